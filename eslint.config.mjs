@@ -1,0 +1,73 @@
+// One flat config for the whole monorepo. The module-boundary rules encode DESIGN.md section 3:
+// objectives -> engine only; storage -> no lib; the renderer and the shared contract stay free of
+// Node, Electron, SQLite and ONNX Runtime so they can run in a sandboxed browser page.
+import nx from "@nx/eslint-plugin";
+import tseslint from "typescript-eslint";
+
+const nodeOnlyModules = ["electron", "better-sqlite3", "onnxruntime-node"];
+// Node built-ins as bare names too ("fs" as well as "node:fs").
+const nodeBuiltins = [
+  "assert", "buffer", "child_process", "cluster", "crypto", "dgram", "dns", "events", "fs",
+  "fs/promises", "http", "http2", "https", "module", "net", "os", "path", "perf_hooks", "process",
+  "readline", "stream", "timers", "tls", "url", "util", "v8", "vm", "worker_threads", "zlib",
+];
+
+export default [
+  { ignores: ["**/node_modules/**", "**/dist/**", "**/.nx/**", "**/bench-results/**", "tools/lint-fixtures/**"] },
+  ...tseslint.configs.recommended,
+  {
+    files: ["**/*.ts", "**/*.mts", "**/*.js", "**/*.mjs"],
+    plugins: { "@nx": nx },
+    rules: {
+      "@typescript-eslint/no-unused-vars": ["error", { argsIgnorePattern: "^_", varsIgnorePattern: "^_" }],
+      "@typescript-eslint/no-explicit-any": "off",
+      "@nx/enforce-module-boundaries": [
+        "error",
+        {
+          enforceBuildableLibDependency: false,
+          allow: [],
+          depConstraints: [
+            { sourceTag: "scope:engine", onlyDependOnLibsWithTags: [] },
+            { sourceTag: "scope:objectives", onlyDependOnLibsWithTags: ["scope:engine"] },
+            { sourceTag: "scope:storage", onlyDependOnLibsWithTags: [] },
+            {
+              sourceTag: "scope:desktop",
+              onlyDependOnLibsWithTags: ["scope:engine", "scope:objectives", "scope:storage"],
+            },
+            {
+              sourceTag: "scope:tools",
+              onlyDependOnLibsWithTags: ["scope:engine", "scope:objectives", "scope:storage"],
+            },
+            {
+              sourceTag: "scope:e2e",
+              onlyDependOnLibsWithTags: ["scope:desktop", "scope:engine", "scope:objectives", "scope:storage"],
+            },
+            // onnxruntime-node and better-sqlite3 each belong to exactly one library.
+            { sourceTag: "scope:objectives", bannedExternalImports: ["onnxruntime-node", "better-sqlite3", "electron"] },
+            { sourceTag: "scope:storage", bannedExternalImports: ["onnxruntime-node", "electron"] },
+            { sourceTag: "scope:engine", bannedExternalImports: ["better-sqlite3", "electron"] },
+          ],
+        },
+      ],
+    },
+  },
+  {
+    // Browser-side code: renderer and the shared contract.
+    files: ["apps/desktop/src/renderer/**", "apps/desktop/src/shared/**"],
+    rules: {
+      "no-restricted-imports": [
+        "error",
+        {
+          paths: [...nodeOnlyModules, ...nodeBuiltins].map((name) => ({
+            name,
+            message: "The renderer and src/shared run in a sandboxed page: use LabApi instead.",
+          })),
+          patterns: [
+            { group: ["node:*"], message: "Node built-ins are not available in the renderer or src/shared." },
+            { group: ["@goodhart/*"], message: "The renderer and src/shared reach the libraries only through LabApi." },
+          ],
+        },
+      ],
+    },
+  },
+];

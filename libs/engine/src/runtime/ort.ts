@@ -1,0 +1,18 @@
+// The one file in Goodhart Lab that loads the onnxruntime-node native addon (DESIGN.md section 3).
+// Everything else reaches ONNX Runtime through the types and functions re-exported here.
+import * as ort from "onnxruntime-node";
+
+export type OrtTensor = ort.Tensor;
+export type OrtSession = ort.InferenceSession;
+export type OrtSessionOptions = ort.InferenceSession.SessionOptions;
+
+export const OrtTensorClass = ort.Tensor;
+
+/** Backends the installed onnxruntime-node package says it was built with. */
+export function listBundledBackends(): { name: string; bundled: boolean }[] {
+  return ort.listSupportedBackends();
+}
+
+export async function createOrtSession(model: Uint8Array, options: OrtSessionOptions): Promise<OrtSession> {
+  return ort.InferenceSession.create(model, options);
+}
