@@ -1,0 +1,91 @@
+import { mkdtempSync, readFileSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { fileURLToPath } from "node:url";
+import { describe, expect, it } from "vitest";
+import { loadHfTokenizer } from "./hf-tokenizer.ts";
+
+// <repo>/../shared/fixtures, as CI clones the repo beside shared/.
+const FIXTURES = fileURLToPath(new URL("../../../../../shared/fixtures/tokenizer/", import.meta.url));
+const GPT2_JSON = join(FIXTURES, "gpt2_tokenizer.json");
+const GPT2_CONFIG = join(FIXTURES, "gpt2_tokenizer_config.json");
+
+interface ReferenceCase {
+  text: string;
+  tokens: string[];
+  ids: number[];
+  decoded: string;
+}
+
+const transformersJs = JSON.parse(
+  readFileSync(join(FIXTURES, "reference_encodings/transformersjs_test_tokenization_gpt2.json"), "utf8"),
+) as { TEST_CONFIG: Record<string, Record<string, ReferenceCase>> };
+// The file also holds cases for gpt-4, claude, santacoder, ...; those need their own tokenizer.json,
+// which is not among the fixtures, so only the "Xenova/gpt2" cases apply to gpt2_tokenizer.json.
+const gpt2Cases = Object.entries(transformersJs.TEST_CONFIG["Xenova/gpt2"]);
+
+const swift = JSON.parse(
+  readFileSync(join(FIXTURES, "reference_encodings/swift-transformers_gpt2_encoded_tokens.json"), "utf8"),
+) as { text: string; decoded_text: string; bpe_tokens: string[]; token_ids: number[] };
+
+describe("loadHfTokenizer (GPT-2)", () => {
+  const tok = loadHfTokenizer(GPT2_JSON, GPT2_CONFIG);
+
+  it("has GPT-2's vocabulary and special tokens", () => {
+    expect(tok.vocabSize).toBe(50257);
+    expect(tok.special).toEqual({ bos: 50256, eos: 50256 });
+  });
+
+  it("covers all 26 transformers.js GPT-2 reference cases", () => {
+    expect(gpt2Cases.length).toBe(26);
+  });
+
+  it.each(gpt2Cases)("reproduces transformers.js case %s", (_name, c) => {
+    expect(tok.tokenize(c.text)).toEqual(c.tokens);
+    expect(tok.encode(c.text)).toEqual(c.ids);
+    expect(tok.decode(c.ids)).toBe(c.decoded);
+  });
+
+  it("reproduces the swift-transformers GPT-2 encoding", () => {
+    expect(tok.tokenize(swift.text)).toEqual(swift.bpe_tokens);
+    expect(tok.encode(swift.text)).toEqual(swift.token_ids);
+    expect(tok.decode(swift.token_ids)).toBe(swift.decoded_text);
+  });
+
+  it("finds tokenizer_config.json beside tokenizer.json when no config path is given", () => {
+    const dir = mkdtempSync(join(tmpdir(), "goodhart-tok-"));
+    writeFileSync(join(dir, "tokenizer.json"), readFileSync(GPT2_JSON));
+    expect(loadHfTokenizer(join(dir, "tokenizer.json")).special).toEqual({});
+    writeFileSync(join(dir, "tokenizer_config.json"), readFileSync(GPT2_CONFIG));
+    expect(loadHfTokenizer(join(dir, "tokenizer.json")).special).toEqual({ bos: 50256, eos: 50256 });
+  });
+
+  it("keeps or skips special tokens on decode", () => {
+    const ids = [...tok.encode("Hello"), 50256];
+    expect(tok.decode(ids)).toBe("Hello");
+    expect(tok.decode(ids, { skipSpecial: false })).toBe("Hello<|endoftext|>");
+    expect(() => tok.decode([50257])).toThrow(/outside \[0, 50257\)/);
+  });
+
+  it("left-pads prompts with eos (GPT-2 has no pad token) and masks the padding", () => {
+    const hello = tok.encode("Hello World");
+    const how = tok.encode("How are you doing?");
+    const batch = tok.encodeBatch(["Hello World", "How are you doing?"], { padSide: "left" });
+    expect(batch.ids).toEqual([[50256, 50256, 50256, ...hello], how]);
+    expect(batch.attentionMask).toEqual([
+      [0, 0, 0, 1, 1],
+      [1, 1, 1, 1, 1],
+    ]);
+  });
+
+  it("names the file when tokenizer.json is missing or malformed", () => {
+    const dir = mkdtempSync(join(tmpdir(), "goodhart-tok-"));
+    expect(() => loadHfTokenizer(join(dir, "nope.json"))).toThrow(/Cannot read tokenizer file .*nope\.json/);
+    writeFileSync(join(dir, "tokenizer.json"), "{not json");
+    expect(() => loadHfTokenizer(join(dir, "tokenizer.json"))).toThrow(/tokenizer\.json is not valid JSON/);
+    writeFileSync(join(dir, "bad-config.json"), JSON.stringify({ eos_token: "<|no-such-token|>" }));
+    expect(() => loadHfTokenizer(GPT2_JSON, join(dir, "bad-config.json"))).toThrow(
+      /eos_token "<\|no-such-token\|>" is not in the vocabulary/,
+    );
+  });
+});

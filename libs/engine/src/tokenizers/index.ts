@@ -1,0 +1,11 @@
+export type {
+  BatchEncodeOptions,
+  BatchEncoding,
+  DecodeOptions,
+  EncodeOptions,
+  SpecialTokenIds,
+  Tokenizer,
+} from "./tokenizer.ts";
+export { padBatch } from "./pad-batch.ts";
+export { ByteTokenizer, BYTE_TOKENIZER_SPECIAL } from "./byte-tokenizer.ts";
+export { HfTokenizer, loadHfTokenizer } from "./hf-tokenizer.ts";
