@@ -1,1 +1,12 @@
-export {};
+// @goodhart/storage: the lab's SQLite file (schema, migrations, repositories) and dataset importers.
+export * from "./dto.ts";
+export { appDataFolder, DATABASE_FILE_NAME, defaultDatabasePath } from "./app-data.ts";
+export { LabStore, openDatabase, type OpenOptions } from "./store.ts";
+export { checkMigrationOrder, latestVersion, migrations, NewerDatabaseError } from "./migrations/index.ts";
+export type { LabelCount, NewDataset } from "./repositories/datasets.ts";
+export type { NewLabelSet } from "./repositories/label-sets.ts";
+export type { NewCheckpoint, NewModel } from "./repositories/models.ts";
+export { RUN_TRANSITIONS, RunStatusError, type NewRun } from "./repositories/runs.ts";
+export type { MetricSeries } from "./repositories/metrics.ts";
+export { CurveSeriesMismatchError } from "./repositories/curves.ts";
+export type { NewFit } from "./repositories/fits.ts";

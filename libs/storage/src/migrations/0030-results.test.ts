@@ -1,0 +1,25 @@
+import Database from "better-sqlite3";
+import { describe, expect, it } from "vitest";
+import { migration0010 } from "./0010-datasets.ts";
+import { migration0020 } from "./0020-models-and-runs.ts";
+import { migration0030 } from "./0030-results.ts";
+
+describe("migration 0030 results", () => {
+  it("creates metrics, curves, fits and reports keyed by run", () => {
+    const db = new Database(":memory:");
+    db.pragma("foreign_keys = ON");
+    for (const m of [migration0010, migration0020, migration0030]) m.up(db);
+    db.prepare("INSERT INTO runs (name, seed, created_at) VALUES ('r', 1, 't')").run();
+    db.prepare("INSERT INTO metric_names (name) VALUES ('loss')").run();
+    db.prepare("INSERT INTO metrics (run_id, name_id, step, value) VALUES (1, 1, 0, 0.5)").run();
+    expect(() => db.prepare("INSERT INTO metrics (run_id, name_id, step, value) VALUES (1, 1, 0, 0.4)").run()).toThrow(/UNIQUE|PRIMARY/);
+    db.prepare("INSERT INTO curve_series (run_id, name, x_kind, kl_estimator) VALUES (1, 'proxy:mean', 'n', 'analytic-bon')").run();
+    expect(() => db.prepare("INSERT INTO curve_series (run_id, name, x_kind, kl_estimator) VALUES (1, 'g', 'epoch', 'k1')").run()).toThrow(/CHECK/);
+    db.prepare("INSERT INTO curve_points (series_id, x, kl, gold_score) VALUES (1, 4, 0.636, 0.1)").run();
+    db.prepare("INSERT INTO fits (run_id, series, target, form, coefficients, n_points, created_at) VALUES (1, 'gold', 'gold', 'bon', '{}', 3, 't')").run();
+    db.prepare("DELETE FROM runs").run();
+    for (const t of ["metrics", "curve_series", "curve_points", "fits"]) {
+      expect(db.prepare(`SELECT count(*) AS n FROM ${t}`).get()).toEqual({ n: 0 });
+    }
+  });
+});

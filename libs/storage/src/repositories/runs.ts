@@ -1,0 +1,130 @@
+import type Database from "better-sqlite3";
+import type { JsonObject, Run, RunStatus } from "../dto.ts";
+import { fromJson, nowIso, toJson } from "../json.ts";
+
+interface RunRow {
+  id: number;
+  experiment_id: number | null;
+  sweep_id: number | null;
+  name: string;
+  config: string;
+  status: RunStatus;
+  seed: number;
+  device: string | null;
+  created_at: string;
+  started_at: string | null;
+  ended_at: string | null;
+  error: string | null;
+}
+
+const toRun = (r: RunRow): Run => ({
+  id: r.id,
+  experimentId: r.experiment_id,
+  sweepId: r.sweep_id,
+  name: r.name,
+  config: fromJson<JsonObject>(r.config) ?? {},
+  status: r.status,
+  seed: r.seed,
+  device: r.device,
+  createdAt: r.created_at,
+  startedAt: r.started_at,
+  endedAt: r.ended_at,
+  error: r.error,
+});
+
+/** Allowed status changes. Failed, cancelled and interrupted runs may be queued again (resume/retry). */
+export const RUN_TRANSITIONS: Readonly<Record<RunStatus, readonly RunStatus[]>> = {
+  queued: ["running", "cancelled"],
+  running: ["done", "failed", "cancelled", "interrupted"],
+  interrupted: ["queued", "running", "cancelled"],
+  failed: ["queued"],
+  cancelled: ["queued"],
+  done: [],
+};
+
+const TERMINAL = new Set<RunStatus>(["done", "failed", "cancelled", "interrupted"]);
+
+/** A status change the state machine does not allow. */
+export class RunStatusError extends Error {
+  override name = "RunStatusError";
+}
+
+export interface NewRun {
+  name: string;
+  seed: number;
+  experimentId?: number | null;
+  sweepId?: number | null;
+  config?: JsonObject;
+  device?: string | null;
+}
+
+export class RunRepository {
+  private readonly insertStmt;
+  private readonly getStmt;
+  private readonly listStmt;
+  private readonly byStatusStmt;
+  private readonly bySweepStmt;
+  private readonly updateStmt;
+  private readonly interruptStmt;
+
+  constructor(private readonly db: Database.Database) {
+    this.insertStmt = db.prepare(
+      "INSERT INTO runs (experiment_id, sweep_id, name, config, status, seed, device, created_at) VALUES (?, ?, ?, ?, 'queued', ?, ?, ?)",
+    );
+    this.getStmt = db.prepare<[number], RunRow>("SELECT * FROM runs WHERE id = ?");
+    this.listStmt = db.prepare<[], RunRow>("SELECT * FROM runs ORDER BY id");
+    this.byStatusStmt = db.prepare<[string], RunRow>("SELECT * FROM runs WHERE status = ? ORDER BY id");
+    this.bySweepStmt = db.prepare<[number], RunRow>("SELECT * FROM runs WHERE sweep_id = ? ORDER BY id");
+    this.updateStmt = db.prepare(
+      "UPDATE runs SET status = ?, device = ?, started_at = ?, ended_at = ?, error = ? WHERE id = ? AND status = ?",
+    );
+    this.interruptStmt = db.prepare(
+      "UPDATE runs SET status = 'interrupted', ended_at = ?, error = coalesce(error, ?) WHERE status = 'running'",
+    );
+  }
+
+  /** Creates a run in status `queued`. */
+  create(r: NewRun): Run {
+    const id = Number(
+      this.insertStmt.run(r.experimentId ?? null, r.sweepId ?? null, r.name, toJson(r.config ?? {}), r.seed, r.device ?? null, nowIso())
+        .lastInsertRowid,
+    );
+    return this.get(id)!;
+  }
+
+  get(id: number): Run | undefined {
+    const row = this.getStmt.get(id);
+    return row && toRun(row);
+  }
+
+  list(filter: { status?: RunStatus; sweepId?: number } = {}): Run[] {
+    if (filter.status !== undefined) return this.byStatusStmt.all(filter.status).map(toRun).filter((r) => filter.sweepId === undefined || r.sweepId === filter.sweepId);
+    if (filter.sweepId !== undefined) return this.bySweepStmt.all(filter.sweepId).map(toRun);
+    return this.listStmt.all().map(toRun);
+  }
+
+  /**
+   * Moves a run to `status`, checking the transition. `running` stamps the start time (kept on
+   * resume) and the device; terminal states stamp the end time; `failed` records the error.
+   */
+  setStatus(id: number, status: RunStatus, details: { device?: string; error?: string } = {}): Run {
+    return this.db.transaction(() => {
+      const run = this.get(id);
+      if (!run) throw new RunStatusError(`run ${id} does not exist`);
+      if (!RUN_TRANSITIONS[run.status].includes(status)) {
+        throw new RunStatusError(`run ${id} ('${run.name}') cannot go from ${run.status} to ${status}`);
+      }
+      const now = nowIso();
+      const startedAt = status === "running" ? (run.startedAt ?? now) : run.startedAt;
+      const endedAt = TERMINAL.has(status) ? now : null;
+      const error = status === "failed" || status === "interrupted" ? (details.error ?? run.error) : status === "done" ? null : run.error;
+      this.updateStmt.run(status, details.device ?? run.device, startedAt, endedAt, error ?? null, id, run.status);
+      return this.get(id)!;
+    })();
+  }
+
+  /** At start-up: every run still marked running was cut off by a crash or kill. Returns how many. */
+  markRunningAsInterrupted(): number {
+    return this.interruptStmt.run(nowIso(), "the process stopped while the run was running").changes;
+  }
+}
