@@ -1,0 +1,199 @@
+/**
+ * The data that crosses LabApi, as zod schemas (the single source of truth) with their inferred
+ * types. Timestamps are ISO-8601 strings; ids are positive integers (SQLite row ids).
+ */
+import { z } from "zod";
+
+export const Id = z.number().int().positive();
+export const IsoTime = z.string().min(1);
+/** An experiment or report configuration: any JSON object. */
+export const JsonObject = z.record(z.string(), z.unknown());
+
+export const RUN_STATUSES = ["queued", "running", "done", "failed", "cancelled", "interrupted"] as const;
+export const RunStatus = z.enum(RUN_STATUSES);
+export type RunStatus = z.infer<typeof RunStatus>;
+
+export const DatasetDto = z.object({
+  id: Id,
+  name: z.string(),
+  sourcePath: z.string(),
+  /** sha256 of the file content, hex. */
+  contentHash: z.string(),
+  /** Preference format id detected at import, e.g. `hh-rlhf`. */
+  format: z.string(),
+  rowCount: z.number().int().nonnegative(),
+  importedAt: IsoTime,
+});
+export type DatasetDto = z.infer<typeof DatasetDto>;
+
+export const EXAMPLE_KINDS = ["pair", "ranked", "single"] as const;
+
+export const ExampleDto = z.object({
+  id: Id,
+  datasetId: Id,
+  /** 1-based position of the source row. */
+  rowIndex: z.number().int().positive(),
+  kind: z.enum(EXAMPLE_KINDS),
+  prompt: z.string(),
+  responseA: z.string().nullable(),
+  responseB: z.string().nullable(),
+  /** Ranked list, best first (kind `ranked`). */
+  responses: z.array(z.string()).nullable(),
+  category: z.string().nullable(),
+});
+export type ExampleDto = z.infer<typeof ExampleDto>;
+
+export const LABEL_SOURCES = ["gold", "human", "llm", "synthetic"] as const;
+export const LabelSource = z.enum(LABEL_SOURCES);
+export const PREFERENCES = ["a", "b", "tie", "good", "bad"] as const;
+export const Preference = z.enum(PREFERENCES);
+
+export const LabelDto = z.object({
+  id: Id,
+  exampleId: Id,
+  /** `overall` or a capability name. */
+  dimension: z.string(),
+  preferred: Preference,
+  source: LabelSource,
+  annotator: z.string().nullable(),
+  confidence: z.number().min(0).max(1).nullable(),
+  createdAt: IsoTime,
+});
+export type LabelDto = z.infer<typeof LabelDto>;
+
+export const LabelStatsDto = z.object({
+  datasetId: Id,
+  total: z.number().int().nonnegative(),
+  /** Count per `source/dimension/preferred`. */
+  counts: z.array(
+    z.object({ source: LabelSource, dimension: z.string(), preferred: Preference, count: z.number().int().nonnegative() }),
+  ),
+});
+export type LabelStatsDto = z.infer<typeof LabelStatsDto>;
+
+export const ExperimentKindDto = z.object({
+  kind: z.string(),
+  title: z.string(),
+  description: z.string(),
+  /** True for machinery checks (e.g. `diagnostic.counter`) that carry no science. */
+  diagnostic: z.boolean(),
+  defaultConfig: JsonObject,
+});
+export type ExperimentKindDto = z.infer<typeof ExperimentKindDto>;
+
+export const ExperimentDto = z.object({
+  id: Id,
+  name: z.string(),
+  kind: z.string(),
+  config: JsonObject,
+  createdAt: IsoTime,
+});
+export type ExperimentDto = z.infer<typeof ExperimentDto>;
+
+export const RunDto = z.object({
+  id: Id,
+  experimentId: Id.nullable(),
+  name: z.string(),
+  /** The configuration the run executes (the experiment's, frozen at start). */
+  config: JsonObject,
+  status: RunStatus,
+  seed: z.number().int(),
+  device: z.string().nullable(),
+  createdAt: IsoTime,
+  startedAt: IsoTime.nullable(),
+  endedAt: IsoTime.nullable(),
+  error: z.string().nullable(),
+  /** Last progress seen in this session (steps done / total), or null. */
+  progress: z.object({ step: z.number().int().nonnegative(), totalSteps: z.number().int().nonnegative() }).nullable(),
+  /** The step of the last checkpoint written, or null when there is none to resume from. */
+  checkpointStep: z.number().int().nonnegative().nullable(),
+});
+export type RunDto = z.infer<typeof RunDto>;
+
+export const MetricPointDto = z.object({
+  runId: Id,
+  step: z.number().int().nonnegative(),
+  name: z.string(),
+  value: z.number(),
+});
+export type MetricPointDto = z.infer<typeof MetricPointDto>;
+
+export const KL_ESTIMATORS = ["analytic-bon", "k1", "k2", "k3", "exact"] as const;
+
+export const CurvePointDto = z.object({
+  runId: Id,
+  /** Series name, e.g. `proxy:mean`, `gold`. */
+  series: z.string(),
+  /** Best-of-n n, or the optimisation step (see xKind). */
+  x: z.number(),
+  xKind: z.enum(["n", "step"]),
+  /** KL(pi || pi_init) in nats. */
+  kl: z.number(),
+  /** Which estimator produced `kl` (`analytic-bon`, `k1`, `k2`, `k3`, `exact`). */
+  klEstimator: z.string(),
+  proxyScore: z.number().nullable(),
+  goldScore: z.number().nullable(),
+});
+export type CurvePointDto = z.infer<typeof CurvePointDto>;
+
+export const ConfigDiffRowDto = z.object({
+  /** Dotted path into the configs, e.g. `optimizer.lr`. */
+  path: z.string(),
+  /** One JSON value per compared run, in the order of `runs`; undefined where absent. */
+  values: z.array(z.unknown()),
+});
+
+export const CompareDto = z.object({
+  runs: z.array(RunDto),
+  experiments: z.array(ExperimentDto),
+  curves: z.array(z.object({ runId: Id, points: z.array(CurvePointDto) })),
+  /** Last value of each metric, per run. */
+  metrics: z.array(z.object({ name: z.string(), values: z.array(z.number().nullable()) })),
+  configDiff: z.array(ConfigDiffRowDto),
+});
+export type CompareDto = z.infer<typeof CompareDto>;
+
+export const ReportDto = z.object({
+  title: z.string(),
+  runIds: z.array(Id),
+  html: z.string(),
+  createdAt: IsoTime,
+});
+export type ReportDto = z.infer<typeof ReportDto>;
+
+export const SettingsDto = z.object({
+  device: z.string(),
+  threads: z.number().int().positive(),
+  /** How many runs execute at the same time. */
+  runConcurrency: z.number().int().min(1).max(64),
+  llmEndpoint: z.string().nullable(),
+  /** Whether an LLM-labeler API key is stored in the OS keychain (the key itself never crosses). */
+  llmApiKeySet: z.boolean(),
+});
+export type SettingsDto = z.infer<typeof SettingsDto>;
+
+export const DeviceProbeDto = z.object({
+  device: z.string(),
+  ok: z.boolean(),
+  reason: z.string().optional(),
+  ms: z.number(),
+});
+export type DeviceProbeDto = z.infer<typeof DeviceProbeDto>;
+
+// Events.
+
+export const RunProgressEvent = z.object({
+  runId: Id,
+  step: z.number().int().nonnegative(),
+  totalSteps: z.number().int().nonnegative(),
+  /** Seconds left at the current rate, or null before it can be estimated. */
+  etaSeconds: z.number().nonnegative().nullable(),
+  message: z.string().nullable(),
+});
+export type RunProgressEvent = z.infer<typeof RunProgressEvent>;
+
+export const RunMetricEvent = z.object({ runId: Id, points: z.array(MetricPointDto) });
+export type RunMetricEvent = z.infer<typeof RunMetricEvent>;
+
+export const RunStatusEvent = z.object({ runId: Id, status: RunStatus, error: z.string().nullable() });
+export type RunStatusEvent = z.infer<typeof RunStatusEvent>;

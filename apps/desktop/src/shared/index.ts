@@ -1,0 +1,8 @@
+/** The shared contract: DTOs, the LabApi tables and interface, errors, and the generic clients. */
+export * from "./dto.ts";
+export * from "./errors.ts";
+export * from "./lab-api.ts";
+export * from "./boundary.ts";
+export * from "./client.ts";
+export * from "./http-client.ts";
+export { SseParser, type SseMessage } from "./sse.ts";

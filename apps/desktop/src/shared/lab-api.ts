@@ -1,0 +1,202 @@
+/**
+ * The LabApi contract: one table of namespaced methods, each with the schema of its input and
+ * output, and one table of events. The TypeScript interface is derived from the tables, so the
+ * schemas that validate calls at every boundary and the types the code is checked against cannot
+ * drift apart. The IPC channel of a method is `lab:<service>.<method>`; events travel on one
+ * channel, `lab:event`.
+ */
+import { z } from "zod";
+import {
+  CompareDto,
+  CurvePointDto,
+  DatasetDto,
+  DeviceProbeDto,
+  ExampleDto,
+  ExperimentDto,
+  ExperimentKindDto,
+  Id,
+  JsonObject,
+  LabelDto,
+  LabelSource,
+  Preference,
+  LabelStatsDto,
+  MetricPointDto,
+  ReportDto,
+  RunDto,
+  RunMetricEvent,
+  RunProgressEvent,
+  RunStatus,
+  RunStatusEvent,
+  SettingsDto,
+} from "./dto.ts";
+
+/** A method's input and output schemas. */
+export interface MethodSpec<I extends z.ZodType = z.ZodType, O extends z.ZodType = z.ZodType> {
+  input: I;
+  output: O;
+}
+
+function method<I extends z.ZodType, O extends z.ZodType>(input: I, output: O): MethodSpec<I, O> {
+  return { input, output };
+}
+
+const none = z.object({}).strict().optional();
+const byId = z.object({ id: Id }).strict();
+const ok = z.object({ ok: z.literal(true) });
+const maxPage = 1000;
+
+/** Every LabApi method, by service. */
+export const labMethods = {
+  datasets: {
+    list: method(none, z.array(DatasetDto)),
+    get: method(byId, DatasetDto),
+    /** Imports a file already on this machine (drag-in gives a path in Electron; browser mode uploads first). */
+    import: method(
+      z.object({ path: z.string().min(1), name: z.string().min(1).optional(), format: z.string().min(1).optional() }).strict(),
+      DatasetDto,
+    ),
+    /** A page of examples, after the given 1-based row (0 = from the start). */
+    examples: method(
+      z.object({ id: Id, afterRow: z.number().int().nonnegative().default(0), limit: z.number().int().min(1).max(maxPage).default(50) }).strict(),
+      z.array(ExampleDto),
+    ),
+    remove: method(byId, ok),
+  },
+  labels: {
+    list: method(
+      z.object({ datasetId: Id, source: LabelSource.optional(), dimension: z.string().min(1).optional() }).strict(),
+      z.array(LabelDto),
+    ),
+    add: method(
+      z.object({
+        exampleId: Id,
+        dimension: z.string().min(1).default("overall"),
+        preferred: Preference,
+        source: LabelSource.default("human"),
+        annotator: z.string().min(1).nullable().default(null),
+        confidence: z.number().min(0).max(1).nullable().default(null),
+      }).strict(),
+      LabelDto,
+    ),
+    stats: method(z.object({ datasetId: Id }).strict(), LabelStatsDto),
+  },
+  experiments: {
+    kinds: method(none, z.array(ExperimentKindDto)),
+    create: method(z.object({ name: z.string().min(1).max(200), kind: z.string().min(1), config: JsonObject.default({}) }).strict(), ExperimentDto),
+    list: method(none, z.array(ExperimentDto)),
+    get: method(byId, ExperimentDto),
+  },
+  runs: {
+    /** Queues a run of an experiment; it starts when a slot of the run queue frees up. */
+    start: method(
+      z.object({
+        experimentId: Id,
+        seed: z.number().int().min(0).max(2 ** 31 - 1).default(0),
+        device: z.string().min(1).optional(),
+        name: z.string().min(1).max(200).optional(),
+      }).strict(),
+      RunDto,
+    ),
+    list: method(z.object({ experimentId: Id.optional(), status: RunStatus.optional() }).strict().optional(), z.array(RunDto)),
+    get: method(byId, RunDto),
+    /** Cancels a queued or running run; resolves once it is stored `cancelled` (within 2 s). */
+    cancel: method(byId, RunDto),
+    /** Requeues an `interrupted` (or `cancelled`/`failed`) run from its last checkpoint. */
+    resume: method(byId, RunDto),
+    metrics: method(z.object({ runId: Id, name: z.string().optional() }).strict(), z.array(MetricPointDto)),
+  },
+  curves: {
+    get: method(z.object({ runId: Id }).strict(), z.array(CurvePointDto)),
+    /** The curve points of runs as CSV or JSON text, for export. */
+    export: method(z.object({ runIds: z.array(Id).min(1), format: z.enum(["csv", "json"]) }).strict(), z.object({ mimeType: z.string(), text: z.string() })),
+  },
+  compare: {
+    runs: method(z.object({ runIds: z.array(Id).min(1).max(50) }).strict(), CompareDto),
+  },
+  reports: {
+    /** A self-contained HTML report (inline SVG figures, tables, configs, environment) of runs. */
+    create: method(z.object({ runIds: z.array(Id).min(1).max(50), title: z.string().min(1).max(200).optional() }).strict(), ReportDto),
+  },
+  settings: {
+    get: method(none, SettingsDto),
+    update: method(
+      z.object({
+        device: z.string().min(1).optional(),
+        threads: z.number().int().positive().max(1024).optional(),
+        runConcurrency: z.number().int().min(1).max(64).optional(),
+        llmEndpoint: z.string().url().nullable().optional(),
+      }).strict(),
+      SettingsDto,
+    ),
+  },
+  devices: {
+    list: method(none, z.array(DeviceProbeDto)),
+  },
+} as const;
+
+/** Every LabApi event: `<service>.<onDidX>` maps to its wire type and payload schema. */
+export const labEvents = {
+  runs: {
+    onDidProgress: { type: "runs.progress", payload: RunProgressEvent },
+    onDidRecordMetrics: { type: "runs.metrics", payload: RunMetricEvent },
+    onDidChangeStatus: { type: "runs.status", payload: RunStatusEvent },
+  },
+} as const;
+
+type Methods = typeof labMethods;
+type Events = typeof labEvents;
+export type ServiceName = keyof Methods;
+
+/** Removes a listener. */
+export type Dispose = () => void;
+
+type ArgsOf<I extends z.ZodType> = undefined extends z.input<I> ? [input?: z.input<I>] : [input: z.input<I>];
+type ServiceMethods<S extends Record<string, MethodSpec>> = {
+  [M in keyof S]: (...args: ArgsOf<S[M]["input"]>) => Promise<z.output<S[M]["output"]>>;
+};
+interface EventSpec {
+  type: string;
+  payload: z.ZodType;
+}
+type EventListenerOf<T> = T extends EventSpec ? (listener: (event: z.output<T["payload"]>) => void) => Dispose : never;
+type ServiceEvents<K extends string> = K extends keyof Events ? { [E in keyof Events[K]]: EventListenerOf<Events[K][E]> } : unknown;
+type EventMessageOf<T> = T extends EventSpec ? { type: T["type"]; payload: z.output<T["payload"]> } : never;
+
+/** The one interface every front door (IPC, HTTP, CLI) exposes. */
+export type LabApi = { [S in ServiceName]: ServiceMethods<Methods[S]> & ServiceEvents<S> };
+
+/** The input type of `service.method` after defaults are applied (what an implementation receives). */
+export type LabInput<S extends ServiceName, M extends keyof Methods[S]> = Methods[S][M] extends MethodSpec<infer I, z.ZodType> ? z.output<I> : never;
+
+/** A `lab:event` message. */
+export type LabEvent = { [K in keyof Events]: { [E in keyof Events[K]]: EventMessageOf<Events[K][E]> }[keyof Events[K]] }[keyof Events];
+export type LabEventType = LabEvent["type"];
+
+/** `"datasets.list"`, ... : every method, in table order. */
+export const labMethodNames: readonly string[] = Object.entries(labMethods).flatMap(([service, methods]) =>
+  Object.keys(methods).map((m) => `${service}.${m}`),
+);
+
+/** The IPC channel of a method. */
+export function labChannel(methodName: string): string {
+  return `lab:${methodName}`;
+}
+
+/** The IPC channel carrying every event. */
+export const LAB_EVENT_CHANNEL = "lab:event";
+
+/** The spec of `service.method`, or undefined when it is not part of LabApi. */
+export function findMethod(methodName: string): MethodSpec | undefined {
+  const dot = methodName.indexOf(".");
+  if (dot < 0) return undefined;
+  const service = methodName.slice(0, dot);
+  const name = methodName.slice(dot + 1);
+  if (!Object.hasOwn(labMethods, service)) return undefined;
+  const methods = labMethods[service as ServiceName] as Record<string, MethodSpec>;
+  return Object.hasOwn(methods, name) ? methods[name] : undefined;
+}
+
+/** Every event as `{ service, name, type, payload schema }`. */
+export const labEventList: readonly { service: string; name: string; type: string; payload: z.ZodType }[] = Object.entries(labEvents).flatMap(
+  ([service, events]) => Object.entries(events).map(([name, e]) => ({ service, name, type: e.type, payload: e.payload as z.ZodType })),
+);
