@@ -5,6 +5,7 @@ import * as ort from "onnxruntime-node";
 export type OrtTensor = ort.Tensor;
 export type OrtSession = ort.InferenceSession;
 export type OrtSessionOptions = ort.InferenceSession.SessionOptions;
+export type OrtTensorType = ort.Tensor.Type;
 
 export const OrtTensorClass = ort.Tensor;
 
@@ -15,4 +16,9 @@ export function listBundledBackends(): { name: string; bundled: boolean }[] {
 
 export async function createOrtSession(model: Uint8Array, options: OrtSessionOptions): Promise<OrtSession> {
   return ort.InferenceSession.create(model, options);
+}
+
+/** The onnxruntime-node version in use. */
+export function ortVersion(): string {
+  return ort.env.versions.common ?? "unknown";
 }
