@@ -20,3 +20,5 @@ export type { CompiledProgram, ValueSpec } from "./compile/compile.ts";
 export { OPSET, compile } from "./compile/compile.ts";
 export type { HostTensor, RunStats, Runtime, RuntimeDevice, RuntimeOptions, Session } from "./runtime/runtime.ts";
 export { createRuntime, hostTensor } from "./runtime/runtime.ts";
+export * from "./tokenizers/index.ts";
+export * from "./checkpoints/index.ts";

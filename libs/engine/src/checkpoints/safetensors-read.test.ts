@@ -1,4 +1,5 @@
-import { readFileSync } from "node:fs";
+import { mkdtempSync, readFileSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
 import { join } from "node:path";
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
@@ -239,6 +240,34 @@ describe("parseSafetensors on damaged input", () => {
     expect(metadata).toEqual({});
     expect(tensors.get("empty")!.shape).toEqual([0, 3]);
     expect(tensors.get("scalar")!.data).toEqual(new BigInt64Array([-5n]));
+  });
+
+  it("reads files from disk exactly as it parses the same bytes in memory", async () => {
+    for (const path of [join(SAMPLES, "overall.safetensors"), join(WEIGHTS_FIXTURES, "lm-buddy_fake_gpt2/model.safetensors")]) {
+      const fromDisk = await readSafetensors(path);
+      const inMemory = parseSafetensors(new Uint8Array(readFileSync(path)), path);
+      expect(fromDisk).toEqual(inMemory);
+    }
+  });
+
+  it("rejects truncated files on disk with the same errors", async () => {
+    const dir = mkdtempSync(join(tmpdir(), "goodhart-cut-"));
+    await fc.assert(
+      fc.asyncProperty(fc.integer({ min: 0, max: gpt2.length - 1 }), async (cut) => {
+        const path = join(dir, "cut.safetensors");
+        writeFileSync(path, gpt2.subarray(0, cut));
+        const expected = (() => {
+          try {
+            parseSafetensors(gpt2.subarray(0, cut), path);
+          } catch (e) {
+            return (e as Error).message;
+          }
+          return "parsed";
+        })();
+        await expect(readSafetensors(path)).rejects.toThrow(expected);
+      }),
+      { numRuns: 60 },
+    );
   });
 
   it("names the file when it cannot be read", async () => {

@@ -1,4 +1,4 @@
-import { readFile } from "node:fs/promises";
+import { open, type FileHandle } from "node:fs/promises";
 import {
   dtypeSize,
   dtypeStorage,
@@ -79,28 +79,37 @@ function parseEntry(file: string, name: string, raw: unknown): Entry {
   return { name, dtype: dtype as SafetensorsDType, shape: [...dims], begin, end };
 }
 
-function parseHeader(file: string, bytes: Uint8Array): { entries: Entry[]; metadata: Record<string, string>; dataStart: number } {
-  if (bytes.length < 8) {
-    throw new SafetensorsError(file, `file is ${bytes.length} bytes, too short to hold the 8-byte header length`);
+/** Reads and checks the 8-byte little-endian header length against the file size. */
+function headerLengthOf(file: string, prefix: Uint8Array, fileLength: number): number {
+  if (fileLength < 8) {
+    throw new SafetensorsError(file, `file is ${fileLength} bytes, too short to hold the 8-byte header length`);
   }
-  const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
-  const high = view.getUint32(4, true);
-  const headerLength = high * 2 ** 32 + view.getUint32(0, true);
+  const view = new DataView(prefix.buffer, prefix.byteOffset, 8);
+  const headerLength = view.getUint32(4, true) * 2 ** 32 + view.getUint32(0, true);
   if (headerLength > MAX_HEADER_BYTES) {
     throw new SafetensorsError(
       file,
       `header length ${headerLength} exceeds the ${MAX_HEADER_BYTES}-byte limit; the file is corrupt or not safetensors`,
     );
   }
-  if (8 + headerLength > bytes.length) {
+  if (8 + headerLength > fileLength) {
     throw new SafetensorsError(
       file,
-      `file is truncated: the header needs ${headerLength} bytes but only ${bytes.length - 8} follow the length prefix`,
+      `file is truncated: the header needs ${headerLength} bytes but only ${fileLength - 8} follow the length prefix`,
     );
   }
+  return headerLength;
+}
+
+/** Parses and validates the JSON header; `dataLength` is the size of the data section after it. */
+function parseHeader(
+  file: string,
+  headerBytes: Uint8Array,
+  dataLength: number,
+): { entries: Entry[]; metadata: Record<string, string> } {
   let text: string;
   try {
-    text = new TextDecoder("utf-8", { fatal: true, ignoreBOM: true }).decode(bytes.subarray(8, 8 + headerLength));
+    text = new TextDecoder("utf-8", { fatal: true, ignoreBOM: true }).decode(headerBytes);
   } catch {
     throw new SafetensorsError(file, "header is not valid UTF-8; the file is corrupt or not safetensors");
   }
@@ -133,8 +142,6 @@ function parseHeader(file: string, bytes: Uint8Array): { entries: Entry[]; metad
   }
 
   // Tensors must tile the data section exactly: no gaps, no overlaps, nothing after the last one.
-  const dataStart = 8 + headerLength;
-  const dataLength = bytes.length - dataStart;
   const byOffset = [...entries].sort((a, b) => a.begin - b.begin || a.end - b.end);
   let expected = 0;
   for (const e of byOffset) {
@@ -160,7 +167,7 @@ function parseHeader(file: string, bytes: Uint8Array): { entries: Entry[]; metad
       `${dataLength - expected} unexpected bytes after the last tensor (the header accounts for ${expected} of ${dataLength})`,
     );
   }
-  return { entries, metadata, dataStart };
+  return { entries, metadata };
 }
 
 function tensorData(bytes: Uint8Array, start: number, e: Entry): TensorData {
@@ -198,7 +205,9 @@ export function parseSafetensors(
   options: ReadSafetensorsOptions = {},
 ): SafetensorsContents<StoredTensor | Float32Tensor> {
   if (!IS_LITTLE_ENDIAN) throw new SafetensorsError(source, "reading safetensors needs a little-endian machine");
-  const { entries, metadata, dataStart } = parseHeader(source, bytes);
+  const headerLength = headerLengthOf(source, bytes, bytes.length);
+  const dataStart = 8 + headerLength;
+  const { entries, metadata } = parseHeader(source, bytes.subarray(8, dataStart), bytes.length - dataStart);
   const tensors = new Map<string, StoredTensor | Float32Tensor>();
   for (const e of entries) {
     const stored = { dtype: e.dtype, shape: e.shape, data: tensorData(bytes, dataStart, e) } as StoredTensor;
@@ -224,11 +233,45 @@ export async function readSafetensors(
   path: string,
   options: ReadSafetensorsOptions = {},
 ): Promise<SafetensorsContents<StoredTensor | Float32Tensor>> {
-  let bytes: Uint8Array;
+  if (!IS_LITTLE_ENDIAN) throw new SafetensorsError(path, "reading safetensors needs a little-endian machine");
+  let handle: FileHandle;
   try {
-    bytes = await readFile(path);
+    handle = await open(path, "r");
   } catch (err) {
     throw new SafetensorsError(path, `cannot read the file (${(err as Error).message})`);
   }
-  return parseSafetensors(bytes, path, options);
+  try {
+    const fileLength = (await handle.stat()).size;
+    const readExactly = async (target: Uint8Array, position: number, what: string): Promise<void> => {
+      let done = 0;
+      while (done < target.byteLength) {
+        const { bytesRead } = await handle.read(target, done, target.byteLength - done, position + done);
+        if (bytesRead === 0) throw new SafetensorsError(path, `file is truncated while reading ${what} (it changed while being read?)`);
+        done += bytesRead;
+      }
+    };
+    const prefix = new Uint8Array(Math.min(8, fileLength));
+    await readExactly(prefix, 0, "the header length");
+    const headerLength = headerLengthOf(path, prefix, fileLength);
+    const headerBytes = new Uint8Array(headerLength);
+    await readExactly(headerBytes, 8, "the header");
+    const dataStart = 8 + headerLength;
+    const { entries, metadata } = parseHeader(path, headerBytes, fileLength - dataStart);
+    // One read per tensor straight into its own (aligned) typed array: no whole-file buffer, so
+    // checkpoints larger than Node's Buffer limit load too.
+    const tensors = new Map<string, StoredTensor | Float32Tensor>();
+    for (const e of entries) {
+      const Storage = dtypeStorage(e.dtype);
+      const data = new Storage((e.end - e.begin) / Storage.BYTES_PER_ELEMENT);
+      await readExactly(new Uint8Array(data.buffer), dataStart + e.begin, `tensor ${JSON.stringify(e.name)}`);
+      const stored = { dtype: e.dtype, shape: e.shape, data } as StoredTensor;
+      tensors.set(e.name, options.float32 ? { dtype: e.dtype, shape: e.shape, data: toFloat32(stored) } : stored);
+    }
+    return { tensors, metadata };
+  } catch (err) {
+    if (err instanceof SafetensorsError) throw err;
+    throw new SafetensorsError(path, `cannot read the file (${(err as Error).message})`);
+  } finally {
+    await handle.close();
+  }
 }
