@@ -3,7 +3,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { describe, expect, it } from "vitest";
-import { loadHfTokenizer } from "./hf-tokenizer.ts";
+import { loadHfTokenizer, loadHfTokenizerFromFolder } from "./hf-tokenizer.ts";
 
 // <repo>/../shared/fixtures, as CI clones the repo beside shared/.
 const FIXTURES = fileURLToPath(new URL("../../../../../shared/fixtures/tokenizer/", import.meta.url));
@@ -87,5 +87,36 @@ describe("loadHfTokenizer (GPT-2)", () => {
     expect(() => loadHfTokenizer(GPT2_JSON, join(dir, "bad-config.json"))).toThrow(
       /eos_token "<\|no-such-token\|>" is not in the vocabulary/,
     );
+  });
+});
+
+describe("loadHfTokenizerFromFolder", () => {
+  const WEIGHTS = fileURLToPath(new URL("../../../../../shared/fixtures/weights/", import.meta.url));
+
+  it("builds GPT-2's pipeline from vocab.json + merges.txt (lm-buddy tiny GPT-2)", () => {
+    const tok = loadHfTokenizerFromFolder(join(WEIGHTS, "lm-buddy_tiny_gpt2"));
+    expect(tok.vocabSize).toBe(21);
+    expect(tok.special).toEqual({ bos: 20, eos: 20 });
+    // The toy vocabulary of transformers' own GPT-2 tokenizer tests: merges stop at "Ġlow" and "er",
+    // so " lower newer" splits as below even though "Ġnewer" is itself in the vocabulary.
+    expect(tok.tokenize(" lower newer")).toEqual(["Ġlow", "er", "Ġ", "n", "e", "w", "er"]);
+    expect(tok.encode(" lower newer")).toEqual([14, 15, 10, 9, 3, 2, 15]);
+    expect(tok.decode([14, 15, 10, 9, 3, 2, 15])).toBe(" lower newer");
+    expect(tok.encode("z")).toEqual([19]); // not in the vocabulary: <unk>
+    expect(tok.encode("lower<|endoftext|>")).toEqual([0, 1, 2, 15, 20]);
+  });
+
+  it("prefers tokenizer.json and refuses vocab files of other tokenizer classes", () => {
+    const dir = mkdtempSync(join(tmpdir(), "goodhart-tok-"));
+    expect(() => loadHfTokenizerFromFolder(dir)).toThrow(/has no tokenizer\.json/);
+    writeFileSync(join(dir, "vocab.json"), readFileSync(join(WEIGHTS, "lm-buddy_tiny_gpt2/vocab.json")));
+    writeFileSync(join(dir, "merges.txt"), "#version: 0.2\nĠ l\n");
+    writeFileSync(join(dir, "tokenizer_config.json"), JSON.stringify({ tokenizer_class: "RobertaTokenizer" }));
+    expect(() => loadHfTokenizerFromFolder(dir)).toThrow(/only understood for GPT2Tokenizer.*RobertaTokenizer/);
+    writeFileSync(join(dir, "tokenizer_config.json"), JSON.stringify({ tokenizer_class: "GPT2Tokenizer" }));
+    writeFileSync(join(dir, "merges.txt"), "#version: 0.2\nĠ l\nbroken\n");
+    expect(() => loadHfTokenizerFromFolder(dir)).toThrow(/merges\.txt line 3: expected "left right"/);
+    writeFileSync(join(dir, "tokenizer.json"), readFileSync(GPT2_JSON));
+    expect(loadHfTokenizerFromFolder(dir).vocabSize).toBe(50257);
   });
 });

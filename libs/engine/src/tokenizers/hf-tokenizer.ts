@@ -1,6 +1,7 @@
 import { existsSync, readFileSync } from "node:fs";
 import { dirname, join } from "node:path";
 import { Tokenizer as HfLibTokenizer } from "@huggingface/tokenizers";
+import { gpt2TokenizerJson } from "./gpt2-vocab-files.ts";
 import { padBatch } from "./pad-batch.ts";
 import type {
   BatchEncodeOptions,
@@ -121,4 +122,56 @@ export function loadHfTokenizer(tokenizerJsonPath: string, configPath?: string):
   const chosenConfig = configPath ?? (existsSync(besideConfig) ? besideConfig : undefined);
   const config = chosenConfig === undefined ? {} : readJsonObject(chosenConfig, "tokenizer config");
   return new HfTokenizer(tokenizerJson, config, tokenizerJsonPath);
+}
+
+/** tokenizer_config.json's `added_tokens_decoder`: `{ "50256": { content, special, ... } }`. */
+function addedTokensOf(config: JsonObject, source: string): { id: number; content: string; special: boolean }[] {
+  const decoder = config.added_tokens_decoder;
+  if (decoder === undefined) return [];
+  if (typeof decoder !== "object" || decoder === null || Array.isArray(decoder)) {
+    throw new Error(`${source}: added_tokens_decoder is not an object`);
+  }
+  return Object.entries(decoder as JsonObject).map(([id, token]) => {
+    const content = tokenContent(token);
+    if (!/^\d+$/.test(id) || content === undefined) {
+      throw new Error(`${source}: added_tokens_decoder entry ${JSON.stringify(id)} needs an integer id and a content string`);
+    }
+    return { id: Number(id), content, special: (token as JsonObject).special === true };
+  });
+}
+
+/**
+ * Loads the tokenizer of a Hugging Face model folder: `tokenizer.json` when present, otherwise a
+ * GPT-2 style `vocab.json` + `merges.txt` pair (only for `tokenizer_class` GPT2Tokenizer, the one
+ * pipeline that pair implies). `tokenizer_config.json` supplies special tokens in both cases.
+ */
+export function loadHfTokenizerFromFolder(dir: string): HfTokenizer {
+  const tokenizerJsonPath = join(dir, "tokenizer.json");
+  if (existsSync(tokenizerJsonPath)) return loadHfTokenizer(tokenizerJsonPath);
+  const vocabPath = join(dir, "vocab.json");
+  const mergesPath = join(dir, "merges.txt");
+  if (!existsSync(vocabPath) || !existsSync(mergesPath)) {
+    throw new Error(`${dir} has no tokenizer.json (nor a vocab.json + merges.txt pair)`);
+  }
+  const configPath = join(dir, "tokenizer_config.json");
+  const config = existsSync(configPath) ? readJsonObject(configPath, "tokenizer config") : {};
+  const tokenizerClass = typeof config.tokenizer_class === "string" ? config.tokenizer_class : "";
+  if (!tokenizerClass.startsWith("GPT2Tokenizer")) {
+    throw new Error(
+      `${dir}: vocab.json + merges.txt are only understood for GPT2Tokenizer, but tokenizer_config.json says ${JSON.stringify(tokenizerClass || "nothing")}; save the tokenizer as tokenizer.json`,
+    );
+  }
+  const vocab = readJsonObject(vocabPath, "vocabulary") as Record<string, number>;
+  let mergesText: string;
+  try {
+    mergesText = readFileSync(mergesPath, "utf8");
+  } catch (err) {
+    throw new Error(`Cannot read merges file ${mergesPath}: ${(err as Error).message}`, { cause: err });
+  }
+  const json = gpt2TokenizerJson(vocab, mergesText, {
+    unkToken: tokenContent(config.unk_token),
+    addedTokens: addedTokensOf(config, configPath),
+    source: mergesPath,
+  });
+  return new HfTokenizer(json, config, `${vocabPath} + ${mergesPath}`);
 }
