@@ -79,11 +79,11 @@ export async function loadHfModelFolder(
   const config = await readJsonObject(join(dir, "config.json"));
   const { files, weightMap } = await weightFiles(dir);
   const tensors = new Map<string, StoredTensor | Float32Tensor>();
-  const metadata: Record<string, string> = {};
+  let metadata: Record<string, string> = {};
   const origin = new Map<string, string>();
   for (const file of files) {
     const contents = await readSafetensors(file, options);
-    Object.assign(metadata, contents.metadata);
+    metadata = { ...metadata, ...contents.metadata };
     for (const [name, tensor] of contents.tensors) {
       if (origin.has(name)) throw new Error(`Tensor ${JSON.stringify(name)} appears in both ${origin.get(name)} and ${file}`);
       origin.set(name, file);

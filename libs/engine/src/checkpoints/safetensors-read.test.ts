@@ -231,6 +231,13 @@ describe("parseSafetensors on damaged input", () => {
     expect(err(badUtf8)).toMatch(/not valid UTF-8/);
   });
 
+  it("keeps unusual metadata keys as data", () => {
+    const bytes = safetensorsToBytes({}, { metadata: JSON.parse('{"__proto__":"x","0":"y"}') });
+    const { metadata } = parseSafetensors(bytes);
+    expect(Object.getOwnPropertyNames(metadata).sort()).toEqual(["0", "__proto__"]);
+    expect(Object.getPrototypeOf(metadata)).toBe(Object.prototype);
+  });
+
   it("reads empty and scalar tensors", () => {
     const bytes = safetensorsToBytes({
       empty: { dtype: "F32", shape: [0, 3], data: new Float32Array(0) },

@@ -124,7 +124,7 @@ function parseHeader(
   }
   if (!isPlainObject(json)) throw new SafetensorsError(file, "header is not a JSON object");
 
-  const metadata: Record<string, string> = {};
+  let metadata: Record<string, string> = {};
   const entries: Entry[] = [];
   for (const [name, raw] of Object.entries(json)) {
     if (name === "__metadata__") {
@@ -134,8 +134,9 @@ function parseHeader(
         if (typeof v !== "string") {
           throw new SafetensorsError(file, `__metadata__ value for ${JSON.stringify(k)} is not a string`);
         }
-        metadata[k] = v;
       }
+      // fromEntries defines own properties, so even a "__proto__" key is kept as data.
+      metadata = Object.fromEntries(Object.entries(raw)) as Record<string, string>;
       continue;
     }
     entries.push(parseEntry(file, name, raw));
