@@ -1,4 +1,4 @@
-import { mkdirSync, mkdtempSync, readFileSync, readdirSync, writeFileSync } from "node:fs";
+import { chmodSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
@@ -47,6 +47,23 @@ describe("writeFileAtomic", () => {
     await expect(writeFileAtomic(target, Buffer.from("data"))).rejects.toThrow(/Could not write .*taken/);
     expect(readdirSync(dir)).toEqual(["taken"]);
     expect(readFileSync(join(target, "keep.txt"), "utf8")).toBe("x");
+  });
+
+  // Root ignores directory permissions, so this case can only be exercised as an ordinary user
+  // (as on CI and desktops); the injected-failure test above covers the same guarantee for root.
+  const isRoot = process.getuid?.() === 0;
+  it.skipIf(isRoot || process.platform === "win32")("keeps the old file when the folder is read-only", async () => {
+    const dir = freshDir();
+    const target = join(dir, "config.json");
+    writeFileSync(target, "{}");
+    chmodSync(dir, 0o555);
+    try {
+      await expect(writeFileAtomic(target, Buffer.from('{"new":true}'))).rejects.toThrow(/Could not write .*EACCES/);
+      expect(readFileSync(target, "utf8")).toBe("{}");
+      expect(readdirSync(dir)).toEqual(["config.json"]);
+    } finally {
+      chmodSync(dir, 0o755);
+    }
   });
 
   it("fails cleanly when the folder does not exist", async () => {
