@@ -22,3 +22,27 @@ export type { HostTensor, RunStats, Runtime, RuntimeDevice, RuntimeOptions, Sess
 export { createRuntime, hostTensor } from "./runtime/runtime.ts";
 export * from "./tokenizers/index.ts";
 export * from "./checkpoints/index.ts";
+
+export type { Rng } from "./train/rng.ts";
+export { createRng } from "./train/rng.ts";
+export type { Init, Parameter } from "./train/parameter-store.ts";
+export { ParameterStore } from "./train/parameter-store.ts";
+export type { Schedule } from "./train/schedule.ts";
+export { constantSchedule, cosineSchedule, linearWarmup } from "./train/schedule.ts";
+export type { AdamWConfig } from "./train/adamw.ts";
+export { ADAMW_DEFAULTS, adamwGraphUpdate, adamwHostUpdate, adamwScalars, clipFactor } from "./train/adamw.ts";
+export type { StepResult, Trainer, TrainerConfig, UpdateLocation } from "./train/trainer.ts";
+export { createTrainer } from "./train/trainer.ts";
+
+export type { LinearOptions } from "./nn/linear.ts";
+export { linear } from "./nn/linear.ts";
+export { embedding } from "./nn/embedding.ts";
+export { layerNorm } from "./nn/layer-norm.ts";
+export { dropout } from "./nn/dropout.ts";
+export type { AttentionConfig } from "./nn/attention.ts";
+export { causalSelfAttention } from "./nn/attention.ts";
+export { softmaxCrossEntropy, tokenAccuracy } from "./nn/cross-entropy.ts";
+export type { BlockConfig } from "./nn/transformer-block.ts";
+export { transformerBlock } from "./nn/transformer-block.ts";
+export type { CausalLmConfig } from "./nn/causal-lm.ts";
+export { causalLm, causalLmParamCount } from "./nn/causal-lm.ts";

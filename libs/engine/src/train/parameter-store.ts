@@ -1,0 +1,95 @@
+import { numel } from "../ir/dims.ts";
+import { Tensor } from "../ir/tensor.ts";
+import type { HostTensor } from "../runtime/runtime.ts";
+import { createRng } from "./rng.ts";
+
+/** How a parameter's initial values are drawn. */
+export type Init =
+  | { kind: "normal"; std: number }
+  | { kind: "uniform"; bound: number }
+  | { kind: "zeros" }
+  | { kind: "ones" };
+
+/** One named float32 parameter: its graph input and its current host values. */
+export interface Parameter {
+  name: string;
+  shape: number[];
+  /** The program input that stands for this parameter (named `p.<name>`). */
+  tensor: Tensor;
+  value: Float32Array;
+}
+
+/** FNV-1a of a name, so each parameter's init stream depends on the seed and its name only. */
+function nameHash(name: string): number {
+  let h = 0x811c9dc5;
+  for (let i = 0; i < name.length; i++) h = Math.imul(h ^ name.charCodeAt(i), 0x01000193) >>> 0;
+  return h;
+}
+
+/**
+ * Named parameters with seeded initialisation. Adding a parameter never changes the initial
+ * values of the others: each draws from a stream seeded by (store seed, name).
+ */
+export class ParameterStore {
+  private readonly params = new Map<string, Parameter>();
+
+  constructor(readonly seed = 0) {}
+
+  /** Declares a parameter (or returns the existing one with the same name and shape). */
+  param(name: string, shape: readonly number[], init: Init): Tensor {
+    const existing = this.params.get(name);
+    if (existing) {
+      if (existing.shape.join(",") !== shape.join(",")) throw new Error(`parameter "${name}" exists with shape [${existing.shape}], asked for [${shape}]`);
+      return existing.tensor;
+    }
+    const value = new Float32Array(numel(shape));
+    const rng = createRng((this.seed * 0x9e3779b1) ^ nameHash(name));
+    switch (init.kind) {
+      case "normal":
+        for (let i = 0; i < value.length; i++) value[i] = rng.normal() * init.std;
+        break;
+      case "uniform":
+        for (let i = 0; i < value.length; i++) value[i] = (rng.uniform() * 2 - 1) * init.bound;
+        break;
+      case "ones":
+        value.fill(1);
+        break;
+      case "zeros":
+        break;
+    }
+    const tensor = Tensor.input(`p.${name}`, "float32", shape);
+    this.params.set(name, { name, shape: [...shape], tensor, value });
+    return tensor;
+  }
+
+  get(name: string): Parameter {
+    const p = this.params.get(name);
+    if (!p) throw new Error(`no parameter "${name}"`);
+    return p;
+  }
+
+  /** Replaces a parameter's values (same length), e.g. from a checkpoint. */
+  set(name: string, value: Float32Array): void {
+    const p = this.get(name);
+    if (value.length !== p.value.length) throw new Error(`parameter "${name}": ${value.length} values, expected ${p.value.length}`);
+    p.value = value;
+  }
+
+  list(): Parameter[] {
+    return [...this.params.values()];
+  }
+
+  /** Total number of scalar parameters. */
+  count(): number {
+    let n = 0;
+    for (const p of this.params.values()) n += p.value.length;
+    return n;
+  }
+
+  /** Feeds binding every parameter's current values to its program input. */
+  feeds(): Record<string, HostTensor> {
+    const f: Record<string, HostTensor> = {};
+    for (const p of this.params.values()) f[p.tensor.name!] = { dtype: "float32", shape: p.shape, data: p.value };
+    return f;
+  }
+}
