@@ -5,7 +5,7 @@
  */
 import { z } from "zod";
 import { LabUnknownMethodError, LabValidationError, type SerializedError, rebuildError, serializeError } from "./errors.ts";
-import { type LabApi, findMethod } from "./lab-api.ts";
+import { type LabApi, findMethod, labMethods } from "./lab-api.ts";
 
 /** What a receiver answers: the value, or the error in its wire form. */
 export type LabResponse = { ok: true; value: unknown } | { ok: false; error: SerializedError };
@@ -59,4 +59,24 @@ export function unwrapLabResponse(response: unknown): unknown {
   const r = response as LabResponse;
   if (r.ok) return r.value;
   throw rebuildError(r.error);
+}
+
+/**
+ * Wraps an implementation so every method validates its input (applying defaults) and its output,
+ * whoever calls it: the same checks for in-process callers (CLI, tests) as for IPC and HTTP.
+ */
+export function withValidation<T extends LabApi>(api: T): T {
+  const services: Record<string, Record<string, unknown>> = {};
+  for (const service of Object.keys(labMethods)) {
+    const members = (api as unknown as Record<string, Record<string, unknown>>)[service];
+    if (!members) continue;
+    const wrapped: Record<string, unknown> = { ...members };
+    for (const [name, fn] of Object.entries(members)) {
+      const methodName = `${service}.${name}`;
+      if (typeof fn !== "function" || !findMethod(methodName)) continue;
+      wrapped[name] = async (input?: unknown) => parseLabOutput(methodName, await fn.call(members, parseLabInput(methodName, input)));
+    }
+    services[service] = wrapped;
+  }
+  return { ...api, ...services };
 }

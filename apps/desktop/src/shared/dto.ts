@@ -64,10 +64,8 @@ export type LabelDto = z.infer<typeof LabelDto>;
 export const LabelStatsDto = z.object({
   datasetId: Id,
   total: z.number().int().nonnegative(),
-  /** Count per `source/dimension/preferred`. */
-  counts: z.array(
-    z.object({ source: LabelSource, dimension: z.string(), preferred: Preference, count: z.number().int().nonnegative() }),
-  ),
+  /** Count per source and dimension. */
+  counts: z.array(z.object({ source: z.string(), dimension: z.string(), count: z.number().int().nonnegative() })),
 });
 export type LabelStatsDto = z.infer<typeof LabelStatsDto>;
 
@@ -153,7 +151,17 @@ export const CompareDto = z.object({
 });
 export type CompareDto = z.infer<typeof CompareDto>;
 
+export const ReportSummaryDto = z.object({
+  id: Id,
+  title: z.string(),
+  format: z.string(),
+  runIds: z.array(Id),
+  createdAt: IsoTime,
+});
+export type ReportSummaryDto = z.infer<typeof ReportSummaryDto>;
+
 export const ReportDto = z.object({
+  id: Id,
   title: z.string(),
   runIds: z.array(Id),
   html: z.string(),

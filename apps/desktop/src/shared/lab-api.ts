@@ -22,6 +22,7 @@ import {
   LabelStatsDto,
   MetricPointDto,
   ReportDto,
+  ReportSummaryDto,
   RunDto,
   RunMetricEvent,
   RunProgressEvent,
@@ -64,7 +65,7 @@ export const labMethods = {
   },
   labels: {
     list: method(
-      z.object({ datasetId: Id, source: LabelSource.optional(), dimension: z.string().min(1).optional() }).strict(),
+      z.object({ datasetId: Id, source: LabelSource.optional(), dimension: z.string().min(1).default("overall") }).strict(),
       z.array(LabelDto),
     ),
     add: method(
@@ -116,6 +117,8 @@ export const labMethods = {
   reports: {
     /** A self-contained HTML report (inline SVG figures, tables, configs, environment) of runs. */
     create: method(z.object({ runIds: z.array(Id).min(1).max(50), title: z.string().min(1).max(200).optional() }).strict(), ReportDto),
+    list: method(none, z.array(ReportSummaryDto)),
+    get: method(byId, ReportDto),
   },
   settings: {
     get: method(none, SettingsDto),

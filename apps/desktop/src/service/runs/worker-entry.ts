@@ -3,18 +3,12 @@
  * postMessage, and reports exactly one terminal message (done, cancelled or failed).
  */
 import { mkdir, readFile, rename, writeFile } from "node:fs/promises";
-import { join } from "node:path";
 import { parentPort, workerData } from "node:worker_threads";
 import { serializeError } from "../../shared/errors.ts";
 import { CancelledError, type ExperimentContext, type ExperimentRun } from "./experiment.ts";
 import type { MetricSample, ParentMessage, WorkerMessage, WorkerStart } from "./protocol.ts";
+import { checkpointPath } from "./checkpoint-path.ts";
 
-const CHECKPOINT_FILE = "checkpoint.json";
-
-/** Path of a run's checkpoint file inside its folder. */
-export function checkpointPath(runDir: string): string {
-  return join(runDir, CHECKPOINT_FILE);
-}
 
 async function main(): Promise<void> {
   const start = workerData as WorkerStart;

@@ -1,0 +1,244 @@
+import { spawn } from "node:child_process";
+import { mkdtempSync, readFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { type LabStore, openDatabase } from "@goodhart/storage";
+import { afterEach, describe, expect, it } from "vitest";
+import { LabConflictError, LabNotFoundError, LabValidationError } from "../shared/errors.ts";
+import { counterStep } from "./experiments/diagnostic-counter.ts";
+import { type LabService, createLabService } from "./lab-service.ts";
+import { waitForStatus, waitForStep } from "./testing/wait-for.ts";
+
+const open: { service: LabService; store: LabStore }[] = [];
+
+function workspace(): { dir: string; dbFile: string } {
+  const dir = mkdtempSync(join(tmpdir(), "goodhart-service-"));
+  return { dir, dbFile: join(dir, "lab.sqlite") };
+}
+
+function start(dir: string, dbFile: string, extra: Partial<Parameters<typeof createLabService>[0]> = {}) {
+  const store = openDatabase(dbFile);
+  const service = createLabService({ store, dataDir: join(dir, "data"), ...extra });
+  open.push({ service, store });
+  return { service, store };
+}
+
+afterEach(async () => {
+  for (const { service, store } of open.splice(0)) {
+    await service.close();
+    store.close();
+  }
+});
+
+function expectedAcc(seed: number, steps: number): number {
+  let acc = seed;
+  for (let s = 1; s <= steps; s++) acc = counterStep(acc, s);
+  return acc;
+}
+
+/** A small dataset written through the storage layer (the importer is tested in libs/storage). */
+function seedDataset(store: LabStore) {
+  const dataset = store.datasets.create({ name: "tiny", sourcePath: "/data/tiny.jsonl", contentHash: "ab12", format: "prompt-chosen-rejected", rowCount: 2 });
+  const [e1, e2] = store.examples.insertMany(dataset.id, [
+    { rowIndex: 1, kind: "pair", prompt: "2+2?", promptMessages: null, responseA: "4", responseB: "5", responses: null, category: "math", metadata: null },
+    { rowIndex: 2, kind: "pair", prompt: "Hi", promptMessages: null, responseA: "Hello!", responseB: "Go away.", responses: null, category: "chat", metadata: null },
+  ]);
+  return { dataset, exampleIds: [e1!, e2!] };
+}
+
+describe("LabService on a real SQLite file", () => {
+  it("datasets: list, get, examples, remove", async () => {
+    const { dir, dbFile } = workspace();
+    const { service, store } = start(dir, dbFile);
+    const { dataset } = seedDataset(store);
+    expect((await service.datasets.list()).map((d) => d.name)).toEqual(["tiny"]);
+    expect(await service.datasets.get({ id: dataset.id })).toMatchObject({ id: dataset.id, rowCount: 2, format: "prompt-chosen-rejected" });
+    const page = await service.datasets.examples({ id: dataset.id, afterRow: 1, limit: 10 });
+    expect(page.map((e) => e.prompt)).toEqual(["Hi"]);
+    await expect(service.datasets.get({ id: 999 })).rejects.toBeInstanceOf(LabNotFoundError);
+    expect(await service.datasets.remove({ id: dataset.id })).toEqual({ ok: true });
+    expect(await service.datasets.list()).toEqual([]);
+    await expect(service.datasets.remove({ id: dataset.id })).rejects.toThrow(/Dataset \d+ does not exist/);
+  });
+
+  it("datasets.import says clearly when no importer is wired, and uses one when it is", async () => {
+    const { dir, dbFile } = workspace();
+    const plain = start(dir, dbFile);
+    await expect(plain.service.datasets.import({ path: "/x.jsonl" })).rejects.toBeInstanceOf(LabConflictError);
+    const other = workspace();
+    const wired = start(other.dir, other.dbFile, {
+      importDataset: async (store, path, opts) => store.datasets.create({ name: opts.name ?? "imported", sourcePath: path, contentHash: "cd34", format: "hh-rlhf", rowCount: 0 }),
+    });
+    expect(await wired.service.datasets.import({ path: "/y.jsonl", name: "y" })).toMatchObject({ name: "y", sourcePath: "/y.jsonl" });
+  });
+
+  it("labels: add, list, stats", async () => {
+    const { dir, dbFile } = workspace();
+    const { service, store } = start(dir, dbFile);
+    const { dataset, exampleIds } = seedDataset(store);
+    const label = await service.labels.add({ exampleId: exampleIds[0]!, preferred: "a", annotator: "me" });
+    expect(label).toMatchObject({ exampleId: exampleIds[0], preferred: "a", source: "human", dimension: "overall", annotator: "me" });
+    await service.labels.add({ exampleId: exampleIds[1]!, preferred: "b", source: "gold", dimension: "helpfulness" });
+    expect((await service.labels.list({ datasetId: dataset.id })).map((l) => l.id)).toEqual([label.id]);
+    expect((await service.labels.list({ datasetId: dataset.id, dimension: "helpfulness", source: "gold" })).map((l) => l.preferred)).toEqual(["b"]);
+    expect(await service.labels.list({ datasetId: dataset.id, dimension: "helpfulness", source: "human" })).toEqual([]);
+    const stats = await service.labels.stats({ datasetId: dataset.id });
+    expect(stats.total).toBe(2);
+    expect(stats.counts).toEqual(expect.arrayContaining([{ source: "human", dimension: "overall", count: 1 }, { source: "gold", dimension: "helpfulness", count: 1 }]));
+    await expect(service.labels.add({ exampleId: 9999, preferred: "a" })).rejects.toThrow(/Example 9999 does not exist/);
+  });
+
+  it("experiments: kinds, create with a validated config, list, get", async () => {
+    const { dir, dbFile } = workspace();
+    const { service } = start(dir, dbFile);
+    const kinds = await service.experiments.kinds();
+    expect(kinds.find((k) => k.kind === "diagnostic.counter")).toMatchObject({ diagnostic: true, defaultConfig: { steps: 100 } });
+    const e = await service.experiments.create({ name: "c", kind: "diagnostic.counter", config: { steps: 5 } });
+    expect(e.config).toMatchObject({ steps: 5, stepMs: 10, checkpointEvery: 10 });
+    expect((await service.experiments.list()).map((x) => x.id)).toEqual([e.id]);
+    expect(await service.experiments.get({ id: e.id })).toEqual(e);
+    await expect(service.experiments.create({ name: "bad", kind: "diagnostic.counter", config: { steps: -1 } })).rejects.toThrow(
+      /Invalid config for experiment kind 'diagnostic\.counter': steps:/,
+    );
+    await expect(service.experiments.create({ name: "bad", kind: "nope", config: {} })).rejects.toBeInstanceOf(LabValidationError);
+  });
+
+  it("runs, curves, compare and reports: two runs complete and persist, with exports", async () => {
+    const { dir, dbFile } = workspace();
+    const { service, store } = start(dir, dbFile, { runConcurrency: 2 });
+    const e = await service.experiments.create({ name: "pair", kind: "diagnostic.counter", config: { steps: 20, stepMs: 2, checkpointEvery: 5 } });
+    const progress: number[] = [];
+    service.runs.onDidProgress((p) => p.runId === 1 && progress.push(p.step));
+    const metricEvents: number[] = [];
+    service.runs.onDidRecordMetrics((m) => metricEvents.push(m.points.length));
+    const [a, b] = await Promise.all([service.runs.start({ experimentId: e.id, seed: 1 }), service.runs.start({ experimentId: e.id, seed: 2, name: "second" })]);
+    expect(a.status).toMatch(/queued|running/);
+    expect(await Promise.all([waitForStatus(service, a.id, ["done", "failed"]), waitForStatus(service, b.id, ["done", "failed"])])).toEqual(["done", "done"]);
+    expect(progress).toEqual(Array.from({ length: 20 }, (_, i) => i + 1));
+    expect(metricEvents.reduce((s, n) => s + n, 0)).toBe(80);
+
+    const runA = await service.runs.get({ id: a.id });
+    expect(runA).toMatchObject({ status: "done", seed: 1, device: "cpu", checkpointStep: 20, progress: { step: 20, totalSteps: 20 } });
+    expect((await service.runs.list({ experimentId: e.id })).map((r) => r.name)).toEqual(["pair (seed 1)", "second"]);
+    expect((await service.runs.list({ status: "done" })).length).toBe(2);
+
+    const values = await service.runs.metrics({ runId: a.id, name: "counter.value" });
+    expect(values.length).toBe(20);
+    expect(values.at(-1)!.value).toBeCloseTo(expectedAcc(1, 20) / 0x80000000, 12);
+    expect((await service.runs.metrics({ runId: a.id })).length).toBe(40);
+
+    const curve = await service.curves.get({ runId: a.id });
+    expect(curve.length).toBe(20);
+    expect(curve[0]).toMatchObject({ series: "diagnostic", xKind: "step", klEstimator: "exact", x: 1 });
+    const csv = await service.curves.export({ runIds: [a.id, b.id], format: "csv" });
+    expect(csv.mimeType).toBe("text/csv");
+    expect(csv.text.split("\r\n")[0]).toBe("runId,series,x,xKind,kl,sqrtKl,klEstimator,proxyScore,goldScore");
+    expect(csv.text.trim().split("\r\n").length).toBe(41);
+    const json = JSON.parse((await service.curves.export({ runIds: [b.id], format: "json" })).text) as unknown[];
+    expect(json.length).toBe(20);
+
+    const cmp = await service.compare.runs({ runIds: [a.id, b.id] });
+    expect(cmp.runs.map((r) => r.id)).toEqual([a.id, b.id]);
+    expect(cmp.curves.map((c) => c.points.length)).toEqual([20, 20]);
+    expect(cmp.metrics.find((m) => m.name === "counter.step")?.values).toEqual([20, 20]);
+    expect(cmp.configDiff).toEqual([]); // same experiment, same config: the seed is not config
+    await expect(service.compare.runs({ runIds: [a.id, 999] })).rejects.toThrow(/Run 999 does not exist/);
+
+    const report = await service.reports.create({ runIds: [a.id, b.id], title: "Two <counters>" });
+    expect(report.html).toMatch(/^<!doctype html>/);
+    expect(report.html).toContain("<title>Two &lt;counters&gt;</title>");
+    expect(report.html).toMatch(/<svg[^>]*>.*run 1 diagnostic gold.*<\/svg>/s);
+    expect(report.html).not.toMatch(/<script|https?:\/\/(?!www\.w3\.org)/);
+    expect((await service.reports.list()).map((r) => r.id)).toEqual([report.id]);
+    expect((await service.reports.get({ id: report.id })).html).toBe(report.html);
+    expect(store.integrityCheck()).toBe("ok");
+  });
+
+  it("cancels a running run within 2 s, stores it cancelled, and resumes it from its checkpoint", async () => {
+    const { dir, dbFile } = workspace();
+    const { service } = start(dir, dbFile);
+    const e = await service.experiments.create({ name: "long", kind: "diagnostic.counter", config: { steps: 60, stepMs: 15, checkpointEvery: 5 } });
+    const run = await service.runs.start({ experimentId: e.id, seed: 11 });
+    await waitForStep(service, run.id, 12);
+    const t0 = performance.now();
+    const cancelled = await service.runs.cancel({ id: run.id });
+    expect(performance.now() - t0).toBeLessThan(2000);
+    expect(cancelled.status).toBe("cancelled");
+    expect(cancelled.checkpointStep).toBeGreaterThanOrEqual(10);
+    await expect(service.runs.cancel({ id: run.id })).rejects.toThrow(/is cancelled; only queued or running runs can be cancelled/);
+
+    const resumed = await service.runs.resume({ id: run.id });
+    expect(resumed.status).toMatch(/queued|running/);
+    expect(await waitForStatus(service, run.id, ["done", "failed"])).toBe("done");
+    const values = await service.runs.metrics({ runId: run.id, name: "counter.value" });
+    expect(values.map((v) => v.step)).toEqual(Array.from({ length: 60 }, (_, i) => i + 1));
+    expect(values.at(-1)!.value).toBeCloseTo(expectedAcc(11, 60) / 0x80000000, 12);
+    await expect(service.runs.resume({ id: run.id })).rejects.toThrow(/is done; only interrupted, cancelled or failed runs can be resumed/);
+  });
+
+  it("stores a failing run as failed with its error", async () => {
+    const { dir, dbFile } = workspace();
+    const { service } = start(dir, dbFile);
+    const e = await service.experiments.create({ name: "fails", kind: "diagnostic.counter", config: { steps: 10, stepMs: 1, failAtStep: 3 } });
+    const run = await service.runs.start({ experimentId: e.id });
+    expect(await waitForStatus(service, run.id, ["done", "failed"])).toBe("failed");
+    expect((await service.runs.get({ id: run.id })).error).toBe("Error: diagnostic failure requested at step 3");
+  });
+
+  it("a process killed mid-run leaves the run interrupted and resumable, and the database intact", async () => {
+    const { dir, dbFile } = workspace();
+    const dataDir = join(dir, "data");
+    const child = spawn(process.execPath, ["--import", "tsx", new URL("./testing/run-until-killed.ts", import.meta.url).pathname, dbFile, dataDir], {
+      stdio: ["ignore", "pipe", "pipe"],
+    });
+    let stderr = "";
+    child.stderr.on("data", (d) => (stderr += d));
+    await new Promise<void>((resolve, reject) => {
+      let out = "";
+      child.stdout.on("data", (d: Buffer) => {
+        out += d.toString();
+        if (/step 2[3-9]\b/.test(out)) resolve();
+      });
+      child.on("exit", (code) => reject(new Error(`child exited early (${code}): ${stderr}`)));
+    });
+    child.kill("SIGKILL");
+    await new Promise((r) => child.once("exit", r));
+
+    const { service, store } = start(dir, dbFile);
+    expect(store.integrityCheck()).toBe("ok");
+    expect(service.interruptedAtStart).toEqual([1]);
+    const run = await service.runs.get({ id: 1 });
+    expect(run.status).toBe("interrupted");
+    expect(run.error).toMatch(/stopped while the run was running/);
+    expect(run.checkpointStep).toBeGreaterThanOrEqual(20);
+    // Resume, check it continues the sequence from the checkpoint, then cancel (the full 1000 steps would be slow).
+    await service.runs.resume({ id: 1 });
+    await waitForStep(service, 1, run.checkpointStep! + 2);
+    const values = await service.runs.metrics({ runId: 1, name: "counter.value" });
+    const last = values.at(-1)!;
+    // The resumed run continues the same deterministic sequence from the checkpoint.
+    expect(last.value).toBeCloseTo(expectedAcc(3, last.step) / 0x80000000, 12);
+    await service.runs.cancel({ id: 1 });
+    expect(store.integrityCheck()).toBe("ok");
+  });
+
+  it("settings: defaults, update (persisted, applied to the run queue), validation", async () => {
+    const { dir, dbFile } = workspace();
+    const first = start(dir, dbFile);
+    expect(await first.service.settings.get()).toEqual({ device: "cpu", threads: 2, runConcurrency: 1, llmEndpoint: null, llmApiKeySet: false });
+    await expect(first.service.settings.update({ runConcurrency: 0 })).rejects.toThrow(/Invalid input for settings\.update/);
+    const updated = await first.service.settings.update({ runConcurrency: 3, llmEndpoint: "https://api.example.com/v1" });
+    expect(updated).toMatchObject({ runConcurrency: 3, llmEndpoint: "https://api.example.com/v1" });
+    expect(JSON.parse(readFileSync(join(dir, "data", "settings.json"), "utf8"))).toMatchObject({ runConcurrency: 3 });
+    await first.service.close();
+    const again = start(dir, dbFile);
+    expect((await again.service.settings.get()).runConcurrency).toBe(3);
+  });
+
+  it("devices: probes ONNX Runtime execution providers; cpu works", async () => {
+    const { dir, dbFile } = workspace();
+    const { service } = start(dir, dbFile);
+    const devices = await service.devices.list();
+    expect(devices[0]).toMatchObject({ device: "cpu", ok: true });
+  });
+});

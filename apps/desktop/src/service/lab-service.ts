@@ -1,0 +1,371 @@
+/**
+ * The application's use cases behind LabApi: datasets, labels, experiments, runs (queued in worker
+ * threads), curves, comparison, reports, settings and devices, over one lab database. The HTTP
+ * server, the Electron IPC bridge and the CLI all call this one object.
+ */
+import { existsSync, mkdirSync, readFileSync } from "node:fs";
+import { join } from "node:path";
+import type { Dataset, LabStore } from "@goodhart/storage";
+import type { ReportDto, RunDto, RunStatus } from "../shared/dto.ts";
+import { withValidation } from "../shared/boundary.ts";
+import { LabConflictError, LabNotFoundError } from "../shared/errors.ts";
+import type { Dispose, LabApi, LabInput } from "../shared/lab-api.ts";
+import { diffConfigs } from "./config-diff.ts";
+import { curvePointDto, datasetDto, exampleDto, experimentDto, labelDto, runDto } from "./dto-mapping.ts";
+import { EventHub } from "./event-hub.ts";
+import { ExperimentRegistry } from "./experiments/registry.ts";
+import { curvesToCsv, curvesToJson } from "./reports/curves-export.ts";
+import { type ReportEnvironment, collectEnvironment } from "./reports/environment.ts";
+import { renderHtmlReport } from "./reports/html-report.ts";
+import { ResultWriter } from "./runs/result-writer.ts";
+import { type RunOutcome, RunExecutor, type RunSink } from "./runs/run-executor.ts";
+import { checkpointPath } from "./runs/checkpoint-path.ts";
+import { LLM_API_KEY, type SecretStore, noSecretStore } from "./secret-store.ts";
+import { SettingsStore } from "./settings-store.ts";
+
+/** Imports a dataset file into the store (provided by libs/storage's importers). */
+export type DatasetImporter = (store: LabStore, path: string, options: { name?: string; format?: string }) => Promise<Dataset>;
+
+export interface LabServiceOptions {
+  store: LabStore;
+  /** Folder for run checkpoints and settings (usually beside the database). */
+  dataDir: string;
+  registry?: ExperimentRegistry;
+  secrets?: SecretStore;
+  importDataset?: DatasetImporter;
+  probeDevices?: () => Promise<{ device: string; ok: boolean; reason?: string; ms: number }[]>;
+  environment?: () => ReportEnvironment;
+  /** Overrides the stored setting (e.g. a CLI flag). */
+  runConcurrency?: number;
+  cancelGraceMs?: number;
+  /** Re-queue runs left `queued` by a previous process (default true). */
+  requeueQueued?: boolean;
+}
+
+interface LiveProgress {
+  step: number;
+  totalSteps: number;
+  t0: number;
+  step0: number;
+}
+
+/** LabApi plus the lifecycle the front doors need. */
+export interface LabService extends LabApi {
+  /** Every event, for bridges (IPC, SSE). */
+  subscribe(listener: Parameters<EventHub["subscribe"]>[0]): Dispose;
+  /** Run ids marked `interrupted` when the service started (they were `running` when the last process died). */
+  readonly interruptedAtStart: readonly number[];
+  /** Stops workers (their runs become `interrupted`, resumable), flushes results. Does not close the store. */
+  close(): Promise<void>;
+}
+
+/** Creates the service and recovers runs cut off by a previous crash. */
+export function createLabService(options: LabServiceOptions): LabService {
+  const { store, dataDir } = options;
+  mkdirSync(dataDir, { recursive: true });
+  const registry = options.registry ?? new ExperimentRegistry();
+  const secrets = options.secrets ?? noSecretStore;
+  const settings = new SettingsStore(join(dataDir, "settings.json"));
+  const hub = new EventHub();
+  const writer = new ResultWriter(store);
+  const progress = new Map<number, LiveProgress>();
+  const checkpoints = new Map<number, number | null>();
+  const runDir = (runId: number): string => join(dataDir, "runs", String(runId));
+
+  const checkpointStep = (runId: number): number | null => {
+    if (!checkpoints.has(runId)) {
+      const file = checkpointPath(runDir(runId));
+      let step: number | null = null;
+      if (existsSync(file)) {
+        try {
+          step = (JSON.parse(readFileSync(file, "utf8")) as { step: number }).step;
+        } catch {
+          step = null;
+        }
+      }
+      checkpoints.set(runId, step);
+    }
+    return checkpoints.get(runId)!;
+  };
+
+  const toDto = (runId: number): RunDto => {
+    const run = store.runs.get(runId);
+    if (!run) throw new LabNotFoundError(`Run ${runId} does not exist.`);
+    const p = progress.get(runId);
+    return runDto(run, { progress: p ? { step: p.step, totalSteps: p.totalSteps } : null, checkpointStep: checkpointStep(runId) });
+  };
+
+  const setStatus = (runId: number, status: RunStatus, details: { device?: string; error?: string } = {}): void => {
+    store.runs.setStatus(runId, status, details);
+    hub.emit({ type: "runs.status", payload: { runId, status, error: store.runs.get(runId)?.error ?? null } });
+  };
+
+  const sink: RunSink = {
+    started(runId) {
+      setStatus(runId, "running");
+    },
+    progress(runId, step, totalSteps, message) {
+      const now = performance.now();
+      let p = progress.get(runId);
+      if (!p) progress.set(runId, (p = { step, totalSteps, t0: now, step0: step }));
+      p.step = step;
+      p.totalSteps = totalSteps;
+      const rate = (step - p.step0) / ((now - p.t0) / 1000);
+      const etaSeconds = rate > 0 && Number.isFinite(rate) ? Math.max(0, (totalSteps - step) / rate) : null;
+      hub.emit({ type: "runs.progress", payload: { runId, step, totalSteps, etaSeconds, message } });
+    },
+    metrics(runId, points) {
+      writer.addMetrics(runId, points);
+      hub.emit({ type: "runs.metrics", payload: { runId, points: points.map((p) => ({ runId, ...p })) } });
+    },
+    curve(runId, points) {
+      writer.addCurvePoints(points.map((p) => ({ runId, ...p })));
+    },
+    checkpoint(runId, step) {
+      checkpoints.set(runId, step);
+    },
+    finished(runId, outcome: RunOutcome) {
+      // Results first, then the status: a run reads `done` only once its numbers are committed.
+      writer.flush();
+      try {
+        if (outcome.status === "done") setStatus(runId, "done");
+        else if (outcome.status === "cancelled") setStatus(runId, "cancelled");
+        else if (outcome.status === "failed") setStatus(runId, "failed", { error: `${outcome.error.name}: ${outcome.error.message}` });
+        else setStatus(runId, "interrupted", { error: outcome.error });
+      } catch (err) {
+        console.error(`Goodhart Lab: could not record the end of run ${runId}:`, err);
+      }
+    },
+  };
+
+  const stored = settings.get();
+  const executor = new RunExecutor({ concurrency: options.runConcurrency ?? stored.runConcurrency, sink, cancelGraceMs: options.cancelGraceMs });
+
+  const enqueue = (runId: number, resume: boolean): void => {
+    const run = store.runs.get(runId)!;
+    const experiment = run.experimentId === null ? undefined : store.experiments.get(run.experimentId);
+    if (!experiment) throw new LabConflictError(`Run ${runId} has no experiment to execute.`);
+    const kind = registry.get(experiment.kind);
+    progress.delete(runId);
+    executor.enqueue({ runId, experimentModule: kind.module, config: run.config, seed: run.seed, device: run.device ?? settings.get().device, runDir: runDir(runId), resume });
+  };
+
+  // Recovery: a run still `running` belonged to a process that died.
+  const wasRunning = store.runs.list({ status: "running" }).map((r) => r.id);
+  store.runs.markRunningAsInterrupted();
+  if (options.requeueQueued ?? true) for (const r of store.runs.list({ status: "queued" })) enqueue(r.id, false);
+
+  const requireExperiment = (id: number) => {
+    const e = store.experiments.get(id);
+    if (!e) throw new LabNotFoundError(`Experiment ${id} does not exist.`);
+    return e;
+  };
+  const requireDataset = (id: number) => {
+    const d = store.datasets.get(id);
+    if (!d) throw new LabNotFoundError(`Dataset ${id} does not exist.`);
+    return d;
+  };
+  const requireRuns = (ids: readonly number[]) => ids.map((id) => toDto(id));
+  const curvePoints = (runId: number) => store.curves.series(runId).flatMap((s) => store.curves.points(runId, s.name).map(curvePointDto));
+  const lastMetrics = (runId: number) =>
+    new Map(
+      store.metrics
+        .names(runId)
+        .map((name) => [name, store.metrics.latest(runId, name)?.value] as const)
+        .filter((e): e is readonly [string, number] => e[1] !== undefined),
+    );
+  const settingsDto = () => ({ ...settings.get(), runConcurrency: executor.concurrency, llmApiKeySet: secrets.has(LLM_API_KEY) });
+
+  const service: LabService = {
+    interruptedAtStart: wasRunning,
+    subscribe: (listener) => hub.subscribe(listener),
+
+    datasets: {
+      list: async () => store.datasets.list().map(datasetDto),
+      get: async (input) => datasetDto(requireDataset((input as LabInput<"datasets", "get">).id)),
+      import: async (raw) => {
+        const input = raw as LabInput<"datasets", "import">;
+        if (!options.importDataset) throw new LabConflictError("Dataset import is not available in this build (libs/storage has no importer yet).");
+        return datasetDto(await options.importDataset(store, input.path, { name: input.name, format: input.format }));
+      },
+      examples: async (raw) => {
+        const input = raw as LabInput<"datasets", "examples">;
+        requireDataset(input.id);
+        return store.examples.list(input.id, { afterRow: input.afterRow, limit: input.limit }).map(exampleDto);
+      },
+      remove: async (input) => {
+        const { id } = input as LabInput<"datasets", "remove">;
+        if (!store.datasets.delete(id)) throw new LabNotFoundError(`Dataset ${id} does not exist.`);
+        return { ok: true as const };
+      },
+    },
+
+    labels: {
+      list: async (raw) => {
+        const input = raw as LabInput<"labels", "list">;
+        requireDataset(input.datasetId);
+        return store.labels.forDataset(input.datasetId, { dimension: input.dimension, source: input.source }).map(labelDto);
+      },
+      add: async (raw) => {
+        const input = raw as LabInput<"labels", "add">;
+        if (!store.examples.get(input.exampleId)) throw new LabNotFoundError(`Example ${input.exampleId} does not exist.`);
+        return labelDto(store.labels.add(input));
+      },
+      stats: async (raw) => {
+        const { datasetId } = raw as LabInput<"labels", "stats">;
+        requireDataset(datasetId);
+        const counts = store.datasets.labelCounts(datasetId);
+        return { datasetId, total: counts.reduce((s, c) => s + c.count, 0), counts };
+      },
+    },
+
+    experiments: {
+      kinds: async () => registry.list(),
+      create: async (raw) => {
+        const input = raw as LabInput<"experiments", "create">;
+        const config = registry.parseConfig(input.kind, input.config);
+        return experimentDto(store.experiments.create({ name: input.name, kind: input.kind, config }));
+      },
+      list: async () => store.experiments.list().map(experimentDto),
+      get: async (raw) => experimentDto(requireExperiment((raw as LabInput<"experiments", "get">).id)),
+    },
+
+    runs: {
+      start: async (raw) => {
+        const input = raw as LabInput<"runs", "start">;
+        const experiment = requireExperiment(input.experimentId);
+        // Re-validated: the kind's schema may have gained defaults since the experiment was saved.
+        const config = registry.parseConfig(experiment.kind, experiment.config);
+        const run = store.runs.create({
+          experimentId: experiment.id,
+          name: input.name ?? `${experiment.name} (seed ${input.seed})`,
+          seed: input.seed,
+          config,
+          device: input.device ?? settings.get().device,
+        });
+        hub.emit({ type: "runs.status", payload: { runId: run.id, status: "queued", error: null } });
+        enqueue(run.id, false);
+        return toDto(run.id);
+      },
+      list: async (raw) => {
+        const input = (raw ?? {}) as NonNullable<LabInput<"runs", "list">>;
+        return store.runs
+          .list({ status: input.status })
+          .filter((r) => input.experimentId === undefined || r.experimentId === input.experimentId)
+          .map((r) => toDto(r.id));
+      },
+      get: async (raw) => toDto((raw as LabInput<"runs", "get">).id),
+      cancel: async (raw) => {
+        const { id } = raw as LabInput<"runs", "cancel">;
+        const run = toDto(id);
+        if (!(await executor.cancel(id))) {
+          if (run.status !== "queued") throw new LabConflictError(`Run ${id} is ${run.status}; only queued or running runs can be cancelled.`);
+          setStatus(id, "cancelled");
+        }
+        return toDto(id);
+      },
+      resume: async (raw) => {
+        const { id } = raw as LabInput<"runs", "resume">;
+        const run = toDto(id);
+        if (!["interrupted", "cancelled", "failed"].includes(run.status)) {
+          throw new LabConflictError(`Run ${id} is ${run.status}; only interrupted, cancelled or failed runs can be resumed.`);
+        }
+        setStatus(id, "queued");
+        enqueue(id, true);
+        return toDto(id);
+      },
+      metrics: async (raw) => {
+        const input = raw as LabInput<"runs", "metrics">;
+        toDto(input.runId);
+        const names = input.name === undefined ? store.metrics.names(input.runId) : [input.name];
+        return names.flatMap((name) => {
+          const s = store.metrics.series(input.runId, name);
+          return Array.from(s.steps, (step, i) => ({ runId: input.runId, step, name, value: s.values[i]! }));
+        });
+      },
+      onDidProgress: (listener) => hub.on("runs.progress", listener),
+      onDidRecordMetrics: (listener) => hub.on("runs.metrics", listener),
+      onDidChangeStatus: (listener) => hub.on("runs.status", listener),
+    },
+
+    curves: {
+      get: async (raw) => {
+        const { runId } = raw as LabInput<"curves", "get">;
+        toDto(runId);
+        return curvePoints(runId);
+      },
+      export: async (raw) => {
+        const input = raw as LabInput<"curves", "export">;
+        const points = requireRuns(input.runIds).flatMap((r) => curvePoints(r.id));
+        return input.format === "csv" ? { mimeType: "text/csv", text: curvesToCsv(points) } : { mimeType: "application/json", text: curvesToJson(points) };
+      },
+    },
+
+    compare: {
+      runs: async (raw) => {
+        const { runIds } = raw as LabInput<"compare", "runs">;
+        const runs = requireRuns(runIds);
+        const experimentIds = [...new Set(runs.map((r) => r.experimentId).filter((id): id is number => id !== null))];
+        const metrics = runs.map((r) => lastMetrics(r.id));
+        const names = [...new Set(metrics.flatMap((m) => [...m.keys()]))].sort();
+        return {
+          runs,
+          experiments: experimentIds.map((id) => experimentDto(requireExperiment(id))),
+          curves: runs.map((r) => ({ runId: r.id, points: curvePoints(r.id) })),
+          metrics: names.map((name) => ({ name, values: metrics.map((m) => m.get(name) ?? null) })),
+          configDiff: diffConfigs(runs.map((r) => r.config)),
+        };
+      },
+    },
+
+    reports: {
+      create: async (raw) => {
+        const input = raw as LabInput<"reports", "create">;
+        const runs = requireRuns(input.runIds);
+        const title = input.title ?? `Goodhart Lab report: run${runs.length === 1 ? "" : "s"} ${runs.map((r) => r.id).join(", ")}`;
+        const experimentIds = [...new Set(runs.map((r) => r.experimentId).filter((id): id is number => id !== null))];
+        const html = renderHtmlReport({
+          title,
+          generatedAt: new Date().toISOString(),
+          runs,
+          experiments: experimentIds.map((id) => experimentDto(requireExperiment(id))),
+          curves: new Map(runs.map((r) => [r.id, curvePoints(r.id)])),
+          metrics: new Map(runs.map((r) => [r.id, lastMetrics(r.id)])),
+          environment: (options.environment ?? collectEnvironment)(),
+        });
+        const report = store.reports.create({ title, format: "html", runIds: runs.map((r) => r.id), content: html });
+        return { id: report.id, title, runIds: report.runIds, html, createdAt: report.createdAt } satisfies ReportDto;
+      },
+      list: async () => store.reports.list().map((r) => ({ id: r.id, title: r.title, format: r.format, runIds: r.runIds, createdAt: r.createdAt })),
+      get: async (raw) => {
+        const { id } = raw as LabInput<"reports", "get">;
+        const r = store.reports.get(id);
+        if (!r) throw new LabNotFoundError(`Report ${id} does not exist.`);
+        return { id: r.id, title: r.title, runIds: r.runIds, html: r.content ?? "", createdAt: r.createdAt };
+      },
+    },
+
+    settings: {
+      get: async () => settingsDto(),
+      update: async (raw) => {
+        const input = raw as LabInput<"settings", "update">;
+        settings.update(input);
+        if (input.runConcurrency !== undefined) executor.setConcurrency(input.runConcurrency);
+        return settingsDto();
+      },
+    },
+
+    devices: {
+      list: async () => {
+        const probe = options.probeDevices ?? (await import("@goodhart/engine")).probeDevices;
+        return probe();
+      },
+    },
+
+    async close() {
+      await executor.shutdown();
+      writer.flush();
+    },
+  };
+  return withValidation(service);
+}
