@@ -1,0 +1,147 @@
+/**
+ * Expanding a study into runs. The study's axes (proxy size x training-set size x label noise x
+ * seed) give one run each; an optional sweep grid over other fields ("bon.poolSize": [256, 1024])
+ * multiplies that by the cartesian product of its values. Each run has a stable id: readable axis
+ * values plus a hash of the run's full canonical config, so the same run always gets the same id
+ * and any change to its config gives a new one.
+ */
+import { hash64 } from "../rng.ts";
+import { defaultNs } from "../bon/kl.ts";
+import type { BasePolicyConfig, BonStudyConfig, EnsembleConfig, ModelSize, TaskConfig } from "./bon-study.ts";
+import { bonStudySchema } from "./bon-study.ts";
+import { ConfigError, validate } from "./validate.ts";
+
+/** One grid point of a study: everything a single best-of-n run needs. */
+export interface BonRunConfig {
+  /** Stable id, e.g. "gao-bon-small/small-c1000-noise0-seed2-1a2b3c4d". */
+  id: string;
+  study: string;
+  experiment: "bon-overoptimization";
+  task: TaskConfig;
+  basePolicy: BasePolicyConfig;
+  proxy: ModelSize;
+  /** Comparisons in the proxy's training set. */
+  trainingSize: number;
+  labelNoise: number;
+  ensemble: EnsembleConfig;
+  bon: { poolSize: number; ns: number[]; evalPrompts: number };
+  seed: number;
+  /** The sweep-grid values that produced this run (empty without a grid). */
+  overrides: Record<string, unknown>;
+}
+
+/** JSON with object keys sorted at every level: equal configs give equal text. */
+export function canonicalJson(value: unknown): string {
+  if (Array.isArray(value)) return `[${value.map(canonicalJson).join(",")}]`;
+  if (value !== null && typeof value === "object") {
+    const entries = Object.keys(value as object)
+      .sort()
+      .filter((k) => (value as Record<string, unknown>)[k] !== undefined)
+      .map((k) => `${JSON.stringify(k)}:${canonicalJson((value as Record<string, unknown>)[k])}`);
+    return `{${entries.join(",")}}`;
+  }
+  return JSON.stringify(value);
+}
+
+/** Runs of one (validated) study, in axis order: proxy size, training size, noise, seed. */
+export function expandStudy(study: BonStudyConfig, overrides: Record<string, unknown> = {}): BonRunConfig[] {
+  const runs: BonRunConfig[] = [];
+  const ns = study.bon.ns === "default" ? defaultNs(study.bon.poolSize) : [...study.bon.ns].sort((a, b) => a - b);
+  for (const proxy of study.proxySizes) {
+    for (const trainingSize of study.trainingSizes) {
+      for (const labelNoise of study.labelNoise) {
+        for (const seed of study.seeds) {
+          const body: Omit<BonRunConfig, "id"> = {
+            study: study.name,
+            experiment: study.experiment,
+            task: structuredClone(study.task),
+            basePolicy: structuredClone(study.basePolicy),
+            proxy: structuredClone(proxy),
+            trainingSize,
+            labelNoise,
+            ensemble: structuredClone(study.ensemble),
+            bon: { poolSize: study.bon.poolSize, ns: [...ns], evalPrompts: study.bon.evalPrompts },
+            seed,
+            overrides: structuredClone(overrides),
+          };
+          const hash = hash64(canonicalJson(body)).toString(16).padStart(16, "0").slice(0, 8);
+          runs.push({ id: `${study.name}/${proxy.name}-c${trainingSize}-noise${labelNoise}-seed${seed}-${hash}`, ...body });
+        }
+      }
+    }
+  }
+  return runs;
+}
+
+function parsePath(path: string): (string | number)[] {
+  const parts: (string | number)[] = [];
+  for (const piece of path.split(".")) {
+    const m = piece.match(/^([A-Za-z_][A-Za-z0-9_]*)((?:\[\d+\])*)$/);
+    if (!m) throw new ConfigError([{ path, message: `sweep key is not a field path like "bon.poolSize" or "proxySizes[0].layers"` }]);
+    parts.push(m[1]);
+    for (const idx of m[2].matchAll(/\[(\d+)\]/g)) parts.push(Number(idx[1]));
+  }
+  return parts;
+}
+
+function setPath(target: Record<string, unknown>, path: string, value: unknown): void {
+  const parts = parsePath(path);
+  let node: unknown = target;
+  for (let i = 0; i < parts.length - 1; i++) {
+    node = (node as Record<string | number, unknown>)?.[parts[i]];
+    if (typeof node !== "object" || node === null) {
+      throw new ConfigError([{ path, message: "sweep key names no field of the study (its parent does not exist)" }]);
+    }
+  }
+  const last = parts[parts.length - 1];
+  if (!(last in (node as object))) throw new ConfigError([{ path, message: "sweep key names no field of the study" }]);
+  (node as Record<string | number, unknown>)[last] = structuredClone(value);
+}
+
+/**
+ * Expands a study and a sweep grid into runs: every combination of grid values (cartesian product,
+ * the last key varying fastest) is applied to a copy of the study, re-validated, and expanded by
+ * `expandStudy`. Run count = product of grid value counts x product of the study's axis lengths.
+ *
+ * @param grid dotted field path -> values to try, e.g. {"bon.poolSize": [256, 1024], "ensemble.size": [1, 5]}
+ * @throws ConfigError naming the grid point and field when a combination is invalid
+ */
+export function sweep(study: BonStudyConfig, grid: Record<string, readonly unknown[]> = {}): BonRunConfig[] {
+  const keys = Object.keys(grid);
+  for (const k of keys) {
+    parsePath(k);
+    if (!Array.isArray(grid[k]) || grid[k].length === 0) {
+      throw new ConfigError([{ path: k, message: "expected a non-empty list of values to sweep over" }]);
+    }
+  }
+  const runs: BonRunConfig[] = [];
+  const point: Record<string, unknown> = {};
+  const visit = (depth: number) => {
+    if (depth === keys.length) {
+      const variant = structuredClone(study) as unknown as Record<string, unknown>;
+      for (const k of keys) setPath(variant, k, point[k]);
+      let validated: BonStudyConfig;
+      try {
+        validated = validate(bonStudySchema(), variant);
+      } catch (err) {
+        if (err instanceof ConfigError) {
+          throw new ConfigError(err.issues.map((i) => ({ path: i.path, message: `${i.message} (sweep point ${canonicalJson(point)})` })));
+        }
+        throw err;
+      }
+      runs.push(...expandStudy(validated, { ...point }));
+      return;
+    }
+    for (const value of grid[keys[depth]]) {
+      point[keys[depth]] = value;
+      visit(depth + 1);
+    }
+  };
+  visit(0);
+  const ids = new Set<string>();
+  for (const r of runs) {
+    if (ids.has(r.id)) throw new ConfigError([{ path: "", message: `sweep produced the run ${r.id} twice; are two grid values equal?` }]);
+    ids.add(r.id);
+  }
+  return runs;
+}

@@ -1,0 +1,191 @@
+/**
+ * A small schema validator for experiment configs: it fills documented defaults and reports every
+ * problem with the field path ("proxySizes[1].layers") and what was expected, so a user editing a
+ * YAML file can fix it in one pass.
+ */
+
+/** One problem found while validating. */
+export interface ConfigIssue {
+  /** Field path, e.g. "bon.ns[3]"; "" for the whole document. */
+  path: string;
+  message: string;
+}
+
+/** Thrown when a config is invalid; `issues` lists every problem. */
+export class ConfigError extends Error {
+  readonly issues: readonly ConfigIssue[];
+  readonly source: string | undefined;
+
+  constructor(issues: readonly ConfigIssue[], source?: string) {
+    const where = source ? ` in ${source}` : "";
+    const lines = issues.map((i) => `  ${i.path || "(document)"}: ${i.message}`);
+    super(`Invalid experiment config${where}:\n${lines.join("\n")}`);
+    this.name = "ConfigError";
+    this.issues = issues;
+    this.source = source;
+  }
+}
+
+/** A schema: checks a value at a path, returns the typed value or undefined after recording issues. */
+export interface Schema<T> {
+  parse(value: unknown, path: string, issues: ConfigIssue[]): T | undefined;
+  /** Used for missing object fields; absent = required. */
+  default?: () => T;
+}
+
+export function describeValue(value: unknown): string {
+  if (value === undefined) return "nothing";
+  if (value === null) return "null";
+  if (Array.isArray(value)) return "a list";
+  if (typeof value === "object") return "an object";
+  if (typeof value === "string") return `"${value}"`;
+  return String(value);
+}
+
+export const join = (path: string, key: string | number) =>
+  typeof key === "number" ? `${path}[${key}]` : path ? `${path}.${key}` : key;
+
+export interface NumberRule {
+  integer?: boolean;
+  min?: number;
+  max?: number;
+  /** Strict upper bound. */
+  below?: number;
+}
+
+export function num(rule: NumberRule = {}): Schema<number> {
+  const kind = rule.integer ? "an integer" : "a number";
+  const upper = rule.max !== undefined ? `${rule.max}]` : rule.below !== undefined ? `${rule.below})` : undefined;
+  const expected =
+    rule.min !== undefined && upper !== undefined ? `${kind} in [${rule.min}, ${upper}`
+    : rule.min !== undefined ? `${kind} >= ${rule.min}`
+    : rule.max !== undefined ? `${kind} <= ${rule.max}`
+    : rule.below !== undefined ? `${kind} < ${rule.below}`
+    : kind;
+  return {
+    parse(value, path, issues) {
+      const ok =
+        typeof value === "number" && Number.isFinite(value) &&
+        (!rule.integer || Number.isInteger(value)) &&
+        (rule.min === undefined || value >= rule.min) &&
+        (rule.max === undefined || value <= rule.max) &&
+        (rule.below === undefined || value < rule.below);
+      if (!ok) {
+        issues.push({ path, message: `expected ${expected}, got ${describeValue(value)}` });
+        return undefined;
+      }
+      return value as number;
+    },
+  };
+}
+
+export function str(rule: { oneOf?: readonly string[]; pattern?: RegExp; patternText?: string } = {}): Schema<string> {
+  return {
+    parse(value, path, issues) {
+      if (typeof value !== "string" || value.length === 0) {
+        issues.push({ path, message: `expected a non-empty string, got ${describeValue(value)}` });
+        return undefined;
+      }
+      if (rule.oneOf && !rule.oneOf.includes(value)) {
+        issues.push({ path, message: `expected one of ${rule.oneOf.map((v) => `"${v}"`).join(", ")}, got "${value}"` });
+        return undefined;
+      }
+      if (rule.pattern && !rule.pattern.test(value)) {
+        issues.push({ path, message: `expected ${rule.patternText ?? `a string matching ${rule.pattern}`}, got "${value}"` });
+        return undefined;
+      }
+      return value;
+    },
+  };
+}
+
+export function list<T>(item: Schema<T>, rule: { minLength?: number; maxLength?: number; unique?: boolean } = {}): Schema<T[]> {
+  return {
+    parse(value, path, issues) {
+      if (!Array.isArray(value)) {
+        issues.push({ path, message: `expected a list, got ${describeValue(value)}` });
+        return undefined;
+      }
+      const min = rule.minLength ?? 0;
+      if (value.length < min) {
+        issues.push({ path, message: `expected a list of at least ${min} item${min === 1 ? "" : "s"}, got ${value.length}` });
+        return undefined;
+      }
+      if (rule.maxLength !== undefined && value.length > rule.maxLength) {
+        issues.push({ path, message: `expected a list of at most ${rule.maxLength} items, got ${value.length}` });
+        return undefined;
+      }
+      const before = issues.length;
+      const out = value.map((v, i) => item.parse(v, join(path, i), issues));
+      if (issues.length > before) return undefined;
+      if (rule.unique) {
+        const seen = new Set<string>();
+        out.forEach((v, i) => {
+          const key = JSON.stringify(v);
+          if (seen.has(key)) issues.push({ path: join(path, i), message: `duplicate value ${key}; list items must be unique` });
+          seen.add(key);
+        });
+        if (issues.length > before) return undefined;
+      }
+      return out as T[];
+    },
+  };
+}
+
+/** An object with known fields; unknown fields are errors (they are usually typos). */
+export function obj<T extends object>(shape: { [K in keyof T]: Schema<T[K]> }): Schema<T> {
+  return {
+    parse(value, path, issues) {
+      if (typeof value !== "object" || value === null || Array.isArray(value)) {
+        issues.push({ path, message: `expected an object, got ${describeValue(value)}` });
+        return undefined;
+      }
+      const input = value as Record<string, unknown>;
+      const keys = Object.keys(shape) as (keyof T & string)[];
+      for (const k of Object.keys(input)) {
+        if (!(keys as string[]).includes(k)) {
+          issues.push({ path: join(path, k), message: `unknown field; expected one of ${keys.join(", ")}` });
+        }
+      }
+      const out: Partial<T> = {};
+      const before = issues.length;
+      for (const k of keys) {
+        const schema = shape[k];
+        if (input[k] === undefined) {
+          if (schema.default) out[k] = schema.default();
+          else issues.push({ path: join(path, k), message: "required field is missing" });
+        } else {
+          out[k] = schema.parse(input[k], join(path, k), issues);
+        }
+      }
+      return issues.length > before ? undefined : (out as T);
+    },
+  };
+}
+
+/** The same schema with a default for when the field is missing (deep-copied on each use). */
+export function withDefault<T>(schema: Schema<T>, value: T): Schema<T> {
+  return { parse: schema.parse, default: () => structuredClone(value) };
+}
+
+/** A schema checked by a custom function after the base schema passed. */
+export function refine<T>(schema: Schema<T>, check: (value: T, path: string, issues: ConfigIssue[]) => void): Schema<T> {
+  return {
+    default: schema.default,
+    parse(value, path, issues) {
+      const before = issues.length;
+      const out = schema.parse(value, path, issues);
+      if (out === undefined || issues.length > before) return undefined;
+      check(out, path, issues);
+      return issues.length > before ? undefined : out;
+    },
+  };
+}
+
+/** Runs a schema on a whole document; throws ConfigError with every issue. */
+export function validate<T>(schema: Schema<T>, value: unknown, source?: string): T {
+  const issues: ConfigIssue[] = [];
+  const out = schema.parse(value, "", issues);
+  if (issues.length > 0 || out === undefined) throw new ConfigError(issues.length ? issues : [{ path: "", message: "invalid" }], source);
+  return out;
+}
