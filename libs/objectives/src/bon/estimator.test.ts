@@ -1,4 +1,5 @@
 import { describe, expect, it } from "vitest";
+import fc from "fast-check";
 import { Rng } from "../rng.ts";
 import { bestOfNCurve, bestOfNPool, bonWeights, poolsFromMatrix } from "./estimator.ts";
 import { defaultNs, klBestOfN } from "./kl.ts";
@@ -160,5 +161,41 @@ describe("klBestOfN / defaultNs", () => {
     expect(defaultNs(16)).toEqual([1, 2, 4, 8, 16]);
     expect(defaultNs(20)).toEqual([1, 2, 4, 8, 16, 20]);
     expect(defaultNs(1)).toEqual([1]);
+  });
+});
+
+describe("best-of-n properties (fast-check)", () => {
+  it("the expected gold lies within the pool's range and the expected proxy never falls as n grows", () => {
+    fc.assert(
+      fc.property(
+        fc.array(fc.tuple(fc.integer({ min: -20, max: 20 }), fc.double({ min: -5, max: 5, noNaN: true })), { minLength: 1, maxLength: 40 }),
+        (samples) => {
+          const pool = { proxy: samples.map(([p]) => p), gold: samples.map(([, g]) => g) };
+          const ns = Array.from({ length: samples.length }, (_, i) => i + 1);
+          const points = bestOfNPool(pool, ns);
+          const lo = Math.min(...pool.gold);
+          const hi = Math.max(...pool.gold);
+          for (let k = 0; k < points.length; k++) {
+            expect(points[k].gold).toBeGreaterThanOrEqual(lo - 1e-9);
+            expect(points[k].gold).toBeLessThanOrEqual(hi + 1e-9);
+            if (k > 0) expect(points[k].proxy).toBeGreaterThanOrEqual(points[k - 1].proxy - 1e-9);
+          }
+          // With gold = proxy the estimator is E[max of n], which cannot fall either.
+          const self = bestOfNPool({ proxy: pool.proxy, gold: pool.proxy }, ns);
+          self.forEach((p, k) => expect(p.gold).toBeCloseTo(points[k].proxy, 9));
+        },
+      ),
+      { numRuns: 200, seed: 42 },
+    );
+  });
+
+  it("accepts pools of different sizes as long as each holds max(ns) samples", () => {
+    const rng = new Rng(8);
+    const pools = [randomPool(rng, 16), randomPool(rng, 40)];
+    const curve = bestOfNCurve(pools, [1, 16]);
+    const expected = (pools[0].gold.reduce((a, b) => a + b, 0) / 16 + pools[1].gold.reduce((a, b) => a + b, 0) / 40) / 2;
+    expect(curve[0].gold).toBeCloseTo(expected, 12);
+    expect(curve[1].gold).toBeCloseTo((bestOfNPool(pools[0], [16])[0].gold + bestOfNPool(pools[1], [16])[0].gold) / 2, 12);
+    expect(() => bestOfNCurve(pools, [17])).toThrow(/smallest pool has 16/);
   });
 });
