@@ -6,3 +6,4 @@ export * from "./boundary.ts";
 export * from "./client.ts";
 export * from "./http-client.ts";
 export { SseParser, type SseMessage } from "./sse.ts";
+export { CONTENT_SECURITY_POLICY } from "./csp.ts";
