@@ -10,3 +10,10 @@ export { RUN_TRANSITIONS, RunStatusError, type NewRun } from "./repositories/run
 export type { MetricSeries } from "./repositories/metrics.ts";
 export { CurveSeriesMismatchError } from "./repositories/curves.ts";
 export type { NewFit } from "./repositories/fits.ts";
+export { importDataset, detectFormat, type ImportOptions, type ImportProgress, type ImportResult } from "./import/import-dataset.ts";
+export type { DetectionReport } from "./import/detect.ts";
+export { ImportError, type ImportLocation } from "./import/errors.ts";
+export { MAPPABLE_FIELDS, parseMapping, type ColumnMapping } from "./import/mapping.ts";
+export { CONTAINERS, type Container } from "./import/source.ts";
+export { preferenceFormats } from "./import/formats/index.ts";
+export type { PreferenceFormat } from "./import/formats/format.ts";

@@ -1,0 +1,110 @@
+import { randomUUID } from "node:crypto";
+import { rmSync } from "node:fs";
+import os from "node:os";
+import path from "node:path";
+import Database from "better-sqlite3";
+import type { LabelSource, NewExample, Preference } from "../dto.ts";
+import { exampleValues } from "../repositories/examples.ts";
+
+export interface StagedLabel {
+  dimension: string;
+  preferred: Preference;
+  source: LabelSource;
+  annotator: string | null;
+  confidence: number | null;
+}
+
+const FLUSH_ROWS = 2000;
+
+/**
+ * Rows parsed so far live in a private scratch database, not in the lab file: the lab's
+ * connection stays free for other work during a long import, and the lab file only changes in
+ * the single transaction that copies the finished dataset in. A killed import leaves the lab
+ * file as it was.
+ */
+export class StagingArea {
+  readonly path = path.join(os.tmpdir(), `goodhart-import-${process.pid}-${randomUUID()}.sqlite`);
+  private readonly db: Database.Database;
+  private readonly insertExample;
+  private readonly insertLabel;
+  private examples: unknown[][] = [];
+  private labels: unknown[][] = [];
+  rows = 0;
+  labelCount = 0;
+
+  constructor() {
+    this.db = new Database(this.path);
+    // Scratch data: no journal, no fsync.
+    this.db.pragma("journal_mode = OFF");
+    this.db.pragma("synchronous = OFF");
+    this.db.exec(`
+      CREATE TABLE ex (row_index INTEGER PRIMARY KEY, kind TEXT, prompt TEXT, prompt_messages TEXT, response_a TEXT,
+                       response_b TEXT, responses TEXT, category TEXT, metadata TEXT);
+      CREATE TABLE lab (row_index INTEGER, dimension TEXT, preferred TEXT, source TEXT, annotator TEXT, confidence REAL);
+    `);
+    this.insertExample = this.db.prepare("INSERT INTO ex VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)");
+    this.insertLabel = this.db.prepare("INSERT INTO lab VALUES (?, ?, ?, ?, ?, ?)");
+  }
+
+  add(example: NewExample, labels: readonly StagedLabel[]): void {
+    this.examples.push(exampleValues(example));
+    for (const l of labels) this.labels.push([example.rowIndex, l.dimension, l.preferred, l.source, l.annotator, l.confidence]);
+    this.rows++;
+    this.labelCount += labels.length;
+    if (this.examples.length >= FLUSH_ROWS) this.flush();
+  }
+
+  flush(): void {
+    const examples = this.examples;
+    const labels = this.labels;
+    this.examples = [];
+    this.labels = [];
+    this.db.transaction(() => {
+      for (const e of examples) this.insertExample.run(e);
+      for (const l of labels) this.insertLabel.run(l);
+    })();
+  }
+
+  /** Writes everything out and closes the scratch file so the lab connection can attach it. */
+  seal(): void {
+    this.flush();
+    this.db.close();
+  }
+
+  dispose(): void {
+    if (this.db.open) this.db.close();
+    for (const suffix of ["", "-journal", "-wal", "-shm"]) rmSync(this.path + suffix, { force: true });
+  }
+}
+
+/**
+ * Copies a sealed staging area into the lab database as dataset `datasetId` (already inserted by
+ * the caller inside the same transaction).
+ */
+export function copyStaged(main: Database.Database, datasetId: number, createdAt: string): void {
+  main
+    .prepare(
+      `INSERT INTO main.examples (dataset_id, row_index, kind, prompt, prompt_messages, response_a, response_b, responses, category, metadata)
+       SELECT ?, row_index, kind, prompt, prompt_messages, response_a, response_b, responses, category, metadata
+       FROM goodhart_import.ex ORDER BY row_index`,
+    )
+    .run(datasetId);
+  main
+    .prepare(
+      `INSERT INTO main.labels (example_id, dimension, preferred, source, annotator, confidence, created_at)
+       SELECT e.id, l.dimension, l.preferred, l.source, l.annotator, l.confidence, ?
+       FROM goodhart_import.lab l JOIN main.examples e ON e.dataset_id = ? AND e.row_index = l.row_index
+       ORDER BY l.rowid`,
+    )
+    .run(createdAt, datasetId);
+}
+
+/** Runs `fn` with the staging file attached to `main` as `goodhart_import`. */
+export function withAttached<T>(main: Database.Database, stagingPath: string, fn: () => T): T {
+  main.prepare("ATTACH DATABASE ? AS goodhart_import").run(stagingPath);
+  try {
+    return fn();
+  } finally {
+    main.prepare("DETACH DATABASE goodhart_import").run();
+  }
+}
