@@ -1,0 +1,127 @@
+import type { Gpt } from "../models/gpt.ts";
+import { checkVocab, padTokens } from "../models/batch-tensors.ts";
+import type { ProjectionDelta } from "../models/trunk.ts";
+import type { HostTensor, Runtime, Session } from "../runtime/runtime.ts";
+import { createRng } from "../train/rng.ts";
+import type { Rng } from "../train/rng.ts";
+import { decodeStepProgram, nextTokenProgram } from "./lm-programs.ts";
+import type { SamplingOptions } from "./sampling.ts";
+import { logSoftmaxAt, resolveSamplingOptions, sampleToken } from "./sampling.ts";
+
+export interface GenerateOptions extends SamplingOptions {
+  /** Tokens to generate per sequence at most. Default 32. */
+  maxNewTokens?: number;
+  /** A sequence ends after emitting this token (it is kept in the output). */
+  stopToken?: number;
+  /** Id used to left-pad prompts (masked out; any valid id). Default 0. */
+  padToken?: number;
+  /**
+   * Per-sequence seeds (one per prompt), or one number s giving seeds s, s+1, ... Each sequence
+   * draws from its own stream, so its tokens do not depend on the rest of the batch. Default 0.
+   */
+  seeds?: number | readonly number[];
+  /** Decode with a KV cache (one position per step) or rerun the full forward each step. Default true. */
+  kvCache?: boolean;
+  /** A LoRA adapter of the model to generate with. */
+  lora?: ProjectionDelta;
+}
+
+export interface GenerationResult {
+  /** New tokens per sequence, up to and including the stop token. */
+  tokens: number[][];
+  /**
+   * log p(token | prefix) of each new token under the model's own temperature-1 distribution
+   * (log-softmax of the raw logits), whatever temperature/top-k/top-p drew it: what KL terms need.
+   */
+  logprobs: number[][];
+  /** Program runs, wall time, and time inside ONNX Runtime. */
+  stats: { runs: number; ms: number; ortMs: number; samplingMs: number };
+}
+
+function seedsFor(seeds: GenerateOptions["seeds"], n: number): number[] {
+  if (seeds === undefined || typeof seeds === "number") return Array.from({ length: n }, (_, i) => (seeds ?? 0) + i);
+  if (seeds.length !== n) throw new Error(`generate: ${seeds.length} seeds for ${n} prompts; give one per prompt`);
+  return [...seeds];
+}
+
+/**
+ * Batched sampling from a Gpt. Prompts are left-padded; with the KV cache one prefill program
+ * runs over the prompts, then a decode program per new token takes and returns every layer's
+ * keys/values. Sampling (temperature, top-k, top-p, per-sequence seeds) runs on the host over the
+ * (B, V) logits each step returns: a few microseconds per row at vocabularies of a few hundred.
+ */
+export async function generate(runtime: Runtime, model: Gpt, prompts: readonly (readonly number[])[], options: GenerateOptions = {}): Promise<GenerationResult> {
+  const t0 = performance.now();
+  const sampling = resolveSamplingOptions(options);
+  const maxNew = options.maxNewTokens ?? 32;
+  const pad = options.padToken ?? 0;
+  const B = prompts.length;
+  if (!Number.isInteger(maxNew) || maxNew < 1) throw new Error(`generate: maxNewTokens must be a positive integer, got ${options.maxNewTokens}`);
+  checkVocab(prompts, model.config.vocab, "generate prompts");
+  checkVocab([[pad]], model.config.vocab, "generate padToken");
+  const longest = Math.max(...prompts.map((p) => p.length));
+  if (longest + maxNew > model.config.maxSeq) throw new Error(`generate: the longest prompt (${longest} tokens) plus maxNewTokens ${maxNew} exceeds the model's maxSeq ${model.config.maxSeq}`);
+  const rngs: Rng[] = seedsFor(options.seeds, B).map((s) => createRng(s));
+  const params = model.store.feeds();
+  const kv = options.kvCache ?? true;
+  const prefill: Session = await runtime.session(nextTokenProgram(model, { withCache: kv, lora: options.lora }));
+  const decode: Session | undefined = kv ? await runtime.session(decodeStepProgram(model, { lora: options.lora })) : undefined;
+
+  const prompt = padTokens(prompts, pad, "left");
+  let T = prompt.ids.shape[1]!;
+  let ids = prompt.ids.data as BigInt64Array; // (B, T), grows when there is no cache
+  let mask = prompt.mask.data as Uint8Array; // (B, T)
+  const tokens: number[][] = prompts.map(() => []);
+  const logprobs: number[][] = prompts.map(() => []);
+  const done = new Array<boolean>(B).fill(false);
+  let runs = 0;
+  let ortMs = 0;
+  let samplingMs = 0;
+  const timed = async (s: Session, feeds: Record<string, HostTensor>) => {
+    const before = s.stats.ortMs;
+    const out = await s.run(feeds);
+    ortMs += s.stats.ortMs - before;
+    runs++;
+    return out;
+  };
+
+  let out = await timed(prefill, { ...params, ids: prompt.ids, mask: prompt.mask });
+  const V = model.config.vocab;
+  for (let step = 0; step < maxNew; step++) {
+    const ts = performance.now();
+    const logits = out.logits!.data as Float32Array; // (B, V)
+    const next = new BigInt64Array(B).fill(BigInt(pad));
+    for (let b = 0; b < B; b++) {
+      if (done[b]) continue;
+      const token = sampleToken(logits, sampling, sampling.temperature === 0 ? 0 : rngs[b]!.uniform(), b * V, V);
+      tokens[b]!.push(token);
+      logprobs[b]!.push(logSoftmaxAt(logits, token, b * V, V));
+      next[b] = BigInt(token);
+      if (token === options.stopToken) done[b] = true;
+    }
+    samplingMs += performance.now() - ts;
+    if (step === maxNew - 1 || done.every(Boolean)) break;
+    // Grow the mask by one real position per row (finished rows too: their outputs are ignored).
+    const grown = new Uint8Array(B * (T + 1));
+    for (let b = 0; b < B; b++) {
+      grown.set(mask.subarray(b * T, (b + 1) * T), b * (T + 1));
+      grown[b * (T + 1) + T] = 1;
+    }
+    if (decode) {
+      const feeds: Record<string, HostTensor> = { ...params, ids: { dtype: "int64", shape: [B, 1], data: next }, past_mask: { dtype: "bool", shape: [B, T], data: mask } };
+      for (const [name, t] of Object.entries(out)) if (name.startsWith("present.")) feeds[`past.${name.slice(8)}`] = t;
+      out = await timed(decode, feeds);
+    } else {
+      const longer = new BigInt64Array(B * (T + 1));
+      for (let b = 0; b < B; b++) {
+        longer.set(ids.subarray(b * T, (b + 1) * T), b * (T + 1));
+        longer[b * (T + 1) + T] = next[b]!;
+      }
+      ids = longer;
+      out = await timed(prefill, { ...params, ids: { dtype: "int64", shape: [B, T + 1], data: ids }, mask: { dtype: "bool", shape: [B, T + 1], data: grown } });
+    }
+    mask = grown;
+    T++;
+  }
+  return { tokens, logprobs, stats: { runs, ms: performance.now() - t0, ortMs, samplingMs } };
+}

@@ -1,0 +1,71 @@
+import type { Program } from "../compile/program.ts";
+import type { Tensor } from "../ir/tensor.ts";
+import { concat, input, oneHot, scalar } from "../ir/tensor.ts";
+import type { Gpt } from "../models/gpt.ts";
+import type { KvTensors, ProjectionDelta } from "../models/trunk.ts";
+
+/** Logits (B, T, V) at the last position -> (B, V). */
+function lastLogits(logits: Tensor): Tensor {
+  const [B, , V] = logits.shape;
+  return logits.slice(1, -1).reshape([B!, V!]); // (B, 1, V) -> (B, V)
+}
+
+function kvOutputs(present: KvTensors): Record<string, Tensor> {
+  const out: Record<string, Tensor> = {};
+  present.keys.forEach((k, i) => (out[`present.k.${i}`] = k));
+  present.values.forEach((v, i) => (out[`present.v.${i}`] = v));
+  return out;
+}
+
+/**
+ * Full forward over left-padded rows: ids, mask (batch, seq) -> `logits` (batch, V) at the last
+ * position. With `withCache`, also every layer's keys/values `present.k.<i>`, `present.v.<i>`
+ * (batch, H, seq, D): the prefill of the KV-cache decoder.
+ */
+export function nextTokenProgram(model: Gpt, options: { withCache: boolean; lora?: ProjectionDelta }): Program {
+  const ids = input("ids", "int64", ["batch", "seq"]);
+  const mask = input("mask", "bool", ["batch", "seq"]);
+  const { logits, present } = model.forward(ids, { mask, lora: options.lora });
+  return { name: options.withCache ? "gpt-prefill" : "gpt-next-token", outputs: { logits: lastLogits(logits), ...(options.withCache ? kvOutputs(present) : {}) } };
+}
+
+/**
+ * One decode step with a KV cache: ids (batch, 1), past_mask (batch, past) bool and
+ * `past.k.<i>`, `past.v.<i>` (batch, H, past, D) -> `logits` (batch, V) and the caches grown by
+ * one position. The new token is always real; its position is the count of real past tokens.
+ */
+export function decodeStepProgram(model: Gpt, options: { lora?: ProjectionDelta } = {}): Program {
+  const c = model.config;
+  const D = c.dModel / c.nHeads;
+  const ids = input("ids", "int64", ["batch", 1]);
+  const pastMask = input("past_mask", "bool", ["batch", "past"]);
+  const kvShape = ["batch", c.nHeads, "past", D];
+  const past: KvTensors = {
+    keys: Array.from({ length: c.nLayers }, (_, i) => input(`past.k.${i}`, "float32", kvShape)),
+    values: Array.from({ length: c.nLayers }, (_, i) => input(`past.v.${i}`, "float32", kvShape)),
+  };
+  const mask = concat([pastMask, scalar(1, "bool").expand(["batch", 1])], 1); // (batch, past+1)
+  const { logits, present } = model.forward(ids, { mask, past, lora: options.lora });
+  return { name: "gpt-decode", outputs: { logits: logits.reshape(["batch", c.vocab]), ...kvOutputs(present) } }; // (B, 1, V) -> (B, V)
+}
+
+/**
+ * Per-token log-probabilities of given targets: logits (B, T, V), int64 targets (B, T) ->
+ * log softmax(logits)[target] (B, T). A graph function, so policy/reference log-probs can sit
+ * inside a loss (KL penalties, DPO-family objectives).
+ */
+export function tokenLogprobs(logits: Tensor, targets: Tensor): Tensor {
+  const V = logits.shape[logits.rank - 1] as number;
+  return oneHot(targets, V, logits.dtype).mul(logits.logSoftmax(-1)).sum([-1]); // (B, T)
+}
+
+/**
+ * Scoring program: ids, mask (batch, seq) and targets (batch, seq) (targets[t] = ids[t + 1]) ->
+ * `logprobs` (batch, seq), the log-probability of each next token under the temperature-1 model.
+ */
+export function scoreProgram(model: Gpt, options: { lora?: ProjectionDelta } = {}): Program {
+  const ids = input("ids", "int64", ["batch", "seq"]);
+  const mask = input("mask", "bool", ["batch", "seq"]);
+  const targets = input("targets", "int64", ["batch", "seq"]);
+  return { name: "gpt-score", outputs: { logprobs: tokenLogprobs(model.logits(ids, { mask, lora: options.lora }), targets) } };
+}

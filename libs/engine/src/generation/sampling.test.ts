@@ -1,0 +1,46 @@
+import { describe, expect, it } from "vitest";
+import { createRng } from "../train/rng.ts";
+import { argmax, candidateTokens, logSoftmaxAt, resolveSamplingOptions, sampleToken } from "./sampling.ts";
+
+const logits = Float32Array.from([0.5, 3, -1, 2.5, 2.9, 0, -4, 1]);
+
+describe("host sampling", () => {
+  it("top-k keeps exactly the k largest logits", () => {
+    const { tokens, probs } = candidateTokens(logits, resolveSamplingOptions({ topK: 3 }));
+    expect(tokens).toEqual([1, 4, 3]);
+    expect(probs.reduce((s, p) => s + p, 0)).toBeCloseTo(1, 12);
+  });
+
+  it("top-p keeps the smallest most-likely prefix reaching p", () => {
+    const full = candidateTokens(logits, resolveSamplingOptions({}));
+    const p = full.probs[0]! + full.probs[1]! - 1e-9; // needs exactly two tokens
+    expect(candidateTokens(logits, resolveSamplingOptions({ topP: p })).tokens).toEqual([1, 4]);
+    expect(candidateTokens(logits, resolveSamplingOptions({ topP: 1e-6 })).tokens).toEqual([1]);
+  });
+
+  it("never draws outside the allowed set, and draws from all of it", () => {
+    const rng = createRng(1);
+    const options = resolveSamplingOptions({ topK: 4, topP: 0.8, temperature: 1.3 });
+    const allowed = new Set(candidateTokens(logits, options).tokens);
+    const seen = new Set<number>();
+    for (let i = 0; i < 2000; i++) seen.add(sampleToken(logits, options, rng.uniform()));
+    expect([...seen].every((t) => allowed.has(t))).toBe(true);
+    expect(seen.size).toBe(allowed.size);
+  });
+
+  it("temperature 0 is argmax and a tiny temperature matches it", () => {
+    expect(sampleToken(logits, resolveSamplingOptions({ temperature: 0 }), 0.99)).toBe(1);
+    expect(sampleToken(logits, resolveSamplingOptions({ temperature: 1e-3 }), 0.99)).toBe(argmax(logits));
+  });
+
+  it("log-softmax matches the definition", () => {
+    const z = Array.from(logits).reduce((s, x) => s + Math.exp(x), 0);
+    expect(logSoftmaxAt(logits, 3)).toBeCloseTo(logits[3]! - Math.log(z), 6);
+  });
+
+  it("rejects bad options with the field named", () => {
+    expect(() => resolveSamplingOptions({ topP: 0 })).toThrow(/topP/);
+    expect(() => resolveSamplingOptions({ temperature: -1 })).toThrow(/temperature/);
+    expect(() => resolveSamplingOptions({ topK: 1.5 })).toThrow(/topK/);
+  });
+});
