@@ -6,7 +6,7 @@
  * is fitted on a bootstrap resample of the one labelled set; the lab's transformer members differ
  * by seed and data order instead.)
  */
-import { describe, expect, it } from "vitest";
+import { beforeAll, describe, expect, it } from "vitest";
 import { Rng } from "../src/rng.ts";
 import { createTask } from "../src/task/task.ts";
 import { labelByGold } from "../src/labels.ts";
@@ -64,7 +64,10 @@ function lastGoldGains(seed: number) {
 }
 
 describe("built-in task: conservative ensemble objectives under label noise", () => {
-  const results = SEEDS.map(lastGoldGains);
+  let results: ReturnType<typeof lastGoldGains>[] = [];
+  beforeAll(() => {
+    results = SEEDS.map(lastGoldGains);
+  }, 300_000);
   const mean = (key: keyof (typeof results)[number]) => results.reduce((acc, r) => acc + r[key], 0) / results.length;
 
   it("WCO and UWO lose less gold than a single member at the largest n", () => {

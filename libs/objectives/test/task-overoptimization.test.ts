@@ -3,7 +3,7 @@
  * comparisons, used for best-of-n selection on the true generator's samples, keeps rising while gold
  * rises, then falls; the gap grows with n; more comparisons give higher gold at the largest n.
  */
-import { describe, expect, it } from "vitest";
+import { beforeAll, describe, expect, it } from "vitest";
 import { Rng } from "../src/rng.ts";
 import { createTask, type BuiltinTask } from "../src/task/task.ts";
 import { labelByGold } from "../src/labels.ts";
@@ -72,8 +72,12 @@ function averageCurves(curves: BonCurvePoint[][]): { n: number; d: number; gold:
 
 describe("built-in task: best-of-n against a proxy from noisy comparisons", () => {
   const task = createTask(1, { prompts: { train: 2000, validation: 0, test: TEST_PROMPTS } });
-  const few = SEEDS.map((seed) => bonCurve(task, trainProxy(task, 200, 0.25, seed)));
-  const many = SEEDS.map((seed) => bonCurve(task, trainProxy(task, 3000, 0.25, seed)));
+  let few: BonCurvePoint[][] = [];
+  let many: BonCurvePoint[][] = [];
+  beforeAll(() => {
+    few = SEEDS.map((seed) => bonCurve(task, trainProxy(task, 200, 0.25, seed)));
+    many = SEEDS.map((seed) => bonCurve(task, trainProxy(task, 3000, 0.25, seed)));
+  }, 300_000);
 
   it("proxy rises monotonically with n while the gap proxy - gold grows", () => {
     for (const curve of [...few, ...many]) {
