@@ -45,6 +45,34 @@ describe("fitOveroptimization", () => {
     expect(zsd).toBeLessThan(1.3);
   });
 
+  it("weighted fits use 1/SE^2 weights, beat OLS on heteroscedastic curves and keep calibrated errors", () => {
+    const rng = new Rng("wls");
+    const a = 1.1;
+    const b = 0.45;
+    const d = [0, ...Array.from({ length: 30 }, (_, i) => 0.1 + (2.3 * i) / 29)];
+    // Noise grows with d, as it does for best-of-n estimates at large n.
+    const se = d.map((x) => (x === 0 ? 0 : 0.005 + 0.08 * x * x));
+    let olsErr = 0;
+    let wlsErr = 0;
+    let covered = 0;
+    const trials = 300;
+    for (let t = 0; t < trials; t++) {
+      const r = d.map((x, i) => evaluateFit("bon", a, b, x) + se[i] * rng.normal());
+      const ols = fitOveroptimization("bon", d, r);
+      const wls = fitOveroptimization("bon", d, r, { weights: se.map((s) => 1 / (s * s)) });
+      expect(wls.weighted).toBe(true);
+      expect(wls.points).toBe(30); // the d = 0 point (SE 0) is left out
+      olsErr += (ols.b - b) ** 2;
+      wlsErr += (wls.b - b) ** 2;
+      if (Math.abs(wls.b - b) < 1.96 * wls.bSe) covered++;
+    }
+    expect(wlsErr).toBeLessThan(0.5 * olsErr);
+    expect(covered / trials).toBeGreaterThan(0.9);
+    expect(covered / trials).toBeLessThan(0.99);
+    expect(() => fitOveroptimization("bon", [1, 2, 3], [1, 1, 1], { weights: [1, 0, 1] })).toThrow(/point 1 has weight 0/);
+    expect(() => fitOveroptimization("bon", [1, 2, 3], [1, 1, 1], { weights: [1, 1] })).toThrow(/3 points but 2 weights/);
+  });
+
   it("reports no peak when b <= 0 (and for BoN when a <= 0)", () => {
     const rising = ds.map((d) => 0.5 * d + 0.1 * d * d);
     const bon = fitOveroptimization("bon", ds, rising);

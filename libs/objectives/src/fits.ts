@@ -9,6 +9,11 @@
  * ordinary least squares with the design columns [d, -d^2] (BoN) or [d, -d ln d] (RL) gives the
  * coefficients; there is no intercept since R(0) = 0. Standard errors use sigma^2 = RSS / (n - p)
  * and cov = sigma^2 (X^T X)^-1; the peak's standard errors use the delta method.
+ *
+ * Optional weights (e.g. 1 / SE^2 of each curve point) give weighted least squares with relative
+ * weights: sigma^2 = sum w e^2 / (n - p) and cov = sigma^2 (X^T W X)^-1 (scipy's curve_fit with
+ * absolute_sigma=False). Points at d = 0 carry no information on (a, b) and are then left out, so
+ * the n = 1 point of a best-of-n curve (gain 0 with SE 0) can be passed as it is.
  */
 
 /** Which functional form. */
@@ -23,13 +28,15 @@ export interface OveroptimizationFit {
   bSe: number;
   /** Covariance of (a, b): [[var a, cov], [cov, var b]]. */
   covariance: [[number, number], [number, number]];
-  /** Residual sum of squares. */
+  /** Residual sum of squares (weighted when weights were given: sum w e^2). */
   rss: number;
-  /** sqrt(RSS / points). */
+  /** sqrt(mean squared residual), unweighted, in reward units. */
   rmse: number;
-  /** 1 - RSS / TSS with TSS about the mean of R (the conservative choice for a model without intercept). */
+  /** 1 - RSS / TSS with TSS about the (weighted) mean of R (the conservative choice without intercept). */
   r2: number;
+  /** Points used in the fit. */
   points: number;
+  weighted: boolean;
   /** The maximum of the fitted curve over d > 0, or null when the curve has none. */
   peak: { d: number; value: number; dSe: number; valueSe: number } | null;
   /** Why `peak` is null ("b <= 0: ..."), absent otherwise. */
@@ -54,21 +61,40 @@ function designRow(form: FitForm, d: number): [number, number] {
  * @throws RangeError for mismatched lengths, fewer than 3 points, negative or non-finite values, or
  *   points that cannot separate a from b (degenerate design)
  */
-export function fitOveroptimization(form: FitForm, d: ArrayLike<number>, r: ArrayLike<number>): OveroptimizationFit {
+export function fitOveroptimization(
+  form: FitForm,
+  dIn: ArrayLike<number>,
+  rIn: ArrayLike<number>,
+  options: { weights?: ArrayLike<number> } = {},
+): OveroptimizationFit {
   if (form !== "bon" && form !== "rl") throw new RangeError(`fitOveroptimization: unknown form "${form}" (expected "bon" or "rl")`);
-  const n = d.length;
-  if (r.length !== n) throw new RangeError(`fitOveroptimization: ${n} d values but ${r.length} rewards`);
-  if (n < 3) {
-    throw new RangeError(`fitOveroptimization: need at least 3 points to fit 2 coefficients with a residual; got ${n}`);
+  if (rIn.length !== dIn.length) throw new RangeError(`fitOveroptimization: ${dIn.length} d values but ${rIn.length} rewards`);
+  const { weights } = options;
+  if (weights && weights.length !== dIn.length) throw new RangeError(`fitOveroptimization: ${dIn.length} points but ${weights.length} weights`);
+  const d: number[] = [];
+  const r: number[] = [];
+  const w: number[] = [];
+  for (let i = 0; i < dIn.length; i++) {
+    if (!Number.isFinite(dIn[i]) || dIn[i] < 0) throw new RangeError(`fitOveroptimization: point ${i} has d = ${dIn[i]}; d = sqrt(KL) must be finite and >= 0`);
+    if (!Number.isFinite(rIn[i])) throw new RangeError(`fitOveroptimization: point ${i} has reward ${rIn[i]}`);
+    if (weights) {
+      if (dIn[i] === 0) continue;
+      if (!(weights[i] > 0) || !Number.isFinite(weights[i])) {
+        throw new RangeError(`fitOveroptimization: point ${i} has weight ${weights[i]}; weights must be finite and > 0 (for 1/SE^2, SE must be > 0)`);
+      }
+    }
+    d.push(dIn[i]);
+    r.push(rIn[i]);
+    w.push(weights ? weights[i] : 1);
   }
-  for (let i = 0; i < n; i++) {
-    if (!Number.isFinite(d[i]) || d[i] < 0) throw new RangeError(`fitOveroptimization: point ${i} has d = ${d[i]}; d = sqrt(KL) must be finite and >= 0`);
-    if (!Number.isFinite(r[i])) throw new RangeError(`fitOveroptimization: point ${i} has reward ${r[i]}`);
+  const n = d.length;
+  if (n < 3) {
+    throw new RangeError(`fitOveroptimization: need at least 3 points${weights ? " with d > 0" : ""} to fit 2 coefficients with a residual; got ${n}`);
   }
   // Normal equations of a 2-column model; columns are scaled to unit norm first so the
   // conditioning check below is scale-free.
   const rows = Array.from({ length: n }, (_, i) => designRow(form, d[i]));
-  const norm = [0, 1].map((c) => Math.sqrt(rows.reduce((acc, row) => acc + row[c] ** 2, 0)));
+  const norm = [0, 1].map((c) => Math.sqrt(rows.reduce((acc, row, i) => acc + w[i] * row[c] ** 2, 0)));
   if (norm[0] === 0 || norm[1] === 0) {
     throw new RangeError("fitOveroptimization: degenerate input: every point has d = 0" + (form === "rl" ? " or d = 1" : ""));
   }
@@ -80,11 +106,11 @@ export function fitOveroptimization(form: FitForm, d: ArrayLike<number>, r: Arra
   for (let i = 0; i < n; i++) {
     const x0 = rows[i][0] / norm[0];
     const x1 = rows[i][1] / norm[1];
-    s00 += x0 * x0;
-    s01 += x0 * x1;
-    s11 += x1 * x1;
-    t0 += x0 * r[i];
-    t1 += x1 * r[i];
+    s00 += w[i] * x0 * x0;
+    s01 += w[i] * x0 * x1;
+    s11 += w[i] * x1 * x1;
+    t0 += w[i] * x0 * r[i];
+    t1 += w[i] * x1 * r[i];
   }
   const det = s00 * s11 - s01 * s01;
   if (det < 1e-10) {
@@ -100,12 +126,16 @@ export function fitOveroptimization(form: FitForm, d: ArrayLike<number>, r: Arra
   const a = (i00 * t0 + i01 * t1) / norm[0];
   const b = (i01 * t0 + i11 * t1) / norm[1];
   let rss = 0;
+  let sumSq = 0;
   let mean = 0;
-  for (let i = 0; i < n; i++) mean += r[i] / n;
+  const wTotal = w.reduce((acc, x) => acc + x, 0);
+  for (let i = 0; i < n; i++) mean += (w[i] * r[i]) / wTotal;
   let tss = 0;
   for (let i = 0; i < n; i++) {
-    rss += (r[i] - (a * rows[i][0] + b * rows[i][1])) ** 2;
-    tss += (r[i] - mean) ** 2;
+    const e = r[i] - (a * rows[i][0] + b * rows[i][1]);
+    rss += w[i] * e * e;
+    sumSq += e * e;
+    tss += w[i] * (r[i] - mean) ** 2;
   }
   const sigma2 = rss / (n - 2);
   const cov: [[number, number], [number, number]] = [
@@ -120,9 +150,10 @@ export function fitOveroptimization(form: FitForm, d: ArrayLike<number>, r: Arra
     bSe: Math.sqrt(cov[1][1]),
     covariance: cov,
     rss,
-    rmse: Math.sqrt(rss / n),
+    rmse: Math.sqrt(sumSq / n),
     r2: tss > 0 ? 1 - rss / tss : rss === 0 ? 1 : NaN,
     points: n,
+    weighted: weights !== undefined,
     peak: null,
   };
   const delta = (g: [number, number]) =>
