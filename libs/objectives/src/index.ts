@@ -11,7 +11,8 @@ export * from "./task/generator.ts";
 export * from "./task/fluency.ts";
 export * from "./task/gold.ts";
 export * from "./task/task.ts";
-export * from "./config/validate.ts";
+// The validator combinators (num, str, list, obj, ...) stay internal; callers need only these.
+export { ConfigError, validate, type ConfigIssue, type Schema } from "./config/validate.ts";
 export * from "./config/bon-study.ts";
 export * from "./config/presets.ts";
 export * from "./config/parse.ts";
