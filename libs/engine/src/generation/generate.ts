@@ -62,7 +62,7 @@ export async function generate(runtime: Runtime, model: Gpt, prompts: readonly (
   const longest = Math.max(...prompts.map((p) => p.length));
   if (longest + maxNew > model.config.maxSeq) throw new Error(`generate: the longest prompt (${longest} tokens) plus maxNewTokens ${maxNew} exceeds the model's maxSeq ${model.config.maxSeq}`);
   const rngs: Rng[] = seedsFor(options.seeds, B).map((s) => createRng(s));
-  const params = model.store.feeds();
+  const params = { ...model.store.feeds(), ...options.lora?.feeds() };
   const kv = options.kvCache ?? true;
   const prefill: Session = await runtime.session(nextTokenProgram(model, { withCache: kv, lora: options.lora }));
   const decode: Session | undefined = kv ? await runtime.session(decodeStepProgram(model, { lora: options.lora })) : undefined;

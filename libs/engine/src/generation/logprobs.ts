@@ -42,7 +42,7 @@ export async function logprobs(
     if (p.length + completions[i]!.length > model.config.maxSeq) throw new Error(`logprobs: row ${i} has ${p.length + completions[i]!.length} tokens, more than maxSeq ${model.config.maxSeq}`);
   });
   const session = await runtime.session(scoreProgram(model, { lora: options.lora }));
-  const params = model.store.feeds();
+  const params = { ...model.store.feeds(), ...options.lora?.feeds() };
   const tokens: Float32Array[] = completions.map((c) => new Float32Array(c.length));
   const order = prompts.map((_, i) => i).sort((a, b) => prompts[a]!.length + completions[a]!.length - (prompts[b]!.length + completions[b]!.length));
   for (let start = 0; start < order.length; start += batchSize) {

@@ -1,4 +1,5 @@
 import type { Tensor } from "../ir/tensor.ts";
+import type { HostTensor } from "../runtime/runtime.ts";
 import { ParameterStore } from "../train/parameter-store.ts";
 import type { ProjectionDelta, ProjectionKind, Trunk } from "./trunk.ts";
 import { PROJECTIONS } from "./trunk.ts";
@@ -66,6 +67,11 @@ export class LoraAdapter implements ProjectionDelta {
   delta(projection: string, x: Tensor): Tensor | undefined {
     const f = this.factors.get(projection);
     return f && x.matmul(f.a).matmul(f.b).mul(this.scale); // (..., r) -> (..., out)
+  }
+
+  /** The adapter's parameter feeds (A and B factors). */
+  feeds(): Record<string, HostTensor> {
+    return this.store.feeds();
   }
 
   /** The dense update (alpha/r) A B for one projection, computed on the host: (in, out) row-major. */

@@ -3,6 +3,7 @@ import { dimAdd } from "../ir/dims.ts";
 import type { Tensor } from "../ir/tensor.ts";
 import { concat, where, zeros } from "../ir/tensor.ts";
 import { layerNorm } from "../nn/layer-norm.ts";
+import type { HostTensor } from "../runtime/runtime.ts";
 import type { ParameterStore } from "../train/parameter-store.ts";
 
 /**
@@ -65,6 +66,8 @@ export type ProjectionKind = (typeof PROJECTIONS)[number];
 export interface ProjectionDelta {
   /** Extra output for projection `name` (e.g. `blocks.0.attn.qkv`) given its input, or undefined. */
   delta(name: string, x: Tensor): Tensor | undefined;
+  /** Current values of the delta's own parameters, fed next to the base's. */
+  feeds(): Record<string, HostTensor>;
 }
 
 /** Keys and values of every layer for the positions seen so far: each (B, H, Tpast, D). */
