@@ -1,0 +1,83 @@
+import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import os from "node:os";
+import path from "node:path";
+import { fileURLToPath } from "node:url";
+import { openDatabase } from "@goodhart/storage";
+import { afterAll, describe, expect, it } from "vitest";
+import type { CliIo } from "../command.ts";
+import { main } from "../main.ts";
+
+const fixtures = fileURLToPath(new URL("../../../../../../shared/fixtures/preference/", import.meta.url));
+const dir = mkdtempSync(path.join(os.tmpdir(), "goodhart-cli-import-"));
+afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+function captureIo(): CliIo & { stdout: string; stderr: string } {
+  const io = { stdout: "", stderr: "", out: (t: string) => void (io.stdout += `${t}\n`), err: (t: string) => void (io.stderr += `${t}\n`) };
+  return io;
+}
+
+describe("goodhart import", () => {
+  it("imports a fixture, reports the detected format, and refuses the same content again", async () => {
+    const db = path.join(dir, "a.sqlite");
+    const file = path.join(fixtures, "stack_exchange_paired_tiny.json");
+    const io = captureIo();
+    expect(await main(["import", file, "--db", db], io)).toBe(0);
+    expect(io.stdout).toMatch(/Imported .*stack_exchange_paired_tiny\.json as dataset 1 "stack_exchange_paired_tiny"/);
+    expect(io.stdout).toMatch(/format +stack-exchange-paired \(Stack Exchange paired\), json/);
+    expect(io.stdout).toMatch(/columns +prompt <- question; chosen <- response_j; rejected <- response_k/);
+    expect(io.stdout).toMatch(/rows +25 examples, 25 labels \(source human\)/);
+
+    const again = captureIo();
+    expect(await main(["import", file, "--db", db], again)).toBe(1);
+    expect(again.stderr).toMatch(/already imported as dataset 1 "stack_exchange_paired_tiny".*nothing imported/);
+    const store = openDatabase(db);
+    expect(store.datasets.list()).toHaveLength(1);
+    store.close();
+  });
+
+  it("honours --format, --map, --name, --label-source and GOODHART_DB", async () => {
+    const db = path.join(dir, "env.sqlite");
+    const file = path.join(dir, "custom.csv");
+    writeFileSync(file, "q,good,bad\nwhy?,because,no\n");
+    const previous = process.env.GOODHART_DB;
+    process.env.GOODHART_DB = db;
+    try {
+      const io = captureIo();
+      const code = await main(["import", file, "--format", "prompt-chosen-rejected", "--map", "prompt=q", "--map=chosen=good", "--map", "rejected=bad", "--name", "mine", "--label-source", "synthetic", "--json"], io);
+      expect(code).toBe(0);
+      const result = JSON.parse(io.stdout) as { datasetId: number; rows: number; database: string; report: { columns: Record<string, string> } };
+      expect(result).toMatchObject({ rows: 1, database: db, report: { columns: { prompt: "q", chosen: "good", rejected: "bad" } } });
+      const store = openDatabase(db);
+      expect(store.datasets.get(result.datasetId)!.name).toBe("mine");
+      expect(store.datasets.labelCounts(result.datasetId)).toEqual([{ source: "synthetic", dimension: "overall", count: 1 }]);
+      store.close();
+    } finally {
+      if (previous === undefined) delete process.env.GOODHART_DB;
+      else process.env.GOODHART_DB = previous;
+    }
+  });
+
+  it("a bad file exits 1 with the file, row and field, and adds nothing", async () => {
+    const db = path.join(dir, "bad.sqlite");
+    const file = path.join(dir, "bad.jsonl");
+    writeFileSync(file, '{"prompt":"a","chosen":"b","rejected":"c"}\n{"prompt":"a","chosen":["x"],"rejected":"c"}\n');
+    const io = captureIo();
+    expect(await main(["import", file, "--db", db], io)).toBe(1);
+    expect(io.stderr).toContain(`goodhart import: ${file}, row 2, field "chosen": expected a chat message {role, content} or {from, value}, got the text "x"`);
+    const store = openDatabase(db);
+    expect(store.datasets.list()).toEqual([]);
+    store.close();
+  });
+
+  it("rejects bad usage with exit code 2", async () => {
+    const io = captureIo();
+    expect(await main(["import"], io)).toBe(2);
+    expect(await main(["import", "x.jsonl", "--map", "prompt"], io)).toBe(2);
+    expect(await main(["import", "x.jsonl", "--label-source", "crowd"], io)).toBe(2);
+    expect(await main(["import", "x.jsonl", "--frobnicate", "1"], io)).toBe(2);
+    expect(io.stderr).toMatch(/give exactly one file/);
+    expect(io.stderr).toMatch(/mapping 'prompt' must look like field=column/);
+    expect(io.stderr).toMatch(/--label-source must be one of gold, human, llm, synthetic/);
+    expect(io.stderr).toMatch(/unknown option --frobnicate/);
+  });
+});

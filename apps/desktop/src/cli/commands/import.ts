@@ -1,0 +1,135 @@
+import path from "node:path";
+import { type ImportProgress, type LabStore, type LabelSource, defaultDatabasePath, importDataset, openDatabase, parseMapping } from "@goodhart/storage";
+import { type CliCommand, type CliIo, UsageError } from "../command.ts";
+
+const LABEL_SOURCES: readonly LabelSource[] = ["gold", "human", "llm", "synthetic"];
+
+/** Splits argv into positionals and `--flag value` / `--flag=value` options (repeatable ones collect). */
+export function parseOptions(
+  args: readonly string[],
+  spec: { values: readonly string[]; repeatable?: readonly string[]; booleans?: readonly string[] },
+): { positionals: string[]; values: Record<string, string>; lists: Record<string, string[]>; flags: Set<string> } {
+  const positionals: string[] = [];
+  const values: Record<string, string> = {};
+  const lists: Record<string, string[]> = {};
+  const flags = new Set<string>();
+  for (let i = 0; i < args.length; i++) {
+    const arg = args[i]!;
+    if (!arg.startsWith("--")) {
+      positionals.push(arg);
+      continue;
+    }
+    const eq = arg.indexOf("=");
+    const name = arg.slice(2, eq < 0 ? undefined : eq);
+    if (spec.booleans?.includes(name)) {
+      if (eq >= 0) throw new UsageError(`--${name} takes no value`);
+      flags.add(name);
+      continue;
+    }
+    const repeatable = spec.repeatable?.includes(name) ?? false;
+    if (!repeatable && !spec.values.includes(name)) throw new UsageError(`unknown option --${name}`);
+    const value = eq >= 0 ? arg.slice(eq + 1) : args[++i];
+    if (value === undefined || (eq < 0 && value.startsWith("--"))) throw new UsageError(`--${name} needs a value`);
+    if (repeatable) (lists[name] ??= []).push(value);
+    else values[name] = value;
+  }
+  return { positionals, values, lists, flags };
+}
+
+/** Opens the lab database named by --db, else GOODHART_DB, else the OS app-data default. */
+export function openLab(dbOption: string | undefined): LabStore {
+  return openDatabase(dbOption ?? defaultDatabasePath());
+}
+
+function progressPrinter(io: CliIo, file: string): (p: ImportProgress) => void {
+  let last = 0;
+  return (p) => {
+    const now = Date.now();
+    if (p.phase !== "committing" && now - last < 1000) return;
+    last = now;
+    const pct = p.totalBytes > 0 ? Math.min(100, Math.round((100 * p.bytesRead) / p.totalBytes)) : 100;
+    if (p.phase === "hashing") io.err(`${path.basename(file)}: checking content ${pct}%`);
+    else if (p.phase === "reading") io.err(`${path.basename(file)}: ${p.rows.toLocaleString("en-US")} rows read (${pct}%)`);
+    else if (p.phase === "committing") io.err(`${path.basename(file)}: writing ${p.rows.toLocaleString("en-US")} rows`);
+  };
+}
+
+export const importCommand: CliCommand = {
+  name: ["import"],
+  summary: "Import a preference dataset (JSONL, JSON, CSV/TSV, Parquet, or .gz of these)",
+  usage: [
+    "goodhart import <file> [--format F] [--map field=column ...] [--name N] [--label-source S] [--allow-duplicate] [--db path] [--json]",
+    "",
+    "Detects the layout from the first record (HH-RLHF transcripts, prompt/chosen/rejected, LLaMA-Factory",
+    "ranking, Stack-Exchange-paired, UltraFeedback binarized, pairwise judgments, unpaired good/bad, ranked)",
+    "and imports every row in one transaction: a bad file adds nothing and the error names the row and field.",
+    "",
+    "  --format F          a format id (hh-rlhf, prompt-chosen-rejected, llamafactory-ranking, stack-exchange-paired,",
+    "                      ultrafeedback-binarized, pairwise, unpaired, ranked) or a container (jsonl, json, csv, tsv, parquet)",
+    "  --map field=column  read a field from another column; repeatable. Fields: prompt, chosen, rejected,",
+    "                      response_a, response_b, preference, annotators (comma-separated columns), response,",
+    "                      label, category. Columns may be dotted paths (chosen=chosen.value).",
+    "  --name N            dataset name (default: the file name)",
+    "  --label-source S    who made the labels: gold, human, llm or synthetic (default depends on the format)",
+    "  --allow-duplicate   import even if the same content was imported before",
+    "  --db path           lab database (default: $GOODHART_DB, else the OS app-data folder)",
+    "  --json              print the result as JSON",
+  ].join("\n"),
+  async run(args, io) {
+    const opts = parseOptions(args, { values: ["format", "name", "label-source", "db"], repeatable: ["map"], booleans: ["allow-duplicate", "json"] });
+    if (opts.positionals.length !== 1) throw new UsageError("give exactly one file to import");
+    const file = opts.positionals[0]!;
+    const labelSource = opts.values["label-source"];
+    if (labelSource !== undefined && !LABEL_SOURCES.includes(labelSource as LabelSource)) {
+      throw new UsageError(`--label-source must be one of ${LABEL_SOURCES.join(", ")}`);
+    }
+    let mapping: Record<string, string>;
+    try {
+      mapping = parseMapping(opts.lists.map ?? []);
+    } catch (err) {
+      throw new UsageError((err as Error).message);
+    }
+    const store = openLab(opts.values.db);
+    try {
+      const result = await importDataset(store, file, {
+        format: opts.values.format,
+        mapping,
+        name: opts.values.name,
+        labelSource: labelSource as LabelSource | undefined,
+        allowDuplicate: opts.flags.has("allow-duplicate"),
+        onProgress: opts.flags.has("json") ? undefined : progressPrinter(io, file),
+      });
+      const dataset = store.datasets.get(result.datasetId)!;
+      if (result.duplicateOf !== undefined && result.datasetId === result.duplicateOf) {
+        const message =
+          `${file} was already imported as dataset ${dataset.id} "${dataset.name}" (same content, sha256 ${result.contentHash.slice(0, 12)}); ` +
+          "nothing imported. Use --allow-duplicate to import it again.";
+        if (opts.flags.has("json")) io.out(JSON.stringify({ ...result, database: store.path }, null, 2));
+        io.err(message);
+        return 1;
+      }
+      if (opts.flags.has("json")) {
+        io.out(JSON.stringify({ ...result, database: store.path }, null, 2));
+        return 0;
+      }
+      const r = result.report;
+      const columns = Object.entries(r.columns).map(([role, col]) => `${role} <- ${Array.isArray(col) ? col.join(", ") : col}`);
+      io.out(
+        [
+          `Imported ${file} as dataset ${dataset.id} "${dataset.name}"`,
+          `  format    ${r.format} (${r.title}), ${r.gzip ? "gzip " : ""}${r.container}${r.forced ? ", as requested" : ""}`,
+          `  because   ${r.forced ? "--format was given" : r.rule}`,
+          `  columns   ${columns.join("; ")}${r.categoryColumn ? `; category <- ${r.categoryColumn}` : ""}`,
+          ...(r.metadataColumns.length ? [`  metadata  ${r.metadataColumns.join(", ")}`] : []),
+          ...(r.alsoMatched.length ? [`  also fits ${r.alsoMatched.join(", ")} (use --format to choose)`] : []),
+          `  rows      ${result.rows.toLocaleString("en-US")} examples, ${result.labels.toLocaleString("en-US")} labels (source ${r.labelSource})`,
+          ...(result.duplicateOf !== undefined ? [`  note      same content as dataset ${result.duplicateOf}`] : []),
+          `  database  ${store.path}`,
+        ].join("\n"),
+      );
+      return 0;
+    } finally {
+      store.close();
+    }
+  },
+};
