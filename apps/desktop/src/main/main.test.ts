@@ -1,0 +1,353 @@
+import { mkdtempSync, readFileSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { afterEach, describe, expect, it } from "vitest";
+import { exposeLabBridge } from "../preload/bridge.ts";
+import type { LabRuntime } from "../service/runtime.ts";
+import { openLabRuntime } from "../service/runtime.ts";
+import { CONTENT_SECURITY_POLICY } from "../shared/csp.ts";
+import { LabValidationError } from "../shared/errors.ts";
+import { BRIDGE_GLOBAL, type LabBridge, createLabApiFromBridge, ipcChannelAllowList } from "../shared/ipc-bridge.ts";
+import { LAB_EVENT_CHANNEL, labMethodNames } from "../shared/lab-api.ts";
+import { APP_START_URL, resolveAppRequest } from "./app-protocol.ts";
+import { buildPreload } from "./build-electron.ts";
+import type { ElectronMain, IpcMain, IpcMainInvokeEvent, IpcRenderer, Session, WebContents } from "./electron-types.ts";
+import { hardenSession, hardenWebContents, withCspHeader } from "./hardening.ts";
+import { registerLabIpc } from "./ipc-handlers.ts";
+import { runElectronMain } from "./main.ts";
+import { createSafeStorageSecretStore } from "./secret-store-electron.ts";
+import { mainWindowOptions } from "./window-options.ts";
+
+/** An in-process ipcMain/ipcRenderer pair: what Electron's IPC does, minus the process boundary. */
+function fakeIpc(senderUrl: string) {
+  const handlers = new Map<string, (event: IpcMainInvokeEvent, ...args: unknown[]) => unknown>();
+  const rendererListeners = new Map<string, Set<(event: unknown, ...args: unknown[]) => void>>();
+  const ipcMain: IpcMain = {
+    handle: (channel, listener) => {
+      if (handlers.has(channel)) throw new Error(`second handler for ${channel}`);
+      handlers.set(channel, listener);
+    },
+    removeHandler: (channel) => void handlers.delete(channel),
+  };
+  const ipcRenderer: IpcRenderer = {
+    invoke: async (channel, ...args) => {
+      const h = handlers.get(channel);
+      if (!h) throw new Error(`No handler registered for '${channel}'`);
+      // Structured clone, as Electron does across processes.
+      return structuredClone(await h({ senderFrame: { url: senderUrl }, sender: { id: 1 } }, ...args.map((a) => structuredClone(a))));
+    },
+    on: (channel, listener) => {
+      if (!rendererListeners.has(channel)) rendererListeners.set(channel, new Set());
+      rendererListeners.get(channel)!.add(listener);
+    },
+    removeListener: (channel, listener) => rendererListeners.get(channel)?.delete(listener),
+  };
+  const contents: WebContents = {
+    id: 1,
+    on: () => undefined,
+    setWindowOpenHandler: () => {},
+    send: (channel, ...args) => {
+      for (const l of rendererListeners.get(channel) ?? []) l({ sender: "ipc-event" }, ...args.map((a) => structuredClone(a)));
+    },
+    isDestroyed: () => false,
+  };
+  return { ipcMain, ipcRenderer, handlers, contents };
+}
+
+function fakeWebContents() {
+  const listeners = new Map<string, (event: { preventDefault(): void }, url?: string) => void>();
+  let openHandler: ((d: { url: string }) => { action: string }) | undefined;
+  const contents = {
+    id: 2,
+    on: (event: string, listener: (event: { preventDefault(): void }, url?: string) => void) => listeners.set(event, listener),
+    setWindowOpenHandler: (h: (d: { url: string }) => { action: string }) => (openHandler = h),
+    send: () => {},
+    isDestroyed: () => false,
+  } as unknown as WebContents;
+  const navigate = (event: string, url: string): boolean => {
+    let prevented = false;
+    listeners.get(event)!({ preventDefault: () => (prevented = true) }, url);
+    return prevented;
+  };
+  return { contents, navigate, listeners, open: (url: string) => openHandler!({ url }) };
+}
+
+function fakeSession() {
+  const calls: { headers?: (d: { url: string; responseHeaders?: Record<string, string[]> }, cb: (r: unknown) => void) => void; request?: (...a: any[]) => void; check?: (...a: any[]) => boolean; device?: (d: unknown) => boolean } = {};
+  const session: Session = {
+    setPermissionRequestHandler: (h) => (calls.request = h ?? undefined),
+    setPermissionCheckHandler: (h) => (calls.check = h ?? undefined),
+    setDevicePermissionHandler: (h) => (calls.device = h),
+    webRequest: { onHeadersReceived: (l) => (calls.headers = l as typeof calls.headers) },
+  };
+  return { session, calls };
+}
+
+const runtimes: LabRuntime[] = [];
+afterEach(async () => {
+  for (const r of runtimes.splice(0)) await r.close();
+});
+
+function runtime(): LabRuntime {
+  const dir = mkdtempSync(join(tmpdir(), "goodhart-main-"));
+  const r = openLabRuntime({ dbFile: join(dir, "lab.sqlite") });
+  runtimes.push(r);
+  return r;
+}
+
+describe("window options", () => {
+  it("turns on isolation and sandbox and turns off every Node door", () => {
+    const o = mainWindowOptions("/app/preload.cjs");
+    expect(o.webPreferences).toMatchObject({
+      preload: "/app/preload.cjs",
+      contextIsolation: true,
+      sandbox: true,
+      nodeIntegration: false,
+      nodeIntegrationInWorker: false,
+      nodeIntegrationInSubFrames: false,
+      webSecurity: true,
+      allowRunningInsecureContent: false,
+      webviewTag: false,
+      experimentalFeatures: false,
+      navigateOnDragDrop: false,
+      devTools: false,
+    });
+    expect(o.show).toBe(false);
+  });
+});
+
+describe("Content-Security-Policy", () => {
+  it("is strict: no inline or eval script, nothing from elsewhere, no framing", () => {
+    const directives = new Map(CONTENT_SECURITY_POLICY.split("; ").map((d) => [d.split(" ")[0]!, d.split(" ").slice(1)]));
+    expect(directives.get("default-src")).toEqual(["'none'"]);
+    expect(directives.get("script-src")).toEqual(["'self'"]);
+    expect(directives.get("object-src")).toEqual(["'none'"]);
+    expect(directives.get("frame-ancestors")).toEqual(["'none'"]);
+    expect(directives.get("connect-src")).toEqual(["'self'"]);
+    expect(CONTENT_SECURITY_POLICY).not.toMatch(/unsafe-eval|\*|https?:/);
+  });
+
+  it("is set on every response, replacing a weaker one", () => {
+    const headers = withCspHeader({ url: "app://lab/index.html", responseHeaders: { "content-security-policy": ["default-src *"], "Content-Type": ["text/html"] } });
+    expect(headers["Content-Security-Policy"]).toEqual([CONTENT_SECURITY_POLICY]);
+    expect(headers["content-security-policy"]).toBeUndefined();
+    expect(headers["Content-Type"]).toEqual(["text/html"]);
+  });
+});
+
+describe("session and web contents hardening", () => {
+  it("denies every permission request and check by default, and installs the CSP header", () => {
+    const { session, calls } = fakeSession();
+    hardenSession(session);
+    for (const permission of ["media", "geolocation", "notifications", "clipboard-read", "openExternal", "fullscreen"]) {
+      let granted: boolean | undefined;
+      calls.request!({}, permission, (g: boolean) => (granted = g), {});
+      expect(granted, permission).toBe(false);
+      expect(calls.check!({}, permission, "app://lab", {})).toBe(false);
+    }
+    expect(calls.device!({})).toBe(false);
+    let response: any;
+    calls.headers!({ url: "app://lab/" }, (r) => (response = r));
+    expect(response.responseHeaders["Content-Security-Policy"]).toEqual([CONTENT_SECURITY_POLICY]);
+  });
+
+  it("blocks navigation away from the app, new windows and webviews", () => {
+    const opened: string[] = [];
+    const w = fakeWebContents();
+    hardenWebContents(w.contents, (url) => opened.push(url));
+    expect(w.navigate("will-navigate", "https://evil.example/")).toBe(true);
+    expect(w.navigate("will-navigate", "file:///etc/passwd")).toBe(true);
+    expect(w.navigate("will-redirect", "http://127.0.0.1:8080/")).toBe(true);
+    expect(w.navigate("will-navigate", "app://lab/runs")).toBe(false);
+    expect(w.navigate("will-navigate", "app://lab.evil.example/")).toBe(true);
+    let webview = false;
+    w.listeners.get("will-attach-webview")!({ preventDefault: () => (webview = true) });
+    expect(webview).toBe(true);
+    expect(w.open("https://arxiv.org/abs/2210.10760")).toEqual({ action: "deny" });
+    expect(w.open("javascript:alert(1)")).toEqual({ action: "deny" });
+    expect(w.open("file:///etc/passwd")).toEqual({ action: "deny" });
+    expect(opened).toEqual(["https://arxiv.org/abs/2210.10760"]);
+  });
+
+  it("maps app:// requests into the renderer folder only", () => {
+    expect(resolveAppRequest("app://lab/index.html", "/r")).toBe("/r/index.html");
+    expect(resolveAppRequest("app://lab/", "/r")).toBe("/r/index.html");
+    expect(resolveAppRequest("app://lab/runs/3", "/r")).toBe("/r/index.html");
+    expect(resolveAppRequest("app://lab/assets/app.js", "/r")).toBe("/r/assets/app.js");
+    // The URL parser folds dot segments at the root; encoded slashes are decoded by us and must not escape.
+    expect(resolveAppRequest("app://lab/%2e%2e/secret.js", "/r")).toBe("/r/secret.js");
+    expect(resolveAppRequest("app://lab/..%2f..%2fetc/passwd.js", "/r")).toBeNull();
+    expect(resolveAppRequest("app://lab/assets/..%2f..%2f..%2fsecret.js", "/r")).toBeNull();
+    expect(resolveAppRequest("app://other/index.html", "/r")).toBeNull();
+    expect(resolveAppRequest("https://lab/index.html", "/r")).toBeNull();
+  });
+});
+
+describe("IPC bridge", () => {
+  it("registers exactly one handler per LabApi method: the allow-list is the method table", () => {
+    const ipc = fakeIpc("app://lab/index.html");
+    const r = runtime();
+    const dispose = registerLabIpc({ ipcMain: ipc.ipcMain, api: r.service, subscribe: r.service.subscribe, targets: () => [ipc.contents] });
+    expect([...ipc.handlers.keys()].sort()).toEqual(labMethodNames.map((m) => `lab:${m}`).sort());
+    expect(ipcChannelAllowList()).toEqual([...labMethodNames.map((m) => `lab:${m}`), LAB_EVENT_CHANNEL]);
+    dispose();
+    expect(ipc.handlers.size).toBe(0);
+  });
+
+  it("carries calls, errors and events between the page and the real service", async () => {
+    const ipc = fakeIpc("app://lab/index.html");
+    const r = runtime();
+    registerLabIpc({ ipcMain: ipc.ipcMain, api: r.service, subscribe: r.service.subscribe, targets: () => [ipc.contents] });
+    const exposed = new Map<string, unknown>();
+    exposeLabBridge({ exposeInMainWorld: (key, value) => exposed.set(key, value) }, ipc.ipcRenderer);
+    expect([...exposed.keys()]).toEqual([BRIDGE_GLOBAL]);
+    const bridge = exposed.get(BRIDGE_GLOBAL) as LabBridge;
+    expect(Object.keys(bridge).sort()).toEqual(["call", "subscribe"]);
+    expect(await bridge.call("constructor", {})).toMatchObject({ ok: false, error: { name: "UnknownMethodError" } });
+
+    const api = createLabApiFromBridge(bridge);
+    const statuses: string[] = [];
+    api.runs.onDidChangeStatus((e) => statuses.push(e.status));
+    const experiment = await api.experiments.create({ name: "ipc", kind: "diagnostic.counter", config: { steps: 3, stepMs: 1 } });
+    const run = await api.runs.start({ experimentId: experiment.id });
+    await expect(api.runs.get({ id: 999 })).rejects.toThrow(/Run 999 does not exist/);
+    // The server side validates too: a call that skips the page's validation is still refused.
+    expect(await bridge.call("runs.get", { id: "x" })).toMatchObject({ ok: false, error: { name: "ValidationError" } });
+    await expect(api.runs.get({ id: 0 })).rejects.toBeInstanceOf(LabValidationError);
+    for (let i = 0; i < 200 && !statuses.includes("done"); i++) await new Promise((res) => setTimeout(res, 25));
+    expect(statuses).toEqual(["queued", "running", "done"]);
+    expect((await api.runs.get({ id: run.id })).status).toBe("done");
+  });
+
+  it("refuses calls from a frame that is not the app", async () => {
+    const ipc = fakeIpc("https://evil.example/");
+    const r = runtime();
+    registerLabIpc({ ipcMain: ipc.ipcMain, api: r.service, subscribe: r.service.subscribe, targets: () => [] });
+    const answer = await ipc.ipcRenderer.invoke("lab:experiments.list", {});
+    expect(answer).toMatchObject({ ok: false, error: { name: "ForbiddenError", message: expect.stringMatching(/evil\.example/) } });
+  });
+});
+
+describe("preload bundle", () => {
+  it("bundles into one CommonJS file that requires nothing but electron", async () => {
+    const out = join(mkdtempSync(join(tmpdir(), "goodhart-preload-")), "preload.cjs");
+    await buildPreload(out);
+    const code = readFileSync(out, "utf8");
+    const requires = [...code.matchAll(/require\(["']([^"']+)["']\)/g)].map((m) => m[1]);
+    expect(new Set(requires)).toEqual(new Set(["electron"]));
+    expect(code).toContain("exposeInMainWorld");
+    expect(code).toContain("goodhartLab");
+  });
+});
+
+describe("keychain secret store", () => {
+  // A reversible stand-in for the OS keychain: the test checks the wiring, not the cipher.
+  const keychain = (backend = "gnome_libsecret") => ({
+    isEncryptionAvailable: () => true,
+    encryptString: (s: string) => Buffer.from([...Buffer.from(s)].map((b) => b ^ 0x5a)),
+    decryptString: (b: Buffer) => Buffer.from([...b].map((x) => x ^ 0x5a)).toString(),
+    getSelectedStorageBackend: () => backend,
+  });
+
+  it("keeps only ciphertext on disk and reads it back", () => {
+    const file = join(mkdtempSync(join(tmpdir(), "goodhart-secrets-")), "secrets.json");
+    const store = createSafeStorageSecretStore(keychain(), file);
+    store.set("llm-labeler-api-key", "sk-test-123");
+    expect(readFileSync(file, "utf8")).not.toContain("sk-test-123");
+    expect(store.has("llm-labeler-api-key")).toBe(true);
+    expect(store.get("llm-labeler-api-key")).toBe("sk-test-123");
+    store.delete("llm-labeler-api-key");
+    expect(store.has("llm-labeler-api-key")).toBe(false);
+  });
+
+  it("refuses to store secrets when Linux offers only the basic_text backend", () => {
+    const file = join(mkdtempSync(join(tmpdir(), "goodhart-secrets-")), "secrets.json");
+    const store = createSafeStorageSecretStore(keychain("basic_text"), file);
+    expect(store.available).toBe(false);
+    expect(() => store.set("k", "v")).toThrow(/keychain is not available/);
+  });
+});
+
+describe("runElectronMain wiring (fake electron module)", () => {
+  it("registers the scheme before ready, hardens, bridges every method and opens one hardened window", async () => {
+    const dir = mkdtempSync(join(tmpdir(), "goodhart-electron-"));
+    const preloadPath = join(dir, "preload.cjs");
+    writeFileSync(preloadPath, "// bundled preload");
+    const log: string[] = [];
+    const ipc = fakeIpc(APP_START_URL);
+    const { session, calls } = fakeSession();
+    const windows: { options: any; url?: string }[] = [];
+    const appListeners = new Map<string, (...a: any[]) => void>();
+    let ready!: () => void;
+    const whenReady = new Promise<void>((r) => (ready = r));
+    let protocolHandler: ((req: { url: string }) => Promise<Response> | Response) | undefined;
+    class FakeWindow {
+      webContents = ipc.contents;
+      constructor(options: unknown) {
+        windows.push({ options });
+        log.push("window");
+      }
+      once() {}
+      show() {}
+      async loadURL(url: string) {
+        windows.at(-1)!.url = url;
+      }
+      static getAllWindows() {
+        return [] as FakeWindow[];
+      }
+    }
+    const electron = {
+      app: {
+        enableSandbox: () => log.push("sandbox"),
+        requestSingleInstanceLock: () => true,
+        whenReady: () => {
+          log.push("whenReady");
+          return whenReady;
+        },
+        quit: () => log.push("quit"),
+        exit: () => log.push("exit"),
+        on: (event: string, listener: (...a: any[]) => void) => appListeners.set(event, listener),
+        isPackaged: false,
+      },
+      BrowserWindow: FakeWindow,
+      protocol: {
+        registerSchemesAsPrivileged: (schemes: unknown[]) => log.push(`schemes:${JSON.stringify(schemes)}`),
+        handle: (scheme: string, handler: typeof protocolHandler) => {
+          log.push(`handle:${scheme}`);
+          protocolHandler = handler;
+        },
+      },
+      session: { defaultSession: session },
+      ipcMain: ipc.ipcMain,
+      shell: { openExternal: async () => {} },
+      safeStorage: { isEncryptionAvailable: () => false, encryptString: () => Buffer.alloc(0), decryptString: () => "" },
+      net: { fetch: async () => new Response("file") },
+    } as unknown as ElectronMain;
+
+    const started = runElectronMain(electron, { preloadPath, rendererDir: join(dir, "renderer"), runtime: { dbFile: join(dir, "lab.sqlite") } });
+    // Before ready: the scheme and the sandbox are set up synchronously.
+    expect(log[0]).toMatch(/^schemes:.*"scheme":"app".*"secure":true/);
+    expect(log.slice(1, 3)).toEqual(["sandbox", "whenReady"]);
+    expect(appListeners.has("web-contents-created")).toBe(true);
+    ready();
+    const r = await started;
+    runtimes.push(r!);
+    expect(log).toContain("handle:app");
+    expect(calls.headers).toBeDefined();
+    expect(calls.request).toBeDefined();
+    expect([...ipc.handlers.keys()].sort()).toEqual(labMethodNames.map((m) => `lab:${m}`).sort());
+    expect(windows.length).toBe(1);
+    expect(windows[0]!.options).toEqual(mainWindowOptions(preloadPath, { devTools: true }));
+    expect(windows[0]!.url).toBe("app://lab/index.html");
+    const page = await protocolHandler!({ url: "app://lab/index.html" });
+    expect(page.headers.get("content-security-policy")).toBe(CONTENT_SECURITY_POLICY);
+    expect(await page.text()).toMatch(/not built yet/);
+    expect((await protocolHandler!({ url: "app://lab/../../etc/passwd.js" })).status).toBe(404);
+    runtimes.pop();
+    // Quitting stops the runtime and exits.
+    appListeners.get("before-quit")!({ preventDefault: () => log.push("prevented") });
+    for (let i = 0; i < 100 && !log.includes("exit"); i++) await new Promise((res) => setTimeout(res, 10));
+    expect(log).toContain("prevented");
+    expect(log).toContain("exit");
+  });
+});

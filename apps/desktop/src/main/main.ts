@@ -1,0 +1,96 @@
+/**
+ * The Electron main process: registers the app protocol, hardens every session and web contents,
+ * opens the lab database, bridges LabApi over IPC and opens the window. Written against the
+ * electron module passed in, so the wiring is tested without the Electron binary.
+ */
+import { existsSync } from "node:fs";
+import { dirname, join } from "node:path";
+import { fileURLToPath, pathToFileURL } from "node:url";
+import { defaultDatabasePath } from "@goodhart/storage";
+import { PLACEHOLDER_PAGE } from "../server/static-files.ts";
+import { type LabRuntime, type LabRuntimeOptions, openLabRuntime } from "../service/runtime.ts";
+import { CONTENT_SECURITY_POLICY } from "../shared/csp.ts";
+import { APP_SCHEME, APP_SCHEME_PRIVILEGES, APP_START_URL, resolveAppRequest } from "./app-protocol.ts";
+import { buildPreload, preloadBundlePath } from "./build-electron.ts";
+import type { ElectronMain } from "./electron-types.ts";
+import { hardenSession, hardenWebContents } from "./hardening.ts";
+import { registerLabIpc } from "./ipc-handlers.ts";
+import { createSafeStorageSecretStore } from "./secret-store-electron.ts";
+import { mainWindowOptions } from "./window-options.ts";
+
+export interface ElectronMainOptions {
+  rendererDir?: string;
+  preloadPath?: string;
+  runtime?: LabRuntimeOptions;
+  devTools?: boolean;
+}
+
+export const defaultRendererDir = fileURLToPath(new URL("../../dist/renderer", import.meta.url));
+
+/** Wires the app; resolves once the first window is loading. Returns the runtime (for shutdown). */
+export async function runElectronMain(electron: ElectronMain, options: ElectronMainOptions = {}): Promise<LabRuntime | null> {
+  const { app, BrowserWindow, protocol, session, ipcMain, shell, safeStorage, net } = electron;
+  // Both must happen before the app is ready.
+  protocol.registerSchemesAsPrivileged([APP_SCHEME_PRIVILEGES]);
+  app.enableSandbox();
+  if (!app.requestSingleInstanceLock()) {
+    // A second instance would open a second writer on the same database: hand over and quit.
+    app.quit();
+    return null;
+  }
+  app.on("web-contents-created", (_event, contents) => hardenWebContents(contents, (url) => void shell.openExternal(url)));
+  await app.whenReady();
+
+  hardenSession(session.defaultSession);
+  const rendererDir = options.rendererDir ?? defaultRendererDir;
+  protocol.handle(APP_SCHEME, async (request) => {
+    const file = resolveAppRequest(request.url, rendererDir);
+    if (!file) return new Response("Not found", { status: 404 });
+    if (!existsSync(file)) {
+      if (file.endsWith("index.html")) return new Response(PLACEHOLDER_PAGE, { headers: { "content-type": "text/html; charset=utf-8", "content-security-policy": CONTENT_SECURITY_POLICY } });
+      return new Response("Not found", { status: 404 });
+    }
+    return net.fetch(pathToFileURL(file).href);
+  });
+
+  let preloadPath = options.preloadPath ?? preloadBundlePath;
+  if (!existsSync(preloadPath)) {
+    if (app.isPackaged) throw new Error(`The preload bundle is missing at ${preloadPath}; the package was built without \`npm run build:electron\`.`);
+    preloadPath = await buildPreload(preloadPath);
+  }
+
+  // The same database as the CLI and browser mode (GOODHART_DB or the OS app-data folder); the
+  // keychain-encrypted secrets sit beside it, outside SQLite.
+  const dbFile = options.runtime?.dbFile ?? defaultDatabasePath();
+  const runtime = openLabRuntime({
+    ...options.runtime,
+    dbFile,
+    service: { ...options.runtime?.service, secrets: createSafeStorageSecretStore(safeStorage, join(dirname(dbFile), "secrets.json")) },
+  });
+  const disposeIpc = registerLabIpc({
+    ipcMain,
+    api: runtime.service,
+    subscribe: runtime.service.subscribe,
+    targets: () => BrowserWindow.getAllWindows().map((w) => w.webContents),
+  });
+
+  const openWindow = (): void => {
+    const win = new BrowserWindow(mainWindowOptions(preloadPath, { devTools: options.devTools ?? !app.isPackaged }));
+    win.once("ready-to-show", () => win.show());
+    void win.loadURL(APP_START_URL);
+  };
+  openWindow();
+  app.on("second-instance", () => BrowserWindow.getAllWindows()[0]?.show());
+  app.on("activate", () => BrowserWindow.getAllWindows().length === 0 && openWindow());
+  app.on("window-all-closed", () => app.quit());
+  let closing = false;
+  app.on("before-quit", (event) => {
+    if (closing) return;
+    closing = true;
+    // Stop runs (left `interrupted`, resumable) and close the database before exiting.
+    event.preventDefault();
+    disposeIpc();
+    void runtime.close().finally(() => app.exit(0));
+  });
+  return runtime;
+}

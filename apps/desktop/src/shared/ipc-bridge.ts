@@ -1,0 +1,35 @@
+/**
+ * The one object the preload exposes to the page (`window.goodhartLab`): a generic bridge that
+ * forwards LabApi calls (`lab:<service>.<method>`) and events, and nothing else. Answers and
+ * errors cross as plain data (`{ok, value}` / `{ok: false, error: {name, message}}`) because
+ * contextBridge does not preserve error classes; the page rebuilds them with
+ * {@link createLabApiFromBridge}.
+ */
+import type { LabResponse } from "./boundary.ts";
+import { unwrapLabResponse } from "./boundary.ts";
+import { createLabApiClient } from "./client.ts";
+import type { Dispose, LabApi, LabEvent } from "./lab-api.ts";
+import { LAB_EVENT_CHANNEL, labChannel, labMethodNames } from "./lab-api.ts";
+
+/** The global the preload defines. */
+export const BRIDGE_GLOBAL = "goodhartLab";
+
+export interface LabBridge {
+  /** Forwards one LabApi call; rejects only for a method outside LabApi. */
+  call(methodName: string, input: unknown): Promise<LabResponse>;
+  /** Receives LabApi events until the returned function is called. */
+  subscribe(listener: (event: LabEvent) => void): Dispose;
+}
+
+/** Every IPC channel the renderer may use: one per LabApi method, plus the event channel. */
+export function ipcChannelAllowList(): string[] {
+  return [...labMethodNames.map(labChannel), LAB_EVENT_CHANNEL];
+}
+
+/** The LabApi a page builds over the preload's bridge (errors rebuilt, inputs validated). */
+export function createLabApiFromBridge(bridge: LabBridge): LabApi {
+  return createLabApiClient({
+    call: async (methodName, input) => unwrapLabResponse(await bridge.call(methodName, input)),
+    subscribe: (listener) => bridge.subscribe(listener),
+  });
+}
