@@ -166,7 +166,7 @@ export interface CurvePoint {
   klPrompts?: string | null;
   /** Aggregated proxy score. */
   proxyScore: number | null;
-  /** Per-member proxy scores (ensembles). */
+  /** Per-member proxy scores (ensembles); every point of a series has the same number. */
   proxyScores?: number[] | null;
   goldScore: number | null;
 }
@@ -178,16 +178,20 @@ export interface CurveSeries {
   xKind: CurveXKind;
   klEstimator: string;
   klPrompts: string | null;
+  /** Ensemble size: how many per-member proxy scores each point holds. */
+  members: number;
   points: number;
 }
 
-/** One series as columns (ready for plotting); missing scores are NaN. */
+/** One series as columns (ready for plotting), in x order; missing scores are NaN. */
 export interface CurveColumns {
   series: CurveSeries;
   x: Float64Array;
   kl: Float64Array;
   proxyScore: Float64Array;
   goldScore: Float64Array;
+  /** Per-member proxy scores: one column per ensemble member. */
+  memberScores: Float64Array[];
 }
 
 export interface Fit {

@@ -93,12 +93,12 @@ describe("query plans", () => {
     expect(bad).toMatch(/^SCAN examples$/);
   });
 
-  it("reads a run's metric series and a curve by primary-key range, and examples by the dataset index", () => {
+  it("reads a metric series and a curve by one primary-key range (no sort), and examples by the dataset index", () => {
     const store = openDatabase(":memory:");
     const db = connectionOf(store);
     const plan = (sql: string) => (db.prepare(`EXPLAIN QUERY PLAN ${sql}`).all() as { detail: string }[]).map((r) => r.detail).join(" | ");
-    expect(plan("SELECT step, value FROM metrics WHERE run_id = 1 AND name_id = 1 ORDER BY step")).toMatch(/SEARCH metrics USING PRIMARY KEY \(run_id=\? AND name_id=\?\)/);
-    expect(plan("SELECT x, kl FROM curve_points WHERE series_id = 1 ORDER BY x")).toMatch(/SEARCH curve_points USING PRIMARY KEY \(series_id=\?\)/);
+    expect(plan("SELECT n, data FROM metric_chunks WHERE run_id = 1 AND name_id = 1 ORDER BY chunk")).toMatch(/^SEARCH metric_chunks USING PRIMARY KEY \(run_id=\? AND name_id=\?\)$/);
+    expect(plan("SELECT n, data FROM curve_chunks WHERE series_id = 1 ORDER BY chunk")).toMatch(/^SEARCH curve_chunks USING PRIMARY KEY \(series_id=\?\)$/);
     expect(plan("SELECT * FROM examples WHERE dataset_id = 1 AND row_index > 0 ORDER BY row_index LIMIT 10")).toMatch(/USING INDEX examples_dataset_row/);
     expect(plan("SELECT * FROM datasets WHERE content_hash = 'x'")).toMatch(/USING INDEX datasets_content_hash/);
     expect(plan("SELECT * FROM runs WHERE status = 'running'")).toMatch(/USING INDEX runs_status/);

@@ -111,6 +111,8 @@ export function openDatabase(file: string = defaultDatabasePath(), options: Open
   try {
     db.pragma("foreign_keys = ON");
     db.pragma("busy_timeout = 5000");
+    // 32 MiB page cache (default 2 MiB): an import's index inserts and long curve reads stay in memory.
+    db.pragma("cache_size = -32768");
     if (!inMemory && !options.readonly) {
       db.pragma("journal_mode = WAL");
       // NORMAL is durable against process crashes in WAL mode; only an OS crash can lose the last commits.

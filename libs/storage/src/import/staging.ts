@@ -14,7 +14,9 @@ export interface StagedLabel {
   confidence: number | null;
 }
 
-const FLUSH_ROWS = 2000;
+const FLUSH_ROWS = 2048;
+/** Rows per multi-row INSERT: fewer calls into the driver per row. */
+const PER_STATEMENT = 64;
 
 /**
  * Rows parsed so far live in a private scratch database, not in the lab file: the lab's
@@ -26,7 +28,9 @@ export class StagingArea {
   readonly path = path.join(os.tmpdir(), `goodhart-import-${process.pid}-${randomUUID()}.sqlite`);
   private readonly db: Database.Database;
   private readonly insertExample;
+  private readonly insertExamples;
   private readonly insertLabel;
+  private readonly insertLabels;
   private examples: unknown[][] = [];
   private labels: unknown[][] = [];
   rows = 0;
@@ -42,8 +46,11 @@ export class StagingArea {
                        response_b TEXT, responses TEXT, category TEXT, metadata TEXT);
       CREATE TABLE lab (row_index INTEGER, dimension TEXT, preferred TEXT, source TEXT, annotator TEXT, confidence REAL);
     `);
-    this.insertExample = this.db.prepare("INSERT INTO ex VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)");
-    this.insertLabel = this.db.prepare("INSERT INTO lab VALUES (?, ?, ?, ?, ?, ?)");
+    const values = (columns: number, rows: number) => Array.from({ length: rows }, () => `(${Array(columns).fill("?").join(", ")})`).join(", ");
+    this.insertExample = this.db.prepare(`INSERT INTO ex VALUES ${values(9, 1)}`);
+    this.insertExamples = this.db.prepare(`INSERT INTO ex VALUES ${values(9, PER_STATEMENT)}`);
+    this.insertLabel = this.db.prepare(`INSERT INTO lab VALUES ${values(6, 1)}`);
+    this.insertLabels = this.db.prepare(`INSERT INTO lab VALUES ${values(6, PER_STATEMENT)}`);
   }
 
   add(example: NewExample, labels: readonly StagedLabel[]): void {
@@ -59,9 +66,14 @@ export class StagingArea {
     const labels = this.labels;
     this.examples = [];
     this.labels = [];
+    const write = (rows: unknown[][], many: Database.Statement, one: Database.Statement) => {
+      let i = 0;
+      for (; i + PER_STATEMENT <= rows.length; i += PER_STATEMENT) many.run(rows.slice(i, i + PER_STATEMENT).flat());
+      for (; i < rows.length; i++) one.run(rows[i]);
+    };
     this.db.transaction(() => {
-      for (const e of examples) this.insertExample.run(e);
-      for (const l of labels) this.insertLabel.run(l);
+      write(examples, this.insertExamples, this.insertExample);
+      write(labels, this.insertLabels, this.insertLabel);
     })();
   }
 

@@ -1,8 +1,9 @@
 import type { Migration } from "./migration.ts";
 
 /**
- * Metrics, curves, fits and reports. Metric names are interned so a point is four integers/reals
- * in a WITHOUT ROWID table: batched writes stay fast and a run's series reads are one range scan.
+ * Metrics, curves, fits and reports. Metric and curve points are stored packed: one row holds up
+ * to 1024 points of one series as a Float64 blob (see repositories/packed-series.ts), keyed so a
+ * series is one primary-key range. `first_key`/`last_key` bound the chunk's steps (or x).
  */
 export const migration0030: Migration = {
   version: 30,
@@ -14,12 +15,15 @@ export const migration0030: Migration = {
         name TEXT NOT NULL UNIQUE
       ) STRICT;
 
-      CREATE TABLE metrics (
+      CREATE TABLE metric_chunks (
         run_id INTEGER NOT NULL REFERENCES runs(id) ON DELETE CASCADE,
         name_id INTEGER NOT NULL REFERENCES metric_names(id),
-        step INTEGER NOT NULL,
-        value REAL,
-        PRIMARY KEY (run_id, name_id, step)
+        chunk INTEGER NOT NULL,
+        first_key REAL NOT NULL,
+        last_key REAL NOT NULL,
+        n INTEGER NOT NULL CHECK (n > 0),
+        data BLOB NOT NULL,
+        PRIMARY KEY (run_id, name_id, chunk)
       ) STRICT, WITHOUT ROWID;
 
       CREATE TABLE curve_series (
@@ -29,17 +33,20 @@ export const migration0030: Migration = {
         x_kind TEXT NOT NULL CHECK (x_kind IN ('n', 'step')),
         kl_estimator TEXT NOT NULL,
         kl_prompts TEXT,
+        -- ensemble size: each point stores this many per-member proxy scores
+        members INTEGER NOT NULL DEFAULT 0 CHECK (members >= 0),
         UNIQUE (run_id, name)
       ) STRICT;
 
-      CREATE TABLE curve_points (
+      -- columns per point: x, kl, proxy score, gold score, then one per member
+      CREATE TABLE curve_chunks (
         series_id INTEGER NOT NULL REFERENCES curve_series(id) ON DELETE CASCADE,
-        x REAL NOT NULL,
-        kl REAL NOT NULL,
-        proxy_score REAL,
-        proxy_scores TEXT,
-        gold_score REAL,
-        PRIMARY KEY (series_id, x)
+        chunk INTEGER NOT NULL,
+        first_key REAL NOT NULL,
+        last_key REAL NOT NULL,
+        n INTEGER NOT NULL CHECK (n > 0),
+        data BLOB NOT NULL,
+        PRIMARY KEY (series_id, chunk)
       ) STRICT, WITHOUT ROWID;
 
       CREATE TABLE fits (

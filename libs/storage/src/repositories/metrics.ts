@@ -1,8 +1,6 @@
 import type Database from "better-sqlite3";
 import type { MetricPoint } from "../dto.ts";
-
-/** Rows per multi-row INSERT: fewer JS->native calls per point (at 4 values each, far below the bound-parameter limit). */
-const CHUNK = 128;
+import { PackedSeries } from "./packed-series.ts";
 
 /** One metric of one run as columns. */
 export interface MetricSeries {
@@ -15,28 +13,16 @@ export class MetricRepository {
   private readonly nameIds = new Map<string, number>();
   private readonly findNameStmt;
   private readonly insertNameStmt;
-  private readonly insertOne;
-  private readonly insertChunk;
-  private readonly seriesStmt;
   private readonly namesStmt;
-  private readonly latestStmt;
+  private readonly packed: PackedSeries;
 
   constructor(private readonly db: Database.Database) {
     this.findNameStmt = db.prepare<[string], { id: number }>("SELECT id FROM metric_names WHERE name = ?");
     this.insertNameStmt = db.prepare("INSERT INTO metric_names (name) VALUES (?)");
-    const sql = (n: number) =>
-      `INSERT OR REPLACE INTO metrics (run_id, name_id, step, value) VALUES ${Array.from({ length: n }, () => "(?, ?, ?, ?)").join(", ")}`;
-    this.insertOne = db.prepare(sql(1));
-    this.insertChunk = db.prepare(sql(CHUNK));
-    this.seriesStmt = db
-      .prepare<[number, number]>("SELECT step, value FROM metrics WHERE run_id = ? AND name_id = ? ORDER BY step")
-      .raw(true);
     this.namesStmt = db.prepare<[number], { name: string }>(
-      `SELECT n.name FROM metric_names n WHERE EXISTS (SELECT 1 FROM metrics m WHERE m.run_id = ? AND m.name_id = n.id) ORDER BY n.name`,
+      `SELECT n.name FROM metric_names n WHERE EXISTS (SELECT 1 FROM metric_chunks m WHERE m.run_id = ? AND m.name_id = n.id) ORDER BY n.name`,
     );
-    this.latestStmt = db.prepare<[number, number], { step: number; value: number | null }>(
-      "SELECT step, value FROM metrics WHERE run_id = ? AND name_id = ? ORDER BY step DESC LIMIT 1",
-    );
+    this.packed = new PackedSeries(db, "metric_chunks", ["run_id", "name_id"]);
   }
 
   private nameId(name: string, create: boolean): number | undefined {
@@ -50,26 +36,34 @@ export class MetricRepository {
   }
 
   /**
-   * Appends points to a run in one transaction. A point logged again for the same (name, step)
-   * replaces the earlier one, so a resumed run can re-log its last steps. NaN is stored as NULL.
+   * Appends points to a run in one transaction (batch them: one call per flush, not per point).
+   * A point logged again for the same (name, step) replaces the earlier one, so a resumed run can
+   * re-log its last steps. Values may be NaN.
    */
   append(runId: number, points: readonly MetricPoint[]): void {
+    // Group by name first: each metric is its own packed series.
+    const byName = new Map<string, { steps: number[]; values: number[] }>();
+    for (const p of points) {
+      if (!Number.isSafeInteger(p.step)) throw new RangeError(`metric '${p.name}' of run ${runId}: step must be an integer, got ${p.step}`);
+      let g = byName.get(p.name);
+      if (!g) byName.set(p.name, (g = { steps: [], values: [] }));
+      g.steps.push(p.step);
+      g.values.push(p.value);
+    }
     this.db.transaction(() => {
-      const params: unknown[] = new Array(CHUNK * 4);
-      let k = 0;
-      for (const p of points) {
-        if (!Number.isInteger(p.step)) throw new RangeError(`metric '${p.name}' of run ${runId}: step must be an integer, got ${p.step}`);
-        params[k++] = runId;
-        params[k++] = this.nameId(p.name, true);
-        params[k++] = p.step;
-        params[k++] = Number.isNaN(p.value) ? null : p.value;
-        if (k === params.length) {
-          this.insertChunk.run(params);
-          k = 0;
-        }
+      for (const [name, g] of byName) {
+        this.packed.append([runId, this.nameId(name, true)], [Float64Array.from(g.steps), Float64Array.from(g.values)]);
       }
-      for (let i = 0; i < k; i += 4) this.insertOne.run(params.slice(i, i + 4));
     })();
+  }
+
+  /** Appends one metric's points given as columns (the fastest path for a trainer's buffers). */
+  appendColumns(runId: number, name: string, steps: ArrayLike<number>, values: ArrayLike<number>): void {
+    if (steps.length !== values.length) throw new RangeError(`metric '${name}' of run ${runId}: ${steps.length} steps but ${values.length} values`);
+    for (let i = 0; i < steps.length; i++) {
+      if (!Number.isSafeInteger(steps[i])) throw new RangeError(`metric '${name}' of run ${runId}: step must be an integer, got ${steps[i]}`);
+    }
+    this.db.transaction(() => this.packed.append([runId, this.nameId(name, true)], [Float64Array.from(steps), Float64Array.from(values)]))();
   }
 
   /** Names of the metrics a run has logged. */
@@ -77,23 +71,18 @@ export class MetricRepository {
     return this.namesStmt.all(runId).map((r) => r.name);
   }
 
-  /** One metric of a run as step/value columns in step order (NULL values read as NaN). */
+  /** One metric of a run as step/value columns in step order. */
   series(runId: number, name: string): MetricSeries {
     const id = this.nameId(name, false);
-    const rows = id === undefined ? [] : (this.seriesStmt.all(runId, id) as [number, number | null][]);
-    const steps = new Float64Array(rows.length);
-    const values = new Float64Array(rows.length);
-    for (let i = 0; i < rows.length; i++) {
-      steps[i] = rows[i]![0];
-      values[i] = rows[i]![1] ?? Number.NaN;
-    }
-    return { name, steps, values };
+    if (id === undefined) return { name, steps: new Float64Array(0), values: new Float64Array(0) };
+    const [steps, values] = this.packed.read([runId, id], 2);
+    return { name, steps: steps!, values: values! };
   }
 
   /** The last logged point of a metric, if any. */
   latest(runId: number, name: string): MetricPoint | undefined {
     const id = this.nameId(name, false);
-    const row = id === undefined ? undefined : this.latestStmt.get(runId, id);
-    return row && { name, step: row.step, value: row.value ?? Number.NaN };
+    const last = id === undefined ? undefined : this.packed.last([runId, id], 2);
+    return last && { name, step: last[0]!, value: last[1]! };
   }
 }

@@ -44,12 +44,18 @@ describe("metrics, curves, fits, reports", () => {
       })),
     );
     const [series] = store.curves.series(run.id);
-    expect(series).toMatchObject({ name: "proxy:mean", xKind: "n", klEstimator: "analytic-bon", points: 5 });
+    expect(series).toMatchObject({ name: "proxy:mean", xKind: "n", klEstimator: "analytic-bon", members: 2, points: 5 });
     const cols = store.curves.readColumns(run.id, "proxy:mean")!;
     expect([...cols.x]).toEqual(ns);
     expect(cols.kl[2]).toBeCloseTo(Math.log(4) - 0.75);
     expect(cols.goldScore[4]).toBeNaN();
-    expect(store.curves.points(run.id, "proxy:mean")[1]).toMatchObject({ proxyScores: [0.2, 2 / 11], klEstimator: "analytic-bon" });
+    expect(store.curves.points(run.id, "proxy:mean")[1]).toMatchObject({ proxyScores: [0.2, 2 / 11], klEstimator: "analytic-bon", goldScore: 0.1 });
+    expect(store.curves.points(run.id, "proxy:mean")[4]!.goldScore).toBeNull();
+    expect(cols.memberScores.map((m) => m[3])).toEqual([0.8, 8 / 11]);
+    // An ensemble series keeps its size.
+    expect(() =>
+      store.curves.append([{ runId: run.id, series: "proxy:mean", x: 99, xKind: "n", kl: 1, klEstimator: "analytic-bon", proxyScore: 1, proxyScores: [1, 2, 3], goldScore: 1 }]),
+    ).toThrow(/2 members; a point .* 3 members belongs in another series/);
     // A k3 estimate never joins an analytic-BoN curve; the whole batch is rolled back.
     expect(() =>
       store.curves.append([
