@@ -1,6 +1,6 @@
 // Shared by every benchmark script: where results go and what context they carry.
 import { execSync } from "node:child_process";
-import { mkdirSync, writeFileSync } from "node:fs";
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import os from "node:os";
 import { fileURLToPath } from "node:url";
 
@@ -33,11 +33,33 @@ export function machineInfo(): BenchFile["machine"] {
   };
 }
 
+export interface RecordOptions {
+  /**
+   * Keep the keys already in bench-results/<project>.json and add or overwrite only these
+   * results, so several scripts can contribute to one project's file. Default false (replace).
+   */
+  merge?: boolean;
+}
+
+/** Reads the results already recorded for a project, or none when the file is absent or unreadable. */
+function existingResults(path: string): BenchFile["results"] {
+  if (!existsSync(path)) return {};
+  try {
+    const parsed = JSON.parse(readFileSync(path, "utf8")) as Partial<BenchFile>;
+    return parsed.results && typeof parsed.results === "object" ? parsed.results : {};
+  } catch {
+    console.warn(`${path} is not valid JSON; writing only the new results`);
+    return {};
+  }
+}
+
 /** Writes bench-results/<project>.json and prints the results as a table. */
-export function recordBench(project: string, device: string, results: BenchFile["results"]): BenchFile {
-  const file: BenchFile = { machine: machineInfo(), device, commit: currentCommit(), time: new Date().toISOString(), results };
+export function recordBench(project: string, device: string, results: BenchFile["results"], options: RecordOptions = {}): BenchFile {
+  const path = `${benchResultsDir}/${project}.json`;
+  const merged = options.merge ? { ...existingResults(path), ...results } : results;
+  const file: BenchFile = { machine: machineInfo(), device, commit: currentCommit(), time: new Date().toISOString(), results: merged };
   mkdirSync(benchResultsDir, { recursive: true });
-  writeFileSync(`${benchResultsDir}/${project}.json`, `${JSON.stringify(file, null, 2)}\n`);
+  writeFileSync(path, `${JSON.stringify(file, null, 2)}\n`);
   console.log(`\n${project} (${device}, ${file.machine.cpu} x${file.machine.cores}, commit ${file.commit})`);
   console.table(results);
   return file;

@@ -71,3 +71,4 @@ export type { GenerateOptions, GenerationResult } from "./generation/generate.ts
 export { generate } from "./generation/generate.ts";
 export type { LogprobOptions, LogprobResult } from "./generation/logprobs.ts";
 export { logprobs } from "./generation/logprobs.ts";
+export { KvCache } from "./generation/kv-cache.ts";

@@ -4,6 +4,7 @@ import type { ProjectionDelta } from "../models/trunk.ts";
 import type { HostTensor, Runtime, Session } from "../runtime/runtime.ts";
 import { createRng } from "../train/rng.ts";
 import type { Rng } from "../train/rng.ts";
+import { KvCache } from "./kv-cache.ts";
 import { decodeStepProgram, nextTokenProgram } from "./lm-programs.ts";
 import type { SamplingOptions } from "./sampling.ts";
 import { logSoftmaxAt, resolveSamplingOptions, sampleToken } from "./sampling.ts";
@@ -46,8 +47,8 @@ function seedsFor(seeds: GenerateOptions["seeds"], n: number): number[] {
 
 /**
  * Batched sampling from a Gpt. Prompts are left-padded; with the KV cache one prefill program
- * runs over the prompts, then a decode program per new token takes and returns every layer's
- * keys/values. Sampling (temperature, top-k, top-p, per-sequence seeds) runs on the host over the
+ * runs over the prompts and fills a fixed-capacity host cache ({@link KvCache}), then a decode
+ * program per new token reads the cache and returns only the new position's keys/values. Sampling (temperature, top-k, top-p, per-sequence seeds) runs on the host over the
  * (B, V) logits each step returns: a few microseconds per row at vocabularies of a few hundred.
  */
 export async function generate(runtime: Runtime, model: Gpt, prompts: readonly (readonly number[])[], options: GenerateOptions = {}): Promise<GenerationResult> {
@@ -86,6 +87,11 @@ export async function generate(runtime: Runtime, model: Gpt, prompts: readonly (
   };
 
   let out = await timed(prefill, { ...params, ids: prompt.ids, mask: prompt.mask });
+  const c = model.config;
+  // Capacity: the prompt plus every sampled token but the last, which is never fed back.
+  const cache = kv ? new KvCache(B, c.nLayers, c.nHeads, c.dModel / c.nHeads, T + maxNew - 1) : undefined;
+  cache?.append(out, mask, T);
+  const ones = new Uint8Array(B).fill(1);
   const V = model.config.vocab;
   for (let step = 0; step < maxNew; step++) {
     const ts = performance.now();
@@ -101,27 +107,25 @@ export async function generate(runtime: Runtime, model: Gpt, prompts: readonly (
     }
     samplingMs += performance.now() - ts;
     if (step === maxNew - 1 || done.every(Boolean)) break;
-    // Grow the mask by one real position per row (finished rows too: their outputs are ignored).
-    const grown = new Uint8Array(B * (T + 1));
-    for (let b = 0; b < B; b++) {
-      grown.set(mask.subarray(b * T, (b + 1) * T), b * (T + 1));
-      grown[b * (T + 1) + T] = 1;
-    }
-    if (decode) {
-      const feeds: Record<string, HostTensor> = { ...params, ids: { dtype: "int64", shape: [B, 1], data: next }, past_mask: { dtype: "bool", shape: [B, T], data: mask } };
-      for (const [name, t] of Object.entries(out)) if (name.startsWith("present.")) feeds[`past.${name.slice(8)}`] = t;
-      out = await timed(decode, feeds);
+    const nextIds: HostTensor = { dtype: "int64", shape: [B, 1], data: next };
+    if (decode && cache) {
+      out = await timed(decode, { ...params, ids: nextIds, ...cache.feeds() });
+      cache.append(out, ones, 1); // finished rows too: their outputs are ignored
     } else {
+      // No cache: rerun the full forward over the sequences grown by one real position.
       const longer = new BigInt64Array(B * (T + 1));
+      const grown = new Uint8Array(B * (T + 1));
       for (let b = 0; b < B; b++) {
         longer.set(ids.subarray(b * T, (b + 1) * T), b * (T + 1));
         longer[b * (T + 1) + T] = next[b]!;
+        grown.set(mask.subarray(b * T, (b + 1) * T), b * (T + 1));
+        grown[b * (T + 1) + T] = 1;
       }
       ids = longer;
-      out = await timed(prefill, { ...params, ids: { dtype: "int64", shape: [B, T + 1], data: ids }, mask: { dtype: "bool", shape: [B, T + 1], data: grown } });
+      mask = grown;
+      T++;
+      out = await timed(prefill, { ...params, ids: { dtype: "int64", shape: [B, T], data: ids }, mask: { dtype: "bool", shape: [B, T], data: mask } });
     }
-    mask = grown;
-    T++;
   }
   return { tokens, logprobs, stats: { runs, ms: performance.now() - t0, ortMs, samplingMs } };
 }

@@ -5,8 +5,9 @@ import { input } from "../ir/tensor.ts";
 import { padTokens } from "../models/batch-tensors.ts";
 import { Gpt } from "../models/gpt.ts";
 import { maxAbsDiff, randomRows, roughen } from "../models/test-helpers.test-helper.ts";
-import type { HostTensor, Runtime } from "../runtime/runtime.ts";
+import type { Runtime } from "../runtime/runtime.ts";
 import { createRuntime } from "../runtime/runtime.ts";
+import { KvCache } from "./kv-cache.ts";
 import { decodeStepProgram, nextTokenProgram } from "./lm-programs.ts";
 
 let rt: Runtime;
@@ -42,10 +43,11 @@ describe("KV-cache decode", () => {
       const prefill = await rt.session(nextTokenProgram(model, { withCache: true }));
       const decode = await rt.session(decodeStepProgram(model));
       const padded = padTokens(prompts, 0, "left");
-      let out = await prefill.run({ ...params, ids: padded.ids, mask: padded.mask });
-      let mask = padded.mask.data as Uint8Array;
-      let T = padded.ids.shape[1]!;
       const B = prompts.length;
+      const P = padded.ids.shape[1]!;
+      let out = await prefill.run({ ...params, ids: padded.ids, mask: padded.mask });
+      const cache = new KvCache(B, 2, 4, 8, P + 6 + 3); // spare capacity: unfilled slots must be masked out
+      cache.append(out, padded.mask.data as Uint8Array, P);
       let worst = 0;
       for (let step = 0; step <= 6; step++) {
         const logits = out.logits!.data as Float32Array; // (B, V)
@@ -54,20 +56,9 @@ describe("KV-cache decode", () => {
           worst = Math.max(worst, maxAbsDiff(logits.subarray(b * V, (b + 1) * V), reference[b]!.subarray(pos * V, (pos + 1) * V)));
         }
         if (step === 6) break;
-        const feeds: Record<string, HostTensor> = {
-          ...params,
-          ids: { dtype: "int64", shape: [B, 1], data: BigInt64Array.from(continuation, (c) => BigInt(c[step]!)) },
-          past_mask: { dtype: "bool", shape: [B, T], data: mask },
-        };
-        for (const [name, t] of Object.entries(out)) if (name.startsWith("present.")) feeds[`past.${name.slice(8)}`] = t;
-        out = await decode.run(feeds);
-        const grown = new Uint8Array(B * (T + 1));
-        for (let b = 0; b < B; b++) {
-          grown.set(mask.subarray(b * T, (b + 1) * T), b * (T + 1));
-          grown[b * (T + 1) + T] = 1;
-        }
-        mask = grown;
-        T++;
+        const ids = { dtype: "int64" as const, shape: [B, 1], data: BigInt64Array.from(continuation, (c) => BigInt(c[step]!)) };
+        out = await decode.run({ ...params, ids, ...cache.feeds() });
+        cache.append(out, new Uint8Array(B).fill(1), 1);
       }
       // The reference logits vary by O(1) across the vocabulary, so 1e-4 is a real bound.
       const spread = Math.max(...reference[0]!.subarray(0, V)) - Math.min(...reference[0]!.subarray(0, V));

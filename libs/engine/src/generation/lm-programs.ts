@@ -30,21 +30,23 @@ export function nextTokenProgram(model: Gpt, options: { withCache: boolean; lora
 }
 
 /**
- * One decode step with a KV cache: ids (batch, 1), past_mask (batch, past) bool and
- * `past.k.<i>`, `past.v.<i>` (batch, H, past, D) -> `logits` (batch, V) and the caches grown by
- * one position. The new token is always real; its position is the count of real past tokens.
+ * One decode step over a fixed-capacity KV cache: ids (batch, 1), cache_mask (batch, cache) bool
+ * (true for filled slots holding real tokens) and `cache.k.<i>`, `cache.v.<i>` (batch, H, cache, D)
+ * -> `logits` (batch, V) and the new token's keys/values `present.k.<i>`, `present.v.<i>`
+ * (batch, H, 1, D), which the host writes into the next slot. Only the small new entries leave the
+ * program: returning the whole grown cache each step dominated decode time.
  */
 export function decodeStepProgram(model: Gpt, options: { lora?: ProjectionDelta } = {}): Program {
   const c = model.config;
   const D = c.dModel / c.nHeads;
   const ids = input("ids", "int64", ["batch", 1]);
-  const pastMask = input("past_mask", "bool", ["batch", "past"]);
-  const kvShape = ["batch", c.nHeads, "past", D];
+  const cacheMask = input("cache_mask", "bool", ["batch", "cache"]);
+  const kvShape = ["batch", c.nHeads, "cache", D];
   const past: KvTensors = {
-    keys: Array.from({ length: c.nLayers }, (_, i) => input(`past.k.${i}`, "float32", kvShape)),
-    values: Array.from({ length: c.nLayers }, (_, i) => input(`past.v.${i}`, "float32", kvShape)),
+    keys: Array.from({ length: c.nLayers }, (_, i) => input(`cache.k.${i}`, "float32", kvShape)),
+    values: Array.from({ length: c.nLayers }, (_, i) => input(`cache.v.${i}`, "float32", kvShape)),
   };
-  const mask = concat([pastMask, scalar(1, "bool").expand(["batch", 1])], 1); // (batch, past+1)
+  const mask = concat([cacheMask, scalar(1, "bool").expand(["batch", 1])], 1); // (batch, cache+1)
   const { logits, present } = model.forward(ids, { mask, past, lora: options.lora });
   return { name: "gpt-decode", outputs: { logits: logits.reshape(["batch", c.vocab]), ...kvOutputs(present) } }; // (B, 1, V) -> (B, V)
 }

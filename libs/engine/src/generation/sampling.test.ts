@@ -11,6 +11,23 @@ describe("host sampling", () => {
     expect(probs.reduce((s, p) => s + p, 0)).toBeCloseTo(1, 12);
   });
 
+  it("top-k selection agrees with a full sort on a long row (ties broken by index)", () => {
+    const rng = createRng(3);
+    const row = Float32Array.from({ length: 500 }, () => Math.round(rng.normal() * 20) / 4); // many ties
+    const sorted = Array.from({ length: 500 }, (_, i) => i).sort((a, b) => row[b]! - row[a]! || a - b);
+    for (const k of [1, 5, 17, 80]) expect(candidateTokens(row, resolveSamplingOptions({ topK: k })).tokens).toEqual(sorted.slice(0, k));
+  });
+
+  it("plain sampling draws each token with its softmax probability", () => {
+    const rng = createRng(2);
+    const options = resolveSamplingOptions({ temperature: 1.5 });
+    const counts = new Array<number>(logits.length).fill(0);
+    const n = 40000;
+    for (let i = 0; i < n; i++) counts[sampleToken(logits, options, rng.uniform())]!++;
+    const { tokens, probs } = candidateTokens(logits, options);
+    tokens.forEach((t, i) => expect(Math.abs(counts[t]! / n - probs[i]!)).toBeLessThan(0.01));
+  });
+
   it("top-p keeps the smallest most-likely prefix reaching p", () => {
     const full = candidateTokens(logits, resolveSamplingOptions({}));
     const p = full.probs[0]! + full.probs[1]! - 1e-9; // needs exactly two tokens

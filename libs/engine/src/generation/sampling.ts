@@ -43,14 +43,31 @@ export function logSoftmaxAt(logits: Logits, token: number, offset = 0, length =
   return logits[offset + token]! - max - Math.log(sum);
 }
 
+/** Indices of the k largest logits, largest first (lower index first on ties). */
+function largest(logits: Logits, offset: number, length: number, k: number): number[] {
+  if (k * 8 >= length) return Array.from({ length }, (_, i) => i).sort((a, b) => logits[offset + b]! - logits[offset + a]! || a - b).slice(0, k);
+  // Small k: keep a sorted list of the best k seen, O(length * k) without allocating per element.
+  const top: number[] = [];
+  for (let i = 0; i < length; i++) {
+    const v = logits[offset + i]!;
+    if (top.length === k && v <= logits[offset + top[k - 1]!]!) continue;
+    let j = top.length < k ? top.length : k - 1;
+    while (j > 0 && logits[offset + top[j - 1]!]! < v) {
+      if (j < k) top[j] = top[j - 1]!;
+      j--;
+    }
+    top[j] = i;
+  }
+  return top;
+}
+
 /**
  * The tokens sampling may emit, most likely first, with their renormalised probabilities under
  * temperature, top-k and then top-p (the order Hugging Face applies them). Greedy: the argmax only.
  */
 export function candidateTokens(logits: Logits, options: ResolvedSamplingOptions, offset = 0, length = logits.length - offset): { tokens: number[]; probs: number[] } {
   if (options.temperature === 0) return { tokens: [argmax(logits, offset, length)], probs: [1] };
-  const order = Array.from({ length }, (_, i) => i).sort((a, b) => logits[offset + b]! - logits[offset + a]! || a - b);
-  const kept = options.topK > 0 ? order.slice(0, options.topK) : order;
+  const kept = largest(logits, offset, length, options.topK > 0 ? Math.min(options.topK, length) : length);
   const max = logits[offset + kept[0]!]!;
   const weights = kept.map((t) => Math.exp((logits[offset + t]! - max) / options.temperature));
   const total = weights.reduce((s, w) => s + w, 0);
@@ -70,6 +87,20 @@ export function candidateTokens(logits: Logits, options: ResolvedSamplingOptions
 /** Draws one token given a uniform number u in [0, 1). */
 export function sampleToken(logits: Logits, options: ResolvedSamplingOptions, u: number, offset = 0, length = logits.length - offset): number {
   if (options.temperature === 0) return argmax(logits, offset, length);
+  if (options.topK === 0 && options.topP === 1) {
+    // Plain sampling needs no ordering: one pass for the normaliser, one for the draw.
+    let max = -Infinity;
+    for (let i = 0; i < length; i++) max = Math.max(max, logits[offset + i]!);
+    let total = 0;
+    for (let i = 0; i < length; i++) total += Math.exp((logits[offset + i]! - max) / options.temperature);
+    const target = u * total;
+    let cum = 0;
+    for (let i = 0; i < length; i++) {
+      cum += Math.exp((logits[offset + i]! - max) / options.temperature);
+      if (target < cum) return i;
+    }
+    return argmax(logits, offset, length);
+  }
   const { tokens, probs } = candidateTokens(logits, options, offset, length);
   let cum = 0;
   for (let i = 0; i < tokens.length; i++) {

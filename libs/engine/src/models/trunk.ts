@@ -70,7 +70,7 @@ export interface ProjectionDelta {
   feeds(): Record<string, HostTensor>;
 }
 
-/** Keys and values of every layer for the positions seen so far: each (B, H, Tpast, D). */
+/** Keys and values of every layer for a run of positions: each (B, H, T, D). */
 export interface KvTensors {
   keys: Tensor[];
   values: Tensor[];
@@ -82,7 +82,10 @@ export interface TrunkForwardOptions {
    * all tokens are real. Positions count real tokens only, so left and right padding agree.
    */
   mask?: Tensor;
-  /** Cached keys/values from earlier calls (needs `mask`). */
+  /**
+   * Cached keys/values of earlier positions, (B, H, Tpast, D) per layer (needs `mask`; cache
+   * slots not yet filled are simply masked out, so a fixed-capacity buffer works).
+   */
   past?: KvTensors;
   /** A LoRA adapter applied to the targeted projections. */
   lora?: ProjectionDelta;
@@ -91,7 +94,7 @@ export interface TrunkForwardOptions {
 export interface TrunkOutput {
   /** (B, T, C) after the final layer norm. */
   hidden: Tensor;
-  /** Keys/values for past + new positions, to feed back as `past`. */
+  /** Keys/values of the new positions only (B, H, T, D); the caller appends them to its cache. */
   present: KvTensors;
 }
 
@@ -174,7 +177,7 @@ export class Trunk {
     );
   }
 
-  /** ids (B, T) int64 -> hidden (B, T, C) and the keys/values of past + new positions. */
+  /** ids (B, T) int64 -> hidden (B, T, C) and the keys/values of the new positions. */
   forward(ids: Tensor, options: TrunkForwardOptions = {}): TrunkOutput {
     const { mask, past, lora } = options;
     if (past && !mask) throw new Error("Trunk.forward: `past` needs a `mask` over past and new positions");
@@ -214,14 +217,26 @@ export class Trunk {
     this.blocks.forEach((blk, i) => {
       const heads = (t: Tensor) => t.reshape([B, T, H, D]).transpose([0, 2, 1, 3]); // (B, H, T, D)
       const [q, k, v] = project(blk.qkv, blk.ln1(x)).split(2, [c.dModel, c.dModel, c.dModel]);
-      const keys = past ? concat([past.keys[i]!, heads(k!)], 2) : heads(k!); // (B, H, Tall, D)
-      const values = past ? concat([past.values[i]!, heads(v!)], 2) : heads(v!); // (B, H, Tall, D)
+      const queries = heads(q!); // (B, H, T, D)
+      const keys = heads(k!); // (B, H, T, D)
+      const values = heads(v!); // (B, H, T, D)
       present.keys.push(keys);
       present.values.push(values);
-      let scores = heads(q!).matmul(keys.T).mul(1 / Math.sqrt(D)); // (B, H, T, Tall)
+      // With a cache, past and new keys are scored separately and never concatenated: copying a
+      // growing cache inside every step cost more than the attention itself.
+      let scores = queries.matmul(keys.T); // (B, H, T, T)
+      if (past) scores = concat([queries.matmul(past.keys[i]!.T), scores], 3); // (B, H, T, Tpast + T)
+      scores = scores.mul(1 / Math.sqrt(D));
       if (future) scores = where(future, MASKED, scores);
       if (keyMask) scores = where(keyMask, scores, MASKED);
-      const att = scores.softmax(-1).matmul(values).transpose([0, 2, 1, 3]).reshape([B, T, c.dModel]); // (B, T, C)
+      const weights = scores.softmax(-1); // (B, H, T, Tall)
+      const mixed = past
+        ? weights
+            .slice(3, 0, Tpast)
+            .matmul(past.values[i]!)
+            .add(weights.slice(3, Tpast, undefined).reshape([B, H, T, T]).matmul(values)) // reshape names the new part's length T
+        : weights.matmul(values); // (B, H, T, D)
+      const att = mixed.transpose([0, 2, 1, 3]).reshape([B, T, c.dModel]); // (B, T, C)
       x = x.add(project(blk.proj, att));
       x = x.add(project(blk.down, project(blk.up, blk.ln2(x)).gelu()));
     });
