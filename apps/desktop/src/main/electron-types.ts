@@ -15,6 +15,7 @@ export interface WebPreferences {
   allowRunningInsecureContent: boolean;
   webviewTag: boolean;
   experimentalFeatures: boolean;
+  disableBlinkFeatures: string;
   navigateOnDragDrop: boolean;
   safeDialogs: boolean;
   spellcheck: boolean;

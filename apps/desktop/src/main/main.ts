@@ -16,7 +16,7 @@ import type { ElectronMain } from "./electron-types.ts";
 import { hardenSession, hardenWebContents } from "./hardening.ts";
 import { registerLabIpc } from "./ipc-handlers.ts";
 import { createSafeStorageSecretStore } from "./secret-store-electron.ts";
-import { mainWindowOptions } from "./window-options.ts";
+import { createMainWindow } from "./window-options.ts";
 
 export interface ElectronMainOptions {
   rendererDir?: string;
@@ -75,7 +75,7 @@ export async function runElectronMain(electron: ElectronMain, options: ElectronM
   });
 
   const openWindow = (): void => {
-    const win = new BrowserWindow(mainWindowOptions(preloadPath, { devTools: options.devTools ?? !app.isPackaged }));
+    const win = createMainWindow(BrowserWindow, preloadPath, { devTools: options.devTools ?? !app.isPackaged });
     win.once("ready-to-show", () => win.show());
     void win.loadURL(APP_START_URL);
   };

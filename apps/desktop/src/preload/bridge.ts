@@ -3,13 +3,14 @@
  * LabApi channels; the raw ipcRenderer and the IPC event object never reach the page.
  */
 import type { LabResponse } from "../shared/boundary.ts";
-import { BRIDGE_GLOBAL, type LabBridge } from "../shared/ipc-bridge.ts";
-import { LAB_EVENT_CHANNEL, type LabEvent, labChannel, labMethodNames } from "../shared/lab-api.ts";
+import type { LabBridge } from "../shared/ipc-bridge.ts";
+import type { LabEvent } from "../shared/lab-api.ts";
+import { BRIDGE_GLOBAL, LAB_EVENT_CHANNEL, LAB_METHOD_NAMES, labChannel } from "../shared/lab-channels.ts";
 import type { ContextBridge, IpcRenderer } from "../main/electron-types.ts";
 
 /** Builds the bridge over ipcRenderer. */
 export function createLabBridge(ipcRenderer: IpcRenderer): LabBridge {
-  const allowed = new Set(labMethodNames);
+  const allowed = new Set(LAB_METHOD_NAMES);
   return {
     async call(methodName, input) {
       if (typeof methodName !== "string" || !allowed.has(methodName)) {

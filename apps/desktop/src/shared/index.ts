@@ -8,3 +8,4 @@ export * from "./http-client.ts";
 export { SseParser, type SseMessage } from "./sse.ts";
 export { CONTENT_SECURITY_POLICY } from "./csp.ts";
 export { BRIDGE_GLOBAL, type LabBridge, createLabApiFromBridge, ipcChannelAllowList } from "./ipc-bridge.ts";
+export { LAB_METHOD_NAMES } from "./lab-channels.ts";

@@ -9,10 +9,10 @@ import type { LabResponse } from "./boundary.ts";
 import { unwrapLabResponse } from "./boundary.ts";
 import { createLabApiClient } from "./client.ts";
 import type { Dispose, LabApi, LabEvent } from "./lab-api.ts";
-import { LAB_EVENT_CHANNEL, labChannel, labMethodNames } from "./lab-api.ts";
+import { labMethodNames } from "./lab-api.ts";
+import { LAB_EVENT_CHANNEL, labChannel } from "./lab-channels.ts";
 
-/** The global the preload defines. */
-export const BRIDGE_GLOBAL = "goodhartLab";
+export { BRIDGE_GLOBAL } from "./lab-channels.ts";
 
 export interface LabBridge {
   /** Forwards one LabApi call; rejects only for a method outside LabApi. */

@@ -3,12 +3,15 @@ import { answerLabCall, parseLabInput, unwrapLabResponse } from "./boundary.ts";
 import { createLabApiClient } from "./client.ts";
 import { LabNotFoundError, LabValidationError, rebuildError, serializeError } from "./errors.ts";
 import { type LabApi, type LabEvent, findMethod, labChannel, labEventList, labMethodNames, labMethods } from "./lab-api.ts";
+import { LAB_METHOD_NAMES } from "./lab-channels.ts";
 
 describe("LabApi contract", () => {
   it("lists every service and method once, with its channel", () => {
     expect(Object.keys(labMethods)).toEqual(["datasets", "labels", "experiments", "runs", "curves", "compare", "reports", "settings", "devices"]);
     expect(new Set(labMethodNames).size).toBe(labMethodNames.length);
     expect(labMethodNames).toContain("runs.cancel");
+    // The preload's schema-free copy of the names must match the table.
+    expect(LAB_METHOD_NAMES).toEqual(labMethodNames);
     expect(labChannel("runs.cancel")).toBe("lab:runs.cancel");
     expect(labEventList.map((e) => e.type)).toEqual(["runs.progress", "runs.metrics", "runs.status"]);
   });

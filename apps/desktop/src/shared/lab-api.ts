@@ -180,13 +180,7 @@ export const labMethodNames: readonly string[] = Object.entries(labMethods).flat
   Object.keys(methods).map((m) => `${service}.${m}`),
 );
 
-/** The IPC channel of a method. */
-export function labChannel(methodName: string): string {
-  return `lab:${methodName}`;
-}
-
-/** The IPC channel carrying every event. */
-export const LAB_EVENT_CHANNEL = "lab:event";
+export { LAB_EVENT_CHANNEL, labChannel } from "./lab-channels.ts";
 
 /** The spec of `service.method`, or undefined when it is not part of LabApi. */
 export function findMethod(methodName: string): MethodSpec | undefined {

@@ -1,0 +1,47 @@
+/**
+ * The names that cross the Electron bridge, with no schema library attached: the sandboxed
+ * preload imports only this file, so the privileged bundle stays a few kilobytes. The list must
+ * equal the method table of lab-api.ts (a test checks it).
+ */
+
+/** Every LabApi method as `<service>.<method>`, in table order. */
+export const LAB_METHOD_NAMES: readonly string[] = [
+  "datasets.list",
+  "datasets.get",
+  "datasets.import",
+  "datasets.examples",
+  "datasets.remove",
+  "labels.list",
+  "labels.add",
+  "labels.stats",
+  "experiments.kinds",
+  "experiments.create",
+  "experiments.list",
+  "experiments.get",
+  "runs.start",
+  "runs.list",
+  "runs.get",
+  "runs.cancel",
+  "runs.resume",
+  "runs.metrics",
+  "curves.get",
+  "curves.export",
+  "compare.runs",
+  "reports.create",
+  "reports.list",
+  "reports.get",
+  "settings.get",
+  "settings.update",
+  "devices.list",
+];
+
+/** The global the preload defines in the page. */
+export const BRIDGE_GLOBAL = "goodhartLab";
+
+/** The IPC channel carrying every event. */
+export const LAB_EVENT_CHANNEL = "lab:event";
+
+/** The IPC channel of a method. */
+export function labChannel(methodName: string): string {
+  return `lab:${methodName}`;
+}
