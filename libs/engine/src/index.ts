@@ -60,7 +60,7 @@ export type { HasTrunk, LoraConfig, ResolvedLoraConfig } from "./models/lora.ts"
 export { LoraAdapter, LoraBank, mergeLora, resolveLoraConfig } from "./models/lora.ts";
 export type { PaddedBatch } from "./models/batch-tensors.ts";
 export { padTokens } from "./models/batch-tensors.ts";
-export type { ScoreOptions } from "./models/score-sequences.ts";
+export type { RewardScoreOptions, ScoreOptions } from "./models/score-sequences.ts";
 export { ensembleScores, rewardScores } from "./models/score-sequences.ts";
 export type { SavedModel } from "./models/checkpoint.ts";
 export { loadLoraAdapter, loadModel, loadModelOfKind, saveLoraAdapter, saveModel } from "./models/checkpoint.ts";

@@ -57,6 +57,8 @@ describe("generate", () => {
     expect(b.logprobs).toEqual(a.logprobs);
     const alone = await generate(rt, model, [prompts[2]!], { maxNewTokens: 10, seeds: [9] }); // seed of row 2 above
     expect(alone.tokens[0]).toEqual(a.tokens[2]);
+    const split = await generate(rt, model, prompts, { maxNewTokens: 10, seeds: 7, batchSize: 4 });
+    expect(split.tokens).toEqual(a.tokens);
     const other = await generate(rt, model, prompts, { maxNewTokens: 10, seeds: 1000 });
     expect(other.tokens).not.toEqual(a.tokens);
   });

@@ -25,6 +25,11 @@ export interface GenerateOptions extends SamplingOptions {
   kvCache?: boolean;
   /** A LoRA adapter of the model to generate with. */
   lora?: ProjectionDelta;
+  /**
+   * Sequences per batch; more prompts are generated in consecutive batches (per-sequence seeds
+   * keep results independent of the split). Default: all prompts in one batch.
+   */
+  batchSize?: number;
 }
 
 export interface GenerationResult {
@@ -52,6 +57,22 @@ function seedsFor(seeds: GenerateOptions["seeds"], n: number): number[] {
  * (B, V) logits each step returns: a few microseconds per row at vocabularies of a few hundred.
  */
 export async function generate(runtime: Runtime, model: Gpt, prompts: readonly (readonly number[])[], options: GenerateOptions = {}): Promise<GenerationResult> {
+  const size = options.batchSize ?? prompts.length;
+  if (!Number.isInteger(size) || size < 1) throw new Error(`generate: batchSize must be a positive integer, got ${options.batchSize}`);
+  if (prompts.length === 0) throw new Error("generate: no prompts");
+  if (prompts.length <= size) return generateBatch(runtime, model, prompts, options);
+  const seeds = seedsFor(options.seeds, prompts.length);
+  const result: GenerationResult = { tokens: [], logprobs: [], stats: { runs: 0, ms: 0, ortMs: 0, samplingMs: 0 } };
+  for (let start = 0; start < prompts.length; start += size) {
+    const part = await generateBatch(runtime, model, prompts.slice(start, start + size), { ...options, seeds: seeds.slice(start, start + size) });
+    result.tokens.push(...part.tokens);
+    result.logprobs.push(...part.logprobs);
+    for (const k of ["runs", "ms", "ortMs", "samplingMs"] as const) result.stats[k] += part.stats[k];
+  }
+  return result;
+}
+
+async function generateBatch(runtime: Runtime, model: Gpt, prompts: readonly (readonly number[])[], options: GenerateOptions): Promise<GenerationResult> {
   const t0 = performance.now();
   const sampling = resolveSamplingOptions(options);
   const maxNew = options.maxNewTokens ?? 32;

@@ -10,6 +10,7 @@ import { createTrainer } from "../train/trainer.ts";
 import { padTokens } from "./batch-tensors.ts";
 import { RewardEnsemble, rewardEnsembleParamCount } from "./ensemble.ts";
 import { Gpt, gptParamCount } from "./gpt.ts";
+import { LoraAdapter } from "./lora.ts";
 import { RewardModel, rewardModelParamCount } from "./reward-model.ts";
 import { ensembleScores, rewardScores } from "./score-sequences.ts";
 import { maxAbsDiff, randomRows, roughen } from "./test-helpers.test-helper.ts";
@@ -77,6 +78,11 @@ describe("RewardModel", () => {
     const host = await rewardScores(rt, rm, many, { batchSize: 5 });
     const direct = await graphScores(rm, many, "right");
     expect(maxAbsDiff(host, direct)).toBeLessThanOrEqual(1e-5);
+    // A LoRA expert on the reward model: equal to the base at init, different once B is nonzero.
+    const expert = new LoraAdapter(rm, "expert", { rank: 2, targets: ["mlp.up"] });
+    expect(maxAbsDiff(await rewardScores(rt, rm, many, { lora: expert }), host)).toBe(0);
+    roughen(expert.store, 5);
+    expect(maxAbsDiff(await rewardScores(rt, rm, many, { lora: expert }), host)).toBeGreaterThan(1e-3);
   });
 
   it("trains with a Bradley-Terry loss built from scores(): prefers sequences holding token 1", async () => {
