@@ -147,6 +147,17 @@ describe("formats", () => {
   });
 });
 
+describe("cancelling", () => {
+  it("an aborted import adds nothing", async () => {
+    const store = openDatabase(":memory:");
+    const file = write("many.jsonl", jsonl(Array.from({ length: 5000 }, (_, i) => ({ prompt: `p${i}`, chosen: "a", rejected: "b" }))));
+    const controller = new AbortController();
+    const err = await importDataset(store, file, { signal: controller.signal, onProgress: (p) => p.phase === "reading" && controller.abort() }).catch((e: unknown) => e);
+    expect((err as Error).name).toBe("AbortError");
+    expect(snapshot(store)).toEqual({ datasets: 0, examples: 0, labels: 0 });
+  });
+});
+
 describe("bad files change nothing and say where", () => {
   const cases: [string, string | Uint8Array, RegExp, Partial<ImportError>][] = [
     ["wrong type in row 3", jsonl([{ prompt: "a", chosen: "b", rejected: "c" }, { prompt: "a", chosen: "b", rejected: "c" }, { prompt: "a", chosen: 7, rejected: "c" }]), /row 3, field "chosen": expected text/, { row: 3, field: "chosen" }],

@@ -42,21 +42,22 @@ export class StagingArea {
     this.db.pragma("journal_mode = OFF");
     this.db.pragma("synchronous = OFF");
     this.db.exec(`
-      CREATE TABLE ex (row_index INTEGER PRIMARY KEY, kind TEXT, prompt TEXT, prompt_messages TEXT, response_a TEXT,
+      CREATE TABLE ex (seq INTEGER PRIMARY KEY, row_index INTEGER, kind TEXT, prompt TEXT, prompt_messages TEXT, response_a TEXT,
                        response_b TEXT, responses TEXT, category TEXT, metadata TEXT);
-      CREATE TABLE lab (row_index INTEGER, dimension TEXT, preferred TEXT, source TEXT, annotator TEXT, confidence REAL);
+      CREATE TABLE lab (seq INTEGER, dimension TEXT, preferred TEXT, source TEXT, annotator TEXT, confidence REAL);
     `);
     const values = (columns: number, rows: number) => Array.from({ length: rows }, () => `(${Array(columns).fill("?").join(", ")})`).join(", ");
-    this.insertExample = this.db.prepare(`INSERT INTO ex VALUES ${values(9, 1)}`);
-    this.insertExamples = this.db.prepare(`INSERT INTO ex VALUES ${values(9, PER_STATEMENT)}`);
+    this.insertExample = this.db.prepare(`INSERT INTO ex VALUES ${values(10, 1)}`);
+    this.insertExamples = this.db.prepare(`INSERT INTO ex VALUES ${values(10, PER_STATEMENT)}`);
     this.insertLabel = this.db.prepare(`INSERT INTO lab VALUES ${values(6, 1)}`);
     this.insertLabels = this.db.prepare(`INSERT INTO lab VALUES ${values(6, PER_STATEMENT)}`);
   }
 
   add(example: NewExample, labels: readonly StagedLabel[]): void {
-    this.examples.push(exampleValues(example));
-    for (const l of labels) this.labels.push([example.rowIndex, l.dimension, l.preferred, l.source, l.annotator, l.confidence]);
-    this.rows++;
+    // seq numbers the examples densely, so the commit can give them ids base+seq and link labels without a join.
+    const seq = ++this.rows;
+    this.examples.push([seq, ...exampleValues(example)]);
+    for (const l of labels) this.labels.push([seq, l.dimension, l.preferred, l.source, l.annotator, l.confidence]);
     this.labelCount += labels.length;
     if (this.examples.length >= FLUSH_ROWS) this.flush();
   }
@@ -91,24 +92,24 @@ export class StagingArea {
 
 /**
  * Copies a sealed staging area into the lab database as dataset `datasetId` (already inserted by
- * the caller inside the same transaction).
+ * the caller inside the same transaction). Must run inside that write transaction: the example
+ * ids are allocated as max(id) + seq.
  */
 export function copyStaged(main: Database.Database, datasetId: number, createdAt: string): void {
+  const base = (main.prepare("SELECT coalesce(max(id), 0) AS base FROM main.examples").get() as { base: number }).base;
   main
     .prepare(
-      `INSERT INTO main.examples (dataset_id, row_index, kind, prompt, prompt_messages, response_a, response_b, responses, category, metadata)
-       SELECT ?, row_index, kind, prompt, prompt_messages, response_a, response_b, responses, category, metadata
-       FROM goodhart_import.ex ORDER BY row_index`,
+      `INSERT INTO main.examples (id, dataset_id, row_index, kind, prompt, prompt_messages, response_a, response_b, responses, category, metadata)
+       SELECT ? + seq, ?, row_index, kind, prompt, prompt_messages, response_a, response_b, responses, category, metadata
+       FROM goodhart_import.ex ORDER BY seq`,
     )
-    .run(datasetId);
+    .run(base, datasetId);
   main
     .prepare(
       `INSERT INTO main.labels (example_id, dimension, preferred, source, annotator, confidence, created_at)
-       SELECT e.id, l.dimension, l.preferred, l.source, l.annotator, l.confidence, ?
-       FROM goodhart_import.lab l JOIN main.examples e ON e.dataset_id = ? AND e.row_index = l.row_index
-       ORDER BY l.rowid`,
+       SELECT ? + seq, dimension, preferred, source, annotator, confidence, ? FROM goodhart_import.lab ORDER BY rowid`,
     )
-    .run(createdAt, datasetId);
+    .run(base, createdAt);
 }
 
 /** Runs `fn` with the staging file attached to `main` as `goodhart_import`. */
