@@ -1,10 +1,11 @@
 import { spawn } from "node:child_process";
-import { mkdtempSync, readFileSync } from "node:fs";
+import { mkdtempSync, readFileSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import { fileURLToPath } from "node:url";
 import { type LabStore, openDatabase } from "@goodhart/storage";
 import { afterEach, describe, expect, it } from "vitest";
-import { LabConflictError, LabNotFoundError, LabValidationError } from "../shared/errors.ts";
+import { LabNotFoundError, LabValidationError } from "../shared/errors.ts";
 import { counterStep } from "./experiments/diagnostic-counter.ts";
 import { type LabService, createLabService } from "./lab-service.ts";
 import { waitForStatus, waitForStep } from "./testing/wait-for.ts";
@@ -61,15 +62,19 @@ describe("LabService on a real SQLite file", () => {
     await expect(service.datasets.remove({ id: dataset.id })).rejects.toThrow(/Dataset \d+ does not exist/);
   });
 
-  it("datasets.import says clearly when no importer is wired, and uses one when it is", async () => {
+  it("datasets.import reads a real preference file through libs/storage, and refuses a duplicate or a bad file", async () => {
     const { dir, dbFile } = workspace();
-    const plain = start(dir, dbFile);
-    await expect(plain.service.datasets.import({ path: "/x.jsonl" })).rejects.toBeInstanceOf(LabConflictError);
-    const other = workspace();
-    const wired = start(other.dir, other.dbFile, {
-      importDataset: async (store, path, opts) => store.datasets.create({ name: opts.name ?? "imported", sourcePath: path, contentHash: "cd34", format: "hh-rlhf", rowCount: 0 }),
-    });
-    expect(await wired.service.datasets.import({ path: "/y.jsonl", name: "y" })).toMatchObject({ name: "y", sourcePath: "/y.jsonl" });
+    const { service } = start(dir, dbFile);
+    const fixture = fileURLToPath(new URL("../../../../../shared/fixtures/preference/stack_exchange_paired_tiny.json", import.meta.url));
+    const dataset = await service.datasets.import({ path: fixture, name: "se-tiny" });
+    expect(dataset).toMatchObject({ name: "se-tiny", rowCount: 25, sourcePath: fixture });
+    expect((await service.datasets.examples({ id: dataset.id, limit: 3 })).map((e) => e.rowIndex)).toEqual([1, 2, 3]);
+    expect((await service.labels.stats({ datasetId: dataset.id })).total).toBe(25);
+    await expect(service.datasets.import({ path: fixture })).rejects.toThrow(/already imported as dataset \d+ \('se-tiny'\); nothing was added/);
+    const bad = join(dir, "bad.jsonl");
+    writeFileSync(bad, '{"prompt": "a", "chosen": "b", "rejected": "c"}\n{"prompt": 3\n');
+    await expect(service.datasets.import({ path: bad })).rejects.toThrow(/bad\.jsonl/);
+    expect((await service.datasets.list()).length).toBe(1);
   });
 
   it("labels: add, list, stats", async () => {

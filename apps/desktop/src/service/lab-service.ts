@@ -5,7 +5,7 @@
  */
 import { existsSync, mkdirSync, readFileSync } from "node:fs";
 import { join } from "node:path";
-import type { Dataset, LabStore } from "@goodhart/storage";
+import { type Dataset, type LabStore, importDataset as storageImportDataset } from "@goodhart/storage";
 import type { ReportDto, RunDto, RunStatus } from "../shared/dto.ts";
 import { withValidation } from "../shared/boundary.ts";
 import { LabConflictError, LabNotFoundError } from "../shared/errors.ts";
@@ -32,6 +32,7 @@ export interface LabServiceOptions {
   dataDir: string;
   registry?: ExperimentRegistry;
   secrets?: SecretStore;
+  /** Default: libs/storage's streaming importer (format detection, all-or-nothing commit). */
   importDataset?: DatasetImporter;
   probeDevices?: () => Promise<{ device: string; ok: boolean; reason?: string; ms: number }[]>;
   environment?: () => ReportEnvironment;
@@ -41,6 +42,18 @@ export interface LabServiceOptions {
   /** Re-queue runs left `queued` by a previous process (default true). */
   requeueQueued?: boolean;
 }
+
+/** libs/storage's importer; a file whose content is already in the lab adds nothing and says where it is. */
+const importWithStorage: DatasetImporter = async (store, path, options) => {
+  const result = await storageImportDataset(store, path, { name: options.name, format: options.format });
+  if (result.duplicateOf !== undefined) {
+    const existing = store.datasets.get(result.duplicateOf);
+    throw new LabConflictError(`${path}: the same content was already imported as dataset ${result.duplicateOf}${existing ? ` ('${existing.name}')` : ""}; nothing was added.`);
+  }
+  const dataset = store.datasets.get(result.datasetId);
+  if (!dataset) throw new Error(`${path}: the importer reported dataset ${result.datasetId}, which does not exist`);
+  return dataset;
+};
 
 interface LiveProgress {
   step: number;
@@ -185,8 +198,7 @@ export function createLabService(options: LabServiceOptions): LabService {
       get: async (input) => datasetDto(requireDataset((input as LabInput<"datasets", "get">).id)),
       import: async (raw) => {
         const input = raw as LabInput<"datasets", "import">;
-        if (!options.importDataset) throw new LabConflictError("Dataset import is not available in this build (libs/storage has no importer yet).");
-        return datasetDto(await options.importDataset(store, input.path, { name: input.name, format: input.format }));
+        return datasetDto(await (options.importDataset ?? importWithStorage)(store, input.path, { name: input.name, format: input.format }));
       },
       examples: async (raw) => {
         const input = raw as LabInput<"datasets", "examples">;
