@@ -85,6 +85,13 @@ describe("formats", () => {
     expect(store.examples.list(r2.datasetId)[0]).toMatchObject({ prompt: "hi", responseA: "hello!", responseB: "go away" });
   });
 
+  it("responses that repeat the prompt keep only what follows it", async () => {
+    const store = openDatabase(":memory:");
+    const file = write("repeat.jsonl", jsonl([{ prompt: "Human: hi\n\nAssistant:", chosen: "Human: hi\n\nAssistant: hello!", rejected: "Human: hi\n\nAssistant: go away" }]));
+    const r = await importDataset(store, file);
+    expect(store.examples.list(r.datasetId)[0]).toMatchObject({ responseA: "hello!", responseB: "go away" });
+  });
+
   it("pairwise judgments with one preference field: 1, 2 and 0 = tie", async () => {
     const store = openDatabase(":memory:");
     const file = write("pref.jsonl", jsonl([
@@ -144,6 +151,14 @@ describe("formats", () => {
     await expect(importDataset(store, file, { mapping: { prompt: "nope" }, allowDuplicate: true })).rejects.toThrow(/field "nope": mapped column "nope" not found/);
     await expect(importDataset(store, file, { format: "hh-rlhf", allowDuplicate: true })).rejects.toThrow(/do not fit format 'hh-rlhf'/);
     await expect(importDataset(store, file, { format: "alpaca", allowDuplicate: true })).rejects.toThrow(/unknown format 'alpaca'/);
+  });
+});
+
+describe("missing files", () => {
+  it("names the file that cannot be read", async () => {
+    const store = openDatabase(":memory:");
+    const file = path.join(tmp.dir, "nope.jsonl");
+    await expect(importDataset(store, file)).rejects.toThrow(`${file}: cannot read the file: ENOENT`);
   });
 });
 

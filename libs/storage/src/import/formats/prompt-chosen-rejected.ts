@@ -48,7 +48,14 @@ export function convertPromptChosenRejected(r: SourceRecordValue, columns: Colum
     prompt = `${prompt}\n\n${r[inputCol] as string}`;
     messages = null;
   }
-  return chosenFirst(prompt, messages, responseText(r[chosenCol], chosenCol), responseText(r[rejectedCol], rejectedCol));
+  let chosen = responseText(r[chosenCol], chosenCol);
+  let rejected = responseText(r[rejectedCol], rejectedCol);
+  // Some exports repeat the prompt at the start of both responses: keep only what follows it.
+  if (prompt.trim() !== "" && chosen.startsWith(prompt) && rejected.startsWith(prompt)) {
+    chosen = chosen.slice(prompt.length).trimStart();
+    rejected = rejected.slice(prompt.length).trimStart();
+  }
+  return chosenFirst(prompt, messages, chosen, rejected);
 }
 
 export const promptChosenRejected: PreferenceFormat = {
