@@ -41,6 +41,12 @@ export interface LabServiceOptions {
   cancelGraceMs?: number;
   /** Re-queue runs left `queued` by a previous process (default true). */
   requeueQueued?: boolean;
+  /**
+   * Mark runs still `running` as `interrupted` (default true). Only the process that owns the runs
+   * (the app) may do this; read-only tools (e.g. `goodhart report`) pass false so they never touch
+   * runs another process is executing.
+   */
+  recoverInterrupted?: boolean;
 }
 
 /** libs/storage's importer; a file whose content is already in the lab adds nothing and says where it is. */
@@ -164,9 +170,10 @@ export function createLabService(options: LabServiceOptions): LabService {
   };
 
   // Recovery: a run still `running` belonged to a process that died.
-  const wasRunning = store.runs.list({ status: "running" }).map((r) => r.id);
-  store.runs.markRunningAsInterrupted();
-  if (options.requeueQueued ?? true) for (const r of store.runs.list({ status: "queued" })) enqueue(r.id, false);
+  const recover = options.recoverInterrupted ?? true;
+  const wasRunning = recover ? store.runs.list({ status: "running" }).map((r) => r.id) : [];
+  if (recover) store.runs.markRunningAsInterrupted();
+  if (recover && (options.requeueQueued ?? true)) for (const r of store.runs.list({ status: "queued" })) enqueue(r.id, false);
 
   const requireExperiment = (id: number) => {
     const e = store.experiments.get(id);
