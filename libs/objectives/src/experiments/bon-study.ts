@@ -1,0 +1,364 @@
+/**
+ * The best-of-n overoptimization study on the built-in task (Gao et al. 2023 design, with the
+ * ensemble and label-noise axes of Coste et al. 2024), end to end:
+ *
+ * 1. the task world and its word tokenizer; the base policy, pretrained once and cached by config hash;
+ * 2. shared samples of the base policy: two per training prompt (comparisons), two per validation
+ *    prompt (gold-labelled validation pairs, also the normalisation reference), and a pool of N per
+ *    evaluation prompt; every sample is scored by gold;
+ * 3. per run (proxy size x training size x label noise x seed): gold labels with seeded noise, k
+ *    reward models trained with the Bradley-Terry loss (different seeds and data orders), each
+ *    normalised to mean 0 / std 1 on the reference sample, scored on every pool;
+ * 4. best-of-n curves with the unbiased estimator for each member and each aggregation, gold and
+ *    proxy recentred so the base policy scores 0, against KL_bon(n) = ln n - (n-1)/n; a fit of
+ *    d (a - b d) per series.
+ *
+ * Samples are shared by every run, so runs differ only in their proxies: paired comparisons. A
+ * smaller training set is a prefix of a larger one (same pairs, same flips), so "more data" means
+ * strictly more data.
+ */
+import { join } from "node:path";
+import { rewardScores, saveModel, type RewardModelConfig } from "@goodhart/engine";
+import { Rng, hash64 } from "../rng.ts";
+import { bestOfNCurve, poolsFromMatrix, type BonCurvePoint } from "../bon/estimator.ts";
+import { aggregate, aggregationName, applyNormalisation, fitNormalisation, type Aggregation } from "../ensemble.ts";
+import { fitOveroptimization } from "../fits.ts";
+import { labelByGold, type GoldLabel } from "../labels.ts";
+import { parseBonStudy } from "../config/parse.ts";
+import type { BonStudyConfig } from "../config/bon-study.ts";
+import { expandStudy, type BonRunConfig } from "../config/sweep.ts";
+import { createTask, type BuiltinTask } from "../task/task.ts";
+import { WordTokenizer } from "../task/word-tokenizer.ts";
+import { basePolicyGptConfig, loadOrPretrainBasePolicy } from "../task/base-policy.ts";
+import type { TaskPrompt } from "../task/prompts.ts";
+import { samplePolicy, type PolicySample } from "./policy-samples.ts";
+import { trainRewardModel, type Comparison, type RewardTrainingOptions } from "./reward-training.ts";
+import { ProgressTracker } from "./progress.ts";
+import type { ExperimentContext, ExperimentCurvePoint, RunSink } from "./sink.ts";
+
+/** Knobs of the study that are not part of the run configs (same for every run). */
+export interface BonStudyOptions {
+  rmTraining?: RewardTrainingOptions;
+  /** Validation prompts used for the gold-labelled validation pairs and the normalisation reference. Default 100. */
+  validationPrompts?: number;
+  /** Base-policy pretraining batch and learning rate. */
+  pretrain?: { batchSize?: number; lr?: number };
+  /** Save every reward-model member under `<cacheDir>/runs/` (default true). */
+  saveMembers?: boolean;
+}
+
+/** One series' headline numbers. */
+export interface BonSeriesSummary {
+  series: string;
+  /** Gold-label accuracy on validation pairs (members: their own; aggregations: the members' mean). */
+  validationAccuracy: number;
+  /** Largest measured gold gain over n, its n and d. */
+  peakGold: number;
+  peakN: number;
+  peakD: number;
+  /** Gold and proxy gain at the largest n. */
+  goldAtMaxN: number;
+  proxyAtMaxN: number;
+  maxN: number;
+  /** The fitted d (a - b d), or null when the fit failed; peak null when the fitted curve has none. */
+  fit: { a: number; b: number; aSe: number; bSe: number; peakD: number | null; peakValue: number | null } | null;
+  curve: BonCurvePoint[];
+}
+
+export interface BonRunResult {
+  id: string;
+  proxy: string;
+  trainingSize: number;
+  labelNoise: number;
+  seed: number;
+  members: { validationAccuracy: number; trainAccuracy: number; mean: number; std: number }[];
+  series: BonSeriesSummary[];
+}
+
+export interface BonStudyResult {
+  study: string;
+  basePolicy: { hash: string; cached: boolean; path: string };
+  runs: BonRunResult[];
+  /** Seconds per phase: pretrain, sampling, rm-training, scoring, curves. */
+  timings: Record<string, number>;
+  /** Base-policy mean gold on the evaluation pools (the point every gain is measured from). */
+  baseGold: number;
+}
+
+/** Per-unit cost guesses (seconds, 2-core CPU) for the ETA; only their ratios matter. */
+const COST = { pretrainStep: 0.1, sample: 0.01, rmStepPerKParams: 0.0004, scorePerKParams: 0.00001 };
+
+function rmConfig(run: BonRunConfig, vocab: number, maxSeq: number): RewardModelConfig {
+  return { vocab, maxSeq, dModel: run.proxy.dModel, nHeads: run.proxy.heads, nLayers: run.proxy.layers };
+}
+
+function seedBase(seed: number, label: string): number {
+  // Disjoint-enough ranges of per-sample seeds for each sample set.
+  return Number(new Rng(seed).fork(label).nextUint32() % 1_000_000) * 1000;
+}
+
+function repeatPrompts(prompts: readonly TaskPrompt[], count: number, times: number): TaskPrompt[] {
+  if (prompts.length === 0) throw new RangeError("bon study: the task has no prompts in a split it needs");
+  const out: TaskPrompt[] = [];
+  for (let i = 0; i < count; i++) for (let t = 0; t < times; t++) out.push(prompts[i % prompts.length]!);
+  return out;
+}
+
+/** Turns labelled pairs of samples into training comparisons. */
+function comparisons(a: PolicySample[], b: PolicySample[], goldA: Float64Array, goldB: Float64Array, labels: readonly GoldLabel[], noisy: boolean): Comparison[] {
+  return labels.map((l) => {
+    const chosen = noisy ? l.chosen : l.goldChosen;
+    const [c, r] = chosen === 0 ? [a[l.pair]!, b[l.pair]!] : [b[l.pair]!, a[l.pair]!];
+    return { chosen: c.sequence, rejected: r.sequence, goldMargin: Math.abs(goldA[l.pair]! - goldB[l.pair]!) };
+  });
+}
+
+function summarise(series: string, curve: BonCurvePoint[], validationAccuracy: number, sink: RunSink): BonSeriesSummary {
+  let peak = curve[0]!;
+  for (const p of curve) if (p.goldGain > peak.goldGain) peak = p;
+  const last = curve[curve.length - 1]!;
+  let fit: BonSeriesSummary["fit"] = null;
+  try {
+    const weightsOk = curve.every((p) => p.d === 0 || (Number.isFinite(p.goldGainSe) && p.goldGainSe > 0));
+    const f = fitOveroptimization(
+      "bon",
+      curve.map((p) => p.d),
+      curve.map((p) => p.goldGain),
+      weightsOk ? { weights: curve.map((p) => (p.d === 0 ? 0 : 1 / p.goldGainSe ** 2)) } : {},
+    );
+    fit = { a: f.a, b: f.b, aSe: f.aSe, bSe: f.bSe, peakD: f.peak?.d ?? null, peakValue: f.peak?.value ?? null };
+    const coefficients: Record<string, number> = { a: f.a, b: f.b };
+    const standardErrors: Record<string, number> = { a: f.aSe, b: f.bSe };
+    if (f.peak) {
+      coefficients.peakD = f.peak.d;
+      coefficients.peakValue = f.peak.value;
+      standardErrors.peakD = f.peak.dSe;
+      standardErrors.peakValue = f.peak.valueSe;
+    }
+    coefficients.r2 = f.r2;
+    sink.fit({ series, target: "gold", form: "bon", coefficients, standardErrors, residual: f.rss, nPoints: f.points });
+  } catch (err) {
+    sink.log(`series ${series}: no fit (${err instanceof Error ? err.message : String(err)})`);
+  }
+  return {
+    series,
+    validationAccuracy,
+    peakGold: peak.goldGain,
+    peakN: peak.n,
+    peakD: peak.d,
+    goldAtMaxN: last.goldGain,
+    proxyAtMaxN: last.proxyGain,
+    maxN: last.n,
+    fit,
+    curve,
+  };
+}
+
+/**
+ * Runs a best-of-n study. `config` is a study config (a preset name via `preset:`, missing fields
+ * defaulted) or an already validated `BonStudyConfig`.
+ */
+export async function runBonStudy(config: unknown, context: ExperimentContext, options: BonStudyOptions = {}): Promise<BonStudyResult> {
+  const study: BonStudyConfig = parseBonStudy(config);
+  const runs = expandStudy(study);
+  const { runtime, sink, signal } = context;
+  const timings: Record<string, number> = { pretrain: 0, sampling: 0, "rm-training": 0, scoring: 0, curves: 0 };
+  const timed = async <T>(phase: string, fn: () => Promise<T>): Promise<T> => {
+    const t0 = performance.now();
+    try {
+      return await fn();
+    } finally {
+      timings[phase] = (timings[phase] ?? 0) + (performance.now() - t0) / 1000;
+    }
+  };
+
+  const task: BuiltinTask = createTask(study.task.seed, { prompts: study.task.prompts });
+  const tokenizer = new WordTokenizer(task.vocabulary);
+  const maxTrain = Math.max(...study.trainingSizes);
+  const nVal = Math.min(options.validationPrompts ?? 100, Math.max(1, task.prompts.validation.length));
+  const { poolSize, evalPrompts, ns } = runs[0]!.bon;
+  const k = study.ensemble.size;
+  const sampleCount = 2 * maxTrain + 2 * nVal + evalPrompts * poolSize;
+  const policySpec = { ...study.basePolicy, ...options.pretrain, seed: study.task.seed };
+  const kParams = (r: BonRunConfig) => (r.proxy.layers * 12 * r.proxy.dModel ** 2 + tokenizer.vocabSize * r.proxy.dModel) / 1000;
+  const rmEpochs = options.rmTraining?.epochs ?? 3;
+  const rmBatch = options.rmTraining?.batchSize ?? 32;
+  const tracker = new ProgressTracker(
+    [
+      { phase: "pretrain", units: study.basePolicy.pretrainSteps, secondsPerUnit: COST.pretrainStep },
+      { phase: "sampling", units: sampleCount, secondsPerUnit: COST.sample },
+      ...runs.map((r) => ({ phase: `rm-training:${r.id}`, units: k * rmEpochs * Math.ceil(r.trainingSize / rmBatch), secondsPerUnit: COST.rmStepPerKParams * kParams(r) + 0.02 })),
+      ...runs.map((r) => ({ phase: `scoring:${r.id}`, units: k, secondsPerUnit: (evalPrompts * poolSize + 4 * nVal) * COST.scorePerKParams * kParams(r) + 0.2 })),
+    ],
+    sink,
+  );
+  const progress = (phase: string, done: number, total: number, message?: string) => tracker.update(phase, done, total, message);
+
+  // 1. Base policy (cached by config hash).
+  sink.log(`base policy: ${study.basePolicy.layers} layers x d${study.basePolicy.dModel}, ${study.basePolicy.pretrainSteps} pretraining steps`);
+  const policy = await timed("pretrain", () =>
+    loadOrPretrainBasePolicy(runtime, task, tokenizer, policySpec, context.cacheDir, {
+      signal,
+      onStep: (step, total, loss) => progress("pretrain", step, total, `loss ${loss.toFixed(3)}`),
+    }),
+  );
+  if (policy.cached) tracker.skip("pretrain");
+  progress("pretrain", study.basePolicy.pretrainSteps, study.basePolicy.pretrainSteps, policy.cached ? "loaded from cache" : "pretrained");
+  sink.log(policy.cached ? `base policy loaded from ${policy.path}` : `base policy pretrained and cached in ${policy.path}`);
+  sink.checkpoint({ name: "base-policy", kind: "policy", path: policy.path, hash: policy.hash, config: { ...basePolicyGptConfig(policySpec, tokenizer.vocabSize), pretrainSteps: study.basePolicy.pretrainSteps, cached: policy.cached } });
+
+  // 2. Shared samples, scored by gold.
+  const trainPrompts = repeatPrompts(task.prompts.train, maxTrain, 1);
+  const valPrompts = task.prompts.validation.slice(0, nVal);
+  const evalSet = task.prompts.test.slice(0, evalPrompts);
+  let sampled = 0;
+  const draw = (prompts: TaskPrompt[], label: string) =>
+    samplePolicy(runtime, policy.model, tokenizer, prompts, {
+      seed: seedBase(context.seed, label),
+      signal,
+      onBatch: (done) => progress("sampling", sampled + done, sampleCount),
+    }).then((s) => {
+      sampled += s.length;
+      return s;
+    });
+  const { trainA, trainB, valA, valB, pool } = await timed("sampling", async () => ({
+    trainA: await draw(trainPrompts, "train-a"),
+    trainB: await draw(trainPrompts, "train-b"),
+    valA: await draw(valPrompts, "validation-a"),
+    valB: await draw(valPrompts, "validation-b"),
+    pool: await draw(repeatPrompts(evalSet, evalSet.length, poolSize), "pool"),
+  }));
+  const goldOf = (s: PolicySample[]) => Float64Array.from(s, (x) => task.gold(x.prompt, x.words).total);
+  const [gTrainA, gTrainB, gValA, gValB, gPool] = [trainA, trainB, valA, valB, pool].map(goldOf) as [Float64Array, Float64Array, Float64Array, Float64Array, Float64Array];
+  const baseGold = gPool.reduce((s, x) => s + x, 0) / gPool.length;
+  sink.log(`sampled ${sampleCount} completions; base policy mean gold on the pools ${baseGold.toFixed(3)}`);
+  // The reference sample is valA then valB, so a member's reference scores also give its accuracy on
+  // the gold-labelled validation pairs (ties dropped).
+  const valLabels = labelByGold(gValA, gValB, new Rng(0), { noise: 0 }).labels;
+  const reference = [...valA, ...valB].map((s) => s.sequence);
+  const validationAccuracy = (ref: ArrayLike<number>) => {
+    let hits = 0;
+    for (const l of valLabels) {
+      const [c, r] = l.goldChosen === 0 ? [ref[l.pair]!, ref[nVal + l.pair]!] : [ref[nVal + l.pair]!, ref[l.pair]!];
+      if (c > r) hits++;
+    }
+    return valLabels.length ? hits / valLabels.length : NaN;
+  };
+  const poolSequences = pool.map((s) => s.sequence);
+  const maxSeq = basePolicyGptConfig(policySpec, tokenizer.vocabSize).maxSeq ?? 64;
+  const klPrompts = `test:${evalSet.length}x${poolSize}`;
+
+  // 3-4. Runs.
+  const results: BonRunResult[] = [];
+  for (const run of runs) {
+    const runSink = sink.beginRun({ id: run.id, name: run.id, seed: run.seed, config: run as unknown as Record<string, unknown> });
+    try {
+      results.push(await runOne(run));
+      runSink.end("done");
+    } catch (err) {
+      const cancelled = signal?.aborted ?? false;
+      runSink.end(cancelled ? "cancelled" : "failed", err instanceof Error ? err.message : String(err));
+      throw err;
+    }
+
+    async function runOne(run: BonRunConfig): Promise<BonRunResult> {
+      // Labels: flips drawn over the largest training set, so smaller sets are prefixes with the same flips.
+      const labelled = labelByGold(gTrainA, gTrainB, new Rng(run.seed).fork(`label-noise-${run.labelNoise}`), { noise: run.labelNoise });
+      const kept = labelled.labels.filter((l) => l.pair < run.trainingSize);
+      const train = comparisons(trainA, trainB, gTrainA, gTrainB, kept, true);
+      runSink.metric(0, "labels.kept", kept.length);
+      runSink.metric(0, "labels.flipped", kept.filter((l) => l.flipped).length);
+      runSink.labelSet({
+        name: `${run.id}/labels`,
+        noise: run.labelNoise,
+        seed: run.seed,
+        pairs: trainA.slice(0, run.trainingSize).map((a, i) => ({
+          prompt: a.prompt.text,
+          category: a.prompt.category,
+          responseA: a.words.join(" "),
+          responseB: trainB[i]!.words.join(" "),
+          goldA: gTrainA[i]!,
+          goldB: gTrainB[i]!,
+        })),
+        labels: kept.map((l) => ({ pair: l.pair, chosen: l.chosen, goldChosen: l.goldChosen, flipped: l.flipped })),
+      });
+
+      const cfg = rmConfig(run, tokenizer.vocabSize, maxSeq);
+      const refScores: Float32Array[] = [];
+      const poolScores: Float32Array[] = [];
+      const members: BonRunResult["members"] = [];
+      const stepsPerMember = rmEpochs * Math.ceil(train.length / rmBatch);
+      for (let m = 0; m < k; m++) {
+        const memberRng = new Rng(run.seed).fork(`member-${m}`);
+        const trained = await timed("rm-training", () =>
+          trainRewardModel(runtime, cfg, train, { seed: Number(hash64(`${run.id}/member-${m}`) & 0x7fffffffn), order: memberRng.fork("data-order") }, {
+            ...options.rmTraining,
+            padToken: tokenizer.special.pad,
+            signal,
+            onStep: (step, loss) => {
+              if (step % 10 === 0) runSink.metric(step, `member.${m}.train_loss`, loss);
+              progress(`rm-training:${run.id}`, m * stepsPerMember + step, k * stepsPerMember, `${run.proxy.name} member ${m + 1}/${k}`);
+            },
+          }),
+        );
+        const scored = await timed("scoring", async () => {
+          const all = await rewardScores(runtime, trained.model, [...reference, ...poolSequences], { padToken: tokenizer.special.pad, batchSize: 256 });
+          const ref = all.subarray(0, reference.length);
+          return { validationAccuracy: validationAccuracy(ref), ref, pool: all.subarray(reference.length) };
+        });
+        progress(`scoring:${run.id}`, m + 1, k);
+        refScores.push(scored.ref);
+        poolScores.push(scored.pool);
+        const norm = fitNormalisation([scored.ref]);
+        members.push({ validationAccuracy: scored.validationAccuracy, trainAccuracy: trained.finalAccuracy, mean: norm.mean[0]!, std: norm.std[0]! });
+        runSink.metric(trained.steps, `member.${m}.val_accuracy`, scored.validationAccuracy);
+        runSink.metric(trained.steps, `member.${m}.train_accuracy`, trained.finalAccuracy);
+        if (options.saveMembers ?? true) {
+          const dir = join(context.cacheDir, "runs", run.id.replace(/[^A-Za-z0-9._-]+/g, "_"), `member-${m}`);
+          await saveModel(dir, trained.model);
+          runSink.checkpoint({
+            name: `proxy:member:${m}`,
+            kind: "reward",
+            path: dir,
+            config: { model: cfg, member: m, normalisation: { mean: norm.mean[0], std: norm.std[0], reference: `validation:${reference.length}` }, validationAccuracy: scored.validationAccuracy, steps: trained.steps },
+          });
+        }
+      }
+      const meanAccuracy = members.reduce((s, m) => s + m.validationAccuracy, 0) / k;
+      runSink.metric(0, "rm.val_accuracy.mean", meanAccuracy);
+
+      // Best-of-n curves: each aggregation and (for ensembles) each member on its own.
+      const t0 = performance.now();
+      const norm = fitNormalisation(refScores);
+      const normalised = applyNormalisation(poolScores, norm);
+      const series: { name: string; proxy: Float64Array; accuracy: number }[] = [];
+      const aggregations: Aggregation[] = k === 1 ? [{ kind: "mean" }] : study.ensemble.aggregations;
+      for (const a of aggregations) series.push({ name: `proxy:${aggregationName(a)}`, proxy: aggregate(normalised, a), accuracy: meanAccuracy });
+      if (k > 1) normalised.forEach((row, m) => series.push({ name: `member:${m}`, proxy: row, accuracy: members[m]!.validationAccuracy }));
+      const summaries: BonSeriesSummary[] = [];
+      for (const s of series) {
+        const curve = bestOfNCurve(poolsFromMatrix(s.proxy, gPool, poolSize), ns);
+        // Each member's expected (normalised, recentred) score of the sample this series selects.
+        const memberCurves = normalised.map((row) => bestOfNCurve(poolsFromMatrix(s.proxy, row, poolSize), ns));
+        const points: ExperimentCurvePoint[] = curve.map((p, i) => ({
+          series: s.name,
+          x: p.n,
+          xKind: "n",
+          kl: p.kl,
+          klEstimator: "analytic-bon",
+          klPrompts,
+          proxyScore: p.proxyGain,
+          proxyScores: memberCurves.map((c) => c[i]!.goldGain),
+          goldScore: p.goldGain,
+        }));
+        runSink.curvePoints(points);
+        summaries.push(summarise(s.name, curve, s.accuracy, runSink));
+      }
+      timings.curves! += (performance.now() - t0) / 1000;
+      const head = summaries[0]!;
+      runSink.log(`${run.id}: val acc ${meanAccuracy.toFixed(3)}, peak gold ${head.peakGold.toFixed(3)} at n=${head.peakN}, gold at n=${head.maxN} ${head.goldAtMaxN.toFixed(3)}`);
+      return { id: run.id, proxy: run.proxy.name, trainingSize: run.trainingSize, labelNoise: run.labelNoise, seed: run.seed, members, series: summaries };
+    }
+  }
+  return { study: study.name, basePolicy: { hash: policy.hash, cached: policy.cached, path: policy.path }, runs: results, timings, baseGold };
+}

@@ -1,0 +1,152 @@
+/**
+ * The built-in task's base (initial) policy: a tiny decoder-only transformer pretrained by maximum
+ * likelihood on the task's true generator, `<bos> prompt <sep> completion <eos>`, loss on the
+ * completion and its end token only. Fresh samples every step (the generator is an infinite data
+ * source), so the policy learns the generator's distribution, disfluencies included: that is the
+ * pi_init every KL is measured from. Pretrained once per config and cached by a hash of it.
+ */
+import { existsSync } from "node:fs";
+import { join } from "node:path";
+import {
+  Gpt, cosineSchedule, createTrainer, input, loadModelOfKind, saveModel, softmaxCrossEntropy,
+  type GptConfig, type HostTensor, type Runtime,
+} from "@goodhart/engine";
+import { Rng, hash64 } from "../rng.ts";
+import type { BuiltinTask } from "./task.ts";
+import type { TaskPrompt } from "./prompts.ts";
+import { WordTokenizer } from "./word-tokenizer.ts";
+
+/** What decides the base policy (and so its cache key). */
+export interface BasePolicySpec {
+  layers: number;
+  dModel: number;
+  heads: number;
+  pretrainSteps: number;
+  /** Sequences per step. Default 32. */
+  batchSize?: number;
+  /** Peak learning rate (cosine schedule, 5% warmup). Default 3e-3. */
+  lr?: number;
+  /** Position table size; prompt + completion must fit. Default 64. */
+  maxSeq?: number;
+  /** Seed of the weights and of the pretraining data. Default 0. */
+  seed?: number;
+}
+
+/** Completions are cut at this many words when sampled from the policy (the generator stays below). */
+export const MAX_COMPLETION_TOKENS = 40;
+
+/** Bump when the pretraining recipe changes, so stale cached policies are not reused. */
+const RECIPE_VERSION = 1;
+
+function resolved(spec: BasePolicySpec): Required<BasePolicySpec> {
+  return { batchSize: 32, lr: 3e-3, maxSeq: 64, seed: 0, ...spec };
+}
+
+/** The Gpt config of the base policy over a tokenizer's vocabulary. */
+export function basePolicyGptConfig(spec: BasePolicySpec, vocab: number): GptConfig {
+  const s = resolved(spec);
+  return { vocab, maxSeq: s.maxSeq, dModel: s.dModel, nHeads: s.heads, nLayers: s.layers };
+}
+
+/**
+ * Cache key: the recipe, the policy config, the vocabulary and the task's training prompts, so a
+ * cached policy is reused only when pretraining would produce the same weights.
+ */
+export function basePolicyHash(task: BuiltinTask, spec: BasePolicySpec): string {
+  const key = JSON.stringify({ v: RECIPE_VERSION, spec: resolved(spec), vocab: task.vocabulary, train: task.prompts.train.map((p) => p.text) });
+  return hash64(key).toString(16).padStart(16, "0");
+}
+
+/** One pretraining batch: ids, next-token targets and loss weights (1 on completion + eos), each (B, T). */
+export function pretrainBatch(tokenizer: WordTokenizer, rows: { prompt: TaskPrompt; completion: readonly string[] }[], maxSeq: number): Record<string, HostTensor> {
+  const seqs = rows.map(({ prompt, completion }) => {
+    const ids = tokenizer.sequenceIds(prompt.words, completion.slice(0, MAX_COMPLETION_TOKENS));
+    return { ids: ids.slice(0, maxSeq + 1), promptLen: prompt.words.length + 2 };
+  });
+  const B = seqs.length;
+  const T = Math.max(...seqs.map((s) => s.ids.length)) - 1;
+  const ids = new BigInt64Array(B * T);
+  const targets = new BigInt64Array(B * T);
+  const weights = new Float32Array(B * T);
+  const mask = new Uint8Array(B * T);
+  seqs.forEach((s, b) => {
+    for (let t = 0; t < s.ids.length - 1; t++) {
+      ids[b * T + t] = BigInt(s.ids[t]!);
+      targets[b * T + t] = BigInt(s.ids[t + 1]!);
+      mask[b * T + t] = 1;
+      // Position t predicts token t+1: count it when that token belongs to the completion.
+      if (t + 1 >= s.promptLen) weights[b * T + t] = 1;
+    }
+  });
+  return {
+    ids: { dtype: "int64", shape: [B, T], data: ids },
+    targets: { dtype: "int64", shape: [B, T], data: targets },
+    weights: { dtype: "float32", shape: [B, T], data: weights },
+    mask: { dtype: "bool", shape: [B, T], data: mask },
+  };
+}
+
+export interface PretrainOptions {
+  /** Called after every step (1-based) with the loss. */
+  onStep?: (step: number, total: number, loss: number) => void;
+  signal?: AbortSignal;
+}
+
+/** Pretrains a new base policy on fresh generator samples for `spec.pretrainSteps` steps. */
+export async function pretrainBasePolicy(runtime: Runtime, task: BuiltinTask, tokenizer: WordTokenizer, spec: BasePolicySpec, options: PretrainOptions = {}): Promise<Gpt> {
+  const s = resolved(spec);
+  const model = new Gpt(basePolicyGptConfig(s, tokenizer.vocabSize), { seed: s.seed });
+  if (s.pretrainSteps === 0) return model;
+  const ids = input("ids", "int64", ["batch", "seq"]);
+  const targets = input("targets", "int64", ["batch", "seq"]);
+  const weights = input("weights", "float32", ["batch", "seq"]);
+  const mask = input("mask", "bool", ["batch", "seq"]);
+  const loss = softmaxCrossEntropy(model.logits(ids, { mask }), targets, weights);
+  const trainer = await createTrainer({
+    runtime,
+    params: model.store,
+    loss,
+    name: "base-policy-pretrain",
+    optimizer: { weightDecay: 0.01, maxGradNorm: 1 },
+    schedule: cosineSchedule({ lr: s.lr, warmupSteps: Math.ceil(0.05 * s.pretrainSteps), totalSteps: s.pretrainSteps, minLr: s.lr / 10 }),
+  });
+  const rng = new Rng(s.seed).fork("base-policy-data");
+  const prompts = task.prompts.train;
+  for (let step = 0; step < s.pretrainSteps; step++) {
+    options.signal?.throwIfAborted();
+    const rows = Array.from({ length: s.batchSize }, () => {
+      const prompt = prompts[rng.int(0, prompts.length)]!;
+      return { prompt, completion: task.sampleCompletion(rng, prompt) };
+    });
+    const result = await trainer.step(pretrainBatch(tokenizer, rows, s.maxSeq));
+    if (!Number.isFinite(result.loss)) throw new Error(`base policy pretraining diverged at step ${step + 1} (loss ${result.loss})`);
+    options.onStep?.(step + 1, s.pretrainSteps, result.loss);
+  }
+  return model;
+}
+
+export interface CachedPolicy {
+  model: Gpt;
+  /** True when the policy was loaded from the cache rather than pretrained now. */
+  cached: boolean;
+  hash: string;
+  /** Folder holding model.safetensors + config.json. */
+  path: string;
+}
+
+/**
+ * Loads the base policy for `spec` from `<cacheDir>/base-policy/<hash>`, or pretrains it and saves
+ * it there (atomically) for the next run.
+ */
+export async function loadOrPretrainBasePolicy(runtime: Runtime, task: BuiltinTask, tokenizer: WordTokenizer, spec: BasePolicySpec, cacheDir: string, options: PretrainOptions = {}): Promise<CachedPolicy> {
+  const hash = basePolicyHash(task, spec);
+  const dir = join(cacheDir, "base-policy", hash);
+  if (existsSync(join(dir, "model.safetensors")) && existsSync(join(dir, "config.json"))) {
+    const model = await loadModelOfKind(dir, "gpt");
+    if (model.config.vocab !== tokenizer.vocabSize) throw new Error(`${dir}: cached policy has vocabulary ${model.config.vocab}, the task tokenizer ${tokenizer.vocabSize}; delete the folder`);
+    return { model, cached: true, hash, path: dir };
+  }
+  const model = await pretrainBasePolicy(runtime, task, tokenizer, spec, options);
+  await saveModel(dir, model);
+  return { model, cached: false, hash, path: dir };
+}
