@@ -59,17 +59,18 @@ export class RewardEnsemble {
   }
 
   /** ids (B, T) int64, mask (B, T) bool -> per-member rewards (k, B). */
-  scores(ids: Tensor, mask: Tensor): Tensor {
-    return concat(this.memberScores(ids, mask).map((s) => s.unsqueeze(0)), 0); // k x (1, B) -> (k, B)
+  scores(ids: Tensor, mask: Tensor, options: { dropoutSeed?: Tensor } = {}): Tensor {
+    return concat(this.memberScores(ids, mask, options).map((s) => s.unsqueeze(0)), 0); // k x (1, B) -> (k, B)
   }
 
   /** Each member's rewards (B,), e.g. to give members different batches in one training loss. */
-  memberScores(ids: Tensor, mask: Tensor): Tensor[] {
+  memberScores(ids: Tensor, mask: Tensor, options: { dropoutSeed?: Tensor } = {}): Tensor[] {
     if (this.trunk) {
-      const { hidden } = this.trunk.forward(ids, { mask }); // (B, T, C), computed once for all heads
+      const { hidden } = this.trunk.forward(ids, { mask, ...options }); // (B, T, C), computed once for all heads
       return this.heads.map((h) => readLast(h.values(hidden), mask));
     }
-    return this.memberModels.map((m) => m.scores(ids, mask));
+    // Members draw different dropout masks: each gets its own seed offset.
+    return this.memberModels.map((m, i) => m.scores(ids, mask, { dropoutSeed: options.dropoutSeed?.add(7919 * (i + 1)) }));
   }
 
   parameterCount(): number {

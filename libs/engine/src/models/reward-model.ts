@@ -51,8 +51,8 @@ export class RewardModel {
   }
 
   /** ids (B, T) int64, mask (B, T) bool -> rewards (B,) read at each row's last real token. */
-  scores(ids: Tensor, mask: Tensor, options: { lora?: ProjectionDelta } = {}): Tensor {
-    const { hidden } = this.trunk.forward(ids, { mask, lora: options.lora }); // (B, T, C)
+  scores(ids: Tensor, mask: Tensor, options: { lora?: ProjectionDelta; dropoutSeed?: Tensor } = {}): Tensor {
+    const { hidden } = this.trunk.forward(ids, { mask, ...options }); // (B, T, C)
     return readLast(this.head.values(hidden), mask); // (B,)
   }
 

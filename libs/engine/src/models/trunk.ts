@@ -2,6 +2,7 @@ import type { Dim } from "../ir/dims.ts";
 import { dimAdd } from "../ir/dims.ts";
 import type { Tensor } from "../ir/tensor.ts";
 import { concat, where, zeros } from "../ir/tensor.ts";
+import { dropout } from "../nn/dropout.ts";
 import { layerNorm } from "../nn/layer-norm.ts";
 import type { HostTensor } from "../runtime/runtime.ts";
 import type { ParameterStore } from "../train/parameter-store.ts";
@@ -23,13 +24,18 @@ export interface TrunkConfig {
   nLayers?: number;
   /** MLP hidden width. Default 4 * dModel. */
   dMlp?: number;
+  /**
+   * Dropout probability on the embeddings and on each block's attention and MLP outputs, applied
+   * only in graphs built with a `dropoutSeed` (training). Default 0.
+   */
+  dropout?: number;
 }
 
 /** A trunk config with every default filled in. */
 export type ResolvedTrunkConfig = Required<TrunkConfig>;
 
 /** Defaults for the optional trunk fields (dMlp defaults to 4 * dModel). */
-export const TRUNK_DEFAULTS = { maxSeq: 256, dModel: 128, nHeads: 4, nLayers: 2 } as const;
+export const TRUNK_DEFAULTS = { maxSeq: 256, dModel: 128, nHeads: 4, nLayers: 2, dropout: 0 } as const;
 
 /** Fills defaults and validates; errors name the offending field. */
 export function resolveTrunkConfig(config: TrunkConfig, what = "model config"): ResolvedTrunkConfig {
@@ -41,10 +47,12 @@ export function resolveTrunkConfig(config: TrunkConfig, what = "model config"): 
     nHeads: config.nHeads ?? TRUNK_DEFAULTS.nHeads,
     nLayers: config.nLayers ?? TRUNK_DEFAULTS.nLayers,
     dMlp: config.dMlp ?? 4 * dModel,
+    dropout: config.dropout ?? TRUNK_DEFAULTS.dropout,
   };
   for (const [k, v] of Object.entries(c)) {
-    if (!Number.isInteger(v) || v <= 0) throw new Error(`${what}: ${k} must be a positive integer, got ${String(v)}`);
+    if (k !== "dropout" && (!Number.isInteger(v) || v <= 0)) throw new Error(`${what}: ${k} must be a positive integer, got ${String(v)}`);
   }
+  if (!(c.dropout >= 0 && c.dropout < 1)) throw new Error(`${what}: dropout must be in [0, 1), got ${String(c.dropout)}`);
   if (c.dModel % c.nHeads !== 0) throw new Error(`${what}: dModel ${c.dModel} is not divisible by nHeads ${c.nHeads}`);
   return c;
 }
@@ -89,6 +97,8 @@ export interface TrunkForwardOptions {
   past?: KvTensors;
   /** A LoRA adapter applied to the targeted projections. */
   lora?: ProjectionDelta;
+  /** int64 rank-0 seed input: turns on dropout (config.dropout); feed a new value every step. */
+  dropoutSeed?: Tensor;
 }
 
 export interface TrunkOutput {
@@ -179,7 +189,7 @@ export class Trunk {
 
   /** ids (B, T) int64 -> hidden (B, T, C) and the keys/values of the new positions. */
   forward(ids: Tensor, options: TrunkForwardOptions = {}): TrunkOutput {
-    const { mask, past, lora } = options;
+    const { mask, past, lora, dropoutSeed } = options;
     if (past && !mask) throw new Error("Trunk.forward: `past` needs a `mask` over past and new positions");
     const c = this.config;
     const [B, T] = ids.shape as [Dim, Dim];
@@ -201,7 +211,9 @@ export class Trunk {
       positions = arange(T).unsqueeze(0); // (1, T)
     }
     const posIds = positions.clip(0, c.maxSeq - 1).cast("int64");
-    let x = this.tokWeight.gather(ids).add(this.posWeight.gather(posIds)); // (B, T, C)
+    // Each dropout site gets its own stream: seeds far apart in the hash's input.
+    const drop = (t: Tensor, site: number) => (dropoutSeed && c.dropout > 0 ? dropout(t, c.dropout, dropoutSeed.add(site * 1_000_003)) : t);
+    let x = drop(this.tokWeight.gather(ids).add(this.posWeight.gather(posIds)), 0); // (B, T, C)
 
     // Additive-free masking with `where`: future keys (causal) and padding keys get MASKED.
     const Tall = dimAdd(Tpast, T); // as concat spells it, so masks and keys share one symbolic length
@@ -237,8 +249,8 @@ export class Trunk {
             .add(weights.slice(3, Tpast, undefined).reshape([B, H, T, T]).matmul(values)) // reshape names the new part's length T
         : weights.matmul(values); // (B, H, T, D)
       const att = mixed.transpose([0, 2, 1, 3]).reshape([B, T, c.dModel]); // (B, T, C)
-      x = x.add(project(blk.proj, att));
-      x = x.add(project(blk.down, project(blk.up, blk.ln2(x)).gelu()));
+      x = x.add(drop(project(blk.proj, att), 1 + 2 * i));
+      x = x.add(drop(project(blk.down, project(blk.up, blk.ln2(x)).gelu()), 2 + 2 * i));
     });
     return { hidden: this.lnF(x), present };
   }
