@@ -125,4 +125,13 @@ export interface ElectronMain {
   shell: { openExternal(url: string): Promise<void> };
   safeStorage: SafeStorage;
   net: { fetch(url: string): Promise<Response> };
+  utilityProcess: { fork(modulePath: string, args: string[], options: { serviceName: string; stdio?: "inherit" | "ignore" | "pipe" }): UtilityProcess };
+}
+
+/** Electron's UtilityProcess (a Node child with a structured-clone message channel). */
+export interface UtilityProcess {
+  postMessage(message: unknown): void;
+  on(event: "message", listener: (message: unknown) => void): unknown;
+  on(event: "exit", listener: (code: number) => void): unknown;
+  kill(): boolean;
 }

@@ -1,3 +1,4 @@
+import { fork } from "node:child_process";
 import { mkdtempSync, readFileSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -325,16 +326,28 @@ describe("runElectronMain wiring (fake electron module)", () => {
       shell: { openExternal: async () => {} },
       safeStorage: { isEncryptionAvailable: () => false, encryptString: () => Buffer.alloc(0), decryptString: () => "" },
       net: { fetch: async () => new Response("file") },
+      // Electron's utility process, played by a real Node child process with the same message semantics.
+      utilityProcess: {
+        fork: (modulePath: string, args: string[], opts: { serviceName: string }) => {
+          log.push(`utility:${opts.serviceName}`);
+          const child = fork(modulePath, args, { serialization: "advanced", stdio: ["ignore", "inherit", "inherit", "ipc"] });
+          return {
+            postMessage: (m: unknown) => void child.send(m as object),
+            on: (event: string, listener: (...a: any[]) => void) => (event === "exit" ? child.on("exit", (code) => listener(code ?? 1)) : child.on(event, listener)),
+            kill: () => child.kill(),
+          };
+        },
+      },
     } as unknown as ElectronMain;
 
-    const started = runElectronMain(electron, { preloadPath, rendererDir: join(dir, "renderer"), runtime: { dbFile: join(dir, "lab.sqlite") } });
+    const started = runElectronMain(electron, { preloadPath, rendererDir: join(dir, "renderer"), dbFile: join(dir, "lab.sqlite") });
     // Before ready: the scheme and the sandbox are set up synchronously.
     expect(log[0]).toMatch(/^schemes:.*"scheme":"app".*"secure":true/);
     expect(log.slice(1, 3)).toEqual(["sandbox", "whenReady"]);
     expect(appListeners.has("web-contents-created")).toBe(true);
     ready();
-    const r = await started;
-    runtimes.push(r!);
+    const started_ = (await started)!;
+    expect(log).toContain("utility:Goodhart Lab service");
     expect(log).toContain("handle:app");
     expect(calls.headers).toBeDefined();
     expect(calls.request).toBeDefined();
@@ -346,11 +359,14 @@ describe("runElectronMain wiring (fake electron module)", () => {
     expect(page.headers.get("content-security-policy")).toBe(CONTENT_SECURITY_POLICY);
     expect(await page.text()).toMatch(/not built yet/);
     expect((await protocolHandler!({ url: "app://lab/../../etc/passwd.js" })).status).toBe(404);
-    runtimes.pop();
+    // A call from the page travels IPC -> main -> utility process -> SQLite and back.
+    expect(await ipc.ipcRenderer.invoke("lab:settings.get", {})).toMatchObject({ ok: true, value: { device: "cpu", llmApiKeySet: false } });
+    expect(await ipc.ipcRenderer.invoke("lab:experiments.create", { name: "x", kind: "diagnostic.counter", config: {} })).toMatchObject({ ok: true, value: { id: 1 } });
     // Quitting stops the runtime and exits.
     appListeners.get("before-quit")!({ preventDefault: () => log.push("prevented") });
     for (let i = 0; i < 100 && !log.includes("exit"); i++) await new Promise((res) => setTimeout(res, 10));
     expect(log).toContain("prevented");
     expect(log).toContain("exit");
+    expect(await started_.service.exited).toBe("exit code 0");
   });
 });

@@ -7,8 +7,8 @@ import { existsSync } from "node:fs";
 import { dirname, join } from "node:path";
 import { fileURLToPath, pathToFileURL } from "node:url";
 import { defaultDatabasePath } from "@goodhart/storage";
+import type { SecretStore } from "../service/secret-store.ts";
 import { PLACEHOLDER_PAGE } from "../server/static-files.ts";
-import { type LabRuntime, type LabRuntimeOptions, openLabRuntime } from "../service/runtime.ts";
 import { CONTENT_SECURITY_POLICY } from "../shared/csp.ts";
 import { APP_SCHEME, APP_SCHEME_PRIVILEGES, APP_START_URL, resolveAppRequest } from "./app-protocol.ts";
 import { buildPreload, preloadBundlePath } from "./build-electron.ts";
@@ -16,20 +16,29 @@ import type { ElectronMain } from "./electron-types.ts";
 import { hardenSession, hardenWebContents } from "./hardening.ts";
 import { registerLabIpc } from "./ipc-handlers.ts";
 import { createSafeStorageSecretStore } from "./secret-store-electron.ts";
+import { type ServiceProcess, serviceHostEntryUrl, startServiceProcess } from "./service-process.ts";
 import { createMainWindow } from "./window-options.ts";
 
 export interface ElectronMainOptions {
   rendererDir?: string;
   preloadPath?: string;
-  runtime?: LabRuntimeOptions;
+  /** Lab database; default GOODHART_DB or the OS app-data folder (shared with the CLI). */
+  dbFile?: string;
   devTools?: boolean;
+}
+
+/** What runElectronMain started. */
+export interface ElectronApp {
+  service: ServiceProcess;
+  /** Keychain-backed secrets (main process only). */
+  secrets: SecretStore;
 }
 
 export const defaultRendererDir = fileURLToPath(new URL("../../dist/renderer", import.meta.url));
 
-/** Wires the app; resolves once the first window is loading. Returns the runtime (for shutdown). */
-export async function runElectronMain(electron: ElectronMain, options: ElectronMainOptions = {}): Promise<LabRuntime | null> {
-  const { app, BrowserWindow, protocol, session, ipcMain, shell, safeStorage, net } = electron;
+/** Wires the app; resolves once the first window is loading, or null when another instance runs. */
+export async function runElectronMain(electron: ElectronMain, options: ElectronMainOptions = {}): Promise<ElectronApp | null> {
+  const { app, BrowserWindow, protocol, session, ipcMain, shell, safeStorage, net, utilityProcess } = electron;
   // Both must happen before the app is ready.
   protocol.registerSchemesAsPrivileged([APP_SCHEME_PRIVILEGES]);
   app.enableSandbox();
@@ -59,18 +68,18 @@ export async function runElectronMain(electron: ElectronMain, options: ElectronM
     preloadPath = await buildPreload(preloadPath);
   }
 
-  // The same database as the CLI and browser mode (GOODHART_DB or the OS app-data folder); the
-  // keychain-encrypted secrets sit beside it, outside SQLite.
-  const dbFile = options.runtime?.dbFile ?? defaultDatabasePath();
-  const runtime = openLabRuntime({
-    ...options.runtime,
-    dbFile,
-    service: { ...options.runtime?.service, secrets: createSafeStorageSecretStore(safeStorage, join(dirname(dbFile), "secrets.json")) },
-  });
+  // The same database as the CLI and browser mode (GOODHART_DB or the OS app-data folder). The
+  // service (SQLite, run queue, workers) runs in a utility process; the keychain-encrypted secrets
+  // sit beside the database, outside SQLite, and only this process can decrypt them.
+  const dbFile = options.dbFile ?? defaultDatabasePath();
+  const secretsFile = join(dirname(dbFile), "secrets.json");
+  const secrets = createSafeStorageSecretStore(safeStorage, secretsFile);
+  const service = startServiceProcess(utilityProcess, fileURLToPath(serviceHostEntryUrl), dbFile, secretsFile);
+  await service.ready;
   const disposeIpc = registerLabIpc({
     ipcMain,
-    api: runtime.service,
-    subscribe: runtime.service.subscribe,
+    api: service.api,
+    subscribe: service.subscribe,
     targets: () => BrowserWindow.getAllWindows().map((w) => w.webContents),
   });
 
@@ -90,7 +99,7 @@ export async function runElectronMain(electron: ElectronMain, options: ElectronM
     // Stop runs (left `interrupted`, resumable) and close the database before exiting.
     event.preventDefault();
     disposeIpc();
-    void runtime.close().finally(() => app.exit(0));
+    void service.shutdown().finally(() => app.exit(0));
   });
-  return runtime;
+  return { service, secrets };
 }

@@ -24,3 +24,26 @@ export const noSecretStore: SecretStore = {
 };
 
 export const LLM_API_KEY = "llm-labeler-api-key";
+
+/**
+ * The service host's view of secrets stored by the Electron main process (which alone can use the
+ * keychain): it can tell whether a secret is set, never read or write one.
+ */
+export function presenceOnlySecretStore(file: string, readText: (file: string) => string): SecretStore {
+  const names = (): string[] => {
+    try {
+      return Object.keys(JSON.parse(readText(file)) as Record<string, unknown>);
+    } catch {
+      return [];
+    }
+  };
+  return {
+    available: false,
+    has: (name) => names().includes(name),
+    get: () => null,
+    set: () => {
+      throw new Error("Secrets are stored by the desktop app's main process (OS keychain), not by the service.");
+    },
+    delete: () => {},
+  };
+}
