@@ -113,7 +113,7 @@ class OrtRuntime implements Runtime {
     const compiled = "model" in program ? program : compile(program);
     let s = this.sessions.get(compiled.hash);
     if (!s) {
-      s = openSession(compiled, this.device, this.threads);
+      s = openSession(compiled, this.device, this.threads, () => this.sessions.delete(compiled.hash));
       this.sessions.set(compiled.hash, s);
       s.catch(() => this.sessions.delete(compiled.hash));
     }
@@ -127,7 +127,7 @@ class OrtRuntime implements Runtime {
   }
 }
 
-async function openSession(program: CompiledProgram, device: DeviceName, threads: number | undefined): Promise<Session> {
+async function openSession(program: CompiledProgram, device: DeviceName, threads: number | undefined, onRelease: () => void): Promise<Session> {
   let ortSession: OrtSession;
   try {
     ortSession = await createOrtSession(program.model, {
@@ -139,7 +139,7 @@ async function openSession(program: CompiledProgram, device: DeviceName, threads
   } catch (err) {
     throw new Error(`ONNX Runtime rejected compiled program ${program.hash} (${program.nodeCount} nodes): ${err instanceof Error ? err.message : String(err)}`);
   }
-  return new OrtBoundSession(program, device, ortSession);
+  return new OrtBoundSession(program, device, ortSession, onRelease);
 }
 
 class OrtBoundSession implements Session {
@@ -150,11 +150,13 @@ class OrtBoundSession implements Session {
     readonly program: CompiledProgram,
     readonly device: DeviceName,
     private readonly ort: OrtSession,
+    private readonly onRelease: () => void,
   ) {
     this.specs = new Map(program.inputs.map((s) => [s.name, s]));
   }
 
   async run(feeds: Readonly<Record<string, HostTensor>>, fetch?: readonly string[]): Promise<Record<string, HostTensor>> {
+    if (this.released) throw new Error(`program ${this.program.hash}: session already released`);
     const t0 = performance.now();
     const ortFeeds: Record<string, OrtTensor> = {};
     for (const spec of this.program.inputs) {
@@ -180,7 +182,13 @@ class OrtBoundSession implements Session {
     return result;
   }
 
-  release(): Promise<void> {
-    return this.ort.release();
+  private released = false;
+
+  /** Frees the native session; idempotent. The runtime forgets it, so the next request reopens. */
+  async release(): Promise<void> {
+    if (this.released) return;
+    this.released = true;
+    this.onRelease();
+    await this.ort.release();
   }
 }
