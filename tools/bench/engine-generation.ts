@@ -57,6 +57,8 @@ async function timeScoring(rt: Runtime, gpt: Gpt, reps: number): Promise<number>
   return (n * SHAPE.newTokens) / (median(times) / 1000); // completion tokens scored per second
 }
 
+// Other processes on a small machine change every number here; record how busy it was.
+const loadBefore = os.loadavg()[0]!;
 const rt = await createRuntime({ device: "cpu", threads });
 console.log(`engine generation bench: ${threads} threads, ${REPS} runs per KV configuration`);
 const results: Record<string, number | string> = {};
@@ -85,4 +87,5 @@ for (const d of [256, 512]) {
 await rt.release();
 results.gen_shape = `batch ${SHAPE.batch}, prompt ${SHAPE.prompt}, new ${SHAPE.newTokens}, ${SHAPE.layers} layers, ${SHAPE.heads} heads, vocab ${SHAPE.vocab}`;
 results.gen_runs_measured = REPS;
+results.gen_load_avg_1m = `${loadBefore.toFixed(1)} before, ${os.loadavg()[0]!.toFixed(1)} after`;
 recordBench("engine", "cpu", results, { merge: true });

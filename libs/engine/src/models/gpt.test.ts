@@ -63,3 +63,21 @@ describe("Gpt", () => {
     expect(() => new Gpt({ ...config, dropout: 1 })).toThrow(/dropout must be in \[0, 1\)/);
   });
 });
+
+describe("Gpt.clone", () => {
+  it("copies weights under a new prefix so policy and reference share one graph", async () => {
+    const policy = new Gpt(config, { seed: 8 });
+    roughen(policy.store, 9);
+    const reference = policy.clone({ prefix: "ref." });
+    expect(reference.parameterNames[0]).toBe("ref.tok.weight");
+    expect(reference.store).not.toBe(policy.store);
+    const ids = input("ids", "int64", [1, 5]);
+    const lp = policy.logits(ids).logSoftmax(-1);
+    const lr = reference.logits(ids).logSoftmax(-1);
+    const s = await rt.session({ outputs: { kl: lp.exp().mul(lp.sub(lr)).sum(), lp } });
+    const feeds = { ...policy.store.feeds(), ...reference.store.feeds(), ids: { dtype: "int64" as const, shape: [1, 5], data: BigInt64Array.from([1, 2, 3, 4, 5], BigInt) } };
+    expect(Math.abs(Number((await s.run(feeds)).kl!.data[0]))).toBeLessThan(1e-6);
+    policy.store.set("tok.weight", policy.store.get("tok.weight").value.map((x) => x * 2)); // the copy is independent
+    expect(Number((await s.run({ ...feeds, ...policy.store.feeds() })).kl!.data[0])).toBeGreaterThan(1e-3);
+  });
+});

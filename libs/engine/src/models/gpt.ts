@@ -41,16 +41,32 @@ export class Gpt {
   readonly config: ResolvedGptConfig;
   readonly store: ParameterStore;
   readonly trunk: Trunk;
+  readonly prefix: string;
+  /** Names of the parameters this model declared, in declaration order. */
+  readonly parameterNames: string[];
   private readonly head: Tensor | undefined;
 
   constructor(config: GptConfig, placement: ModelPlacement = {}) {
     this.config = resolveGptConfig(config);
     this.store = placement.store ?? new ParameterStore(placement.seed ?? 0);
-    const prefix = placement.prefix ?? "";
+    const prefix = (this.prefix = placement.prefix ?? "");
+    const before = new Set(this.store.list().map((p) => p.name));
     this.trunk = new Trunk(this.store, this.config, prefix);
     this.head = this.config.tiedHead
       ? undefined
       : this.store.param(`${prefix}head.weight`, [this.config.dModel, this.config.vocab], { kind: "normal", std: 0.02 });
+    this.parameterNames = this.store.list().map((p) => p.name).filter((n) => !before.has(n));
+  }
+
+  /**
+   * A copy with the same config and current weights, placed elsewhere: e.g. the frozen reference
+   * `policy.clone({ prefix: "ref." })`, whose inputs (`p.ref.*`) can sit in one graph with the
+   * policy's (a KL or DPO loss) while only the policy's store is trained.
+   */
+  clone(placement: ModelPlacement = {}): Gpt {
+    const copy = new Gpt(this.config, placement);
+    copy.parameterNames.forEach((name, i) => copy.store.set(name, Float32Array.from(this.store.get(this.parameterNames[i]!).value)));
+    return copy;
   }
 
   /** ids (B, T) int64 -> logits (B, T, V) and the keys/values of past + new positions. */
