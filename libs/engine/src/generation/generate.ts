@@ -53,8 +53,9 @@ function seedsFor(seeds: GenerateOptions["seeds"], n: number): number[] {
 /**
  * Batched sampling from a Gpt. Prompts are left-padded; with the KV cache one prefill program
  * runs over the prompts and fills a fixed-capacity host cache ({@link KvCache}), then a decode
- * program per new token reads the cache and returns only the new position's keys/values. Sampling (temperature, top-k, top-p, per-sequence seeds) runs on the host over the
- * (B, V) logits each step returns: a few microseconds per row at vocabularies of a few hundred.
+ * program per new token reads the cache and returns only the new position's keys/values.
+ * Sampling (temperature, top-k, top-p, per-sequence seeds) runs on the host over the (B, V)
+ * logits each step returns: a few percent of decode time at vocabularies of a few hundred.
  */
 export async function generate(runtime: Runtime, model: Gpt, prompts: readonly (readonly number[])[], options: GenerateOptions = {}): Promise<GenerationResult> {
   const size = options.batchSize ?? prompts.length;
