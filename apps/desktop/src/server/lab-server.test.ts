@@ -186,8 +186,8 @@ describe("lab server runs over HTTP + SSE", () => {
     expect(steps.get(a.id)).toEqual(expected);
     expect(steps.get(b.id)).toEqual(expected);
     expect(statuses.filter((s) => s.startsWith(`${a.id}:`))).toEqual([`${a.id}:queued`, `${a.id}:running`, `${a.id}:done`]);
-    expect((await api.runs.metrics({ runId: a.id, name: "counter.step" })).length).toBe(30);
-    expect((await api.runs.metrics({ runId: b.id, name: "counter.step" })).length).toBe(30);
+    expect((await api.runs.metrics({ runId: a.id, name: "counter.step" }))[0]!.steps.length).toBe(30);
+    expect((await api.runs.metrics({ runId: b.id, name: "counter.step" }))[0]!.steps.length).toBe(30);
     expect(store.integrityCheck()).toBe("ok");
     client.close();
   });

@@ -127,10 +127,13 @@ describe("LabService on a real SQLite file", () => {
     expect((await service.runs.list({ experimentId: e.id })).map((r) => r.name)).toEqual(["pair (seed 1)", "second"]);
     expect((await service.runs.list({ status: "done" })).length).toBe(2);
 
-    const values = await service.runs.metrics({ runId: a.id, name: "counter.value" });
-    expect(values.length).toBe(20);
-    expect(values.at(-1)!.value).toBeCloseTo(expectedAcc(1, 20) / 0x80000000, 12);
-    expect((await service.runs.metrics({ runId: a.id })).length).toBe(40);
+    const [value] = await service.runs.metrics({ runId: a.id, name: "counter.value" });
+    expect(value!.steps).toEqual(Array.from({ length: 20 }, (_, i) => i + 1));
+    expect(value!.values.at(-1)).toBeCloseTo(expectedAcc(1, 20) / 0x80000000, 12);
+    const all = await service.runs.metrics({ runId: a.id });
+    expect(all.map((m) => [m.name, m.steps.length])).toEqual([["counter.step", 20], ["counter.value", 20]]);
+    const newer = await service.runs.metrics({ runId: a.id, name: "counter.step", afterStep: 17 });
+    expect(newer).toEqual([{ runId: a.id, name: "counter.step", steps: [18, 19, 20], values: [18, 19, 20] }]);
 
     const curve = await service.curves.get({ runId: a.id });
     expect(curve.length).toBe(20);
@@ -175,9 +178,9 @@ describe("LabService on a real SQLite file", () => {
     const resumed = await service.runs.resume({ id: run.id });
     expect(resumed.status).toMatch(/queued|running/);
     expect(await waitForStatus(service, run.id, ["done", "failed"])).toBe("done");
-    const values = await service.runs.metrics({ runId: run.id, name: "counter.value" });
-    expect(values.map((v) => v.step)).toEqual(Array.from({ length: 60 }, (_, i) => i + 1));
-    expect(values.at(-1)!.value).toBeCloseTo(expectedAcc(11, 60) / 0x80000000, 12);
+    const [values] = await service.runs.metrics({ runId: run.id, name: "counter.value" });
+    expect(values!.steps).toEqual(Array.from({ length: 60 }, (_, i) => i + 1));
+    expect(values!.values.at(-1)).toBeCloseTo(expectedAcc(11, 60) / 0x80000000, 12);
     await expect(service.runs.resume({ id: run.id })).rejects.toThrow(/is done; only interrupted, cancelled or failed runs can be resumed/);
   });
 
@@ -219,10 +222,10 @@ describe("LabService on a real SQLite file", () => {
     // Resume, check it continues the sequence from the checkpoint, then cancel (the full 1000 steps would be slow).
     await service.runs.resume({ id: 1 });
     await waitForStep(service, 1, run.checkpointStep! + 2);
-    const values = await service.runs.metrics({ runId: 1, name: "counter.value" });
-    const last = values.at(-1)!;
+    const [values] = await service.runs.metrics({ runId: 1, name: "counter.value" });
+    const lastStep = values!.steps.at(-1)!;
     // The resumed run continues the same deterministic sequence from the checkpoint.
-    expect(last.value).toBeCloseTo(expectedAcc(3, last.step) / 0x80000000, 12);
+    expect(values!.values.at(-1)).toBeCloseTo(expectedAcc(3, lastStep) / 0x80000000, 12);
     await service.runs.cancel({ id: 1 });
     expect(store.integrityCheck()).toBe("ok");
   });

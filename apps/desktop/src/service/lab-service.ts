@@ -17,6 +17,7 @@ import { ExperimentRegistry } from "./experiments/registry.ts";
 import { curvesToCsv, curvesToJson } from "./reports/curves-export.ts";
 import { type ReportEnvironment, collectEnvironment } from "./reports/environment.ts";
 import { renderHtmlReport } from "./reports/html-report.ts";
+import { RunnerLock } from "./runner-lock.ts";
 import { ResultWriter } from "./runs/result-writer.ts";
 import { type RunOutcome, RunExecutor, type RunSink } from "./runs/run-executor.ts";
 import { checkpointPath } from "./runs/checkpoint-path.ts";
@@ -171,9 +172,19 @@ export function createLabService(options: LabServiceOptions): LabService {
 
   // Recovery: a run still `running` belonged to a process that died.
   const recover = options.recoverInterrupted ?? true;
+  // Only the process that owns the runs may recover them and execute new ones.
+  const lock = recover ? RunnerLock.acquire(dataDir, store.path) : null;
   const wasRunning = recover ? store.runs.list({ status: "running" }).map((r) => r.id) : [];
   if (recover) store.runs.markRunningAsInterrupted();
-  if (recover && (options.requeueQueued ?? true)) for (const r of store.runs.list({ status: "queued" })) enqueue(r.id, false);
+  try {
+    if (recover && (options.requeueQueued ?? true)) for (const r of store.runs.list({ status: "queued" })) enqueue(r.id, false);
+  } catch (err) {
+    lock?.release();
+    throw err;
+  }
+  const requireRunOwner = (): void => {
+    if (!lock) throw new LabConflictError("This process opened the lab without executing runs (e.g. `goodhart report`); start, resume or cancel runs from the app.");
+  };
 
   const requireExperiment = (id: number) => {
     const e = store.experiments.get(id);
@@ -251,6 +262,7 @@ export function createLabService(options: LabServiceOptions): LabService {
 
     runs: {
       start: async (raw) => {
+        requireRunOwner();
         const input = raw as LabInput<"runs", "start">;
         const experiment = requireExperiment(input.experimentId);
         // Re-validated: the kind's schema may have gained defaults since the experiment was saved.
@@ -275,6 +287,7 @@ export function createLabService(options: LabServiceOptions): LabService {
       },
       get: async (raw) => toDto((raw as LabInput<"runs", "get">).id),
       cancel: async (raw) => {
+        requireRunOwner();
         const { id } = raw as LabInput<"runs", "cancel">;
         const run = toDto(id);
         if (!(await executor.cancel(id))) {
@@ -284,6 +297,7 @@ export function createLabService(options: LabServiceOptions): LabService {
         return toDto(id);
       },
       resume: async (raw) => {
+        requireRunOwner();
         const { id } = raw as LabInput<"runs", "resume">;
         const run = toDto(id);
         if (!["interrupted", "cancelled", "failed"].includes(run.status)) {
@@ -297,9 +311,16 @@ export function createLabService(options: LabServiceOptions): LabService {
         const input = raw as LabInput<"runs", "metrics">;
         toDto(input.runId);
         const names = input.name === undefined ? store.metrics.names(input.runId) : [input.name];
-        return names.flatMap((name) => {
+        return names.map((name) => {
           const s = store.metrics.series(input.runId, name);
-          return Array.from(s.steps, (step, i) => ({ runId: input.runId, step, name, value: s.values[i]! }));
+          const steps: number[] = [];
+          const values: (number | null)[] = [];
+          for (let i = 0; i < s.steps.length; i++) {
+            if (input.afterStep !== undefined && s.steps[i]! <= input.afterStep) continue;
+            steps.push(s.steps[i]!);
+            values.push(Number.isNaN(s.values[i]!) ? null : s.values[i]!);
+          }
+          return { runId: input.runId, name, steps, values };
         });
       },
       onDidProgress: (listener) => hub.on("runs.progress", listener),
@@ -384,6 +405,7 @@ export function createLabService(options: LabServiceOptions): LabService {
     async close() {
       await executor.shutdown();
       writer.flush();
+      lock?.release();
     },
   };
   return withValidation(service);

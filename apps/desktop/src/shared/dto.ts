@@ -116,6 +116,15 @@ export const MetricPointDto = z.object({
 });
 export type MetricPointDto = z.infer<typeof MetricPointDto>;
 
+/** One metric of one run as columns (what charts want); NaN travels as null (JSON has no NaN). */
+export const MetricSeriesDto = z.object({
+  runId: Id,
+  name: z.string(),
+  steps: z.array(z.number().int().nonnegative()),
+  values: z.array(z.number().nullable()),
+});
+export type MetricSeriesDto = z.infer<typeof MetricSeriesDto>;
+
 export const KL_ESTIMATORS = ["analytic-bon", "k1", "k2", "k3", "exact"] as const;
 
 export const CurvePointDto = z.object({

@@ -20,7 +20,7 @@ import {
   LabelSource,
   Preference,
   LabelStatsDto,
-  MetricPointDto,
+  MetricSeriesDto,
   ReportDto,
   ReportSummaryDto,
   RunDto,
@@ -104,7 +104,11 @@ export const labMethods = {
     cancel: method(byId, RunDto),
     /** Requeues an `interrupted` (or `cancelled`/`failed`) run from its last checkpoint. */
     resume: method(byId, RunDto),
-    metrics: method(z.object({ runId: Id, name: z.string().optional() }).strict(), z.array(MetricPointDto)),
+    /** A run's metrics as columns, one series per name; `afterStep` fetches only newer points (live charts). */
+    metrics: method(
+      z.object({ runId: Id, name: z.string().optional(), afterStep: z.number().int().nonnegative().optional() }).strict(),
+      z.array(MetricSeriesDto),
+    ),
   },
   curves: {
     get: method(z.object({ runId: Id }).strict(), z.array(CurvePointDto)),
