@@ -32,7 +32,7 @@ import { WordTokenizer } from "../task/word-tokenizer.ts";
 import { basePolicyGptConfig, loadOrPretrainBasePolicy } from "../task/base-policy.ts";
 import type { TaskPrompt } from "../task/prompts.ts";
 import { samplePolicy, type PolicySample } from "./policy-samples.ts";
-import { trainRewardModel, type Comparison, type RewardTrainingOptions } from "./reward-training.ts";
+import { REWARD_TRAINING_DEFAULTS, trainRewardModel, type Comparison, type RewardTrainingOptions } from "./reward-training.ts";
 import { ProgressTracker } from "./progress.ts";
 import type { ExperimentContext, ExperimentCurvePoint, RunSink } from "./sink.ts";
 
@@ -181,8 +181,8 @@ export async function runBonStudy(config: unknown, context: ExperimentContext, o
   const sampleCount = 2 * maxTrain + 2 * nVal + evalPrompts * poolSize;
   const policySpec = { ...study.basePolicy, ...options.pretrain, seed: study.task.seed };
   const kParams = (r: BonRunConfig) => (r.proxy.layers * 12 * r.proxy.dModel ** 2 + tokenizer.vocabSize * r.proxy.dModel) / 1000;
-  const rmEpochs = options.rmTraining?.epochs ?? 3;
-  const rmBatch = options.rmTraining?.batchSize ?? 32;
+  const rmEpochs = options.rmTraining?.epochs ?? REWARD_TRAINING_DEFAULTS.epochs;
+  const rmBatch = options.rmTraining?.batchSize ?? REWARD_TRAINING_DEFAULTS.batchSize;
   const tracker = new ProgressTracker(
     [
       { phase: "pretrain", units: study.basePolicy.pretrainSteps, secondsPerUnit: COST.pretrainStep },

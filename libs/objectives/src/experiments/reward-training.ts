@@ -25,9 +25,9 @@ export interface Comparison {
 export interface RewardTrainingOptions {
   /** Passes over the comparisons. Default 3. */
   epochs?: number;
-  /** Comparisons per step. Default 32. */
+  /** Comparisons per step. Default 64. */
   batchSize?: number;
-  /** Peak learning rate (cosine schedule, 10% warmup). Default 2e-3. */
+  /** Peak learning rate (cosine schedule, 10% warmup). Default 5e-3. */
   lr?: number;
   /** Margin m = marginScale * |gold_c - gold_r|. Default 0. */
   marginScale?: number;
@@ -36,7 +36,7 @@ export interface RewardTrainingOptions {
   weightDecay?: number;
 }
 
-export const REWARD_TRAINING_DEFAULTS: Required<RewardTrainingOptions> = { epochs: 3, batchSize: 32, lr: 2e-3, marginScale: 0, centering: 0.01, weightDecay: 0.01 };
+export const REWARD_TRAINING_DEFAULTS: Required<RewardTrainingOptions> = { epochs: 3, batchSize: 64, lr: 5e-3, marginScale: 0, centering: 0.01, weightDecay: 0.01 };
 
 function softplus(x: Tensor): Tensor {
   const abs = x.relu().add(x.neg().relu());

@@ -1,8 +1,12 @@
 import type { CliCommand } from "../command.ts";
+import { curvesCommand } from "./curves.ts";
 import { datasetsListCommand, datasetsShowCommand } from "./datasets.ts";
+import { demoCommand } from "./demo.ts";
 import { devicesCommand } from "./devices.ts";
 import { importCommand } from "./import.ts";
 import { reportCommand } from "./report.ts";
+import { runCommand } from "./run.ts";
+import { runsListCommand } from "./runs.ts";
 
 /** Every sub-command, in the order `goodhart --help` lists them. */
-export const commands: CliCommand[] = [devicesCommand, importCommand, datasetsListCommand, datasetsShowCommand, reportCommand];
+export const commands: CliCommand[] = [devicesCommand, importCommand, datasetsListCommand, datasetsShowCommand, reportCommand, demoCommand, runCommand, runsListCommand, curvesCommand];
