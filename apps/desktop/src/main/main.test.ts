@@ -1,5 +1,5 @@
 import { fork } from "node:child_process";
-import { mkdtempSync, readFileSync, writeFileSync } from "node:fs";
+import { mkdirSync, mkdtempSync, readFileSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterEach, describe, expect, it } from "vitest";
@@ -359,6 +359,11 @@ describe("runElectronMain wiring (fake electron module)", () => {
     expect(page.headers.get("content-security-policy")).toBe(CONTENT_SECURITY_POLICY);
     expect(await page.text()).toMatch(/not built yet/);
     expect((await protocolHandler!({ url: "app://lab/../../etc/passwd.js" })).status).toBe(404);
+    mkdirSync(join(dir, "renderer"), { recursive: true });
+    writeFileSync(join(dir, "renderer", "app.js"), "console.log(1)");
+    const asset = await protocolHandler!({ url: "app://lab/app.js" });
+    expect(asset.headers.get("content-security-policy")).toBe(CONTENT_SECURITY_POLICY);
+    expect(await asset.text()).toBe("file");
     // A call from the page travels IPC -> main -> utility process -> SQLite and back.
     expect(await ipc.ipcRenderer.invoke("lab:settings.get", {})).toMatchObject({ ok: true, value: { device: "cpu", llmApiKeySet: false } });
     expect(await ipc.ipcRenderer.invoke("lab:experiments.create", { name: "x", kind: "diagnostic.counter", config: {} })).toMatchObject({ ok: true, value: { id: 1 } });

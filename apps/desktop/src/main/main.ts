@@ -59,7 +59,12 @@ export async function runElectronMain(electron: ElectronMain, options: ElectronM
       if (file.endsWith("index.html")) return new Response(PLACEHOLDER_PAGE, { headers: { "content-type": "text/html; charset=utf-8", "content-security-policy": CONTENT_SECURITY_POLICY } });
       return new Response("Not found", { status: 404 });
     }
-    return net.fetch(pathToFileURL(file).href);
+    // onHeadersReceived does not see custom-protocol responses, so the CSP is set here as well.
+    const res = await net.fetch(pathToFileURL(file).href);
+    const headers = new Headers(res.headers);
+    headers.set("content-security-policy", CONTENT_SECURITY_POLICY);
+    headers.set("x-content-type-options", "nosniff");
+    return new Response(res.body, { status: res.status, headers });
   });
 
   let preloadPath = options.preloadPath ?? preloadBundlePath;

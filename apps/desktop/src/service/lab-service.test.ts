@@ -6,6 +6,7 @@ import { fileURLToPath } from "node:url";
 import { type LabStore, openDatabase } from "@goodhart/storage";
 import { afterEach, describe, expect, it } from "vitest";
 import { LabNotFoundError, LabValidationError } from "../shared/errors.ts";
+import { labEventList, labMethodNames } from "../shared/lab-api.ts";
 import { counterStep } from "./experiments/diagnostic-counter.ts";
 import { type LabService, createLabService } from "./lab-service.ts";
 import { waitForStatus, waitForStep } from "./testing/wait-for.ts";
@@ -116,11 +117,14 @@ describe("LabService on a real SQLite file", () => {
     service.runs.onDidProgress((p) => p.runId === 1 && progress.push(p.step));
     const metricEvents: number[] = [];
     service.runs.onDidRecordMetrics((m) => metricEvents.push(m.points.length));
+    const statuses: string[] = [];
+    service.runs.onDidChangeStatus((e) => e.runId === 1 && statuses.push(e.status));
     const [a, b] = await Promise.all([service.runs.start({ experimentId: e.id, seed: 1 }), service.runs.start({ experimentId: e.id, seed: 2, name: "second" })]);
     expect(a.status).toMatch(/queued|running/);
     expect(await Promise.all([waitForStatus(service, a.id, ["done", "failed"]), waitForStatus(service, b.id, ["done", "failed"])])).toEqual(["done", "done"]);
     expect(progress).toEqual(Array.from({ length: 20 }, (_, i) => i + 1));
     expect(metricEvents.reduce((s, n) => s + n, 0)).toBe(80);
+    expect(statuses).toEqual(["queued", "running", "done"]);
 
     const runA = await service.runs.get({ id: a.id });
     expect(runA).toMatchObject({ status: "done", seed: 1, device: "cpu", checkpointStep: 20, progress: { step: 20, totalSteps: 20 } });
@@ -150,6 +154,12 @@ describe("LabService on a real SQLite file", () => {
     expect(cmp.curves.map((c) => c.points.length)).toEqual([20, 20]);
     expect(cmp.metrics.find((m) => m.name === "counter.step")?.values).toEqual([20, 20]);
     expect(cmp.configDiff).toEqual([]); // same experiment, same config: the seed is not config
+    const other = await service.experiments.create({ name: "other", kind: "diagnostic.counter", config: { steps: 3, stepMs: 2, checkpointEvery: 5 } });
+    const c = await service.runs.start({ experimentId: other.id });
+    await waitForStatus(service, c.id, ["done"]);
+    const cmp3 = await service.compare.runs({ runIds: [a.id, c.id] });
+    expect(cmp3.configDiff).toEqual([{ path: "steps", values: [20, 3] }]);
+    expect(cmp3.experiments.map((x) => x.name)).toEqual(["pair", "other"]);
     await expect(service.compare.runs({ runIds: [a.id, 999] })).rejects.toThrow(/Run 999 does not exist/);
 
     const report = await service.reports.create({ runIds: [a.id, b.id], title: "Two <counters>" });
@@ -248,5 +258,13 @@ describe("LabService on a real SQLite file", () => {
     const { service } = start(dir, dbFile);
     const devices = await service.devices.list();
     expect(devices[0]).toMatchObject({ device: "cpu", ok: true });
+  });
+});
+
+describe("service test coverage", () => {
+  it("calls every LabApi method and event somewhere in this file", () => {
+    const text = readFileSync(new URL(import.meta.url), "utf8");
+    const missing = [...labMethodNames, ...labEventList.map((e) => `${e.service}.${e.name}`)].filter((m) => !text.includes(`service.${m}(`));
+    expect(missing).toEqual([]);
   });
 });
