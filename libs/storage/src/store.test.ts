@@ -17,6 +17,7 @@ describe("openDatabase", () => {
     expect(store.schemaVersion()).toBe(30);
     expect(store.journalMode()).toBe("wal");
     expect(connectionOf(store).pragma("foreign_keys", { simple: true })).toBe(1);
+    expect(connectionOf(store).pragma("mmap_size", { simple: true })).toBe(268435456);
     expect(store.integrityCheck()).toBe("ok");
     store.close();
     expect(store.isOpen).toBe(false);

