@@ -10,7 +10,7 @@ const tmp = tempDir("goodhart-kill-");
 afterAll(tmp.cleanup);
 const child = fileURLToPath(new URL("./kill-import-child.ts", import.meta.url));
 const big = path.join(tmp.dir, "big.jsonl");
-const ROWS = 80_000;
+const ROWS = 40_000;
 
 beforeAll(async () => {
   const out = createWriteStream(big);
