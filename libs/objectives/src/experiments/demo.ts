@@ -21,7 +21,7 @@ export const DEMO_STUDY: BonStudyConfig = {
   task: { kind: "builtin", seed: 0, prompts: { train: 2000, validation: 200, test: 200 } },
   basePolicy: { preset: "builtin-tiny", layers: 2, dModel: 64, heads: 4, pretrainSteps: 1000 },
   proxySizes: DEMO_PROXY_SIZES,
-  trainingSizes: [600],
+  trainingSizes: [1000],
   labelNoise: [0, 0.25],
   ensemble: { size: 5, aggregations: [{ kind: "mean" }, { kind: "wco" }, { kind: "uwo", lambda: UWO_LAMBDA.bon }] },
   bon: { poolSize: 64, ns: "default", evalPrompts: 24 },
@@ -30,6 +30,6 @@ export const DEMO_STUDY: BonStudyConfig = {
 
 /** Study-wide options of the demo. */
 export const DEMO_OPTIONS: BonStudyOptions = {
-  rmTraining: { epochs: 3, batchSize: 64, lr: 5e-3 },
+  rmTraining: { epochs: 2, batchSize: 64, lr: 5e-3 },
   validationPrompts: 100,
 };

@@ -18,7 +18,7 @@ export class ProgressTracker {
   private doneCost = 0;
   private readonly plan: Map<string, PhasePlan>;
   private readonly doneUnits = new Map<string, number>();
-  private lastEmit = 0;
+  private lastEmit = -Infinity;
 
   constructor(
     plans: readonly PhasePlan[],
