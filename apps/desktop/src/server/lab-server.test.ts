@@ -41,7 +41,7 @@ beforeAll(async () => {
   dir = mkdtempSync(join(tmpdir(), "goodhart-server-"));
   store = openDatabase(join(dir, "lab.sqlite"));
   service = createLabService({ store, dataDir: join(dir, "data"), runConcurrency: 2 });
-  server = await startLabServer({ api: service, subscribe: service.subscribe, uploadDir: join(dir, "uploads"), maxUploadBytes: 4096 });
+  server = await startLabServer({ api: service, subscribe: service.subscribe, uploadDir: join(dir, "uploads"), maxUploadBytes: 64 * 1024 });
 });
 
 afterAll(async () => {
@@ -139,9 +139,20 @@ describe("lab server security", () => {
     expect(path.startsWith(join(dir, "uploads"))).toBe(true);
     expect(path).toMatch(/-pairs\.jsonl$/);
     expect(readFileSync(path, "utf8")).toBe('{"a":1}\n');
-    const big = await raw(server, "/api/upload?name=big.jsonl", { method: "POST", headers: { authorization: `Bearer ${server.token}`, "content-type": "application/octet-stream" }, body: Buffer.alloc(5000) });
+    const big = await raw(server, "/api/upload?name=big.jsonl", { method: "POST", headers: { authorization: `Bearer ${server.token}`, "content-type": "application/octet-stream" }, body: Buffer.alloc(70_000) });
     expect(big.status).toBe(413);
-    expect(readdirSync(join(dir, "uploads")).length).toBe(1);
+    expect(readdirSync(join(dir, "uploads")).filter((f) => f.endsWith("-big.jsonl"))).toEqual([]);
+  });
+
+  it("uploads a dataset through the client and imports it", async () => {
+    const client = createHttpLabClient({ baseUrl: server.url, token: server.token });
+    const fixture = new URL("../../../../../shared/fixtures/preference/activeuf_ultrafeedback_binarized_custom.jsonl", import.meta.url);
+    const uploaded = await client.upload("ultrafeedback.jsonl", readFileSync(fixture));
+    expect(uploaded.bytes).toBe(readFileSync(fixture).length);
+    const dataset = await client.api.datasets.import({ path: uploaded.path, name: "uf" });
+    expect(dataset).toMatchObject({ name: "uf", rowCount: 10 });
+    await expect(client.upload("huge.jsonl", new Uint8Array(70_000))).rejects.toThrow(/exceeds the limit of 65536 bytes/);
+    client.close();
   });
 
   it("serves the built renderer without escaping its folder", async () => {

@@ -19,6 +19,11 @@ export interface HttpLabClientOptions {
 
 export interface HttpLabClient {
   api: LabApi;
+  /**
+   * Streams a file to the server's upload folder (browser mode has no paths to hand over) and
+   * returns the path to give `datasets.import`.
+   */
+  upload(name: string, body: Blob | ArrayBuffer | Uint8Array): Promise<{ path: string; bytes: number }>;
   /** Resolves once the event stream is open, so events emitted after it are not missed. */
   eventsReady(): Promise<void>;
   /** Closes the event stream. */
@@ -104,6 +109,21 @@ export function createHttpLabClient(options: HttpLabClientOptions): HttpLabClien
 
   return {
     api: createLabApiClient(transport),
+    async upload(name, body) {
+      const res = await doFetch(`${base}/api/upload?name=${encodeURIComponent(name)}`, {
+        method: "POST",
+        headers: { ...auth, "content-type": "application/octet-stream" },
+        body: body as Blob,
+      });
+      const text = await res.text();
+      let answer: unknown;
+      try {
+        answer = JSON.parse(text);
+      } catch {
+        throw new Error(`upload of ${name}: HTTP ${res.status} ${text.slice(0, 200)}`);
+      }
+      return unwrapLabResponse(answer) as { path: string; bytes: number };
+    },
     eventsReady: () => {
       ensureStream();
       return ready!;
