@@ -4,8 +4,10 @@
  * and runs until Ctrl+C / SIGTERM, when running experiments are stopped and left `interrupted`,
  * resumable from their last checkpoint.
  */
-import { existsSync } from "node:fs";
-import { join } from "node:path";
+import { spawnSync } from "node:child_process";
+import { existsSync, readdirSync, statSync } from "node:fs";
+import { createRequire } from "node:module";
+import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { startLabServer } from "../server/lab-server.ts";
 import { openLabRuntime } from "../service/runtime.ts";
@@ -16,12 +18,46 @@ export interface BrowserModeOptions {
   /** Resolves when the process should stop; default: SIGINT or SIGTERM. */
   until?: Promise<unknown>;
   log?: (line: string) => void;
+  /** Build the renderer first when it is missing or stale (default true). */
+  buildRenderer?: boolean;
 }
 
 /** The built renderer folder, or null when the UI is not built. */
 export function rendererDir(): string | null {
   const dir = fileURLToPath(new URL("../../dist/renderer", import.meta.url));
   return existsSync(join(dir, "index.html")) ? dir : null;
+}
+
+/** Newest modification time (ms) of the files under a folder. */
+function newestMtime(dir: string): number {
+  let newest = 0;
+  for (const entry of readdirSync(dir, { withFileTypes: true, recursive: true })) {
+    if (entry.isFile()) newest = Math.max(newest, statSync(join(entry.parentPath, entry.name)).mtimeMs);
+  }
+  return newest;
+}
+
+/**
+ * Builds the renderer (vite) when dist/renderer is missing or older than its sources, so
+ * `npm start` always serves the current UI. Returns false when the build failed.
+ */
+export function ensureRendererBuilt(log: (line: string) => void): boolean {
+  const appDir = fileURLToPath(new URL("../..", import.meta.url));
+  const sources = [join(appDir, "src/renderer"), join(appDir, "src/shared")].filter((d) => existsSync(d));
+  if (!existsSync(join(appDir, "src/renderer/index.html"))) return true;
+  const built = join(appDir, "dist/renderer/index.html");
+  const builtAt = existsSync(built) ? statSync(built).mtimeMs : 0;
+  if (builtAt > Math.max(...sources.map(newestMtime), statSync(join(appDir, "vite.config.ts")).mtimeMs)) return true;
+  log(builtAt ? "The UI sources changed since the last build: rebuilding the renderer…" : "Building the renderer (first start)…");
+  let viteBin: string;
+  try {
+    viteBin = join(dirname(createRequire(join(appDir, "package.json")).resolve("vite/package.json")), "bin/vite.js");
+  } catch {
+    log("vite is not installed (npm install): the UI cannot be built.");
+    return false;
+  }
+  const result = spawnSync(process.execPath, [viteBin, "build", "--config", "vite.config.ts", "--logLevel", "warn"], { cwd: appDir, stdio: "inherit" });
+  return result.status === 0;
 }
 
 function signalled(): Promise<string> {
@@ -34,7 +70,10 @@ function signalled(): Promise<string> {
 export async function startBrowserMode(options: BrowserModeOptions = {}): Promise<number> {
   const log = options.log ?? ((line: string) => console.log(line));
   const envPort = process.env.GOODHART_PORT ? Number(process.env.GOODHART_PORT) : undefined;
+  // Development only: the renderer's Vite dev server may call the API from its own origin.
+  const devOrigins = (process.env.GOODHART_DEV_ORIGINS ?? "").split(",").map((o) => o.trim()).filter(Boolean);
   const runtime = openLabRuntime({ dbFile: options.dbFile });
+  if (options.buildRenderer !== false) ensureRendererBuilt(log);
   const staticDir = rendererDir();
   const server = await startLabServer({
     api: runtime.service,
@@ -42,6 +81,7 @@ export async function startBrowserMode(options: BrowserModeOptions = {}): Promis
     port: options.port ?? envPort ?? 0,
     staticDir,
     uploadDir: join(runtime.dataDir, "uploads"),
+    devOrigins,
   });
   log(`Goodhart Lab is running in browser mode (database: ${runtime.dbFile}).`);
   if (runtime.service.interruptedAtStart.length > 0) {

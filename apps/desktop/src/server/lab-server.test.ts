@@ -89,6 +89,20 @@ describe("lab server security", () => {
     expect(ownOrigin.status).toBe(200);
   });
 
+  it("admits a named development origin only when configured", async () => {
+    const dev = await startLabServer({ api: service, subscribe: service.subscribe, devOrigins: ["http://localhost:5173"] });
+    try {
+      const ok = await raw(dev, "/api/experiments.list", { method: "POST", headers: json(dev.token, { origin: "http://localhost:5173" }), body: "{}" });
+      expect(ok.status).toBe(200);
+      const other = await raw(dev, "/api/experiments.list", { method: "POST", headers: json(dev.token, { origin: "http://localhost:5174" }), body: "{}" });
+      expect(other.status).toBe(403);
+    } finally {
+      await dev.close();
+    }
+    const plain = await raw(server, "/api/experiments.list", { method: "POST", headers: json(server.token, { origin: "http://localhost:5173" }), body: "{}" });
+    expect(plain.status).toBe(403);
+  });
+
   it("refuses an oversize body and a non-JSON content type", async () => {
     const big = Buffer.alloc(1024 * 1024 + 10, 32);
     const res = await raw(server, "/api/experiments.create", { method: "POST", headers: json(server.token), body: big });

@@ -47,6 +47,8 @@ export interface LabServerOptions {
   maxUploadBytes?: number;
   /** Seconds between SSE keep-alive comments (default 15). */
   keepAliveSeconds?: number;
+  /** Extra exact origins allowed to call (development only, e.g. `http://localhost:5173`). */
+  devOrigins?: readonly string[];
 }
 
 export interface LabServer {
@@ -149,7 +151,7 @@ export async function startLabServer(options: LabServerOptions): Promise<LabServ
   }
 
   async function handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
-    const refusal = checkHostAndOrigin(req, port);
+    const refusal = checkHostAndOrigin(req, port, options.devOrigins);
     if (refusal) return refuse(res, 403, `refused: ${refusal}`);
     const url = new URL(req.url ?? "/", `http://127.0.0.1:${port}`);
     const path = url.pathname;

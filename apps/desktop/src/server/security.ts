@@ -27,13 +27,18 @@ export function allowedHosts(port: number): string[] {
   return [`127.0.0.1:${port}`, `localhost:${port}`];
 }
 
-/** Null when the request's Host and Origin are ours, else why not. */
-export function checkHostAndOrigin(req: IncomingMessage, port: number): string | null {
+/**
+ * Null when the request's Host and Origin are ours, else why not. `extraOrigins` admits named
+ * development origins (e.g. the renderer's Vite dev server, `http://localhost:5173`), never a
+ * wildcard.
+ */
+export function checkHostAndOrigin(req: IncomingMessage, port: number, extraOrigins: readonly string[] = []): string | null {
   const hosts = allowedHosts(port);
   const host = req.headers.host;
   if (!host || !hosts.includes(host.toLowerCase())) return `foreign Host header '${host ?? ""}'`;
   const origin = req.headers.origin;
-  if (origin !== undefined && !hosts.some((h) => origin.toLowerCase() === `http://${h}`)) return `foreign Origin '${origin}'`;
+  const origins = [...hosts.map((h) => `http://${h}`), ...extraOrigins.map((o) => o.toLowerCase())];
+  if (origin !== undefined && !origins.includes(origin.toLowerCase())) return `foreign Origin '${origin}'`;
   // Browsers that send Fetch Metadata say so outright when a request is cross-site.
   const site = req.headers["sec-fetch-site"];
   if (site === "cross-site") return "cross-site request";
