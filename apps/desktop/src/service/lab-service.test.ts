@@ -162,7 +162,10 @@ describe("LabService on a real SQLite file", () => {
     expect(cmp3.experiments.map((x) => x.name)).toEqual(["pair", "other"]);
     await expect(service.compare.runs({ runIds: [a.id, 999] })).rejects.toThrow(/Run 999 does not exist/);
 
+    store.fits.create({ runId: a.id, series: "diagnostic", target: "gold", form: "bon: d(a - b d)", coefficients: { a: 1, b: 0.5 }, nPoints: 20 });
     const report = await service.reports.create({ runIds: [a.id, b.id], title: "Two <counters>" });
+    expect(report.html).toContain("<h2>Fits</h2>");
+    expect(report.html).toContain("<h2>Metrics over steps</h2>");
     expect(report.html).toMatch(/^<!doctype html>/);
     expect(report.html).toContain("<title>Two &lt;counters&gt;</title>");
     expect(report.html).toMatch(/<svg[^>]*>.*run 1 diagnostic gold.*<\/svg>/s);

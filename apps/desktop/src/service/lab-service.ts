@@ -371,6 +371,8 @@ export function createLabService(options: LabServiceOptions): LabService {
           experiments: experimentIds.map((id) => experimentDto(requireExperiment(id))),
           curves: new Map(runs.map((r) => [r.id, curvePoints(r.id)])),
           metrics: new Map(runs.map((r) => [r.id, lastMetrics(r.id)])),
+          metricSeries: new Map(runs.map((r) => [r.id, store.metrics.names(r.id).map((name) => store.metrics.series(r.id, name))])),
+          fits: runs.flatMap((r) => store.fits.forRun(r.id)),
           environment: (options.environment ?? collectEnvironment)(),
         });
         const report = store.reports.create({ title, format: "html", runIds: runs.map((r) => r.id), content: html });

@@ -18,7 +18,54 @@ export interface ReportInput {
   curves: ReadonlyMap<number, readonly CurvePointDto[]>;
   /** Last value of each metric per run id. */
   metrics: ReadonlyMap<number, ReadonlyMap<string, number>>;
+  /** Full metric series per run id (for the per-metric figures). */
+  metricSeries?: ReadonlyMap<number, readonly { name: string; steps: ArrayLike<number>; values: ArrayLike<number> }[]>;
+  /** Fitted overoptimization curves, as stored. */
+  fits?: readonly ReportFit[];
   environment: ReportEnvironment;
+}
+
+/** A stored fit of gold or proxy against sqrt(KL). */
+export interface ReportFit {
+  runId: number;
+  series: string;
+  target: string;
+  form: string;
+  coefficients: Record<string, number>;
+  standardErrors: Record<string, number> | null;
+  residual: number | null;
+  nPoints: number;
+}
+
+/** At most this many metric figures, so a run logging hundreds of metrics keeps a readable report. */
+const MAX_METRIC_FIGURES = 12;
+
+function metricFigures(input: ReportInput): string {
+  if (!input.metricSeries) return "";
+  const names = [...new Set(input.runs.flatMap((r) => (input.metricSeries!.get(r.id) ?? []).map((s) => s.name)))].sort();
+  const figures = names.slice(0, MAX_METRIC_FIGURES).map((name) => {
+    const series: ChartSeries[] = input.runs.flatMap((run, i) => {
+      const s = (input.metricSeries!.get(run.id) ?? []).find((m) => m.name === name);
+      if (!s) return [];
+      const points = Array.from(s.steps, (step, j) => ({ x: step, y: s.values[j]! }));
+      return [{ label: `run ${run.id}`, points, color: PALETTE[i % PALETTE.length]! }];
+    });
+    return `<figure>${renderLineChart(series, { title: name, xLabel: "step", yLabel: name, width: 480, height: 270 })}</figure>`;
+  });
+  const more = names.length > MAX_METRIC_FIGURES ? `<p>${names.length - MAX_METRIC_FIGURES} more metrics are in the table above.</p>` : "";
+  return figures.length > 0 ? `<h2>Metrics over steps</h2><div class="grid">${figures.join("")}</div>${more}` : "";
+}
+
+function fitsSection(fits: readonly ReportFit[] | undefined): string {
+  if (!fits || fits.length === 0) return "";
+  const fmt = (c: Record<string, number>, se: Record<string, number> | null) =>
+    Object.entries(c)
+      .map(([k, v]) => `${k} = ${formatNumber(v)}${se?.[k] !== undefined ? ` ± ${formatNumber(se[k])}` : ""}`)
+      .join(", ");
+  return `<h2>Fits</h2>${table(
+    ["run", "series", "target", "form", "coefficients (± standard error)", "residual", "points"],
+    fits.map((f) => [String(f.runId), f.series, f.target, f.form, fmt(f.coefficients, f.standardErrors), f.residual === null ? "" : formatNumber(f.residual), String(f.nPoints)]),
+  )}`;
 }
 
 function table(headers: readonly string[], rows: readonly (readonly string[])[]): string {
@@ -30,7 +77,7 @@ function table(headers: readonly string[], rows: readonly (readonly string[])[])
 function formatNumber(v: number | undefined): string {
   if (v === undefined) return "";
   if (!Number.isFinite(v)) return String(v);
-  return Number.isInteger(v) ? String(v) : v.toPrecision(5);
+  return Number.isInteger(v) ? String(v) : String(Number(v.toPrecision(5)));
 }
 
 /** Chart series: per run and curve series, gold (solid) and proxy (dashed) against sqrt(KL). */
@@ -97,7 +144,7 @@ export function renderHtmlReport(input: ReportInput): string {
 <style>
 body{font-family:system-ui,sans-serif;max-width:1000px;margin:2rem auto;padding:0 1rem;color:#222}
 table{border-collapse:collapse;margin:1rem 0;font-size:.9rem}th,td{border:1px solid #ccc;padding:.25rem .5rem;text-align:left}
-th{background:#f4f4f4}pre{background:#f7f7f7;padding:.75rem;overflow:auto;font-size:.8rem}figure{margin:1rem 0}
+th{background:#f4f4f4}.grid{display:flex;flex-wrap:wrap;gap:.5rem}pre{background:#f7f7f7;padding:.75rem;overflow:auto;font-size:.8rem}figure{margin:1rem 0}
 </style>
 </head>
 <body>
@@ -109,6 +156,8 @@ th{background:#f4f4f4}pre{background:#f7f7f7;padding:.75rem;overflow:auto;font-s
 ${table(["id", "name", "experiment", "status", "seed", "device", "started", "ended", "error"], runRows)}
 <h2>Metrics (last value)</h2>
 ${metricRows.length > 0 ? table(["metric", ...input.runs.map((r) => `run ${r.id}`)], metricRows) : "<p>No metrics recorded.</p>"}
+${fitsSection(input.fits)}
+${metricFigures(input)}
 <h2>Configurations</h2>
 ${configs}
 <h2>Environment</h2>
