@@ -1,1 +1,1 @@
-export {};
+export { startBrowserMode, type BrowserModeOptions } from "./launcher/browser-mode.ts";

@@ -1,0 +1,63 @@
+import { mount, unmount } from "svelte";
+import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from "vitest";
+import { Importer } from "../state/importer.svelte.ts";
+import { LabState } from "../state/lab-state.svelte.ts";
+import { Router } from "../state/router.svelte.ts";
+import { $, click, waitFor } from "../testing/dom.ts";
+import { type RealLab, openRealLab, readFixture } from "../testing/real-lab.ts";
+import DatasetsScreen from "./DatasetsScreen.svelte";
+
+describe("DatasetsScreen", () => {
+  let lab: RealLab;
+  let state: LabState;
+  let importer: Importer;
+  let view: Record<string, unknown>;
+
+  beforeAll(async () => {
+    lab = await openRealLab();
+  });
+
+  afterAll(async () => {
+    await lab.close();
+  });
+
+  beforeEach(async () => {
+    state = new LabState(lab.api);
+    await state.refresh();
+    importer = new Importer(lab.api, lab.toPath);
+    document.body.innerHTML = "";
+    view = mount(DatasetsScreen, { target: document.body, props: { lab: state, router: new Router(), importer } });
+  });
+
+  afterEach(async () => {
+    unmount(view);
+  });
+
+  it("starts empty with what to do, previews a dropped file, then imports it and shows rows and stats", async () => {
+    expect($("main, body").textContent).toContain("No datasets yet");
+    const bytes = readFixture("preference/stack_exchange_paired_tiny.json");
+    await importer.accept(new File([bytes], "stack_exchange_paired_tiny.json"));
+    const panel = await waitFor(() => document.querySelector('[data-testid="import-panel"]'));
+    expect(panel.textContent).toContain("question");
+    expect(panel.textContent).toContain("response_j");
+    click($('[data-testid="import-button"]'));
+    await waitFor(() => document.querySelector('[data-testid="import-done"]'), 30_000);
+    await waitFor(() => document.querySelectorAll("table.examples tbody tr").length === 20);
+    expect($('[data-testid="dataset-rows"]').textContent).toBe("25");
+    expect($('[data-testid="dataset-format"]').textContent).toBe("stack-exchange-paired");
+    expect((await lab.api.datasets.list()).map((d) => d.rowCount)).toEqual([25]);
+    const stats = await lab.api.labels.stats({ datasetId: (await lab.api.datasets.list())[0]!.id });
+    if (stats.total > 0) await waitFor(() => document.querySelector('[data-testid="label-stats"]')?.textContent?.includes(String(stats.total)));
+  });
+
+  it("shows the importer's error naming the row and imports nothing", async () => {
+    const before = (await lab.api.datasets.list()).length;
+    const text = [JSON.stringify({ question: "q1", response_j: "a", response_k: "b" }), JSON.stringify({ question: "q2", response_j: "a" })].join("\n");
+    await importer.accept(new File([text], "bad_pairs.jsonl"));
+    click(await waitFor(() => document.querySelector<HTMLElement>('[data-testid="import-button"]')));
+    const error = await waitFor(() => document.querySelector('[data-testid="import-error"]'), 30_000);
+    expect(error.textContent).toMatch(/row 2/i);
+    expect(error.textContent).toContain("bad_pairs");
+    expect(await lab.api.datasets.list()).toHaveLength(before); // nothing half-imported
+  });
+});

@@ -1,0 +1,99 @@
+import { mount, unmount } from "svelte";
+import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from "vitest";
+import { waitForStatus } from "../../service/testing/wait-for.ts";
+import { LabState } from "../state/lab-state.svelte.ts";
+import { Router } from "../state/router.svelte.ts";
+import { $, click, type, waitFor } from "../testing/dom.ts";
+import { type RealLab, openRealLab } from "../testing/real-lab.ts";
+import CompareScreen from "./CompareScreen.svelte";
+import ExperimentScreen from "./ExperimentScreen.svelte";
+import RunsScreen from "./RunsScreen.svelte";
+
+describe("Experiment, Runs and Compare screens", () => {
+  let lab: RealLab;
+  let state: LabState;
+  let router: Router;
+  let view: Record<string, unknown> | null = null;
+  let stopListening: () => void;
+
+  beforeAll(async () => {
+    lab = await openRealLab();
+  });
+
+  afterAll(async () => {
+    await lab.close();
+  });
+
+  beforeEach(async () => {
+    state = new LabState(lab.api);
+    stopListening = state.listen();
+    await state.refresh();
+    router = new Router();
+    document.body.innerHTML = "";
+  });
+
+  afterEach(async () => {
+    if (view) unmount(view);
+    view = null;
+    stopListening();
+  });
+
+  it("lists presets with their defaults, expands a sweep grid and starts one run per point and seed", async () => {
+    view = mount(ExperimentScreen, { target: document.body, props: { lab: state, router } });
+    const preset = await waitFor(() => document.querySelector<HTMLElement>('[data-kind="diagnostic.counter"]'));
+    expect(preset.getAttribute("aria-checked")).toBe("true");
+    expect(preset.textContent).toContain("Not a science experiment");
+    expect(($('[data-param="steps"]') as HTMLInputElement).value).toBe("100");
+    type($('[data-param="stepMs"]'), "0");
+    type($('[data-param="steps"]'), "5");
+    type($('[data-sweep="checkpointEvery"]'), "1 | 5");
+    type($('input[aria-describedby="seeds-help"]'), "0 | 7");
+    expect($('[data-testid="grid-size"]').textContent).toContain("2 configurations × 2 seeds = 4 runs");
+    click($('[data-testid="start-button"]'));
+    await waitFor(() => document.querySelectorAll('[data-testid="started-runs"] li').length === 4);
+    const runs = await lab.api.runs.list();
+    expect(runs).toHaveLength(4);
+    expect(runs.map((r) => r.seed).sort()).toEqual([0, 0, 7, 7]);
+    expect(new Set(runs.map((r) => r.config.checkpointEvery))).toEqual(new Set([1, 5]));
+    expect(runs.every((r) => r.config.steps === 5 && r.config.stepMs === 0)).toBe(true);
+    // Make room in the run queue for the next test.
+    for (const r of runs) await lab.api.runs.cancel({ id: r.id }).catch(() => undefined);
+  });
+
+  it("shows a run's curve growing, then compares two runs with fits, peaks, metrics and the config diff", async () => {
+    const slow = await lab.api.experiments.create({ name: "slow", kind: "diagnostic.counter", config: { steps: 40, stepMs: 40 } });
+    const fast = await lab.api.experiments.create({ name: "fast", kind: "diagnostic.counter", config: { steps: 30, stepMs: 0 } });
+    const a = await lab.api.runs.start({ experimentId: slow.id });
+    await state.refresh();
+    router.selectedRunId = a.id;
+    view = mount(RunsScreen, { target: document.body, props: { lab: state, router } });
+    const count = () => Number($('[data-testid="curve-points"]').textContent!.split(" ")[0]);
+    const first = await waitFor(() => count() > 0 && count());
+    await waitFor(() => count() > first);
+    expect($('[data-testid="run-detail"]').dataset.status).toBe("running");
+    expect($('[data-testid="cancel-run"]')).toBeTruthy();
+    await waitForStatus(lab.api, a.id, ["done"]);
+    await waitFor(() => count() === 40);
+    unmount(view);
+
+    const b = await lab.api.runs.start({ experimentId: fast.id });
+    await waitForStatus(lab.api, b.id, ["done"]);
+    await state.refresh();
+    router.compareIds = [a.id, b.id];
+    view = mount(CompareScreen, { target: document.body, props: { lab: state, router } });
+    const table = await waitFor(() => document.querySelector('[data-testid="metrics-table"]'));
+    await waitFor(() => table.querySelectorAll("tbody tr").length === 2);
+    expect(table.textContent).toContain("d(a − b ln d)");
+    // Per run: gold, proxy, fitted form and peak marker.
+    expect($('[data-testid="chart"]').dataset.lines).toBe("8");
+    const diff = $('[data-testid="config-diff"]').textContent!;
+    expect(diff).toContain("steps");
+    expect(diff).toContain("stepMs");
+    expect(diff).toContain("40");
+    // Toggling fits and peaks off leaves gold and proxy.
+    for (const label of document.querySelectorAll("label")) {
+      if (/fitted forms|peak markers/.test(label.textContent ?? "")) click(label.querySelector("input")!);
+    }
+    expect($('[data-testid="chart"]').dataset.lines).toBe("4");
+  });
+});

@@ -1,0 +1,71 @@
+/**
+ * Component tests talk to a real lab: the service on a fresh SQLite file behind the browser-mode
+ * server, in a child process, reached through the same HTTP + SSE client the renderer uses in
+ * browser mode. Test-only: these tests run in Node (jsdom supplies the DOM), so Node built-ins are
+ * fine here and nowhere else in the renderer.
+ */
+/* eslint-disable no-restricted-imports -- test helper: runs in Node, never bundled */
+import { type ChildProcess, spawn } from "node:child_process";
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { dirname, join } from "node:path";
+/* eslint-enable no-restricted-imports */
+import { type HttpLabClient, type LabApi, createHttpLabClient } from "../../shared/index.ts";
+
+export interface RealLab {
+  api: LabApi;
+  dir: string;
+  /** Writes a dropped File to disk, as an upload would; returns its path. */
+  toPath(file: File): Promise<string>;
+  close(): Promise<void>;
+}
+
+// The DOM test environment serves modules from an http: URL; its path is still the file's path.
+const here = dirname(decodeURIComponent(new URL(import.meta.url).pathname).replace(/^\/@fs/, ""));
+
+/** The repository's shared fixtures (`<repo>/../shared/fixtures`). */
+export const fixturesDir = join(here, "../../../../../../shared/fixtures");
+
+/** A shared fixture's bytes, e.g. `preference/stack_exchange_paired_tiny.json`. */
+export function readFixture(relativePath: string): Uint8Array<ArrayBuffer> {
+  const bytes = readFileSync(join(fixturesDir, relativePath));
+  return new Uint8Array(bytes.buffer.slice(bytes.byteOffset, bytes.byteOffset + bytes.byteLength) as ArrayBuffer);
+}
+
+/** Starts a lab on a fresh database file in a child process and connects to it. */
+export async function openRealLab(): Promise<RealLab> {
+  const dir = mkdtempSync(join(tmpdir(), "goodhart-renderer-"));
+  const child: ChildProcess = spawn(process.execPath, ["--import", "tsx", join(here, "lab-process.ts"), join(dir, "lab.sqlite")], {
+    stdio: ["ignore", "pipe", "inherit"],
+  });
+  const { url, token } = await new Promise<{ url: string; token: string }>((resolve, reject) => {
+    let out = "";
+    child.stdout!.on("data", (chunk: Buffer) => {
+      out += chunk.toString();
+      const line = out.split("\n")[0];
+      if (out.includes("\n") && line) resolve(JSON.parse(line));
+    });
+    child.once("exit", (code) => reject(new Error(`the test lab exited with code ${code} before listening`)));
+  });
+  const client: HttpLabClient = createHttpLabClient({ baseUrl: url, token, reconnectMs: 200 });
+  await client.eventsReady();
+  let n = 0;
+  return {
+    api: client.api,
+    dir,
+    async toPath(file) {
+      mkdirSync(join(dir, "uploads"), { recursive: true });
+      const path = join(dir, "uploads", `${++n}-${file.name}`);
+      writeFileSync(path, new Uint8Array(await file.arrayBuffer()));
+      return path;
+    },
+    async close() {
+      client.close();
+      await new Promise<void>((resolve) => {
+        child.once("exit", () => resolve());
+        child.kill("SIGTERM");
+      });
+      rmSync(dir, { recursive: true, force: true });
+    },
+  };
+}
