@@ -206,6 +206,16 @@ describe("LabService on a real SQLite file", () => {
     expect((await service.runs.get({ id: run.id })).error).toBe("Error: diagnostic failure requested at step 3");
   });
 
+  it("fails a run whose results cannot be stored, naming why", async () => {
+    const { dir, dbFile } = workspace();
+    const { service, store } = start(dir, dbFile);
+    const e = await service.experiments.create({ name: "nan", kind: "diagnostic.counter", config: { steps: 500, stepMs: 5, badCurveAtStep: 3 } });
+    const run = await service.runs.start({ experimentId: e.id });
+    expect(await waitForStatus(service, run.id, ["done", "failed", "cancelled"])).toBe("failed");
+    expect((await service.runs.get({ id: run.id })).error).toMatch(/results could not be stored: .*x and kl must be finite/);
+    expect(store.integrityCheck()).toBe("ok");
+  });
+
   it("a process killed mid-run leaves the run interrupted and resumable, and the database intact", async () => {
     const { dir, dbFile } = workspace();
     const dataDir = join(dir, "data");

@@ -87,7 +87,14 @@ export function createLabService(options: LabServiceOptions): LabService {
   const secrets = options.secrets ?? noSecretStore;
   const settings = new SettingsStore(join(dataDir, "settings.json"));
   const hub = new EventHub();
-  const writer = new ResultWriter(store);
+  // A run whose results cannot be stored (e.g. a non-finite KL) is stopped and failed, not left
+  // running with its numbers silently dropped.
+  const writeErrors = new Map<number, string>();
+  const writer = new ResultWriter(store, (runId, err) => {
+    if (writeErrors.has(runId)) return;
+    writeErrors.set(runId, `results could not be stored: ${err instanceof Error ? err.message : String(err)}`);
+    void executor.cancel(runId);
+  });
   const progress = new Map<number, LiveProgress>();
   const checkpoints = new Map<number, number | null>();
   const runDir = (runId: number): string => join(dataDir, "runs", String(runId));
@@ -139,7 +146,7 @@ export function createLabService(options: LabServiceOptions): LabService {
       hub.emit({ type: "runs.metrics", payload: { runId, points: points.map((p) => ({ runId, ...p })) } });
     },
     curve(runId, points) {
-      writer.addCurvePoints(points.map((p) => ({ runId, ...p })));
+      writer.addCurvePoints(runId, points.map((p) => ({ runId, ...p })));
     },
     checkpoint(runId, step) {
       checkpoints.set(runId, step);
@@ -147,8 +154,11 @@ export function createLabService(options: LabServiceOptions): LabService {
     finished(runId, outcome: RunOutcome) {
       // Results first, then the status: a run reads `done` only once its numbers are committed.
       writer.flush();
+      const writeError = writeErrors.get(runId);
+      writeErrors.delete(runId);
       try {
-        if (outcome.status === "done") setStatus(runId, "done");
+        if (writeError) setStatus(runId, "failed", { error: writeError });
+        else if (outcome.status === "done") setStatus(runId, "done");
         else if (outcome.status === "cancelled") setStatus(runId, "cancelled");
         else if (outcome.status === "failed") setStatus(runId, "failed", { error: `${outcome.error.name}: ${outcome.error.message}` });
         else setStatus(runId, "interrupted", { error: outcome.error });

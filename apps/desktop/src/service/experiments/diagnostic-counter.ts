@@ -21,6 +21,8 @@ export const diagnosticCounterConfig = z
     ignoreCancel: z.boolean().default(false),
     /** Throw at this step (tests the `failed` path). */
     failAtStep: z.number().int().min(1).nullable().default(null),
+    /** Emit a curve point with a non-finite KL at this step (tests that unstorable results fail the run). */
+    badCurveAtStep: z.number().int().min(1).nullable().default(null),
     /** End the worker thread abruptly at this step, with no goodbye (tests the `interrupted` path). */
     crashAtStep: z.number().int().min(1).nullable().default(null),
   })
@@ -73,7 +75,7 @@ export async function run(rawConfig: Record<string, unknown>, context: Experimen
     acc = counterStep(acc, step);
     context.metric(step, "counter.value", acc / 0x80000000);
     context.metric(step, "counter.step", step);
-    const kl = step / config.steps;
+    const kl = config.badCurveAtStep === step ? Number.NaN : step / config.steps;
     context.curvePoint({ series: "diagnostic", x: step, xKind: "step", kl, klEstimator: "exact", proxyScore: Math.sqrt(kl), goldScore: Math.sqrt(kl) * (1 - kl) });
     context.progress(step, config.steps);
     if (step % config.checkpointEvery === 0 || step === config.steps) await context.saveCheckpoint(step, { acc } satisfies CounterState);

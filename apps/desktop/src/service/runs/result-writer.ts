@@ -1,49 +1,60 @@
 /**
  * The single writer of run results: workers stream metrics and curve points, this buffers them
- * and commits them in batched transactions (one per flush), so a chatty run costs few fsyncs and
- * the database only ever holds whole batches.
+ * and commits them in batched transactions, one per run per flush, so a chatty run costs few
+ * fsyncs, the database only ever holds whole batches, and one run's bad data cannot lose another
+ * run's results.
  */
 import type { CurvePoint, LabStore, MetricPoint } from "@goodhart/storage";
 
+interface Pending {
+  metrics: MetricPoint[];
+  curves: CurvePoint[];
+}
+
 export class ResultWriter {
-  #metrics = new Map<number, MetricPoint[]>();
-  #curves: CurvePoint[] = [];
+  #pending = new Map<number, Pending>();
   #timer: NodeJS.Timeout | null = null;
 
   constructor(
     private readonly store: LabStore,
+    /** Called when a run's batch could not be stored (its points are dropped). */
+    private readonly onError: (runId: number, err: unknown) => void,
     private readonly flushMs = 100,
-    private readonly onError: (err: unknown) => void = (err) => console.error("Goodhart Lab: writing results failed:", err),
   ) {}
 
+  #of(runId: number): Pending {
+    let p = this.#pending.get(runId);
+    if (!p) this.#pending.set(runId, (p = { metrics: [], curves: [] }));
+    return p;
+  }
+
   addMetrics(runId: number, points: readonly MetricPoint[]): void {
-    let list = this.#metrics.get(runId);
-    if (!list) this.#metrics.set(runId, (list = []));
-    for (const p of points) list.push(p);
+    const p = this.#of(runId);
+    for (const point of points) p.metrics.push(point);
     this.#schedule();
   }
 
-  addCurvePoints(points: readonly CurvePoint[]): void {
-    for (const p of points) this.#curves.push(p);
+  addCurvePoints(runId: number, points: readonly CurvePoint[]): void {
+    const p = this.#of(runId);
+    for (const point of points) p.curves.push(point);
     this.#schedule();
   }
 
-  /** Commits everything buffered in one transaction. */
+  /** Commits everything buffered: one transaction per run. */
   flush(): void {
     if (this.#timer) clearTimeout(this.#timer);
     this.#timer = null;
-    if (this.#metrics.size === 0 && this.#curves.length === 0) return;
-    const metrics = this.#metrics;
-    const curves = this.#curves;
-    this.#metrics = new Map();
-    this.#curves = [];
-    try {
-      this.store.transaction(() => {
-        for (const [runId, points] of metrics) this.store.metrics.append(runId, points);
-        if (curves.length > 0) this.store.curves.append(curves);
-      });
-    } catch (err) {
-      this.onError(err);
+    const pending = this.#pending;
+    this.#pending = new Map();
+    for (const [runId, p] of pending) {
+      try {
+        this.store.transaction(() => {
+          if (p.metrics.length > 0) this.store.metrics.append(runId, p.metrics);
+          if (p.curves.length > 0) this.store.curves.append(p.curves);
+        });
+      } catch (err) {
+        this.onError(runId, err);
+      }
     }
   }
 
