@@ -1,7 +1,7 @@
 // Electron's entry (package.json "main"). The sources are TypeScript without a build step, so tsx
 // is registered first. Electron waits for this module's top-level awaits before emitting `ready`,
 // and runElectronMain registers the app scheme synchronously, before its first await.
-import electron from "electron";
+import * as electron from "electron";
 import { register } from "tsx/esm/api";
 
 register();
