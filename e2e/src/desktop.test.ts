@@ -1,0 +1,146 @@
+/**
+ * The desktop UI end to end, in Chromium against the real browser-mode server: import by drop,
+ * a malformed file's error, a run whose curve grows, Compare, and the exported HTML report.
+ * Specs run in order and share one lab (one SQLite file). Screenshots of every screen, light and
+ * dark, go to e2e/artifacts/.
+ */
+import { readFileSync } from "node:fs";
+import { join } from "node:path";
+import type { Page } from "playwright-core";
+import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
+import { type Session, dropFile, fixturesDir, goTo, openLab, screenshot } from "./browser.ts";
+
+const launchUrl = inject("labLaunchUrl");
+let session: Session;
+let page: Page;
+
+async function textOf(selector: string): Promise<string> {
+  return (await page.locator(selector).first().textContent()) ?? "";
+}
+
+/** Polls the page until `read` returns a value passing `ok`. */
+async function until<T>(read: () => Promise<T>, ok: (v: T) => boolean, timeoutMs = 30_000): Promise<T> {
+  const end = Date.now() + timeoutMs;
+  let v = await read();
+  while (!ok(v)) {
+    if (Date.now() > end) throw new Error(`timed out; last value: ${JSON.stringify(v)}`);
+    await page.waitForTimeout(100);
+    v = await read();
+  }
+  return v;
+}
+
+async function bothThemes(name: string): Promise<void> {
+  await screenshot(page, `${name}-light`);
+  await page.keyboard.press("Alt+KeyT");
+  await page.waitForSelector('html[data-theme="dark"]');
+  await page.waitForTimeout(50);
+  await screenshot(page, `${name}-dark`);
+  await page.keyboard.press("Alt+KeyT");
+  await page.waitForSelector('html[data-theme="light"]');
+}
+
+beforeAll(async () => {
+  session = await openLab(launchUrl);
+  page = session.page;
+});
+
+afterAll(async () => {
+  await session?.close();
+});
+
+describe("Goodhart Lab desktop UI", () => {
+  it("greets a new user with what to do first", async () => {
+    await page.waitForSelector('[data-testid="welcome"]');
+    expect(await textOf('[data-testid="welcome"]')).toContain("Drop a preference dataset");
+    expect(await textOf('[data-testid="device-in-use"]')).toMatch(/Device: \S+/);
+    await bothThemes("01-workspace-empty");
+  });
+
+  it("imports the Stack Exchange fixture dropped on the window and shows its 25 pairs", async () => {
+    const bytes = readFileSync(join(fixturesDir, "preference/stack_exchange_paired_tiny.json"));
+    await dropFile(page, "stack_exchange_paired_tiny.json", bytes);
+    await page.waitForSelector('main[data-screen="datasets"] [data-testid="import-panel"][data-phase="ready"]');
+    await page.click('[data-testid="import-button"]');
+    await page.waitForSelector('[data-testid="import-done"]');
+    expect(await textOf('[data-testid="dataset-rows"]')).toBe("25");
+    expect(await textOf('[data-testid="dataset-format"]')).toBe("stack-exchange-paired");
+    await page.waitForFunction(() => document.querySelectorAll('[data-testid="dataset-detail"] table.examples tbody tr').length === 20);
+    await bothThemes("02-datasets-imported");
+  });
+
+  it("refuses a malformed file with an error naming the row, and imports nothing", async () => {
+    const lines = [
+      JSON.stringify({ question: "What is 2+2?", response_j: "4", response_k: "5" }),
+      JSON.stringify({ question: "Capital of France?", response_j: "Paris", response_k: "Lyon" }),
+      JSON.stringify({ question: "Largest planet?", response_j: "Jupiter" }),
+    ];
+    await dropFile(page, "broken_pairs.jsonl", new TextEncoder().encode(lines.join("\n") + "\n"));
+    await page.waitForSelector('[data-testid="import-panel"][data-phase="ready"]');
+    await page.click('[data-testid="import-button"]');
+    await page.waitForSelector('[data-testid="import-error"]');
+    const error = await textOf('[data-testid="import-error"]');
+    expect(error).toMatch(/row 3/i);
+    expect(error).toContain("broken_pairs");
+    expect(await page.locator('[data-testid="dataset-item"]').count()).toBe(1);
+    await bothThemes("03-datasets-error");
+  });
+
+  it("starts a small run and watches its curve gain points", async () => {
+    await goTo(page, "experiment");
+    await page.waitForSelector('[data-testid="preset"]');
+    // DIAGNOSTIC: best-of-n ("bon-study") is not registered with the service yet; the run machinery
+    // and live curves are exercised with diagnostic.counter, whose curve points are real but carry
+    // no science. Switch to bon-study once it is listed here.
+    await page.click('[data-testid="preset"][data-kind="diagnostic.counter"]');
+    await page.fill('[data-param="steps"]', "60");
+    await page.fill('[data-param="stepMs"]', "60");
+    await page.fill('[data-sweep="steps"]', "60 | 40");
+    await page.fill('[data-testid="experiment-name"]', "counter");
+    expect(await textOf('[data-testid="grid-size"]')).toContain("= 2 runs");
+    await bothThemes("04-experiment");
+    await page.click('[data-testid="start-button"]');
+    await page.waitForSelector('[data-testid="started-runs"] li');
+    expect(await page.locator('[data-testid="started-runs"] li').count()).toBe(2);
+
+    await goTo(page, "runs");
+    await page.click('[data-testid="run-item"][data-run-id="1"]');
+    const pointsNow = async () => Number((await textOf('[data-testid="curve-points"]')).split(" ")[0]);
+    const first = await until(pointsNow, (n) => n > 0);
+    const later = await until(pointsNow, (n) => n >= first + 5);
+    expect(later).toBeGreaterThan(first);
+    await until(async () => page.getAttribute('[data-testid="chart"]', "data-points"), (n) => Number(n) > 0);
+    await bothThemes("05-runs-live");
+    await until(() => page.getAttribute('[data-testid="run-detail"]', "data-status"), (s) => s === "done", 60_000);
+    expect(await pointsNow()).toBe(60);
+  });
+
+  it("compares two runs: overlay with fits and peaks, metrics and the config diff", async () => {
+    await goTo(page, "runs");
+    await page.click('[data-testid="run-item"][data-run-id="2"]');
+    await until(() => page.getAttribute('[data-testid="run-detail"]', "data-status"), (s) => s === "done", 60_000);
+    await goTo(page, "compare");
+    await page.check('[data-testid="compare-pick"][data-run-id="1"]');
+    await page.check('[data-testid="compare-pick"][data-run-id="2"]');
+    await page.waitForSelector('[data-testid="metrics-table"] tbody tr:nth-child(2)');
+    // Per run: gold, proxy, fitted form, peak marker.
+    await until(() => page.getAttribute('[data-testid="compare-chart"] [data-testid="chart"]', "data-lines"), (n) => n === "8");
+    const diff = await textOf('[data-testid="config-diff"]');
+    expect(diff).toContain("steps");
+    expect(diff).toContain("60");
+    expect(diff).toContain("40");
+    expect(await page.locator('[data-testid="peak-gold"]').count()).toBe(2);
+    await bothThemes("06-compare");
+  });
+
+  it("exports the HTML report with both runs' figures", async () => {
+    await goTo(page, "export");
+    await bothThemes("07-export");
+    const download = page.waitForEvent("download");
+    await page.click('[data-testid="create-report"]');
+    const file = await (await download).path();
+    const html = readFileSync(file, "utf8");
+    expect(html).toContain("<svg");
+    for (const id of [1, 2]) expect(html).toContain(`run ${id}`);
+  });
+});
