@@ -206,6 +206,24 @@ describe("LabService on a real SQLite file", () => {
     expect((await service.runs.get({ id: run.id })).error).toBe("Error: diagnostic failure requested at step 3");
   });
 
+  it("a worker killed mid-run leaves the run interrupted and resumable, and the database intact", async () => {
+    const { dir, dbFile } = workspace();
+    const { service, store } = start(dir, dbFile);
+    const crashing = await service.experiments.create({ name: "crash", kind: "diagnostic.counter", config: { steps: 30, stepMs: 2, checkpointEvery: 10, crashAtStep: 17 } });
+    const run = await service.runs.start({ experimentId: crashing.id, seed: 5 });
+    expect(await waitForStatus(service, run.id, ["done", "failed", "interrupted"])).toBe("interrupted");
+    const stored = await service.runs.get({ id: run.id });
+    expect(stored.error).toMatch(/worker stopped unexpectedly \(exit code 70\)/);
+    expect(stored.checkpointStep).toBe(10);
+    expect(store.integrityCheck()).toBe("ok");
+    // The run keeps the config it was started with (crashAtStep included), so it would crash again
+    // at 17; resuming must still restart from step 10 and end interrupted again, not failed or done.
+    await service.runs.resume({ id: run.id });
+    expect(await waitForStatus(service, run.id, ["done", "failed", "interrupted"])).toBe("interrupted");
+    const [steps] = await service.runs.metrics({ runId: run.id, name: "counter.step" });
+    expect(steps!.steps).toEqual(Array.from({ length: 16 }, (_, i) => i + 1)); // it dies at 17, before logging it
+  });
+
   it("fails a run whose results cannot be stored, naming why", async () => {
     const { dir, dbFile } = workspace();
     const { service, store } = start(dir, dbFile);
