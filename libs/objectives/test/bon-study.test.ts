@@ -114,6 +114,17 @@ describe("best-of-n study on the built-in task (test size)", () => {
     expect(b.runs[0]!.status).toBe("done");
   }, 120_000);
 
+  it("sweeps a grid over other fields: one group of runs per grid point, each with its own pools", async () => {
+    const tiny: BonStudyConfig = { ...TEST_STUDY, trainingSizes: [100], seeds: [3], bon: { poolSize: 8, ns: "default", evalPrompts: 4 } };
+    const s = memorySink();
+    const r = await runBonStudy({ study: tiny, grid: { "bon.poolSize": [4, 8] } }, { runtime, seed: 7, sink: s, cacheDir }, OPTIONS);
+    expect(r.groups.map((g) => g.overrides)).toEqual([{ "bon.poolSize": 4 }, { "bon.poolSize": 8 }]);
+    expect(r.runs.map((x) => x.series[0]!.maxN)).toEqual([4, 8]);
+    expect(new Set(s.runs.map((x) => x.id)).size).toBe(2);
+    expect(s.runs[0]!.curves[0]!.klPrompts).toBe("test:4x4");
+    await expect(runBonStudy({ study: tiny, grid: { "bon.poolSize": [0] } }, { runtime, seed: 7, sink: s, cacheDir })).rejects.toThrow(/bon.poolSize.*sweep point/);
+  }, 120_000);
+
   it("rejects an invalid config with the field named, before doing any work", async () => {
     const s = memorySink();
     await expect(runBonStudy({ ...TEST_STUDY, labelNoise: [0.7] }, { runtime, seed: 0, sink: s, cacheDir })).rejects.toThrow(/labelNoise\[0\]/);

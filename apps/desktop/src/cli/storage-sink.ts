@@ -13,6 +13,8 @@ import type { JsonObject, LabStore, MetricPoint, Run } from "@goodhart/storage";
 export interface StorageSinkOptions {
   /** The study: stored as one experiment row that every run points to. */
   experiment: { name: string; kind: string; config: JsonObject };
+  /** A sweep grid the study expands (field path -> values): stored as a sweep every run belongs to. */
+  sweep?: { name: string; grid: JsonObject };
   /** Recorded on every run (e.g. "cpu"). */
   device: string;
   onProgress?: (progress: ExperimentProgress) => void;
@@ -27,6 +29,7 @@ const METRIC_BATCH = 256;
 
 export interface StorageSink extends ExperimentSink {
   readonly experimentId: number;
+  readonly sweepId: number | null;
   /** Runs created so far, in order. */
   readonly runs: Run[];
 }
@@ -34,6 +37,7 @@ export interface StorageSink extends ExperimentSink {
 /** Creates the experiment row and returns a sink writing into `store`. */
 export function createStorageSink(store: LabStore, options: StorageSinkOptions): StorageSink {
   const experiment = store.experiments.create(options.experiment);
+  const sweep = options.sweep ? store.sweeps.create({ experimentId: experiment.id, name: options.sweep.name, grid: options.sweep.grid, config: options.experiment.config }) : null;
   const runs: Run[] = [];
 
   const saveModel = (c: ExperimentCheckpoint, runId: number | null) => {
@@ -43,9 +47,10 @@ export function createStorageSink(store: LabStore, options: StorageSinkOptions):
 
   return {
     experimentId: experiment.id,
+    sweepId: sweep?.id ?? null,
     runs,
     beginRun(spec) {
-      const run = store.runs.create({ name: spec.name, seed: spec.seed, experimentId: experiment.id, config: spec.config });
+      const run = store.runs.create({ name: spec.name, seed: spec.seed, experimentId: experiment.id, sweepId: sweep?.id ?? null, config: spec.config });
       store.runs.setStatus(run.id, "running", { device: options.device });
       runs.push(store.runs.get(run.id)!);
       let metrics: MetricPoint[] = [];

@@ -26,14 +26,14 @@ import { fitOveroptimization } from "../fits.ts";
 import { labelByGold, type GoldLabel } from "../labels.ts";
 import { parseBonStudy } from "../config/parse.ts";
 import type { BonStudyConfig } from "../config/bon-study.ts";
-import { expandStudy, type BonRunConfig } from "../config/sweep.ts";
+import { canonicalJson, expandStudy, sweep, type BonRunConfig } from "../config/sweep.ts";
 import { createTask, type BuiltinTask } from "../task/task.ts";
 import { WordTokenizer } from "../task/word-tokenizer.ts";
 import { basePolicyGptConfig, loadOrPretrainBasePolicy } from "../task/base-policy.ts";
 import type { TaskPrompt } from "../task/prompts.ts";
 import { samplePolicy, type PolicySample } from "./policy-samples.ts";
 import { REWARD_TRAINING_DEFAULTS, trainRewardModel, type Comparison, type RewardTrainingOptions } from "./reward-training.ts";
-import { ProgressTracker } from "./progress.ts";
+import { ProgressTracker, type PhasePlan } from "./progress.ts";
 import type { ExperimentContext, ExperimentCurvePoint, RunSink } from "./sink.ts";
 
 /** Knobs of the study that are not part of the run configs (same for every run). */
@@ -83,6 +83,8 @@ export interface BonStudyResult {
   timings: Record<string, number>;
   /** Base-policy mean gold on the evaluation pools (the point every gain is measured from). */
   baseGold: number;
+  /** One entry per sweep-grid point (one without a grid): its overrides, base policy and base gold. */
+  groups: { overrides: Record<string, unknown>; basePolicy: { hash: string; cached: boolean; path: string }; baseGold: number }[];
 }
 
 /** Per-unit cost guesses (seconds, 2-core CPU) for the ETA; only their ratios matter. */
@@ -154,13 +156,32 @@ function summarise(series: string, curve: BonCurvePoint[], validationAccuracy: n
   };
 }
 
+/** A study with a sweep grid over any of its fields (see `sweep`); each grid point is a group of runs. */
+export interface BonSweepConfig {
+  study: unknown;
+  /** Dotted field path -> values, e.g. {"bon.poolSize": [64, 256]}. */
+  grid: Record<string, readonly unknown[]>;
+}
+
+function isSweepConfig(config: unknown): config is BonSweepConfig {
+  return typeof config === "object" && config !== null && !Array.isArray(config) && "grid" in config && "study" in config;
+}
+
 /**
  * Runs a best-of-n study. `config` is a study config (a preset name via `preset:`, missing fields
- * defaulted) or an already validated `BonStudyConfig`.
+ * defaulted), an already validated `BonStudyConfig`, or `{study, grid}` to sweep other fields:
+ * the runs of each grid point share one base policy and one set of samples.
  */
 export async function runBonStudy(config: unknown, context: ExperimentContext, options: BonStudyOptions = {}): Promise<BonStudyResult> {
-  const study: BonStudyConfig = parseBonStudy(config);
-  const runs = expandStudy(study);
+  const sweepConfig = isSweepConfig(config) ? config : null;
+  const study: BonStudyConfig = parseBonStudy(sweepConfig ? sweepConfig.study : config);
+  const allRuns = sweepConfig ? sweep(study, sweepConfig.grid) : expandStudy(study);
+  const groups = new Map<string, BonRunConfig[]>();
+  for (const r of allRuns) {
+    const key = canonicalJson(r.overrides);
+    if (!groups.has(key)) groups.set(key, []);
+    groups.get(key)!.push(r);
+  }
   const { runtime, sink, signal } = context;
   const timings: Record<string, number> = { pretrain: 0, sampling: 0, "rm-training": 0, scoring: 0, curves: 0 };
   const timed = async <T>(phase: string, fn: () => Promise<T>): Promise<T> => {
@@ -171,194 +192,216 @@ export async function runBonStudy(config: unknown, context: ExperimentContext, o
       timings[phase] = (timings[phase] ?? 0) + (performance.now() - t0) / 1000;
     }
   };
-
-  const task: BuiltinTask = createTask(study.task.seed, { prompts: study.task.prompts });
-  const tokenizer = new WordTokenizer(task.vocabulary);
-  const maxTrain = Math.max(...study.trainingSizes);
-  const nVal = Math.min(options.validationPrompts ?? 100, Math.max(1, task.prompts.validation.length));
-  const { poolSize, evalPrompts, ns } = runs[0]!.bon;
-  const k = study.ensemble.size;
-  const sampleCount = 2 * maxTrain + 2 * nVal + evalPrompts * poolSize;
-  const policySpec = { ...study.basePolicy, ...options.pretrain, seed: study.task.seed };
-  const kParams = (r: BonRunConfig) => (r.proxy.layers * 12 * r.proxy.dModel ** 2 + tokenizer.vocabSize * r.proxy.dModel) / 1000;
+  // The vocabulary (and so the tokenizer) is the same for every task seed.
+  const vocabSize = new WordTokenizer(createTask(study.task.seed, { prompts: { train: 1, validation: 1, test: 1 } }).vocabulary).vocabSize;
   const rmEpochs = options.rmTraining?.epochs ?? REWARD_TRAINING_DEFAULTS.epochs;
   const rmBatch = options.rmTraining?.batchSize ?? REWARD_TRAINING_DEFAULTS.batchSize;
-  const tracker = new ProgressTracker(
-    [
-      { phase: "pretrain", units: study.basePolicy.pretrainSteps, secondsPerUnit: COST.pretrainStep },
-      { phase: "sampling", units: sampleCount, secondsPerUnit: COST.sample },
+  const kParams = (r: BonRunConfig) => (r.proxy.layers * 12 * r.proxy.dModel ** 2 + vocabSize * r.proxy.dModel) / 1000;
+  const validationCount = (r: BonRunConfig) => Math.min(options.validationPrompts ?? 100, Math.max(1, r.task.prompts.validation));
+  const sampleCountOf = (runs: BonRunConfig[]) => 2 * Math.max(...runs.map((r) => r.trainingSize)) + 2 * validationCount(runs[0]!) + runs[0]!.bon.evalPrompts * runs[0]!.bon.poolSize;
+  const plan = (runs: BonRunConfig[], g: number): PhasePlan[] => {
+    const { poolSize, evalPrompts } = runs[0]!.bon;
+    const k = runs[0]!.ensemble.size;
+    return [
+      { phase: `pretrain:g${g}`, units: runs[0]!.basePolicy.pretrainSteps, secondsPerUnit: COST.pretrainStep },
+      { phase: `sampling:g${g}`, units: sampleCountOf(runs), secondsPerUnit: COST.sample },
       ...runs.map((r) => ({ phase: `rm-training:${r.id}`, units: k * rmEpochs * Math.ceil(r.trainingSize / rmBatch), secondsPerUnit: COST.rmStepPerKParams * kParams(r) + 0.02 })),
-      ...runs.map((r) => ({ phase: `scoring:${r.id}`, units: k, secondsPerUnit: (evalPrompts * poolSize + 4 * nVal) * COST.scorePerKParams * kParams(r) + 0.2 })),
-    ],
-    sink,
-  );
+      ...runs.map((r) => ({ phase: `scoring:${r.id}`, units: k, secondsPerUnit: (evalPrompts * poolSize + 4 * validationCount(r)) * COST.scorePerKParams * kParams(r) + 0.2 })),
+    ];
+  };
+  const tracker = new ProgressTracker([...groups.values()].flatMap((runs, g) => plan(runs, g)), sink);
   const progress = (phase: string, done: number, total: number, message?: string) => tracker.update(phase, done, total, message);
 
-  // 1. Base policy (cached by config hash).
-  sink.log(`base policy: ${study.basePolicy.layers} layers x d${study.basePolicy.dModel}, ${study.basePolicy.pretrainSteps} pretraining steps`);
-  const policy = await timed("pretrain", () =>
-    loadOrPretrainBasePolicy(runtime, task, tokenizer, policySpec, context.cacheDir, {
-      signal,
-      onStep: (step, total, loss) => progress("pretrain", step, total, `loss ${loss.toFixed(3)}`),
-    }),
-  );
-  if (policy.cached) tracker.skip("pretrain");
-  progress("pretrain", study.basePolicy.pretrainSteps, study.basePolicy.pretrainSteps, policy.cached ? "loaded from cache" : "pretrained");
-  sink.log(policy.cached ? `base policy loaded from ${policy.path}` : `base policy pretrained and cached in ${policy.path}`);
-  sink.checkpoint({ name: "base-policy", kind: "policy", path: policy.path, hash: policy.hash, config: { ...basePolicyGptConfig(policySpec, tokenizer.vocabSize), pretrainSteps: study.basePolicy.pretrainSteps, cached: policy.cached } });
-
-  // 2. Shared samples, scored by gold.
-  const trainPrompts = repeatPrompts(task.prompts.train, maxTrain, 1);
-  const valPrompts = task.prompts.validation.slice(0, nVal);
-  const evalSet = task.prompts.test.slice(0, evalPrompts);
-  let sampled = 0;
-  const draw = (prompts: TaskPrompt[], label: string) =>
-    samplePolicy(runtime, policy.model, tokenizer, prompts, {
-      seed: seedBase(context.seed, label),
-      signal,
-      onBatch: (done) => progress("sampling", sampled + done, sampleCount),
-    }).then((s) => {
-      sampled += s.length;
-      return s;
-    });
-  const { trainA, trainB, valA, valB, pool } = await timed("sampling", async () => ({
-    trainA: await draw(trainPrompts, "train-a"),
-    trainB: await draw(trainPrompts, "train-b"),
-    valA: await draw(valPrompts, "validation-a"),
-    valB: await draw(valPrompts, "validation-b"),
-    pool: await draw(repeatPrompts(evalSet, evalSet.length, poolSize), "pool"),
-  }));
-  const goldOf = (s: PolicySample[]) => Float64Array.from(s, (x) => task.gold(x.prompt, x.words).total);
-  const [gTrainA, gTrainB, gValA, gValB, gPool] = [trainA, trainB, valA, valB, pool].map(goldOf) as [Float64Array, Float64Array, Float64Array, Float64Array, Float64Array];
-  const baseGold = gPool.reduce((s, x) => s + x, 0) / gPool.length;
-  sink.log(`sampled ${sampleCount} completions; base policy mean gold on the pools ${baseGold.toFixed(3)}`);
-  // The reference sample is valA then valB, so a member's reference scores also give its accuracy on
-  // the gold-labelled validation pairs (ties dropped).
-  const valLabels = labelByGold(gValA, gValB, new Rng(0), { noise: 0 }).labels;
-  const reference = [...valA, ...valB].map((s) => s.sequence);
-  const validationAccuracy = (ref: ArrayLike<number>) => {
-    let hits = 0;
-    for (const l of valLabels) {
-      const [c, r] = l.goldChosen === 0 ? [ref[l.pair]!, ref[nVal + l.pair]!] : [ref[nVal + l.pair]!, ref[l.pair]!];
-      if (c > r) hits++;
-    }
-    return valLabels.length ? hits / valLabels.length : NaN;
-  };
-  const poolSequences = pool.map((s) => s.sequence);
-  const maxSeq = basePolicyGptConfig(policySpec, tokenizer.vocabSize).maxSeq ?? 64;
-  const klPrompts = `test:${evalSet.length}x${poolSize}`;
-
-  // 3-4. Runs.
   const results: BonRunResult[] = [];
-  for (const run of runs) {
-    const runSink = sink.beginRun({ id: run.id, name: run.id, seed: run.seed, config: run as unknown as Record<string, unknown> });
-    try {
-      results.push(await runOne(run));
-      runSink.end("done");
-    } catch (err) {
-      const cancelled = signal?.aborted ?? false;
-      runSink.end(cancelled ? "cancelled" : "failed", err instanceof Error ? err.message : String(err));
-      throw err;
-    }
-
-    async function runOne(run: BonRunConfig): Promise<BonRunResult> {
-      // Labels: flips drawn over the largest training set, so smaller sets are prefixes with the same flips.
-      const labelled = labelByGold(gTrainA, gTrainB, new Rng(run.seed).fork(`label-noise-${run.labelNoise}`), { noise: run.labelNoise });
-      const kept = labelled.labels.filter((l) => l.pair < run.trainingSize);
-      const train = comparisons(trainA, trainB, gTrainA, gTrainB, kept, true);
-      runSink.metric(0, "labels.kept", kept.length);
-      runSink.metric(0, "labels.flipped", kept.filter((l) => l.flipped).length);
-      runSink.labelSet({
-        name: `${run.id}/labels`,
-        noise: run.labelNoise,
-        seed: run.seed,
-        pairs: trainA.slice(0, run.trainingSize).map((a, i) => ({
-          prompt: a.prompt.text,
-          category: a.prompt.category,
-          responseA: a.words.join(" "),
-          responseB: trainB[i]!.words.join(" "),
-          goldA: gTrainA[i]!,
-          goldB: gTrainB[i]!,
-        })),
-        labels: kept.map((l) => ({ pair: l.pair, chosen: l.chosen, goldChosen: l.goldChosen, flipped: l.flipped })),
-      });
-
-      const cfg = rmConfig(run, tokenizer.vocabSize, maxSeq);
-      const refScores: Float32Array[] = [];
-      const poolScores: Float32Array[] = [];
-      const members: BonRunResult["members"] = [];
-      const stepsPerMember = rmEpochs * Math.ceil(train.length / rmBatch);
-      for (let m = 0; m < k; m++) {
-        const memberRng = new Rng(run.seed).fork(`member-${m}`);
-        const trained = await timed("rm-training", () =>
-          trainRewardModel(runtime, cfg, train, { seed: Number(hash64(`${run.id}/member-${m}`) & 0x7fffffffn), order: memberRng.fork("data-order") }, {
-            ...options.rmTraining,
-            padToken: tokenizer.special.pad,
-            signal,
-            onStep: (step, loss) => {
-              if (step % 10 === 0) runSink.metric(step, `member.${m}.train_loss`, loss);
-              progress(`rm-training:${run.id}`, m * stepsPerMember + step, k * stepsPerMember, `${run.proxy.name} member ${m + 1}/${k}`);
-            },
-          }),
-        );
-        const scored = await timed("scoring", async () => {
-          const all = await rewardScores(runtime, trained.model, [...reference, ...poolSequences], { padToken: tokenizer.special.pad, batchSize: 256 });
-          const ref = all.subarray(0, reference.length);
-          return { validationAccuracy: validationAccuracy(ref), ref, pool: all.subarray(reference.length) };
-        });
-        progress(`scoring:${run.id}`, m + 1, k);
-        refScores.push(scored.ref);
-        poolScores.push(scored.pool);
-        const norm = fitNormalisation([scored.ref]);
-        members.push({ validationAccuracy: scored.validationAccuracy, trainAccuracy: trained.finalAccuracy, mean: norm.mean[0]!, std: norm.std[0]! });
-        runSink.metric(trained.steps, `member.${m}.val_accuracy`, scored.validationAccuracy);
-        runSink.metric(trained.steps, `member.${m}.train_accuracy`, trained.finalAccuracy);
-        if (options.saveMembers ?? true) {
-          const dir = join(context.cacheDir, "runs", run.id.replace(/[^A-Za-z0-9._-]+/g, "_"), `member-${m}`);
-          await saveModel(dir, trained.model);
-          runSink.checkpoint({
-            name: `proxy:member:${m}`,
-            kind: "reward",
-            path: dir,
-            config: { model: cfg, member: m, normalisation: { mean: norm.mean[0], std: norm.std[0], reference: `validation:${reference.length}` }, validationAccuracy: scored.validationAccuracy, steps: trained.steps },
-          });
-        }
-      }
-      const meanAccuracy = members.reduce((s, m) => s + m.validationAccuracy, 0) / k;
-      runSink.metric(0, "rm.val_accuracy.mean", meanAccuracy);
-
-      // Best-of-n curves: each aggregation and (for ensembles) each member on its own.
-      const t0 = performance.now();
-      const norm = fitNormalisation(refScores);
-      const normalised = applyNormalisation(poolScores, norm);
-      const series: { name: string; proxy: Float64Array; accuracy: number }[] = [];
-      const aggregations: Aggregation[] = k === 1 ? [{ kind: "mean" }] : study.ensemble.aggregations;
-      for (const a of aggregations) series.push({ name: `proxy:${aggregationName(a)}`, proxy: aggregate(normalised, a), accuracy: meanAccuracy });
-      if (k > 1) normalised.forEach((row, m) => series.push({ name: `member:${m}`, proxy: row, accuracy: members[m]!.validationAccuracy }));
-      const summaries: BonSeriesSummary[] = [];
-      for (const s of series) {
-        const curve = bestOfNCurve(poolsFromMatrix(s.proxy, gPool, poolSize), ns);
-        // Each member's expected (normalised, recentred) score of the sample this series selects.
-        const memberCurves = normalised.map((row) => bestOfNCurve(poolsFromMatrix(s.proxy, row, poolSize), ns));
-        const points: ExperimentCurvePoint[] = curve.map((p, i) => ({
-          series: s.name,
-          x: p.n,
-          xKind: "n",
-          kl: p.kl,
-          klEstimator: "analytic-bon",
-          klPrompts,
-          proxyScore: p.proxyGain,
-          proxyScores: memberCurves.map((c) => c[i]!.goldGain),
-          goldScore: p.goldGain,
-        }));
-        runSink.curvePoints(points);
-        summaries.push(summarise(s.name, curve, s.accuracy, runSink));
-      }
-      timings.curves! += (performance.now() - t0) / 1000;
-      const head = summaries[0]!;
-      runSink.log(`${run.id}: val acc ${meanAccuracy.toFixed(3)}, peak gold ${head.peakGold.toFixed(3)} at n=${head.peakN}, gold at n=${head.maxN} ${head.goldAtMaxN.toFixed(3)}`);
-      return { id: run.id, proxy: run.proxy.name, trainingSize: run.trainingSize, labelNoise: run.labelNoise, seed: run.seed, members, series: summaries };
-    }
+  const groupResults: BonStudyResult["groups"] = [];
+  let g = 0;
+  for (const [key, runs] of groups) {
+    const out = await runGroup(runs, g++);
+    results.push(...out.runs);
+    groupResults.push({ overrides: JSON.parse(key) as Record<string, unknown>, basePolicy: out.basePolicy, baseGold: out.baseGold });
   }
-  return { study: study.name, basePolicy: { hash: policy.hash, cached: policy.cached, path: policy.path }, runs: results, timings, baseGold };
+  return { study: study.name, basePolicy: groupResults[0]!.basePolicy, runs: results, timings, baseGold: groupResults[0]!.baseGold, groups: groupResults };
+
+  async function runGroup(runs: BonRunConfig[], group: number): Promise<{ runs: BonRunResult[]; basePolicy: BonStudyResult["basePolicy"]; baseGold: number }> {
+    const first = runs[0]!;
+    const task: BuiltinTask = createTask(first.task.seed, { prompts: first.task.prompts });
+    const tokenizer = new WordTokenizer(task.vocabulary);
+    if (task.prompts.validation.length < 1) throw new RangeError("bon study: task.prompts.validation must be at least 1 (the validation pairs are the normalisation reference)");
+    const maxTrain = Math.max(...runs.map((r) => r.trainingSize));
+    const nVal = Math.min(validationCount(first), Math.max(1, task.prompts.validation.length));
+    const { poolSize, evalPrompts, ns } = first.bon;
+    const k = first.ensemble.size;
+    const sampleCount = sampleCountOf(runs);
+    const policySpec = { ...first.basePolicy, ...options.pretrain, seed: first.task.seed };
+    const pretrainPhase = `pretrain:g${group}`;
+    const samplingPhase = `sampling:g${group}`;
+
+    // 1. Base policy (cached by config hash).
+    sink.log(`base policy: ${first.basePolicy.layers} layers x d${first.basePolicy.dModel}, ${first.basePolicy.pretrainSteps} pretraining steps`);
+    const policy = await timed("pretrain", () =>
+      loadOrPretrainBasePolicy(runtime, task, tokenizer, policySpec, context.cacheDir, {
+        signal,
+        onStep: (step, total, loss) => progress(pretrainPhase, step, total, `loss ${loss.toFixed(3)}`),
+      }),
+    );
+    if (policy.cached) tracker.skip(pretrainPhase);
+    progress(pretrainPhase, first.basePolicy.pretrainSteps, first.basePolicy.pretrainSteps, policy.cached ? "loaded from cache" : "pretrained");
+    sink.log(policy.cached ? `base policy loaded from ${policy.path}` : `base policy pretrained and cached in ${policy.path}`);
+    sink.checkpoint({ name: "base-policy", kind: "policy", path: policy.path, hash: policy.hash, config: { ...basePolicyGptConfig(policySpec, tokenizer.vocabSize), pretrainSteps: first.basePolicy.pretrainSteps, cached: policy.cached } });
+
+    // 2. Shared samples, scored by gold.
+    const trainPrompts = repeatPrompts(task.prompts.train, maxTrain, 1);
+    const valPrompts = task.prompts.validation.slice(0, nVal);
+    const evalSet = task.prompts.test.slice(0, evalPrompts);
+    let sampled = 0;
+    const draw = (prompts: TaskPrompt[], label: string) =>
+      samplePolicy(runtime, policy.model, tokenizer, prompts, {
+        seed: seedBase(context.seed, `${label}`),
+        signal,
+        onBatch: (done) => progress(samplingPhase, sampled + done, sampleCount),
+      }).then((s) => {
+        sampled += s.length;
+        return s;
+      });
+    const { trainA, trainB, valA, valB, pool } = await timed("sampling", async () => ({
+      trainA: await draw(trainPrompts, "train-a"),
+      trainB: await draw(trainPrompts, "train-b"),
+      valA: await draw(valPrompts, "validation-a"),
+      valB: await draw(valPrompts, "validation-b"),
+      pool: await draw(repeatPrompts(evalSet, evalSet.length, poolSize), "pool"),
+    }));
+    const goldOf = (s: PolicySample[]) => Float64Array.from(s, (x) => task.gold(x.prompt, x.words).total);
+    const [gTrainA, gTrainB, gValA, gValB, gPool] = [trainA, trainB, valA, valB, pool].map(goldOf) as [Float64Array, Float64Array, Float64Array, Float64Array, Float64Array];
+    const baseGold = gPool.reduce((s, x) => s + x, 0) / gPool.length;
+    sink.log(`sampled ${sampleCount} completions; base policy mean gold on the pools ${baseGold.toFixed(3)}`);
+    // The reference sample is valA then valB, so a member's reference scores also give its accuracy on
+    // the gold-labelled validation pairs (ties dropped).
+    const valLabels = labelByGold(gValA, gValB, new Rng(0), { noise: 0 }).labels;
+    const reference = [...valA, ...valB].map((s) => s.sequence);
+    const validationAccuracy = (ref: ArrayLike<number>) => {
+      let hits = 0;
+      for (const l of valLabels) {
+        const [c, r] = l.goldChosen === 0 ? [ref[l.pair]!, ref[nVal + l.pair]!] : [ref[nVal + l.pair]!, ref[l.pair]!];
+        if (c > r) hits++;
+      }
+      return valLabels.length ? hits / valLabels.length : NaN;
+    };
+    const poolSequences = pool.map((s) => s.sequence);
+    const maxSeq = basePolicyGptConfig(policySpec, tokenizer.vocabSize).maxSeq ?? 64;
+    const klPrompts = `test:${evalSet.length}x${poolSize}`;
+
+    // 3-4. Runs.
+    const groupRuns: BonRunResult[] = [];
+    for (const run of runs) {
+      const runSink = sink.beginRun({ id: run.id, name: run.id, seed: run.seed, config: run as unknown as Record<string, unknown> });
+      try {
+        groupRuns.push(await runOne(run));
+        runSink.end("done");
+      } catch (err) {
+        const cancelled = signal?.aborted ?? false;
+        runSink.end(cancelled ? "cancelled" : "failed", err instanceof Error ? err.message : String(err));
+        throw err;
+      }
+
+      async function runOne(run: BonRunConfig): Promise<BonRunResult> {
+        // Labels: flips drawn over the largest training set, so smaller sets are prefixes with the same flips.
+        const labelled = labelByGold(gTrainA, gTrainB, new Rng(run.seed).fork(`label-noise-${run.labelNoise}`), { noise: run.labelNoise });
+        const kept = labelled.labels.filter((l) => l.pair < run.trainingSize);
+        const train = comparisons(trainA, trainB, gTrainA, gTrainB, kept, true);
+        runSink.metric(0, "labels.kept", kept.length);
+        runSink.metric(0, "labels.flipped", kept.filter((l) => l.flipped).length);
+        runSink.labelSet({
+          name: `${run.id}/labels`,
+          noise: run.labelNoise,
+          seed: run.seed,
+          pairs: trainA.slice(0, run.trainingSize).map((a, i) => ({
+            prompt: a.prompt.text,
+            category: a.prompt.category,
+            responseA: a.words.join(" "),
+            responseB: trainB[i]!.words.join(" "),
+            goldA: gTrainA[i]!,
+            goldB: gTrainB[i]!,
+          })),
+          labels: kept.map((l) => ({ pair: l.pair, chosen: l.chosen, goldChosen: l.goldChosen, flipped: l.flipped })),
+        });
+
+        const cfg = rmConfig(run, tokenizer.vocabSize, maxSeq);
+        const refScores: Float32Array[] = [];
+        const poolScores: Float32Array[] = [];
+        const members: BonRunResult["members"] = [];
+        const stepsPerMember = rmEpochs * Math.ceil(train.length / rmBatch);
+        for (let m = 0; m < k; m++) {
+          const memberRng = new Rng(run.seed).fork(`member-${m}`);
+          const trained = await timed("rm-training", () =>
+            trainRewardModel(runtime, cfg, train, { seed: Number(hash64(`${run.id}/member-${m}`) & 0x7fffffffn), order: memberRng.fork("data-order") }, {
+              ...options.rmTraining,
+              padToken: tokenizer.special.pad,
+              signal,
+              onStep: (step, loss) => {
+                if (step % 10 === 0) runSink.metric(step, `member.${m}.train_loss`, loss);
+                progress(`rm-training:${run.id}`, m * stepsPerMember + step, k * stepsPerMember, `${run.proxy.name} member ${m + 1}/${k}`);
+              },
+            }),
+          );
+          const scored = await timed("scoring", async () => {
+            const all = await rewardScores(runtime, trained.model, [...reference, ...poolSequences], { padToken: tokenizer.special.pad, batchSize: 256 });
+            const ref = all.subarray(0, reference.length);
+            return { validationAccuracy: validationAccuracy(ref), ref, pool: all.subarray(reference.length) };
+          });
+          progress(`scoring:${run.id}`, m + 1, k);
+          refScores.push(scored.ref);
+          poolScores.push(scored.pool);
+          const norm = fitNormalisation([scored.ref]);
+          members.push({ validationAccuracy: scored.validationAccuracy, trainAccuracy: trained.finalAccuracy, mean: norm.mean[0]!, std: norm.std[0]! });
+          runSink.metric(trained.steps, `member.${m}.val_accuracy`, scored.validationAccuracy);
+          runSink.metric(trained.steps, `member.${m}.train_accuracy`, trained.finalAccuracy);
+          if (options.saveMembers ?? true) {
+            const dir = join(context.cacheDir, "runs", run.id.replace(/[^A-Za-z0-9._-]+/g, "_"), `member-${m}`);
+            await saveModel(dir, trained.model);
+            runSink.checkpoint({
+              name: `proxy:member:${m}`,
+              kind: "reward",
+              path: dir,
+              config: { model: cfg, member: m, normalisation: { mean: norm.mean[0], std: norm.std[0], reference: `validation:${reference.length}` }, validationAccuracy: scored.validationAccuracy, steps: trained.steps },
+            });
+          }
+        }
+        const meanAccuracy = members.reduce((s, m) => s + m.validationAccuracy, 0) / k;
+        runSink.metric(0, "rm.val_accuracy.mean", meanAccuracy);
+
+        // Best-of-n curves: each aggregation and (for ensembles) each member on its own.
+        const t0 = performance.now();
+        const norm = fitNormalisation(refScores);
+        const normalised = applyNormalisation(poolScores, norm);
+        const series: { name: string; proxy: Float64Array; accuracy: number }[] = [];
+        const aggregations: Aggregation[] = k === 1 ? [{ kind: "mean" }] : first.ensemble.aggregations;
+        for (const a of aggregations) series.push({ name: `proxy:${aggregationName(a)}`, proxy: aggregate(normalised, a), accuracy: meanAccuracy });
+        if (k > 1) normalised.forEach((row, m) => series.push({ name: `member:${m}`, proxy: row, accuracy: members[m]!.validationAccuracy }));
+        const summaries: BonSeriesSummary[] = [];
+        for (const s of series) {
+          const curve = bestOfNCurve(poolsFromMatrix(s.proxy, gPool, poolSize), ns);
+          // Each member's expected (normalised, recentred) score of the sample this series selects.
+          const memberCurves = normalised.map((row) => bestOfNCurve(poolsFromMatrix(s.proxy, row, poolSize), ns));
+          const points: ExperimentCurvePoint[] = curve.map((p, i) => ({
+            series: s.name,
+            x: p.n,
+            xKind: "n",
+            kl: p.kl,
+            klEstimator: "analytic-bon",
+            klPrompts,
+            proxyScore: p.proxyGain,
+            proxyScores: memberCurves.map((c) => c[i]!.goldGain),
+            goldScore: p.goldGain,
+          }));
+          runSink.curvePoints(points);
+          summaries.push(summarise(s.name, curve, s.accuracy, runSink));
+        }
+        timings.curves! += (performance.now() - t0) / 1000;
+        const head = summaries[0]!;
+        runSink.log(`${run.id}: val acc ${meanAccuracy.toFixed(3)}, peak gold ${head.peakGold.toFixed(3)} at n=${head.peakN}, gold at n=${head.maxN} ${head.goldAtMaxN.toFixed(3)}`);
+        return { id: run.id, proxy: run.proxy.name, trainingSize: run.trainingSize, labelNoise: run.labelNoise, seed: run.seed, members, series: summaries };
+      }
+    }
+    return { runs: groupRuns, basePolicy: { hash: policy.hash, cached: policy.cached, path: policy.path }, baseGold };
+  }
 }

@@ -141,3 +141,36 @@ describe("goodhart runs list and curves", () => {
     expect(io.stderr).toMatch(/--format must be csv or json/);
   });
 });
+
+describe("goodhart run --sweep", () => {
+  it("multiplies the study by a grid, stored as one sweep holding every run", async () => {
+    const file = path.join(dir, "study.yaml");
+    const io = captureIo();
+    expect(await main(["run", file, "--db", db, "--sweep", "bon.poolSize=[4, 8]"], io)).toBe(0);
+    const store = openDatabase(db);
+    try {
+      const runs = store.runs.list().slice(1);
+      expect(runs).toHaveLength(2);
+      expect(runs.every((r) => r.sweepId !== null && r.sweepId === runs[0]!.sweepId && r.status === "done")).toBe(true);
+      expect(store.curves.points(runs[0]!.id, "proxy:mean").map((p) => p.x)).toEqual([1, 2, 4]);
+      expect(store.curves.points(runs[1]!.id, "proxy:mean").map((p) => p.x)).toEqual([1, 2, 4, 8]);
+      expect(store.sweeps.get(runs[0]!.sweepId!)!.grid).toEqual({ "bon.poolSize": [4, 8] });
+    } finally {
+      store.close();
+    }
+  }, 120_000);
+
+  it("refuses a bad grid before writing anything", async () => {
+    const file = path.join(dir, "study.yaml");
+    let io = captureIo();
+    expect(await main(["run", file, "--db", db, "--sweep", "bon.poolSize=[0]"], io)).toBe(2);
+    expect(io.stderr).toMatch(/bon\.poolSize: expected an integer .*sweep point/);
+    io = captureIo();
+    expect(await main(["run", file, "--db", db, "--sweep", "bon.poolSize"], io)).toBe(2);
+    expect(io.stderr).toMatch(/--sweep expects field=\[values\]/);
+    const store = openDatabase(db);
+    expect(store.runs.list()).toHaveLength(3);
+    expect(store.experiments.list()).toHaveLength(2);
+    store.close();
+  });
+});

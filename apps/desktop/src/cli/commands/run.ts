@@ -2,9 +2,10 @@ import { readFileSync } from "node:fs";
 import path from "node:path";
 import { createRuntime } from "@goodhart/engine";
 import {
-  ConfigError, parseBonStudyText, runBonStudy, type BonStudyConfig, type BonStudyOptions, type BonStudyResult, type ExperimentProgress,
+  ConfigError, parseBonStudyText, runBonStudy, sweep, type BonStudyConfig, type BonStudyOptions, type BonStudyResult, type ExperimentProgress,
 } from "@goodhart/objectives";
 import { defaultDatabasePath, openDatabase } from "@goodhart/storage";
+import { parse as parseYaml } from "yaml";
 import { type CliCommand, type CliIo, UsageError } from "../command.ts";
 import { createStorageSink } from "../storage-sink.ts";
 import { parseOptions } from "./import.ts";
@@ -67,6 +68,8 @@ export interface StudyRunOptions {
   /** Seconds between progress lines. Default 2. */
   progressEveryS?: number;
   studyOptions?: BonStudyOptions;
+  /** Sweep grid over other fields of the study (field path -> values). */
+  grid?: Record<string, unknown[]>;
 }
 
 export interface StudyRunOutcome {
@@ -98,6 +101,7 @@ export async function runStudy(study: BonStudyConfig, io: CliIo, options: StudyR
   try {
     const sink = createStorageSink(store, {
       experiment: { name: study.name, kind: "bon-study", config: study as unknown as Record<string, unknown> },
+      ...(options.grid ? { sweep: { name: `${study.name} sweep`, grid: options.grid } } : {}),
       device: runtime.device,
       onProgress: (p) => {
         const now = performance.now();
@@ -107,7 +111,7 @@ export async function runStudy(study: BonStudyConfig, io: CliIo, options: StudyR
       },
       onLog: (message) => io.err(message),
     });
-    const result = await runBonStudy(study, { runtime, seed: 0, sink, signal: controller.signal, cacheDir }, options.studyOptions);
+    const result = await runBonStudy(options.grid ? { study, grid: options.grid } : study, { runtime, seed: 0, sink, signal: controller.signal, cacheDir }, options.studyOptions);
     return { result, dbPath, cacheDir, experimentId: sink.experimentId, runIds: sink.runs.map((r) => r.id), wallS: (performance.now() - t0) / 1000 };
   } finally {
     process.removeListener("SIGINT", onSigint);
@@ -127,6 +131,25 @@ export function printOutcome(outcome: StudyRunOutcome, io: CliIo): void {
   io.out(`Curves: goodhart curves ${outcome.runIds[0]} --format csv${outcome.dbPath === defaultDatabasePath() ? "" : ` --db ${outcome.dbPath}`}`);
 }
 
+/** `--sweep path=[v1, v2]` options (values as JSON or YAML flow lists) -> a sweep grid. */
+export function parseSweep(options: readonly string[]): Record<string, unknown[]> | undefined {
+  if (options.length === 0) return undefined;
+  const grid: Record<string, unknown[]> = {};
+  for (const option of options) {
+    const eq = option.indexOf("=");
+    if (eq <= 0) throw new UsageError(`--sweep expects field=[values], e.g. --sweep 'bon.poolSize=[64,256]'; got '${option}'`);
+    let values: unknown;
+    try {
+      values = parseYaml(option.slice(eq + 1));
+    } catch {
+      values = undefined;
+    }
+    if (!Array.isArray(values) || values.length === 0) throw new UsageError(`--sweep ${option.slice(0, eq)}: expected a non-empty list like [64, 256]`);
+    grid[option.slice(0, eq)] = values;
+  }
+  return grid;
+}
+
 export function parseThreads(text: string | undefined): number | undefined {
   if (text === undefined) return undefined;
   const n = Number(text);
@@ -138,15 +161,17 @@ export const runCommand: CliCommand = {
   name: ["run"],
   summary: "Run a best-of-n study from a YAML or JSON config file",
   usage: [
-    "goodhart run <config.yaml|config.json> [--db path] [--cache dir] [--threads n] [--json]",
+    "goodhart run <config.yaml|config.json> [--sweep field=[v1,v2]]... [--db path] [--cache dir] [--threads n] [--json]",
     "",
     "Runs every grid point of the study (proxy sizes x training sizes x label noise x seeds) on the",
     "built-in task and writes runs, metrics, curves, fits and label sets to the lab database.",
     "A config may start from a preset (preset: gao-bon-small | coste-ensemble-noise | quick-demo)",
     "and override any field; invalid fields are all reported at once with their paths.",
+    "--sweep multiplies the study by a grid over other fields (e.g. --sweep 'bon.poolSize=[64,256]');",
+    "the runs of each grid point share one base policy and one set of samples.",
   ].join("\n"),
   async run(args, io) {
-    const opts = parseOptions(args, { values: ["db", "cache", "threads"], booleans: ["json"] });
+    const opts = parseOptions(args, { values: ["db", "cache", "threads"], repeatable: ["sweep"], booleans: ["json"] });
     if (opts.positionals.length !== 1) throw new UsageError("give exactly one config file");
     const file = opts.positionals[0]!;
     let text: string;
@@ -162,7 +187,16 @@ export const runCommand: CliCommand = {
       if (err instanceof ConfigError) throw new UsageError(err.message);
       throw err;
     }
-    const outcome = await runStudy(study, io, { db: opts.values.db, cache: opts.values.cache, threads: parseThreads(opts.values.threads) });
+    const grid = parseSweep(opts.lists.sweep ?? []);
+    if (grid) {
+      try {
+        sweep(study, grid); // validates every grid point before anything is written
+      } catch (err) {
+        if (err instanceof ConfigError) throw new UsageError(err.message);
+        throw err;
+      }
+    }
+    const outcome = await runStudy(study, io, { db: opts.values.db, cache: opts.values.cache, threads: parseThreads(opts.values.threads), ...(grid ? { grid } : {}) });
     if (opts.flags.has("json")) io.out(JSON.stringify({ runIds: outcome.runIds, db: outcome.dbPath, wallS: outcome.wallS, timings: outcome.result.timings }, null, 2));
     else printOutcome(outcome, io);
     return 0;
