@@ -9,6 +9,7 @@ import { recordBench, repoRoot } from "./record.ts";
 
 interface DemoBench {
   wall_s: number;
+  cpu_s: number;
   cached: boolean;
   phases_s: Record<string, number>;
   peak_rss_mb: number;
@@ -37,6 +38,9 @@ try {
     demo_cached_s: Number(cached.process_s.toFixed(1)),
     demo_peak_rss_mb: Math.max(first.peak_rss_mb, cached.peak_rss_mb),
     demo_first_pretrain_s: first.phases_s.pretrain ?? 0,
+    demo_first_cpu_s: first.cpu_s,
+    demo_cached_cpu_s: cached.cpu_s,
+    load_average_1m: Number(os.loadavg()[0]!.toFixed(1)),
   };
   for (const [phase, s] of Object.entries(cached.phases_s)) results[`demo_cached_${phase.replace(/-/g, "_")}_s`] = s;
   results.demo_cached_other_s = Number((cached.process_s - Object.values(cached.phases_s).reduce((a, b) => a + b, 0)).toFixed(2));
