@@ -160,6 +160,7 @@ describe("LabService on a real SQLite file", () => {
     const cmp3 = await service.compare.runs({ runIds: [a.id, c.id] });
     expect(cmp3.configDiff).toEqual([{ path: "steps", values: [20, 3] }]);
     expect(cmp3.experiments.map((x) => x.name)).toEqual(["pair", "other"]);
+    expect((await service.compare.runs({ runIds: [a.id, b.id], curves: false })).curves).toEqual([]);
     await expect(service.compare.runs({ runIds: [a.id, 999] })).rejects.toThrow(/Run 999 does not exist/);
 
     store.fits.create({ runId: a.id, series: "diagnostic", target: "gold", form: "bon: d(a - b d)", coefficients: { a: 1, b: 0.5 }, nPoints: 20 });

@@ -353,7 +353,7 @@ export function createLabService(options: LabServiceOptions): LabService {
 
     compare: {
       runs: async (raw) => {
-        const { runIds } = raw as LabInput<"compare", "runs">;
+        const { runIds, curves: withCurves } = raw as LabInput<"compare", "runs">;
         const runs = requireRuns(runIds);
         const experimentIds = [...new Set(runs.map((r) => r.experimentId).filter((id): id is number => id !== null))];
         const metrics = runs.map((r) => lastMetrics(r.id));
@@ -361,7 +361,7 @@ export function createLabService(options: LabServiceOptions): LabService {
         return {
           runs,
           experiments: experimentIds.map((id) => experimentDto(requireExperiment(id))),
-          curves: runs.map((r) => ({ runId: r.id, points: curvePoints(r.id) })),
+          curves: withCurves ? runs.map((r) => ({ runId: r.id, points: curvePoints(r.id) })) : [],
           metrics: names.map((name) => ({ name, values: metrics.map((m) => m.get(name) ?? null) })),
           configDiff: diffConfigs(runs.map((r) => r.config)),
         };

@@ -116,7 +116,8 @@ export const labMethods = {
     export: method(z.object({ runIds: z.array(Id).min(1), format: z.enum(["csv", "json"]) }).strict(), z.object({ mimeType: z.string(), text: z.string() })),
   },
   compare: {
-    runs: method(z.object({ runIds: z.array(Id).min(1).max(50) }).strict(), CompareDto),
+    /** Runs side by side; `curves: false` leaves `curves` empty for callers that already hold the points. */
+    runs: method(z.object({ runIds: z.array(Id).min(1).max(50), curves: z.boolean().default(true) }).strict(), CompareDto),
   },
   reports: {
     /** A self-contained HTML report (inline SVG figures, tables, configs, environment) of runs. */
