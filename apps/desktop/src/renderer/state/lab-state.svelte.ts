@@ -13,6 +13,7 @@ import type {
   RunProgressEvent,
   SettingsDto,
 } from "../../shared/index.ts";
+import { CurveCache } from "./curve-cache.ts";
 
 /** One line of a run's session log. */
 export interface LogLine {
@@ -23,10 +24,11 @@ export interface LogLine {
 const MAX_LOG_LINES = 500;
 
 export class LabState {
-  datasets = $state<DatasetDto[]>([]);
-  experiments = $state<ExperimentDto[]>([]);
-  runs = $state<RunDto[]>([]);
-  kinds = $state<ExperimentKindDto[]>([]);
+  // Raw (not deeply proxied): lists are replaced, never mutated in place.
+  datasets = $state.raw<DatasetDto[]>([]);
+  experiments = $state.raw<ExperimentDto[]>([]);
+  runs = $state.raw<RunDto[]>([]);
+  kinds = $state.raw<ExperimentKindDto[]>([]);
   settings = $state<SettingsDto | null>(null);
   devices = $state<DeviceProbeDto[] | null>(null);
   /** Latest progress per run id (with ETA), from events. */
@@ -39,9 +41,12 @@ export class LabState {
   metricTicks = $state<Record<number, number>>({});
 
   readonly api: LabApi;
+  /** Points of finished runs, fetched once. */
+  readonly curves: CurveCache;
 
   constructor(api: LabApi) {
     this.api = api;
+    this.curves = new CurveCache(api);
   }
 
   /** Loads every list. */
@@ -99,6 +104,7 @@ export class LabState {
     const offs = [
       this.api.runs.onDidChangeStatus((e) => {
         this.log(e.runId, `status: ${e.status}${e.error ? ` — ${e.error}` : ""}`);
+        if (e.status === "queued" || e.status === "running") this.curves.forget(e.runId);
         void this.refreshRun(e.runId);
       }),
       this.api.runs.onDidProgress((e) => {

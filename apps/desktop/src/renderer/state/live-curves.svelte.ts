@@ -6,7 +6,8 @@
 import type { CurvePointDto, LabApi } from "../../shared/index.ts";
 
 export class LiveCurves {
-  points = $state<CurvePointDto[]>([]);
+  /** Raw state: thousands of points are replaced wholesale, never edited, so no deep proxy. */
+  points = $state.raw<CurvePointDto[]>([]);
   runId = $state<number | null>(null);
   fetches = 0;
   /** performance.now() when the last points arrived (the live-frame benchmark measures from it). */
