@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import type { CurvePointDto, RunDto } from "../../shared/dto.ts";
-import { overoptimizationSeries, renderHtmlReport } from "./html-report.ts";
+import { overoptimizationSeries, peakRows, renderHtmlReport } from "./html-report.ts";
 import { niceTicks, renderLineChart } from "./svg-chart.ts";
 
 const run = (id: number, name: string): RunDto => ({
@@ -29,6 +29,16 @@ function bonCurve(runId: number): CurvePointDto[] {
 }
 
 describe("HTML report", () => {
+  it("lists each run's observed gold peak and sqrt(KL) there", () => {
+    const curve = bonCurve(1);
+    const best = curve.reduce((a, b) => (b.goldScore! > a.goldScore! ? b : a));
+    const rows = peakRows([run(1, "a"), run(2, "b")], new Map([[1, curve], [2, bonCurve(2).map((p) => ({ ...p, goldScore: p.goldScore! - 1 }))]]));
+    expect(rows).toHaveLength(2);
+    expect(rows[0]).toEqual(["1", "bon", String(Number(best.goldScore!.toPrecision(5))), String(Number(Math.sqrt(best.kl).toPrecision(5))), `n = ${best.x}`]);
+    expect(rows[1]![0]).toBe("2");
+    expect(Number(rows[1]![2])).toBeCloseTo(best.goldScore! - 1, 4);
+  });
+
   it("plots gold and proxy against sqrt(KL) and lists runs, metrics, fits, configs and environment", () => {
     const runs = [run(1, "rm-small"), run(2, "rm-large")];
     const html = renderHtmlReport({
@@ -52,6 +62,7 @@ describe("HTML report", () => {
     expect(html).toContain("run 2 bon proxy");
     expect(html).toContain("bon: analytic-bon");
     expect(html).toContain("a = 1 ± 0.01, b = 0.6 ± 0.02");
+    expect(html).toContain("<h2>Peaks</h2>");
     expect(html).toContain("abc123");
     expect(html).toContain("0.41");
   });

@@ -56,6 +56,11 @@ function metricFigures(input: ReportInput): string {
   return figures.length > 0 ? `<h2>Metrics over steps</h2><div class="grid">${figures.join("")}</div>${more}` : "";
 }
 
+function peaksSection(runs: readonly RunDto[], curves: ReadonlyMap<number, readonly CurvePointDto[]>): string {
+  const rows = peakRows(runs, curves);
+  return rows.length === 0 ? "" : `<h2>Peaks</h2>${table(["run", "series", "peak gold", "sqrt(KL) at peak", "at"], rows)}`;
+}
+
 function fitsSection(fits: readonly ReportFit[] | undefined): string {
   if (!fits || fits.length === 0) return "";
   const fmt = (c: Record<string, number>, se: Record<string, number> | null) =>
@@ -66,6 +71,21 @@ function fitsSection(fits: readonly ReportFit[] | undefined): string {
     ["run", "series", "target", "form", "coefficients (± standard error)", "residual", "points"],
     fits.map((f) => [String(f.runId), f.series, f.target, f.form, fmt(f.coefficients, f.standardErrors), f.residual === null ? "" : formatNumber(f.residual), String(f.nPoints)]),
   )}`;
+}
+
+/** Per run and series: the observed gold peak (highest gold score) and sqrt(KL) there. */
+export function peakRows(runs: readonly RunDto[], curves: ReadonlyMap<number, readonly CurvePointDto[]>): string[][] {
+  const rows: string[][] = [];
+  for (const run of runs) {
+    const best = new Map<string, CurvePointDto>();
+    for (const p of curves.get(run.id) ?? []) {
+      if (p.goldScore === null) continue;
+      const b = best.get(p.series);
+      if (!b || p.goldScore > b.goldScore!) best.set(p.series, p);
+    }
+    for (const [series, p] of best) rows.push([String(run.id), series, formatNumber(p.goldScore!), formatNumber(Math.sqrt(p.kl)), `${p.xKind} = ${formatNumber(p.x)}`]);
+  }
+  return rows;
 }
 
 function table(headers: readonly string[], rows: readonly (readonly string[])[]): string {
@@ -156,6 +176,7 @@ th{background:#f4f4f4}.grid{display:flex;flex-wrap:wrap;gap:.5rem}pre{background
 ${table(["id", "name", "experiment", "status", "seed", "device", "started", "ended", "error"], runRows)}
 <h2>Metrics (last value)</h2>
 ${metricRows.length > 0 ? table(["metric", ...input.runs.map((r) => `run ${r.id}`)], metricRows) : "<p>No metrics recorded.</p>"}
+${peaksSection(input.runs, input.curves)}
 ${fitsSection(input.fits)}
 ${metricFigures(input)}
 <h2>Configurations</h2>
