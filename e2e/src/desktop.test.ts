@@ -13,6 +13,8 @@ import { type Session, dropFile, fixturesDir, goTo, openLab, screenshot } from "
 const launchUrl = inject("labLaunchUrl");
 let session: Session;
 let page: Page;
+/** Peak gold per run as Compare showed it. */
+const peakGoldShown = new Map<number, number>();
 
 async function textOf(selector: string): Promise<string> {
   return (await page.locator(selector).first().textContent()) ?? "";
@@ -130,10 +132,15 @@ describe("Goodhart Lab desktop UI", () => {
     expect(diff).toContain("60");
     expect(diff).toContain("40");
     expect(await page.locator('[data-testid="peak-gold"]').count()).toBe(2);
+    for (const row of await page.locator('[data-testid="metrics-table"] tbody tr').all()) {
+      const runId = Number(/#(\d+)/.exec((await row.locator("td").first().textContent()) ?? "")![1]);
+      peakGoldShown.set(runId, Number(await row.locator('[data-testid="peak-gold"]').textContent()));
+    }
+    expect([...peakGoldShown.keys()].sort()).toEqual([1, 2]);
     await bothThemes("06-compare");
   });
 
-  it("exports the HTML report with both runs' figures", async () => {
+  it("exports the HTML report with both runs' figures and peaks", async () => {
     await goTo(page, "export");
     await bothThemes("07-export");
     const download = page.waitForEvent("download");
@@ -142,5 +149,11 @@ describe("Goodhart Lab desktop UI", () => {
     const html = readFileSync(file, "utf8");
     expect(html).toContain("<svg");
     for (const id of [1, 2]) expect(html).toContain(`run ${id}`);
+    expect(html).toContain("<h2>Peaks</h2>");
+    for (const [id, shown] of peakGoldShown) {
+      const m = new RegExp(`<tr><td>${id}</td><td>diagnostic</td><td>([^<]+)</td>`).exec(html);
+      expect(m, `peak row of run ${id}`).not.toBeNull();
+      expect(Number(m![1])).toBeCloseTo(shown, 3);
+    }
   });
 });
