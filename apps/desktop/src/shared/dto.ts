@@ -76,6 +76,8 @@ export const ExperimentKindDto = z.object({
   /** True for machinery checks (e.g. `diagnostic.counter`) that carry no science. */
   diagnostic: z.boolean(),
   defaultConfig: JsonObject,
+  /** One line per parameter (dotted path into the config), shown beside its field. */
+  parameters: z.array(z.object({ path: z.string(), description: z.string() })).default([]),
 });
 export type ExperimentKindDto = z.infer<typeof ExperimentKindDto>;
 

@@ -16,6 +16,8 @@ export interface ExperimentKind {
   config: z.ZodType<Record<string, unknown>>;
   /** file: URL of the module exporting `run(config, context)`. */
   module: string;
+  /** A one-line explanation per parameter (dotted config path), for the UI. */
+  parameters?: readonly { path: string; description: string }[];
 }
 
 export const builtinExperimentKinds: readonly ExperimentKind[] = [
@@ -27,6 +29,15 @@ export const builtinExperimentKinds: readonly ExperimentKind[] = [
     diagnostic: true,
     config: diagnosticCounterConfig,
     module: new URL("./diagnostic-counter.ts", import.meta.url).href,
+    parameters: [
+      { path: "steps", description: "Number of steps; one curve point and two metrics per step." },
+      { path: "stepMs", description: "Time each step takes, in milliseconds." },
+      { path: "checkpointEvery", description: "Write a checkpoint every this many steps (resume starts from the last one)." },
+      { path: "busy", description: "Spin the CPU for stepMs instead of sleeping (a CPU-bound step)." },
+      { path: "ignoreCancel", description: "Never check the cancel flag, so only a hard stop ends the run." },
+      { path: "failAtStep", description: "Throw at this step, to see a failed run (null: never)." },
+      { path: "crashAtStep", description: "End the worker abruptly at this step, to see an interrupted run (null: never)." },
+    ],
   },
 ];
 
@@ -64,6 +75,7 @@ export class ExperimentRegistry {
       description: k.description,
       diagnostic: k.diagnostic,
       defaultConfig: k.config.parse({}),
+      parameters: [...(k.parameters ?? [])],
     }));
   }
 }
