@@ -44,6 +44,10 @@ describe("Experiment, Runs and Compare screens", () => {
     expect(preset.getAttribute("aria-checked")).toBe("true");
     expect(preset.textContent).toContain("Not a science experiment");
     expect(($('[data-param="steps"]') as HTMLInputElement).value).toBe("100");
+    // Each parameter's default and one-line explanation sit beside its field.
+    const stepsRow = $('[data-param="steps"]').closest("tr")!;
+    expect(stepsRow.textContent).toContain("one curve point and two metrics per step");
+    expect(stepsRow.textContent).toContain("100");
     type($('[data-param="stepMs"]'), "0");
     type($('[data-param="steps"]'), "5");
     type($('[data-sweep="checkpointEvery"]'), "1 | 5");
