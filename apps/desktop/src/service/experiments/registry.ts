@@ -36,6 +36,7 @@ export const builtinExperimentKinds: readonly ExperimentKind[] = [
       { path: "busy", description: "Spin the CPU for stepMs instead of sleeping (a CPU-bound step)." },
       { path: "ignoreCancel", description: "Never check the cancel flag, so only a hard stop ends the run." },
       { path: "failAtStep", description: "Throw at this step, to see a failed run (null: never)." },
+      { path: "badCurveAtStep", description: "Emit a curve point with a non-finite KL at this step, to see unstorable results fail the run (null: never)." },
       { path: "crashAtStep", description: "End the worker abruptly at this step, to see an interrupted run (null: never)." },
     ],
   },
