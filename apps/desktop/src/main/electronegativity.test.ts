@@ -22,25 +22,68 @@ interface Finding {
   location: string;
 }
 
+/** RFC 4180 rows: quoted cells may hold commas, quotes ("") and newlines (code samples do). */
+function parseCsv(text: string): string[][] {
+  const rows: string[][] = [];
+  let row: string[] = [];
+  let cell = "";
+  let quoted = false;
+  for (let i = 0; i < text.length; i++) {
+    const c = text[i]!;
+    if (quoted) {
+      if (c === '"' && text[i + 1] === '"') {
+        cell += '"';
+        i++;
+      } else if (c === '"') quoted = false;
+      else cell += c;
+    } else if (c === '"') quoted = true;
+    else if (c === ",") {
+      row.push(cell.trim());
+      cell = "";
+    } else if (c === "\n" || c === "\r") {
+      if (c === "\r" && text[i + 1] === "\n") i++;
+      row.push(cell.trim());
+      if (row.some((x) => x !== "")) rows.push(row);
+      row = [];
+      cell = "";
+    } else cell += c;
+  }
+  row.push(cell.trim());
+  if (row.some((x) => x !== "")) rows.push(row);
+  return rows;
+}
+
 /** Scans a folder; the release-feed check needs the network and is skipped (dependency updates cover it). */
 function scan(input: string): Promise<Finding[]> {
   const out = join(mkdtempSync(join(tmpdir(), "goodhart-eneg-")), "findings.csv");
   return new Promise((resolve, reject) => {
-    execFile(process.execPath, [cli, "-i", input, "-o", out, "-r", "-e", electronVersion, "-x", "AvailableSecurityFixesGlobalCheck"], { timeout: 200_000 }, (err) => {
-      if (err) return reject(err);
-      const lines = readFileSync(out, "utf8").trim().split("\n");
-      expect(lines[0]).toMatch(/^issue, severity, confidence, filename, location/);
-      resolve(
-        lines.slice(1).map((line) => {
-          const cells = line.split(",");
-          return { issue: cells[0]!, severity: cells[1]!.replace(/"/g, ""), file: cells[3]!.replace(/"/g, ""), location: cells[4]!.replace(/"/g, "") };
-        }),
-      );
-    });
+    execFile(
+      process.execPath,
+      [cli, "-i", input, "-o", out, "-r", "-e", electronVersion, "-x", "AvailableSecurityFixesGlobalCheck"],
+      { timeout: 200_000, maxBuffer: 16 * 1024 * 1024 },
+      (err) => {
+        try {
+          if (err) throw err;
+          const [header, ...rows] = parseCsv(readFileSync(out, "utf8"));
+          if (header?.[0] !== "issue" || header[1] !== "severity") throw new Error(`unexpected Electronegativity output header: ${header?.join(",")}`);
+          resolve(rows.map((r) => ({ issue: r[0] ?? "", severity: r[1] ?? "", file: r[3] ?? "", location: r[4] ?? "" })));
+        } catch (e) {
+          reject(e as Error);
+        }
+      },
+    );
   });
 }
 
 describe("Electronegativity scan", () => {
+  it("reads quoted CSV cells with commas, quotes and newlines", () => {
+    expect(parseCsv('issue, severity\nA,"HIGH","x, ""y""\nz"\r\nB,LOW\n')).toEqual([
+      ["issue", "severity"],
+      ["A", "HIGH", 'x, "y"\nz'],
+      ["B", "LOW"],
+    ]);
+  });
+
   it("finds no HIGH issue in apps/desktop, and does find them in an insecure sample", async () => {
     const bad = mkdtempSync(join(tmpdir(), "goodhart-insecure-"));
     writeFileSync(join(bad, "main.js"), 'const { BrowserWindow } = require("electron");\nnew BrowserWindow({ webPreferences: { nodeIntegration: true, contextIsolation: false } });\n');
