@@ -4,7 +4,7 @@
  * if the scanner stops detecting anything (e.g. an upgrade changes its output).
  */
 import { execFile } from "node:child_process";
-import { mkdtempSync, readFileSync, writeFileSync } from "node:fs";
+import { cpSync, mkdtempSync, readFileSync, writeFileSync } from "node:fs";
 import { createRequire } from "node:module";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -87,8 +87,13 @@ describe("Electronegativity scan", () => {
   it("finds no HIGH issue in apps/desktop, and does find them in an insecure sample", async () => {
     const bad = mkdtempSync(join(tmpdir(), "goodhart-insecure-"));
     writeFileSync(join(bad, "main.js"), 'const { BrowserWindow } = require("electron");\nnew BrowserWindow({ webPreferences: { nodeIntegration: true, contextIsolation: false } });\n');
-    const [ours, insecure] = await Promise.all([scan(appDir), scan(bad)]);
+    // Scan a snapshot: other work in the checkout (a build, an editor) must not change the input mid-scan.
+    const snapshot = join(mkdtempSync(join(tmpdir(), "goodhart-eneg-app-")), "desktop");
+    cpSync(appDir, snapshot, { recursive: true, filter: (src) => !/[\\/](node_modules|packages|\.vite)([\\/]|$)/.test(src.slice(appDir.length)) });
+    const [ours, insecure] = await Promise.all([scan(snapshot), scan(bad)]);
     expect(insecure.filter((f) => f.severity === "HIGH").map((f) => f.issue)).toContain("CONTEXT_ISOLATION_JS_CHECK");
+    // The app's own code was scanned (its reviewed preload finding is there), so "no HIGH" means something.
+    expect(ours.some((f) => f.issue === "PRELOAD_JS_CHECK" && f.file.endsWith("window-options.ts"))).toBe(true);
     const high = ours.filter((f) => f.severity === "HIGH");
     expect(high, JSON.stringify(high, null, 2)).toEqual([]);
   }, 240_000);
