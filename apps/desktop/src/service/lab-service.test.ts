@@ -78,6 +78,24 @@ describe("LabService on a real SQLite file", () => {
     expect((await service.datasets.list()).length).toBe(1);
   });
 
+  it("datasets.detect reports format and column roles without importing; an explicit mapping is honoured on import", async () => {
+    const { dir, dbFile } = workspace();
+    const { service } = start(dir, dbFile);
+    const fixture = fileURLToPath(new URL("../../../../../shared/fixtures/preference/stack_exchange_paired_tiny.json", import.meta.url));
+    const detected = await service.datasets.detect({ path: fixture });
+    expect(detected).toMatchObject({ container: "json", format: "stack-exchange-paired", columns: { prompt: "question" } });
+    expect(detected.sourceColumns).toEqual(expect.arrayContaining(["question", "response_j", "response_k"]));
+    expect(await service.datasets.list()).toEqual([]);
+    const renamed = join(dir, "renamed.jsonl");
+    writeFileSync(renamed, '{"q": "2+2?", "good": "4", "bad": "5"}\n{"q": "3+3?", "good": "6", "bad": "7"}\n');
+    await expect(service.datasets.detect({ path: renamed })).rejects.toThrow(/renamed\.jsonl/);
+    const mapping = { prompt: "q", chosen: "good", rejected: "bad" };
+    expect((await service.datasets.detect({ path: renamed, mapping })).columns).toMatchObject({ prompt: "q", chosen: "good", rejected: "bad" });
+    const dataset = await service.datasets.import({ path: renamed, mapping });
+    expect(dataset.rowCount).toBe(2);
+    expect((await service.datasets.examples({ id: dataset.id }))[1]).toMatchObject({ prompt: "3+3?", responseA: "6", responseB: "7" });
+  });
+
   it("labels: add, list, stats", async () => {
     const { dir, dbFile } = workspace();
     const { service, store } = start(dir, dbFile);

@@ -26,6 +26,29 @@ export const DatasetDto = z.object({
 });
 export type DatasetDto = z.infer<typeof DatasetDto>;
 
+/** What the importer recognises in a file before importing it (libs/storage's detection report). */
+export const DetectionDto = z.object({
+  /** Record layout: `jsonl`, `json`, `csv`, `tsv`, `parquet`. */
+  container: z.string(),
+  gzip: z.boolean(),
+  /** Preference format id, e.g. `stack-exchange-paired`. */
+  format: z.string(),
+  title: z.string(),
+  /** The rule that recognised it, or `as requested`. */
+  rule: z.string(),
+  /** Role -> source column(s), e.g. `{prompt: "question", chosen: "response_j"}`. */
+  columns: z.record(z.string(), z.union([z.string(), z.array(z.string())])),
+  categoryColumn: z.string().nullable(),
+  /** Other formats whose rule the first record also satisfies. */
+  alsoMatched: z.array(z.string()),
+  /** The columns of the first record. */
+  sourceColumns: z.array(z.string()),
+});
+export type DetectionDto = z.infer<typeof DetectionDto>;
+
+/** An explicit column mapping: canonical field (`prompt`, `chosen`, ...) -> source column. */
+export const ColumnMappingDto = z.record(z.string().min(1), z.string().min(1));
+
 export const EXAMPLE_KINDS = ["pair", "ranked", "single"] as const;
 
 export const ExampleDto = z.object({

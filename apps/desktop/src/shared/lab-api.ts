@@ -9,7 +9,9 @@ import { z } from "zod";
 import {
   CompareDto,
   CurvePointDto,
+  ColumnMappingDto,
   DatasetDto,
+  DetectionDto,
   DeviceProbeDto,
   ExampleDto,
   ExperimentDto,
@@ -53,9 +55,11 @@ export const labMethods = {
     get: method(byId, DatasetDto),
     /** Imports a file already on this machine (drag-in gives a path in Electron; browser mode uploads first). */
     import: method(
-      z.object({ path: z.string().min(1), name: z.string().min(1).optional(), format: z.string().min(1).optional() }).strict(),
+      z.object({ path: z.string().min(1), name: z.string().min(1).optional(), format: z.string().min(1).optional(), mapping: ColumnMappingDto.optional() }).strict(),
       DatasetDto,
     ),
+    /** What importing the file would recognise (format, column roles), read from its first record; imports nothing. */
+    detect: method(z.object({ path: z.string().min(1), format: z.string().min(1).optional(), mapping: ColumnMappingDto.optional() }).strict(), DetectionDto),
     /** A page of examples, after the given 1-based row (0 = from the start). */
     examples: method(
       z.object({ id: Id, afterRow: z.number().int().nonnegative().default(0), limit: z.number().int().min(1).max(maxPage).default(50) }).strict(),

@@ -9,6 +9,7 @@ export const LAB_METHOD_NAMES: readonly string[] = [
   "datasets.list",
   "datasets.get",
   "datasets.import",
+  "datasets.detect",
   "datasets.examples",
   "datasets.remove",
   "labels.list",
