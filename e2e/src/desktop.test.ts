@@ -63,6 +63,10 @@ describe("Goodhart Lab desktop UI", () => {
     const bytes = readFileSync(join(fixturesDir, "preference/stack_exchange_paired_tiny.json"));
     await dropFile(page, "stack_exchange_paired_tiny.json", bytes);
     await page.waitForSelector('main[data-screen="datasets"] [data-testid="import-panel"][data-phase="ready"]');
+    // Detected before anything is imported: the format and which column feeds which field.
+    expect(await textOf('[data-testid="detected-format"]')).toBe("stack-exchange-paired");
+    expect(await page.inputValue('[data-testid="mapping"] select[data-role="prompt"]')).toBe("question");
+    await screenshot(page, "02-datasets-detected-light");
     await page.click('[data-testid="import-button"]');
     await page.waitForSelector('[data-testid="import-done"]');
     expect(await textOf('[data-testid="dataset-rows"]')).toBe("25");

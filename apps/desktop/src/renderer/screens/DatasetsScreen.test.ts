@@ -37,9 +37,10 @@ describe("DatasetsScreen", () => {
     expect($("main, body").textContent).toContain("No datasets yet");
     const bytes = readFixture("preference/stack_exchange_paired_tiny.json");
     await importer.accept(new File([bytes], "stack_exchange_paired_tiny.json"));
-    const panel = await waitFor(() => document.querySelector('[data-testid="import-panel"]'));
-    expect(panel.textContent).toContain("question");
-    expect(panel.textContent).toContain("response_j");
+    await waitFor(() => document.querySelector('[data-testid="import-panel"][data-phase="ready"]'));
+    expect($('[data-testid="detected-format"]').textContent).toBe("stack-exchange-paired");
+    expect(($('[data-testid="mapping"] select[data-role="prompt"]') as HTMLSelectElement).value).toBe("question");
+    expect(await lab.api.datasets.list()).toEqual([]); // detection imports nothing
     click($('[data-testid="import-button"]'));
     await waitFor(() => document.querySelector('[data-testid="import-done"]'), 30_000);
     await waitFor(() => document.querySelectorAll("table.examples tbody tr").length === 20);
@@ -54,10 +55,31 @@ describe("DatasetsScreen", () => {
     const before = (await lab.api.datasets.list()).length;
     const text = [JSON.stringify({ question: "q1", response_j: "a", response_k: "b" }), JSON.stringify({ question: "q2", response_j: "a" })].join("\n");
     await importer.accept(new File([text], "bad_pairs.jsonl"));
-    click(await waitFor(() => document.querySelector<HTMLElement>('[data-testid="import-button"]')));
+    await waitFor(() => document.querySelector('[data-testid="import-panel"][data-phase="ready"]'));
+    click($('[data-testid="import-button"]'));
     const error = await waitFor(() => document.querySelector('[data-testid="import-error"]'), 30_000);
     expect(error.textContent).toMatch(/row 2/i);
     expect(error.textContent).toContain("bad_pairs");
     expect(await lab.api.datasets.list()).toHaveLength(before); // nothing half-imported
+  });
+
+  it("lets the user say which column holds each field when detection fails, then imports with that mapping", async () => {
+    const text = [JSON.stringify({ q: "2+2?", good: "4", bad: "5" }), JSON.stringify({ q: "3+3?", good: "6", bad: "7" })].join("\n");
+    await importer.accept(new File([text], "renamed_columns.jsonl"));
+    await waitFor(() => document.querySelector('[data-testid="import-panel"][data-phase="ready"]'));
+    expect($('[data-testid="detect-error"]').textContent).toContain("renamed_columns");
+    await waitFor(() => document.querySelector('[data-testid="mapping-manual"]'));
+    for (const [role, column] of [["prompt", "q"], ["chosen", "good"], ["rejected", "bad"]] as const) {
+      const select = $(`[data-testid="mapping-manual"] select[data-role="${role}"]`) as HTMLSelectElement;
+      select.value = column;
+      select.dispatchEvent(new Event("change", { bubbles: true }));
+      await waitFor(() => importer.phase === "ready");
+    }
+    await waitFor(() => document.querySelector('[data-testid="detected-format"]'));
+    click($('[data-testid="import-button"]'));
+    await waitFor(() => document.querySelector('[data-testid="import-done"]'), 30_000);
+    const dataset = (await lab.api.datasets.list()).find((d) => d.name === "renamed_columns")!;
+    expect(dataset.rowCount).toBe(2);
+    expect((await lab.api.datasets.examples({ id: dataset.id }))[0]).toMatchObject({ prompt: "2+2?", responseA: "4", responseB: "5" });
   });
 });

@@ -1,18 +1,19 @@
 /**
- * Dataset import from a dropped (or chosen) file: peek, let the user set a name and format, hand
- * the file to the lab (upload in browser mode), import, and report progress or the importer's
- * error (which names the file, row and field).
+ * Dataset import from a dropped (or chosen) file: hand the file to the lab (upload in browser mode,
+ * with progress), ask the lab what it recognises (format and which column plays which role), let
+ * the user correct name, format and column mapping, then import. Errors are the importer's own,
+ * naming the file, row and field; nothing is imported on error.
  */
-import type { DatasetDto, LabApi } from "../../shared/index.ts";
+import type { DatasetDto, DetectionDto, LabApi } from "../../shared/index.ts";
 import { type FilePeek, peekFile } from "../lib/file-peek.ts";
 import type { UploadProgress } from "../lib/upload.ts";
 
-export type ImportPhase = "idle" | "ready" | "uploading" | "importing" | "done" | "error";
+export type ImportPhase = "idle" | "uploading" | "detecting" | "ready" | "importing" | "done" | "error";
 
 /** Turns a dropped file into a path `datasets.import` can read. */
 export type FileToPath = (file: File, onProgress: (p: UploadProgress) => void) => Promise<string>;
 
-/** Format ids the importer knows (libs/storage); "auto" lets it detect. */
+/** Format ids the importer knows (libs/storage); "" lets it detect. */
 export const KNOWN_FORMATS = [
   "hh-rlhf",
   "stack-exchange-paired",
@@ -26,47 +27,84 @@ export const KNOWN_FORMATS = [
 
 export class Importer {
   phase = $state<ImportPhase>("idle");
-  file = $state<File | null>(null);
-  peek = $state<FilePeek | null>(null);
+  file = $state.raw<File | null>(null);
+  peek = $state.raw<FilePeek | null>(null);
   name = $state("");
   /** "" means detect. */
   format = $state("");
   progress = $state<UploadProgress | null>(null);
+  /** What the lab recognised, or null when it could not (see detectError). */
+  detection = $state.raw<DetectionDto | null>(null);
+  detectError = $state<string | null>(null);
+  /** Role -> source column, as the user edited it (empty: the detected roles apply). */
+  mapping = $state<Record<string, string>>({});
   error = $state<string | null>(null);
-  imported = $state<DatasetDto | null>(null);
+  imported = $state.raw<DatasetDto | null>(null);
 
   readonly #api: LabApi;
   readonly #toPath: FileToPath;
+  #path: string | null = null;
 
   constructor(api: LabApi, toPath: FileToPath) {
     this.#api = api;
     this.#toPath = toPath;
   }
 
-  /** Takes a file and shows what is in it; nothing is imported yet. */
+  /** Takes a file: shows its first records, hands it to the lab and asks what it recognises. */
   async accept(file: File): Promise<void> {
     this.file = file;
     this.name = file.name.replace(/\.(jsonl|json|csv|tsv|parquet|ndjson)(\.gz)?$/i, "");
     this.format = "";
+    this.mapping = {};
     this.error = null;
+    this.detectError = null;
+    this.detection = null;
     this.imported = null;
-    this.progress = null;
-    this.peek = null;
-    this.phase = "ready";
-    this.peek = await peekFile(file);
+    this.#path = null;
+    this.progress = { loaded: 0, total: file.size };
+    this.phase = "uploading";
+    void peekFile(file).then((p) => {
+      if (this.file === file) this.peek = p;
+    });
+    try {
+      const path = await this.#toPath(file, (p) => (this.progress = p));
+      if (this.file !== file) return;
+      this.#path = path;
+    } catch (err) {
+      this.error = err instanceof Error ? err.message : String(err);
+      this.phase = "error";
+      return;
+    }
+    await this.detect();
   }
 
-  /** Imports the accepted file; resolves to the dataset or null on error (see `error`). */
-  async run(): Promise<DatasetDto | null> {
-    const file = this.file;
-    if (!file || this.phase === "uploading" || this.phase === "importing") return null;
-    this.error = null;
+  /** Asks the lab again with the current format and mapping. */
+  async detect(): Promise<void> {
+    if (!this.#path) return;
+    this.phase = "detecting";
     try {
-      this.phase = "uploading";
-      this.progress = { loaded: 0, total: file.size };
-      const path = await this.#toPath(file, (p) => (this.progress = p));
-      this.phase = "importing";
-      const dataset = await this.#api.datasets.import({ path, name: this.name.trim() || undefined, format: this.format || undefined });
+      this.detection = await this.#api.datasets.detect({ path: this.#path, format: this.format || undefined, mapping: this.#mappingOrUndefined() });
+      this.detectError = null;
+    } catch (err) {
+      this.detection = null;
+      this.detectError = err instanceof Error ? err.message : String(err);
+    }
+    this.phase = "ready";
+  }
+
+  /** Sets which source column plays a role (e.g. `prompt` <- `question`) and detects again. */
+  async mapColumn(role: string, column: string): Promise<void> {
+    this.mapping = { ...this.mapping, [role]: column };
+    await this.detect();
+  }
+
+  /** Imports the file; resolves to the dataset, or null on error (see `error`). */
+  async run(): Promise<DatasetDto | null> {
+    if (!this.#path || (this.phase !== "ready" && this.phase !== "error")) return null;
+    this.error = null;
+    this.phase = "importing";
+    try {
+      const dataset = await this.#api.datasets.import({ path: this.#path, name: this.name.trim() || undefined, format: this.format || undefined, mapping: this.#mappingOrUndefined() });
       this.imported = dataset;
       this.phase = "done";
       return dataset;
@@ -81,7 +119,13 @@ export class Importer {
     this.phase = "idle";
     this.file = null;
     this.peek = null;
+    this.detection = null;
     this.error = null;
     this.progress = null;
+    this.#path = null;
+  }
+
+  #mappingOrUndefined(): Record<string, string> | undefined {
+    return Object.keys(this.mapping).length ? { ...this.mapping } : undefined;
   }
 }
