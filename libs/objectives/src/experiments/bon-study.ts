@@ -50,7 +50,7 @@ export interface BonStudyOptions {
 /** One series' headline numbers. */
 export interface BonSeriesSummary {
   series: string;
-  /** Gold-label accuracy on validation pairs (members: their own; aggregations: the members' mean). */
+  /** Gold-label accuracy on the validation pairs of this series' proxy (an aggregation: of its aggregated scores). */
   validationAccuracy: number;
   /** Largest measured gold gain over n, its n and d. */
   peakGold: number;
@@ -375,7 +375,9 @@ export async function runBonStudy(config: unknown, context: ExperimentContext, o
         const normalised = applyNormalisation(poolScores, norm);
         const series: { name: string; proxy: Float64Array; accuracy: number }[] = [];
         const aggregations: Aggregation[] = k === 1 ? [{ kind: "mean" }] : first.ensemble.aggregations;
-        for (const a of aggregations) series.push({ name: `proxy:${aggregationName(a)}`, proxy: aggregate(normalised, a), accuracy: meanAccuracy });
+        // An aggregation's own accuracy on the validation pairs, from its aggregated reference scores.
+        const normalisedRef = applyNormalisation(refScores, norm);
+        for (const a of aggregations) series.push({ name: `proxy:${aggregationName(a)}`, proxy: aggregate(normalised, a), accuracy: validationAccuracy(aggregate(normalisedRef, a)) });
         if (k > 1) normalised.forEach((row, m) => series.push({ name: `member:${m}`, proxy: row, accuracy: members[m]!.validationAccuracy }));
         const summaries: BonSeriesSummary[] = [];
         for (const s of series) {

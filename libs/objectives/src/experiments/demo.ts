@@ -1,6 +1,6 @@
 /**
  * The demo study `goodhart demo` runs: three proxy sizes, a 5-member ensemble aggregated by mean,
- * WCO and UWO, clean and 25%-flipped labels, best-of-n up to N = 64 on the built-in task. Sizes are
+ * WCO and UWO, clean and 25%-flipped labels, best-of-n up to N = 128 on the built-in task. Sizes are
  * tiny by any absolute standard so the whole study fits in a few minutes on two CPU cores.
  */
 import { UWO_LAMBDA } from "../ensemble.ts";
@@ -21,10 +21,10 @@ export const DEMO_STUDY: BonStudyConfig = {
   task: { kind: "builtin", seed: 0, prompts: { train: 2000, validation: 200, test: 200 } },
   basePolicy: { preset: "builtin-tiny", layers: 2, dModel: 64, heads: 4, pretrainSteps: 1000 },
   proxySizes: DEMO_PROXY_SIZES,
-  trainingSizes: [1000],
+  trainingSizes: [1500],
   labelNoise: [0, 0.25],
   ensemble: { size: 5, aggregations: [{ kind: "mean" }, { kind: "wco" }, { kind: "uwo", lambda: UWO_LAMBDA.bon }] },
-  bon: { poolSize: 64, ns: "default", evalPrompts: 24 },
+  bon: { poolSize: 128, ns: "default", evalPrompts: 24 },
   seeds: [1],
 };
 
