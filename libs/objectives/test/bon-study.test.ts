@@ -125,6 +125,20 @@ describe("best-of-n study on the built-in task (test size)", () => {
     await expect(runBonStudy({ study: tiny, grid: { "bon.poolSize": [0] } }, { runtime, seed: 7, sink: s, cacheDir })).rejects.toThrow(/bon.poolSize.*sweep point/);
   }, 120_000);
 
+  it("stops at the next step when cancelled, marking the current run cancelled", async () => {
+    const tiny: BonStudyConfig = { ...TEST_STUDY, trainingSizes: [100], seeds: [3, 4], bon: { poolSize: 8, ns: "default", evalPrompts: 4 } };
+    const controller = new AbortController();
+    const s = memorySink();
+    const watching = { ...s, progress: (p: Parameters<typeof s.progress>[0]) => (p.phase.startsWith("rm-training") ? controller.abort() : s.progress(p)) };
+    await expect(runBonStudy(tiny, { runtime, seed: 7, sink: watching, signal: controller.signal, cacheDir }, OPTIONS)).rejects.toThrow(/abort/i);
+    // Progress is throttled, so the abort may land in the first or the second run; the run it
+    // lands in is cancelled and nothing after it starts.
+    const statuses = s.runs.map((r) => r.status);
+    expect(statuses[statuses.length - 1]).toBe("cancelled");
+    expect(statuses.slice(0, -1).every((x) => x === "done")).toBe(true);
+    expect(statuses.length).toBeLessThanOrEqual(2);
+  }, 120_000);
+
   it("rejects an invalid config with the field named, before doing any work", async () => {
     const s = memorySink();
     await expect(runBonStudy({ ...TEST_STUDY, labelNoise: [0.7] }, { runtime, seed: 0, sink: s, cacheDir })).rejects.toThrow(/labelNoise\[0\]/);
