@@ -25,6 +25,6 @@ export default defineConfig({
     include: ["src/renderer/**/*.test.ts"],
     environment: "jsdom",
     setupFiles: ["src/renderer/testing/setup.ts"],
-    testTimeout: 30_000,
+    testTimeout: 60_000,
   },
 });

@@ -65,7 +65,7 @@ describe("Experiment, Runs and Compare screens", () => {
   });
 
   it("shows a run's curve growing, then compares two runs with fits, peaks, metrics and the config diff", async () => {
-    const slow = await lab.api.experiments.create({ name: "slow", kind: "diagnostic.counter", config: { steps: 40, stepMs: 40 } });
+    const slow = await lab.api.experiments.create({ name: "slow", kind: "diagnostic.counter", config: { steps: 40, stepMs: 40, checkpointEvery: 5 } });
     const fast = await lab.api.experiments.create({ name: "fast", kind: "diagnostic.counter", config: { steps: 30, stepMs: 0 } });
     const a = await lab.api.runs.start({ experimentId: slow.id });
     await state.refresh();
@@ -75,8 +75,16 @@ describe("Experiment, Runs and Compare screens", () => {
     const first = await waitFor(() => count() > 0 && count());
     await waitFor(() => count() > first);
     expect($('[data-testid="run-detail"]').dataset.status).toBe("running");
-    expect($('[data-testid="cancel-run"]')).toBeTruthy();
+    // Cancel from the screen, then resume from the last checkpoint; the curve completes.
+    click($('[data-testid="cancel-run"]'));
+    await waitFor(() => $('[data-testid="run-detail"]').dataset.status === "cancelled", 10_000);
+    const resume = await waitFor(() => document.querySelector<HTMLElement>('[data-testid="resume-run"]'));
+    expect(resume.textContent).toContain("Resume");
+    expect(resume.textContent).toMatch(/Resume( from step \d+)?/);
+    await waitFor(() => !(resume as HTMLButtonElement).disabled); // the cancel call has returned
+    click(resume);
     await waitForStatus(lab.api, a.id, ["done"]);
+    await waitFor(() => $('[data-testid="run-detail"]').dataset.status === "done");
     await waitFor(() => count() === 40);
     unmount(view);
 
