@@ -21,6 +21,7 @@ import { RunnerLock } from "./runner-lock.ts";
 import { ResultWriter } from "./runs/result-writer.ts";
 import { type RunOutcome, RunExecutor, type RunSink } from "./runs/run-executor.ts";
 import { checkpointPath } from "./runs/checkpoint-path.ts";
+import { FIT_FORM_TEXT } from "./runs/fit-form.ts";
 import { LLM_API_KEY, type SecretStore, noSecretStore } from "./secret-store.ts";
 import { SettingsStore } from "./settings-store.ts";
 
@@ -98,6 +99,7 @@ export function createLabService(options: LabServiceOptions): LabService {
   const progress = new Map<number, LiveProgress>();
   const checkpoints = new Map<number, number | null>();
   const runDir = (runId: number): string => join(dataDir, "runs", String(runId));
+  const cacheDir = join(dataDir, "cache");
 
   const checkpointStep = (runId: number): number | null => {
     if (!checkpoints.has(runId)) {
@@ -148,6 +150,9 @@ export function createLabService(options: LabServiceOptions): LabService {
     curve(runId, points) {
       writer.addCurvePoints(runId, points.map((p) => ({ runId, ...p })));
     },
+    fits(runId, fits) {
+      writer.addFits(fits.map((f) => ({ runId, ...f, form: FIT_FORM_TEXT[f.form] })));
+    },
     checkpoint(runId, step) {
       checkpoints.set(runId, step);
     },
@@ -177,7 +182,7 @@ export function createLabService(options: LabServiceOptions): LabService {
     if (!experiment) throw new LabConflictError(`Run ${runId} has no experiment to execute.`);
     const kind = registry.get(experiment.kind);
     progress.delete(runId);
-    executor.enqueue({ runId, experimentModule: kind.module, config: run.config, seed: run.seed, device: run.device ?? settings.get().device, runDir: runDir(runId), resume });
+    executor.enqueue({ runId, experimentModule: kind.module, config: run.config, seed: run.seed, device: run.device ?? settings.get().device, runDir: runDir(runId), cacheDir, resume });
   };
 
   // Recovery: a run still `running` belonged to a process that died.

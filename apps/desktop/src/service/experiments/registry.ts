@@ -6,6 +6,7 @@
 import type { z } from "zod";
 import type { ExperimentKindDto } from "../../shared/dto.ts";
 import { LabValidationError } from "../../shared/errors.ts";
+import { bonStudyConfig, bonStudyParameters } from "./bon-study-config.ts";
 import { diagnosticCounterConfig } from "./diagnostic-counter.ts";
 
 export interface ExperimentKind {
@@ -21,6 +22,16 @@ export interface ExperimentKind {
 }
 
 export const builtinExperimentKinds: readonly ExperimentKind[] = [
+  {
+    kind: "bon-study",
+    title: "Best-of-n overoptimization (Gao et al.; Coste et al.)",
+    description:
+      "Train proxy reward models on gold-labelled comparisons of the built-in task (with label noise), pick the best of n base-policy samples by proxy, and watch gold and proxy against sqrt(KL).",
+    diagnostic: false,
+    config: bonStudyConfig,
+    module: new URL("./bon-study.ts", import.meta.url).href,
+    parameters: bonStudyParameters,
+  },
   {
     kind: "diagnostic.counter",
     title: "Diagnostic: counter",

@@ -3,12 +3,14 @@
  * function `(config, context) -> result` executed in a worker thread; the context is its only way
  * to report progress, metrics, curve points and checkpoints, and to learn that it was cancelled.
  */
-import type { CurveSample } from "./protocol.ts";
+import type { CurveSample, FitSample } from "./protocol.ts";
 
 export interface ExperimentContext {
   readonly runId: number;
   readonly seed: number;
   readonly device: string;
+  /** Folder shared by every run for cached artefacts (e.g. a pretrained base policy). */
+  readonly cacheDir: string;
   /** Aborted when the run is cancelled; pass it to anything that waits. */
   readonly signal: AbortSignal;
   /** True once cancel was requested; cheap to read inside tight loops (an Atomics load). */
@@ -18,6 +20,8 @@ export interface ExperimentContext {
   progress(step: number, totalSteps: number, message?: string): void;
   metric(step: number, name: string, value: number): void;
   curvePoint(point: CurveSample): void;
+  /** Stores a scaling-law fit of one of the run's curve series. */
+  fit(fit: FitSample): void;
   /** Writes the state atomically (temp file + rename) so a kill never leaves a torn checkpoint. */
   saveCheckpoint(step: number, state: unknown): Promise<void>;
   /** The last checkpoint when resuming, else null. */

@@ -19,8 +19,25 @@ export interface CurveSample {
   /** KL(pi || pi_init) in nats. */
   kl: number;
   klEstimator: string;
+  /** On which prompts the KL (and the scores) were measured, e.g. `test:50x256`. */
+  klPrompts?: string | null;
   proxyScore: number | null;
+  /** Each ensemble member's score of the selected sample (ensembles only). */
+  proxyScores?: number[] | null;
   goldScore: number | null;
+}
+
+/** A scaling law fitted to one curve series (DESIGN.md section 2). */
+export interface FitSample {
+  series: string;
+  target: "gold" | "proxy";
+  /** `bon`: R(d) = d (a - b d); `rl`: R(d) = d (a - b ln d). */
+  form: "bon" | "rl";
+  coefficients: Record<string, number>;
+  standardErrors: Record<string, number>;
+  /** Residual sum of squares. */
+  residual: number;
+  nPoints: number;
 }
 
 /** What the worker is started with (its `workerData`). */
@@ -35,6 +52,8 @@ export interface WorkerStart {
   device: string;
   /** Folder of this run's checkpoints. */
   runDir: string;
+  /** Folder shared by every run for cached artefacts (e.g. a pretrained base policy). */
+  cacheDir: string;
   /** Continue from the last checkpoint in runDir instead of starting over. */
   resume: boolean;
   /** Int32Array view: index 0 becomes 1 when cancel is requested. */
@@ -45,6 +64,7 @@ export type WorkerMessage =
   | { type: "progress"; step: number; totalSteps: number; message: string | null }
   | { type: "metrics"; points: MetricSample[] }
   | { type: "curve"; points: CurveSample[] }
+  | { type: "fits"; fits: FitSample[] }
   | { type: "checkpoint"; step: number }
   | { type: "done"; result: Record<string, unknown> }
   | { type: "cancelled" }

@@ -4,11 +4,12 @@
  * fsyncs, the database only ever holds whole batches, and one run's bad data cannot lose another
  * run's results.
  */
-import type { CurvePoint, LabStore, MetricPoint } from "@goodhart/storage";
+import type { CurvePoint, LabStore, MetricPoint, NewFit } from "@goodhart/storage";
 
 interface Pending {
   metrics: MetricPoint[];
   curves: CurvePoint[];
+  fits: NewFit[];
 }
 
 export class ResultWriter {
@@ -24,7 +25,7 @@ export class ResultWriter {
 
   #of(runId: number): Pending {
     let p = this.#pending.get(runId);
-    if (!p) this.#pending.set(runId, (p = { metrics: [], curves: [] }));
+    if (!p) this.#pending.set(runId, (p = { metrics: [], curves: [], fits: [] }));
     return p;
   }
 
@@ -40,6 +41,11 @@ export class ResultWriter {
     this.#schedule();
   }
 
+  addFits(fits: readonly NewFit[]): void {
+    for (const fit of fits) this.#of(fit.runId).fits.push(fit);
+    this.#schedule();
+  }
+
   /** Commits everything buffered: one transaction per run. */
   flush(): void {
     if (this.#timer) clearTimeout(this.#timer);
@@ -51,6 +57,7 @@ export class ResultWriter {
         this.store.transaction(() => {
           if (p.metrics.length > 0) this.store.metrics.append(runId, p.metrics);
           if (p.curves.length > 0) this.store.curves.append(p.curves);
+          for (const fit of p.fits) this.store.fits.create(fit);
         });
       } catch (err) {
         this.onError(runId, err);

@@ -6,7 +6,7 @@
  */
 import { Worker } from "node:worker_threads";
 import type { SerializedError } from "../../shared/errors.ts";
-import type { CurveSample, MetricSample, ParentMessage, WorkerMessage, WorkerStart } from "./protocol.ts";
+import type { CurveSample, FitSample, MetricSample, ParentMessage, WorkerMessage, WorkerStart } from "./protocol.ts";
 
 /** One run to execute. */
 export interface RunJob {
@@ -16,6 +16,7 @@ export interface RunJob {
   seed: number;
   device: string;
   runDir: string;
+  cacheDir: string;
   resume: boolean;
 }
 
@@ -32,6 +33,7 @@ export interface RunSink {
   progress(runId: number, step: number, totalSteps: number, message: string | null): void;
   metrics(runId: number, points: MetricSample[]): void;
   curve(runId: number, points: CurveSample[]): void;
+  fits(runId: number, fits: FitSample[]): void;
   checkpoint(runId: number, step: number): void;
   finished(runId: number, outcome: RunOutcome): void;
 }
@@ -171,6 +173,9 @@ export class RunExecutor {
           break;
         case "curve":
           this.#sink.curve(job.runId, m.points);
+          break;
+        case "fits":
+          this.#sink.fits(job.runId, m.fits);
           break;
         case "checkpoint":
           this.#sink.checkpoint(job.runId, m.step);

@@ -35,6 +35,7 @@ async function main(): Promise<void> {
     runId: start.runId,
     seed: start.seed,
     device: start.device,
+    cacheDir: start.cacheDir,
     signal: abort.signal,
     cancelRequested: () => Atomics.load(flag, 0) === 1,
     throwIfCancelled() {
@@ -51,6 +52,10 @@ async function main(): Promise<void> {
     curvePoint(point) {
       flushMetrics();
       send({ type: "curve", points: [point] });
+    },
+    fit(fit) {
+      flushMetrics();
+      send({ type: "fits", fits: [fit] });
     },
     async saveCheckpoint(step, state) {
       await mkdir(start.runDir, { recursive: true });

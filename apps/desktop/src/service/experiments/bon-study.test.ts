@@ -1,0 +1,73 @@
+// The best-of-n study run by the application: in a worker thread, persisted by the service's
+// single writer on a real SQLite file. A tiny study (seconds of CPU) stands in for a real one.
+import { mkdtempSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { openDatabase } from "@goodhart/storage";
+import { afterEach, describe, expect, it } from "vitest";
+import { LabValidationError } from "../../shared/errors.ts";
+import { type LabService, createLabService } from "../lab-service.ts";
+import { waitForStatus } from "../testing/wait-for.ts";
+
+const TINY_STUDY = {
+  name: "svc-tiny",
+  task: { kind: "builtin", seed: 0, prompts: { train: 120, validation: 20, test: 8 } },
+  basePolicy: { preset: "builtin-tiny", layers: 1, dModel: 32, heads: 2, pretrainSteps: 30 },
+  proxySizes: [{ name: "tiny", layers: 1, dModel: 16, heads: 2 }],
+  trainingSizes: [100],
+  labelNoise: [0.25],
+  ensemble: { size: 2, aggregations: ["mean", "wco"] },
+  bon: { poolSize: 8, ns: "default", evalPrompts: 4 },
+  seeds: [1],
+};
+
+const services: { service: LabService; close(): void }[] = [];
+afterEach(async () => {
+  for (const s of services.splice(0)) {
+    await s.service.close();
+    s.close();
+  }
+});
+
+function open() {
+  const dir = mkdtempSync(join(tmpdir(), "goodhart-bon-svc-"));
+  const store = openDatabase(join(dir, "lab.sqlite"));
+  const service = createLabService({ store, dataDir: join(dir, "data") });
+  services.push({ service, close: () => store.close() });
+  return { store, service };
+}
+
+describe("bon-study in the application", () => {
+  it("is listed with its parameters, and a bad config is refused naming the field", async () => {
+    const { service } = open();
+    const kind = (await service.experiments.kinds()).find((k) => k.kind === "bon-study");
+    expect(kind?.diagnostic).toBe(false);
+    expect(kind?.defaultConfig).toMatchObject({ name: "quick-demo" });
+    expect(kind?.parameters.map((p) => p.path)).toContain("bon.poolSize");
+    await expect(service.experiments.create({ name: "bad", kind: "bon-study", config: { ...TINY_STUDY, labelNoise: [0.7] } })).rejects.toThrow(LabValidationError);
+    await expect(service.experiments.create({ name: "bad", kind: "bon-study", config: { ...TINY_STUDY, labelNoise: [0.7] } })).rejects.toThrow(/labelNoise/);
+  });
+
+  it("runs in a worker and stores analytic-KL curves per member and aggregation, with fits", async () => {
+    const { store, service } = open();
+    const experiment = await service.experiments.create({ name: "tiny", kind: "bon-study", config: TINY_STUDY });
+    const run = await service.runs.start({ experimentId: experiment.id, seed: 3 });
+    await waitForStatus(service, run.id, ["done", "failed"], 170_000);
+    const done = await service.runs.get({ id: run.id });
+    expect(done.error).toBeNull();
+    expect(done.status).toBe("done");
+
+    const points = await service.curves.get({ runId: run.id });
+    const series = new Set(points.map((p) => p.series));
+    for (const s of ["member:0", "member:1", "proxy:mean", "proxy:wco"]) expect(series).toContain(s);
+    const mean = points.filter((p) => p.series === "proxy:mean").sort((a, b) => a.x - b.x);
+    expect(mean.map((p) => p.x)).toEqual([1, 2, 4, 8]);
+    for (const p of mean) {
+      expect(p.klEstimator).toBe("analytic-bon");
+      expect(p.kl).toBeCloseTo(Math.log(p.x) - (p.x - 1) / p.x, 12);
+    }
+    // Gold is recentred so the base policy (n = 1) scores 0.
+    expect(mean[0]!.goldScore).toBeCloseTo(0, 9);
+    expect(store.fits.forRun(run.id).length).toBeGreaterThan(0);
+  }, 180_000);
+});
