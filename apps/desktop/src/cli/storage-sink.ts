@@ -9,6 +9,7 @@
 import { createHash } from "node:crypto";
 import type { ExperimentCheckpoint, ExperimentSink, ExperimentProgress, RunSink } from "@goodhart/objectives";
 import type { JsonObject, LabStore, MetricPoint, Run } from "@goodhart/storage";
+import { FIT_FORM_TEXT } from "../service/runs/fit-form.ts";
 
 export interface StorageSinkOptions {
   /** The study: stored as one experiment row that every run points to. */
@@ -21,8 +22,6 @@ export interface StorageSinkOptions {
   onLog?: (message: string, runName?: string) => void;
 }
 
-/** Fit forms as stored: the law written out, so a reader needs no code to interpret a and b. */
-const FORM_TEXT = { bon: "bon: d(a - b d)", rl: "rl: d(a - b ln d)" } as const;
 
 /** Metric points are written in batches of this many (and at the end of each run). */
 const METRIC_BATCH = 256;
@@ -67,7 +66,7 @@ export function createStorageSink(store: LabStore, options: StorageSinkOptions):
           store.curves.append(points.map((p) => ({ ...p, runId: run.id })));
         },
         fit(f) {
-          store.fits.create({ runId: run.id, series: f.series, target: f.target, form: FORM_TEXT[f.form], coefficients: f.coefficients, standardErrors: f.standardErrors, residual: f.residual, nPoints: f.nPoints });
+          store.fits.create({ runId: run.id, series: f.series, target: f.target, form: FIT_FORM_TEXT[f.form], coefficients: f.coefficients, standardErrors: f.standardErrors, residual: f.residual, nPoints: f.nPoints });
         },
         labelSet(set) {
           // The compared pairs become a dataset; gold decides the "gold" labels (ties kept as
