@@ -98,6 +98,15 @@ describe("Goodhart Lab desktop UI", () => {
     // DIAGNOSTIC: best-of-n ("bon-study") is not registered with the service yet; the run machinery
     // and live curves are exercised with diagnostic.counter, whose curve points are real but carry
     // no science. Switch to bon-study once it is listed here.
+    // Each preset shows its parameters with defaults and one-line explanations.
+    for (const kind of await page.locator('[data-testid="preset"]').evaluateAll((els) => els.map((e) => e.getAttribute("data-kind")!))) {
+      await page.click(`[data-testid="preset"][data-kind="${kind}"]`);
+      expect(await page.locator("table.params tbody tr").count(), kind).toBeGreaterThan(0);
+      expect(await page.locator("table.params .doc").count(), kind).toBeGreaterThan(0);
+      if (kind === "bon-study") await bothThemes("04-experiment-bon-study");
+    }
+    // Diagnostic kinds are hidden once a science kind (bon-study) is registered.
+    if (await page.locator('[data-testid="show-diagnostic"]').count()) await page.check('[data-testid="show-diagnostic"]');
     await page.click('[data-testid="preset"][data-kind="diagnostic.counter"]');
     await page.fill('[data-param="steps"]', "60");
     await page.fill('[data-param="stepMs"]', "60");

@@ -40,7 +40,12 @@ describe("Experiment, Runs and Compare screens", () => {
 
   it("lists presets with their defaults, expands a sweep grid and starts one run per point and seed", async () => {
     view = mount(ExperimentScreen, { target: document.body, props: { lab: state, router } });
+    await waitFor(() => document.querySelector('[data-testid="preset"]'));
+    // Diagnostic kinds are hidden once a science kind (bon-study) is registered.
+    const showDiagnostic = document.querySelector<HTMLInputElement>('[data-testid="show-diagnostic"]');
+    if (showDiagnostic) click(showDiagnostic);
     const preset = await waitFor(() => document.querySelector<HTMLElement>('[data-kind="diagnostic.counter"]'));
+    click(preset);
     expect(preset.getAttribute("aria-checked")).toBe("true");
     expect(preset.textContent).toContain("Not a science experiment");
     expect(($('[data-param="steps"]') as HTMLInputElement).value).toBe("100");
