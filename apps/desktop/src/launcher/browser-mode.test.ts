@@ -15,6 +15,8 @@ describe("browser mode", () => {
     const urlPrinted = new Promise<void>((r) => (printed = r));
     const done = startBrowserMode({
       dbFile: join(dir, "lab.sqlite"),
+      // The UI build is e2e's concern; building here too would race it under `nx run-many`.
+      buildRenderer: false,
       until,
       log: (line) => {
         lines.push(line);
