@@ -95,9 +95,9 @@ describe("Goodhart Lab desktop UI", () => {
   it("starts a small run and watches its curve gain points", async () => {
     await goTo(page, "experiment");
     await page.waitForSelector('[data-testid="preset"]');
-    // DIAGNOSTIC: best-of-n ("bon-study") is not registered with the service yet; the run machinery
-    // and live curves are exercised with diagnostic.counter, whose curve points are real but carry
-    // no science. Switch to bon-study once it is listed here.
+    // The run machinery, live curves, Compare and the report are exercised here with
+    // diagnostic.counter (many small steps, so the curve visibly grows); the best-of-n study itself
+    // is run from the UI by the last spec.
     // Each preset shows its parameters with defaults and one-line explanations.
     for (const kind of await page.locator('[data-testid="preset"]').evaluateAll((els) => els.map((e) => e.getAttribute("data-kind")!))) {
       await page.click(`[data-testid="preset"][data-kind="${kind}"]`);
@@ -115,8 +115,8 @@ describe("Goodhart Lab desktop UI", () => {
     expect(await textOf('[data-testid="grid-size"]')).toContain("= 2 runs");
     await bothThemes("04-experiment");
     await page.click('[data-testid="start-button"]');
-    await page.waitForSelector('[data-testid="started-runs"] li');
-    expect(await page.locator('[data-testid="started-runs"] li').count()).toBe(2);
+    // Both runs are listed once both starts returned (they are queued one after the other).
+    await until(() => page.locator('[data-testid="started-runs"] li').count(), (n) => n === 2);
 
     await goTo(page, "runs");
     await page.click('[data-testid="run-item"][data-run-id="1"]');
@@ -169,4 +169,40 @@ describe("Goodhart Lab desktop UI", () => {
       expect(Number(m![1])).toBeCloseTo(shown, 3);
     }
   });
+
+  it("starts a small best-of-n study from the Experiment screen and sees its gold and proxy curves", async () => {
+    await goTo(page, "experiment");
+    await page.click('[data-testid="preset"][data-kind="bon-study"]');
+    // A study of seconds on two cores: a tiny policy and proxies, pools of 16 on 4 prompts.
+    const tiny: Record<string, unknown> = {
+      "task.prompts.train": 120,
+      "task.prompts.validation": 20,
+      "task.prompts.test": 8,
+      "basePolicy.layers": 1,
+      "basePolicy.dModel": 32,
+      "basePolicy.heads": 2,
+      "basePolicy.pretrainSteps": 30,
+      proxySizes: [{ name: "tiny", layers: 1, dModel: 16, heads: 2 }],
+      trainingSizes: [100],
+      "ensemble.size": 2,
+      "bon.poolSize": 16,
+      "bon.evalPrompts": 4,
+      seeds: [1],
+    };
+    for (const [path, value] of Object.entries(tiny)) await page.fill(`[data-param="${path}"]`, JSON.stringify(value));
+    await page.fill('[data-sweep="labelNoise"]', "[0] | [0.25]");
+    await page.fill('[data-testid="experiment-name"]', "bon-e2e");
+    expect(await textOf('[data-testid="grid-size"]')).toContain("= 2 runs");
+    await page.click('[data-testid="start-button"]');
+    await until(() => page.locator('[data-testid="started-runs"] li').count(), (n) => n === 2);
+
+    await goTo(page, "runs");
+    await page.click('[data-testid="run-item"][data-run-id="3"]');
+    const pointsNow = async () => Number((await textOf('[data-testid="curve-points"]')).split(" ")[0]);
+    await until(() => page.getAttribute('[data-testid="run-detail"]', "data-status"), (s) => s === "done", 150_000);
+    // Members 0 and 1 and the mean aggregation, each at n = 1, 2, 4, 8, 16.
+    await until(pointsNow, (n) => n >= 15);
+    await until(async () => page.getAttribute('[data-testid="chart"]', "data-points"), (n) => Number(n) > 0);
+    await bothThemes("08-runs-bon-study");
+  }, 200_000);
 });
