@@ -2,30 +2,14 @@
  * Messages between the run executor and a run's worker thread. The worker never touches the
  * database: it streams what happens and the executor's single writer persists it.
  */
+import type { CurvePoint, MetricPoint } from "@goodhart/storage";
 import type { SerializedError } from "../../shared/errors.ts";
 
-/** A metric value at a step. */
-export interface MetricSample {
-  step: number;
-  name: string;
-  value: number;
-}
+/** A metric value at a step, as the store keeps it. */
+export type MetricSample = MetricPoint;
 
-/** One point of an overoptimization curve (gold/proxy vs KL). */
-export interface CurveSample {
-  series: string;
-  x: number;
-  xKind: "n" | "step";
-  /** KL(pi || pi_init) in nats. */
-  kl: number;
-  klEstimator: string;
-  /** On which prompts the KL (and the scores) were measured, e.g. `test:50x256`. */
-  klPrompts?: string | null;
-  proxyScore: number | null;
-  /** Each ensemble member's score of the selected sample (ensembles only). */
-  proxyScores?: number[] | null;
-  goldScore: number | null;
-}
+/** One point of an overoptimization curve (gold/proxy vs KL), as the store keeps it, less its run. */
+export type CurveSample = Omit<CurvePoint, "runId">;
 
 /** A scaling law fitted to one curve series (DESIGN.md section 2). */
 export interface FitSample {

@@ -8,17 +8,8 @@ import { Worker } from "node:worker_threads";
 import type { SerializedError } from "../../shared/errors.ts";
 import type { CurveSample, FitSample, MetricSample, ParentMessage, WorkerMessage, WorkerStart } from "./protocol.ts";
 
-/** One run to execute. */
-export interface RunJob {
-  runId: number;
-  experimentModule: string;
-  config: Record<string, unknown>;
-  seed: number;
-  device: string;
-  runDir: string;
-  cacheDir: string;
-  resume: boolean;
-}
+/** One run to execute: what its worker starts with, less what the executor adds. */
+export type RunJob = Omit<WorkerStart, "entry" | "cancelFlag">;
 
 /** How a run ended. `interrupted`: the worker died without saying why (killed, out of memory). */
 export type RunOutcome =
