@@ -87,13 +87,15 @@ describe("Electronegativity scan", () => {
   it("finds no HIGH issue in apps/desktop, and does find them in an insecure sample", async () => {
     const bad = mkdtempSync(join(tmpdir(), "goodhart-insecure-"));
     writeFileSync(join(bad, "main.js"), 'const { BrowserWindow } = require("electron");\nnew BrowserWindow({ webPreferences: { nodeIntegration: true, contextIsolation: false } });\n');
-    // Scan a snapshot: other work in the checkout (a build, an editor) must not change the input mid-scan.
+    // Scan a snapshot of the sources: other work in the checkout (the e2e renderer build writing dist/,
+    // an editor) must not change the input mid-scan, and built bundles are not what we review.
     const snapshot = join(mkdtempSync(join(tmpdir(), "goodhart-eneg-app-")), "desktop");
-    cpSync(appDir, snapshot, { recursive: true, filter: (src) => !/[\\/](node_modules|packages|\.vite)([\\/]|$)/.test(src.slice(appDir.length)) });
+    cpSync(appDir, snapshot, { recursive: true, filter: (src) => !/[\\/](node_modules|dist|packages|\.vite)([\\/]|$)/.test(src.slice(appDir.length)) });
     const [ours, insecure] = await Promise.all([scan(snapshot), scan(bad)]);
     expect(insecure.filter((f) => f.severity === "HIGH").map((f) => f.issue)).toContain("CONTEXT_ISOLATION_JS_CHECK");
     // The app's own code was scanned (its reviewed preload finding is there), so "no HIGH" means something.
-    expect(ours.some((f) => f.issue === "PRELOAD_JS_CHECK" && f.file.endsWith("window-options.ts"))).toBe(true);
+    const scanned = ours.map((f) => `${f.issue} ${f.file}`).join("\n");
+    expect(ours.some((f) => f.issue === "PRELOAD_JS_CHECK" && f.file.endsWith("window-options.ts")), `findings:\n${scanned}`).toBe(true);
     const high = ours.filter((f) => f.severity === "HIGH");
     expect(high, JSON.stringify(high, null, 2)).toEqual([]);
   }, 240_000);
