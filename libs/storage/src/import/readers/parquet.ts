@@ -39,6 +39,23 @@ function checkChunksMatchSchema(metadata: FileMetaData): void {
 }
 
 /**
+ * hyparquet starts several reads of a file at once and stops awaiting the rest when one fails, so
+ * a later read (it opens the file lazily, possibly after the caller has moved on or the file was
+ * removed) could reject unobserved. Each read still rejects for whoever awaits it; the extra
+ * handler only stops an abandoned one from becoming an unhandled rejection.
+ */
+function observedReads(inner: AsyncBuffer): AsyncBuffer {
+  return {
+    byteLength: inner.byteLength,
+    slice(start, end) {
+      const read = Promise.resolve(inner.slice(start, end));
+      read.catch(() => {});
+      return read;
+    },
+  };
+}
+
+/**
  * Parquet, one row group at a time (a gzipped Parquet file is decompressed in memory first:
  * Parquet needs random access to its footer).
  */
@@ -51,7 +68,7 @@ export async function* readParquet(info: SourceInfo, onBytes: (bytes: number) =>
       const bytes = gunzipSync(await readFile(file));
       buffer = { byteLength: bytes.byteLength, slice: (s, e) => bytes.buffer.slice(bytes.byteOffset + s, bytes.byteOffset + (e ?? bytes.byteLength)) };
     } else {
-      buffer = await asyncBufferFromFile(file);
+      buffer = observedReads(await asyncBufferFromFile(file));
     }
     metadata = await parquetMetadataAsync(buffer);
     checkChunksMatchSchema(metadata);
