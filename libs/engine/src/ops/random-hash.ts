@@ -4,7 +4,24 @@
 // operands are reduced mod the Mersenne prime 2^31 - 1 first. Squaring steps make it nonlinear
 // (a pure Lehmer chain would give neighbouring elements linearly related values).
 import type { Dim } from "../ir/dims.ts";
+import { type DType, isFloat } from "../ir/dtype.ts";
+import type { TensorType } from "../ir/tensor.ts";
 import type { Emitter } from "./registry.ts";
+import { expectInputs } from "./util.ts";
+
+/** Attributes of the random ops: the output's shape and float dtype. */
+export interface RandomAttrs {
+  shape: Dim[];
+  dtype: DType;
+}
+
+/** Shape inference shared by the random ops: one rank-0 int64 seed in, a float tensor out. */
+export function inferRandom(inputs: readonly TensorType[], { shape, dtype }: RandomAttrs): TensorType[] {
+  expectInputs(inputs, 1);
+  if (inputs[0]!.dtype !== "int64" || inputs[0]!.shape.length !== 0) throw new Error("seed must be a rank-0 int64 tensor");
+  if (!isFloat(dtype)) throw new Error(`dtype must be float, got ${dtype}`);
+  return [{ dtype, shape }];
+}
 
 const M = 2147483647;
 

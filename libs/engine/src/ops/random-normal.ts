@@ -1,24 +1,11 @@
-import type { Dim } from "../ir/dims.ts";
-import type { DType } from "../ir/dtype.ts";
-import { isFloat, onnxDataType } from "../ir/dtype.ts";
-import { emitCount, emitUniformHash } from "./random-hash.ts";
+import { onnxDataType } from "../ir/dtype.ts";
+import { type RandomAttrs, emitCount, emitUniformHash, inferRandom } from "./random-hash.ts";
 import type { OpDef } from "./registry.ts";
-import { expectInputs } from "./util.ts";
-
-interface Attrs {
-  shape: Dim[];
-  dtype: DType;
-}
 
 /** Standard normal noise from an int64 rank-0 seed input, by Box-Muller (no gradient). */
-export const randomNormalOp: OpDef<Attrs> = {
+export const randomNormalOp: OpDef<RandomAttrs> = {
   name: "random_normal",
-  infer: (inputs, { shape, dtype }) => {
-    expectInputs(inputs, 1);
-    if (inputs[0]!.dtype !== "int64" || inputs[0]!.shape.length !== 0) throw new Error("seed must be a rank-0 int64 tensor");
-    if (!isFloat(dtype)) throw new Error(`dtype must be float, got ${dtype}`);
-    return [{ dtype, shape }];
-  },
+  infer: inferRandom,
   emit: (e, [seed], o, { attrs }) => {
     const t = onnxDataType(attrs.dtype);
     const n = emitCount(e, attrs.shape);
