@@ -1,0 +1,187 @@
+#!/usr/bin/env node
+// Writes docs/benchmarks.md from benchmark result files, so the published numbers are never typed
+// by hand. Two sources, both in the format tools/bench/record.ts writes
+// ({machine, device, commit, time, results}, optionally with a "note"):
+//   - bench-results/*.json: the latest `npm run bench` in this checkout (git-ignored; may be absent);
+//   - docs/bench-reference/*.json: the committed reference run.
+// Usage: node tools/bin/bench-docs.mjs [--latest dir] [--reference dir] [--out file] [--check]
+// --check exits 1 when the page on disk differs from what would be written (writes nothing).
+import { existsSync, readFileSync, readdirSync, writeFileSync } from "node:fs";
+import path from "node:path";
+import { fileURLToPath } from "node:url";
+
+const repoRoot = fileURLToPath(new URL("../..", import.meta.url));
+const PROJECT_ORDER = ["engine", "storage", "objectives", "desktop"];
+
+// What each known key measures and its target. Keys not listed here are still shown, without a
+// description, so a new benchmark key appears in the page as soon as it is recorded.
+const KEYS = {
+  gemm_gflops: ["ORT MatMul peak (best of 512/1024/2048, same process)"],
+  gemm_gflops_per_cpu_s: ["the same per CPU-second (insensitive to other load)"],
+  train_tokens_per_s_d256: ["training throughput, d_model 256 (batch 16 x seq 128, 4 layers, 8 heads, AdamW in-graph)"],
+  train_tokens_per_s_d512: ["training throughput, d_model 512"],
+  mfu_d256: ["model FLOP utilisation at d256: (6 x params + 12 x layers x d x seq) x tokens/s / GEMM peak"],
+  mfu_d512: ["model FLOP utilisation at d512", ">= 40%"],
+  mfu_cpu_time_d256: ["MFU per CPU-second at d256"],
+  mfu_cpu_time_d512: ["MFU per CPU-second at d512"],
+  overhead_fraction_d512: ["share of a d512 step spent outside ONNX Runtime", "<= 10%"],
+  train_tokens_per_s_d512_host_update: ["d512 with the AdamW update on the host instead (why the update runs in-graph)"],
+  overhead_fraction_d512_host_update: ["outside-ORT share with the host update"],
+  peer_tfjs_tokens_per_s_d256: ["the same step in TensorFlow.js 4.22 (wasm SIMD, 1 thread)"],
+  peer_ratio_d256: ["our d256 training throughput / TF.js's"],
+  peer_ratio_cpu_time_d256: ["TF.js CPU time / ours for the same step"],
+  peak_rss_mb: ["peak resident memory of the engine benchmark (includes the TF.js run)"],
+  gen_tokens_per_s_kv_d256: ["generation with the KV cache, d256 (batch 32, 16-token prompts, 128 new tokens)"],
+  gen_tokens_per_s_nokv_d256: ["generation with a full forward per new token, d256"],
+  kv_speedup_d256: ["KV cache / no cache"],
+  gen_tokens_per_s_kv_d512: ["generation with the KV cache, d512"],
+  score_tokens_per_s_d256: ["completion tokens scored per second (64 sequences of 16 + 128 tokens)"],
+  import_rows_per_s_jsonl: ["import of a generated 100k-row JSONL, start to commit"],
+  import_rows_per_s_csv: ["the same rows as CSV"],
+  metric_points_per_s: ["metric points inserted in batches of 10k, 8 metric names", ">= 500k/s"],
+  curve_read_ms_100k: ["read one run's 100k-point curve (x, KL, proxy, gold, 5 member scores)", "<= 50 ms"],
+  demo_first_s: ["`goodhart demo` in a fresh process on an empty cache (pretrains the base policy)", "<= 6 min"],
+  demo_first_pretrain_s: ["of which pretraining the base policy"],
+  demo_first_cpu_s: ["CPU time of the first run"],
+  demo_cached_s: ["`goodhart demo` again, base policy cached", "<= 3 min"],
+  demo_cached_cpu_s: ["CPU time of the cached run"],
+  demo_cached_sampling_s: ["cached run: sampling completions from the base policy"],
+  demo_cached_rm_training_s: ["cached run: training 30 reward models"],
+  demo_cached_scoring_s: ["cached run: every member scoring reference and pool sequences"],
+  demo_cached_curves_s: ["cached run: estimator, aggregations, fits"],
+  demo_cached_other_s: ["cached run: process start, TypeScript load, sessions, SQLite writes"],
+  demo_peak_rss_mb: ["peak resident memory of either demo process"],
+  compare_render_ms_10x10k: ["Compare: select 10 runs x 10k points (already in the page) -> first frame drawn", "<= 500 ms"],
+  compare_render_cold_ms_10x10k: ["the same on a fresh page (fetching 100k points first)"],
+  live_frame_ms_p95: ["live curve while a run streams ~150 points/s: new points -> chart redrawn, p95", "<= 16 ms"],
+  live_frame_interval_ms_p95: ["p95 gap between animation frames in the same window (60 Hz = 16.7 ms)"],
+};
+
+function parseArgs(argv) {
+  const options = { latest: path.join(repoRoot, "bench-results"), reference: path.join(repoRoot, "docs/bench-reference"), out: path.join(repoRoot, "docs/benchmarks.md"), check: false };
+  for (let i = 0; i < argv.length; i++) {
+    const arg = argv[i];
+    if (arg === "--check") options.check = true;
+    else if (arg === "--latest" || arg === "--reference" || arg === "--out") {
+      const value = argv[++i];
+      if (!value) throw new Error(`bench-docs: ${arg} needs a value`);
+      options[arg.slice(2)] = path.resolve(value);
+    } else throw new Error(`bench-docs: unknown argument ${arg} (expected --latest dir, --reference dir, --out file, --check)`);
+  }
+  return options;
+}
+
+/** Reads every *.json of a folder as a bench file; a missing folder is an empty list, a bad file an error naming it. */
+function readBenchDir(dir) {
+  if (!existsSync(dir)) return [];
+  const names = readdirSync(dir).filter((f) => f.endsWith(".json"));
+  const files = names.map((name) => {
+    const file = path.join(dir, name);
+    let parsed;
+    try {
+      parsed = JSON.parse(readFileSync(file, "utf8"));
+    } catch (error) {
+      throw new Error(`bench-docs: ${file} is not valid JSON: ${error.message}`);
+    }
+    if (!parsed || typeof parsed.results !== "object" || parsed.results === null || Array.isArray(parsed.results)) {
+      throw new Error(`bench-docs: ${file}: field "results" must be an object of key -> value`);
+    }
+    return { project: name.replace(/\.json$/, ""), ...parsed };
+  });
+  const rank = (p) => (PROJECT_ORDER.includes(p) ? PROJECT_ORDER.indexOf(p) : PROJECT_ORDER.length);
+  return files.sort((a, b) => rank(a.project) - rank(b.project) || a.project.localeCompare(b.project));
+}
+
+function formatValue(key, value) {
+  if (typeof value !== "number") return String(value);
+  const grouped = (v, digits = 0) => v.toLocaleString("en-US", { maximumFractionDigits: digits });
+  if (/^mfu|fraction|share/.test(key)) return `${grouped(100 * value, value < 0.01 ? 2 : 1)}%`;
+  if (/ratio|speedup/.test(key)) return `${grouped(value, 1)}x`;
+  if (/gflops/.test(key)) return `${grouped(value, 1)} GFLOP/s`;
+  if (/tokens_per_s/.test(key)) return `${grouped(value)} tokens/s`;
+  if (/rows_per_s/.test(key)) return `${grouped(value)} rows/s`;
+  if (/points_per_s/.test(key)) return value >= 1e6 ? `${grouped(value / 1e6, 2)} M/s` : `${grouped(value)}/s`;
+  if (/_ms(_|$)/.test(key)) return `${grouped(value, 1)} ms`;
+  if (/_mb$/.test(key)) return `${grouped(value)} MB`;
+  if (/_s$/.test(key)) return `${grouped(value, 1)} s`;
+  return grouped(value, 4);
+}
+
+function machineLine(file) {
+  const m = file.machine ?? {};
+  const parts = [`${m.cpu ?? "unknown CPU"} x${m.cores ?? "?"}`, m.memory_gb ? `${m.memory_gb} GB` : null, m.platform, m.node ? `Node ${m.node}` : null, `device ${file.device ?? "?"}`, `commit ${file.commit ?? "?"}`, file.time ? `at ${file.time}` : null];
+  return parts.filter(Boolean).join(", ");
+}
+
+function renderFiles(files) {
+  const lines = [];
+  for (const file of files) {
+    lines.push(`### ${file.project}`, "", machineLine(file) + (file.note ? `. ${file.note}` : ""), "", "| key | value | target | what |", "|---|---|---|---|");
+    for (const [key, value] of Object.entries(file.results)) {
+      const [what = "", target = ""] = KEYS[key] ?? [];
+      lines.push(`| \`${key}\` | ${formatValue(key, value)} | ${target} | ${what} |`);
+    }
+    lines.push("");
+  }
+  return lines;
+}
+
+export function renderBenchmarksPage(latest, reference) {
+  const lines = [
+    "# Benchmarks",
+    "",
+    "<!-- Generated by `node tools/bin/bench-docs.mjs`; edit that script or the result files, not this page. -->",
+    "",
+    "Every project with a `bench` target measures itself and writes `bench-results/<project>.json`",
+    "(git-ignored): `{machine, device, commit, time, results}`. Benchmarks are scripts that print",
+    "medians; no test depends on timing. How each one works and what its numbers mean is described",
+    "beside the code it measures: [engine.md](engine.md), [storage.md](storage.md),",
+    "[best-of-n.md](best-of-n.md#wall-time-2-core-amd-epyc-24-gb-onnx-runtime-cpu) and",
+    "[desktop.md](desktop.md).",
+    "",
+    "## Regenerating this page",
+    "",
+    "```sh",
+    "npm run bench                      # every benchmark, a summary table, then this page",
+    "node tools/bin/bench-docs.mjs      # this page only, from bench-results/ and docs/bench-reference/",
+    "node tools/bin/bench-docs.mjs --check   # exit 1 when the page is stale",
+    "```",
+    "",
+    "To make a run the new reference, copy its `bench-results/*.json` into `docs/bench-reference/` and",
+    "regenerate. Numbers on a shared machine vary several-fold with the load average; record the",
+    "reference on an otherwise idle machine.",
+    "",
+    "## Latest run in this checkout (`bench-results/`)",
+    "",
+  ];
+  if (latest.length === 0) lines.push("No `bench-results/` here when this page was generated: run `npm run bench` to add the latest run.", "");
+  else lines.push(...renderFiles(latest));
+  lines.push("## Reference results (`docs/bench-reference/`)", "");
+  if (reference.length === 0) lines.push("No reference results are committed.", "");
+  else lines.push(...renderFiles(reference));
+  return `${lines.join("\n").trimEnd()}\n`;
+}
+
+function main() {
+  const options = parseArgs(process.argv.slice(2));
+  const page = renderBenchmarksPage(readBenchDir(options.latest), readBenchDir(options.reference));
+  if (options.check) {
+    const current = existsSync(options.out) ? readFileSync(options.out, "utf8") : "";
+    if (current !== page) {
+      console.error(`${path.relative(process.cwd(), options.out)} is stale: run node tools/bin/bench-docs.mjs`);
+      process.exit(1);
+    }
+    return;
+  }
+  writeFileSync(options.out, page);
+  console.log(`Wrote ${path.relative(process.cwd(), options.out)}`);
+}
+
+if (process.argv[1] && fileURLToPath(import.meta.url) === path.resolve(process.argv[1])) {
+  try {
+    main();
+  } catch (error) {
+    console.error(error.message);
+    process.exit(1);
+  }
+}
