@@ -16,12 +16,14 @@
  * order, and it is deterministic.
  */
 import { logChoose } from "../special.ts";
-import { klBestOfN, defaultNs } from "./kl.ts";
+import { BEIRAMI_KL_ESTIMATOR, klBestOfN, klBestOfNBeirami, defaultNs } from "./kl.ts";
 
 /** One prompt's pool: proxy and gold scores of the same N samples, index-aligned. */
 export interface BonPool {
   proxy: ArrayLike<number>;
   gold: ArrayLike<number>;
+  /** ln pi_init(y | x) of each sample (for the Beirami KL estimate); optional. */
+  logProb?: ArrayLike<number>;
 }
 
 /** Expected scores of the best-of-n choice for one prompt. */
@@ -56,6 +58,8 @@ export interface BonCurvePoint {
   proxyGainSe: number;
   /** Number of prompts averaged. */
   prompts: number;
+  /** The Beirami et al. 2024 estimate of the actual KL, mean over prompts and its SE (pools with logProb only). */
+  klEstimate?: { estimator: string; kl: number; se: number };
 }
 
 const weightCache = new Map<string, Float64Array>();
@@ -138,11 +142,11 @@ function dot(a: Float64Array, b: Float64Array, from: number): number {
  * @param ns n values, each an integer in [1, N]
  */
 export function bestOfNPool(pool: BonPool, ns: readonly number[]): BonPoolPoint[] {
-  const ranked = rankPool(pool);
-  const size = ranked.proxy.length;
+  const r = rankPool(pool);
+  const size = r.proxy.length;
   return ns.map((n) => {
     const w = bonWeights(size, n);
-    return { n, gold: dot(w, ranked.gold, n - 1), proxy: dot(w, ranked.proxy, n - 1) };
+    return { n, gold: dot(w, r.gold, n - 1), proxy: dot(w, r.proxy, n - 1) };
   });
 }
 
@@ -158,62 +162,131 @@ function meanAndSe(values: Float64Array): [number, number] {
 }
 
 /**
+ * Per-prompt best-of-n values, the raw material of curves, standard errors and bootstraps:
+ * `goldGain[k][p]` is prompt p's expected gold of the best-of-ns[k] pick minus its pool mean (gold
+ * recentred so the initial policy scores 0), likewise `proxyGain`; `gold`/`proxy` are not
+ * recentred. `kl[k][p]` is the Beirami KL estimate averaged over prompt p's best-of-n picks
+ * (present only when every pool has `logProb`).
+ */
+export interface BonPromptValues {
+  ns: number[];
+  gold: Float64Array[];
+  proxy: Float64Array[];
+  goldGain: Float64Array[];
+  proxyGain: Float64Array[];
+  kl: Float64Array[] | null;
+}
+
+/** Checks the pools and n list (see `bestOfNCurve`) and returns the n list to use. */
+function checkedNs(pools: readonly BonPool[], ns: readonly number[] | undefined, what: string): number[] {
+  if (pools.length === 0) throw new RangeError(`${what}: no prompts (empty list of pools)`);
+  let minSize = Infinity;
+  for (const p of pools) minSize = Math.min(minSize, p.proxy.length);
+  const nList = ns ? [...ns] : defaultNs(minSize);
+  for (const n of nList) {
+    if (!Number.isInteger(n) || n < 1 || n > minSize) {
+      throw new RangeError(`${what}: n = ${n} is not an integer in [1, ${minSize}] (smallest pool has ${minSize})`);
+    }
+  }
+  return nList;
+}
+
+/** Ranks a pool's samples ascending by proxy; each tie block lists the ranks of equal proxy scores. */
+function rankOrder(proxy: ArrayLike<number>): { order: number[]; blocks: [number, number][] } {
+  const size = proxy.length;
+  const order = Array.from({ length: size }, (_, i) => i);
+  order.sort((a, b) => proxy[a]! - proxy[b]! || a - b);
+  const blocks: [number, number][] = [];
+  let start = 0;
+  while (start < size) {
+    let end = start + 1;
+    while (end < size && proxy[order[end]!] === proxy[order[start]!]) end++;
+    if (end - start > 1) blocks.push([start, end]);
+    start = end;
+  }
+  return { order, blocks };
+}
+
+/** Values in rank order with each tie block replaced by its mean (random tie-breaking's expectation). */
+function ranked(values: ArrayLike<number>, rank: { order: number[]; blocks: [number, number][] }): Float64Array {
+  const out = Float64Array.from(rank.order, (i) => values[i]!);
+  for (const [a, b] of rank.blocks) {
+    let sum = 0;
+    for (let r = a; r < b; r++) sum += out[r]!;
+    for (let r = a; r < b; r++) out[r] = sum / (b - a);
+  }
+  return out;
+}
+
+/** Per-prompt best-of-n values for every n (see `BonPromptValues`). */
+export function bestOfNPromptValues(pools: readonly BonPool[], ns?: readonly number[]): BonPromptValues {
+  const nList = checkedNs(pools, ns, "bestOfNPromptValues");
+  const P = pools.length;
+  const withKl = pools.every((p) => p.logProb !== undefined);
+  const make = () => nList.map(() => new Float64Array(P));
+  const out: BonPromptValues = { ns: nList, gold: make(), proxy: make(), goldGain: make(), proxyGain: make(), kl: withKl ? make() : null };
+  pools.forEach((pool, p) => {
+    const r = rankPool(pool); // validates and ranks proxy and gold
+    const size = r.proxy.length;
+    const w1 = bonWeights(size, 1);
+    const gold1 = dot(w1, r.gold, 0);
+    const proxy1 = dot(w1, r.proxy, 0);
+    let rank: ReturnType<typeof rankOrder> | null = null;
+    let eps: Float64Array | null = null;
+    if (withKl) {
+      const lp = pool.logProb!;
+      if (lp.length !== size) throw new RangeError(`best-of-n pool ${p}: ${size} samples but ${lp.length} log-probabilities`);
+      rank = rankOrder(pool.proxy);
+      eps = Float64Array.from({ length: size }, (_, i) => {
+        const e = Math.exp(lp[i]!);
+        if (!(e > 0 && e <= 1 + 1e-9)) throw new RangeError(`best-of-n pool ${p}: sample ${i} has log-probability ${lp[i]}, not a log of a probability in (0, 1]`);
+        return Math.min(1, e);
+      });
+    }
+    nList.forEach((n, k) => {
+      const w = bonWeights(size, n);
+      out.gold[k]![p] = dot(w, r.gold, n - 1);
+      out.proxy[k]![p] = dot(w, r.proxy, n - 1);
+      out.goldGain[k]![p] = out.gold[k]![p]! - gold1;
+      out.proxyGain[k]![p] = out.proxy[k]![p]! - proxy1;
+      if (out.kl && rank && eps) {
+        const perSample = Float64Array.from(eps, (e) => klBestOfNBeirami(n, e));
+        out.kl[k]![p] = dot(w, ranked(perSample, rank), n - 1);
+      }
+    });
+  });
+  return out;
+}
+
+/** A curve (means over prompts with SEs) from per-prompt values. */
+export function curveFromPromptValues(v: BonPromptValues): BonCurvePoint[] {
+  const P = v.gold[0]!.length;
+  return v.ns.map((n, k) => {
+    const kl = klBestOfN(n);
+    const [g, gSe] = meanAndSe(v.gold[k]!);
+    const [r, rSe] = meanAndSe(v.proxy[k]!);
+    const [gg, ggSe] = meanAndSe(v.goldGain[k]!);
+    const [rg, rgSe] = meanAndSe(v.proxyGain[k]!);
+    const point: BonCurvePoint = { n, kl, d: Math.sqrt(kl), gold: g, goldSe: gSe, proxy: r, proxySe: rSe, goldGain: gg, goldGainSe: ggSe, proxyGain: rg, proxyGainSe: rgSe, prompts: P };
+    if (v.kl) {
+      const [e, eSe] = meanAndSe(v.kl[k]!);
+      point.klEstimate = { estimator: BEIRAMI_KL_ESTIMATOR, kl: e, se: eSe };
+    }
+    return point;
+  });
+}
+
+/**
  * Best-of-n curve over many prompts: the per-prompt estimator, averaged over prompts with standard
  * errors across prompts. Pools may differ in size but each must hold at least max(ns) samples.
+ * With `logProb` on every pool, each point also carries the Beirami KL estimate.
  *
  * @param pools one pool per prompt (P pools)
  * @param ns n values (default: `defaultNs` of the smallest pool)
  */
 export function bestOfNCurve(pools: readonly BonPool[], ns?: readonly number[]): BonCurvePoint[] {
-  if (pools.length === 0) throw new RangeError("bestOfNCurve: no prompts (empty list of pools)");
-  let minSize = Infinity;
-  for (const p of pools) minSize = Math.min(minSize, p.proxy.length);
-  const nList = ns ?? defaultNs(minSize);
-  for (const n of nList) {
-    if (!Number.isInteger(n) || n < 1 || n > minSize) {
-      throw new RangeError(`bestOfNCurve: n = ${n} is not an integer in [1, ${minSize}] (smallest pool has ${minSize})`);
-    }
-  }
-  const P = pools.length;
-  const gold = nList.map(() => new Float64Array(P));
-  const proxy = nList.map(() => new Float64Array(P));
-  const goldGain = nList.map(() => new Float64Array(P));
-  const proxyGain = nList.map(() => new Float64Array(P));
-  pools.forEach((pool, p) => {
-    const ranked = rankPool(pool);
-    const size = ranked.proxy.length;
-    const w1 = bonWeights(size, 1);
-    const gold1 = dot(w1, ranked.gold, 0);
-    const proxy1 = dot(w1, ranked.proxy, 0);
-    nList.forEach((n, k) => {
-      const w = bonWeights(size, n);
-      gold[k][p] = dot(w, ranked.gold, n - 1);
-      proxy[k][p] = dot(w, ranked.proxy, n - 1);
-      goldGain[k][p] = gold[k][p] - gold1;
-      proxyGain[k][p] = proxy[k][p] - proxy1;
-    });
-  });
-  return nList.map((n, k) => {
-    const kl = klBestOfN(n);
-    const [g, gSe] = meanAndSe(gold[k]);
-    const [r, rSe] = meanAndSe(proxy[k]);
-    const [gg, ggSe] = meanAndSe(goldGain[k]);
-    const [rg, rgSe] = meanAndSe(proxyGain[k]);
-    return {
-      n,
-      kl,
-      d: Math.sqrt(kl),
-      gold: g,
-      goldSe: gSe,
-      proxy: r,
-      proxySe: rSe,
-      goldGain: gg,
-      goldGainSe: ggSe,
-      proxyGain: rg,
-      proxyGainSe: rgSe,
-      prompts: P,
-    };
-  });
+  checkedNs(pools, ns, "bestOfNCurve");
+  return curveFromPromptValues(bestOfNPromptValues(pools, ns));
 }
 
 /**
