@@ -14,12 +14,15 @@ export * from "./task/generator.ts";
 export * from "./task/fluency.ts";
 export * from "./task/gold.ts";
 export * from "./task/task.ts";
-// The validator combinators (num, str, list, obj, ...) stay internal; callers need only these.
-export { ConfigError, validate, type ConfigIssue, type Schema } from "./config/validate.ts";
-export * from "./config/bon-study.ts";
-export * from "./config/presets.ts";
+export { ConfigError, validate, describeValue, type ConfigIssue, type Schema, type JsonSchema, type FieldMeta } from "./config/validate.ts";
+// The validator combinators, for kinds declared outside this library (the application's diagnostic
+// kinds, tests' toy kinds): `configSchema.num({ min: 1 })`.
+export * as configSchema from "./config/schema-combinators.ts";
 export * from "./config/parse.ts";
 export * from "./config/sweep.ts";
+export * from "./config/grid.ts";
+export * from "./config/paths.ts";
+export * from "./kinds/index.ts";
 export * from "./task/word-tokenizer.ts";
 export * from "./task/base-policy.ts";
 export * from "./experiments/sink.ts";

@@ -1,7 +1,7 @@
 import { describe, expect, it } from "vitest";
 import { ConfigError } from "./validate.ts";
-import { DEFAULT_BON_STUDY } from "./bon-study.ts";
-import { BON_STUDY_PRESET_NAMES, bonStudyPreset } from "./presets.ts";
+import { DEFAULT_BON_STUDY } from "../kinds/bon-study/schema.ts";
+import { BON_STUDY_PRESET_NAMES, bonStudyPreset } from "../kinds/bon-study/presets.ts";
 import { parseBonStudy, parseBonStudyText } from "./parse.ts";
 import { expandStudy, sweep } from "./sweep.ts";
 
@@ -72,7 +72,7 @@ describe("parseBonStudy", () => {
     );
     expect(issuesOf(() => parseBonStudy({ preset: "gao" }))[0]).toEqual({
       path: "preset",
-      message: 'expected one of "gao-bon-small", "coste-ensemble-noise", "quick-demo", got "gao"',
+      message: 'expected one of "quick-demo", "gao-bon", "gao-bon-small", "coste-bon", "coste-ensemble-noise", got "gao"',
     });
   });
 

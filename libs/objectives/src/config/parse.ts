@@ -1,10 +1,10 @@
 /**
- * Reading a best-of-n study config from a parsed object, a JSON text or a YAML text.
+ * Reading experiment configs from JSON or YAML texts, and the best-of-n study's shorthands.
  */
 import { parse as parseYaml } from "yaml";
-import { bonStudySchema, DEFAULT_BON_STUDY, type BonStudyConfig } from "./bon-study.ts";
-import { BON_STUDY_PRESET_NAMES, bonStudyPreset } from "./presets.ts";
-import { ConfigError, validate, describeValue } from "./validate.ts";
+import type { BonStudyConfig } from "../kinds/bon-study/schema.ts";
+import { kindRegistry } from "../kinds/registry.ts";
+import { ConfigError } from "./validate.ts";
 
 /**
  * Validates a study config object, filling missing fields from the preset it names
@@ -14,20 +14,7 @@ import { ConfigError, validate, describeValue } from "./validate.ts";
  * @throws ConfigError listing every problem with its field path
  */
 export function parseBonStudy(input: unknown, source?: string): BonStudyConfig {
-  let defaults = DEFAULT_BON_STUDY;
-  let body = input;
-  if (typeof input === "object" && input !== null && !Array.isArray(input) && "preset" in input) {
-    const { preset, ...rest } = input as Record<string, unknown>;
-    if (typeof preset !== "string" || !BON_STUDY_PRESET_NAMES.includes(preset as never)) {
-      throw new ConfigError(
-        [{ path: "preset", message: `expected one of ${BON_STUDY_PRESET_NAMES.map((n) => `"${n}"`).join(", ")}, got ${describeValue(preset)}` }],
-        source,
-      );
-    }
-    defaults = bonStudyPreset(preset);
-    body = rest;
-  }
-  return validate(bonStudySchema(defaults), body, source);
+  return kindRegistry.parse<BonStudyConfig>("bon-study", input, source);
 }
 
 /** Text formats a config file can be in. */
@@ -68,10 +55,13 @@ function jsonErrorPosition(text: string, message: string): number {
 }
 
 /**
- * Parses and validates a study config from text. The format is `options.format`, else the source's
- * extension (.json, .yaml, .yml), else JSON when the text starts with "{" and YAML otherwise.
+ * Reads a config document from text (not yet validated; an empty document is `{}`). The format is
+ * `options.format`, else the source's extension (.json, .yaml, .yml), else JSON when the text
+ * starts with "{" and YAML otherwise.
+ *
+ * @throws ConfigError with the line and column of a syntax error
  */
-export function parseBonStudyText(text: string, options: { source?: string; format?: ConfigFormat } = {}): BonStudyConfig {
+export function parseConfigText(text: string, options: { source?: string; format?: ConfigFormat } = {}): unknown {
   const { source } = options;
   const ext = source?.toLowerCase().match(/\.(json|ya?ml)$/)?.[1];
   const format: ConfigFormat = options.format ?? (ext === "json" ? "json" : ext ? "yaml" : text.trimStart().startsWith("{") ? "json" : "yaml");
@@ -83,6 +73,10 @@ export function parseBonStudyText(text: string, options: { source?: string; form
     const where = format === "json" ? ` at ${lineAndColumn(text, jsonErrorPosition(text, message))}` : "";
     throw new ConfigError([{ path: "", message: `not valid ${format.toUpperCase()}${where}: ${message.split("\n")[0]}` }], source);
   }
-  if (value === null || value === undefined) value = {};
-  return parseBonStudy(value, source);
+  return value === null || value === undefined ? {} : value;
+}
+
+/** Parses and validates a study config from text (see parseConfigText for the format). */
+export function parseBonStudyText(text: string, options: { source?: string; format?: ConfigFormat } = {}): BonStudyConfig {
+  return parseBonStudy(parseConfigText(text, options), options.source);
 }

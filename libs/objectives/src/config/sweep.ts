@@ -7,8 +7,10 @@
  */
 import { hash64 } from "../rng.ts";
 import { defaultNs } from "../bon/kl.ts";
-import type { BasePolicyConfig, BonStudyConfig, EnsembleConfig, ModelSize, TaskConfig } from "./bon-study.ts";
-import { bonStudySchema } from "./bon-study.ts";
+import type { BasePolicyConfig, BonStudyConfig, EnsembleConfig, ModelSize, TaskConfig } from "../kinds/bon-study/schema.ts";
+import { bonStudySchema } from "../kinds/bon-study/schema.ts";
+import { expandGrid } from "./grid.ts";
+import { parsePath } from "./paths.ts";
 import { ConfigError, validate } from "./validate.ts";
 
 /** One grid point of a study: everything a single best-of-n run needs. */
@@ -45,43 +47,34 @@ export function canonicalJson(value: unknown): string {
 
 /** Runs of one (validated) study, in axis order: proxy size, training size, noise, seed. */
 export function expandStudy(study: BonStudyConfig, overrides: Record<string, unknown> = {}): BonRunConfig[] {
-  const runs: BonRunConfig[] = [];
   const ns = study.bon.ns === "default" ? defaultNs(study.bon.poolSize) : [...study.bon.ns].sort((a, b) => a - b);
-  for (const proxy of study.proxySizes) {
-    for (const trainingSize of study.trainingSizes) {
-      for (const labelNoise of study.labelNoise) {
-        for (const seed of study.seeds) {
-          const body: Omit<BonRunConfig, "id"> = {
-            study: study.name,
-            experiment: study.experiment,
-            task: structuredClone(study.task),
-            basePolicy: structuredClone(study.basePolicy),
-            proxy: structuredClone(proxy),
-            trainingSize,
-            labelNoise,
-            ensemble: structuredClone(study.ensemble),
-            bon: { poolSize: study.bon.poolSize, ns: [...ns], evalPrompts: study.bon.evalPrompts },
-            seed,
-            overrides: structuredClone(overrides),
-          };
-          const hash = hash64(canonicalJson(body)).toString(16).padStart(16, "0").slice(0, 8);
-          runs.push({ id: `${study.name}/${proxy.name}-c${trainingSize}-noise${labelNoise}-seed${seed}-${hash}`, ...body });
-        }
-      }
-    }
-  }
-  return runs;
-}
-
-function parsePath(path: string): (string | number)[] {
-  const parts: (string | number)[] = [];
-  for (const piece of path.split(".")) {
-    const m = piece.match(/^([A-Za-z_][A-Za-z0-9_]*)((?:\[\d+\])*)$/);
-    if (!m) throw new ConfigError([{ path, message: `sweep key is not a field path like "bon.poolSize" or "proxySizes[0].layers"` }]);
-    parts.push(m[1]);
-    for (const idx of m[2].matchAll(/\[(\d+)\]/g)) parts.push(Number(idx[1]));
-  }
-  return parts;
+  const axes = [
+    { path: "proxy", values: study.proxySizes },
+    { path: "trainingSize", values: study.trainingSizes },
+    { path: "labelNoise", values: study.labelNoise },
+    { path: "seed", values: study.seeds },
+  ];
+  return expandGrid(axes).map(({ values }) => {
+    const proxy = values.proxy as ModelSize;
+    const trainingSize = values.trainingSize as number;
+    const labelNoise = values.labelNoise as number;
+    const seed = values.seed as number;
+    const body: Omit<BonRunConfig, "id"> = {
+      study: study.name,
+      experiment: study.experiment,
+      task: structuredClone(study.task),
+      basePolicy: structuredClone(study.basePolicy),
+      proxy: structuredClone(proxy),
+      trainingSize,
+      labelNoise,
+      ensemble: structuredClone(study.ensemble),
+      bon: { poolSize: study.bon.poolSize, ns: [...ns], evalPrompts: study.bon.evalPrompts },
+      seed,
+      overrides: structuredClone(overrides),
+    };
+    const hash = hash64(canonicalJson(body)).toString(16).padStart(16, "0").slice(0, 8);
+    return { id: `${study.name}/${proxy.name}-c${trainingSize}-noise${labelNoise}-seed${seed}-${hash}`, ...body };
+  });
 }
 
 function setPath(target: Record<string, unknown>, path: string, value: unknown): void {
@@ -115,29 +108,20 @@ export function sweep(study: BonStudyConfig, grid: Record<string, readonly unkno
     }
   }
   const runs: BonRunConfig[] = [];
-  const point: Record<string, unknown> = {};
-  const visit = (depth: number) => {
-    if (depth === keys.length) {
-      const variant = structuredClone(study) as unknown as Record<string, unknown>;
-      for (const k of keys) setPath(variant, k, point[k]);
-      let validated: BonStudyConfig;
-      try {
-        validated = validate(bonStudySchema(), variant);
-      } catch (err) {
-        if (err instanceof ConfigError) {
-          throw new ConfigError(err.issues.map((i) => ({ path: i.path, message: `${i.message} (sweep point ${canonicalJson(point)})` })));
-        }
-        throw err;
+  for (const { values: point } of expandGrid(keys.map((path) => ({ path, values: grid[path]! })))) {
+    const variant = structuredClone(study) as unknown as Record<string, unknown>;
+    for (const k of keys) setPath(variant, k, point[k]);
+    let validated: BonStudyConfig;
+    try {
+      validated = validate(bonStudySchema(), variant);
+    } catch (err) {
+      if (err instanceof ConfigError) {
+        throw new ConfigError(err.issues.map((i) => ({ path: i.path, message: `${i.message} (sweep point ${canonicalJson(point)})` })));
       }
-      runs.push(...expandStudy(validated, { ...point }));
-      return;
+      throw err;
     }
-    for (const value of grid[keys[depth]]) {
-      point[keys[depth]] = value;
-      visit(depth + 1);
-    }
-  };
-  visit(0);
+    runs.push(...expandStudy(validated, { ...point }));
+  }
   const ids = new Set<string>();
   for (const r of runs) {
     if (ids.has(r.id)) throw new ConfigError([{ path: "", message: `sweep produced the run ${r.id} twice; are two grid values equal?` }]);

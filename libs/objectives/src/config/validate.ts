@@ -26,11 +26,43 @@ export class ConfigError extends Error {
   }
 }
 
+/**
+ * What a schema tells a form, a help text or another program about its values: a JSON Schema
+ * (draft 2020-12 keywords) plus `unit`, the physical or counting unit of a number ("comparisons",
+ * "nats", "ms"). Generated from the same declaration that validates, so the two cannot drift.
+ */
+export interface JsonSchema {
+  type?: "object" | "array" | "string" | "number" | "integer" | "boolean" | "null" | ("string" | "number" | "integer" | "boolean" | "null")[];
+  title?: string;
+  description?: string;
+  unit?: string;
+  default?: unknown;
+  enum?: readonly unknown[];
+  const?: unknown;
+  minimum?: number;
+  maximum?: number;
+  exclusiveMaximum?: number;
+  minLength?: number;
+  pattern?: string;
+  items?: JsonSchema;
+  minItems?: number;
+  maxItems?: number;
+  uniqueItems?: boolean;
+  properties?: Record<string, JsonSchema>;
+  required?: string[];
+  additionalProperties?: boolean;
+  anyOf?: JsonSchema[];
+  /** Cross-field rules the schema checks beyond the keywords above, in words. */
+  constraints?: string[];
+}
+
 /** A schema: checks a value at a path, returns the typed value or undefined after recording issues. */
 export interface Schema<T> {
   parse(value: unknown, path: string, issues: ConfigIssue[]): T | undefined;
   /** Used for missing object fields; absent = required. */
   default?: () => T;
+  /** The JSON description of accepted values (see JsonSchema). */
+  describe(): JsonSchema;
 }
 
 export function describeValue(value: unknown): string {
@@ -76,6 +108,33 @@ export function num(rule: NumberRule = {}): Schema<number> {
       }
       return value as number;
     },
+    describe: () => ({
+      type: rule.integer ? "integer" : "number",
+      ...(rule.min !== undefined ? { minimum: rule.min } : {}),
+      ...(rule.max !== undefined ? { maximum: rule.max } : {}),
+      ...(rule.below !== undefined ? { exclusiveMaximum: rule.below } : {}),
+    }),
+  };
+}
+
+export function bool(): Schema<boolean> {
+  return {
+    parse(value, path, issues) {
+      if (typeof value === "boolean") return value;
+      issues.push({ path, message: `expected true or false, got ${describeValue(value)}` });
+      return undefined;
+    },
+    describe: () => ({ type: "boolean" }),
+  };
+}
+
+/** The schema, or null (e.g. "never" for an optional step number). */
+export function nullable<T>(schema: Schema<T>): Schema<T | null> {
+  return {
+    parse(value, path, issues) {
+      return value === null ? null : schema.parse(value, path, issues);
+    },
+    describe: () => ({ anyOf: [schema.describe(), { type: "null" }] }),
   };
 }
 
@@ -96,6 +155,12 @@ export function str(rule: { oneOf?: readonly string[]; pattern?: RegExp; pattern
       }
       return value;
     },
+    describe: () => ({
+      type: "string",
+      minLength: 1,
+      ...(rule.oneOf ? { enum: [...rule.oneOf] } : {}),
+      ...(rule.pattern ? { pattern: rule.pattern.source } : {}),
+    }),
   };
 }
 
@@ -129,6 +194,13 @@ export function list<T>(item: Schema<T>, rule: { minLength?: number; maxLength?:
       }
       return out as T[];
     },
+    describe: () => ({
+      type: "array",
+      items: item.describe(),
+      ...(rule.minLength !== undefined ? { minItems: rule.minLength } : {}),
+      ...(rule.maxLength !== undefined ? { maxItems: rule.maxLength } : {}),
+      ...(rule.unique ? { uniqueItems: true } : {}),
+    }),
   };
 }
 
@@ -160,18 +232,47 @@ export function obj<T extends object>(shape: { [K in keyof T]: Schema<T[K]> }): 
       }
       return issues.length > before ? undefined : (out as T);
     },
+    describe() {
+      const keys = Object.keys(shape) as (keyof T & string)[];
+      const properties: Record<string, JsonSchema> = {};
+      for (const k of keys) properties[k] = shape[k].describe();
+      const required = keys.filter((k) => !shape[k].default);
+      return { type: "object", properties, ...(required.length ? { required } : {}), additionalProperties: false };
+    },
   };
 }
 
 /** The same schema with a default for when the field is missing (deep-copied on each use). */
 export function withDefault<T>(schema: Schema<T>, value: T): Schema<T> {
-  return { parse: schema.parse, default: () => structuredClone(value) };
+  return { parse: schema.parse, default: () => structuredClone(value), describe: () => ({ ...schema.describe(), default: structuredClone(value) }) };
+}
+
+/** What a field means, for forms and help: a sentence, a unit, a short title. */
+export interface FieldMeta {
+  description?: string;
+  unit?: string;
+  title?: string;
+  /** A cross-field rule the schema checks (see refine), in words. */
+  constraint?: string;
+}
+
+/** The same schema with its meaning attached (shown in forms, CLI help and the JSON description). */
+export function meta<T>(schema: Schema<T>, info: FieldMeta): Schema<T> {
+  const { constraint, ...rest } = info;
+  return {
+    ...schema,
+    describe: () => {
+      const base = schema.describe();
+      return { ...base, ...rest, ...(constraint ? { constraints: [...(base.constraints ?? []), constraint] } : {}) };
+    },
+  };
 }
 
 /** A schema checked by a custom function after the base schema passed. */
 export function refine<T>(schema: Schema<T>, check: (value: T, path: string, issues: ConfigIssue[]) => void): Schema<T> {
   return {
     default: schema.default,
+    describe: () => schema.describe(),
     parse(value, path, issues) {
       const before = issues.length;
       const out = schema.parse(value, path, issues);

@@ -1,56 +1,98 @@
 /**
- * Named starting points for the best-of-n study, one per paper setup. A config file may start from
- * one with `preset: <name>` and override any field.
+ * Named starting points for the best-of-n study, one per paper setup. Each preset is the fields
+ * that differ from DEFAULT_BON_STUDY; a config may start from one (`preset: <name>`, or the CLI's
+ * `--preset`) and override any field.
  */
-import { DEFAULT_BON_STUDY, PROXY_SIZES, type BonStudyConfig } from "./bon-study.ts";
-import { UWO_LAMBDA } from "../ensemble.ts";
+import { UWO_LAMBDA } from "../../ensemble.ts";
+import { deepMerge } from "../../config/paths.ts";
+import type { KindPreset } from "../kind.ts";
+import { DEFAULT_BON_STUDY, PROXY_SIZES, type BonStudyConfig } from "./schema.ts";
 
-export const BON_STUDY_PRESETS = {
-  /**
-   * Gao et al. 2023 in miniature: three proxy sizes x three training-set sizes, clean labels, a single
-   * RM each, best-of-n up to N = 1024 on the built-in task, three seeds (27 proxies).
-   */
-  "gao-bon-small": {
-    ...DEFAULT_BON_STUDY,
-    name: "gao-bon-small",
-    proxySizes: [PROXY_SIZES.tiny, PROXY_SIZES.small, PROXY_SIZES.medium],
-    trainingSizes: [250, 1000, 4000],
-    labelNoise: [0],
-    ensemble: { size: 1, aggregations: [{ kind: "mean" }] },
-  },
-  /**
-   * Coste et al. 2024: k = 5 member ensembles aggregated by mean, WCO and UWO (lambda 0.5 for
-   * best-of-n), with clean and 25%-flipped labels, two proxy sizes, three seeds.
-   */
-  "coste-ensemble-noise": {
-    ...DEFAULT_BON_STUDY,
-    name: "coste-ensemble-noise",
-    proxySizes: [PROXY_SIZES.tiny, PROXY_SIZES.small],
-    trainingSizes: [2000],
-    labelNoise: [0, 0.25],
-    ensemble: { size: 5, aggregations: [{ kind: "mean" }, { kind: "wco" }, { kind: "uwo", lambda: UWO_LAMBDA.bon }] },
-  },
-  /** A one-minute smoke run: one tiny proxy, two data sizes, noisy labels, N = 256, one seed. */
-  "quick-demo": {
-    ...DEFAULT_BON_STUDY,
+const GAO = "Gao et al. 2023";
+const COSTE = "Coste et al. 2024";
+const MEAN_WCO_UWO = [{ kind: "mean" }, { kind: "wco" }, { kind: "uwo", lambda: UWO_LAMBDA.bon }];
+
+export const BON_STUDY_PRESET_LIST: readonly KindPreset[] = [
+  {
     name: "quick-demo",
-    task: { kind: "builtin", seed: 0, prompts: { train: 500, validation: 50, test: 50 } },
-    basePolicy: { ...DEFAULT_BON_STUDY.basePolicy, pretrainSteps: 300 },
-    proxySizes: [PROXY_SIZES.tiny],
-    trainingSizes: [300, 1500],
-    labelNoise: [0.25],
-    bon: { poolSize: 256, ns: "default", evalPrompts: 50 },
-    seeds: [1],
+    title: "Quick demo",
+    description: "A one-minute smoke run: one tiny proxy, two data sizes, 25% label noise, N = 256, one seed.",
+    papers: [GAO, COSTE],
+    datasets: ["builtin"],
+    overrides: {
+      name: "quick-demo",
+      task: { prompts: { train: 500, validation: 50, test: 50 } },
+      basePolicy: { pretrainSteps: 300 },
+      proxySizes: [PROXY_SIZES.tiny],
+      trainingSizes: [300, 1500],
+      labelNoise: [0.25],
+      bon: { poolSize: 256, evalPrompts: 50 },
+      seeds: [1],
+    },
   },
-} as const satisfies Record<string, BonStudyConfig>;
+  {
+    name: "gao-bon",
+    title: "Gao et al.: best-of-n scaling",
+    description:
+      "Gao et al. 2023's best-of-n design on the built-in task: four proxy sizes x three training-set sizes, clean labels, a single RM each, N = 1024, three seeds (36 proxies).",
+    papers: [GAO],
+    datasets: ["builtin"],
+    overrides: {
+      name: "gao-bon",
+      proxySizes: [PROXY_SIZES.tiny, PROXY_SIZES.small, PROXY_SIZES.medium, PROXY_SIZES.large],
+      trainingSizes: [500, 2000, 8000],
+      labelNoise: [0],
+    },
+  },
+  {
+    name: "gao-bon-small",
+    title: "Gao et al. in miniature",
+    description: "Three proxy sizes x three smaller training-set sizes, clean labels, a single RM each, N = 1024, three seeds (27 proxies).",
+    papers: [GAO],
+    datasets: ["builtin"],
+    overrides: {
+      name: "gao-bon-small",
+      proxySizes: [PROXY_SIZES.tiny, PROXY_SIZES.small, PROXY_SIZES.medium],
+      trainingSizes: [250, 1000, 4000],
+      labelNoise: [0],
+    },
+  },
+  {
+    name: "coste-bon",
+    title: "Coste et al.: ensembles against best-of-n overoptimization",
+    description:
+      "Coste et al. 2024's best-of-n setup: k = 5 member ensembles aggregated by mean, WCO and UWO (lambda 0.5), clean and 25%-flipped labels, three proxy sizes, 2000 comparisons, three seeds.",
+    papers: [COSTE],
+    datasets: ["builtin"],
+    overrides: {
+      name: "coste-bon",
+      proxySizes: [PROXY_SIZES.tiny, PROXY_SIZES.small, PROXY_SIZES.medium],
+      trainingSizes: [2000],
+      labelNoise: [0, 0.25],
+      ensemble: { size: 5, aggregations: MEAN_WCO_UWO },
+    },
+  },
+  {
+    name: "coste-ensemble-noise",
+    title: "Coste et al. in miniature",
+    description: "k = 5 ensembles (mean, WCO, UWO) with clean and 25%-flipped labels, two proxy sizes, 2000 comparisons, three seeds.",
+    papers: [COSTE],
+    datasets: ["builtin"],
+    overrides: {
+      name: "coste-ensemble-noise",
+      proxySizes: [PROXY_SIZES.tiny, PROXY_SIZES.small],
+      trainingSizes: [2000],
+      labelNoise: [0, 0.25],
+      ensemble: { size: 5, aggregations: MEAN_WCO_UWO },
+    },
+  },
+];
 
-export type BonStudyPresetName = keyof typeof BON_STUDY_PRESETS;
-export const BON_STUDY_PRESET_NAMES = Object.keys(BON_STUDY_PRESETS) as BonStudyPresetName[];
+export const BON_STUDY_PRESET_NAMES: readonly string[] = BON_STUDY_PRESET_LIST.map((p) => p.name);
 
-/** A fresh copy of a preset; throws naming the known presets for an unknown name. */
+/** A fresh copy of a preset's full config; throws naming the known presets for an unknown name. */
 export function bonStudyPreset(name: string): BonStudyConfig {
-  if (!Object.hasOwn(BON_STUDY_PRESETS, name)) {
-    throw new RangeError(`unknown preset "${name}"; expected one of ${BON_STUDY_PRESET_NAMES.join(", ")}`);
-  }
-  return structuredClone(BON_STUDY_PRESETS[name as BonStudyPresetName]) as BonStudyConfig;
+  const preset = BON_STUDY_PRESET_LIST.find((p) => p.name === name);
+  if (!preset) throw new RangeError(`unknown preset "${name}"; expected one of ${BON_STUDY_PRESET_NAMES.join(", ")}`);
+  return deepMerge(DEFAULT_BON_STUDY, preset.overrides) as BonStudyConfig;
 }

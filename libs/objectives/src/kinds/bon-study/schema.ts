@@ -7,10 +7,10 @@
  * Ensemble aggregations are not an axis: the k members of a run are trained once and every listed
  * aggregation is evaluated on the same pools (cheap, and a paired comparison).
  */
-import type { Aggregation } from "../ensemble.ts";
+import type { Aggregation } from "../../ensemble.ts";
 import {
-  type ConfigIssue, type Schema, join, list, num, obj, refine, str, withDefault, describeValue,
-} from "./validate.ts";
+  type ConfigIssue, type JsonSchema, type Schema, join, list, meta, num, obj, refine, str, withDefault, describeValue,
+} from "../../config/validate.ts";
 
 /** A transformer size, named so curves can be labelled "small" rather than by numbers. */
 export interface ModelSize {
@@ -107,10 +107,10 @@ const nonNegativeInt = num({ integer: true, min: 0 });
 
 const modelSize: Schema<ModelSize> = refine(
   obj<ModelSize>({
-    name: str({ pattern: /^[a-z0-9][a-z0-9_-]*$/i, patternText: "a name of letters, digits, - and _" }),
-    layers: positiveInt(64),
-    dModel: positiveInt(8192),
-    heads: positiveInt(128),
+    name: meta(str({ pattern: /^[a-z0-9][a-z0-9_-]*$/i, patternText: "a name of letters, digits, - and _" }), { description: "Label of this size in curves and tables." }),
+    layers: meta(positiveInt(64), { description: "Transformer layers.", unit: "layers" }),
+    dModel: meta(positiveInt(8192), { description: "Model width.", unit: "dimensions" }),
+    heads: meta(positiveInt(128), { description: "Attention heads; must divide dModel.", unit: "heads" }),
   }),
   (m, path, issues) => {
     if (m.dModel % m.heads !== 0) issues.push({ path: join(path, "heads"), message: `expected a divisor of dModel (${m.dModel}), got ${m.heads}` });
@@ -118,6 +118,19 @@ const modelSize: Schema<ModelSize> = refine(
 );
 
 const aggregation: Schema<Aggregation> = {
+  describe: (): JsonSchema => ({
+    description: 'How members combine: "mean", "wco" (worst case), "uwo" (mean - lambda x variance, lambda 0.5), or {kind: "uwo", lambda}.',
+    anyOf: [
+      { type: "string", enum: ["mean", "wco", "uwo"] },
+      { type: "object", properties: { kind: { type: "string", enum: ["mean", "wco"] } }, required: ["kind"], additionalProperties: false },
+      {
+        type: "object",
+        properties: { kind: { type: "string", const: "uwo" }, lambda: { type: "number", minimum: 0, description: "Weight of the members' variance." } },
+        required: ["kind", "lambda"],
+        additionalProperties: false,
+      },
+    ],
+  }),
   parse(value, path, issues) {
     if (value === "mean" || value === "wco") return { kind: value };
     if (value === "uwo") return { kind: "uwo", lambda: 0.5 };
@@ -136,49 +149,62 @@ const aggregation: Schema<Aggregation> = {
 };
 
 const nsSchema: Schema<number[] | "default"> = {
+  describe: () => ({ anyOf: [{ type: "string", const: "default" }, list(positiveInt(), { minLength: 1, unique: true }).describe()] }),
   parse(value, path, issues) {
     if (value === "default") return "default";
     return list(positiveInt(), { minLength: 1, unique: true }).parse(value, path, issues);
   },
 };
 
-/** The schema of a study whose missing fields take their values from `defaults`. */
+/** A field with its default and its meaning (one declaration for validation, forms and help). */
+function field<T>(schema: Schema<T>, value: T, info: Parameters<typeof meta>[1]): Schema<T> {
+  return meta(withDefault(schema, value), info);
+}
+
+/**
+ * The schema of a study whose missing fields take their values from `defaults`. Every field
+ * carries its description and unit, so the JSON description (`.describe()`) drives the UI's form
+ * and the CLI's help.
+ */
 export function bonStudySchema(defaults: BonStudyConfig = DEFAULT_BON_STUDY): Schema<BonStudyConfig> {
   const d = defaults;
   const shape = obj<BonStudyConfig>({
-    experiment: withDefault(str({ oneOf: ["bon-overoptimization"] }) as Schema<"bon-overoptimization">, d.experiment),
-    name: withDefault(str({ pattern: /^[a-z0-9][a-z0-9_.-]*$/i, patternText: "a name of letters, digits, ., - and _" }), d.name),
-    task: withDefault(
+    experiment: field(str({ oneOf: ["bon-overoptimization"] }) as Schema<"bon-overoptimization">, d.experiment, { description: "The experiment this config is for." }),
+    name: field(str({ pattern: /^[a-z0-9][a-z0-9_.-]*$/i, patternText: "a name of letters, digits, ., - and _" }), d.name, { description: "Study name; part of every run id." }),
+    task: field(
       obj<TaskConfig>({
-        kind: withDefault(str({ oneOf: ["builtin"] }) as Schema<"builtin">, d.task.kind),
-        seed: withDefault(nonNegativeInt, d.task.seed),
-        prompts: withDefault(
+        kind: field(str({ oneOf: ["builtin"] }) as Schema<"builtin">, d.task.kind, { description: "The task: the built-in synthetic world." }),
+        seed: field(nonNegativeInt, d.task.seed, { description: "Seed of the built-in task world (its prompts and their splits)." }),
+        prompts: field(
           obj({
-            train: withDefault(positiveInt(), d.task.prompts.train),
-            validation: withDefault(nonNegativeInt, d.task.prompts.validation),
-            test: withDefault(positiveInt(), d.task.prompts.test),
+            train: field(positiveInt(), d.task.prompts.train, { description: "Training prompts; two base-policy samples each make one gold-labelled comparison.", unit: "prompts" }),
+            validation: field(nonNegativeInt, d.task.prompts.validation, { description: "Validation prompts: gold-labelled pairs for RM accuracy and the normalisation reference.", unit: "prompts" }),
+            test: field(positiveInt(), d.task.prompts.test, { description: "Test prompts available for the best-of-n pools.", unit: "prompts" }),
           }),
           d.task.prompts,
+          { description: "Prompts per split." },
         ),
       }),
       d.task,
+      { description: "The task the policy, the gold reward and the proxies live in." },
     ),
-    basePolicy: withDefault(
+    basePolicy: field(
       refine(
         obj<BasePolicyConfig>({
-          preset: withDefault(str(), d.basePolicy.preset),
-          layers: withDefault(positiveInt(64), d.basePolicy.layers),
-          dModel: withDefault(positiveInt(8192), d.basePolicy.dModel),
-          heads: withDefault(positiveInt(128), d.basePolicy.heads),
-          pretrainSteps: withDefault(nonNegativeInt, d.basePolicy.pretrainSteps),
+          preset: field(str(), d.basePolicy.preset, { description: "Name of the base policy (its cache key together with the sizes)." }),
+          layers: field(positiveInt(64), d.basePolicy.layers, { description: "Layers of the tiny base policy pretrained on the task's generator (cached by config).", unit: "layers" }),
+          dModel: field(positiveInt(8192), d.basePolicy.dModel, { description: "Width of the base policy.", unit: "dimensions" }),
+          heads: field(positiveInt(128), d.basePolicy.heads, { description: "Attention heads of the base policy; must divide dModel.", unit: "heads" }),
+          pretrainSteps: field(nonNegativeInt, d.basePolicy.pretrainSteps, { description: "Pretraining steps of the base policy (done once, then cached).", unit: "steps" }),
         }),
         (b, path, issues) => {
           if (b.dModel % b.heads !== 0) issues.push({ path: join(path, "heads"), message: `expected a divisor of dModel (${b.dModel}), got ${b.heads}` });
         },
       ),
       d.basePolicy,
+      { description: "The initial policy whose samples best-of-n picks from.", constraint: "heads divides dModel" },
     ),
-    proxySizes: withDefault(
+    proxySizes: field(
       refine(list(modelSize, { minLength: 1 }), (sizes, path, issues) => {
         const seen = new Set<string>();
         sizes.forEach((s, i) => {
@@ -187,14 +213,23 @@ export function bonStudySchema(defaults: BonStudyConfig = DEFAULT_BON_STUDY): Sc
         });
       }),
       d.proxySizes,
+      { description: "Proxy reward-model sizes to train (an axis): name, layers, dModel, heads.", constraint: "names are unique; heads divides dModel" },
     ),
-    trainingSizes: withDefault(list(positiveInt(), { minLength: 1, unique: true }), d.trainingSizes),
-    labelNoise: withDefault(list(num({ min: 0, below: 0.5 }), { minLength: 1, unique: true }), d.labelNoise),
-    ensemble: withDefault(
+    trainingSizes: field(list(positiveInt(), { minLength: 1, unique: true }), d.trainingSizes, {
+      description: "Comparisons in each proxy's training set (an axis); smaller sets are prefixes of larger ones.",
+      unit: "comparisons",
+    }),
+    labelNoise: field(list(num({ min: 0, below: 0.5 }), { minLength: 1, unique: true }), d.labelNoise, {
+      description: "Probability of flipping each training label (an axis); Coste et al. use 0.25.",
+      unit: "probability",
+    }),
+    ensemble: field(
       refine(
         obj<EnsembleConfig>({
-          size: withDefault(positiveInt(64), d.ensemble.size),
-          aggregations: withDefault(list(aggregation, { minLength: 1, unique: true }), d.ensemble.aggregations),
+          size: field(positiveInt(64), d.ensemble.size, { description: "k, reward models per proxy, trained with different seeds and data orders (1 = single RM).", unit: "members" }),
+          aggregations: field(list(aggregation, { minLength: 1, unique: true }), d.ensemble.aggregations, {
+            description: "How members combine: mean, wco (worst case), uwo (mean - lambda x variance).",
+          }),
         }),
         (e, path, issues) => {
           if (e.size === 1 && e.aggregations.some((a) => a.kind !== "mean")) {
@@ -206,16 +241,23 @@ export function bonStudySchema(defaults: BonStudyConfig = DEFAULT_BON_STUDY): Sc
         },
       ),
       d.ensemble,
+      { description: "Ensembles of proxies (Coste et al.).", constraint: "wco and uwo need size >= 2" },
     ),
-    bon: withDefault(
+    bon: field(
       obj<BonConfig>({
-        poolSize: withDefault(positiveInt(1 << 20), d.bon.poolSize),
-        ns: withDefault(nsSchema, d.bon.ns),
-        evalPrompts: withDefault(positiveInt(), d.bon.evalPrompts),
+        poolSize: field(positiveInt(1 << 20), d.bon.poolSize, {
+          description: "N, base-policy samples per evaluation prompt; best-of-n is estimated without bias for every n <= N.",
+          unit: "samples",
+        }),
+        ns: field(nsSchema, d.bon.ns, { description: 'The n values to evaluate, or "default" (powers of two up to N).', unit: "samples" }),
+        evalPrompts: field(positiveInt(), d.bon.evalPrompts, { description: "Test prompts in the evaluation (each gets a pool of N samples).", unit: "prompts" }),
       }),
       d.bon,
+      { description: "The best-of-n evaluation.", constraint: "every n <= poolSize; evalPrompts <= task.prompts.test" },
     ),
-    seeds: withDefault(list(nonNegativeInt, { minLength: 1, unique: true }), d.seeds),
+    seeds: field(list(nonNegativeInt, { minLength: 1, unique: true }), d.seeds, {
+      description: "Seeds (an axis): each run's members derive their seeds and data orders from it.",
+    }),
   });
   return refine(shape, (s, _path, issues: ConfigIssue[]) => {
     if (s.bon.ns !== "default") {
