@@ -1,5 +1,5 @@
 import type { Shape } from "../ir/dims.ts";
-import { sameShape, shapeToString } from "../ir/dims.ts";
+import { dimEquals, sameShape, shapeToString } from "../ir/dims.ts";
 import { isFloat } from "../ir/dtype.ts";
 import type { OpNode } from "../ir/tensor.ts";
 import { Tensor, zeros } from "../ir/tensor.ts";
@@ -18,7 +18,7 @@ export function unbroadcast(g: Tensor, shape: Shape): Tensor {
   for (let i = 0; i < g.rank; i++) {
     if (i < lead) axes.push(i);
     else if (shape[i - lead] === 1 && g.shape[i] !== 1) axes.push(i);
-    else if (shape[i - lead] !== g.shape[i]) throw new Error(`gradient ${shapeToString(g.shape)} does not broadcast to input ${shapeToString(shape)}`);
+    else if (!dimEquals(shape[i - lead]!, g.shape[i]!)) throw new Error(`gradient ${shapeToString(g.shape)} does not broadcast to input ${shapeToString(shape)}`);
   }
   const summed = axes.length ? g.sum(axes, true) : g;
   return lead > 0 || !sameShape(summed.shape, shape) ? summed.reshape(shape) : summed;

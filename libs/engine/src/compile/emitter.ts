@@ -1,6 +1,6 @@
 import onnxProto from "onnx-proto";
 import type { Dim, Shape } from "../ir/dims.ts";
-import { isStaticShape, parseDim } from "../ir/dims.ts";
+import { isStaticShape, linearIn, parseDim } from "../ir/dims.ts";
 import type { DType, HostArray } from "../ir/dtype.ts";
 import { onnxDataType } from "../ir/dtype.ts";
 import type { Emitter, OnnxAttr } from "../ops/registry.ts";
@@ -75,8 +75,11 @@ export class ModelEmitter implements Emitter {
     if (cached) return cached;
     let name: string;
     const source = this.dimSources.get(dim);
+    const solved = source ? undefined : this.solveSymbol(dim);
     if (source) {
       name = this.one("Shape", [source.value], { start: { i: source.axis }, end: { i: source.axis + 1 } });
+    } else if (solved) {
+      name = solved;
     } else {
       const e = parseDim(dim);
       if (e.kind !== "bin") throw new Error(`symbolic dim "${dim}" is not carried by any input or earlier tensor, so its size is unknown at run time`);
@@ -86,6 +89,21 @@ export class ModelEmitter implements Emitter {
     }
     this.dims.set(dim, name);
     return name;
+  }
+
+  /**
+   * A bare symbol that no tensor carries directly, read from a carried dim linear in it: with
+   * only `2*pairs` carried, pairs = (2*pairs - 0) / 2.
+   */
+  private solveSymbol(dim: string): string | undefined {
+    if (!/^[A-Za-z_]\w*$/.test(dim)) return undefined;
+    for (const carried of this.dimSources.keys()) {
+      const lin = linearIn(carried, dim);
+      if (!lin) continue;
+      const shifted = lin.c === 0 ? this.dim(carried) : this.one("Sub", [this.dim(carried), this.int64s([lin.c])]);
+      return lin.k === 1 ? shifted : this.one("Div", [shifted, this.int64s([lin.k])]);
+    }
+    return undefined;
   }
 
   shape(shape: Shape): string {

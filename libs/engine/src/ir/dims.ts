@@ -15,7 +15,7 @@ export function shapeToString(shape: Shape): string {
 }
 
 export function sameShape(a: Shape, b: Shape): boolean {
-  return a.length === b.length && a.every((d, i) => d === b[i]);
+  return a.length === b.length && a.every((d, i) => dimEquals(d, b[i]!));
 }
 
 /** Number of elements of a static shape. */
@@ -23,33 +23,28 @@ export function numel(shape: readonly number[]): number {
   return shape.reduce((p, d) => p * d, 1);
 }
 
+/** A dim as an operand of a parseable expression (the grammar has no unary minus). */
 function wrap(d: Dim): string {
-  return typeof d === "number" || /^[A-Za-z_]\w*$/.test(d) ? String(d) : `(${d})`;
+  if (typeof d === "number") return d < 0 ? `(0-${-d})` : String(d);
+  return /^[A-Za-z_]\w*$/.test(d) ? d : `(${d})`;
 }
 
-/** a * b, folded when static. */
+/** a * b, in canonical form (static when both are). */
 export function dimMul(a: Dim, b: Dim): Dim {
   if (typeof a === "number" && typeof b === "number") return a * b;
-  if (a === 1) return b;
-  if (b === 1) return a;
-  return `${wrap(a)}*${wrap(b)}`;
+  return canonicalDim(`${wrap(a)}*${wrap(b)}`);
 }
 
-/** a + b, folded when static. */
+/** a + b, in canonical form (static when both are). */
 export function dimAdd(a: Dim, b: Dim): Dim {
   if (typeof a === "number" && typeof b === "number") return a + b;
-  if (a === 0) return b;
-  if (b === 0) return a;
-  if (typeof b === "number" && b < 0) return `${wrap(a)}-${-b}`;
-  return `${wrap(a)}+${wrap(b)}`;
+  return canonicalDim(`${wrap(a)}+${wrap(b)}`);
 }
 
-/** a - b, folded when static. */
+/** a - b, in canonical form (static when both are). */
 export function dimSub(a: Dim, b: Dim): Dim {
   if (typeof a === "number" && typeof b === "number") return a - b;
-  if (b === 0) return a;
-  if (a === b) return 0;
-  return `${wrap(a)}-${wrap(b)}`;
+  return canonicalDim(`${wrap(a)}-${wrap(b)}`);
 }
 
 /** Product of all dims. */
@@ -67,7 +62,7 @@ export function broadcastShapes(a: Shape, b: Shape, what = "broadcast"): Dim[] {
   for (let i = 0; i < n; i++) {
     const da = i < n - a.length ? 1 : a[i - (n - a.length)]!;
     const db = i < n - b.length ? 1 : b[i - (n - b.length)]!;
-    if (da === db || db === 1) out.push(da);
+    if (dimEquals(da, db) || db === 1) out.push(da);
     else if (da === 1) out.push(db);
     else throw new Error(`${what}: shapes ${shapeToString(a)} and ${shapeToString(b)} do not broadcast (axis ${i})`);
   }
@@ -140,4 +135,91 @@ export function evalDim(dim: Dim, env: Readonly<Record<string, number>>): number
     return e.op === "+" ? l + r : e.op === "-" ? l - r : l * r;
   };
   return go(parseDim(dim));
+}
+
+/**
+ * A symbolic dim as a polynomial with integer coefficients: monomial -> coefficient, where a
+ * monomial is its sorted symbol names joined by "*" ("" for the constant term).
+ */
+type Polynomial = Map<string, number>;
+
+function polynomial(e: DimExpr): Polynomial {
+  if (e.kind === "num") return new Map([["", e.value]]);
+  if (e.kind === "sym") return new Map([[e.name, 1]]);
+  const l = polynomial(e.left);
+  const r = polynomial(e.right);
+  const out: Polynomial = new Map();
+  const add = (mono: string, c: number) => out.set(mono, (out.get(mono) ?? 0) + c);
+  if (e.op === "*") {
+    for (const [ml, cl] of l) {
+      for (const [mr, cr] of r) {
+        const names = [...(ml ? ml.split("*") : []), ...(mr ? mr.split("*") : [])].sort();
+        add(names.join("*"), cl * cr);
+      }
+    }
+  } else {
+    for (const [m, c] of l) add(m, c);
+    for (const [m, c] of r) add(m, e.op === "+" ? c : -c);
+  }
+  return out;
+}
+
+/** Renders a polynomial: symbolic terms by name, the constant last ("batch+seq-1", "2*batch"). */
+function renderPolynomial(p: Polynomial): Dim {
+  const terms = [...p].filter(([, c]) => c !== 0);
+  const constant = terms.find(([m]) => m === "")?.[1] ?? 0;
+  const symbolic = terms.filter(([m]) => m !== "").sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
+  if (symbolic.length === 0) return constant;
+  let text = "";
+  for (const [mono, c] of symbolic) {
+    const body = Math.abs(c) === 1 ? mono : `${Math.abs(c)}*${mono}`;
+    text += text === "" ? (c < 0 ? `0-${body}` : body) : `${c < 0 ? "-" : "+"}${body}`;
+  }
+  if (constant !== 0) text += `${constant < 0 ? "-" : "+"}${Math.abs(constant)}`;
+  return text;
+}
+
+const canonicalCache = new Map<string, Dim>();
+
+/**
+ * The canonical form of a dim: symbolic expressions are expanded into a sum of monomials with
+ * integer coefficients, so equal expressions compare equal as strings (`3+(batch-3)` is `batch`,
+ * `(seq-1)+1` is `seq`). Without this, `grad` after slicing a symbolic axis produced shapes such
+ * as `[3+(batch-3)]` that did not match the input's `[batch]`. Dims that do not parse are
+ * returned unchanged (the compiler reports them).
+ */
+export function canonicalDim(dim: Dim): Dim {
+  if (typeof dim === "number") return dim;
+  let c = canonicalCache.get(dim);
+  if (c === undefined) {
+    try {
+      c = renderPolynomial(polynomial(parseDim(dim)));
+    } catch {
+      c = dim;
+    }
+    canonicalCache.set(dim, c);
+  }
+  return c;
+}
+
+/** Whether two dims are provably equal (same canonical form). */
+export function dimEquals(a: Dim, b: Dim): boolean {
+  return a === b || canonicalDim(a) === canonicalDim(b);
+}
+
+/**
+ * When `dim` is `k*name + c` (linear in the one symbol `name`, nothing else), returns k and c, so
+ * a symbol carried only inside such a dim (a batch of `2*pairs` rows) can be solved for.
+ */
+export function linearIn(dim: Dim, name: string): { k: number; c: number } | null {
+  if (typeof dim === "number") return null;
+  let p: Polynomial;
+  try {
+    p = polynomial(parseDim(dim));
+  } catch {
+    return null;
+  }
+  const k = p.get(name) ?? 0;
+  if (k === 0 || [...p.keys()].some((m) => m !== "" && m !== name)) return null;
+  return { k, c: p.get("") ?? 0 };
 }

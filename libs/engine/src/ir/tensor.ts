@@ -1,6 +1,6 @@
 import { getOp } from "../ops/registry.ts";
 import type { Dim, Shape } from "./dims.ts";
-import { dimProduct, normAxis, shapeToString } from "./dims.ts";
+import { canonicalDim, dimProduct, normAxis, shapeToString } from "./dims.ts";
 import type { DType, HostArray } from "./dtype.ts";
 import { isFloat } from "./dtype.ts";
 
@@ -48,7 +48,7 @@ export class Tensor implements TensorType {
   /** A named program input. */
   static input(name: string, dtype: DType, shape: Shape): Tensor {
     if (!/^[\w.:/-]+$/.test(name)) throw new Error(`input name "${name}" must match [\\w.:/-]+`);
-    return new Tensor(dtype, [...shape], "input", name, undefined, undefined, 0);
+    return new Tensor(dtype, shape.map(canonicalDim), "input", name, undefined, undefined, 0);
   }
 
   /** A constant with host data; shape must be static and match the data length. */
@@ -74,7 +74,7 @@ export class Tensor implements TensorType {
 
   /** Internal: used by {@link applyOp} only. */
   static fromNode(type: TensorType, node: OpNode, index: number): Tensor {
-    return new Tensor(type.dtype, [...type.shape], "op", undefined, undefined, node, index);
+    return new Tensor(type.dtype, type.shape.map(canonicalDim), "op", undefined, undefined, node, index);
   }
 
   get rank(): number {
