@@ -5,7 +5,7 @@ export { DEVICE_NAMES, probeDevice, probeDevices } from "./runtime/devices.ts";
 export type { DeviceName, DeviceProbe } from "./runtime/devices.ts";
 
 export type { Dim, Shape } from "./ir/dims.ts";
-export { broadcastShapes, dimAdd, dimMul, dimProduct, dimSub, evalDim, isStaticShape, numel } from "./ir/dims.ts";
+export { broadcastShapes, canonicalDim, dimAdd, dimEquals, dimMul, dimProduct, dimSub, evalDim, isStaticShape, numel } from "./ir/dims.ts";
 export type { DType, HostArray } from "./ir/dtype.ts";
 export { allocHost, isFloat } from "./ir/dtype.ts";
 export type { OpNode, Operand, TensorType } from "./ir/tensor.ts";
@@ -13,6 +13,7 @@ export { Tensor, applyOp, concat, dimSize, input, oneHot, pad, randomNormal, ran
 export type { Emitter, OnnxAttr, OpDef, Vjp, VjpContext } from "./ops/registry.ts";
 export { getOp, listOps, registerOp } from "./ops/registry.ts";
 export { BUILTIN_OPS } from "./ops/all.ts";
+export { ONE_HOT_SCATTER_MAX_ROWS } from "./ops/scatter-add.ts";
 export { grad, unbroadcast } from "./autodiff/grad.ts";
 
 export type { Program } from "./compile/program.ts";
