@@ -146,16 +146,19 @@ describe("lab server security", () => {
     client.close();
   });
 
-  it("stores uploads under the upload folder with a size limit", async () => {
+  it("stores uploads in this launch's upload folder with a size limit, and answers a grant id, not a path", async () => {
     const ok = await raw(server, "/api/upload?name=../../pairs.jsonl", { method: "POST", headers: { authorization: `Bearer ${server.token}`, "content-type": "application/octet-stream" }, body: '{"a":1}\n' });
     expect(ok.status).toBe(200);
-    const path = JSON.parse(ok.body).value.path as string;
-    expect(path.startsWith(join(dir, "uploads"))).toBe(true);
-    expect(path).toMatch(/-pairs\.jsonl$/);
-    expect(readFileSync(path, "utf8")).toBe('{"a":1}\n');
+    const ref = JSON.parse(ok.body).value.path as string;
+    expect(ref).toMatch(/^grant-[\w-]{24}$/);
+    const folder = server.uploadFolder!;
+    expect(folder.startsWith(join(dir, "uploads"))).toBe(true);
+    const stored = readdirSync(folder).filter((f) => f.endsWith("-pairs.jsonl"));
+    expect(stored.length).toBe(1);
+    expect(readFileSync(join(folder, stored[0]!), "utf8")).toBe('{"a":1}\n');
     const big = await raw(server, "/api/upload?name=big.jsonl", { method: "POST", headers: { authorization: `Bearer ${server.token}`, "content-type": "application/octet-stream" }, body: Buffer.alloc(70_000) });
     expect(big.status).toBe(413);
-    expect(readdirSync(join(dir, "uploads")).filter((f) => f.endsWith("-big.jsonl"))).toEqual([]);
+    expect(readdirSync(folder).filter((f) => f.endsWith("-big.jsonl"))).toEqual([]);
   });
 
   it("uploads a dataset through the client and imports it", async () => {

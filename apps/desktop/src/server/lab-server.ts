@@ -4,30 +4,40 @@
  * - Bound to 127.0.0.1 only, random port by default.
  * - Every request needs the per-launch token: `Authorization: Bearer <token>`, or the HttpOnly
  *   SameSite=Strict session cookie that a first page load with `/?token=<token>` sets (it then
- *   redirects to `/`, dropping the token from the address bar and history).
+ *   redirects to `/`, dropping the token from the address bar and history). The cookie's name
+ *   carries the port: cookies ignore ports, so two labs on 127.0.0.1 would otherwise overwrite
+ *   each other's session ("wrong token") and each read the other's token.
+ * - A refused request gets `Connection: close` and its socket is destroyed once the answer is
+ *   written: an unauthenticated client cannot keep a connection (or an unread body) open.
+ * - Files reach `datasets.detect` / `datasets.import` only as upload grants: the page never names a
+ *   path on this machine (see service/file-grants.ts). Uploads live in a folder of their own per
+ *   launch and are deleted after a successful import, and all of them when the server closes.
  * - Host must be 127.0.0.1:<port> or localhost:<port>; Origin, when sent, must match (DNS
  *   rebinding and cross-site requests are refused).
  * - JSON calls must be application/json and at most `maxJsonBytes`; uploads have their own limit.
  *
  * Routes: `POST /api/<service>.<method>` (JSON in, `{ok, value|error}` out), `GET /api/events`
  * (SSE: `event: ready`, then `event: lab` with one LabEvent per message, in emission order),
- * `POST /api/upload?name=<file>` (raw bytes -> `{ok, value: {path}}`, for datasets.import), and
+ * `POST /api/upload?name=<file>` (raw bytes -> `{ok, value: {path, bytes}}`, where `path` is the
+ * upload's grant id to pass to datasets.detect / datasets.import), and
  * everything else: the built renderer.
  */
 import { randomBytes } from "node:crypto";
 import { createWriteStream } from "node:fs";
-import { mkdir, rm } from "node:fs/promises";
+import { rm } from "node:fs/promises";
 import { type IncomingMessage, type Server, type ServerResponse, createServer } from "node:http";
 import type { AddressInfo } from "node:net";
 import { basename, join } from "node:path";
 import { Transform } from "node:stream";
 import { pipeline } from "node:stream/promises";
 import { answerLabCall } from "../shared/boundary.ts";
+import { FileGrants, withFileGrants } from "../service/file-grants.ts";
 import { CONTENT_SECURITY_POLICY } from "../shared/csp.ts";
 import type { Dispose, LabApi, LabEvent } from "../shared/lab-api.ts";
 import { HttpError, readJsonBody } from "./body.ts";
-import { checkHostAndOrigin, newToken, presentedToken, sessionCookie, tokensEqual } from "./security.ts";
+import { checkHostAndOrigin, newToken, presentedToken, sessionCookie, sessionCookieName, tokensEqual } from "./security.ts";
 import { serveStatic } from "./static-files.ts";
+import { type UploadFolder, createUploadFolder } from "./upload-folder.ts";
 
 export interface LabServerOptions {
   api: LabApi;
@@ -41,7 +51,10 @@ export interface LabServerOptions {
   staticDir?: string | null;
   /** Default 1 MiB. */
   maxJsonBytes?: number;
-  /** Where uploads are written; uploads are refused when unset. */
+  /**
+   * The folder under which this launch keeps its uploads (in a subfolder of its own, removed on
+   * close); uploads are refused when unset.
+   */
   uploadDir?: string | null;
   /** Default 2 GiB. */
   maxUploadBytes?: number;
@@ -57,6 +70,10 @@ export interface LabServer {
   launchUrl: string;
   port: number;
   token: string;
+  /** The name of this launch's session cookie (it carries the port). */
+  cookieName: string;
+  /** This launch's upload folder, or null when uploads are off. */
+  uploadFolder: string | null;
   close(): Promise<void>;
 }
 
@@ -74,9 +91,13 @@ function sendJson(res: ServerResponse, status: number, body: unknown): void {
   res.writeHead(status, { ...API_HEADERS, "content-type": "application/json; charset=utf-8" }).end(JSON.stringify(body));
 }
 
+/**
+ * Answers an error and closes the connection: a refused client (no token, foreign origin, a body
+ * too large and left unread) gets no kept-alive socket to try again on.
+ */
 function refuse(res: ServerResponse, status: number, message: string): void {
-  // After a refused body the connection cannot be reused: the rest of the body is unread.
-  if (status === 413) res.setHeader("connection", "close");
+  res.setHeader("connection", "close");
+  res.once("finish", () => res.socket?.destroy());
   sendJson(res, status, { ok: false, error: { name: "HttpError", message } });
 }
 
@@ -87,6 +108,11 @@ export async function startLabServer(options: LabServerOptions): Promise<LabServ
   const maxUpload = options.maxUploadBytes ?? 2 * 1024 ** 3;
   const streams = new Set<ServerResponse>();
   let port = 0;
+  let cookieName = "";
+  const uploads: UploadFolder | null = options.uploadDir ? createUploadFolder(options.uploadDir) : null;
+  // What the page may call: dataset files only through the grants its uploads received.
+  const grants = new FileGrants();
+  const pageApi = withFileGrants(options.api, grants);
 
   async function handleApi(req: IncomingMessage, res: ServerResponse, path: string, url: URL): Promise<void> {
     if (path === "/api/events") {
@@ -100,7 +126,7 @@ export async function startLabServer(options: LabServerOptions): Promise<LabServ
     if (req.method !== "POST") return refuse(res, 405, "LabApi calls use POST");
     const methodName = path.slice("/api/".length);
     const input = await readJsonBody(req, maxJson);
-    const answer = await answerLabCall(options.api, methodName, input);
+    const answer = await answerLabCall(pageApi, methodName, input);
     sendJson(res, 200, answer);
   }
 
@@ -125,15 +151,14 @@ export async function startLabServer(options: LabServerOptions): Promise<LabServ
   }
 
   async function upload(req: IncomingMessage, res: ServerResponse, url: URL): Promise<void> {
-    if (!options.uploadDir) return refuse(res, 404, "uploads are not enabled on this server");
+    if (!uploads) return refuse(res, 404, "uploads are not enabled on this server");
     const type = (req.headers["content-type"] ?? "").split(";")[0]!.trim().toLowerCase();
     if (type !== "application/octet-stream") throw new HttpError(415, "uploads must be sent as application/octet-stream");
     const name = basename(url.searchParams.get("name") ?? "").replace(/[^\w.-]/g, "_");
     if (!name || name.startsWith(".")) throw new HttpError(400, "upload needs ?name=<file name> with an extension (e.g. data.jsonl)");
     const declared = Number(req.headers["content-length"]);
     if (Number.isFinite(declared) && declared > maxUpload) throw new HttpError(413, `upload of ${declared} bytes exceeds the limit of ${maxUpload} bytes`);
-    await mkdir(options.uploadDir, { recursive: true });
-    const target = join(options.uploadDir, `${randomBytes(6).toString("hex")}-${name}`);
+    const target = join(uploads.dir, `${randomBytes(6).toString("hex")}-${name}`);
     let size = 0;
     const limiter = new Transform({
       transform(chunk: Buffer, _enc, done) {
@@ -147,7 +172,8 @@ export async function startLabServer(options: LabServerOptions): Promise<LabServ
       await rm(target, { force: true });
       throw err;
     }
-    sendJson(res, 200, { ok: true, value: { path: target, bytes: size } });
+    // The page gets the grant id, never the path on this machine.
+    sendJson(res, 200, { ok: true, value: { path: grants.grant(target, { upload: true }), bytes: size } });
   }
 
   async function handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
@@ -160,12 +186,12 @@ export async function startLabServer(options: LabServerOptions): Promise<LabServ
     if (queryToken !== null && req.method === "GET" && !path.startsWith("/api/")) {
       if (!tokensEqual(queryToken, token)) return refuse(res, 401, "wrong token: open the URL printed by `npm start`");
       url.searchParams.delete("token");
-      res.writeHead(303, { ...PAGE_HEADERS, "set-cookie": sessionCookie(token), location: `${path}${url.search}` }).end();
+      res.writeHead(303, { ...PAGE_HEADERS, "set-cookie": sessionCookie(cookieName, token), location: `${path}${url.search}` }).end();
       return;
     }
-    const given = presentedToken(req);
+    const given = presentedToken(req, cookieName);
     if (given === undefined) return refuse(res, 401, "missing token: open the URL printed by `npm start` (it carries ?token=...)");
-    if (!tokensEqual(given, token)) return refuse(res, 401, "wrong token");
+    if (!tokensEqual(given, token)) return refuse(res, 401, "wrong token: open the URL this launch printed (the page or client holds one from an earlier launch)");
     if (path.startsWith("/api/")) return handleApi(req, res, path, url);
     if (req.method !== "GET" && req.method !== "HEAD") return refuse(res, 405, "pages are read with GET");
     return serveStatic(options.staticDir ?? null, path, res, PAGE_HEADERS);
@@ -186,17 +212,24 @@ export async function startLabServer(options: LabServerOptions): Promise<LabServ
     server.listen(options.port ?? 0, "127.0.0.1", () => resolve());
   });
   port = (server.address() as AddressInfo).port;
+  cookieName = sessionCookieName(port);
   const url = `http://127.0.0.1:${port}`;
   return {
     url,
     launchUrl: `${url}/?token=${token}`,
     port,
     token,
-    close: () =>
-      new Promise<void>((resolve) => {
+    cookieName,
+    uploadFolder: uploads?.dir ?? null,
+    close: async () => {
+      await new Promise<void>((resolve) => {
         for (const s of streams) s.end();
         server.close(() => resolve());
         server.closeAllConnections();
-      }),
+      });
+      // Uploads not imported yet are the user's copies, not the lab's: nothing keeps them.
+      await grants.releaseAll();
+      uploads?.remove();
+    },
   };
 }

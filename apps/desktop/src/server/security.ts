@@ -7,8 +7,15 @@
 import { randomBytes, timingSafeEqual } from "node:crypto";
 import type { IncomingMessage } from "node:http";
 
-/** Name of the session cookie set after the first page load with `?token=`. */
-export const SESSION_COOKIE = "goodhart_session";
+/**
+ * Name of the session cookie set after the first page load with `?token=`. Cookies ignore ports,
+ * so every lab on 127.0.0.1 sees every other lab's cookies: with one shared name, opening a second
+ * lab overwrote the first one's session, and each server read the other's token. The port in the
+ * name keeps each launch to its own cookie (a later launch on the same port replaces it).
+ */
+export function sessionCookieName(port: number): string {
+  return `goodhart_session_${port}`;
+}
 
 /** A fresh unguessable token (256 bits, base64url). */
 export function newToken(): string {
@@ -53,14 +60,14 @@ function cookieValue(req: IncomingMessage, name: string): string | undefined {
   return undefined;
 }
 
-/** The token the request presents: `Authorization: Bearer`, else the session cookie. */
-export function presentedToken(req: IncomingMessage): string | undefined {
+/** The token the request presents: `Authorization: Bearer`, else the session cookie named `cookieName`. */
+export function presentedToken(req: IncomingMessage, cookieName: string): string | undefined {
   const auth = req.headers.authorization;
   if (auth?.startsWith("Bearer ")) return auth.slice("Bearer ".length).trim();
-  return cookieValue(req, SESSION_COOKIE);
+  return cookieValue(req, cookieName);
 }
 
 /** The Set-Cookie value of the session: HttpOnly (no script reads it), SameSite=Strict (no cross-site send). */
-export function sessionCookie(token: string): string {
-  return `${SESSION_COOKIE}=${token}; HttpOnly; SameSite=Strict; Path=/`;
+export function sessionCookie(name: string, token: string): string {
+  return `${name}=${token}; HttpOnly; SameSite=Strict; Path=/`;
 }

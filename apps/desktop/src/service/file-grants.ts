@@ -1,0 +1,89 @@
+/**
+ * Opaque file grants: the only way a page (Electron window or browser tab) names a file for
+ * `datasets.detect` / `datasets.import`. The page never hands the lab a path: it gets a grant id
+ * for a file the user dropped or picked (Electron) or uploaded (browser mode), and the front door
+ * maps the id back to the path. A path the page makes up (say `~/.ssh/credentials`) is not a grant
+ * and is refused, so an import followed by `datasets.examples` cannot read arbitrary files.
+ *
+ * The CLI is trusted (the user typed the path) and calls the service directly, without grants.
+ */
+import { randomBytes } from "node:crypto";
+import { rm } from "node:fs/promises";
+import { isAbsolute } from "node:path";
+import type { LabApi, LabInput } from "../shared/lab-api.ts";
+
+/** A file reference the page did not get from a drop, a file picker or an upload. */
+export class FileNotGrantedError extends Error {
+  override name = "ForbiddenError";
+}
+
+interface Grant {
+  path: string;
+  /** An uploaded copy the lab owns: deleted once imported, or when the grants are disposed. */
+  upload: boolean;
+}
+
+const GRANT_PREFIX = "grant-";
+
+/** One window's (or one browser-mode server's) grants. */
+export class FileGrants {
+  readonly #grants = new Map<string, Grant>();
+
+  /** Grants access to `path`; returns the id the page uses in its place. */
+  grant(path: string, options: { upload?: boolean } = {}): string {
+    if (!isAbsolute(path)) throw new Error(`A file grant needs an absolute path, not '${path}'.`);
+    const id = `${GRANT_PREFIX}${randomBytes(18).toString("base64url")}`;
+    this.#grants.set(id, { path, upload: options.upload ?? false });
+    return id;
+  }
+
+  /** The path behind a grant id; `use` names the call for the error message. */
+  resolve(ref: string, use: string): string {
+    const grant = this.#grants.get(ref);
+    if (!grant) {
+      throw new FileNotGrantedError(
+        `${use}: '${ref}' is not a file dropped, chosen or uploaded in this window; the lab only reads files you hand it (drop the file on the window or choose it with the file picker).`,
+      );
+    }
+    return grant.path;
+  }
+
+  /** Forgets a grant; an uploaded copy is deleted. */
+  async release(ref: string): Promise<void> {
+    const grant = this.#grants.get(ref);
+    if (!grant) return;
+    this.#grants.delete(ref);
+    if (grant.upload) await rm(grant.path, { force: true });
+  }
+
+  /** Forgets every grant and deletes every uploaded copy (on exit, or when a window closes). */
+  async releaseAll(): Promise<void> {
+    await Promise.all([...this.#grants.keys()].map((ref) => this.release(ref)));
+  }
+
+  get size(): number {
+    return this.#grants.size;
+  }
+}
+
+/**
+ * The LabApi a page may call: `datasets.detect` and `datasets.import` take a grant id in `path`
+ * (resolved here, refused when unknown); a successful import releases the grant, deleting an
+ * uploaded copy. Every other method is `api`'s own.
+ */
+export function withFileGrants(api: LabApi, grants: FileGrants): LabApi {
+  const datasets: LabApi["datasets"] = {
+    ...api.datasets,
+    detect: async (input) => {
+      const { path, ...rest } = input as LabInput<"datasets", "detect">;
+      return api.datasets.detect({ ...rest, path: grants.resolve(path, "datasets.detect") });
+    },
+    import: async (input) => {
+      const { path, ...rest } = input as LabInput<"datasets", "import">;
+      const dataset = await api.datasets.import({ ...rest, path: grants.resolve(path, "datasets.import") });
+      await grants.release(path);
+      return dataset;
+    },
+  };
+  return { ...api, datasets };
+}
