@@ -6,7 +6,7 @@
  */
 /* eslint-disable no-restricted-imports -- test helper: runs in Node, never bundled */
 import { type ChildProcess, spawn } from "node:child_process";
-import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { dirname, join } from "node:path";
 /* eslint-enable no-restricted-imports */
@@ -15,7 +15,7 @@ import { type HttpLabClient, type LabApi, createHttpLabClient } from "../../shar
 export interface RealLab {
   api: LabApi;
   dir: string;
-  /** Writes a dropped File to disk, as an upload would; returns its path. */
+  /** Uploads a dropped File to the lab, as the page does; returns its grant id for `datasets.import`. */
   toPath(file: File): Promise<string>;
   close(): Promise<void>;
 }
@@ -49,7 +49,6 @@ export async function openRealLab(): Promise<RealLab> {
   });
   const client: HttpLabClient = createHttpLabClient({ baseUrl: url, token, reconnectMs: 200 });
   await client.eventsReady();
-  let n = 0;
   return {
     api: client.api,
     dir,
