@@ -53,10 +53,8 @@ export async function openRealLab(): Promise<RealLab> {
     api: client.api,
     dir,
     async toPath(file) {
-      mkdirSync(join(dir, "uploads"), { recursive: true });
-      const path = join(dir, "uploads", `${++n}-${file.name}`);
-      writeFileSync(path, new Uint8Array(await file.arrayBuffer()));
-      return path;
+      // As the page does in browser mode: the server accepts dataset files only as upload grants.
+      return (await client.upload(file.name, new Uint8Array(await file.arrayBuffer()))).path;
     },
     async close() {
       client.close();
