@@ -3,6 +3,8 @@
 // Node, Electron, SQLite and ONNX Runtime so they can run in a sandboxed browser page.
 import nx from "@nx/eslint-plugin";
 import tseslint from "typescript-eslint";
+// The repository stands on its own: tools/src/lint-rules (see the block at the end of the list).
+import { goodhartPlugin } from "./tools/src/lint-rules/no-path-outside-repo.mjs";
 
 const nodeOnlyModules = ["electron", "better-sqlite3", "onnxruntime-node"];
 // Node built-ins as bare names too ("fs" as well as "node:fs").
@@ -25,7 +27,8 @@ export default [
         "error",
         {
           enforceBuildableLibDependency: false,
-          allow: [],
+          // Tests reach fixtures/index.ts (outside every project) by a relative import; see fixtures/README.md.
+          allow: ["^(\\.\\./)+fixtures/index\\.ts$"],
           depConstraints: [
             { sourceTag: "scope:engine", onlyDependOnLibsWithTags: [] },
             { sourceTag: "scope:objectives", onlyDependOnLibsWithTags: ["scope:engine"] },
@@ -69,5 +72,13 @@ export default [
         },
       ],
     },
+  },
+  // --- Paths stay inside the repository (issue 12) ---------------------------------------------
+  // No source file may name a path that leaves the repository or the old ../shared/fixtures
+  // location; test data lives in fixtures/ and is reached through fixturePath (fixtures/index.ts).
+  {
+    files: ["**/*.ts", "**/*.mts", "**/*.js", "**/*.mjs"],
+    plugins: { goodhart: goodhartPlugin },
+    rules: { "goodhart/no-path-outside-repo": "error" },
   },
 ];

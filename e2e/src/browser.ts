@@ -8,7 +8,6 @@ import { fileURLToPath } from "node:url";
 import { type Browser, type BrowserContext, type Page, chromium } from "playwright-core";
 
 export const artifactsDir = fileURLToPath(new URL("../artifacts", import.meta.url));
-export const fixturesDir = fileURLToPath(new URL("../../../shared/fixtures", import.meta.url));
 
 export interface Session {
   browser: Browser;

@@ -5,10 +5,10 @@
  * dark, go to e2e/artifacts/.
  */
 import { readFileSync } from "node:fs";
-import { join } from "node:path";
 import type { Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
-import { type Session, dropFile, fixturesDir, goTo, openLab, screenshot } from "./browser.ts";
+import { fixturePath } from "../../fixtures/index.ts";
+import { type Session, dropFile, goTo, openLab, screenshot } from "./browser.ts";
 
 const launchUrl = inject("labLaunchUrl");
 let session: Session;
@@ -60,7 +60,7 @@ describe("Goodhart Lab desktop UI", () => {
   });
 
   it("imports the Stack Exchange fixture dropped on the window and shows its 25 pairs", async () => {
-    const bytes = readFileSync(join(fixturesDir, "preference/stack_exchange_paired_tiny.json"));
+    const bytes = readFileSync(fixturePath("preference/stack_exchange_paired_tiny.json"));
     await dropFile(page, "stack_exchange_paired_tiny.json", bytes);
     await page.waitForSelector('main[data-screen="datasets"] [data-testid="import-panel"][data-phase="ready"]');
     // Detected before anything is imported: the format and which column feeds which field.

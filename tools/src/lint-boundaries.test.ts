@@ -39,6 +39,15 @@ describe("module boundaries", () => {
     }
   }
 
+  it("rejects a path that leaves the repository, and the old ../shared/fixtures location", async () => {
+    const escape = 'export const u = new URL("../../../../../sibling/data.json", import.meta.url);\n';
+    expect(await ruleIdsFor("libs/engine/src/checkpoints/lint-fixture.test.ts", escape)).toContain("goodhart/no-path-outside-repo");
+    const shared = 'import path from "node:path";\nexport const p = (root: string) => path.join(root, "..", "shared", "fixtures");\n';
+    expect(await ruleIdsFor("libs/storage/test/lint-fixture.ts", shared)).toContain("goodhart/no-path-outside-repo");
+    const inside = 'export { fixturePath } from "../../../../fixtures/index.ts";\n';
+    expect(await ruleIdsFor("libs/engine/src/checkpoints/lint-fixture.test.ts", inside)).toEqual([]);
+  });
+
   it("allows the same imports in the service layer", async () => {
     const ids = await ruleIdsFor("apps/desktop/src/service/lint-fixture.ts", 'import * as fs from "node:fs";\nexport const x = fs;\n');
     expect(ids).toEqual([]);

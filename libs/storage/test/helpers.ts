@@ -1,12 +1,11 @@
 import { mkdtempSync, rmSync } from "node:fs";
 import os from "node:os";
 import path from "node:path";
-import { fileURLToPath } from "node:url";
+import { fixturePath } from "../../../fixtures/index.ts";
 import type { LabStore } from "../src/index.ts";
 
-/** The repository root; shared fixtures sit beside it in ../shared. */
-export const repoRoot = fileURLToPath(new URL("../../..", import.meta.url));
-export const preferenceFixture = (name: string) => path.join(repoRoot, "..", "shared", "fixtures", "preference", name);
+/** A preference dataset from the repository's fixtures/preference folder. */
+export const preferenceFixture = (name: string) => fixturePath(`preference/${name}`);
 
 export function tempDir(prefix: string): { dir: string; cleanup: () => void } {
   const dir = mkdtempSync(path.join(os.tmpdir(), prefix));

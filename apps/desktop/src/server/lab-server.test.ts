@@ -10,6 +10,7 @@ import { LabValidationError } from "../shared/errors.ts";
 import { createHttpLabClient } from "../shared/http-client.ts";
 import { CONTENT_SECURITY_POLICY } from "../shared/csp.ts";
 import { type LabServer, startLabServer } from "./lab-server.ts";
+import { fixturePath } from "../../../../fixtures/index.ts";
 
 interface RawResponse {
   status: number;
@@ -163,7 +164,7 @@ describe("lab server security", () => {
 
   it("uploads a dataset through the client and imports it", async () => {
     const client = createHttpLabClient({ baseUrl: server.url, token: server.token });
-    const fixture = new URL("../../../../../shared/fixtures/preference/activeuf_ultrafeedback_binarized_custom.jsonl", import.meta.url);
+    const fixture = fixturePath("preference/activeuf_ultrafeedback_binarized_custom.jsonl");
     const uploaded = await client.upload("ultrafeedback.jsonl", readFileSync(fixture));
     expect(uploaded.bytes).toBe(readFileSync(fixture).length);
     const dataset = await client.api.datasets.import({ path: uploaded.path, name: "uf" });

@@ -2,7 +2,6 @@ import { spawn } from "node:child_process";
 import { mkdtempSync, readFileSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { fileURLToPath } from "node:url";
 import { type LabStore, openDatabase } from "@goodhart/storage";
 import { afterEach, describe, expect, it } from "vitest";
 import { LabNotFoundError, LabValidationError } from "../shared/errors.ts";
@@ -10,6 +9,7 @@ import { labEventList, labMethodNames } from "../shared/lab-api.ts";
 import { counterStep } from "./experiments/diagnostic-counter.ts";
 import { type LabService, createLabService } from "./lab-service.ts";
 import { waitForStatus, waitForStep } from "./testing/wait-for.ts";
+import { fixturePath } from "../../../../fixtures/index.ts";
 
 const open: { service: LabService; store: LabStore }[] = [];
 
@@ -66,7 +66,7 @@ describe("LabService on a real SQLite file", () => {
   it("datasets.import reads a real preference file through libs/storage, and refuses a duplicate or a bad file", async () => {
     const { dir, dbFile } = workspace();
     const { service } = start(dir, dbFile);
-    const fixture = fileURLToPath(new URL("../../../../../shared/fixtures/preference/stack_exchange_paired_tiny.json", import.meta.url));
+    const fixture = fixturePath("preference/stack_exchange_paired_tiny.json");
     const dataset = await service.datasets.import({ path: fixture, name: "se-tiny" });
     expect(dataset).toMatchObject({ name: "se-tiny", rowCount: 25, sourcePath: fixture });
     expect((await service.datasets.examples({ id: dataset.id, limit: 3 })).map((e) => e.rowIndex)).toEqual([1, 2, 3]);
@@ -81,7 +81,7 @@ describe("LabService on a real SQLite file", () => {
   it("datasets.detect reports format and column roles without importing; an explicit mapping is honoured on import", async () => {
     const { dir, dbFile } = workspace();
     const { service } = start(dir, dbFile);
-    const fixture = fileURLToPath(new URL("../../../../../shared/fixtures/preference/stack_exchange_paired_tiny.json", import.meta.url));
+    const fixture = fixturePath("preference/stack_exchange_paired_tiny.json");
     const detected = await service.datasets.detect({ path: fixture });
     expect(detected).toMatchObject({ container: "json", format: "stack-exchange-paired", columns: { prompt: "question" } });
     expect(detected.sourceColumns).toEqual(expect.arrayContaining(["question", "response_j", "response_k"]));

@@ -2,14 +2,14 @@ import { mkdtempSync, readFileSync, readdirSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
-import { WEIGHTS_FIXTURES } from "./fixture-paths.test-helper.ts";
+import { fixturePath } from "../../../../fixtures/index.ts";
 import { loadHfModelFolder, saveModelFolder } from "./model-folder.ts";
 import { safetensorsToBytes } from "./safetensors-write.ts";
 import { tensorFromFloat32 } from "./tensor.ts";
 
 describe("loadHfModelFolder", () => {
   it("loads the fake GPT-2 folder: config plus float32 tensors", async () => {
-    const dir = join(WEIGHTS_FIXTURES, "lm-buddy_fake_gpt2");
+    const dir = fixturePath("weights/lm-buddy_fake_gpt2");
     const model = await loadHfModelFolder(dir, { float32: true });
     expect(model.config.model_type).toBe("gpt2");
     expect(model.config.n_embd).toBe(2);
@@ -21,7 +21,7 @@ describe("loadHfModelFolder", () => {
   });
 
   it("loads the tiny GPT-2 folder", async () => {
-    const model = await loadHfModelFolder(join(WEIGHTS_FIXTURES, "lm-buddy_tiny_gpt2"));
+    const model = await loadHfModelFolder(fixturePath("weights/lm-buddy_tiny_gpt2"));
     expect(model.config.vocab_size).toBe(21);
     expect(model.tensors.get("wte.weight")!.shape).toEqual([21, 2]);
   });
@@ -60,7 +60,7 @@ describe("loadHfModelFolder", () => {
     writeFileSync(join(dir, "config.json"), "{}");
     writeFileSync(join(dir, "pytorch_model.bin"), "pickle");
     await expect(loadHfModelFolder(dir)).rejects.toThrow(/no model\.safetensors.*pytorch_model\.bin/);
-    writeFileSync(join(dir, "model.safetensors"), readFileSync(join(WEIGHTS_FIXTURES, "lm-buddy_tiny_gpt2/model.safetensors")).subarray(0, 500));
+    writeFileSync(join(dir, "model.safetensors"), readFileSync(fixturePath("weights/lm-buddy_tiny_gpt2/model.safetensors")).subarray(0, 500));
     await expect(loadHfModelFolder(dir)).rejects.toThrow(/model\.safetensors: file is truncated/);
   });
 });

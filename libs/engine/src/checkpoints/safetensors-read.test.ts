@@ -3,16 +3,17 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
-import { WEIGHTS_FIXTURES } from "./fixture-paths.test-helper.ts";
+import { fixturePath } from "../../../../fixtures/index.ts";
 import { SafetensorsError } from "./safetensors-error.ts";
 import { parseSafetensors, readSafetensors } from "./safetensors-read.ts";
 import { safetensorsToBytes } from "./safetensors-write.ts";
 import { shapeSize } from "./dtypes.ts";
 import { toFloat32 } from "./tensor.ts";
 
-const SAMPLES = join(WEIGHTS_FIXTURES, "safetensors_format_samples");
+const SAMPLES = fixturePath("weights/safetensors_format_samples");
 // generate.py of the samples: one tensor per dtype holding numpy arange(-3, 3) cast to that dtype
-// (so unsigned types wrap around), named by its numpy type character.
+// (so unsigned types wrap around), named by its numpy type character; the files are stored as
+// `<dtype>_<character>.safetensors` so that B and b stay apart on case-insensitive file systems.
 const SAMPLE_DTYPES: Record<string, string> = {
   B: "U8",
   H: "U16",
@@ -37,8 +38,8 @@ function expectedRaw(dtype: string): number[] {
 }
 
 describe("readSafetensors on the reference format samples", () => {
-  it.each(Object.entries(SAMPLE_DTYPES))("reads %s.safetensors as %s", async (name, dtype) => {
-    const { tensors, metadata } = await readSafetensors(join(SAMPLES, `${name}.safetensors`));
+  it.each(Object.entries(SAMPLE_DTYPES))("reads the sample %s as %s", async (name, dtype) => {
+    const { tensors, metadata } = await readSafetensors(join(SAMPLES, `${dtype}_${name}.safetensors`));
     expect(metadata).toEqual({ test: "a" });
     expect([...tensors.keys()]).toEqual([name]);
     const t = tensors.get(name)!;
@@ -67,7 +68,7 @@ describe("readSafetensors on the reference format samples", () => {
 
 describe("readSafetensors on GPT-2 checkpoints", () => {
   it("reads the fake GPT2LMHeadModel: 16 F32 tensors whose shapes follow config.json", async () => {
-    const dir = join(WEIGHTS_FIXTURES, "lm-buddy_fake_gpt2");
+    const dir = fixturePath("weights/lm-buddy_fake_gpt2");
     const config = JSON.parse(readFileSync(join(dir, "config.json"), "utf8"));
     const { tensors, metadata } = await readSafetensors(join(dir, "model.safetensors"));
     expect(metadata).toEqual({ format: "pt" });
@@ -102,7 +103,7 @@ describe("readSafetensors on GPT-2 checkpoints", () => {
   });
 
   it("reads the tiny GPT2Model (no transformer. prefix, vocab 21)", async () => {
-    const dir = join(WEIGHTS_FIXTURES, "lm-buddy_tiny_gpt2");
+    const dir = fixturePath("weights/lm-buddy_tiny_gpt2");
     const config = JSON.parse(readFileSync(join(dir, "config.json"), "utf8"));
     const { tensors } = await readSafetensors(join(dir, "model.safetensors"));
     expect([...tensors.keys()].sort()).toEqual(
@@ -145,7 +146,7 @@ function parseOrExplain(bytes: Uint8Array): void {
 
 describe("parseSafetensors on damaged input", () => {
   const overall = new Uint8Array(readFileSync(join(SAMPLES, "overall.safetensors")));
-  const gpt2 = new Uint8Array(readFileSync(join(WEIGHTS_FIXTURES, "lm-buddy_tiny_gpt2/model.safetensors")));
+  const gpt2 = new Uint8Array(readFileSync(fixturePath("weights/lm-buddy_tiny_gpt2/model.safetensors")));
 
   it("rejects every truncation with a SafetensorsError", () => {
     for (const file of [overall, gpt2]) {
@@ -250,7 +251,7 @@ describe("parseSafetensors on damaged input", () => {
   });
 
   it("reads files from disk exactly as it parses the same bytes in memory", async () => {
-    for (const path of [join(SAMPLES, "overall.safetensors"), join(WEIGHTS_FIXTURES, "lm-buddy_fake_gpt2/model.safetensors")]) {
+    for (const path of [join(SAMPLES, "overall.safetensors"), fixturePath("weights/lm-buddy_fake_gpt2/model.safetensors")]) {
       const fromDisk = await readSafetensors(path);
       const inMemory = parseSafetensors(new Uint8Array(readFileSync(path)), path);
       expect(fromDisk).toEqual(inMemory);

@@ -4,12 +4,12 @@ import { join } from "node:path";
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
 import { SAFETENSORS_DTYPES, dtypeStorage, dtypeSize, type SafetensorsDType } from "./dtypes.ts";
-import { WEIGHTS_FIXTURES } from "./fixture-paths.test-helper.ts";
+import { fixturePath } from "../../../../fixtures/index.ts";
 import { parseSafetensors, readSafetensors } from "./safetensors-read.ts";
 import { safetensorsToBytes, writeSafetensors } from "./safetensors-write.ts";
 import { tensorFromFloat32, toFloat32, type StoredTensor } from "./tensor.ts";
 
-const SAMPLES = join(WEIGHTS_FIXTURES, "safetensors_format_samples");
+const SAMPLES = fixturePath("weights/safetensors_format_samples");
 
 /** Raw bytes of every tensor in a file, straight from its header offsets (independent of our reader). */
 function rawTensorBytes(file: Uint8Array): Map<string, string> {
@@ -100,7 +100,7 @@ describe("safetensors writer", () => {
   it.each(["lm-buddy_fake_gpt2", "lm-buddy_tiny_gpt2"])(
     "rewrites the %s checkpoint byte for byte, header included",
     async (folder) => {
-      const path = join(WEIGHTS_FIXTURES, folder, "model.safetensors");
+      const path = fixturePath(`weights/${folder}/model.safetensors`);
       const { tensors, metadata } = await readSafetensors(path);
       const rewritten = safetensorsToBytes(tensors, { metadata });
       expect(Buffer.from(rewritten).equals(readFileSync(path))).toBe(true);

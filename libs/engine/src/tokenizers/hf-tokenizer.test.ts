@@ -1,14 +1,12 @@
 import { mkdtempSync, readFileSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { fileURLToPath } from "node:url";
 import { describe, expect, it } from "vitest";
+import { fixturePath } from "../../../../fixtures/index.ts";
 import { loadHfTokenizer, loadHfTokenizerFromFolder } from "./hf-tokenizer.ts";
 
-// <repo>/../shared/fixtures, as CI clones the repo beside shared/.
-const FIXTURES = fileURLToPath(new URL("../../../../../shared/fixtures/tokenizer/", import.meta.url));
-const GPT2_JSON = join(FIXTURES, "gpt2_tokenizer.json");
-const GPT2_CONFIG = join(FIXTURES, "gpt2_tokenizer_config.json");
+const GPT2_JSON = fixturePath("tokenizer/gpt2_tokenizer.json");
+const GPT2_CONFIG = fixturePath("tokenizer/gpt2_tokenizer_config.json");
 
 interface ReferenceCase {
   text: string;
@@ -18,14 +16,14 @@ interface ReferenceCase {
 }
 
 const transformersJs = JSON.parse(
-  readFileSync(join(FIXTURES, "reference_encodings/transformersjs_test_tokenization_gpt2.json"), "utf8"),
+  readFileSync(fixturePath("tokenizer/reference_encodings/transformersjs_test_tokenization_gpt2.json"), "utf8"),
 ) as { TEST_CONFIG: Record<string, Record<string, ReferenceCase>> };
 // The file also holds cases for gpt-4, claude, santacoder, ...; those need their own tokenizer.json,
 // which is not among the fixtures, so only the "Xenova/gpt2" cases apply to gpt2_tokenizer.json.
 const gpt2Cases = Object.entries(transformersJs.TEST_CONFIG["Xenova/gpt2"]);
 
 const swift = JSON.parse(
-  readFileSync(join(FIXTURES, "reference_encodings/swift-transformers_gpt2_encoded_tokens.json"), "utf8"),
+  readFileSync(fixturePath("tokenizer/reference_encodings/swift-transformers_gpt2_encoded_tokens.json"), "utf8"),
 ) as { text: string; decoded_text: string; bpe_tokens: string[]; token_ids: number[] };
 
 describe("loadHfTokenizer (GPT-2)", () => {
@@ -91,10 +89,8 @@ describe("loadHfTokenizer (GPT-2)", () => {
 });
 
 describe("loadHfTokenizerFromFolder", () => {
-  const WEIGHTS = fileURLToPath(new URL("../../../../../shared/fixtures/weights/", import.meta.url));
-
   it("builds GPT-2's pipeline from vocab.json + merges.txt (lm-buddy tiny GPT-2)", () => {
-    const tok = loadHfTokenizerFromFolder(join(WEIGHTS, "lm-buddy_tiny_gpt2"));
+    const tok = loadHfTokenizerFromFolder(fixturePath("weights/lm-buddy_tiny_gpt2"));
     expect(tok.vocabSize).toBe(21);
     expect(tok.special).toEqual({ bos: 20, eos: 20 });
     // The toy vocabulary of transformers' own GPT-2 tokenizer tests: merges stop at "Ġlow" and "er",
@@ -109,7 +105,7 @@ describe("loadHfTokenizerFromFolder", () => {
   it("prefers tokenizer.json and refuses vocab files of other tokenizer classes", () => {
     const dir = mkdtempSync(join(tmpdir(), "goodhart-tok-"));
     expect(() => loadHfTokenizerFromFolder(dir)).toThrow(/has no tokenizer\.json/);
-    writeFileSync(join(dir, "vocab.json"), readFileSync(join(WEIGHTS, "lm-buddy_tiny_gpt2/vocab.json")));
+    writeFileSync(join(dir, "vocab.json"), readFileSync(fixturePath("weights/lm-buddy_tiny_gpt2/vocab.json")));
     writeFileSync(join(dir, "merges.txt"), "#version: 0.2\nĠ l\n");
     writeFileSync(join(dir, "tokenizer_config.json"), JSON.stringify({ tokenizer_class: "RobertaTokenizer" }));
     expect(() => loadHfTokenizerFromFolder(dir)).toThrow(/only understood for GPT2Tokenizer.*RobertaTokenizer/);

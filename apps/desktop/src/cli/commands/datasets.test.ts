@@ -1,12 +1,12 @@
 import { mkdtempSync, rmSync } from "node:fs";
 import os from "node:os";
 import path from "node:path";
-import { fileURLToPath } from "node:url";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { CliIo } from "../command.ts";
 import { main } from "../main.ts";
+import { fixturePath } from "../../../../../fixtures/index.ts";
 
-const fixtures = fileURLToPath(new URL("../../../../../../shared/fixtures/preference/", import.meta.url));
+const fixtures = fixturePath("preference");
 const dir = mkdtempSync(path.join(os.tmpdir(), "goodhart-cli-datasets-"));
 const db = path.join(dir, "lab.sqlite");
 afterAll(() => rmSync(dir, { recursive: true, force: true }));

@@ -10,6 +10,7 @@ import { mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { dirname, join } from "node:path";
 /* eslint-enable no-restricted-imports */
+import { fixturePath } from "../../../../../fixtures/index.ts";
 import { type HttpLabClient, type LabApi, createHttpLabClient } from "../../shared/index.ts";
 
 export interface RealLab {
@@ -23,12 +24,9 @@ export interface RealLab {
 // The DOM test environment serves modules from an http: URL; its path is still the file's path.
 const here = dirname(decodeURIComponent(new URL(import.meta.url).pathname).replace(/^\/@fs/, ""));
 
-/** The repository's shared fixtures (`<repo>/../shared/fixtures`). */
-export const fixturesDir = join(here, "../../../../../../shared/fixtures");
-
-/** A shared fixture's bytes, e.g. `preference/stack_exchange_paired_tiny.json`. */
+/** A fixture's bytes (see fixtures/README.md), e.g. `preference/stack_exchange_paired_tiny.json`. */
 export function readFixture(relativePath: string): Uint8Array<ArrayBuffer> {
-  const bytes = readFileSync(join(fixturesDir, relativePath));
+  const bytes = readFileSync(fixturePath(relativePath));
   return new Uint8Array(bytes.buffer.slice(bytes.byteOffset, bytes.byteOffset + bytes.byteLength) as ArrayBuffer);
 }
 
