@@ -11,6 +11,7 @@ import { klBestOfN } from "../src/bon/kl.ts";
 import { runBonStudy, type BonStudyResult } from "../src/experiments/bon-study.ts";
 import { memorySink } from "../src/experiments/sink.ts";
 import { experiments } from "../src/experiments/registry.ts";
+import { analyseBonStudy } from "../src/experiments/bon-analysis.ts";
 
 const cacheDir = mkdtempSync(path.join(os.tmpdir(), "goodhart-bon-study-"));
 let runtime: Runtime;
@@ -63,6 +64,64 @@ describe("best-of-n study on the built-in task (test size)", () => {
       expect(run.labelSets).toHaveLength(1);
       expect(run.fits.length).toBeLessThanOrEqual(1);
       expect(run.metrics.some((m) => m.name === "member.0.val_accuracy")).toBe(true);
+    }
+  });
+
+  it("gives every curve point its standard errors over prompts and the Beirami KL estimate next to the analytic bound", () => {
+    for (const run of sink.runs) {
+      for (const p of run.curves) {
+        expect(p.prompts).toBe(20);
+        if (p.x === 1) continue;
+        expect(p.goldSe).toBeGreaterThan(0);
+        expect(p.proxySe).toBeGreaterThan(0);
+        const est = p.klEstimates!.find((e) => e.estimator === "beirami-bon")!;
+        expect(est.kl).toBeGreaterThan(0);
+        expect(est.kl).toBeLessThanOrEqual(p.kl + 1e-9);
+        expect(est.se).toBeGreaterThanOrEqual(0);
+      }
+    }
+  });
+
+  it("stores fits with bootstrap intervals of the coefficients and the peaks", () => {
+    const fits = sink.runs.flatMap((r) => r.fits);
+    expect(fits.length).toBeGreaterThan(0);
+    for (const f of fits) {
+      const ci = f.intervals!;
+      for (const k of ["a", "b", "goldAtMaxN", "observedPeak"]) {
+        expect(ci[k]!.low).toBeLessThanOrEqual(ci[k]!.high);
+        expect(ci[k]!.resampled).toBe("prompts");
+      }
+      expect(ci.a!.low).toBeLessThanOrEqual(f.coefficients.a!);
+      expect(ci.a!.high).toBeGreaterThanOrEqual(f.coefficients.a!);
+    }
+  });
+
+  it("keeps the samples behind every curve: each pool's completions with gold, log-probability and proxy scores", () => {
+    for (const run of sink.runs) {
+      expect(run.sampleSets).toHaveLength(1);
+      const set = run.sampleSets[0]!;
+      expect(set.series).toEqual(["proxy:mean"]);
+      expect(set.pools).toHaveLength(20);
+      for (const pool of set.pools) {
+        expect(pool.completions).toHaveLength(64);
+        expect(pool.scores).toHaveLength(64 * 2);
+        expect(Array.from(pool.logProb!).every((x) => x < 0 && Number.isFinite(x))).toBe(true);
+      }
+    }
+  });
+
+  it("aggregates seeds per cell with bootstrap intervals over prompts and seeds", () => {
+    const analysis = analyseBonStudy(result, { replicates: 200 });
+    expect(analysis.cells.map((c) => [c.trainingSize, c.seeds])).toEqual([[100, [1, 2]], [1200, [1, 2]]]);
+    for (const cell of analysis.cells) {
+      expect(cell.series.map((s) => s.series)).toEqual(["proxy:mean", "single"]);
+      const s = cell.series[0]!;
+      expect(s.gold.seeds).toBe(2);
+      expect(s.gold.x).toHaveLength(7);
+      expect(s.gold.se.slice(1).every((e) => e >= 0)).toBe(true);
+      expect(s.intervals.goldAtMaxN.low).toBeLessThanOrEqual(s.intervals.goldAtMaxN.high);
+      expect(s.goldByEstimatedKl!.x.length).toBeGreaterThan(1);
+      expect(cell.differences).toEqual([]);
     }
   });
 
@@ -137,6 +196,17 @@ describe("best-of-n study on the built-in task (test size)", () => {
     expect(statuses[statuses.length - 1]).toBe("cancelled");
     expect(statuses.slice(0, -1).every((x) => x === "done")).toBe(true);
     expect(statuses.length).toBeLessThanOrEqual(2);
+  }, 120_000);
+
+  it("starts proxies from a pretrained trunk by default; scratch is an option and scores differently", async () => {
+    const tiny: BonStudyConfig = { ...TEST_STUDY, trainingSizes: [100], seeds: [3], bon: { poolSize: 8, ns: "default", evalPrompts: 4 } };
+    const pre = memorySink();
+    const scratch = memorySink();
+    await runBonStudy(tiny, { runtime, seed: 7, sink: pre, cacheDir }, OPTIONS);
+    await runBonStudy(tiny, { runtime, seed: 7, sink: scratch, cacheDir }, { ...OPTIONS, proxyInit: "scratch" });
+    expect(pre.logs.some((l) => /tiny proxy trunk loaded from/.test(l))).toBe(true);
+    expect(scratch.logs.some((l) => /proxy trunk/.test(l))).toBe(false);
+    expect(scratch.runs[0]!.curves).not.toEqual(pre.runs[0]!.curves);
   }, 120_000);
 
   it("rejects an invalid config with the field named, before doing any work", async () => {

@@ -295,17 +295,21 @@ export function bestOfNCurve(pools: readonly BonPool[], ns?: readonly number[]):
  * @param proxy Float64Array of length P*N
  * @param gold Float64Array of length P*N
  * @param poolSize N
+ * @param logProb optional ln pi_init of each sample, same layout
  */
-export function poolsFromMatrix(proxy: Float64Array, gold: Float64Array, poolSize: number): BonPool[] {
+export function poolsFromMatrix(proxy: Float64Array, gold: Float64Array, poolSize: number, logProb?: Float64Array): BonPool[] {
   if (proxy.length !== gold.length) {
     throw new RangeError(`poolsFromMatrix: proxy has ${proxy.length} scores, gold ${gold.length}`);
   }
   if (!Number.isInteger(poolSize) || poolSize < 1 || proxy.length % poolSize !== 0) {
     throw new RangeError(`poolsFromMatrix: ${proxy.length} scores is not a whole number of pools of ${poolSize}`);
   }
+  if (logProb && logProb.length !== proxy.length) throw new RangeError(`poolsFromMatrix: ${proxy.length} scores but ${logProb.length} log-probabilities`);
   const pools: BonPool[] = [];
   for (let off = 0; off < proxy.length; off += poolSize) {
-    pools.push({ proxy: proxy.subarray(off, off + poolSize), gold: gold.subarray(off, off + poolSize) });
+    const pool: BonPool = { proxy: proxy.subarray(off, off + poolSize), gold: gold.subarray(off, off + poolSize) };
+    if (logProb) pool.logProb = logProb.subarray(off, off + poolSize);
+    pools.push(pool);
   }
   return pools;
 }

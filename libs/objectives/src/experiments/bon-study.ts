@@ -18,23 +18,26 @@
  * strictly more data.
  */
 import { join } from "node:path";
-import { rewardScores, saveModel, type RewardModelConfig } from "@goodhart/engine";
+import { rewardScores, saveModel, type Gpt, type RewardModelConfig } from "@goodhart/engine";
 import { Rng, hash64 } from "../rng.ts";
-import { bestOfNCurve, poolsFromMatrix, type BonCurvePoint } from "../bon/estimator.ts";
+import { bestOfNCurve, bestOfNPromptValues, curveFromPromptValues, poolsFromMatrix, type BonCurvePoint, type BonPromptValues } from "../bon/estimator.ts";
+import { ANALYTIC_KL_ESTIMATOR } from "../bon/kl.ts";
+import { bonSeriesIntervals } from "../bon/statistics.ts";
+import type { BootstrapInterval } from "../stats/bootstrap.ts";
 import { aggregate, aggregationName, applyNormalisation, fitNormalisation, type Aggregation } from "../ensemble.ts";
 import { fitOveroptimization } from "../fits.ts";
 import { labelByGold, type GoldLabel } from "../labels.ts";
 import { parseBonStudy } from "../config/parse.ts";
-import type { BonStudyConfig } from "../config/bon-study.ts";
+import type { BonStudyConfig } from "../kinds/bon-study/schema.ts";
 import { canonicalJson, expandStudy, sweep, type BonRunConfig } from "../config/sweep.ts";
 import { createTask, type BuiltinTask } from "../task/task.ts";
 import { WordTokenizer } from "../task/word-tokenizer.ts";
 import { basePolicyGptConfig, loadOrPretrainBasePolicy } from "../task/base-policy.ts";
 import type { TaskPrompt } from "../task/prompts.ts";
-import { samplePolicy, type PolicySample } from "./policy-samples.ts";
+import { sampleLogProbs, samplePolicy, type PolicySample } from "./policy-samples.ts";
 import { REWARD_TRAINING_DEFAULTS, trainRewardModel, type Comparison, type RewardTrainingOptions } from "./reward-training.ts";
 import { ProgressTracker, type PhasePlan } from "./progress.ts";
-import type { ExperimentContext, ExperimentCurvePoint, RunSink } from "./sink.ts";
+import type { ExperimentContext, ExperimentCurvePoint, ExperimentInterval, ExperimentSampleSet, RunSink } from "./sink.ts";
 
 /** Knobs of the study that are not part of the run configs (same for every run). */
 export interface BonStudyOptions {
@@ -45,6 +48,16 @@ export interface BonStudyOptions {
   pretrain?: { batchSize?: number; lr?: number };
   /** Save every reward-model member under `<cacheDir>/runs/` (default true). */
   saveMembers?: boolean;
+  /**
+   * Where proxy trunks start: "pretrained" (default) copies the trunk of a language model of the
+   * proxy's size pretrained on the task's generator like the base policy (the base policy itself
+   * when the sizes agree; cached by config hash); "scratch" draws random weights.
+   */
+  proxyInit?: "pretrained" | "scratch";
+  /** Bootstrap replicates for the intervals on fits and peaks (default 1000). */
+  bootstrapReplicates?: number;
+  /** Store the best-of-n pools behind the curves through `RunSink.samples` (default true). */
+  keepSamples?: boolean;
 }
 
 /** One series' headline numbers. */
@@ -56,10 +69,16 @@ export interface BonSeriesSummary {
   peakGold: number;
   peakN: number;
   peakD: number;
-  /** Gold and proxy gain at the largest n. */
+  /** Gold and proxy gain at the largest n, with standard errors across prompts. */
   goldAtMaxN: number;
+  goldAtMaxNSe: number;
   proxyAtMaxN: number;
+  proxyAtMaxNSe: number;
   maxN: number;
+  /** 95% bootstrap intervals over prompts of this run's fit and peaks (null when the fit failed). */
+  intervals: Record<string, ExperimentInterval> | null;
+  /** Per-prompt values behind the curve (for the study-level statistics; not stored as JSON). */
+  promptValues: BonPromptValues;
   /** The fitted d (a - b d), or null when the fit failed; peak null when the fitted curve has none. */
   fit: { a: number; b: number; aSe: number; bSe: number; peakD: number | null; peakValue: number | null } | null;
   curve: BonCurvePoint[];
@@ -67,6 +86,8 @@ export interface BonSeriesSummary {
 
 export interface BonRunResult {
   id: string;
+  /** Index of the sweep-grid point (0 without a grid): runs of one group share pools. */
+  group: number;
   proxy: string;
   trainingSize: number;
   labelNoise: number;
@@ -115,11 +136,18 @@ function comparisons(a: PolicySample[], b: PolicySample[], goldA: Float64Array, 
   });
 }
 
-function summarise(series: string, curve: BonCurvePoint[], validationAccuracy: number, sink: RunSink): BonSeriesSummary {
+/** A bootstrap interval as stored with a fit. */
+function asInterval(ci: BootstrapInterval, resampled: string): ExperimentInterval {
+  return { low: ci.low, high: ci.high, level: ci.level, replicates: ci.replicates - ci.failed, resampled };
+}
+
+function summarise(series: string, values: BonPromptValues, validationAccuracy: number, sink: RunSink, replicates: number, seed: number): BonSeriesSummary {
+  const curve = curveFromPromptValues(values);
   let peak = curve[0]!;
   for (const p of curve) if (p.goldGain > peak.goldGain) peak = p;
   const last = curve[curve.length - 1]!;
   let fit: BonSeriesSummary["fit"] = null;
+  let intervals: BonSeriesSummary["intervals"] = null;
   try {
     const weightsOk = curve.every((p) => p.d === 0 || (Number.isFinite(p.goldGainSe) && p.goldGainSe > 0));
     const f = fitOveroptimization(
@@ -138,7 +166,15 @@ function summarise(series: string, curve: BonCurvePoint[], validationAccuracy: n
       standardErrors.peakValue = f.peak.valueSe;
     }
     coefficients.r2 = f.r2;
-    sink.fit({ series, target: "gold", form: "bon", coefficients, standardErrors, residual: f.rss, nPoints: f.points });
+    coefficients.observedPeak = peak.goldGain;
+    coefficients.observedPeakD = peak.d;
+    standardErrors.observedPeak = peak.goldGainSe;
+    if (values.goldGain[0]!.length >= 2) {
+      const ci = bonSeriesIntervals([values], { replicates, seed: `${seed}/${series}` });
+      intervals = {};
+      for (const [name, interval] of Object.entries(ci)) if (Number.isFinite(interval.low)) intervals[name] = asInterval(interval, "prompts");
+    }
+    sink.fit({ series, target: "gold", form: "bon", coefficients, standardErrors, residual: f.rss, nPoints: f.points, ...(intervals ? { intervals } : {}) });
   } catch (err) {
     sink.log(`series ${series}: no fit (${err instanceof Error ? err.message : String(err)})`);
   }
@@ -149,10 +185,14 @@ function summarise(series: string, curve: BonCurvePoint[], validationAccuracy: n
     peakN: peak.n,
     peakD: peak.d,
     goldAtMaxN: last.goldGain,
+    goldAtMaxNSe: last.goldGainSe,
     proxyAtMaxN: last.proxyGain,
+    proxyAtMaxNSe: last.proxyGainSe,
     maxN: last.n,
     fit,
+    intervals,
     curve,
+    promptValues: values,
   };
 }
 
@@ -289,6 +329,29 @@ export async function runBonStudy(config: unknown, context: ExperimentContext, o
     const poolSequences = pool.map((s) => s.sequence);
     const maxSeq = basePolicyGptConfig(policySpec, tokenizer.vocabSize).maxSeq ?? 64;
     const klPrompts = `test:${evalSet.length}x${poolSize}`;
+    // ln pi_init of every pool sample: the Beirami KL estimate of each best-of-n point needs it.
+    const poolLogProb = await timed("sampling", () => sampleLogProbs(runtime, policy.model, tokenizer, pool));
+    const poolCompletions = pool.map((s) => s.words.join(" "));
+
+    // Pretrained trunks for the proxies: one LM per proxy size, pretrained like the base policy.
+    const proxyInit = options.proxyInit ?? "pretrained";
+    const trunks = new Map<string, Gpt>();
+    const trunkOf = async (run: BonRunConfig): Promise<Gpt | undefined> => {
+      if (proxyInit === "scratch") return undefined;
+      const key = `${run.proxy.layers}x${run.proxy.dModel}x${run.proxy.heads}`;
+      const known = trunks.get(key);
+      if (known) return known;
+      const spec = { ...policySpec, layers: run.proxy.layers, dModel: run.proxy.dModel, heads: run.proxy.heads };
+      const phase = `pretrain-proxy:g${group}:${key}`;
+      const lm = await timed("pretrain", () =>
+        loadOrPretrainBasePolicy(runtime, task, tokenizer, spec, context.cacheDir, { signal, onStep: (step, total, loss) => progress(phase, step, total, `${run.proxy.name} trunk, loss ${loss.toFixed(3)}`) }),
+      );
+      if (lm.cached) tracker.skip(phase);
+      progress(phase, spec.pretrainSteps, spec.pretrainSteps, lm.cached ? "loaded from cache" : "pretrained");
+      sink.log(`${run.proxy.name} proxy trunk ${lm.cached ? "loaded from" : "pretrained and cached in"} ${lm.path}`);
+      trunks.set(key, lm.model);
+      return lm.model;
+    };
 
     // 3-4. Runs.
     const groupRuns: BonRunResult[] = [];
@@ -326,6 +389,7 @@ export async function runBonStudy(config: unknown, context: ExperimentContext, o
         });
 
         const cfg = rmConfig(run, tokenizer.vocabSize, maxSeq);
+        const trunk = await trunkOf(run);
         const refScores: Float32Array[] = [];
         const poolScores: Float32Array[] = [];
         const members: BonRunResult["members"] = [];
@@ -333,7 +397,7 @@ export async function runBonStudy(config: unknown, context: ExperimentContext, o
         for (let m = 0; m < k; m++) {
           const memberRng = new Rng(run.seed).fork(`member-${m}`);
           const trained = await timed("rm-training", () =>
-            trainRewardModel(runtime, cfg, train, { seed: Number(hash64(`${run.id}/member-${m}`) & 0x7fffffffn), order: memberRng.fork("data-order") }, {
+            trainRewardModel(runtime, cfg, train, { seed: Number(hash64(`${run.id}/member-${m}`) & 0x7fffffffn), order: memberRng.fork("data-order"), ...(trunk ? { from: trunk } : {}) }, {
               ...options.rmTraining,
               padToken: tokenizer.special.pad,
               signal,
@@ -380,8 +444,10 @@ export async function runBonStudy(config: unknown, context: ExperimentContext, o
         for (const a of aggregations) series.push({ name: `proxy:${aggregationName(a)}`, proxy: aggregate(normalised, a), accuracy: validationAccuracy(aggregate(normalisedRef, a)) });
         if (k > 1) normalised.forEach((row, m) => series.push({ name: `member:${m}`, proxy: row, accuracy: members[m]!.validationAccuracy }));
         const summaries: BonSeriesSummary[] = [];
+        const replicates = options.bootstrapReplicates ?? 1000;
         for (const s of series) {
-          const curve = bestOfNCurve(poolsFromMatrix(s.proxy, gPool, poolSize), ns);
+          const values = bestOfNPromptValues(poolsFromMatrix(s.proxy, gPool, poolSize, poolLogProb), ns);
+          const curve = curveFromPromptValues(values);
           // Each member's expected (normalised, recentred) score of the sample this series selects.
           const memberCurves = normalised.map((row) => bestOfNCurve(poolsFromMatrix(s.proxy, row, poolSize), ns));
           const points: ExperimentCurvePoint[] = curve.map((p, i) => ({
@@ -389,20 +455,51 @@ export async function runBonStudy(config: unknown, context: ExperimentContext, o
             x: p.n,
             xKind: "n",
             kl: p.kl,
-            klEstimator: "analytic-bon",
+            klEstimator: ANALYTIC_KL_ESTIMATOR,
             klPrompts,
             proxyScore: p.proxyGain,
             proxyScores: memberCurves.map((c) => c[i]!.goldGain),
             goldScore: p.goldGain,
+            proxySe: p.proxyGainSe,
+            goldSe: p.goldGainSe,
+            prompts: p.prompts,
+            ...(p.klEstimate ? { klEstimates: [p.klEstimate] } : {}),
           }));
           runSink.curvePoints(points);
-          summaries.push(summarise(s.name, curve, s.accuracy, runSink));
+          summaries.push(summarise(s.name, values, s.accuracy, runSink, replicates, run.seed));
         }
+        if ((options.keepSamples ?? true) && runSink.samples) runSink.samples(sampleSet(series, normalised));
         timings.curves! += (performance.now() - t0) / 1000;
         const head = summaries[0]!;
         runSink.log(`${run.id}: val acc ${meanAccuracy.toFixed(3)}, peak gold ${head.peakGold.toFixed(3)} at n=${head.peakN}, gold at n=${head.maxN} ${head.goldAtMaxN.toFixed(3)}`);
-        return { id: run.id, proxy: run.proxy.name, trainingSize: run.trainingSize, labelNoise: run.labelNoise, seed: run.seed, members, series: summaries };
+        return { id: run.id, group, proxy: run.proxy.name, trainingSize: run.trainingSize, labelNoise: run.labelNoise, seed: run.seed, members, series: summaries };
       }
+    }
+
+    /** The pools behind this run's curves, with every series' and member's proxy score per sample. */
+    function sampleSet(series: readonly { name: string; proxy: Float64Array }[], members: readonly Float64Array[]): ExperimentSampleSet {
+      const width = series.length + members.length;
+      return {
+        name: "bon-pool",
+        series: series.map((s) => s.name),
+        members: members.length,
+        poolSize,
+        pools: evalSet.map((prompt, p) => {
+          const scores = new Float64Array(poolSize * width);
+          for (let i = 0; i < poolSize; i++) {
+            const j = p * poolSize + i;
+            series.forEach((s, c) => (scores[i * width + c] = s.proxy[j]!));
+            members.forEach((row, m) => (scores[i * width + series.length + m] = row[j]!));
+          }
+          return {
+            prompt: prompt.text,
+            completions: poolCompletions.slice(p * poolSize, (p + 1) * poolSize),
+            gold: gPool.subarray(p * poolSize, (p + 1) * poolSize),
+            logProb: poolLogProb.subarray(p * poolSize, (p + 1) * poolSize),
+            scores,
+          };
+        }),
+      };
     }
     return { runs: groupRuns, basePolicy: { hash: policy.hash, cached: policy.cached, path: policy.path }, baseGold };
   }

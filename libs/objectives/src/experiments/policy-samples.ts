@@ -2,7 +2,7 @@
  * Samples completions of the base policy for many prompts, in batches, with one seed per sample so
  * each completion is reproducible on its own (independent of batch composition).
  */
-import { generate, type Gpt, type Runtime } from "@goodhart/engine";
+import { generate, logprobs, type Gpt, type Runtime } from "@goodhart/engine";
 import type { TaskPrompt } from "../task/prompts.ts";
 import { MAX_COMPLETION_TOKENS } from "../task/base-policy.ts";
 import type { WordTokenizer } from "../task/word-tokenizer.ts";
@@ -58,4 +58,24 @@ export async function samplePolicy(runtime: Runtime, policy: Gpt, tokenizer: Wor
   }
   out.push(...result);
   return out;
+}
+
+/**
+ * ln pi(completion | prompt) of each sample under `policy` (the base policy for the Beirami KL
+ * estimate): the sum of the completion tokens' log-probabilities, with the end token counted only
+ * when the policy produced it (a completion cut at MAX_COMPLETION_TOKENS was closed for scoring
+ * only, and the event sampled was "these 40 tokens", not "these tokens, then the end").
+ */
+export async function sampleLogProbs(runtime: Runtime, policy: Gpt, tokenizer: WordTokenizer, samples: readonly PolicySample[], options: { batchSize?: number } = {}): Promise<Float64Array> {
+  const prompts: number[][] = [];
+  const completions: number[][] = [];
+  for (const s of samples) {
+    const prompt = tokenizer.promptIds(s.prompt.words);
+    const body = s.sequence.slice(prompt.length);
+    const ended = body.length - 1 < MAX_COMPLETION_TOKENS; // body = completion tokens + the closing <eos>
+    prompts.push(prompt);
+    completions.push(ended ? body : body.slice(0, -1));
+  }
+  const lp = await logprobs(runtime, policy, prompts, completions, { padToken: tokenizer.special.pad, batchSize: options.batchSize ?? 256 });
+  return Float64Array.from(lp.sums);
 }

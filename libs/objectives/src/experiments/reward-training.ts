@@ -10,9 +10,10 @@
  * preferences; 0 disables).
  */
 import {
-  RewardModel, cosineSchedule, dimMul, createTrainer, input, padTokens, rewardScores, type HostTensor, type RewardModelConfig, type Runtime, type Tensor,
+  RewardModel, cosineSchedule, dimMul, createTrainer, input, padTokens, rewardScores, type Gpt, type HostTensor, type RewardModelConfig, type Runtime, type Tensor,
 } from "@goodhart/engine";
 import type { Rng } from "../rng.ts";
+import { initRewardTrunkFromLm } from "./reward-init.ts";
 
 /** One training comparison: token sequences of the chosen and rejected response. */
 export interface Comparison {
@@ -82,18 +83,20 @@ export interface TrainedReward {
 
 /**
  * Trains one reward model. `seed` initialises the weights; `order` shuffles the comparisons each
- * epoch (members of an ensemble get different seeds and orders).
+ * epoch (members of an ensemble get different seeds and orders). With `from`, the trunk starts from
+ * that pretrained LM's weights and only the scalar head is drawn from `seed`.
  */
 export async function trainRewardModel(
   runtime: Runtime,
   config: RewardModelConfig,
   data: readonly Comparison[],
-  init: { seed: number; order: Rng },
+  init: { seed: number; order: Rng; from?: Gpt },
   options: RewardTrainingOptions & { padToken?: number; signal?: AbortSignal; onStep?: (step: number, loss: number, accuracy: number) => void } = {},
 ): Promise<TrainedReward> {
   const o = { ...REWARD_TRAINING_DEFAULTS, ...options };
   if (data.length === 0) throw new RangeError("trainRewardModel: no comparisons to train on");
   const model = new RewardModel(config, { seed: init.seed });
+  if (init.from) initRewardTrunkFromLm(model, init.from);
   const stepsPerEpoch = Math.ceil(data.length / o.batchSize);
   const total = stepsPerEpoch * o.epochs;
   const { loss, accuracy } = bradleyTerryLoss(model, { centering: o.centering });

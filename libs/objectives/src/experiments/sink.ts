@@ -41,6 +41,46 @@ export interface ExperimentCurvePoint {
   proxyScores: number[] | null;
   /** Gold score recentred so the initial policy scores 0. */
   goldScore: number;
+  /** Standard errors across prompts of proxyScore and goldScore (paired per prompt), and how many prompts. */
+  proxySe?: number;
+  goldSe?: number;
+  prompts?: number;
+  /** Other estimates of the same point's KL, each under its own estimator name (e.g. "beirami-bon"). */
+  klEstimates?: { estimator: string; kl: number; se: number }[];
+}
+
+/** A percentile bootstrap interval of one number (see stats/bootstrap.ts). */
+export interface ExperimentInterval {
+  low: number;
+  high: number;
+  level: number;
+  replicates: number;
+  /** What was resampled, e.g. "prompts" or "prompts+seeds". */
+  resampled: string;
+}
+
+/**
+ * The samples behind a best-of-n curve: every evaluation prompt's pool, with gold, the base
+ * policy's log-probability and the proxy scores (each series' aggregated score, then each member's
+ * normalised score), so a reader can see which completion each best-of-n pick is.
+ */
+export interface ExperimentSampleSet {
+  name: string;
+  /** Proxy series whose scores `scores` holds first, in order (e.g. "proxy:mean", "member:0"). */
+  series: string[];
+  /** Ensemble members whose normalised scores follow the series' scores. */
+  members: number;
+  poolSize: number;
+  /** One entry per evaluation prompt. */
+  pools: {
+    prompt: string;
+    completions: string[];
+    gold: ArrayLike<number>;
+    /** ln pi_init(completion | prompt), or null when not measured. */
+    logProb: ArrayLike<number> | null;
+    /** Row-major [poolSize, series.length + members]. */
+    scores: Float64Array;
+  }[];
 }
 
 /** A fitted scaling law for one series. */
@@ -53,6 +93,8 @@ export interface ExperimentFit {
   /** Residual sum of squares. */
   residual: number;
   nPoints: number;
+  /** Bootstrap confidence intervals of coefficients and peaks, by the same names. */
+  intervals?: Record<string, ExperimentInterval>;
 }
 
 /** A comparison data set with gold labels and (optionally) flipped ones, as trained on. */
@@ -86,6 +128,8 @@ export interface RunSink {
   fit(fit: ExperimentFit): void;
   labelSet(set: ExperimentLabelSet): void;
   checkpoint(checkpoint: ExperimentCheckpoint): void;
+  /** The samples behind the run's curves (optional: sinks that do not keep samples leave it out). */
+  samples?(set: ExperimentSampleSet): void;
   log(message: string): void;
   /** The run ended; `error` set when it failed. */
   end(status: "done" | "failed" | "cancelled", error?: string): void;
@@ -131,6 +175,7 @@ export interface RecordedRun {
   fits: ExperimentFit[];
   labelSets: ExperimentLabelSet[];
   checkpoints: ExperimentCheckpoint[];
+  sampleSets: ExperimentSampleSet[];
   logs: string[];
   status: "running" | "done" | "failed" | "cancelled";
   error?: string;
@@ -148,7 +193,7 @@ export function memorySink(forward?: ExperimentSink): ExperimentSink & { runs: R
     logs,
     checkpoints,
     beginRun(spec) {
-      const rec: RecordedRun = { ...spec, metrics: [], curves: [], fits: [], labelSets: [], checkpoints: [], logs: [], status: "running" };
+      const rec: RecordedRun = { ...spec, metrics: [], curves: [], fits: [], labelSets: [], checkpoints: [], sampleSets: [], logs: [], status: "running" };
       runs.push(rec);
       const next = forward?.beginRun(spec);
       return {
@@ -171,6 +216,10 @@ export function memorySink(forward?: ExperimentSink): ExperimentSink & { runs: R
         checkpoint(c) {
           rec.checkpoints.push(c);
           next?.checkpoint(c);
+        },
+        samples(set) {
+          rec.sampleSets.push(set);
+          next?.samples?.(set);
         },
         log(message) {
           rec.logs.push(message);
