@@ -92,6 +92,27 @@ export interface ContextBridge {
   exposeInMainWorld(key: string, api: unknown): void;
 }
 
+/** The preload's `webUtils`: the path of a File the user dropped or picked ("" for one built in memory). */
+export interface WebUtils {
+  getPathForFile(file: File): string;
+}
+
+/** The `dialog` calls the main process makes. */
+export interface Dialog {
+  /** Safe before `ready`: the one way to tell the user why the app could not start. */
+  showErrorBox(title: string, content: string): void;
+  showMessageBox(options: {
+    type: "question" | "warning" | "info" | "error" | "none";
+    buttons: string[];
+    defaultId: number;
+    cancelId: number;
+    title: string;
+    message: string;
+    detail?: string;
+    noLink?: boolean;
+  }): Promise<{ response: number }>;
+}
+
 export interface BrowserWindowInstance {
   webContents: WebContents;
   once(event: "ready-to-show", listener: () => void): unknown;
@@ -111,7 +132,10 @@ export interface ElectronMain {
     on(event: "window-all-closed" | "second-instance" | "activate", listener: () => void): unknown;
     on(event: "before-quit", listener: (event: PreventableEvent) => void): unknown;
     isPackaged: boolean;
+    /** `logs`: where the app writes its log file (per user, per OS). */
+    getPath(name: "logs" | "userData"): string;
   };
+  dialog: Dialog;
   BrowserWindow: {
     new (options: BrowserWindowOptions): BrowserWindowInstance;
     getAllWindows(): BrowserWindowInstance[];

@@ -1,11 +1,13 @@
 /**
  * Session and web-contents hardening: the CSP header on every response, navigation and new
- * windows blocked (https links go to the user's browser instead), webviews refused, and a
- * permission handler that denies everything not explicitly allowed (the lab needs none).
+ * windows blocked (links on the allow-list of external-links.ts go to the user's browser
+ * instead, after a prompt), webviews refused, and a permission handler that denies everything not
+ * explicitly allowed (the lab needs none).
  */
 import { CONTENT_SECURITY_POLICY } from "../shared/csp.ts";
 import { isAppUrl } from "./app-protocol.ts";
 import type { HeadersReceivedDetails, Session, WebContents } from "./electron-types.ts";
+import { isAllowedExternalLink } from "./external-links.ts";
 
 /** Permissions the renderer may have; empty: the lab needs no camera, microphone, geolocation, notifications... */
 export const ALLOWED_PERMISSIONS: ReadonlySet<string> = new Set<string>();
@@ -29,16 +31,10 @@ export function hardenSession(session: Session): void {
   session.setDevicePermissionHandler?.(() => false);
 }
 
-/** Links the user may open in their browser: plain https only. */
-export function isExternalLink(url: string): boolean {
-  try {
-    return new URL(url).protocol === "https:";
-  } catch {
-    return false;
-  }
-}
-
-/** Blocks navigation away from the app, new windows and webviews in one web contents. */
+/**
+ * Blocks navigation away from the app, new windows and webviews in one web contents; a new-window
+ * request for an allowed link is passed to `openExternal` (which asks the user first).
+ */
 export function hardenWebContents(contents: WebContents, openExternal: (url: string) => void): void {
   const guard = (event: { preventDefault(): void }, url: string): void => {
     if (!isAppUrl(url)) event.preventDefault();
@@ -47,7 +43,7 @@ export function hardenWebContents(contents: WebContents, openExternal: (url: str
   contents.on("will-redirect", guard);
   contents.on("will-attach-webview", (event) => event.preventDefault());
   contents.setWindowOpenHandler(({ url }) => {
-    if (isExternalLink(url)) openExternal(url);
+    if (isAllowedExternalLink(url)) openExternal(url);
     return { action: "deny" };
   });
 }

@@ -1,5 +1,5 @@
 import { fork } from "node:child_process";
-import { mkdirSync, mkdtempSync, readFileSync, writeFileSync } from "node:fs";
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterEach, describe, expect, it } from "vitest";
@@ -10,17 +10,19 @@ import { CONTENT_SECURITY_POLICY } from "../shared/csp.ts";
 import { LabValidationError } from "../shared/errors.ts";
 import { BRIDGE_GLOBAL, type LabBridge, createLabApiFromBridge, ipcChannelAllowList } from "../shared/ipc-bridge.ts";
 import { LAB_EVENT_CHANNEL, labMethodNames } from "../shared/lab-api.ts";
+import { FILE_GRANT_CHANNEL } from "../shared/lab-channels.ts";
 import { APP_START_URL, resolveAppRequest } from "./app-protocol.ts";
 import { buildPreload } from "./build-electron.ts";
-import type { ElectronMain, IpcMain, IpcMainInvokeEvent, IpcRenderer, Session, WebContents } from "./electron-types.ts";
+import type { ElectronMain, IpcMain, IpcMainInvokeEvent, IpcRenderer, Session, WebContents, WebUtils } from "./electron-types.ts";
+import { isAllowedExternalLink, openExternalLink } from "./external-links.ts";
 import { hardenSession, hardenWebContents, withCspHeader } from "./hardening.ts";
 import { registerLabIpc } from "./ipc-handlers.ts";
-import { runElectronMain } from "./main.ts";
+import { runElectronMain, startElectronApp } from "./main.ts";
 import { createSafeStorageSecretStore } from "./secret-store-electron.ts";
 import { mainWindowOptions } from "./window-options.ts";
 
 /** An in-process ipcMain/ipcRenderer pair: what Electron's IPC does, minus the process boundary. */
-function fakeIpc(senderUrl: string) {
+function fakeIpc(senderUrl: string, senderId = 1) {
   const handlers = new Map<string, (event: IpcMainInvokeEvent, ...args: unknown[]) => unknown>();
   const rendererListeners = new Map<string, Set<(event: unknown, ...args: unknown[]) => void>>();
   const ipcMain: IpcMain = {
@@ -35,7 +37,7 @@ function fakeIpc(senderUrl: string) {
       const h = handlers.get(channel);
       if (!h) throw new Error(`No handler registered for '${channel}'`);
       // Structured clone, as Electron does across processes.
-      return structuredClone(await h({ senderFrame: { url: senderUrl }, sender: { id: 1 } }, ...args.map((a) => structuredClone(a))));
+      return structuredClone(await h({ senderFrame: { url: senderUrl }, sender: { id: senderId } }, ...args.map((a) => structuredClone(a))));
     },
     on: (channel, listener) => {
       if (!rendererListeners.has(channel)) rendererListeners.set(channel, new Set());
@@ -53,6 +55,26 @@ function fakeIpc(senderUrl: string) {
     isDestroyed: () => false,
   };
   return { ipcMain, ipcRenderer, handlers, contents };
+}
+
+/** A renderer's second window on the same ipcMain: its own sender id, the same handlers. */
+function secondWindow(handlers: Map<string, (event: IpcMainInvokeEvent, ...args: unknown[]) => unknown>, senderId: number): Pick<IpcRenderer, "invoke"> {
+  return { invoke: async (channel, ...args) => structuredClone(await handlers.get(channel)!({ senderFrame: { url: APP_START_URL }, sender: { id: senderId } }, ...args)) };
+}
+
+/**
+ * Electron's webUtils: a File the user dropped or picked has a path on disk; one the page built in
+ * memory has none (getPathForFile answers ""). `drop` plays the user dropping a file from disk.
+ */
+function fakeWebUtils() {
+  const onDisk = new WeakMap<File, string>();
+  const webUtils: WebUtils = { getPathForFile: (file) => onDisk.get(file) ?? "" };
+  const drop = (path: string): File => {
+    const file = new File([readFileSync(path)], path.split("/").pop()!);
+    onDisk.set(file, path);
+    return file;
+  };
+  return { webUtils, drop };
 }
 
 function fakeWebContents() {
@@ -168,6 +190,7 @@ describe("session and web contents hardening", () => {
     expect(w.open("https://arxiv.org/abs/2210.10760")).toEqual({ action: "deny" });
     expect(w.open("javascript:alert(1)")).toEqual({ action: "deny" });
     expect(w.open("file:///etc/passwd")).toEqual({ action: "deny" });
+    expect(w.open("https://evil.example/phish")).toEqual({ action: "deny" });
     expect(opened).toEqual(["https://arxiv.org/abs/2210.10760"]);
   });
 
@@ -190,8 +213,8 @@ describe("IPC bridge", () => {
     const ipc = fakeIpc("app://lab/index.html");
     const r = runtime();
     const dispose = registerLabIpc({ ipcMain: ipc.ipcMain, api: r.service, subscribe: r.service.subscribe, targets: () => [ipc.contents] });
-    expect([...ipc.handlers.keys()].sort()).toEqual(labMethodNames.map((m) => `lab:${m}`).sort());
-    expect(ipcChannelAllowList()).toEqual([...labMethodNames.map((m) => `lab:${m}`), LAB_EVENT_CHANNEL]);
+    expect([...ipc.handlers.keys()].sort()).toEqual([...labMethodNames.map((m) => `lab:${m}`), FILE_GRANT_CHANNEL].sort());
+    expect(ipcChannelAllowList()).toEqual([...labMethodNames.map((m) => `lab:${m}`), LAB_EVENT_CHANNEL, FILE_GRANT_CHANNEL]);
     dispose();
     expect(ipc.handlers.size).toBe(0);
   });
@@ -201,10 +224,10 @@ describe("IPC bridge", () => {
     const r = runtime();
     registerLabIpc({ ipcMain: ipc.ipcMain, api: r.service, subscribe: r.service.subscribe, targets: () => [ipc.contents] });
     const exposed = new Map<string, unknown>();
-    exposeLabBridge({ exposeInMainWorld: (key, value) => exposed.set(key, value) }, ipc.ipcRenderer);
+    exposeLabBridge({ exposeInMainWorld: (key, value) => exposed.set(key, value) }, ipc.ipcRenderer, fakeWebUtils().webUtils);
     expect([...exposed.keys()]).toEqual([BRIDGE_GLOBAL]);
     const bridge = exposed.get(BRIDGE_GLOBAL) as LabBridge;
-    expect(Object.keys(bridge).sort()).toEqual(["call", "subscribe"]);
+    expect(Object.keys(bridge).sort()).toEqual(["call", "grantFile", "subscribe"]);
     expect(await bridge.call("constructor", {})).toMatchObject({ ok: false, error: { name: "UnknownMethodError" } });
 
     const api = createLabApiFromBridge(bridge);
@@ -228,6 +251,145 @@ describe("IPC bridge", () => {
     registerLabIpc({ ipcMain: ipc.ipcMain, api: r.service, subscribe: r.service.subscribe, targets: () => [] });
     const answer = await ipc.ipcRenderer.invoke("lab:experiments.list", {});
     expect(answer).toMatchObject({ ok: false, error: { name: "ForbiddenError", message: expect.stringMatching(/evil\.example/) } });
+  });
+});
+
+/** A small preference file the importer recognises (prompt / chosen / rejected). */
+function writePairs(path: string, n: number, tag: string): string {
+  mkdirSync(join(path, ".."), { recursive: true });
+  writeFileSync(path, Array.from({ length: n }, (_, i) => JSON.stringify({ prompt: `${tag} ${i}?`, chosen: `good ${i}`, rejected: `bad ${i}` })).join("\n") + "\n");
+  return path;
+}
+
+describe("files dropped or picked in Electron", () => {
+  it("honours a dropped file's grant, and refuses a made-up path, a page-built File and another window's grant with clear errors", async () => {
+    const ipc = fakeIpc(APP_START_URL, 1);
+    const r = runtime();
+    registerLabIpc({ ipcMain: ipc.ipcMain, api: r.service, subscribe: r.service.subscribe, targets: () => [] });
+    const files = fakeWebUtils();
+    const exposed = new Map<string, unknown>();
+    exposeLabBridge({ exposeInMainWorld: (key, value) => exposed.set(key, value) }, ipc.ipcRenderer, files.webUtils);
+    const bridge = exposed.get(BRIDGE_GLOBAL) as LabBridge;
+    const api = createLabApiFromBridge(bridge);
+    const home = mkdtempSync(join(tmpdir(), "goodhart-drop-"));
+
+    // The user drops a dataset: the page gets an opaque id, never the path.
+    const dropped = writePairs(join(home, "Downloads", "pairs.jsonl"), 4, "dropped");
+    const grant = await bridge.grantFile(files.drop(dropped));
+    expect(grant).toMatch(/^grant-[\w-]{24}$/);
+    expect((await api.datasets.detect({ path: grant })).container).toBe("jsonl");
+    expect(await api.datasets.import({ path: grant, name: "dropped" })).toMatchObject({ name: "dropped", rowCount: 4 });
+    // The user's own file is left where it was.
+    expect(existsSync(dropped)).toBe(true);
+
+    // A path the page makes up is refused, however dataset-like the file is.
+    const secret = writePairs(join(home, ".ssh", "credentials"), 3, "SECRET");
+    await expect(api.datasets.import({ path: secret })).rejects.toThrow(/^datasets\.import: '.*\.ssh\/credentials' is not a file dropped, chosen or uploaded in this window/);
+    await expect(api.datasets.detect({ path: secret })).rejects.toMatchObject({ name: "ForbiddenError" });
+    // A File the page built in memory has no path, so it gets no grant.
+    await expect(bridge.grantFile(new File(["{}"], "made-up.jsonl"))).rejects.toThrow(/'made-up\.jsonl' is not a file on this computer/);
+    // A grant is good only in the window that received it.
+    const other = writePairs(join(home, "other.jsonl"), 2, "other");
+    const grantOfWindow1 = await bridge.grantFile(files.drop(other));
+    expect(await secondWindow(ipc.handlers, 2).invoke("lab:datasets.import", { path: grantOfWindow1 })).toMatchObject({ ok: false, error: { name: "ForbiddenError" } });
+    // The grant channel itself takes only existing files, and only from the app's page.
+    expect(await ipc.ipcRenderer.invoke(FILE_GRANT_CHANNEL, home)).toMatchObject({ ok: false, error: { message: expect.stringMatching(/is not a file/) } });
+    expect(await ipc.ipcRenderer.invoke(FILE_GRANT_CHANNEL, "relative/path.jsonl")).toMatchObject({ ok: false, error: { name: "ValidationError" } });
+    const foreign = fakeIpc("https://evil.example/", 3);
+    registerLabIpc({ ipcMain: foreign.ipcMain, api: r.service, subscribe: r.service.subscribe, targets: () => [] });
+    expect(await foreign.ipcRenderer.invoke(FILE_GRANT_CHANNEL, secret)).toMatchObject({ ok: false, error: { name: "ForbiddenError" } });
+
+    expect(r.store.datasets.list().map((d) => d.name)).toEqual(["dropped"]);
+  });
+});
+
+describe("external links", () => {
+  it("allows https links to the listed hosts only", () => {
+    for (const url of ["https://arxiv.org/abs/2210.10760", "https://www.github.com/org/repo", "https://huggingface.co/datasets/x"]) expect(isAllowedExternalLink(url), url).toBe(true);
+    for (const url of [
+      "http://arxiv.org/abs/1",
+      "https://arxiv.org.evil.example/",
+      "https://evil.example/?arxiv.org",
+      "https://user:pw@github.com/",
+      "https://github.com:8443/",
+      "file:///etc/passwd",
+      "javascript:alert(1)",
+      "smb://github.com/share",
+      "not a url",
+    ]) {
+      expect(isAllowedExternalLink(url), url).toBe(false);
+    }
+  });
+
+  it("refuses a link off the list without asking, and opens a listed one only after the user confirms", async () => {
+    const opened: string[] = [];
+    const asked: string[] = [];
+    let answer = 0;
+    const deps = {
+      dialog: {
+        showMessageBox: async (o: { detail?: string; buttons: string[]; cancelId: number }) => {
+          asked.push(o.detail!);
+          expect(o.buttons[o.cancelId]).toBe("Cancel");
+          return { response: answer };
+        },
+      },
+      openExternal: async (url: string) => void opened.push(url),
+    };
+    expect(await openExternalLink("https://evil.example/phish", deps)).toBe("refused");
+    expect(await openExternalLink("ms-msdt:/id PCWDiagnostic", deps)).toBe("refused");
+    expect(asked).toEqual([]);
+    expect(await openExternalLink("https://arxiv.org/abs/2210.10760", deps)).toBe("opened");
+    answer = 1;
+    expect(await openExternalLink("https://github.com/goodhart-lab", deps)).toBe("cancelled");
+    expect(asked).toEqual(["https://arxiv.org/abs/2210.10760", "https://github.com/goodhart-lab"]);
+    expect(opened).toEqual(["https://arxiv.org/abs/2210.10760"]);
+  });
+});
+
+describe("startup failure", () => {
+  it("is shown in a native dialog naming the log file, written to that file, and exits with 1", async () => {
+    const dir = mkdtempSync(join(tmpdir(), "goodhart-startfail-"));
+    const preloadPath = join(dir, "preload.cjs");
+    writeFileSync(preloadPath, "// bundled preload");
+    const boxes: { title: string; content: string }[] = [];
+    const exits: (number | undefined)[] = [];
+    const electron = {
+      app: {
+        enableSandbox: () => {},
+        requestSingleInstanceLock: () => true,
+        whenReady: async () => {},
+        quit: () => {},
+        exit: (code?: number) => void exits.push(code),
+        on: () => {},
+        isPackaged: false,
+        getPath: (name: string) => join(dir, name),
+      },
+      BrowserWindow: class {
+        static getAllWindows() {
+          return [];
+        }
+      },
+      protocol: { registerSchemesAsPrivileged: () => {}, handle: () => {} },
+      session: { defaultSession: fakeSession().session },
+      ipcMain: fakeIpc(APP_START_URL).ipcMain,
+      shell: { openExternal: async () => {} },
+      safeStorage: { isEncryptionAvailable: () => false, encryptString: () => Buffer.alloc(0), decryptString: () => "" },
+      net: { fetch: async () => new Response("") },
+      utilityProcess: {
+        fork: () => {
+          throw new Error("the service process could not be started: out of memory");
+        },
+      },
+      dialog: { showErrorBox: (title: string, content: string) => void boxes.push({ title, content }), showMessageBox: async () => ({ response: 1 }) },
+    } as unknown as ElectronMain;
+    expect(await startElectronApp(electron, { preloadPath, rendererDir: join(dir, "renderer"), dbFile: join(dir, "lab.sqlite") })).toBeNull();
+    const logFile = join(dir, "logs", "main.log");
+    expect(boxes).toEqual([{ title: "Goodhart Lab could not start", content: expect.stringContaining("out of memory") }]);
+    expect(boxes[0]!.content).toContain(logFile);
+    const logged = readFileSync(logFile, "utf8");
+    expect(logged).toMatch(/Goodhart Lab starting/);
+    expect(logged).toMatch(/startup failed: Error: the service process could not be started: out of memory\n\s+at /);
+    expect(exits).toEqual([1]);
   });
 });
 
@@ -313,7 +475,9 @@ describe("runElectronMain wiring (fake electron module)", () => {
         exit: () => log.push("exit"),
         on: (event: string, listener: (...a: any[]) => void) => appListeners.set(event, listener),
         isPackaged: false,
+        getPath: () => join(dir, "logs"),
       },
+      dialog: { showErrorBox: () => log.push("error-box"), showMessageBox: async () => ({ response: 1 }) },
       BrowserWindow: FakeWindow,
       protocol: {
         registerSchemesAsPrivileged: (schemes: unknown[]) => log.push(`schemes:${JSON.stringify(schemes)}`),
@@ -352,7 +516,7 @@ describe("runElectronMain wiring (fake electron module)", () => {
     expect(log).toContain("handle:app");
     expect(calls.headers).toBeDefined();
     expect(calls.request).toBeDefined();
-    expect([...ipc.handlers.keys()].sort()).toEqual(labMethodNames.map((m) => `lab:${m}`).sort());
+    expect([...ipc.handlers.keys()].sort()).toEqual([...labMethodNames.map((m) => `lab:${m}`), FILE_GRANT_CHANNEL].sort());
     expect(windows.length).toBe(1);
     expect(windows[0]!.options).toEqual(mainWindowOptions(preloadPath, { devTools: true }));
     expect(windows[0]!.url).toBe("app://lab/index.html");

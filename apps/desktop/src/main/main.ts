@@ -2,6 +2,8 @@
  * The Electron main process: registers the app protocol, hardens every session and web contents,
  * opens the lab database, bridges LabApi over IPC and opens the window. Written against the
  * electron module passed in, so the wiring is tested without the Electron binary.
+ * {@link startElectronApp} is the entry: it keeps a log file in the OS log folder and, when start
+ * fails, says why in a native dialog that names the log file (a console nobody sees is not enough).
  */
 import { existsSync } from "node:fs";
 import { dirname, join } from "node:path";
@@ -13,6 +15,8 @@ import { CONTENT_SECURITY_POLICY } from "../shared/csp.ts";
 import { APP_SCHEME, APP_SCHEME_PRIVILEGES, APP_START_URL, resolveAppRequest } from "./app-protocol.ts";
 import { buildPreload, preloadBundlePath } from "./build-electron.ts";
 import type { ElectronMain } from "./electron-types.ts";
+import { type AppLog, openAppLog } from "./app-log.ts";
+import { openExternalLink } from "./external-links.ts";
 import { hardenSession, hardenWebContents } from "./hardening.ts";
 import { registerLabIpc } from "./ipc-handlers.ts";
 import { createSafeStorageSecretStore } from "./secret-store-electron.ts";
@@ -25,6 +29,8 @@ export interface ElectronMainOptions {
   /** Lab database; default GOODHART_DB or the OS app-data folder (shared with the CLI). */
   dbFile?: string;
   devTools?: boolean;
+  /** Where startup facts and failures are written; default: none (startElectronApp passes one). */
+  log?: AppLog;
 }
 
 /** What runElectronMain started. */
@@ -38,7 +44,8 @@ export const defaultRendererDir = fileURLToPath(new URL("../../dist/renderer", i
 
 /** Wires the app; resolves once the first window is loading, or null when another instance runs. */
 export async function runElectronMain(electron: ElectronMain, options: ElectronMainOptions = {}): Promise<ElectronApp | null> {
-  const { app, BrowserWindow, protocol, session, ipcMain, shell, safeStorage, net, utilityProcess } = electron;
+  const { app, BrowserWindow, protocol, session, ipcMain, shell, safeStorage, net, utilityProcess, dialog } = electron;
+  const log = (line: string): void => options.log?.write(line);
   // Both must happen before the app is ready.
   protocol.registerSchemesAsPrivileged([APP_SCHEME_PRIVILEGES]);
   app.enableSandbox();
@@ -47,7 +54,9 @@ export async function runElectronMain(electron: ElectronMain, options: ElectronM
     app.quit();
     return null;
   }
-  app.on("web-contents-created", (_event, contents) => hardenWebContents(contents, (url) => void shell.openExternal(url)));
+  // Links go to the user's browser only when on the allow-list and confirmed in a dialog.
+  const openLink = (url: string): void => void openExternalLink(url, { dialog, openExternal: (u) => shell.openExternal(u), log }).catch((err: unknown) => log(`opening ${url} failed: ${String(err)}`));
+  app.on("web-contents-created", (_event, contents) => hardenWebContents(contents, openLink));
   await app.whenReady();
 
   hardenSession(session.defaultSession);
@@ -79,8 +88,11 @@ export async function runElectronMain(electron: ElectronMain, options: ElectronM
   const dbFile = options.dbFile ?? defaultDatabasePath();
   const secretsFile = join(dirname(dbFile), "secrets.json");
   const secrets = createSafeStorageSecretStore(safeStorage, secretsFile);
+  log(`database: ${dbFile}`);
   const service = startServiceProcess(utilityProcess, fileURLToPath(serviceHostEntryUrl), dbFile, secretsFile);
+  void service.exited.then((reason) => log(`service process exited (${reason})`));
   await service.ready;
+  log("service ready");
   const disposeIpc = registerLabIpc({
     ipcMain,
     api: service.api,
@@ -107,4 +119,27 @@ export async function runElectronMain(electron: ElectronMain, options: ElectronM
     void service.shutdown().finally(() => app.exit(0));
   });
   return { service, secrets };
+}
+
+/** Says why the app could not start, in a native dialog naming the log file, and exits with 1. */
+export function reportStartupFailure(electron: Pick<ElectronMain, "app" | "dialog">, log: AppLog, err: unknown): void {
+  const message = err instanceof Error ? err.message : String(err);
+  log.write(`startup failed: ${err instanceof Error ? (err.stack ?? message) : message}`);
+  electron.dialog.showErrorBox("Goodhart Lab could not start", `${message}\n\nThe details are in the log file:\n${log.file}`);
+  electron.app.exit(1);
+}
+
+/**
+ * The app's entry: opens the log file, then {@link runElectronMain}; a failure anywhere in start is
+ * logged and shown in a native dialog. Never rejects.
+ */
+export async function startElectronApp(electron: ElectronMain, options: ElectronMainOptions = {}): Promise<ElectronApp | null> {
+  const log = options.log ?? openAppLog(electron.app.getPath("logs"));
+  log.write("Goodhart Lab starting");
+  try {
+    return await runElectronMain(electron, { ...options, log });
+  } catch (err) {
+    reportStartupFailure(electron, log, err);
+    return null;
+  }
 }

@@ -3,6 +3,7 @@ import "uplot/dist/uPlot.min.css";
 import "./styles.css";
 import { mount } from "svelte";
 import App from "./App.svelte";
+import { BRIDGE_GLOBAL, type LabBridge } from "../shared/index.ts";
 import { connectLab } from "./lib/lab-connection.ts";
 import { uploadFile } from "./lib/upload.ts";
 import { Importer } from "./state/importer.svelte.ts";
@@ -14,9 +15,9 @@ const { api, mode } = connectLab();
 const lab = new LabState(api);
 const toPath = (file: File, onProgress: (p: { loaded: number; total: number }) => void): Promise<string> => {
   if (mode === "browser") return uploadFile(file, onProgress);
-  // Electron hands dropped files over with their path (older versions) or not at all (sandbox).
-  const path = (file as File & { path?: string }).path;
-  return path ? Promise.resolve(path) : Promise.reject(new Error(`The desktop app cannot read the path of ${file.name}; import it with \`goodhart import <file>\`.`));
+  // Electron: the preload turns a dropped or picked file into a grant id (File.path is gone since
+  // Electron 32, and the page never holds a path the main process would read).
+  return (window as unknown as Record<string, LabBridge>)[BRIDGE_GLOBAL]!.grantFile(file);
 };
 
 mount(App, {

@@ -10,7 +10,7 @@ import { unwrapLabResponse } from "./boundary.ts";
 import { createLabApiClient } from "./client.ts";
 import type { Dispose, LabApi, LabEvent } from "./lab-api.ts";
 import { labMethodNames } from "./lab-api.ts";
-import { LAB_EVENT_CHANNEL, labChannel } from "./lab-channels.ts";
+import { FILE_GRANT_CHANNEL, LAB_EVENT_CHANNEL, labChannel } from "./lab-channels.ts";
 
 export { BRIDGE_GLOBAL } from "./lab-channels.ts";
 
@@ -19,11 +19,17 @@ export interface LabBridge {
   call(methodName: string, input: unknown): Promise<LabResponse>;
   /** Receives LabApi events until the returned function is called. */
   subscribe(listener: (event: LabEvent) => void): Dispose;
+  /**
+   * A grant id for a file the user dropped or picked (the preload reads its path with
+   * `webUtils.getPathForFile`; the page never sees it), to pass as `path` to `datasets.detect` /
+   * `datasets.import`. Rejects for a File that is not on disk (one the page built itself).
+   */
+  grantFile(file: File): Promise<string>;
 }
 
-/** Every IPC channel the renderer may use: one per LabApi method, plus the event channel. */
+/** Every IPC channel the renderer may use: one per LabApi method, the event channel and the file-grant channel. */
 export function ipcChannelAllowList(): string[] {
-  return [...labMethodNames.map(labChannel), LAB_EVENT_CHANNEL];
+  return [...labMethodNames.map(labChannel), LAB_EVENT_CHANNEL, FILE_GRANT_CHANNEL];
 }
 
 /** The LabApi a page builds over the preload's bridge (errors rebuilt, inputs validated). */

@@ -15,6 +15,9 @@ export const LAB_METHOD_NAMES: readonly string[] = [
   "labels.list",
   "labels.add",
   "labels.stats",
+  "kinds.list",
+  "kinds.expand",
+  "presets.list",
   "experiments.kinds",
   "experiments.create",
   "experiments.list",
@@ -41,6 +44,12 @@ export const BRIDGE_GLOBAL = "goodhartLab";
 
 /** The IPC channel carrying every event. */
 export const LAB_EVENT_CHANNEL = "lab:event";
+
+/**
+ * The IPC channel on which the preload asks for a grant to a file the user dropped or picked: the
+ * page gets an opaque id for `datasets.detect` / `datasets.import`, never the path.
+ */
+export const FILE_GRANT_CHANNEL = "files:grant";
 
 /** The IPC channel of a method. */
 export function labChannel(methodName: string): string {

@@ -1,6 +1,7 @@
 /**
  * Browser mode hands a dropped file to the lab by uploading its bytes to the server
- * (`POST /api/upload?name=`), which answers with the path `datasets.import` reads. XMLHttpRequest
+ * (`POST /api/upload?name=`), which answers with the upload's grant id (in `path`) that
+ * `datasets.detect` / `datasets.import` take; the server reads no other file. XMLHttpRequest
  * rather than fetch because only it reports upload progress.
  */
 
@@ -10,7 +11,7 @@ export interface UploadProgress {
   total: number;
 }
 
-/** Uploads a file; resolves to the server-side path. */
+/** Uploads a file; resolves to the upload's grant id. */
 export function uploadFile(file: Blob & { name: string }, onProgress: (p: UploadProgress) => void, baseUrl = ""): Promise<string> {
   return new Promise((resolve, reject) => {
     const xhr = new XMLHttpRequest();

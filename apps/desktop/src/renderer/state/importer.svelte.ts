@@ -10,7 +10,7 @@ import type { UploadProgress } from "../lib/upload.ts";
 
 export type ImportPhase = "idle" | "uploading" | "detecting" | "ready" | "importing" | "done" | "error";
 
-/** Turns a dropped file into a path `datasets.import` can read. */
+/** Turns a dropped file into the reference `datasets.import` reads: a grant id (upload in browser mode, preload grant in Electron). */
 export type FileToPath = (file: File, onProgress: (p: UploadProgress) => void) => Promise<string>;
 
 /** Format ids the importer knows (libs/storage); "" lets it detect. */
