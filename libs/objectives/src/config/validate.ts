@@ -42,6 +42,7 @@ export interface JsonSchema {
   minimum?: number;
   maximum?: number;
   exclusiveMaximum?: number;
+  exclusiveMinimum?: number;
   minLength?: number;
   pattern?: string;
   items?: JsonSchema;
@@ -50,7 +51,7 @@ export interface JsonSchema {
   uniqueItems?: boolean;
   properties?: Record<string, JsonSchema>;
   required?: string[];
-  additionalProperties?: boolean;
+  additionalProperties?: boolean | JsonSchema;
   anyOf?: JsonSchema[];
   /** Cross-field rules the schema checks beyond the keywords above, in words. */
   constraints?: string[];
@@ -83,14 +84,18 @@ export interface NumberRule {
   max?: number;
   /** Strict upper bound. */
   below?: number;
+  /** Strict lower bound. */
+  above?: number;
 }
 
 export function num(rule: NumberRule = {}): Schema<number> {
   const kind = rule.integer ? "an integer" : "a number";
   const upper = rule.max !== undefined ? `${rule.max}]` : rule.below !== undefined ? `${rule.below})` : undefined;
+  const lower = rule.min !== undefined ? `[${rule.min}` : rule.above !== undefined ? `(${rule.above}` : undefined;
   const expected =
-    rule.min !== undefined && upper !== undefined ? `${kind} in [${rule.min}, ${upper}`
+    lower !== undefined && upper !== undefined ? `${kind} in ${lower}, ${upper}`
     : rule.min !== undefined ? `${kind} >= ${rule.min}`
+    : rule.above !== undefined ? `${kind} > ${rule.above}`
     : rule.max !== undefined ? `${kind} <= ${rule.max}`
     : rule.below !== undefined ? `${kind} < ${rule.below}`
     : kind;
@@ -100,6 +105,7 @@ export function num(rule: NumberRule = {}): Schema<number> {
         typeof value === "number" && Number.isFinite(value) &&
         (!rule.integer || Number.isInteger(value)) &&
         (rule.min === undefined || value >= rule.min) &&
+        (rule.above === undefined || value > rule.above) &&
         (rule.max === undefined || value <= rule.max) &&
         (rule.below === undefined || value < rule.below);
       if (!ok) {
@@ -113,6 +119,7 @@ export function num(rule: NumberRule = {}): Schema<number> {
       ...(rule.min !== undefined ? { minimum: rule.min } : {}),
       ...(rule.max !== undefined ? { maximum: rule.max } : {}),
       ...(rule.below !== undefined ? { exclusiveMaximum: rule.below } : {}),
+      ...(rule.above !== undefined ? { exclusiveMinimum: rule.above } : {}),
     }),
   };
 }
@@ -162,6 +169,11 @@ export function str(rule: { oneOf?: readonly string[]; pattern?: RegExp; pattern
       ...(rule.pattern ? { pattern: rule.pattern.source } : {}),
     }),
   };
+}
+
+/** One of a few strings (an enum), typed as their union. */
+export function oneOf<T extends string>(values: readonly T[]): Schema<T> {
+  return str({ oneOf: values }) as Schema<T>;
 }
 
 export function list<T>(item: Schema<T>, rule: { minLength?: number; maxLength?: number; unique?: boolean } = {}): Schema<T[]> {
@@ -224,8 +236,10 @@ export function obj<T extends object>(shape: { [K in keyof T]: Schema<T[K]> }): 
       for (const k of keys) {
         const schema = shape[k];
         if (input[k] === undefined) {
-          if (schema.default) out[k] = schema.default();
-          else issues.push({ path: join(path, k), message: "required field is missing" });
+          if (schema.default) {
+            const d = schema.default();
+            if (d !== undefined) out[k] = d;
+          } else issues.push({ path: join(path, k), message: "required field is missing" });
         } else {
           out[k] = schema.parse(input[k], join(path, k), issues);
         }
@@ -245,6 +259,28 @@ export function obj<T extends object>(shape: { [K in keyof T]: Schema<T[K]> }): 
 /** The same schema with a default for when the field is missing (deep-copied on each use). */
 export function withDefault<T>(schema: Schema<T>, value: T): Schema<T> {
   return { parse: schema.parse, default: () => structuredClone(value), describe: () => ({ ...schema.describe(), default: structuredClone(value) }) };
+}
+
+/** A field that may be left out (it is then absent from the parsed object). */
+export function optional<T>(schema: Schema<T>): Schema<T | undefined> {
+  return { parse: schema.parse, default: () => undefined, describe: () => schema.describe() };
+}
+
+/** An object whose keys are free (e.g. field paths) and whose values all follow one schema. */
+export function record<T>(value: Schema<T>, keyRule: { description?: string } = {}): Schema<Record<string, T>> {
+  return {
+    parse(input, path, issues) {
+      if (typeof input !== "object" || input === null || Array.isArray(input)) {
+        issues.push({ path, message: `expected an object, got ${describeValue(input)}` });
+        return undefined;
+      }
+      const before = issues.length;
+      const out: Record<string, T> = {};
+      for (const [k, v] of Object.entries(input)) out[k] = value.parse(v, join(path, k), issues) as T;
+      return issues.length > before ? undefined : out;
+    },
+    describe: () => ({ type: "object", additionalProperties: value.describe(), ...(keyRule.description ? { description: keyRule.description } : {}) }),
+  };
 }
 
 /** What a field means, for forms and help: a sentence, a unit, a short title. */

@@ -3,3 +3,5 @@ export * from "./registry.ts";
 export * from "./bon-study/schema.ts";
 export * from "./bon-study/presets.ts";
 export { bonStudyKind } from "./bon-study/kind.ts";
+export * from "./bon-study/job.ts";
+export * from "./help.ts";

@@ -3,8 +3,8 @@
  * ensemble and label-noise axes of Coste et al. 2024.
  */
 import { defineKind } from "../kind.ts";
+import { bonStudySubmissionSchema } from "./job.ts";
 import { BON_STUDY_PRESET_LIST } from "./presets.ts";
-import { bonStudySchema } from "./schema.ts";
 
 export const bonStudyKind = defineKind({
   id: "bon-study",
@@ -12,7 +12,8 @@ export const bonStudyKind = defineKind({
   description:
     "Train proxy reward models on gold-labelled comparisons of the built-in task (with label noise), pick the best of n base-policy samples by proxy, and watch gold and proxy against sqrt(KL).",
   diagnostic: false,
-  schema: bonStudySchema(),
+  // A plain study, or {study, grid?, options?} (a sweep with training options): see job.ts.
+  schema: bonStudySubmissionSchema(),
   presets: BON_STUDY_PRESET_LIST,
   // A fresh form (and an empty config in the app) starts small enough to watch live on a laptop.
   defaultPreset: "quick-demo",

@@ -1,0 +1,73 @@
+/**
+ * What may be submitted as a best-of-n study: a plain study, or `{study, grid?, options?}` - a
+ * study swept over other fields (`grid`: field path -> values, every point validated) with
+ * study-wide training options. Forms edit plain studies (the JSON description is the study's);
+ * the CLI's --sweep and the service's job planner use the envelope.
+ */
+import { ConfigError, type ConfigIssue, type Schema, bool, join, list, meta, num, obj, optional, record } from "../../config/validate.ts";
+import { sweep } from "../../config/sweep.ts";
+import { bonStudySchema, type BonStudyConfig } from "./schema.ts";
+
+/** Study-wide training options (libs/objectives' BonStudyOptions), as an envelope carries them. */
+export interface BonStudyJobOptions {
+  rmTraining?: { epochs?: number; batchSize?: number; lr?: number; marginScale?: number; centering?: number; weightDecay?: number };
+  validationPrompts?: number;
+  pretrain?: { batchSize?: number; lr?: number };
+  saveMembers?: boolean;
+}
+
+export interface BonStudyJob {
+  study: BonStudyConfig;
+  grid?: Record<string, unknown[]>;
+  options?: BonStudyJobOptions;
+}
+
+const positiveInt = () => num({ integer: true, min: 1 });
+
+const optionsSchema: Schema<BonStudyJobOptions> = obj<BonStudyJobOptions>({
+  rmTraining: optional(
+    obj({
+      epochs: optional(meta(positiveInt(), { unit: "epochs" })),
+      batchSize: optional(meta(positiveInt(), { unit: "comparisons" })),
+      lr: optional(num({ above: 0 })),
+      marginScale: optional(num({ min: 0 })),
+      centering: optional(num({ min: 0 })),
+      weightDecay: optional(num({ min: 0 })),
+    }),
+  ),
+  validationPrompts: optional(meta(positiveInt(), { unit: "prompts" })),
+  pretrain: optional(obj({ batchSize: optional(positiveInt()), lr: optional(num({ above: 0 })) })),
+  saveMembers: optional(bool()),
+}) as Schema<BonStudyJobOptions>;
+
+const gridSchema = record(list({ parse: (v) => v, describe: () => ({}) }, { minLength: 1 }), { description: "Field path -> values to sweep over." });
+
+const isObject = (v: unknown): v is Record<string, unknown> => typeof v === "object" && v !== null && !Array.isArray(v);
+
+/** True for the `{study, grid?, options?}` form (a plain study has no `study` field). */
+export function isBonStudyJob(value: unknown): value is BonStudyJob {
+  return isObject(value) && isObject(value.study);
+}
+
+/** A plain study or an envelope; the JSON description is the plain study's. */
+export function bonStudySubmissionSchema(): Schema<BonStudyConfig | BonStudyJob> {
+  const study = bonStudySchema();
+  const envelope = obj<BonStudyJob>({ study, grid: optional(gridSchema), options: optional(optionsSchema) });
+  return {
+    describe: () => study.describe(),
+    parse(value, path, issues: ConfigIssue[]) {
+      if (!isBonStudyJob(value)) return study.parse(value, path, issues);
+      const job = envelope.parse(value, path, issues);
+      if (!job || !job.grid || Object.keys(job.grid).length === 0) return job;
+      try {
+        sweep(job.study, job.grid); // every grid point validated before anything is stored
+      } catch (err) {
+        if (!(err instanceof ConfigError)) throw err;
+        const gridPath = join(path, "grid");
+        issues.push(...err.issues.map((i) => ({ path: i.path ? `${gridPath}.${i.path}` : gridPath, message: i.message })));
+        return undefined;
+      }
+      return job;
+    },
+  };
+}
