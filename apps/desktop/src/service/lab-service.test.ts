@@ -117,6 +117,10 @@ describe("LabService on a real SQLite file", () => {
     const { service } = start(dir, dbFile);
     const kinds = await service.experiments.kinds();
     expect(kinds.find((k) => k.kind === "diagnostic.counter")).toMatchObject({ diagnostic: true, defaultConfig: { steps: 100 } });
+    // The registry's full descriptions (experiment-kinds.md; kinds.test.ts covers them in depth).
+    expect((await service.kinds.list()).find((k) => k.id === "diagnostic.counter")?.configSchema).toMatchObject({ type: "object" });
+    expect(await service.presets.list({ kind: "diagnostic.counter" })).toEqual([]);
+    expect(await service.kinds.expand({ kind: "diagnostic.counter", axes: [{ path: "steps", values: [1, 2] }] })).toHaveLength(2);
     const e = await service.experiments.create({ name: "c", kind: "diagnostic.counter", config: { steps: 5 } });
     expect(e.config).toMatchObject({ steps: 5, stepMs: 10, checkpointEvery: 10 });
     expect((await service.experiments.list()).map((x) => x.id)).toEqual([e.id]);

@@ -279,6 +279,18 @@ export function createLabService(options: LabServiceOptions): LabService {
       },
     },
 
+    kinds: {
+      list: async () => registry.describeAll(),
+      expand: async (raw) => {
+        const input = raw as LabInput<"kinds", "expand">;
+        return registry.expand(input.kind, input.axes);
+      },
+    },
+
+    presets: {
+      list: async (raw) => registry.presets((raw as LabInput<"presets", "list"> | undefined)?.kind),
+    },
+
     experiments: {
       kinds: async () => registry.list(),
       create: async (raw) => {

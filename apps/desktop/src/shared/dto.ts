@@ -104,6 +104,82 @@ export const ExperimentKindDto = z.object({
 });
 export type ExperimentKindDto = z.infer<typeof ExperimentKindDto>;
 
+/**
+ * An experiment kind as the registry describes it (libs/objectives/src/kinds/kind.ts): the UI
+ * generates its form from `configSchema` (JSON Schema keywords plus `unit`), lists `presets`, and
+ * lays out charts and tables from `series`, `metrics` and `views`.
+ */
+export const KindPresetDto = z.object({
+  name: z.string(),
+  title: z.string(),
+  description: z.string(),
+  /** Short citations of the papers whose setup it reproduces. */
+  papers: z.array(z.string()),
+  /** Datasets it suits ("builtin" = the built-in task). */
+  datasets: z.array(z.string()),
+  /** The fields that differ from the kind's defaults (objects merge, lists replace). */
+  overrides: JsonObject,
+});
+export type KindPresetDto = z.infer<typeof KindPresetDto>;
+
+/** A family of curve series or metrics: names matching `pattern` (`*` = any text) share `group`. */
+export const KindOutputDto = z.object({
+  pattern: z.string(),
+  title: z.string(),
+  group: z.string(),
+  unit: z.string().optional(),
+  description: z.string().optional(),
+});
+export type KindOutputDto = z.infer<typeof KindOutputDto>;
+
+export const KindChartDto = z.discriminatedUnion("type", [
+  z.object({ type: z.literal("curves"), title: z.string(), group: z.string(), x: z.enum(["sqrt-kl", "kl", "x"]), y: z.enum(["gold", "proxy", "gold-and-proxy"]) }),
+  z.object({
+    type: z.literal("bar-at-max-x"),
+    title: z.string(),
+    series: z.string(),
+    y: z.enum(["gold", "proxy"]),
+    errorBars: z.enum(["se", "none"]),
+    baseline: z.string().optional(),
+  }),
+]);
+export type KindChartDto = z.infer<typeof KindChartDto>;
+
+export const KindDto = z.object({
+  id: z.string(),
+  title: z.string(),
+  description: z.string(),
+  diagnostic: z.boolean(),
+  /** JSON Schema of the config: types, defaults, descriptions, `unit`, ranges, enums, nested objects, lists. */
+  configSchema: JsonObject,
+  defaultConfig: JsonObject,
+  presets: z.array(KindPresetDto),
+  series: z.array(KindOutputDto),
+  metrics: z.array(KindOutputDto),
+  views: z.object({
+    headline: KindChartDto,
+    panels: z.array(KindChartDto),
+    /** `source.result`: dotted path into the run's result JSON, `[]` = each list item (one row per item). */
+    summaryColumns: z.array(
+      z.object({
+        key: z.string(),
+        title: z.string(),
+        unit: z.string().optional(),
+        source: z.union([z.object({ result: z.string() }), z.object({ metric: z.string() })]),
+      }),
+    ),
+  }),
+});
+export type KindDto = z.infer<typeof KindDto>;
+
+/** A preset with the kind it belongs to and the full config it stands for. */
+export const PresetDto = KindPresetDto.extend({ kind: z.string(), config: JsonObject });
+export type PresetDto = z.infer<typeof PresetDto>;
+
+/** One point of a sweep grid: the swept values by field path, and a label like `a=1, b=x`. */
+export const GridPointDto = z.object({ values: JsonObject, label: z.string() });
+export type GridPointDto = z.infer<typeof GridPointDto>;
+
 export const ExperimentDto = z.object({
   id: Id,
   name: z.string(),

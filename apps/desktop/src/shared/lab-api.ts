@@ -16,13 +16,16 @@ import {
   ExampleDto,
   ExperimentDto,
   ExperimentKindDto,
+  GridPointDto,
   Id,
   JsonObject,
+  KindDto,
   LabelDto,
   LabelSource,
   Preference,
   LabelStatsDto,
   MetricSeriesDto,
+  PresetDto,
   ReportDto,
   ReportSummaryDto,
   RunDto,
@@ -85,7 +88,24 @@ export const labMethods = {
     ),
     stats: method(z.object({ datasetId: Id }).strict(), LabelStatsDto),
   },
+  kinds: {
+    /** Every experiment kind with its config schema, presets, outputs and views. */
+    list: method(none, z.array(KindDto)),
+    /**
+     * The points of a sweep grid over a kind's config (Cartesian product, last axis fastest); each
+     * path is checked against the kind's schema, an unknown one named with the nearest valid paths.
+     */
+    expand: method(
+      z.object({ kind: z.string().min(1), axes: z.array(z.object({ path: z.string().min(1), values: z.array(z.unknown()) }).strict()).max(32) }).strict(),
+      z.array(GridPointDto),
+    ),
+  },
+  presets: {
+    /** Presets of every kind, or of one. */
+    list: method(z.object({ kind: z.string().min(1).optional() }).strict().optional(), z.array(PresetDto)),
+  },
   experiments: {
+    /** The older, flat view of the kinds (parameters as dotted paths); `kinds.list` has everything. */
     kinds: method(none, z.array(ExperimentKindDto)),
     create: method(z.object({ name: z.string().min(1).max(200), kind: z.string().min(1), config: JsonObject.default({}) }).strict(), ExperimentDto),
     list: method(none, z.array(ExperimentDto)),

@@ -4,9 +4,11 @@ import { datasetsListCommand, datasetsShowCommand } from "./datasets.ts";
 import { demoCommand } from "./demo.ts";
 import { devicesCommand } from "./devices.ts";
 import { importCommand } from "./import.ts";
+import { kindsCommand } from "./kinds.ts";
+import { presetsCommand } from "./presets.ts";
 import { reportCommand } from "./report.ts";
 import { runCommand } from "./run.ts";
 import { runsListCommand } from "./runs.ts";
 
 /** Every sub-command, in the order `goodhart --help` lists them. */
-export const commands: CliCommand[] = [devicesCommand, importCommand, datasetsListCommand, datasetsShowCommand, reportCommand, demoCommand, runCommand, runsListCommand, curvesCommand];
+export const commands: CliCommand[] = [devicesCommand, importCommand, datasetsListCommand, datasetsShowCommand, reportCommand, kindsCommand(), presetsCommand(), demoCommand, runCommand, runsListCommand, curvesCommand];

@@ -4,30 +4,32 @@
  * deterministic numeric loop, so the machinery is tested on a real experiment function before the
  * real experiments land in libs/objectives. Its numbers mean nothing about reward models.
  */
-import { z } from "zod";
+// This module is what the worker loads, so it imports no library: the kind's declaration (schema,
+// outputs, views) lives in diagnostic-counter-kind.ts.
 import type { ExperimentContext } from "../runs/experiment.ts";
 
-export const diagnosticCounterConfig = z
-  .object({
-    /** Number of steps. */
-    steps: z.number().int().min(1).max(1_000_000).default(100),
-    /** Time per step in milliseconds. */
-    stepMs: z.number().min(0).max(60_000).default(10),
-    /** Write a checkpoint every this many steps. */
-    checkpointEvery: z.number().int().min(1).default(10),
-    /** Spin the CPU for stepMs instead of sleeping (a CPU-bound step). */
-    busy: z.boolean().default(false),
-    /** Never look at the cancel flag: only the executor's hard terminate can stop it. */
-    ignoreCancel: z.boolean().default(false),
-    /** Throw at this step (tests the `failed` path). */
-    failAtStep: z.number().int().min(1).nullable().default(null),
-    /** Emit a curve point with a non-finite KL at this step (tests that unstorable results fail the run). */
-    badCurveAtStep: z.number().int().min(1).nullable().default(null),
-    /** End the worker thread abruptly at this step, with no goodbye (tests the `interrupted` path). */
-    crashAtStep: z.number().int().min(1).nullable().default(null),
-  })
-  .strict();
-export type DiagnosticCounterConfig = z.infer<typeof diagnosticCounterConfig>;
+export interface DiagnosticCounterConfig {
+  steps: number;
+  stepMs: number;
+  checkpointEvery: number;
+  busy: boolean;
+  ignoreCancel: boolean;
+  failAtStep: number | null;
+  badCurveAtStep: number | null;
+  crashAtStep: number | null;
+}
+
+/** Defaults of every field (the kind's schema declares them from here). */
+export const DIAGNOSTIC_COUNTER_DEFAULTS: DiagnosticCounterConfig = {
+  steps: 100,
+  stepMs: 10,
+  checkpointEvery: 10,
+  busy: false,
+  ignoreCancel: false,
+  failAtStep: null,
+  badCurveAtStep: null,
+  crashAtStep: null,
+};
 
 interface CounterState {
   /** A 31-bit linear congruential state: the run's deterministic "result". */
@@ -58,7 +60,8 @@ function spin(ms: number, context: ExperimentContext, ignoreCancel: boolean): vo
 
 /** Runs the counter: one progress report, two metrics and one curve point per step. */
 export async function run(rawConfig: Record<string, unknown>, context: ExperimentContext): Promise<Record<string, unknown>> {
-  const config = diagnosticCounterConfig.parse(rawConfig);
+  // Validated at submission; the defaults fill configs handed to the executor directly (its tests).
+  const config: DiagnosticCounterConfig = { ...DIAGNOSTIC_COUNTER_DEFAULTS, ...(rawConfig as Partial<DiagnosticCounterConfig>) };
   const resumed = await context.loadCheckpoint<CounterState>();
   let step = resumed?.step ?? 0;
   let acc = resumed?.state.acc ?? context.seed & 0x7fffffff;
