@@ -2,7 +2,7 @@
 // shapes. The coverage test fails when an op is registered with a VJP but has no case here.
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { Runtime } from "../src/index.ts";
-import { Tensor, concat, createRuntime, listOps, pad, scatterAdd, where } from "../src/index.ts";
+import { Tensor, concat, createRuntime, gatherLogProbs, listOps, pad, scatterAdd, where } from "../src/index.ts";
 import type { GradCase } from "./gradcheck.ts";
 import { gradCheck } from "./gradcheck.ts";
 
@@ -85,6 +85,32 @@ export const GRAD_CASES: Record<string, GradCase[]> = {
     { label: "cumsum reverse exclusive axis 0", inputs: [{ shape: [4, 2] }], build: (a) => a!.cumsum(0, { reverse: true, exclusive: true }) },
   ],
   clip: [{ label: "clip [-0.5, 0.5]", inputs: [{ shape: [3, 4], avoid: [-0.5, 0.5] }], build: (a) => a!.clip(-0.5, 0.5) }],
+  abs: [{ label: "abs", inputs: [{ shape: [3, 4], avoid: [0] }], build: (a) => a!.abs() }],
+  maximum: [
+    { label: "maximum [2,3] vs [3]", inputs: [{ shape: [2, 3] }, { shape: [3] }], build: (a, b) => a!.maximum(b!) },
+    { label: "maximum with a scalar", inputs: [{ shape: [3, 4], avoid: [0.2] }], build: (a) => a!.maximum(0.2) },
+  ],
+  minimum: [
+    { label: "minimum [3,1] vs [1,4]", inputs: [{ shape: [3, 1] }, { shape: [1, 4] }], build: (a, b) => a!.minimum(b!) },
+    {
+      label: "clamp between tensor bounds (maximum then minimum)",
+      inputs: [{ shape: [2, 5], range: [-2, 2] }, { shape: [5], range: [-1, -0.2] }, { shape: [5], range: [0.2, 1] }],
+      build: (x, lo, hi) => x!.clamp(lo!, hi!),
+    },
+  ],
+  softplus: [
+    { label: "softplus [-4, 4]", inputs: [{ shape: [3, 4], range: [-4, 4] }], build: (a) => a!.softplus() },
+    { label: "softplus far tails [-40, 40]", inputs: [{ shape: [2, 4], range: [-40, 40] }], build: (a) => a!.softplus() },
+    { label: "logSigmoid [-6, 6]", inputs: [{ shape: [2, 5], range: [-6, 6] }], build: (a) => a!.logSigmoid() },
+  ],
+  gather_last: [
+    { label: "gather_last [2,3,5] by [2,3] (repeated ids)", inputs: [{ shape: [2, 3, 5] }], build: (x) => x!.gatherLast(idx([0, 4, 4, 2, 0, 0], [2, 3])) },
+    {
+      label: "gatherLogProbs at temperature 0.7",
+      inputs: [{ shape: [2, 6], range: [-3, 3] }],
+      build: (x) => gatherLogProbs(x!, idx([5, 1], [2]), 0.7),
+    },
+  ],
 };
 
 let rt: Runtime;

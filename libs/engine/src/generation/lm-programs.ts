@@ -1,6 +1,7 @@
 import type { Program } from "../compile/program.ts";
 import type { Tensor } from "../ir/tensor.ts";
-import { concat, input, oneHot, scalar } from "../ir/tensor.ts";
+import { concat, input, scalar } from "../ir/tensor.ts";
+import { gatherLogProbs } from "../nn/log-probs.ts";
 import type { Gpt } from "../models/gpt.ts";
 import type { KvTensors, ProjectionDelta } from "../models/trunk.ts";
 
@@ -53,21 +54,20 @@ export function decodeStepProgram(model: Gpt, options: { lora?: ProjectionDelta 
 
 /**
  * Per-token log-probabilities of given targets: logits (B, T, V), int64 targets (B, T) ->
- * log softmax(logits)[target] (B, T). A graph function, so policy/reference log-probs can sit
- * inside a loss (KL penalties, DPO-family objectives).
+ * log softmax(logits / temperature)[target] (B, T). A graph function, so policy/reference
+ * log-probs can sit inside a loss (KL penalties, DPO-family objectives).
  */
-export function tokenLogprobs(logits: Tensor, targets: Tensor): Tensor {
-  const V = logits.shape[logits.rank - 1] as number;
-  return oneHot(targets, V, logits.dtype).mul(logits.logSoftmax(-1)).sum([-1]); // (B, T)
+export function tokenLogprobs(logits: Tensor, targets: Tensor, temperature = 1): Tensor {
+  return gatherLogProbs(logits, targets, temperature); // (B, T)
 }
 
 /**
  * Scoring program: ids, mask (batch, seq) and targets (batch, seq) (targets[t] = ids[t + 1]) ->
- * `logprobs` (batch, seq), the log-probability of each next token under the temperature-1 model.
+ * `logprobs` (batch, seq), the log-probability of each next token at the given temperature (default 1).
  */
-export function scoreProgram(model: Gpt, options: { lora?: ProjectionDelta } = {}): Program {
+export function scoreProgram(model: Gpt, options: { lora?: ProjectionDelta; temperature?: number } = {}): Program {
   const ids = input("ids", "int64", ["batch", "seq"]);
   const mask = input("mask", "bool", ["batch", "seq"]);
   const targets = input("targets", "int64", ["batch", "seq"]);
-  return { name: "gpt-score", outputs: { logprobs: tokenLogprobs(model.logits(ids, { mask, lora: options.lora }), targets) } };
+  return { name: "gpt-score", outputs: { logprobs: tokenLogprobs(model.logits(ids, { mask, lora: options.lora }), targets, options.temperature ?? 1) } };
 }

@@ -11,10 +11,12 @@ export interface LogprobOptions {
   padToken?: number;
   /** Score under a LoRA adapter of the model. */
   lora?: ProjectionDelta;
+  /** Softmax temperature (> 0): score at the temperature the completions were sampled at. Default 1. */
+  temperature?: number;
 }
 
 export interface LogprobResult {
-  /** log p(completion[i] | prompt, completion[..i]) per completion token, temperature 1. */
+  /** log p(completion[i] | prompt, completion[..i]) per completion token, at the chosen temperature. */
   tokens: Float32Array[];
   /** Their sums: the completion's log-likelihood. */
   sums: number[];
@@ -41,7 +43,7 @@ export async function logprobs(
     if (p.length === 0) throw new Error(`logprobs: prompt ${i} is empty (the first completion token needs a context)`);
     if (p.length + completions[i]!.length > model.config.maxSeq) throw new Error(`logprobs: row ${i} has ${p.length + completions[i]!.length} tokens, more than maxSeq ${model.config.maxSeq}`);
   });
-  const session = await runtime.session(scoreProgram(model, { lora: options.lora }));
+  const session = await runtime.session(scoreProgram(model, { lora: options.lora, temperature: options.temperature }));
   const params = { ...model.store.feeds(), ...options.lora?.feeds() };
   const tokens: Float32Array[] = completions.map((c) => new Float32Array(c.length));
   const order = prompts.map((_, i) => i).sort((a, b) => prompts[a]!.length + completions[a]!.length - (prompts[b]!.length + completions[b]!.length));

@@ -150,6 +150,33 @@ export class Tensor implements TensorType {
   clip(min: number, max: number): Tensor {
     return apply1("clip", [this], { min, max });
   }
+  abs(): Tensor {
+    return apply1("abs", [this]);
+  }
+  /** Elementwise max(this, o), broadcasting; ties split the gradient equally. */
+  maximum(o: Operand): Tensor {
+    return apply1("maximum", [this, this.lift(o)]);
+  }
+  /** Elementwise min(this, o), broadcasting; ties split the gradient equally. */
+  minimum(o: Operand): Tensor {
+    return apply1("minimum", [this, this.lift(o)]);
+  }
+  /**
+   * min(max(this, lo), hi). Number bounds use the clip op (gradient passes on the closed interval);
+   * tensor bounds (e.g. PPO's 1 +- eps around a ratio) are differentiable too.
+   */
+  clamp(lo: Operand, hi: Operand): Tensor {
+    if (typeof lo === "number" && typeof hi === "number") return this.clip(lo, hi);
+    return this.maximum(lo).minimum(hi);
+  }
+  /** log(1 + e^x), stable for any x (see ops/softplus.ts). */
+  softplus(): Tensor {
+    return apply1("softplus", [this]);
+  }
+  /** log(sigmoid(x)) = -softplus(-x): finite for any x, unlike sigmoid().log(). */
+  logSigmoid(): Tensor {
+    return this.neg().softplus().neg();
+  }
   /** Identity forward; blocks gradients. */
   stopGradient(): Tensor {
     return apply1("stop_gradient", [this]);
@@ -197,6 +224,10 @@ export class Tensor implements TensorType {
   /** Splits along an axis into pieces of the given static sizes. */
   split(axis: number, sizes: readonly number[]): Tensor[] {
     return applyOp("split", [this], { axis: normAxis(axis, this.rank, "split"), sizes: [...sizes] });
+  }
+  /** One entry per row along the last axis: this (..., V), int64 indices (...) -> (...). */
+  gatherLast(indices: Tensor): Tensor {
+    return apply1("gather_last", [this, indices]);
   }
   /** Rows of this tensor (axis 0) picked by int64 indices: an embedding lookup. */
   gather(indices: Tensor): Tensor {

@@ -1,4 +1,5 @@
 // Registers every primitive op once. Import this module (the package index does) before building graphs.
+import { absOp } from "./abs.ts";
 import { addOp } from "./add.ts";
 import { argmaxOp } from "./argmax.ts";
 import { castOp } from "./cast.ts";
@@ -11,12 +12,14 @@ import { equalOp } from "./equal.ts";
 import { erfOp } from "./erf.ts";
 import { expOp } from "./exp.ts";
 import { expandOp } from "./expand.ts";
+import { gatherLastOp } from "./gather-last.ts";
 import { gatherOp } from "./gather.ts";
 import { greaterOp } from "./greater.ts";
 import { lessOp } from "./less.ts";
 import { logSoftmaxOp } from "./log-softmax.ts";
 import { logOp } from "./log.ts";
 import { matmulOp } from "./matmul.ts";
+import { maximumOp, minimumOp } from "./minimum-maximum.ts";
 import { mulOp } from "./mul.ts";
 import { negOp } from "./neg.ts";
 import { oneHotOp } from "./one-hot.ts";
@@ -34,6 +37,7 @@ import { scatterAddOp } from "./scatter-add.ts";
 import { sigmoidOp } from "./sigmoid.ts";
 import { sliceOp } from "./slice.ts";
 import { softmaxOp } from "./softmax.ts";
+import { softplusOp } from "./softplus.ts";
 import { splitOp } from "./split.ts";
 import { sqrtOp } from "./sqrt.ts";
 import { stopGradientOp } from "./stop-gradient.ts";
@@ -52,6 +56,7 @@ export const BUILTIN_OPS: readonly OpDef[] = [
   reduceSumOp, reduceMaxOp, softmaxOp, logSoftmaxOp,
   castOp, cumsumOp, clipOp, stopGradientOp, argmaxOp, topKOp,
   randomUniformOp, randomNormalOp, dimSizeOp,
+  absOp, minimumOp, maximumOp, softplusOp, gatherLastOp,
 ];
 
 for (const op of BUILTIN_OPS) registerOp(op);
