@@ -3,7 +3,10 @@ import type { Tensor } from "../ir/tensor.ts";
 import { input } from "../ir/tensor.ts";
 import type { HostTensor, Runtime, Session } from "../runtime/runtime.ts";
 import type { AdamWConfig } from "./adamw.ts";
-import { adamwGraphUpdate, adamwHostUpdate, adamwScalars, clipFactor } from "./adamw.ts";
+import { ADAMW_DEFAULTS, adamwGraphUpdate, adamwHostUpdate, adamwScalars, clipFactor } from "./adamw.ts";
+import type { OptimizerState } from "./optimizer-state.ts";
+import type { ParamGroup, ResolvedGroup } from "./param-groups.ts";
+import { DEFAULT_GROUP, resolveGroups } from "./param-groups.ts";
 import type { Parameter, ParameterStore } from "./parameter-store.ts";
 import type { Schedule } from "./schedule.ts";
 
@@ -18,7 +21,10 @@ export interface TrainerConfig {
   /** Extra outputs returned every step (accuracy, per-token losses...). */
   metrics?: Record<string, Tensor>;
   optimizer?: AdamWConfig;
+  /** Learning rate by step of the parameters no group claims. */
   schedule: Schedule;
+  /** Parameter groups with their own schedule and weight decay (e.g. policy vs value head). */
+  groups?: readonly ParamGroup[];
   /** Default "graph": one session.run per step does forward, backward and update. */
   update?: UpdateLocation;
   /** Which parameters get weight decay; default those of rank >= 2 (not biases or norm gains). */
@@ -29,12 +35,24 @@ export interface TrainerConfig {
 export interface StepResult {
   /** 1-based step number just taken. */
   step: number;
+  /** The batch loss; after accumulation, the weighted mean of the micro-batch losses. */
   loss: number;
+  /** Learning rate of the default group (or of the first group when every parameter is grouped). */
   lr: number;
+  /** Learning rate of every group by name. */
+  lrs: Record<string, number>;
   /** Global gradient norm before clipping. */
   gradNorm: number;
+  /** This step's metrics; after accumulation, those of the last micro-batch. */
   metrics: Record<string, HostTensor>;
   /** Wall time of the step, time inside ONNX Runtime, and the rest (JavaScript, copies, host update). */
+  ms: { total: number; ort: number; host: number };
+}
+
+/** One accumulated micro-batch: its loss and metrics; parameters are not changed yet. */
+export interface MicroStepResult {
+  loss: number;
+  metrics: Record<string, HostTensor>;
   ms: { total: number; ort: number; host: number };
 }
 
@@ -42,16 +60,69 @@ export interface StepResult {
 export interface Trainer {
   readonly session: Session;
   readonly update: UpdateLocation;
+  /** Optimizer steps taken (restored by {@link Trainer.loadState}). */
   readonly steps: number;
+  /** The groups and their members, "default" first when it has parameters. */
+  readonly groups: readonly ResolvedGroup[];
+  /** Micro-batches accumulated since the last update. */
+  readonly pending: number;
   /** One step on a batch: feeds hold the data inputs of the loss (not the parameters). */
   step(feeds: Readonly<Record<string, HostTensor>>): Promise<StepResult>;
-  /** First and second moments by parameter name (for checkpoints). */
+  /**
+   * Adds one micro-batch's gradient, times `weight` (default 1), to the accumulator without
+   * updating. {@link Trainer.apply} then takes one step with the weighted mean gradient: k
+   * micro-batches of b rows equal one batch of k*b rows for a loss that is a mean over rows.
+   */
+  accumulate(feeds: Readonly<Record<string, HostTensor>>, weight?: number): Promise<MicroStepResult>;
+  /** One optimizer step with the accumulated gradient; clears the accumulator. */
+  apply(): Promise<StepResult>;
+  /** First and second moments by parameter name (the live buffers). */
   moments(): Map<string, { m: Float32Array; v: Float32Array }>;
+  /** A copy of the optimizer state (step count and moments), e.g. for a checkpoint. */
+  state(): OptimizerState;
+  /**
+   * Continues from a saved state: every parameter needs its moments with matching sizes. With the
+   * parameters restored too, the following steps equal those of an uninterrupted run bit for bit.
+   */
+  loadState(state: OptimizerState): void;
+}
+
+type Moments = { m: Float32Array; v: Float32Array };
+
+/** Program inputs of the optimizer scalars: one learning rate per group, both bias corrections. */
+function scalarInputs(groups: readonly ResolvedGroup[]) {
+  return {
+    lr: new Map(groups.map((g) => [g.name, input(`opt.lr.${g.name}`, "float32", [])])),
+    bc1: input("opt.bc1", "float32", []),
+    bc2: input("opt.bc2", "float32", []),
+  };
+}
+
+/** Graph outputs of a clipped AdamW update of every parameter from the given gradients. */
+function updateOutputs(groups: readonly ResolvedGroup[], grads: ReadonlyMap<string, Tensor>, opt: AdamWConfig, decay: (p: Parameter) => boolean): Record<string, Tensor> {
+  const ordered = groups.flatMap((g) => g.params.map((p) => grads.get(p.name)!));
+  const { norm, factor } = clipFactor(ordered, opt.maxGradNorm);
+  const s = scalarInputs(groups);
+  const outputs: Record<string, Tensor> = { grad_norm: norm };
+  for (const group of groups) {
+    for (const p of group.params) {
+      const g = factor ? grads.get(p.name)!.mul(factor) : grads.get(p.name)!;
+      const m = input(`m.${p.name}`, "float32", p.shape);
+      const v = input(`v.${p.name}`, "float32", p.shape);
+      const next = adamwGraphUpdate(p.tensor, g, m, v, { lr: s.lr.get(group.name)!, bc1: s.bc1, bc2: s.bc2 }, { ...opt, weightDecay: group.weightDecay }, decay(p));
+      outputs[`new.p.${p.name}`] = next.p;
+      outputs[`new.m.${p.name}`] = next.m;
+      outputs[`new.v.${p.name}`] = next.v;
+    }
+  }
+  return outputs;
 }
 
 /**
  * Builds the training program (loss, gradients and, for "graph", the AdamW update) and opens its
- * session. The parameter store is updated in place after every step.
+ * session. The parameter store is updated in place after every step. Gradient accumulation uses
+ * two more programs, built on first use: one adds a micro-batch's weighted gradients to running
+ * sums, one applies the update from those sums.
  */
 export async function createTrainer(config: TrainerConfig): Promise<Trainer> {
   const update = config.update ?? "graph";
@@ -60,74 +131,179 @@ export async function createTrainer(config: TrainerConfig): Promise<Trainer> {
   if (params.length === 0) throw new Error("createTrainer: the parameter store is empty");
   if (config.loss.rank !== 0 || config.loss.dtype !== "float32") throw new Error(`createTrainer: loss must be a float32 scalar, got ${config.loss}`);
   const decay = config.decay ?? ((p: Parameter) => p.shape.length >= 2);
-  const grads = grad(config.loss, params.map((p) => p.tensor));
-  const { norm, factor } = clipFactor(grads, opt.maxGradNorm);
-  const outputs: Record<string, Tensor> = { loss: config.loss, grad_norm: norm };
-  for (const [k, t] of Object.entries(config.metrics ?? {})) outputs[`metric.${k}`] = t;
-  const state = new Map<string, { m: Float32Array; v: Float32Array }>(params.map((p) => [p.name, { m: new Float32Array(p.value.length), v: new Float32Array(p.value.length) }]));
+  const groups = resolveGroups(params, config.groups ?? [], { schedule: config.schedule, weightDecay: opt.weightDecay ?? ADAMW_DEFAULTS.weightDecay });
+  const groupOf = new Map(groups.flatMap((g) => g.params.map((p) => [p.name, g] as const)));
+  const gradList = grad(config.loss, params.map((p) => p.tensor));
+  const grads = new Map(params.map((p, i) => [p.name, gradList[i]!]));
+  const metricOutputs: Record<string, Tensor> = {};
+  for (const [k, t] of Object.entries(config.metrics ?? {})) metricOutputs[`metric.${k}`] = t;
 
-  if (update === "graph") {
-    const s = { lr: input("opt.lr", "float32", []), bc1: input("opt.bc1", "float32", []), bc2: input("opt.bc2", "float32", []) };
-    params.forEach((p, i) => {
-      const g = factor ? grads[i]!.mul(factor) : grads[i]!;
-      const m = input(`m.${p.name}`, "float32", p.shape);
-      const v = input(`v.${p.name}`, "float32", p.shape);
-      const next = adamwGraphUpdate(p.tensor, g, m, v, s, opt, decay(p));
-      outputs[`new.p.${p.name}`] = next.p;
-      outputs[`new.m.${p.name}`] = next.m;
-      outputs[`new.v.${p.name}`] = next.v;
-    });
-  } else {
-    params.forEach((p, i) => (outputs[`grad.${p.name}`] = grads[i]!));
+  const outputs: Record<string, Tensor> = { loss: config.loss, ...metricOutputs };
+  if (update === "graph") Object.assign(outputs, updateOutputs(groups, grads, opt, decay));
+  else {
+    outputs.grad_norm = clipFactor(gradList, undefined).norm;
+    for (const p of params) outputs[`grad.${p.name}`] = grads.get(p.name)!;
   }
-  const session = await config.runtime.session({ outputs, name: config.name ?? "train" });
+  const name = config.name ?? "train";
+  const session = await config.runtime.session({ outputs, name });
 
+  let state = new Map<string, Moments>(params.map((p) => [p.name, { m: new Float32Array(p.value.length), v: new Float32Array(p.value.length) }]));
   let steps = 0;
+  // Gradient accumulation: running weighted sums per parameter, their total weight, and losses.
+  let acc: Map<string, Float32Array> | null = null;
+  let accWeight = 0;
+  let accLoss = 0;
+  let accMetrics: Record<string, HostTensor> = {};
+  let pending = 0;
+  let accumulateSession: Session | undefined;
+  let applySession: Session | undefined;
+
   const f32 = (x: number): HostTensor => ({ dtype: "float32", shape: [], data: Float32Array.of(x) });
+  const lrs = () => Object.fromEntries(groups.map((g) => [g.name, g.schedule(steps)]));
+  const optimizerFeeds = (rates: Record<string, number>): Record<string, HostTensor> => {
+    const f: Record<string, HostTensor> = {};
+    const { bc1, bc2 } = adamwScalars(opt, steps + 1, 0);
+    for (const g of groups) f[`opt.lr.${g.name}`] = f32(rates[g.name]!);
+    f["opt.bc1"] = f32(bc1);
+    f["opt.bc2"] = f32(bc2);
+    for (const p of params) {
+      const st = state.get(p.name)!;
+      f[`m.${p.name}`] = { dtype: "float32", shape: p.shape, data: st.m };
+      f[`v.${p.name}`] = { dtype: "float32", shape: p.shape, data: st.v };
+    }
+    return f;
+  };
+  /** Adopts the update's outputs (fresh buffers per run) instead of copying them. */
+  const adoptGraphUpdate = (out: Record<string, HostTensor>) => {
+    for (const p of params) {
+      config.params.set(p.name, out[`new.p.${p.name}`]!.data as Float32Array);
+      state.set(p.name, { m: out[`new.m.${p.name}`]!.data as Float32Array, v: out[`new.v.${p.name}`]!.data as Float32Array });
+    }
+  };
+  /** The AdamW update on the host from gradients (already averaged) and their global norm. */
+  const hostUpdate = (gradOf: (p: Parameter) => Float32Array, gradNorm: number, rates: Record<string, number>) => {
+    const scale = opt.maxGradNorm === undefined ? 1 : Math.min(1, opt.maxGradNorm / (gradNorm + 1e-6));
+    for (const p of params) {
+      const group = groupOf.get(p.name)!;
+      const sc = adamwScalars(opt, steps + 1, rates[group.name]!);
+      const st = state.get(p.name)!;
+      adamwHostUpdate(p.value, gradOf(p), st.m, st.v, { ...sc, scale }, { ...opt, weightDecay: group.weightDecay }, decay(p));
+    }
+  };
+  const primaryLr = (rates: Record<string, number>) => rates[DEFAULT_GROUP] ?? rates[groups[0]!.name]!;
+  const metricsOf = (out: Record<string, HostTensor>) => Object.fromEntries(Object.keys(config.metrics ?? {}).map((k) => [k, out[`metric.${k}`]!]));
+
   return {
     session,
     update,
+    groups,
     get steps() {
       return steps;
     },
+    get pending() {
+      return pending;
+    },
     moments: () => state,
+    state: () => ({ step: steps, moments: new Map([...state].map(([k, s]) => [k, { m: Float32Array.from(s.m), v: Float32Array.from(s.v) }])) }),
+    loadState(saved) {
+      if (pending) throw new Error(`loadState: ${pending} accumulated micro-batch(es) not applied yet`);
+      const next = new Map<string, Moments>();
+      for (const p of params) {
+        const s = saved.moments.get(p.name);
+        if (!s) throw new Error(`loadState: no moments for parameter "${p.name}"`);
+        if (s.m.length !== p.value.length || s.v.length !== p.value.length) throw new Error(`loadState: moments of "${p.name}" have ${s.m.length}/${s.v.length} values, the parameter has ${p.value.length}`);
+        next.set(p.name, { m: Float32Array.from(s.m), v: Float32Array.from(s.v) });
+      }
+      const extra = [...saved.moments.keys()].filter((k) => !next.has(k));
+      if (extra.length) throw new Error(`loadState: moments for unknown parameter(s) ${extra.map((k) => JSON.stringify(k)).join(", ")}`);
+      if (!Number.isInteger(saved.step) || saved.step < 0) throw new Error(`loadState: step must be a non-negative integer, got ${saved.step}`);
+      state = next;
+      steps = saved.step;
+    },
+
     async step(feeds) {
+      if (pending) throw new Error(`step: ${pending} accumulated micro-batch(es) are waiting for apply()`);
       const t0 = performance.now();
       const ort0 = session.stats.ortMs;
-      const lr = config.schedule(steps);
-      const sc = adamwScalars(opt, steps + 1, lr);
+      const rates = lrs();
       const all: Record<string, HostTensor> = { ...feeds, ...config.params.feeds() };
-      if (update === "graph") {
-        all["opt.lr"] = f32(sc.lr);
-        all["opt.bc1"] = f32(sc.bc1);
-        all["opt.bc2"] = f32(sc.bc2);
-        for (const p of params) {
-          const st = state.get(p.name)!;
-          all[`m.${p.name}`] = { dtype: "float32", shape: p.shape, data: st.m };
-          all[`v.${p.name}`] = { dtype: "float32", shape: p.shape, data: st.v };
-        }
-      }
+      if (update === "graph") Object.assign(all, optimizerFeeds(rates));
       const out = await session.run(all);
       const gradNorm = Number(out.grad_norm!.data[0]);
-      if (update === "graph") {
-        for (const p of params) {
-          // The output buffers are fresh per run: adopt them instead of copying.
-          config.params.set(p.name, out[`new.p.${p.name}`]!.data as Float32Array);
-          state.set(p.name, { m: out[`new.m.${p.name}`]!.data as Float32Array, v: out[`new.v.${p.name}`]!.data as Float32Array });
-        }
-      } else {
-        const scale = opt.maxGradNorm === undefined ? 1 : Math.min(1, opt.maxGradNorm / (gradNorm + 1e-6));
-        for (const p of params) {
-          const st = state.get(p.name)!;
-          adamwHostUpdate(p.value, out[`grad.${p.name}`]!.data as Float32Array, st.m, st.v, { ...sc, scale }, opt, decay(p));
-        }
-      }
+      if (update === "graph") adoptGraphUpdate(out);
+      else hostUpdate((p) => out[`grad.${p.name}`]!.data as Float32Array, gradNorm, rates);
       steps++;
-      const metrics: Record<string, HostTensor> = {};
-      for (const k of Object.keys(config.metrics ?? {})) metrics[k] = out[`metric.${k}`]!;
       const total = performance.now() - t0;
       const ort = session.stats.ortMs - ort0;
-      return { step: steps, loss: Number(out.loss!.data[0]), lr, gradNorm, metrics, ms: { total, ort, host: total - ort } };
+      return { step: steps, loss: Number(out.loss!.data[0]), lr: primaryLr(rates), lrs: rates, gradNorm, metrics: metricsOf(out), ms: { total, ort, host: total - ort } };
+    },
+
+    async accumulate(feeds, weight = 1) {
+      if (!(weight > 0) || !Number.isFinite(weight)) throw new Error(`accumulate: weight must be a positive number, got ${weight}`);
+      const t0 = performance.now();
+      if (!accumulateSession) {
+        const w = input("acc.weight", "float32", []);
+        const outs: Record<string, Tensor> = { loss: config.loss, ...metricOutputs };
+        for (const p of params) outs[`new.acc.${p.name}`] = input(`acc.${p.name}`, "float32", p.shape).add(grads.get(p.name)!.mul(w));
+        accumulateSession = await config.runtime.session({ outputs: outs, name: `${name}:accumulate` });
+      }
+      const ort0 = accumulateSession.stats.ortMs;
+      const sums = acc ?? new Map(params.map((p) => [p.name, new Float32Array(p.value.length)]));
+      const all: Record<string, HostTensor> = { ...feeds, ...config.params.feeds(), "acc.weight": f32(weight) };
+      for (const p of params) all[`acc.${p.name}`] = { dtype: "float32", shape: p.shape, data: sums.get(p.name)! };
+      const out = await accumulateSession.run(all);
+      acc = new Map(params.map((p) => [p.name, out[`new.acc.${p.name}`]!.data as Float32Array]));
+      const loss = Number(out.loss!.data[0]);
+      accWeight += weight;
+      accLoss += weight * loss;
+      accMetrics = metricsOf(out);
+      pending++;
+      const total = performance.now() - t0;
+      const ort = accumulateSession.stats.ortMs - ort0;
+      return { loss, metrics: accMetrics, ms: { total, ort, host: total - ort } };
+    },
+
+    async apply() {
+      if (!acc || pending === 0) throw new Error("apply: no micro-batch accumulated (call accumulate first)");
+      const t0 = performance.now();
+      const rates = lrs();
+      const scale = 1 / accWeight;
+      let gradNorm: number;
+      let ort = 0;
+      if (update === "graph") {
+        if (!applySession) {
+          const gscale = input("acc.scale", "float32", []);
+          const mean = new Map(params.map((p) => [p.name, input(`acc.${p.name}`, "float32", p.shape).mul(gscale)]));
+          applySession = await config.runtime.session({ outputs: updateOutputs(groups, mean, opt, decay), name: `${name}:apply` });
+        }
+        const ort0 = applySession.stats.ortMs;
+        const all: Record<string, HostTensor> = { ...config.params.feeds(), ...optimizerFeeds(rates), "acc.scale": f32(scale) };
+        for (const p of params) all[`acc.${p.name}`] = { dtype: "float32", shape: p.shape, data: acc.get(p.name)! };
+        const out = await applySession.run(all);
+        ort = applySession.stats.ortMs - ort0;
+        gradNorm = Number(out.grad_norm!.data[0]);
+        adoptGraphUpdate(out);
+      } else {
+        const mean = new Map<string, Float32Array>();
+        let sq = 0;
+        for (const p of params) {
+          const g = Float32Array.from(acc.get(p.name)!, (x) => x * scale);
+          for (const x of g) sq += x * x;
+          mean.set(p.name, g);
+        }
+        gradNorm = Math.sqrt(sq);
+        hostUpdate((p) => mean.get(p.name)!, gradNorm, rates);
+      }
+      steps++;
+      const result: StepResult = { step: steps, loss: accLoss / accWeight, lr: primaryLr(rates), lrs: rates, gradNorm, metrics: accMetrics, ms: { total: 0, ort, host: 0 } };
+      acc = null;
+      accWeight = 0;
+      accLoss = 0;
+      accMetrics = {};
+      pending = 0;
+      const total = performance.now() - t0;
+      result.ms = { total, ort, host: total - ort };
+      return result;
     },
   };
 }
