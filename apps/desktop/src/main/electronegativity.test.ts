@@ -9,7 +9,7 @@
 import { cpSync, mkdtempSync, readFileSync, writeFileSync } from "node:fs";
 import { createRequire } from "node:module";
 import { tmpdir } from "node:os";
-import { join } from "node:path";
+import { join, relative, sep } from "node:path";
 import { fileURLToPath } from "node:url";
 import { describe, expect, it } from "vitest";
 
@@ -44,14 +44,34 @@ async function scan(input: string): Promise<Finding[]> {
   return result.issues.map((i) => ({ issue: i.id, severity: i.severity.name, file: i.file }));
 }
 
+/**
+ * Whether a path under apps/desktop stays out of the scanned snapshot: installed packages, build
+ * output (dist/, packaged apps under dist/packages) and Vite's cache are not the app's sources.
+ * Matched on path segments relative to the app folder, at any depth (the first segment included).
+ */
+function excludedFromScan(path: string): boolean {
+  return relative(appDir, path)
+    .split(sep)
+    .some((segment) => segment === "node_modules" || segment === "dist" || segment === ".vite");
+}
+
 describe("Electronegativity scan", () => {
+  it("leaves node_modules, dist and the Vite cache out of the snapshot, and keeps the sources", () => {
+    for (const path of ["node_modules", "node_modules/electron/index.js", "dist", "dist/renderer/assets/app.js", "dist/packages/linux-unpacked/resources/app.asar", "src/renderer/.vite/deps/x.js"]) {
+      expect(excludedFromScan(join(appDir, path)), path).toBe(true);
+    }
+    for (const path of ["", "src/main/main.ts", "src/main/window-options.ts", "build/make-icons.ts", "src/distance.ts", "package.json"]) {
+      expect(excludedFromScan(join(appDir, path)), path).toBe(false);
+    }
+  });
+
   it("finds no HIGH issue in apps/desktop, and does find them in an insecure sample", async () => {
     const bad = mkdtempSync(join(tmpdir(), "goodhart-insecure-"));
     writeFileSync(join(bad, "main.js"), 'const { BrowserWindow } = require("electron");\nnew BrowserWindow({ webPreferences: { nodeIntegration: true, contextIsolation: false } });\n');
     // Scan a snapshot of the sources: other work in the checkout (the e2e renderer build writing dist/,
     // an editor) must not change the input mid-scan, and built bundles are not what we review.
     const snapshot = join(mkdtempSync(join(tmpdir(), "goodhart-eneg-app-")), "desktop");
-    cpSync(appDir, snapshot, { recursive: true, filter: (src) => !/[\\/](node_modules|dist|packages|\.vite)([\\/]|$)/.test(src.slice(appDir.length)) });
+    cpSync(appDir, snapshot, { recursive: true, filter: (src) => !excludedFromScan(src) });
     // One after the other: the scanner keeps module-level state.
     const ours = await scan(snapshot);
     const insecure = await scan(bad);
