@@ -45,6 +45,7 @@ export interface WebContents {
   id: number;
   on(event: "will-navigate" | "will-redirect", listener: (event: PreventableEvent & { url: string }, url: string) => void): unknown;
   on(event: "will-attach-webview", listener: (event: PreventableEvent) => void): unknown;
+  on(event: "destroyed", listener: () => void): unknown;
   setWindowOpenHandler(handler: (details: { url: string }) => { action: "deny" } | { action: "allow" }): void;
   send(channel: string, ...args: unknown[]): void;
   isDestroyed(): boolean;

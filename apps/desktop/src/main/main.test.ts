@@ -477,7 +477,13 @@ describe("runElectronMain wiring (fake electron module)", () => {
         isPackaged: false,
         getPath: () => join(dir, "logs"),
       },
-      dialog: { showErrorBox: () => log.push("error-box"), showMessageBox: async () => ({ response: 1 }) },
+      dialog: {
+        showErrorBox: () => log.push("error-box"),
+        showMessageBox: async (o: { detail?: string }) => {
+          log.push(`prompt:${o.detail}`);
+          return { response: 1 };
+        },
+      },
       BrowserWindow: FakeWindow,
       protocol: {
         registerSchemesAsPrivileged: (schemes: unknown[]) => log.push(`schemes:${JSON.stringify(schemes)}`),
@@ -488,7 +494,7 @@ describe("runElectronMain wiring (fake electron module)", () => {
       },
       session: { defaultSession: session },
       ipcMain: ipc.ipcMain,
-      shell: { openExternal: async () => {} },
+      shell: { openExternal: async (url: string) => void log.push(`external:${url}`) },
       safeStorage: { isEncryptionAvailable: () => false, encryptString: () => Buffer.alloc(0), decryptString: () => "" },
       net: { fetch: async () => new Response("file") },
       // Electron's utility process, played by a real Node child process with the same message semantics.
@@ -532,6 +538,15 @@ describe("runElectronMain wiring (fake electron module)", () => {
     // A call from the page travels IPC -> main -> utility process -> SQLite and back.
     expect(await ipc.ipcRenderer.invoke("lab:settings.get", {})).toMatchObject({ ok: true, value: { device: "cpu", llmApiKeySet: false } });
     expect(await ipc.ipcRenderer.invoke("lab:experiments.create", { name: "x", kind: "diagnostic.counter", config: {} })).toMatchObject({ ok: true, value: { id: 1 } });
+    // Every new web contents is hardened: an off-list link is dropped silently, a listed one asks first
+    // (the fake user answers Cancel, so nothing opens); its file grants go when it is destroyed.
+    const contents = fakeWebContents();
+    appListeners.get("web-contents-created")!({}, contents.contents);
+    expect(contents.open("https://evil.example/")).toEqual({ action: "deny" });
+    expect(contents.open("https://arxiv.org/abs/2210.10760")).toEqual({ action: "deny" });
+    await new Promise((res) => setTimeout(res, 10));
+    expect(log.filter((l) => l.startsWith("prompt:") || l.startsWith("external:"))).toEqual(["prompt:https://arxiv.org/abs/2210.10760"]);
+    expect(contents.listeners.has("destroyed")).toBe(true);
     // Quitting stops the runtime and exits.
     appListeners.get("before-quit")!({ preventDefault: () => log.push("prevented") });
     for (let i = 0; i < 1000 && !log.includes("exit"); i++) await new Promise((res) => setTimeout(res, 10));

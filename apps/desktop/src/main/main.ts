@@ -20,6 +20,7 @@ import { openExternalLink } from "./external-links.ts";
 import { hardenSession, hardenWebContents } from "./hardening.ts";
 import { registerLabIpc } from "./ipc-handlers.ts";
 import { createSafeStorageSecretStore } from "./secret-store-electron.ts";
+import { WindowFileGrants } from "./window-file-grants.ts";
 import { type ServiceProcess, serviceHostEntryUrl, startServiceProcess } from "./service-process.ts";
 import { createMainWindow } from "./window-options.ts";
 
@@ -56,7 +57,12 @@ export async function runElectronMain(electron: ElectronMain, options: ElectronM
   }
   // Links go to the user's browser only when on the allow-list and confirmed in a dialog.
   const openLink = (url: string): void => void openExternalLink(url, { dialog, openExternal: (u) => shell.openExternal(u), log }).catch((err: unknown) => log(`opening ${url} failed: ${String(err)}`));
-  app.on("web-contents-created", (_event, contents) => hardenWebContents(contents, openLink));
+  // Files the user handed a window are that window's alone, and forgotten when it closes.
+  const fileGrants = new WindowFileGrants();
+  app.on("web-contents-created", (_event, contents) => {
+    hardenWebContents(contents, openLink);
+    contents.on("destroyed", () => void fileGrants.forget(contents.id));
+  });
   await app.whenReady();
 
   hardenSession(session.defaultSession);
@@ -98,6 +104,7 @@ export async function runElectronMain(electron: ElectronMain, options: ElectronM
     api: service.api,
     subscribe: service.subscribe,
     targets: () => BrowserWindow.getAllWindows().map((w) => w.webContents),
+    grants: fileGrants,
   });
 
   const openWindow = (): void => {
