@@ -112,7 +112,8 @@ describe("Goodhart Lab desktop UI", () => {
     await page.fill('[data-param="stepMs"]', "60");
     await page.fill('[data-sweep="steps"]', "60 | 40");
     await page.fill('[data-testid="experiment-name"]', "counter");
-    expect(await textOf('[data-testid="grid-size"]')).toContain("= 2 runs");
+    // The service expands the grid (LabApi kinds.expand): the count arrives asynchronously.
+    expect(await until(() => textOf('[data-testid="grid-size"]'), (t) => t.includes("= 2 runs"))).toContain("= 2 runs");
     await bothThemes("04-experiment");
     await page.click('[data-testid="start-button"]');
     // Both runs are listed once both starts returned (they are queued one after the other).
@@ -192,7 +193,8 @@ describe("Goodhart Lab desktop UI", () => {
     for (const [path, value] of Object.entries(tiny)) await page.fill(`[data-param="${path}"]`, JSON.stringify(value));
     await page.fill('[data-sweep="labelNoise"]', "[0] | [0.25]");
     await page.fill('[data-testid="experiment-name"]', "bon-e2e");
-    expect(await textOf('[data-testid="grid-size"]')).toContain("= 2 runs");
+    // The service expands the grid (LabApi kinds.expand): the count arrives asynchronously.
+    expect(await until(() => textOf('[data-testid="grid-size"]'), (t) => t.includes("= 2 runs"))).toContain("= 2 runs");
     await page.click('[data-testid="start-button"]');
     await until(() => page.locator('[data-testid="started-runs"] li').count(), (n) => n === 2);
 

@@ -1,7 +1,7 @@
 // @vitest-environment node
 import { describe, expect, it } from "vitest";
 import { flattenConfig, parseFieldValue, unflattenConfig } from "./config-paths.ts";
-import { expandGrid, parseSweepValues } from "./sweep.ts";
+import { parseSweepValues } from "./sweep.ts";
 
 describe("sweep grid", () => {
   it("parses values typed like the default", () => {
@@ -9,17 +9,6 @@ describe("sweep grid", () => {
     expect(parseSweepValues("a;b", "x")).toEqual(["a", "b"]);
     expect(parseSweepValues("[1,2] | [3]", [0])).toEqual([[1, 2], [3]]);
     expect(parseSweepValues("  ", 1)).toEqual([]);
-  });
-
-  it("expands the Cartesian product, last axis fastest, skipping unswept axes", () => {
-    const grid = expandGrid([
-      { path: "n", values: [1, 2] },
-      { path: "lr", values: [] },
-      { path: "noise", values: [0, 0.25] },
-    ]);
-    expect(grid.map((g) => g.label)).toEqual(["n=1, noise=0", "n=1, noise=0.25", "n=2, noise=0", "n=2, noise=0.25"]);
-    expect(grid[3]!.values).toEqual({ n: 2, noise: 0.25 });
-    expect(expandGrid([])).toEqual([{ values: {}, label: "" }]);
   });
 });
 

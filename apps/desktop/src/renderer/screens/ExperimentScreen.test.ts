@@ -57,7 +57,9 @@ describe("Experiment, Runs and Compare screens", () => {
     type($('[data-param="steps"]'), "5");
     type($('[data-sweep="checkpointEvery"]'), "1 | 5");
     type($('input[aria-describedby="seeds-help"]'), "0 | 7");
-    expect($('[data-testid="grid-size"]').textContent).toContain("2 configurations × 2 seeds = 4 runs");
+    // The service expands the grid (LabApi kinds.expand), so the count arrives asynchronously.
+    await waitFor(() => $('[data-testid="grid-size"]').textContent?.includes("2 configurations × 2 seeds = 4 runs"));
+    await waitFor(() => !($('[data-testid="start-button"]') as HTMLButtonElement).disabled);
     click($('[data-testid="start-button"]'));
     await waitFor(() => document.querySelectorAll('[data-testid="started-runs"] li').length === 4);
     const runs = await lab.api.runs.list();
