@@ -10,16 +10,17 @@ const run = promisify(execFile);
 const tsxCli = createRequire(import.meta.url).resolve("tsx/cli");
 const child = fileURLToPath(new URL("./determinism/train-child.ts", import.meta.url));
 
-async function trainInFreshProcess(): Promise<{ lm: string; rm: string }> {
+async function trainInFreshProcess(): Promise<{ lm: string; rm: string; preference: string }> {
   const { stdout } = await run(process.execPath, [tsxCli, child], { timeout: 120_000 });
-  return JSON.parse(stdout.trim().split("\n").pop()!) as { lm: string; rm: string };
+  return JSON.parse(stdout.trim().split("\n").pop()!) as { lm: string; rm: string; preference: string };
 }
 
 describe("determinism (2 ORT threads, fresh processes)", () => {
-  it("two training runs of a policy LM and a reward model end with bitwise-identical parameters", async () => {
+  it("two training runs of a policy LM, a reward model and a preference-trained policy end with bitwise-identical parameters", async () => {
     const runs = [];
-    for (let i = 0; i < 3; i++) runs.push(await trainInFreshProcess());
-    expect(runs[0]!.lm).toMatch(/^[0-9a-f]{64}$/);
+    for (let i = 0; i < 2; i++) runs.push(await trainInFreshProcess());
+    for (const hash of Object.values(runs[0]!)) expect(hash).toMatch(/^[0-9a-f]{64}$/);
+    expect(Object.keys(runs[0]!).sort()).toEqual(["lm", "preference", "rm"]);
     for (const r of runs.slice(1)) expect(r).toEqual(runs[0]);
   }, 300_000);
 });

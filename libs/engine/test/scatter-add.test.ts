@@ -23,7 +23,7 @@ describe("scatter_add", () => {
       const rng = createRng(rows);
       const [A, B, R1, R2] = [3, 5, 2, 3];
       const base = Float64Array.from({ length: rows * R1 * R2 }, () => rng.normal());
-      const ids = BigInt64Array.from({ length: A * B }, (_, i) => BigInt(i % 4 === 0 ? 7 : rng.int(rows))); // row 7 repeats
+      const ids = BigInt64Array.from({ length: A * B }, (_, i) => BigInt(i % 4 === 0 ? 7 : Math.floor(rng.uniform() * rows))); // row 7 repeats
       const upd = Float64Array.from({ length: A * B * R1 * R2 }, () => rng.normal());
       const out = scatterAdd(input("base", "float64", [rows, R1, R2]), input("ids", "int64", [A, B]), input("upd", "float64", [A, B, R1, R2]));
       const s = await rt.session({ outputs: { out } });
