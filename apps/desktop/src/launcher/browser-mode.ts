@@ -11,6 +11,7 @@ import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { startLabServer } from "../server/lab-server.ts";
 import { openLabRuntime } from "../service/runtime.ts";
+import { probeDevicesQuietly } from "./quiet-device-probe.ts";
 
 export interface BrowserModeOptions {
   dbFile?: string;
@@ -56,7 +57,8 @@ export function ensureRendererBuilt(log: (line: string) => void): boolean {
     log("vite is not installed (npm install): the UI cannot be built.");
     return false;
   }
-  const result = spawnSync(process.execPath, [viteBin, "build", "--config", "vite.config.ts", "--logLevel", "warn"], { cwd: appDir, stdio: "inherit" });
+  // Errors only: build timings and bundle-size advice are for the UI's developers, not the user.
+  const result = spawnSync(process.execPath, [viteBin, "build", "--config", "vite.config.ts", "--logLevel", "error"], { cwd: appDir, stdio: "inherit" });
   return result.status === 0;
 }
 
@@ -72,7 +74,8 @@ export async function startBrowserMode(options: BrowserModeOptions = {}): Promis
   const envPort = process.env.GOODHART_PORT ? Number(process.env.GOODHART_PORT) : undefined;
   // Development only: the renderer's Vite dev server may call the API from its own origin.
   const devOrigins = (process.env.GOODHART_DEV_ORIGINS ?? "").split(",").map((o) => o.trim()).filter(Boolean);
-  const runtime = openLabRuntime({ dbFile: options.dbFile });
+  // Devices are probed in a child process whose native warnings (Dawn's missing Vulkan) are filtered.
+  const runtime = openLabRuntime({ dbFile: options.dbFile, service: { probeDevices: () => probeDevicesQuietly() } });
   if (options.buildRenderer !== false) ensureRendererBuilt(log);
   const staticDir = rendererDir();
   const server = await startLabServer({
