@@ -144,6 +144,8 @@ export interface Run {
   startedAt: string | null;
   endedAt: string | null;
   error: string | null;
+  /** What the run's experiment returned (its headline numbers), once its job has returned. */
+  result: JsonObject | null;
 }
 
 export interface MetricPoint {

@@ -14,7 +14,7 @@ describe("openDatabase", () => {
   it("creates a migrated file in WAL mode with foreign keys on", () => {
     const file = path.join(dir, "nested", "lab.sqlite");
     const store = openDatabase(file);
-    expect(store.schemaVersion()).toBe(30);
+    expect(store.schemaVersion()).toBe(50);
     expect(store.journalMode()).toBe("wal");
     expect(connectionOf(store).pragma("foreign_keys", { simple: true })).toBe(1);
     expect(connectionOf(store).pragma("mmap_size", { simple: true })).toBe(268435456);
@@ -22,19 +22,19 @@ describe("openDatabase", () => {
     store.close();
     expect(store.isOpen).toBe(false);
     const again = openDatabase(file);
-    expect(again.schemaVersion()).toBe(30);
+    expect(again.schemaVersion()).toBe(50);
     again.close();
   });
 
   it("refuses a file from a newer Goodhart Lab and leaves it untouched", () => {
     const file = path.join(dir, "newer.sqlite");
     const raw = new Database(file);
-    raw.pragma("user_version = 50");
+    raw.pragma("user_version = 990");
     raw.close();
     expect(() => openDatabase(file)).toThrow(NewerDatabaseError);
-    expect(() => openDatabase(file)).toThrow(/schema version 50 is newer than this Goodhart Lab supports/);
+    expect(() => openDatabase(file)).toThrow(/schema version 990 is newer than this Goodhart Lab supports/);
     const check = new Database(file);
-    expect(check.pragma("user_version", { simple: true })).toBe(50);
+    expect(check.pragma("user_version", { simple: true })).toBe(990);
     expect(check.prepare("SELECT count(*) AS n FROM sqlite_schema").get()).toEqual({ n: 0 });
     check.close();
   });

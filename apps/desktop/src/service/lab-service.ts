@@ -8,16 +8,18 @@ import { join } from "node:path";
 import { type Dataset, type LabStore, detectFormat, importDataset as storageImportDataset } from "@goodhart/storage";
 import type { ReportDto, RunDto, RunStatus } from "../shared/dto.ts";
 import { withValidation } from "../shared/boundary.ts";
-import { LabConflictError, LabNotFoundError } from "../shared/errors.ts";
+import { LabConflictError, LabNotFoundError, LabValidationError } from "../shared/errors.ts";
 import type { Dispose, LabApi, LabInput } from "../shared/lab-api.ts";
 import { diffConfigs } from "./config-diff.ts";
 import { curvePointDto, datasetDto, exampleDto, experimentDto, labelDto, runDto } from "./dto-mapping.ts";
 import { EventHub } from "./event-hub.ts";
-import { ExperimentRegistry } from "./experiments/registry.ts";
+import { type AppKind, ExperimentRegistry } from "./experiments/registry.ts";
 import { curvesToCsv, curvesToJson } from "./reports/curves-export.ts";
 import { type ReportEnvironment, collectEnvironment } from "./reports/environment.ts";
 import { renderHtmlReport } from "./reports/html-report.ts";
 import { RunnerLock } from "./runner-lock.ts";
+import { parseSubmission, sweepGrid } from "./runs/plan.ts";
+import type { PlannedRun } from "./experiments/bon-study-plan.ts";
 import { ResultWriter } from "./runs/result-writer.ts";
 import { type RunOutcome, RunExecutor, type RunSink } from "./runs/run-executor.ts";
 import { checkpointPath } from "./runs/checkpoint-path.ts";
@@ -32,6 +34,8 @@ export interface LabServiceOptions {
   store: LabStore;
   /** Folder for run checkpoints and settings (usually beside the database). */
   dataDir: string;
+  /** Folder of artefacts shared by runs (the pretrained base policy, reward-model files); default `<dataDir>/cache`. */
+  cacheDir?: string;
   registry?: ExperimentRegistry;
   secrets?: SecretStore;
   /** Default: libs/storage's streaming importer (format detection, all-or-nothing commit). */
@@ -41,12 +45,20 @@ export interface LabServiceOptions {
   /** Overrides the stored setting (e.g. a CLI flag). */
   runConcurrency?: number;
   cancelGraceMs?: number;
+  /** How long closing waits for workers to stop after their current step before terminating them. Default 15 s. */
+  shutdownGraceMs?: number;
+  /** ONNX Runtime intra-op threads of the runs this service executes (a CLI flag). */
+  threads?: number;
+  /** Who holds the runner lock, as other processes' refusals name it (e.g. "goodhart run"). */
+  holder?: string;
   /** Re-queue runs left `queued` by a previous process (default true). */
   requeueQueued?: boolean;
   /**
-   * Mark runs still `running` as `interrupted` (default true). Only the process that owns the runs
-   * (the app) may do this; read-only tools (e.g. `goodhart report`) pass false so they never touch
-   * runs another process is executing.
+   * Execute runs (default true): take the runner lock, mark runs left `running` by a dead owner
+   * `interrupted` and requeue its `queued` ones. When another live process holds the lock the
+   * service still starts, reads everything, and refuses to start, resume or cancel runs with a
+   * message naming that process; it takes the lock on the next such call once the other is gone.
+   * Read-only tools (e.g. `goodhart report`) pass false and never take the lock.
    */
   recoverInterrupted?: boolean;
 }
@@ -63,6 +75,11 @@ const importWithStorage: DatasetImporter = async (store, path, options) => {
   return dataset;
 };
 
+/** A result as JSON keeps it: typed arrays (per-prompt values) become plain arrays, not `{"0": ...}` objects. */
+function asJson(result: Record<string, unknown>): Record<string, unknown> {
+  return JSON.parse(JSON.stringify(result, (_key, value: unknown) => (ArrayBuffer.isView(value) && !(value instanceof DataView) ? Array.from(value as unknown as ArrayLike<number>) : value))) as Record<string, unknown>;
+}
+
 interface LiveProgress {
   step: number;
   totalSteps: number;
@@ -76,8 +93,16 @@ export interface LabService extends LabApi {
   subscribe(listener: Parameters<EventHub["subscribe"]>[0]): Dispose;
   /** Run ids marked `interrupted` when the service started (they were `running` when the last process died). */
   readonly interruptedAtStart: readonly number[];
-  /** Stops workers (their runs become `interrupted`, resumable), flushes results. Does not close the store. */
-  close(): Promise<void>;
+  /** Why this service does not execute runs (another process holds the runner lock), or null when it does. */
+  runnerConflict(): string | null;
+  /** Publishes this lab's HTTP endpoint beside the runner lock (`lab.json`, 0600), now or once it holds the lock. */
+  publishEndpoint(endpoint: { url: string; token: string }): void;
+  /**
+   * Stops workers after their current step (waiting up to the shutdown grace), flushes results and
+   * releases the runner lock. Runs become `interrupted` (resumable; the default: the app closes) or
+   * `cancelled` (Ctrl-C / SIGTERM: the user stopped them). Does not close the store.
+   */
+  close(options?: { runs?: "interrupt" | "cancel" }): Promise<void>;
 }
 
 /** Creates the service and recovers runs cut off by a previous crash. */
@@ -99,7 +124,7 @@ export function createLabService(options: LabServiceOptions): LabService {
   const progress = new Map<number, LiveProgress>();
   const checkpoints = new Map<number, number | null>();
   const runDir = (runId: number): string => join(dataDir, "runs", String(runId));
-  const cacheDir = join(dataDir, "cache");
+  const cacheDir = options.cacheDir ?? join(dataDir, "cache");
 
   const checkpointStep = (runId: number): number | null => {
     if (!checkpoints.has(runId)) {
@@ -131,7 +156,7 @@ export function createLabService(options: LabServiceOptions): LabService {
 
   const sink: RunSink = {
     started(runId) {
-      setStatus(runId, "running");
+      setStatus(runId, "running", { device: runDevice.get(runId) });
     },
     progress(runId, step, totalSteps, message) {
       const now = performance.now();
@@ -153,16 +178,44 @@ export function createLabService(options: LabServiceOptions): LabService {
     fits(runId, fits) {
       writer.addFits(fits.map((f) => ({ runId, ...f, form: FIT_FORM_TEXT[f.form] })));
     },
+    labelSet(runId, set) {
+      writer.addLabelSet(runId, set);
+    },
+    model(runId, model) {
+      writer.addModel(runId, model);
+    },
     checkpoint(runId, step) {
       checkpoints.set(runId, step);
     },
-    finished(runId, outcome: RunOutcome) {
+    runResult(runId, result) {
+      try {
+        store.runs.setResult(runId, asJson(result));
+      } catch (err) {
+        console.error(`Goodhart Lab: could not store the result of run ${runId}:`, err);
+      }
+    },
+    result(runs, result) {
+      // A study's result lists its grid points (`runs: [{id, ...}]`): each run keeps its own part.
+      const parts = Array.isArray(result.runs) ? (result.runs as { id?: unknown }[]) : null;
+      for (const { runId, key } of runs) {
+        const own = parts && key !== "" ? { ...result, runs: parts.filter((p) => p.id === key) } : result;
+        try {
+          store.runs.setResult(runId, asJson(own));
+        } catch (err) {
+          console.error(`Goodhart Lab: could not store the result of run ${runId}:`, err);
+        }
+      }
+    },
+    finished(runId, outcome: RunOutcome, begun) {
       // Results first, then the status: a run reads `done` only once its numbers are committed.
       writer.flush();
       const writeError = writeErrors.get(runId);
       writeErrors.delete(runId);
+      runDevice.delete(runId);
       try {
-        if (writeError) setStatus(runId, "failed", { error: writeError });
+        // A run its job never reached was not attempted: it stays resumable.
+        if (!begun && outcome.status !== "cancelled") setStatus(runId, "interrupted", { error: `not started: ${outcome.status === "interrupted" ? outcome.error : outcome.status === "failed" ? `the study stopped (${outcome.error.message})` : "the study ended without it"}` });
+        else if (writeError) setStatus(runId, "failed", { error: writeError });
         else if (outcome.status === "done") setStatus(runId, "done");
         else if (outcome.status === "cancelled") setStatus(runId, "cancelled");
         else if (outcome.status === "failed") setStatus(runId, "failed", { error: `${outcome.error.name}: ${outcome.error.message}` });
@@ -175,30 +228,89 @@ export function createLabService(options: LabServiceOptions): LabService {
 
   const stored = settings.get();
   const executor = new RunExecutor({ concurrency: options.runConcurrency ?? stored.runConcurrency, sink, cancelGraceMs: options.cancelGraceMs });
+  // The device each queued run will report when it starts.
+  const runDevice = new Map<number, string>();
 
-  const enqueue = (runId: number, resume: boolean): void => {
+  const kindOfRun = (runId: number) => {
     const run = store.runs.get(runId)!;
     const experiment = run.experimentId === null ? undefined : store.experiments.get(run.experimentId);
     if (!experiment) throw new LabConflictError(`Run ${runId} has no experiment to execute.`);
-    const kind = registry.get(experiment.kind);
-    progress.delete(runId);
-    executor.enqueue({ runId, experimentModule: kind.module, config: run.config, seed: run.seed, device: run.device ?? settings.get().device, runDir: runDir(runId), cacheDir, resume });
+    return { run, kind: registry.get(experiment.kind) };
   };
 
-  // Recovery: a run still `running` belonged to a process that died.
-  const recover = options.recoverInterrupted ?? true;
-  // Only the process that owns the runs may recover them and execute new ones.
-  const lock = recover ? RunnerLock.acquire(dataDir, store.path) : null;
-  const wasRunning = recover ? store.runs.list({ status: "running" }).map((r) => r.id) : [];
-  if (recover) store.runs.markRunningAsInterrupted();
-  try {
-    if (recover && (options.requeueQueued ?? true)) for (const r of store.runs.list({ status: "queued" })) enqueue(r.id, false);
-  } catch (err) {
-    lock?.release();
-    throw err;
-  }
+  /** The key a run's experiment knows it by: its grid-point id (its config planned alone), else "". */
+  const runKey = (kind: AppKind, config: Record<string, unknown>, runId: number): string => {
+    if (!kind.plan) return "";
+    const planned = kind.plan(config);
+    if (planned.length !== 1) throw new LabConflictError(`Run ${runId}'s config expands into ${planned.length} grid points; a run is one grid point.`);
+    return planned[0]!.key;
+  };
+
+  /** Queues one job for runs of one experiment; the config is the one every run of the job shares. */
+  const enqueueJob = (runs: { runId: number; key: string }[], config: Record<string, unknown>, resume: boolean): void => {
+    const { run, kind } = kindOfRun(runs[0]!.runId);
+    const device = run.device ?? settings.get().device;
+    for (const r of runs) {
+      progress.delete(r.runId);
+      runDevice.set(r.runId, device);
+    }
+    executor.enqueue({
+      runs,
+      experimentModule: kind.module,
+      config,
+      seed: run.seed,
+      device,
+      ...(options.threads ? { threads: options.threads } : {}),
+      runDir: runDir(runs[0]!.runId),
+      cacheDir,
+      resume,
+    });
+  };
+
+  /** Queues a run on its own: from its checkpoint when it has one, else from its beginning with its old results cleared. */
+  const enqueueAlone = (runId: number, resume: boolean): void => {
+    const { run, kind } = kindOfRun(runId);
+    const fromCheckpoint = resume && checkpointStep(runId) !== null;
+    if (!fromCheckpoint) store.runs.clearResults(runId);
+    enqueueJob([{ runId, key: runKey(kind, run.config, runId) }], run.config, fromCheckpoint);
+  };
+
+  // Only the process that holds the runner lock executes runs, and only it may recover runs a
+  // dead owner left behind: a run `running` under a live owner is that owner's, never ours to touch.
+  const runner = options.recoverInterrupted ?? true;
+  let lock: RunnerLock | null = null;
+  let conflict: string | null = null;
+  let endpoint: { url: string; token: string } | null = null;
+  let closed = false;
+  const wasRunning: number[] = [];
+  const becomeRunner = (): boolean => {
+    if (lock) return true;
+    if (!runner || closed) return false;
+    try {
+      lock = RunnerLock.acquire(dataDir, store.path, options.holder);
+    } catch (err) {
+      if (!(err instanceof LabConflictError)) throw err;
+      conflict = err.message;
+      return false;
+    }
+    conflict = null;
+    try {
+      wasRunning.push(...store.runs.list({ status: "running" }).map((r) => r.id));
+      store.runs.markRunningAsInterrupted();
+      if (options.requeueQueued ?? true) for (const r of store.runs.list({ status: "queued" })) enqueueAlone(r.id, false);
+      if (endpoint) lock.publishEndpoint({ ...endpoint, dbFile: store.path });
+    } catch (err) {
+      lock.release();
+      lock = null;
+      throw err;
+    }
+    return true;
+  };
+  becomeRunner();
   const requireRunOwner = (): void => {
-    if (!lock) throw new LabConflictError("This process opened the lab without executing runs (e.g. `goodhart report`); start, resume or cancel runs from the app.");
+    if (becomeRunner()) return;
+    if (!runner) throw new LabConflictError("This process opened the lab without executing runs (e.g. `goodhart report`); start, resume or cancel runs from the app.");
+    throw new LabConflictError(`This lab cannot start, resume or cancel runs now: ${conflict}`);
   };
 
   const requireExperiment = (id: number) => {
@@ -225,6 +337,11 @@ export function createLabService(options: LabServiceOptions): LabService {
   const service: LabService = {
     interruptedAtStart: wasRunning,
     subscribe: (listener) => hub.subscribe(listener),
+    runnerConflict: () => (lock ? null : (conflict ?? (runner ? null : "this process does not execute runs"))),
+    publishEndpoint(e) {
+      endpoint = e;
+      lock?.publishEndpoint({ ...e, dbFile: store.path });
+    },
 
     datasets: {
       list: async () => store.datasets.list().map(datasetDto),
@@ -295,7 +412,7 @@ export function createLabService(options: LabServiceOptions): LabService {
       kinds: async () => registry.list(),
       create: async (raw) => {
         const input = raw as LabInput<"experiments", "create">;
-        const config = registry.parseConfig(input.kind, input.config);
+        const config = parseSubmission(input.kind, input.config, (c) => registry.parseConfig(input.kind, c));
         return experimentDto(store.experiments.create({ name: input.name, kind: input.kind, config }));
       },
       list: async () => store.experiments.list().map(experimentDto),
@@ -308,17 +425,39 @@ export function createLabService(options: LabServiceOptions): LabService {
         const input = raw as LabInput<"runs", "start">;
         const experiment = requireExperiment(input.experimentId);
         // Re-validated: the kind's schema may have gained defaults since the experiment was saved.
-        const config = registry.parseConfig(experiment.kind, experiment.config);
-        const run = store.runs.create({
-          experimentId: experiment.id,
-          name: input.name ?? `${experiment.name} (seed ${input.seed})`,
-          seed: input.seed,
-          config,
-          device: input.device ?? settings.get().device,
+        // From here on the config is parsed: the worker receives it as is.
+        const kind = registry.get(experiment.kind);
+        const config = parseSubmission(kind.kind, experiment.config, (c) => registry.parseConfig(kind.kind, c));
+        let planned: PlannedRun[];
+        try {
+          planned = kind.plan ? kind.plan(config) : [{ key: "", name: input.name ?? `${experiment.name} (seed ${input.seed})`, config }];
+        } catch (err) {
+          throw new LabValidationError(`Experiment ${experiment.id} cannot be run: ${err instanceof Error ? err.message : String(err)}`);
+        }
+        const device = input.device ?? settings.get().device;
+        // One run per grid point (a sweep is several runs), all created before any starts.
+        const runs = store.transaction(() => {
+          const grid = sweepGrid(kind.kind, config);
+          const sweep = grid ? store.sweeps.create({ experimentId: experiment.id, name: `${experiment.name} sweep`, grid, config }) : null;
+          return planned.map((p) =>
+            store.runs.create({
+              experimentId: experiment.id,
+              sweepId: sweep?.id ?? null,
+              name: p.key && input.name ? `${input.name}: ${p.name}` : p.name,
+              seed: input.seed,
+              config: p.config,
+              device,
+            }),
+          );
         });
-        hub.emit({ type: "runs.status", payload: { runId: run.id, status: "queued", error: null } });
-        enqueue(run.id, false);
-        return toDto(run.id);
+        for (const run of runs) hub.emit({ type: "runs.status", payload: { runId: run.id, status: "queued", error: null } });
+        // The grid points of one submission run in one job: they share its base policy and samples.
+        enqueueJob(
+          runs.map((r, i) => ({ runId: r.id, key: planned[i]!.key })),
+          runs.length > 1 ? config : runs[0]!.config,
+          false,
+        );
+        return toDto(runs[0]!.id);
       },
       list: async (raw) => {
         const input = (raw ?? {}) as NonNullable<LabInput<"runs", "list">>;
@@ -342,11 +481,21 @@ export function createLabService(options: LabServiceOptions): LabService {
         requireRunOwner();
         const { id } = raw as LabInput<"runs", "resume">;
         const run = toDto(id);
+        // A queued run no job holds (its study's process died before reaching it) is resumable too.
+        if (run.status === "queued" && !executor.knows(id)) {
+          enqueueAlone(id, true);
+          return toDto(id);
+        }
         if (!["interrupted", "cancelled", "failed"].includes(run.status)) {
           throw new LabConflictError(`Run ${id} is ${run.status}; only interrupted, cancelled or failed runs can be resumed.`);
         }
         setStatus(id, "queued");
-        enqueue(id, true);
+        try {
+          enqueueAlone(id, true);
+        } catch (err) {
+          setStatus(id, "interrupted", { error: `could not be resumed: ${err instanceof Error ? err.message : String(err)}` });
+          throw err;
+        }
         return toDto(id);
       },
       metrics: async (raw) => {
@@ -446,10 +595,13 @@ export function createLabService(options: LabServiceOptions): LabService {
       },
     },
 
-    async close() {
-      await executor.shutdown();
+    async close(closeOptions) {
+      // Idempotent: a Ctrl-C handler may close with the runs cancelled before the final close.
+      closed = true;
+      await executor.shutdown(closeOptions?.runs ?? "interrupt", options.shutdownGraceMs);
       writer.flush();
       lock?.release();
+      lock = null;
     },
   };
   return withValidation(service);

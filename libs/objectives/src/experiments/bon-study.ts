@@ -358,7 +358,11 @@ export async function runBonStudy(config: unknown, context: ExperimentContext, o
     for (const run of runs) {
       const runSink = sink.beginRun({ id: run.id, name: run.id, seed: run.seed, config: run as unknown as Record<string, unknown> });
       try {
-        groupRuns.push(await runOne(run));
+        const runResult = await runOne(run);
+        groupRuns.push(runResult);
+        // The curves are stored point by point already; the result keeps the headline numbers.
+        const { series, ...rest } = runResult;
+        runSink.result?.({ study: study.name, basePolicy: { hash: policy.hash, cached: policy.cached, path: policy.path }, baseGold, timings: { ...timings }, runs: [{ ...rest, series: series.map(({ curve: _curve, ...summary }) => summary) }] });
         runSink.end("done");
       } catch (err) {
         const cancelled = signal?.aborted ?? false;

@@ -131,6 +131,11 @@ export interface RunSink {
   /** The samples behind the run's curves (optional: sinks that do not keep samples leave it out). */
   samples?(set: ExperimentSampleSet): void;
   log(message: string): void;
+  /**
+   * The run's result (its headline numbers as JSON), reported just before `end("done")` so a
+   * store can commit it together with the run's end. Optional for sinks that do not keep it.
+   */
+  result?(result: Record<string, unknown>): void;
   /** The run ended; `error` set when it failed. */
   end(status: "done" | "failed" | "cancelled", error?: string): void;
 }

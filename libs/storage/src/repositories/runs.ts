@@ -15,6 +15,7 @@ interface RunRow {
   started_at: string | null;
   ended_at: string | null;
   error: string | null;
+  result: string | null;
 }
 
 const toRun = (r: RunRow): Run => ({
@@ -30,11 +31,16 @@ const toRun = (r: RunRow): Run => ({
   startedAt: r.started_at,
   endedAt: r.ended_at,
   error: r.error,
+  result: fromJson<JsonObject>(r.result),
 });
 
-/** Allowed status changes. Failed, cancelled and interrupted runs may be queued again (resume/retry). */
+/**
+ * Allowed status changes. Failed, cancelled and interrupted runs may be queued again (resume/retry).
+ * A queued run becomes interrupted when the job that would have executed it (a study's worker)
+ * stopped before reaching it.
+ */
 export const RUN_TRANSITIONS: Readonly<Record<RunStatus, readonly RunStatus[]>> = {
-  queued: ["running", "cancelled"],
+  queued: ["running", "cancelled", "interrupted"],
   running: ["done", "failed", "cancelled", "interrupted"],
   interrupted: ["queued", "running", "cancelled"],
   failed: ["queued"],
@@ -66,6 +72,8 @@ export class RunRepository {
   private readonly bySweepStmt;
   private readonly updateStmt;
   private readonly interruptStmt;
+  private readonly clearStmts;
+  private readonly resultStmt;
 
   constructor(private readonly db: Database.Database) {
     this.insertStmt = db.prepare(
@@ -78,6 +86,16 @@ export class RunRepository {
     this.updateStmt = db.prepare(
       "UPDATE runs SET status = ?, device = ?, started_at = ?, ended_at = ?, error = ? WHERE id = ? AND status = ?",
     );
+    // A run's own label-set datasets are named "run <id>: ..." by the service that stores them.
+    this.clearStmts = [
+      "DELETE FROM metric_chunks WHERE run_id = @id",
+      "DELETE FROM curve_series WHERE run_id = @id",
+      "DELETE FROM fits WHERE run_id = @id",
+      "DELETE FROM models WHERE id IN (SELECT model_id FROM checkpoints WHERE run_id = @id) AND NOT EXISTS (SELECT 1 FROM checkpoints c WHERE c.model_id = models.id AND (c.run_id IS NULL OR c.run_id <> @id))",
+      "DELETE FROM checkpoints WHERE run_id = @id",
+      "DELETE FROM datasets WHERE name LIKE 'run ' || CAST(@id AS INTEGER) || ': %'",
+    ].map((sql) => db.prepare(sql));
+    this.resultStmt = db.prepare("UPDATE runs SET result = ? WHERE id = ?");
     this.interruptStmt = db.prepare(
       "UPDATE runs SET status = 'interrupted', ended_at = ?, error = coalesce(error, ?) WHERE status = 'running'",
     );
@@ -120,6 +138,23 @@ export class RunRepository {
       const error = status === "failed" || status === "interrupted" ? (details.error ?? run.error) : status === "done" ? null : run.error;
       this.updateStmt.run(status, details.device ?? run.device, startedAt, endedAt, error ?? null, id, run.status);
       return this.get(id)!;
+    })();
+  }
+
+  /** Stores the run's result JSON (null clears it). */
+  setResult(id: number, result: JsonObject | null): void {
+    this.resultStmt.run(result === null ? null : toJson(result), id);
+  }
+
+  /**
+   * Deletes what a run stored (metrics, curves, fits, its checkpoints and models no other run
+   * uses, its label-set datasets), in one transaction: a run that restarts from its beginning
+   * (no checkpoint to resume from) must not keep the points of its cut-off attempt.
+   */
+  clearResults(id: number): void {
+    this.db.transaction(() => {
+      for (const stmt of this.clearStmts) stmt.run({ id });
+      this.resultStmt.run(null, id);
     })();
   }
 

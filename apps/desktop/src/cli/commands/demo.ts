@@ -1,7 +1,7 @@
 import { DEMO_OPTIONS, DEMO_STUDY, type BonStudyConfig } from "@goodhart/objectives";
 import { type CliCommand, UsageError } from "../command.ts";
 import { parseOptions } from "./import.ts";
-import { parseThreads, printOutcome, runStudy } from "./run.ts";
+import { outcomeExitCode, parseThreads, printOutcome, runStudy } from "./run.ts";
 
 export const demoCommand: CliCommand = {
   name: ["demo"],
@@ -25,16 +25,18 @@ export const demoCommand: CliCommand = {
       if (!Number.isInteger(n) || n < 0) throw new UsageError(`--pretrain-steps must be an integer >= 0, got '${steps}'`);
       study.basePolicy.pretrainSteps = n;
     }
-    const outcome = await runStudy(study, io, { db: opts.values.db, cache: opts.values.cache, threads: parseThreads(opts.values.threads), studyOptions: DEMO_OPTIONS });
+    const outcome = await runStudy(study, io, { db: opts.values.db, cache: opts.values.cache, threads: parseThreads(opts.values.threads), studyOptions: DEMO_OPTIONS, command: "goodhart demo" });
     printOutcome(outcome, io);
+    if (outcome.signal || !outcome.result) return outcomeExitCode(outcome) || 1;
     if (opts.flags.has("bench")) {
       const timings = Object.fromEntries(Object.entries(outcome.result.timings).map(([k, v]) => [k, Number(v.toFixed(2))]));
       const usage = process.resourceUsage();
       // CPU seconds (user + system, all threads) next to wall time: on a shared machine wall time
       // depends on the other load, CPU time much less.
       const cpuS = (usage.userCPUTime + usage.systemCPUTime) / 1e6;
+      // Timings are those of the study's worker (in this process's service; a running lab's when the demo was submitted to it).
       io.out(JSON.stringify({ bench: "demo", wall_s: Number(outcome.wallS.toFixed(2)), cpu_s: Number(cpuS.toFixed(2)), cached: outcome.result.basePolicy.cached, phases_s: timings, peak_rss_mb: Math.round(usage.maxRSS / 1024) }));
     }
-    return 0;
+    return outcomeExitCode(outcome);
   },
 };

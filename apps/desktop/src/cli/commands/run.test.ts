@@ -43,8 +43,8 @@ describe("goodhart run", () => {
   it("runs the study, prints a summary per objective and says where the results are", () => {
     expect(runIo.stderr).not.toMatch(/Error/);
     expect(code).toBe(0);
-    expect(runIo.stdout).toMatch(/^proxy +data +noise +objective +val acc +peak gold +d@peak +n@peak +gold@maxN +maxN +fit d\*$/m);
-    for (const objective of ["mean", "wco", "uwo-0.5", "single \\(member 0\\)"]) expect(runIo.stdout).toMatch(new RegExp(`^tiny +64 +0.25 +${objective} `, "m"));
+    expect(runIo.stdout).toMatch(/^proxy +data +noise +objective +seeds +val acc +peak gold \(at d\) +fit d\* \[95% CI\] +gold@maxN +vs single @maxN \[95% CI\]$/m);
+    for (const objective of ["mean", "wco", "uwo-0.5", "single \\(avg member\\)"]) expect(runIo.stdout).toMatch(new RegExp(`^tiny +64 +0.25 +${objective} `, "m"));
     expect(runIo.stdout).toContain(`in ${db}`);
     expect(runIo.stdout).toMatch(/Curves: goodhart curves 1 --format csv --db /);
     expect(runIo.stderr).toMatch(/\[ *\d+%\] \S+ .*elapsed \d+:\d\d {2}ETA/);
@@ -97,7 +97,7 @@ describe("goodhart runs list and curves", () => {
     const io = captureIo();
     expect(await main(["runs", "list", "--db", db], io)).toBe(0);
     expect(io.stdout).toMatch(/^id +status +seed +device +time +series +created +name$/m);
-    expect(io.stdout).toMatch(/^1 +done +1 +cpu +[\d.]+s +5 +.* cli-test\/tiny-c64-noise0\.25-seed1-[0-9a-f]{8}$/m);
+    expect(io.stdout).toMatch(/^1 +done +0 +cpu +[\d.]+s +5 +.* cli-test\/tiny-c64-noise0\.25-seed1-[0-9a-f]{8}$/m);
     const json = captureIo();
     expect(await main(["runs", "list", "--db", db, "--json", "--status", "done"], json)).toBe(0);
     expect((JSON.parse(json.stdout) as { series: string[] }[])[0]!.series).toContain("proxy:uwo-0.5");

@@ -1,65 +1,15 @@
 import { readFileSync } from "node:fs";
-import path from "node:path";
-import { createRuntime } from "@goodhart/engine";
-import {
-  ConfigError, parseBonStudyText, runBonStudy, sweep, type BonStudyConfig, type BonStudyOptions, type BonStudyResult, type ExperimentProgress,
-} from "@goodhart/objectives";
-import { defaultDatabasePath, openDatabase } from "@goodhart/storage";
+import { ConfigError, parseBonStudyText, sweep, type BonStudyConfig, type BonStudyOptions, type BonStudyResult } from "@goodhart/objectives";
+import { defaultDatabasePath } from "@goodhart/storage";
 import { parse as parseYaml } from "yaml";
 import { type CliCommand, type CliIo, UsageError } from "../command.ts";
-import { createStorageSink } from "../storage-sink.ts";
+import { openLabDoor } from "../lab-door.ts";
+import { SIGNAL_EXIT_CODES, type StopSignal, stopSignals, submitAndFollow } from "../study-submit.ts";
+import { summaryTable } from "../summary-table.ts";
 import { parseOptions } from "./import.ts";
 
-/** Where cached artefacts go: --cache, else GOODHART_CACHE, else a `cache` folder beside the database. */
-export function cacheFolder(option: string | undefined, dbPath: string): string {
-  return option ?? process.env.GOODHART_CACHE ?? path.join(path.dirname(path.resolve(dbPath)), "cache");
-}
-
-function clock(seconds: number): string {
-  const s = Math.max(0, Math.round(seconds));
-  return `${Math.floor(s / 60)}:${String(s % 60).padStart(2, "0")}`;
-}
-
-/** One progress line: `[ 42%] rm-training  medium member 3/5  elapsed 1:02  ETA 1:25`. */
-export function progressLine(p: ExperimentProgress): string {
-  const phase = p.phase.split(":")[0]!;
-  const eta = p.etaS === null ? "ETA --:--" : `ETA ${clock(p.etaS)}`;
-  return `[${String(Math.round(100 * p.fraction)).padStart(3)}%] ${phase.padEnd(11)} ${p.done}/${p.total}${p.message ? `  ${p.message}` : ""}  elapsed ${clock(p.elapsedS)}  ${eta}`;
-}
-
-function fmt(x: number | null | undefined, digits = 3): string {
-  return x === null || x === undefined || !Number.isFinite(x) ? "-" : x.toFixed(digits);
-}
-
-/**
- * The summary table: per run and proxy objective, the validation accuracy against gold labels, the
- * peak of the measured gold curve (gain over the base policy) with its d and n, gold at the
- * largest n, and the fitted peak d* = a / (2b). Ensembles list their aggregations and member 0
- * alone (the single-RM baseline).
- */
-export function summaryTable(result: BonStudyResult): string {
-  const rows: string[][] = [["proxy", "data", "noise", "objective", "val acc", "peak gold", "d@peak", "n@peak", "gold@maxN", "maxN", "fit d*"]];
-  for (const run of result.runs) {
-    const shown = run.series.filter((s) => s.series.startsWith("proxy:") || s.series === "member:0");
-    for (const s of shown) {
-      rows.push([
-        run.proxy,
-        String(run.trainingSize),
-        String(run.labelNoise),
-        s.series === "member:0" ? "single (member 0)" : s.series.slice("proxy:".length),
-        fmt(s.validationAccuracy),
-        fmt(s.peakGold),
-        fmt(s.peakD, 2),
-        String(s.peakN),
-        fmt(s.goldAtMaxN),
-        String(s.maxN),
-        fmt(s.fit?.peakD, 2),
-      ]);
-    }
-  }
-  const widths = rows[0]!.map((_, c) => Math.max(...rows.map((r) => r[c]!.length)));
-  return rows.map((r) => r.map((cell, c) => (c < 4 ? cell.padEnd(widths[c]!) : cell.padStart(widths[c]!))).join("  ")).join("\n");
-}
+// The summary table lives in cli/summary-table.ts (with SEs and intervals); re-exported for callers of this module.
+export { summaryTable } from "../summary-table.ts";
 
 export interface StudyRunOptions {
   db?: string;
@@ -70,65 +20,86 @@ export interface StudyRunOptions {
   studyOptions?: BonStudyOptions;
   /** Sweep grid over other fields of the study (field path -> values). */
   grid?: Record<string, unknown[]>;
+  /** What the command is called, for the runner lock and messages. Default "goodhart run". */
+  command?: string;
 }
 
 export interface StudyRunOutcome {
-  result: BonStudyResult;
+  /** The study's result assembled from its runs' stored results (null when no run stored one). */
+  result: BonStudyResult | null;
   dbPath: string;
-  cacheDir: string;
   experimentId: number;
   runIds: number[];
+  /** Runs that did not end `done`, with their status and error. */
+  notDone: { id: number; name: string; status: string; error: string | null }[];
+  /** The signal that stopped the study (Ctrl-C: SIGINT, SIGTERM), else null. */
+  signal: StopSignal | null;
   wallS: number;
 }
 
 /**
- * Runs a study with the results written to the lab database, printing progress to stderr. Ctrl-C
- * cancels cooperatively: the current run is marked cancelled and the command exits.
+ * The study's result from its runs' stored results: each grid point's run keeps its own part
+ * (`runs: [its run]`) together with the study-wide numbers (base policy, base gold, timings).
+ */
+export function studyResultOf(results: readonly (Record<string, unknown> | null)[]): BonStudyResult | null {
+  const stored = results.filter((r): r is Record<string, unknown> => r !== null && Array.isArray(r.runs));
+  if (stored.length === 0) return null;
+  const first = stored[0] as unknown as BonStudyResult;
+  return { ...first, runs: stored.flatMap((r) => (r as unknown as BonStudyResult).runs), groups: first.groups ?? [] };
+}
+
+/**
+ * Runs a study through the LabService (in this process, or the running lab's when one holds the
+ * database): one run per grid point, progress on stderr. Ctrl-C / SIGTERM stop the runs after
+ * their current step; they are stored `cancelled` and the outcome names the signal.
  */
 export async function runStudy(study: BonStudyConfig, io: CliIo, options: StudyRunOptions = {}): Promise<StudyRunOutcome> {
-  const dbPath = options.db ?? defaultDatabasePath();
-  const cacheDir = cacheFolder(options.cache, dbPath);
-  const store = openDatabase(dbPath);
-  const controller = new AbortController();
-  const onSigint = () => {
-    io.err("cancelling (the current run will be marked cancelled)...");
-    controller.abort();
-  };
-  process.once("SIGINT", onSigint);
-  const runtime = await createRuntime({ device: "cpu", ...(options.threads ? { threads: options.threads } : {}) });
-  const t0 = performance.now();
-  let lastLine = 0;
+  // Handlers first: a Ctrl-C while the lab opens must not fall back to Node's immediate exit.
+  const signals = stopSignals();
   try {
-    const sink = createStorageSink(store, {
-      experiment: { name: study.name, kind: "bon-study", config: study as unknown as Record<string, unknown> },
-      ...(options.grid ? { sweep: { name: `${study.name} sweep`, grid: options.grid } } : {}),
-      device: runtime.device,
-      onProgress: (p) => {
-        const now = performance.now();
-        if (now - lastLine < (options.progressEveryS ?? 2) * 1000 && p.fraction < 1) return;
-        lastLine = now;
-        io.err(progressLine(p));
-      },
-      onLog: (message) => io.err(message),
-    });
-    const result = await runBonStudy(options.grid ? { study, grid: options.grid } : study, { runtime, seed: 0, sink, signal: controller.signal, cacheDir }, options.studyOptions);
-    return { result, dbPath, cacheDir, experimentId: sink.experimentId, runIds: sink.runs.map((r) => r.id), wallS: (performance.now() - t0) / 1000 };
+    const door = await openLabDoor({ db: options.db, cache: options.cache, threads: options.threads, holder: options.command ?? "goodhart run", executes: true, note: (t) => io.err(t) });
+    try {
+      const config: Record<string, unknown> =
+        options.grid || options.studyOptions ? { study, ...(options.grid ? { grid: options.grid } : {}), ...(options.studyOptions ? { options: options.studyOptions } : {}) } : (study as unknown as Record<string, unknown>);
+      const submission = await submitAndFollow(door, { name: study.name, kind: "bon-study", config }, io, { progressEveryS: options.progressEveryS, signals });
+      const store = door.store();
+      const result = studyResultOf(submission.runIds.map((id) => store.runs.get(id)?.result ?? null));
+      return {
+        result,
+        dbPath: door.dbFile,
+        experimentId: submission.experimentId,
+        runIds: submission.runIds,
+        notDone: submission.runs.filter((r) => r.status !== "done").map((r) => ({ id: r.id, name: r.name, status: r.status, error: r.error })),
+        signal: submission.signal,
+        wallS: submission.wallS,
+      };
+    } finally {
+      await door.close();
+    }
   } finally {
-    process.removeListener("SIGINT", onSigint);
-    await runtime.release();
-    store.close();
+    signals.dispose();
   }
+}
+
+/** The exit code of a study: 130/143 when a signal stopped it, 1 when a run did not end done, else 0. */
+export function outcomeExitCode(outcome: StudyRunOutcome): number {
+  if (outcome.signal) return SIGNAL_EXIT_CODES[outcome.signal];
+  return outcome.notDone.length > 0 ? 1 : 0;
 }
 
 /** What the user reads at the end: the table, where the results are, and how to get the curves. */
 export function printOutcome(outcome: StudyRunOutcome, io: CliIo): void {
   const { result } = outcome;
-  io.out(summaryTable(result));
-  io.out("");
-  io.out(`Gold and proxy are gains over the base policy (mean gold ${result.baseGold.toFixed(3)}), against d = sqrt(KL_bon(n)).`);
-  io.out(`Base policy: ${result.basePolicy.cached ? "loaded from cache" : "pretrained and cached"} in ${result.basePolicy.path}`);
+  const dbOption = outcome.dbPath === defaultDatabasePath() ? "" : ` --db ${outcome.dbPath}`;
+  if (result && result.runs.length > 0) {
+    io.out(summaryTable(result));
+    io.out("");
+    io.out(`Gold and proxy are gains over the base policy (mean gold ${result.baseGold.toFixed(3)}), against d = sqrt(KL_bon(n)).`);
+    io.out(`Base policy: ${result.basePolicy.cached ? "loaded from cache" : "pretrained and cached"} in ${result.basePolicy.path}`);
+  }
+  for (const r of outcome.notDone) io.out(`run ${r.id} (${r.name}) ended ${r.status}${r.error ? `: ${r.error}` : ""}; goodhart runs resume ${r.id}${dbOption}`);
   io.out(`Results: ${outcome.runIds.length} runs (ids ${outcome.runIds.join(", ")}) in ${outcome.dbPath}, wall time ${outcome.wallS.toFixed(1)} s`);
-  io.out(`Curves: goodhart curves ${outcome.runIds[0]} --format csv${outcome.dbPath === defaultDatabasePath() ? "" : ` --db ${outcome.dbPath}`}`);
+  if (outcome.runIds.length > 0) io.out(`Curves: goodhart curves ${outcome.runIds[0]} --format csv${dbOption}`);
 }
 
 /** `--sweep path=[v1, v2]` options (values as JSON or YAML flow lists) -> a sweep grid. */
@@ -197,8 +168,8 @@ export const runCommand: CliCommand = {
       }
     }
     const outcome = await runStudy(study, io, { db: opts.values.db, cache: opts.values.cache, threads: parseThreads(opts.values.threads), ...(grid ? { grid } : {}) });
-    if (opts.flags.has("json")) io.out(JSON.stringify({ runIds: outcome.runIds, db: outcome.dbPath, wallS: outcome.wallS, timings: outcome.result.timings }, null, 2));
+    if (opts.flags.has("json")) io.out(JSON.stringify({ runIds: outcome.runIds, db: outcome.dbPath, wallS: outcome.wallS, timings: outcome.result?.timings ?? null, notDone: outcome.notDone, signal: outcome.signal }, null, 2));
     else printOutcome(outcome, io);
-    return 0;
+    return outcomeExitCode(outcome);
   },
 };

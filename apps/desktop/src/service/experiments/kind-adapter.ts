@@ -24,6 +24,7 @@ function runSinkFor(context: ExperimentContext, key: string): RunSink {
       fit: (fit) => r.fit(fit),
       labelSet: (set) => r.labelSet(set),
       checkpoint: (model) => r.model(model),
+      result: (result) => r.result(result),
       log() {},
       end: (status, error) => r.end(status, error),
     };

@@ -1,8 +1,12 @@
 /**
- * Messages between the run executor and a run's worker thread. The worker never touches the
- * database: it streams what happens and the executor's single writer persists it.
+ * Messages between the run executor and a job's worker thread. The worker never touches the
+ * database: it streams what happens and the service's single writer persists it. A job executes
+ * one or more runs (a study's grid points share one worker, so they share its base policy and
+ * samples); every result message names the run it belongs to, and carries whole batches (arrays
+ * of points), which the writer commits in one transaction.
  */
 import type { CurvePoint, MetricPoint } from "@goodhart/storage";
+import type { ExperimentCheckpoint, ExperimentLabelSet } from "@goodhart/objectives";
 import type { SerializedError } from "../../shared/errors.ts";
 
 /** A metric value at a step, as the store keeps it. */
@@ -24,17 +28,33 @@ export interface FitSample {
   nPoints: number;
 }
 
+/** Comparisons with gold labels and the (noisy) labels a run trained on. */
+export type LabelSetSample = ExperimentLabelSet;
+
+/** A model file a run (or the job, for shared ones like the base policy) wrote. */
+export type ModelSample = ExperimentCheckpoint;
+
+/** One run of a job: its row in the store and the key the experiment knows it by (a grid-point id). */
+export interface JobRun {
+  runId: number;
+  key: string;
+}
+
 /** What the worker is started with (its `workerData`). */
 export interface WorkerStart {
   /** The TypeScript module to load first (the bootstrap registers tsx, then imports it). */
   entry: string;
-  runId: number;
+  /** The runs this job executes; the first one receives job-wide reports (progress, checkpoints). */
+  runs: JobRun[];
   /** file: URL of the experiment module; it exports `run(config, context)`. */
   experimentModule: string;
+  /** Parsed once, at submission. */
   config: Record<string, unknown>;
   seed: number;
   device: string;
-  /** Folder of this run's checkpoints. */
+  /** ONNX Runtime intra-op threads (absent: the engine's default). */
+  threads?: number;
+  /** Folder of this job's checkpoints (the first run's folder). */
   runDir: string;
   /** Folder shared by every run for cached artefacts (e.g. a pretrained base policy). */
   cacheDir: string;
@@ -44,11 +64,18 @@ export interface WorkerStart {
   cancelFlag: SharedArrayBuffer;
 }
 
+export type RunEndStatus = "done" | "failed" | "cancelled";
+
 export type WorkerMessage =
-  | { type: "progress"; step: number; totalSteps: number; message: string | null }
-  | { type: "metrics"; points: MetricSample[] }
-  | { type: "curve"; points: CurveSample[] }
-  | { type: "fits"; fits: FitSample[] }
+  | { type: "progress"; runId: number; step: number; totalSteps: number; message: string | null }
+  | { type: "run-started"; runId: number }
+  | { type: "metrics"; runId: number; points: MetricSample[] }
+  | { type: "curve"; runId: number; points: CurveSample[] }
+  | { type: "fits"; runId: number; fits: FitSample[] }
+  | { type: "label-set"; runId: number; set: LabelSetSample }
+  | { type: "model"; runId: number | null; model: ModelSample }
+  | { type: "run-result"; runId: number; result: Record<string, unknown> }
+  | { type: "run-ended"; runId: number; status: RunEndStatus; error: string | null }
   | { type: "checkpoint"; step: number }
   | { type: "done"; result: Record<string, unknown> }
   | { type: "cancelled" }

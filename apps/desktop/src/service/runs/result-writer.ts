@@ -1,16 +1,23 @@
 /**
- * The single writer of run results: workers stream metrics and curve points, this buffers them
- * and commits them in batched transactions, one per run per flush, so a chatty run costs few
- * fsyncs, the database only ever holds whole batches, and one run's bad data cannot lose another
- * run's results.
+ * The single writer of run results: workers stream metrics, curve points, fits, label sets and
+ * model files; this buffers them and commits them in batched transactions, one per run per flush,
+ * so a chatty run costs few fsyncs, the database only ever holds whole batches, and one run's bad
+ * data cannot lose another run's results.
  */
 import type { CurvePoint, LabStore, MetricPoint, NewFit } from "@goodhart/storage";
+import { storeLabelSet, storeModel } from "./entity-store.ts";
+import type { LabelSetSample, ModelSample } from "./protocol.ts";
 
 interface Pending {
   metrics: MetricPoint[];
   curves: CurvePoint[];
   fits: NewFit[];
+  labelSets: LabelSetSample[];
+  models: ModelSample[];
 }
+
+/** Key of the models shared by a job's runs (no run of their own). */
+const SHARED = 0;
 
 export class ResultWriter {
   #pending = new Map<number, Pending>();
@@ -25,7 +32,7 @@ export class ResultWriter {
 
   #of(runId: number): Pending {
     let p = this.#pending.get(runId);
-    if (!p) this.#pending.set(runId, (p = { metrics: [], curves: [], fits: [] }));
+    if (!p) this.#pending.set(runId, (p = { metrics: [], curves: [], fits: [], labelSets: [], models: [] }));
     return p;
   }
 
@@ -46,6 +53,17 @@ export class ResultWriter {
     this.#schedule();
   }
 
+  addLabelSet(runId: number, set: LabelSetSample): void {
+    this.#of(runId).labelSets.push(set);
+    this.#schedule();
+  }
+
+  /** A model file of a run, or (runId null) one shared by a job's runs. */
+  addModel(runId: number | null, model: ModelSample): void {
+    this.#of(runId ?? SHARED).models.push(model);
+    this.#schedule();
+  }
+
   /** Commits everything buffered: one transaction per run. */
   flush(): void {
     if (this.#timer) clearTimeout(this.#timer);
@@ -58,9 +76,12 @@ export class ResultWriter {
           if (p.metrics.length > 0) this.store.metrics.append(runId, p.metrics);
           if (p.curves.length > 0) this.store.curves.append(p.curves);
           for (const fit of p.fits) this.store.fits.create(fit);
+          for (const set of p.labelSets) storeLabelSet(this.store, runId, set);
+          for (const model of p.models) storeModel(this.store, runId === SHARED ? null : runId, model);
         });
       } catch (err) {
-        this.onError(runId, err);
+        if (runId === SHARED) console.error("Goodhart Lab: a shared model file could not be recorded:", err);
+        else this.onError(runId, err);
       }
     }
   }

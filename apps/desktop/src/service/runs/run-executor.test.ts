@@ -20,6 +20,10 @@ function recordingSink() {
     metrics: (runId, points) => metrics.set(runId, (metrics.get(runId) ?? 0) + points.length),
     curve: () => {},
     fits: () => {},
+    labelSet: () => {},
+    model: () => {},
+    result: () => {},
+    runResult: () => {},
     checkpoint: (runId, step) => log.push({ runId, what: "checkpoint", step }),
     finished: (runId, outcome) => {
       log.push({ runId, what: `finished:${outcome.status}` });
@@ -36,7 +40,7 @@ function recordingSink() {
 }
 
 function job(runId: number, config: Record<string, unknown>, runDir = mkdtempSync(join(tmpdir(), "goodhart-run-")), resume = false): RunJob {
-  return { runId, experimentModule: counterModule, config, seed: 7, device: "cpu", runDir, cacheDir: join(runDir, "cache"), resume };
+  return { runs: [{ runId, key: "" }], experimentModule: counterModule, config, seed: 7, device: "cpu", runDir, cacheDir: join(runDir, "cache"), resume };
 }
 
 function expectedAcc(seed: number, steps: number): number {

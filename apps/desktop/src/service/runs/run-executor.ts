@@ -1,17 +1,22 @@
 /**
- * Runs experiments in worker threads, never on the caller's event loop: a FIFO queue with a
- * configurable concurrency, streamed progress/metrics/curves, and cancel that completes within
- * the grace period plus a terminate (well under 2 s): cooperative first (a shared Atomics flag and
- * a message), then `worker.terminate()`.
+ * Runs experiment jobs in worker threads, never on the caller's event loop: a FIFO queue with a
+ * configurable concurrency, streamed progress/metrics/curves, and cancel that is cooperative (a
+ * shared Atomics flag and a message; the experiment stops after its current step and releases its
+ * sessions) with `worker.terminate()` only as the last resort after a grace period. A job executes
+ * one or more runs (a study's grid points); cancelling any of them cancels the job.
+ *
+ * Shutdown never terminates a worker that is still within its grace period: terminating a thread
+ * while onnxruntime-node is inside a native call aborts the whole process ("terminate called after
+ * throwing an instance of 'Napi::Error'").
  */
 import { Worker } from "node:worker_threads";
 import type { SerializedError } from "../../shared/errors.ts";
-import type { CurveSample, FitSample, MetricSample, ParentMessage, WorkerMessage, WorkerStart } from "./protocol.ts";
+import type { CurveSample, FitSample, JobRun, LabelSetSample, MetricSample, ModelSample, ParentMessage, RunEndStatus, WorkerMessage, WorkerStart } from "./protocol.ts";
 
-/** One run to execute: what its worker starts with, less what the executor adds. */
+/** One job to execute: what its worker starts with, less what the executor adds. */
 export type RunJob = Omit<WorkerStart, "entry" | "cancelFlag">;
 
-/** How a run ended. `interrupted`: the worker died without saying why (killed, out of memory). */
+/** How a run ended. `interrupted`: the worker died without saying why (killed, out of memory), or the process shut down. */
 export type RunOutcome =
   | { status: "done"; result: Record<string, unknown> }
   | { status: "failed"; error: SerializedError }
@@ -25,8 +30,19 @@ export interface RunSink {
   metrics(runId: number, points: MetricSample[]): void;
   curve(runId: number, points: CurveSample[]): void;
   fits(runId: number, fits: FitSample[]): void;
+  labelSet(runId: number, set: LabelSetSample): void;
+  /** A model file; runId null for one shared by the job's runs. */
+  model(runId: number | null, model: ModelSample): void;
   checkpoint(runId: number, step: number): void;
-  finished(runId: number, outcome: RunOutcome): void;
+  /** A run of the job reported its result. */
+  runResult(runId: number, result: Record<string, unknown>): void;
+  /** The job returned `result` (before its runs still open are reported finished). */
+  result(runs: readonly JobRun[], result: Record<string, unknown>): void;
+  /**
+   * A run ended. Called once per run of the job: when the experiment ends it, or when the job
+   * ends with the job's outcome (`begun` false: the run never started).
+   */
+  finished(runId: number, outcome: RunOutcome, begun: boolean): void;
 }
 
 export interface RunExecutorOptions {
@@ -36,12 +52,15 @@ export interface RunExecutorOptions {
   cancelGraceMs?: number;
 }
 
-interface ActiveRun {
+interface ActiveJob {
   job: RunJob;
   worker: Worker;
   flag: Int32Array;
   cancelRequested: boolean;
-  finished: boolean;
+  /** Set by shutdown("interrupt"): the cooperative stop is reported `interrupted`, not `cancelled`. */
+  interrupting: boolean;
+  begun: Set<number>;
+  ended: Set<number>;
   exited: Promise<void>;
 }
 
@@ -50,7 +69,8 @@ const workerEntry = new URL("./worker-entry.ts", import.meta.url).href;
 
 export class RunExecutor {
   readonly #queue: RunJob[] = [];
-  readonly #active = new Map<number, ActiveRun>();
+  /** Active jobs by the id of their first run. */
+  readonly #active = new Map<number, ActiveJob>();
   readonly #sink: RunSink;
   readonly #graceMs: number;
   #concurrency: number;
@@ -66,67 +86,85 @@ export class RunExecutor {
     return this.#concurrency;
   }
 
-  /** Changes how many runs execute at once; queued runs start if slots opened. */
+  /** Changes how many jobs execute at once; queued jobs start if slots opened. */
   setConcurrency(n: number): void {
     this.#concurrency = checkConcurrency(n);
     this.#pump();
   }
 
-  /** Queues a run; it starts as soon as a slot is free. */
+  /** Queues a job; it starts as soon as a slot is free. */
   enqueue(job: RunJob): void {
     if (this.#closed) throw new Error("the run executor is shut down");
-    if (this.#active.has(job.runId) || this.#queue.some((j) => j.runId === job.runId)) throw new Error(`run ${job.runId} is already queued or running`);
+    if (job.runs.length === 0) throw new Error("a job needs at least one run");
+    for (const { runId } of job.runs) if (this.knows(runId)) throw new Error(`run ${runId} is already queued or running`);
     this.#queue.push(job);
     this.#pump();
   }
 
-  /** Runs executing now. */
-  runningIds(): number[] {
-    return [...this.#active.keys()];
+  /** True when the run belongs to a queued or executing job. */
+  knows(runId: number): boolean {
+    return this.#queue.some((j) => j.runs.some((r) => r.runId === runId)) || this.#activeOf(runId) !== undefined;
   }
 
-  /** Runs waiting for a slot. */
+  /** Runs of executing jobs. */
+  runningIds(): number[] {
+    return [...this.#active.values()].flatMap((a) => a.job.runs.map((r) => r.runId));
+  }
+
+  /** Runs of jobs waiting for a slot. */
   queuedIds(): number[] {
-    return this.#queue.map((j) => j.runId);
+    return this.#queue.flatMap((j) => j.runs.map((r) => r.runId));
   }
 
   /**
-   * Cancels a queued or running run and resolves once it has stopped and `finished` was reported.
-   * Returns false when the executor does not know the run.
+   * Cancels the queued or executing job of a run and resolves once it has stopped and `finished`
+   * was reported for its runs. Returns false when the executor does not know the run.
    */
   async cancel(runId: number): Promise<boolean> {
-    const queued = this.#queue.findIndex((j) => j.runId === runId);
+    const queued = this.#queue.findIndex((j) => j.runs.some((r) => r.runId === runId));
     if (queued >= 0) {
-      this.#queue.splice(queued, 1);
-      this.#sink.finished(runId, { status: "cancelled" });
+      const [job] = this.#queue.splice(queued, 1);
+      for (const r of job!.runs) this.#sink.finished(r.runId, { status: "cancelled" }, false);
       return true;
     }
-    const active = this.#active.get(runId);
+    const active = this.#activeOf(runId);
     if (!active) return false;
-    if (!active.cancelRequested) {
-      active.cancelRequested = true;
-      Atomics.store(active.flag, 0, 1);
-      active.worker.postMessage({ type: "cancel" } satisfies ParentMessage);
-      const timer = setTimeout(() => void active.worker.terminate(), this.#graceMs);
-      void active.exited.finally(() => clearTimeout(timer));
-    }
+    this.#requestStop(active, this.#graceMs);
     await active.exited;
     return true;
   }
 
   /**
-   * Stops everything: queued runs are dropped (they stay `queued` in the store), running workers
-   * are terminated and reported `interrupted` so they can be resumed from their last checkpoint.
+   * Stops everything. Queued jobs are dropped (their runs stay `queued` in the store with
+   * "interrupt", or are reported cancelled with "cancel"). Executing workers are asked to stop
+   * after their current step and given `graceMs` to do so (releasing their ONNX Runtime sessions)
+   * before a terminate; their runs are reported `cancelled` ("cancel": Ctrl-C) or `interrupted`
+   * ("interrupt": the app closes; resumable).
    */
-  async shutdown(): Promise<void> {
+  async shutdown(mode: "cancel" | "interrupt" = "interrupt", graceMs = 15_000): Promise<void> {
     this.#closed = true;
-    this.#queue.length = 0;
-    await Promise.all(
-      [...this.#active.values()].map(async (a) => {
-        await a.worker.terminate();
-        await a.exited;
-      }),
-    );
+    const dropped = this.#queue.splice(0);
+    if (mode === "cancel") for (const job of dropped) for (const r of job.runs) this.#sink.finished(r.runId, { status: "cancelled" }, false);
+    const active = [...this.#active.values()];
+    for (const a of active) {
+      a.interrupting = mode === "interrupt";
+      this.#requestStop(a, graceMs);
+    }
+    await Promise.all(active.map((a) => a.exited));
+  }
+
+  #activeOf(runId: number): ActiveJob | undefined {
+    for (const a of this.#active.values()) if (a.job.runs.some((r) => r.runId === runId)) return a;
+    return undefined;
+  }
+
+  #requestStop(active: ActiveJob, graceMs: number): void {
+    if (active.cancelRequested) return;
+    active.cancelRequested = true;
+    Atomics.store(active.flag, 0, 1);
+    active.worker.postMessage({ type: "cancel" } satisfies ParentMessage);
+    const timer = setTimeout(() => void active.worker.terminate(), graceMs);
+    void active.exited.finally(() => clearTimeout(timer));
   }
 
   #pump(): void {
@@ -135,63 +173,108 @@ export class RunExecutor {
 
   #launch(job: RunJob): void {
     const cancelFlag = new SharedArrayBuffer(4);
-    const workerData: WorkerStart = { entry: workerEntry, ...job, experimentModule: job.experimentModule, cancelFlag };
-    const worker = new Worker(bootstrap, { workerData, name: `goodhart-run-${job.runId}` });
+    const workerData: WorkerStart = { entry: workerEntry, ...job, cancelFlag };
+    const first = job.runs[0]!.runId;
+    const worker = new Worker(bootstrap, { workerData, name: `goodhart-run-${first}` });
     let exit!: () => void;
-    const active: ActiveRun = {
+    const active: ActiveJob = {
       job,
       worker,
       flag: new Int32Array(cancelFlag),
       cancelRequested: false,
-      finished: false,
+      interrupting: false,
+      begun: new Set(),
+      ended: new Set(),
       exited: new Promise((r) => (exit = r)),
     };
-    this.#active.set(job.runId, active);
-    const finish = (outcome: RunOutcome): void => {
-      if (active.finished) return;
-      active.finished = true;
-      this.#sink.finished(job.runId, outcome);
+    this.#active.set(first, active);
+    const inJob = new Set(job.runs.map((r) => r.runId));
+    const begin = (runId: number): void => {
+      if (active.begun.has(runId)) return;
+      active.begun.add(runId);
+      this.#sink.started(runId);
     };
-    this.#sink.started(job.runId);
+    const endRun = (runId: number, outcome: RunOutcome): void => {
+      if (active.ended.has(runId)) return;
+      active.ended.add(runId);
+      this.#sink.finished(runId, outcome, active.begun.has(runId));
+    };
+    // A stop the parent asked for: cancelled, or interrupted when the process is closing.
+    const stopped = (): RunOutcome => (active.interrupting ? { status: "interrupted", error: "the lab closed while the run was running" } : { status: "cancelled" });
+    const finishJob = (outcome: RunOutcome): void => {
+      for (const { runId } of job.runs) {
+        if (active.ended.has(runId)) continue;
+        // A run the job never reached did not fail: it was not attempted.
+        if (!active.begun.has(runId) && outcome.status === "done") endRun(runId, { status: "failed", error: { name: "Error", message: "the experiment finished without running this grid point" } });
+        else endRun(runId, outcome);
+      }
+    };
+    // A single-run job is its run: it starts with the worker. Runs of a study start when the study reaches them.
+    if (job.runs.length === 1) begin(first);
     let workerError: Error | null = null;
+    let outcome: RunOutcome | null = null;
     worker.on("message", (m: WorkerMessage) => {
+      if ("runId" in m && m.runId !== null && !inJob.has(m.runId)) return; // never write into another job's run
       switch (m.type) {
+        case "run-started":
+          begin(m.runId);
+          break;
         case "progress":
-          this.#sink.progress(job.runId, m.step, m.totalSteps, m.message);
+          this.#sink.progress(m.runId, m.step, m.totalSteps, m.message);
           break;
         case "metrics":
-          this.#sink.metrics(job.runId, m.points);
+          this.#sink.metrics(m.runId, m.points);
           break;
         case "curve":
-          this.#sink.curve(job.runId, m.points);
+          this.#sink.curve(m.runId, m.points);
           break;
         case "fits":
-          this.#sink.fits(job.runId, m.fits);
+          this.#sink.fits(m.runId, m.fits);
+          break;
+        case "label-set":
+          this.#sink.labelSet(m.runId, m.set);
+          break;
+        case "model":
+          this.#sink.model(m.runId, m.model);
           break;
         case "checkpoint":
-          this.#sink.checkpoint(job.runId, m.step);
+          this.#sink.checkpoint(first, m.step);
+          break;
+        case "run-result":
+          this.#sink.runResult(m.runId, m.result);
+          break;
+        case "run-ended":
+          endRun(m.runId, runEndOutcome(m.status, m.error, stopped));
           break;
         case "done":
-          finish({ status: "done", result: m.result });
+          outcome = { status: "done", result: m.result };
+          this.#sink.result(job.runs, m.result);
           break;
         case "cancelled":
-          finish({ status: "cancelled" });
+          outcome = stopped();
           break;
         case "failed":
-          finish({ status: "failed", error: m.error });
+          outcome = { status: "failed", error: m.error };
           break;
       }
     });
     worker.on("error", (err) => (workerError = err));
     worker.on("exit", (code) => {
-      this.#active.delete(job.runId);
-      if (active.cancelRequested) finish({ status: "cancelled" });
-      else if (workerError) finish({ status: "failed", error: { name: workerError.name, message: workerError.message } });
-      else finish({ status: "interrupted", error: `the run's worker stopped unexpectedly (exit code ${code})` });
+      this.#active.delete(first);
+      if (active.cancelRequested) finishJob(outcome?.status === "done" ? outcome : stopped());
+      else if (outcome) finishJob(outcome);
+      else if (workerError) finishJob({ status: "failed", error: { name: workerError.name, message: workerError.message } });
+      else finishJob({ status: "interrupted", error: `the run's worker stopped unexpectedly (exit code ${code})` });
       exit();
       this.#pump();
     });
   }
+}
+
+function runEndOutcome(status: RunEndStatus, error: string | null, stopped: () => RunOutcome): RunOutcome {
+  if (status === "done") return { status: "done", result: {} };
+  if (status === "cancelled") return stopped();
+  return { status: "failed", error: { name: "Error", message: error ?? "the run failed" } };
 }
 
 function checkConcurrency(n: number): number {
