@@ -30,10 +30,14 @@ export function readFixture(relativePath: string): Uint8Array<ArrayBuffer> {
   return new Uint8Array(bytes.buffer.slice(bytes.byteOffset, bytes.byteOffset + bytes.byteLength) as ArrayBuffer);
 }
 
-/** Starts a lab on a fresh database file in a child process and connects to it. */
-export async function openRealLab(): Promise<RealLab> {
+/**
+ * Starts a lab on a fresh database file in a child process and connects to it; `toyKind` registers
+ * the test-only toy experiment kind (service/testing/toy-kind).
+ */
+export async function openRealLab(options: { toyKind?: boolean } = {}): Promise<RealLab> {
   const dir = mkdtempSync(join(tmpdir(), "goodhart-renderer-"));
-  const child: ChildProcess = spawn(process.execPath, ["--import", "tsx", join(here, "lab-process.ts"), join(dir, "lab.sqlite")], {
+  const args = [join(here, "lab-process.ts"), join(dir, "lab.sqlite"), ...(options.toyKind ? ["--toy-kind"] : [])];
+  const child: ChildProcess = spawn(process.execPath, ["--import", "tsx", ...args], {
     stdio: ["ignore", "pipe", "inherit"],
   });
   const { url, token } = await new Promise<{ url: string; token: string }>((resolve, reject) => {
