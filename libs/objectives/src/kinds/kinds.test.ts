@@ -2,6 +2,7 @@ import { describe, expect, it } from "vitest";
 import { expandGrid } from "../config/grid.ts";
 import { deepMerge, nearestPaths, requirePath, schemaAt, schemaPaths, setAt } from "../config/paths.ts";
 import { ConfigError, meta, num, obj, withDefault } from "../config/validate.ts";
+import { loadExperiment } from "../experiments/registry.ts";
 import { defineKind } from "./kind.ts";
 import { KindRegistry, kindRegistry } from "./registry.ts";
 
@@ -57,6 +58,22 @@ describe("the kind registry", () => {
     expect(c.seeds).toEqual([4, 5]);
     expect(() => kindRegistry.parse("bon-study", { bon: { poolSize: 0 } }, "x.yaml")).toThrow(/x\.yaml[\s\S]*bon\.poolSize: expected an integer in \[1, 1048576\], got 0/);
     expect(() => kindRegistry.parse("nope", {})).toThrow(/unknown experiment kind "nope"; known kinds: bon-study/);
+  });
+
+  it("takes a bon-study sweep envelope {study, grid, options}, validating every grid point", () => {
+    const job = kindRegistry.parse<Record<string, any>>("bon-study", { study: { preset: "quick-demo" }, grid: { "bon.poolSize": [64, 128] }, options: { rmTraining: { epochs: 2 } } });
+    expect(job.study.name).toBe("quick-demo");
+    expect(job.grid).toEqual({ "bon.poolSize": [64, 128] });
+    expect(job.options).toEqual({ rmTraining: { epochs: 2 } });
+    expect(() => kindRegistry.parse("bon-study", { study: {}, grid: { "bon.poolSize": [64, 0] } })).toThrow(/grid\.bon\.poolSize: expected an integer in \[1, 1048576\], got 0 \(sweep point/);
+    expect(() => kindRegistry.parse("bon-study", { study: {}, options: { rmTraining: { lr: 0 } } })).toThrow(/options\.rmTraining\.lr: expected a number > 0, got 0/);
+    expect(() => kindRegistry.parse("bon-study", { study: {}, extra: 1 })).toThrow(/extra: unknown field; expected one of study, grid, options/);
+    expect(() => kindRegistry.parse("bon-study", { study: { preset: "nope" } })).toThrow(/study\.preset: expected one of "quick-demo"/);
+  });
+
+  it("loads every built-in kind's run module", async () => {
+    for (const kind of kindRegistry.list()) expect(typeof (await loadExperiment(kind.id))).toBe("function");
+    await expect(loadExperiment("toy", kindRegistry.with([tinyKind("toy", "t")]))).rejects.toThrow();
   });
 
   it("accepts extra kinds, and refuses a kind or a preset name twice", () => {

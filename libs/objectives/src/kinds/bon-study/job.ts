@@ -5,7 +5,9 @@
  * the CLI's --sweep and the service's job planner use the envelope.
  */
 import { ConfigError, type ConfigIssue, type Schema, bool, join, list, meta, num, obj, optional, record } from "../../config/validate.ts";
+import { deepMerge } from "../../config/paths.ts";
 import { sweep } from "../../config/sweep.ts";
+import { BON_STUDY_PRESET_LIST } from "./presets.ts";
 import { bonStudySchema, type BonStudyConfig } from "./schema.ts";
 
 /** Study-wide training options (libs/objectives' BonStudyOptions), as an envelope carries them. */
@@ -57,7 +59,18 @@ export function bonStudySubmissionSchema(): Schema<BonStudyConfig | BonStudyJob>
     describe: () => study.describe(),
     parse(value, path, issues: ConfigIssue[]) {
       if (!isBonStudyJob(value)) return study.parse(value, path, issues);
-      const job = envelope.parse(value, path, issues);
+      // The envelope's study may start from a preset, like a plain study (the registry handles that one).
+      const { preset, ...rest } = value.study as unknown as Record<string, unknown>;
+      let studyInput: unknown = value.study;
+      if (preset !== undefined) {
+        const found = BON_STUDY_PRESET_LIST.find((p) => p.name === preset);
+        if (!found) {
+          issues.push({ path: join(join(path, "study"), "preset"), message: `expected one of ${BON_STUDY_PRESET_LIST.map((p) => `"${p.name}"`).join(", ")}, got ${JSON.stringify(preset)}` });
+          return undefined;
+        }
+        studyInput = deepMerge(found.overrides, rest);
+      }
+      const job = envelope.parse({ ...value, study: studyInput }, path, issues);
       if (!job || !job.grid || Object.keys(job.grid).length === 0) return job;
       try {
         sweep(job.study, job.grid); // every grid point validated before anything is stored
