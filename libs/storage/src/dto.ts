@@ -171,6 +171,19 @@ export interface CurvePoint {
   /** Per-member proxy scores (ensembles); every point of a series has the same number. */
   proxyScores?: number[] | null;
   goldScore: number | null;
+  /** Standard errors over prompts of proxyScore and goldScore, and how many prompts they average. */
+  proxySe?: number | null;
+  goldSe?: number | null;
+  prompts?: number | null;
+  /** Other estimates of this point's KL, each under its own estimator name (e.g. `beirami-bon`). */
+  klEstimates?: KlEstimate[] | null;
+}
+
+/** One estimate of a curve point's KL, with its standard error. */
+export interface KlEstimate {
+  estimator: string;
+  kl: number;
+  se: number | null;
 }
 
 export interface CurveSeries {
@@ -194,6 +207,11 @@ export interface CurveColumns {
   goldScore: Float64Array;
   /** Per-member proxy scores: one column per ensemble member. */
   memberScores: Float64Array[];
+  /** Standard errors over prompts (NaN where not stored). */
+  proxySe: Float64Array;
+  goldSe: Float64Array;
+  /** Other KL estimates, one column pair per estimator (NaN where a point has none). */
+  klEstimates: { estimator: string; kl: Float64Array; se: Float64Array }[];
 }
 
 export interface Fit {
@@ -208,7 +226,43 @@ export interface Fit {
   standardErrors: Record<string, number> | null;
   residual: number | null;
   nPoints: number;
+  /** Bootstrap confidence intervals of coefficients and peaks, by the coefficients' names; null when none were stored. */
+  intervals: Record<string, ConfidenceInterval> | null;
   createdAt: string;
+}
+
+/** A confidence interval: bounds, level (0.95), replicates behind it and what was resampled. */
+export interface ConfidenceInterval {
+  low: number;
+  high: number;
+  level: number;
+  replicates: number;
+  resampled: string;
+}
+
+/** A run's stored best-of-n pools (see migration 0060). */
+export interface SampleSet {
+  id: number;
+  runId: number;
+  name: string;
+  /** Proxy series whose scores come first in each sample's `scores`. */
+  series: string[];
+  members: number;
+  poolSize: number;
+  prompts: number;
+  createdAt: string;
+}
+
+/** One stored sample of a pool. */
+export interface StoredSample {
+  promptIndex: number;
+  sampleIndex: number;
+  prompt: string;
+  completion: string;
+  gold: number;
+  logProb: number | null;
+  /** Each series' proxy score, then each member's normalised score. */
+  scores: Float64Array;
 }
 
 export interface Report {

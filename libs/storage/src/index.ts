@@ -10,6 +10,7 @@ export { RUN_TRANSITIONS, RunStatusError, type NewRun } from "./repositories/run
 export type { MetricSeries } from "./repositories/metrics.ts";
 export { CurveSeriesMismatchError } from "./repositories/curves.ts";
 export type { NewFit } from "./repositories/fits.ts";
+export type { BestOfNPick, NewSampleSet } from "./repositories/samples.ts";
 export { importDataset, detectFormat, type ImportOptions, type ImportProgress, type ImportResult } from "./import/import-dataset.ts";
 export type { DetectionReport } from "./import/detect.ts";
 export { ImportError, type ImportLocation } from "./import/errors.ts";

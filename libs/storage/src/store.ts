@@ -8,6 +8,7 @@ import { DatasetRepository } from "./repositories/datasets.ts";
 import { ExampleRepository } from "./repositories/examples.ts";
 import { ExperimentRepository, SweepRepository } from "./repositories/experiments.ts";
 import { FitRepository } from "./repositories/fits.ts";
+import { SampleRepository } from "./repositories/samples.ts";
 import { LabelSetRepository } from "./repositories/label-sets.ts";
 import { LabelRepository } from "./repositories/labels.ts";
 import { MetricRepository } from "./repositories/metrics.ts";
@@ -45,6 +46,7 @@ export class LabStore {
   readonly metrics: MetricRepository;
   readonly curves: CurveRepository;
   readonly fits: FitRepository;
+  readonly samples: SampleRepository;
   readonly reports: ReportRepository;
 
   constructor(
@@ -65,6 +67,7 @@ export class LabStore {
     this.metrics = new MetricRepository(db);
     this.curves = new CurveRepository(db);
     this.fits = new FitRepository(db);
+    this.samples = new SampleRepository(db);
     this.reports = new ReportRepository(db);
   }
 

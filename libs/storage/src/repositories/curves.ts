@@ -1,5 +1,5 @@
 import type Database from "better-sqlite3";
-import type { CurveColumns, CurvePoint, CurveSeries, CurveXKind } from "../dto.ts";
+import type { CurveColumns, CurvePoint, CurveSeries, CurveXKind, KlEstimate } from "../dto.ts";
 import { PackedSeries } from "./packed-series.ts";
 
 interface SeriesRow {
@@ -40,8 +40,20 @@ export class CurveRepository {
   private readonly insertSeriesStmt;
   private readonly seriesOfRunStmt;
   private readonly packed: PackedSeries;
+  private readonly upsertStatsStmt;
+  private readonly statsOfSeriesStmt;
+  private readonly upsertKlStmt;
+  private readonly klOfSeriesStmt;
 
   constructor(private readonly db: Database.Database) {
+    this.upsertStatsStmt = db.prepare("INSERT OR REPLACE INTO curve_point_stats (series_id, x, proxy_se, gold_se, prompts) VALUES (?, ?, ?, ?, ?)");
+    this.statsOfSeriesStmt = db.prepare<[number], { x: number; proxy_se: number | null; gold_se: number | null; prompts: number | null }>(
+      "SELECT x, proxy_se, gold_se, prompts FROM curve_point_stats WHERE series_id = ?",
+    );
+    this.upsertKlStmt = db.prepare("INSERT OR REPLACE INTO curve_kl_estimates (series_id, x, estimator, kl, kl_se) VALUES (?, ?, ?, ?, ?)");
+    this.klOfSeriesStmt = db.prepare<[number], { x: number; estimator: string; kl: number; kl_se: number | null }>(
+      "SELECT x, estimator, kl, kl_se FROM curve_kl_estimates WHERE series_id = ? ORDER BY estimator, x",
+    );
     this.findSeriesStmt = db.prepare<[number, string], SeriesRow>(`${SERIES_SQL} WHERE s.run_id = ? AND s.name = ?`);
     this.insertSeriesStmt = db.prepare(
       "INSERT INTO curve_series (run_id, name, x_kind, kl_estimator, kl_prompts, members) VALUES (?, ?, ?, ?, ?, ?)",
@@ -79,8 +91,28 @@ export class CurveRepository {
           for (let m = 0; m < series.members; m++) cols[FIXED + m]![i] = nanIfNull(p.proxyScores?.[m]);
         });
         this.packed.append([series.id], cols);
+        for (const p of pts) this.appendStatistics(series.id, p);
       }
     })();
+  }
+
+  /** A point's standard errors and other KL estimates (rows keyed by series and x, so a point at an existing x replaces them). */
+  private appendStatistics(seriesId: number, p: CurvePoint): void {
+    const se = (v: number | null | undefined, what: string) => {
+      if (v === null || v === undefined || Number.isNaN(v)) return null;
+      if (!(v >= 0) || !Number.isFinite(v)) throw new RangeError(`curve '${p.series}' of run ${p.runId} at x=${p.x}: ${what} must be a finite number >= 0, got ${v}`);
+      return v;
+    };
+    const proxySe = se(p.proxySe, "proxySe");
+    const goldSe = se(p.goldSe, "goldSe");
+    const prompts = p.prompts ?? null;
+    if (prompts !== null && !(Number.isInteger(prompts) && prompts > 0)) throw new RangeError(`curve '${p.series}' of run ${p.runId} at x=${p.x}: prompts must be a positive integer, got ${prompts}`);
+    if (proxySe !== null || goldSe !== null || prompts !== null) this.upsertStatsStmt.run(seriesId, p.x, proxySe, goldSe, prompts);
+    for (const e of p.klEstimates ?? []) {
+      if (e.estimator === p.klEstimator) throw new RangeError(`curve '${p.series}' of run ${p.runId} at x=${p.x}: KL estimate '${e.estimator}' is the series' own estimator; store it as kl`);
+      if (!Number.isFinite(e.kl)) throw new RangeError(`curve '${p.series}' of run ${p.runId} at x=${p.x}: KL estimate '${e.estimator}' is ${e.kl}`);
+      this.upsertKlStmt.run(seriesId, p.x, e.estimator, e.kl, se(e.se, `KL estimate '${e.estimator}' se`));
+    }
   }
 
   private ensureSeries(p: CurvePoint): SeriesRow {
@@ -112,7 +144,33 @@ export class CurveRepository {
     const s = this.findSeriesStmt.get(runId, series);
     if (!s) return undefined;
     const cols = this.packed.read([s.id], FIXED + s.members);
-    return { series: toSeries(s), x: cols[0]!, kl: cols[1]!, proxyScore: cols[2]!, goldScore: cols[3]!, memberScores: cols.slice(FIXED) };
+    const x = cols[0]!;
+    const index = new Map<number, number>();
+    x.forEach((v, i) => index.set(v, i));
+    const column = () => new Float64Array(x.length).fill(Number.NaN);
+    const proxySe = column();
+    const goldSe = column();
+    for (const r of this.statsOfSeriesStmt.all(s.id)) {
+      const i = index.get(r.x);
+      if (i === undefined) continue;
+      proxySe[i] = r.proxy_se ?? Number.NaN;
+      goldSe[i] = r.gold_se ?? Number.NaN;
+    }
+    const klEstimates: CurveColumns["klEstimates"] = [];
+    for (const r of this.klOfSeriesStmt.all(s.id)) {
+      let e = klEstimates.find((k) => k.estimator === r.estimator);
+      if (!e) klEstimates.push((e = { estimator: r.estimator, kl: column(), se: column() }));
+      const i = index.get(r.x);
+      if (i === undefined) continue;
+      e.kl[i] = r.kl;
+      e.se[i] = r.kl_se ?? Number.NaN;
+    }
+    return { series: toSeries(s), x, kl: cols[1]!, proxyScore: cols[2]!, goldScore: cols[3]!, memberScores: cols.slice(FIXED), proxySe, goldSe, klEstimates };
+  }
+
+  /** Prompt counts per x of a series (points without stored statistics are absent). */
+  private promptCounts(seriesId: number): Map<number, number | null> {
+    return new Map(this.statsOfSeriesStmt.all(seriesId).map((r) => [r.x, r.prompts]));
   }
 
   /** One series as point objects. */
@@ -120,6 +178,7 @@ export class CurveRepository {
     const c = this.readColumns(runId, series);
     if (!c) return [];
     const s = c.series;
+    const prompts = this.promptCounts(s.id);
     return Array.from(c.x, (x, i) => ({
       runId,
       series,
@@ -131,6 +190,10 @@ export class CurveRepository {
       proxyScore: nullIfNaN(c.proxyScore[i]!),
       proxyScores: s.members ? c.memberScores.map((m) => m[i]!) : null,
       goldScore: nullIfNaN(c.goldScore[i]!),
+      proxySe: nullIfNaN(c.proxySe[i]!),
+      goldSe: nullIfNaN(c.goldSe[i]!),
+      prompts: prompts.get(x) ?? null,
+      klEstimates: c.klEstimates.filter((e) => !Number.isNaN(e.kl[i]!)).map((e): KlEstimate => ({ estimator: e.estimator, kl: e.kl[i]!, se: nullIfNaN(e.se[i]!) })),
     }));
   }
 }
