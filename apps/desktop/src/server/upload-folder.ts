@@ -6,7 +6,7 @@
  */
 import { randomBytes } from "node:crypto";
 import { mkdirSync, readdirSync, rmSync } from "node:fs";
-import { join } from "node:path";
+import { join, resolve } from "node:path";
 
 const LAUNCH_FOLDER = /^(\d+)-[0-9a-f]+$/;
 /** Uploads written straight into the root by versions before per-launch folders. */
@@ -50,7 +50,8 @@ export function removeStaleUploads(root: string): string[] {
 /** Creates this launch's upload folder under `root`, after removing stale ones. */
 export function createUploadFolder(root: string): UploadFolder {
   removeStaleUploads(root);
-  const dir = join(root, `${process.pid}-${randomBytes(4).toString("hex")}`);
+  // Absolute, so the grants that point into it resolve the same whatever the working folder.
+  const dir = resolve(root, `${process.pid}-${randomBytes(4).toString("hex")}`);
   mkdirSync(dir, { recursive: true });
   return { dir, remove: () => rmSync(dir, { recursive: true, force: true }) };
 }
