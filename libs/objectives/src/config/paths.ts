@@ -83,11 +83,16 @@ function editDistance(a: string, b: string): number {
   return row[b.length]!;
 }
 
-/** The valid paths closest to `path` (edit distance, ties in schema order). */
+const parentOf = (path: string) => path.slice(0, Math.max(0, path.lastIndexOf(".")));
+
+/**
+ * The valid paths closest to `path`: edit distance, plus one for a path under another parent (a
+ * typo usually sits in the last name), ties in schema order.
+ */
 export function nearestPaths(schema: JsonSchema, path: string, count = 3): string[] {
   const normal = path.replace(/\[\d+\]/g, "[0]");
   return schemaPaths(schema)
-    .map((p, i) => ({ p, i, d: editDistance(normal, p) }))
+    .map((p, i) => ({ p, i, d: editDistance(normal, p) + (parentOf(p) === parentOf(normal) ? 0 : 1) }))
     .sort((a, b) => a.d - b.d || a.i - b.i)
     .slice(0, count)
     .map((x) => x.p);
