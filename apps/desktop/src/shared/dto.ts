@@ -166,6 +166,8 @@ export const KindDto = z.object({
         title: z.string(),
         unit: z.string().optional(),
         source: z.union([z.object({ result: z.string() }), z.object({ metric: z.string() })]),
+        /** The column's standard error ("value ± se"). */
+        se: z.object({ result: z.string() }).optional(),
       }),
     ),
   }),
@@ -241,8 +243,63 @@ export const CurvePointDto = z.object({
   klEstimator: z.string(),
   proxyScore: z.number().nullable(),
   goldScore: z.number().nullable(),
+  /** Standard errors over prompts of proxyScore and goldScore, and how many prompts they average (absent when not measured). */
+  proxySe: z.number().nullable().optional(),
+  goldSe: z.number().nullable().optional(),
+  prompts: z.number().int().nullable().optional(),
+  /** Other estimates of this point's KL, each under its estimator's name (e.g. `beirami-bon`, the best-of-n policy's actual KL). */
+  klEstimates: z.array(z.object({ estimator: z.string(), kl: z.number(), se: z.number().nullable() })).optional(),
 });
 export type CurvePointDto = z.infer<typeof CurvePointDto>;
+
+/** A percentile bootstrap interval (DESIGN.md section 2): bounds, level, replicates, what was resampled. */
+export const ConfidenceIntervalDto = z.object({ low: z.number(), high: z.number(), level: z.number(), replicates: z.number().int(), resampled: z.string() });
+
+/** A scaling law fitted to a run's curve series, with its coefficients' SEs and bootstrap intervals. */
+export const FitDto = z.object({
+  id: Id,
+  runId: Id,
+  series: z.string(),
+  target: z.enum(["gold", "proxy"]),
+  /** e.g. `bon: d(a - b d)` or `rl: d(a - b ln d)`. */
+  form: z.string(),
+  /** a, b, r2, and when the curve has one the peak (`peakD`, `peakValue`) and the observed peak. */
+  coefficients: z.record(z.string(), z.number()),
+  standardErrors: z.record(z.string(), z.number()).nullable(),
+  /** Intervals by coefficient name (a, b, peakD, peakValue, observedPeak, goldAtMaxN, ...). */
+  intervals: z.record(z.string(), ConfidenceIntervalDto).nullable(),
+  residual: z.number().nullable(),
+  nPoints: z.number().int(),
+});
+export type FitDto = z.infer<typeof FitDto>;
+
+/** The completion a best-of-n draw of size n picks for one prompt, under one proxy series. */
+export const SamplePickDto = z.object({
+  promptIndex: z.number().int(),
+  prompt: z.string(),
+  sampleIndex: z.number().int(),
+  completion: z.string(),
+  proxy: z.number(),
+  gold: z.number(),
+  /** Both recentred on the prompt's whole-pool mean (the base policy scores 0). */
+  proxyGain: z.number(),
+  goldGain: z.number(),
+  logProb: z.number().nullable(),
+  /** Each ensemble member's normalised score of the pick. */
+  members: z.array(z.number()),
+});
+
+/** The samples behind a run's best-of-n curves at one n (`runs.samples`). */
+export const RunSamplesDto = z.object({
+  runId: Id,
+  /** The stored sample sets of the run (usually one, `bon-pool`). */
+  sets: z.array(z.object({ name: z.string(), series: z.array(z.string()), members: z.number().int(), poolSize: z.number().int(), prompts: z.number().int() })),
+  set: z.string().nullable(),
+  series: z.string().nullable(),
+  n: z.number().int().nullable(),
+  picks: z.array(SamplePickDto),
+});
+export type RunSamplesDto = z.infer<typeof RunSamplesDto>;
 
 export const ConfigDiffRowDto = z.object({
   /** Dotted path into the configs, e.g. `optimizer.lr`. */

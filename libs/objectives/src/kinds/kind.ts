@@ -54,6 +54,8 @@ export interface SummaryColumn {
   title: string;
   unit?: string;
   source: { result: string } | { metric: string };
+  /** Its standard error, shown as "value ± se" (same path rules as `source`). */
+  se?: { result: string };
 }
 
 export interface KindViews {
