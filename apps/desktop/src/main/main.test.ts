@@ -14,6 +14,7 @@ import { FILE_GRANT_CHANNEL } from "../shared/lab-channels.ts";
 import { APP_START_URL, resolveAppRequest } from "./app-protocol.ts";
 import { buildPreload } from "./build-electron.ts";
 import type { ElectronMain, IpcMain, IpcMainInvokeEvent, IpcRenderer, Session, WebContents, WebUtils } from "./electron-types.ts";
+import { openAppLog } from "./app-log.ts";
 import { isAllowedExternalLink, openExternalLink } from "./external-links.ts";
 import { hardenSession, hardenWebContents, withCspHeader } from "./hardening.ts";
 import { registerLabIpc } from "./ipc-handlers.ts";
@@ -347,6 +348,15 @@ describe("external links", () => {
 });
 
 describe("startup failure", () => {
+  it("logs to the app-data folder, or to the fallback folder when that cannot be created", () => {
+    const dir = mkdtempSync(join(tmpdir(), "goodhart-applog-"));
+    writeFileSync(join(dir, "file"), "");
+    const log = openAppLog([join(dir, "file", "logs"), join(dir, "fallback")]);
+    log.write("first line\nsecond line");
+    expect(log.file).toBe(join(dir, "fallback", "desktop.log"));
+    expect(readFileSync(log.file, "utf8")).toMatch(/^\d{4}-\d\d-\d\dT[\d:.]+Z first line\n {4}second line\n$/);
+  });
+
   it("is shown in a native dialog naming the log file, written to that file, and exits with 1", async () => {
     const dir = mkdtempSync(join(tmpdir(), "goodhart-startfail-"));
     const preloadPath = join(dir, "preload.cjs");
@@ -382,8 +392,8 @@ describe("startup failure", () => {
       },
       dialog: { showErrorBox: (title: string, content: string) => void boxes.push({ title, content }), showMessageBox: async () => ({ response: 1 }) },
     } as unknown as ElectronMain;
-    expect(await startElectronApp(electron, { preloadPath, rendererDir: join(dir, "renderer"), dbFile: join(dir, "lab.sqlite") })).toBeNull();
-    const logFile = join(dir, "logs", "main.log");
+    expect(await startElectronApp(electron, { preloadPath, rendererDir: join(dir, "renderer"), dbFile: join(dir, "lab.sqlite"), logDir: join(dir, "logs") })).toBeNull();
+    const logFile = join(dir, "logs", "desktop.log");
     expect(boxes).toEqual([{ title: "Goodhart Lab could not start", content: expect.stringContaining("out of memory") }]);
     expect(boxes[0]!.content).toContain(logFile);
     const logged = readFileSync(logFile, "utf8");

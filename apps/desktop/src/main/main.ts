@@ -8,7 +8,7 @@
 import { existsSync } from "node:fs";
 import { dirname, join } from "node:path";
 import { fileURLToPath, pathToFileURL } from "node:url";
-import { defaultDatabasePath } from "@goodhart/storage";
+import { appDataFolder, defaultDatabasePath } from "@goodhart/storage";
 import type { SecretStore } from "../service/secret-store.ts";
 import { PLACEHOLDER_PAGE } from "../server/static-files.ts";
 import { CONTENT_SECURITY_POLICY } from "../shared/csp.ts";
@@ -32,6 +32,8 @@ export interface ElectronMainOptions {
   devTools?: boolean;
   /** Where startup facts and failures are written; default: none (startElectronApp passes one). */
   log?: AppLog;
+  /** startElectronApp's log folder; default `<app-data folder>/logs`, else Electron's logs folder. */
+  logDir?: string;
 }
 
 /** What runElectronMain started. */
@@ -141,7 +143,7 @@ export function reportStartupFailure(electron: Pick<ElectronMain, "app" | "dialo
  * logged and shown in a native dialog. Never rejects.
  */
 export async function startElectronApp(electron: ElectronMain, options: ElectronMainOptions = {}): Promise<ElectronApp | null> {
-  const log = options.log ?? openAppLog(electron.app.getPath("logs"));
+  const log = options.log ?? openAppLog(options.logDir ? [options.logDir] : [join(appDataFolder(), "logs"), electron.app.getPath("logs")]);
   log.write("Goodhart Lab starting");
   try {
     return await runElectronMain(electron, { ...options, log });
