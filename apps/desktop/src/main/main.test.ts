@@ -412,6 +412,9 @@ describe("preload bundle", () => {
     expect(new Set(requires)).toEqual(new Set(["electron"]));
     expect(code).toContain("exposeInMainWorld");
     expect(code).toContain("goodhartLab");
+    // Files become grants in the preload: the path is read there and sent only to the main process.
+    expect(code).toContain("getPathForFile");
+    expect(code).toContain("files:grant");
     // Only the channel names ride along: no schema library in the privileged preload.
     expect(code.length).toBeLessThan(20_000);
   });
