@@ -97,7 +97,7 @@ export async function openLabDoor(options: LabDoorOptions): Promise<LabDoor> {
       // Runs a dead process left queued wait for the app (or `goodhart runs resume`), not for whichever command opens the lab next.
       requeueQueued: false,
       holder: `${options.holder} (command line)`,
-      ...(options.cache ? { cacheDir: resolve(options.cache) } : process.env.GOODHART_CACHE ? { cacheDir: resolve(process.env.GOODHART_CACHE) } : {}),
+      ...(options.cache ? { cacheDir: resolve(options.cache) } : {}),
       ...(options.threads ? { threads: options.threads } : {}),
     },
   });

@@ -57,10 +57,49 @@ export function stopSignals(): { signalled: Promise<StopSignal>; dispose(): void
   };
 }
 
+export interface Followed {
+  runs: RunDto[];
+  signal: StopSignal | null;
+}
+
+/**
+ * Waits until every run in `runIds` has ended, printing progress lines on stderr. On a signal,
+ * stops them through the door (stored `cancelled`) and returns with `signal` set.
+ */
+export async function followRuns(door: LabDoor, runIds: readonly number[], io: CliIo, options: { progressEveryS?: number; signals: { signalled: Promise<StopSignal> }; t0?: number }): Promise<Followed> {
+  const t0 = options.t0 ?? performance.now();
+  const { api } = door;
+  let lastLine = 0;
+  const offProgress = api.runs.onDidProgress((p) => {
+    if (!runIds.includes(p.runId)) return;
+    const now = performance.now();
+    if (now - lastLine < (options.progressEveryS ?? 2) * 1000 && p.step < p.totalSteps) return;
+    lastLine = now;
+    io.err(submissionProgressLine(p, (now - t0) / 1000));
+  });
+  const current = () => Promise.all(runIds.map((id) => api.runs.get({ id })));
+  try {
+    let signal: StopSignal | null = null;
+    void options.signals.signalled.then((s) => (signal = s));
+    for (;;) {
+      const runs = await current();
+      if (runs.every((r) => TERMINAL.has(r.status))) return { runs, signal };
+      if (signal) {
+        io.err(`${signal}: stopping the runs after their current step (they will read cancelled)...`);
+        await door.stopRuns(runIds);
+        return { runs: await current(), signal };
+      }
+      await Promise.race([new Promise((r) => setTimeout(r, 250)), options.signals.signalled]);
+    }
+  } finally {
+    offProgress();
+  }
+}
+
 /**
  * Creates the experiment, starts it (one run per grid point) and waits for every run to end.
- * On a signal: a local door closes with the runs cancelled; a remote one asks the lab to cancel
- * this submission's runs. Either way the wait ends and `signal` says which.
+ * On a signal: a local door stops its service with the runs cancelled; a remote one asks the lab
+ * to cancel this submission's runs. Either way the wait ends and `signal` says which.
  */
 export async function submitAndFollow(
   door: LabDoor,
@@ -71,33 +110,9 @@ export async function submitAndFollow(
   const t0 = performance.now();
   const { api } = door;
   const created = await api.experiments.create(experiment);
-  let runIds: number[] = [];
-  let lastLine = 0;
-  const offProgress = api.runs.onDidProgress((p) => {
-    if (runIds.length > 0 && !runIds.includes(p.runId)) return;
-    const now = performance.now();
-    if (now - lastLine < (options.progressEveryS ?? 2) * 1000 && p.step < p.totalSteps) return;
-    lastLine = now;
-    io.err(submissionProgressLine(p, (now - t0) / 1000));
-  });
-  try {
-    await api.runs.start({ experimentId: created.id, seed: 0 });
-    runIds = (await api.runs.list({ experimentId: created.id })).map((r) => r.id);
-    io.err(`Started ${runIds.length} run${runIds.length === 1 ? "" : "s"} (${runIds.join(", ")}) of experiment ${created.id} in ${door.executor}.`);
-    let signal: StopSignal | null = null;
-    void options.signals.signalled.then((s) => (signal = s));
-    for (;;) {
-      const runs = await api.runs.list({ experimentId: created.id });
-      if (runs.every((r) => TERMINAL.has(r.status))) return { experimentId: created.id, runIds, runs, signal, wallS: (performance.now() - t0) / 1000 };
-      if (signal) {
-        io.err(`${signal}: stopping the runs after their current step (they will read cancelled)...`);
-        await door.stopRuns(runIds);
-        const after = await api.runs.list({ experimentId: created.id });
-        return { experimentId: created.id, runIds, runs: after, signal, wallS: (performance.now() - t0) / 1000 };
-      }
-      await Promise.race([new Promise((r) => setTimeout(r, 250)), options.signals.signalled]);
-    }
-  } finally {
-    offProgress();
-  }
+  await api.runs.start({ experimentId: created.id, seed: 0 });
+  const runIds = (await api.runs.list({ experimentId: created.id })).map((r) => r.id);
+  io.err(`Started ${runIds.length} run${runIds.length === 1 ? "" : "s"} (${runIds.join(", ")}) of experiment ${created.id} in ${door.executor}.`);
+  const followed = await followRuns(door, runIds, io, { ...options, t0 });
+  return { experimentId: created.id, runIds, runs: followed.runs, signal: followed.signal, wallS: (performance.now() - t0) / 1000 };
 }

@@ -62,10 +62,18 @@ export function ensureRendererBuilt(log: (line: string) => void): boolean {
   return result.status === 0;
 }
 
-function signalled(): Promise<string> {
+/** Exit codes of a stop by signal (128 + the signal's number), as shells report them. */
+const SIGNAL_EXIT = { SIGINT: 130, SIGTERM: 143 } as const;
+
+/**
+ * Resolves on the first SIGINT / SIGTERM. The handlers stay installed until the process ends: a
+ * second Ctrl-C while the runs stop must not fall back to Node's immediate exit, which would kill
+ * workers inside ONNX Runtime calls and leave the lock behind.
+ */
+function signalled(): Promise<keyof typeof SIGNAL_EXIT> {
   return new Promise((resolve) => {
-    process.once("SIGINT", () => resolve("SIGINT"));
-    process.once("SIGTERM", () => resolve("SIGTERM"));
+    process.on("SIGINT", () => resolve("SIGINT"));
+    process.on("SIGTERM", () => resolve("SIGTERM"));
   });
 }
 
@@ -75,7 +83,9 @@ export async function startBrowserMode(options: BrowserModeOptions = {}): Promis
   // Development only: the renderer's Vite dev server may call the API from its own origin.
   const devOrigins = (process.env.GOODHART_DEV_ORIGINS ?? "").split(",").map((o) => o.trim()).filter(Boolean);
   // Devices are probed in a child process whose native warnings (Dawn's missing Vulkan) are filtered.
-  const runtime = openLabRuntime({ dbFile: options.dbFile, service: { probeDevices: () => probeDevicesQuietly() } });
+  // Listening from the start: a Ctrl-C during start-up stops cleanly too.
+  const stop = options.until ?? signalled();
+  const runtime = openLabRuntime({ dbFile: options.dbFile, service: { probeDevices: () => probeDevicesQuietly(), holder: "Goodhart Lab in browser mode" } });
   if (options.buildRenderer !== false) ensureRendererBuilt(log);
   const staticDir = rendererDir();
   const server = await startLabServer({
@@ -86,7 +96,11 @@ export async function startBrowserMode(options: BrowserModeOptions = {}): Promis
     uploadDir: join(runtime.dataDir, "uploads"),
     devOrigins,
   });
+  // Other front doors (the goodhart CLI) find this lab through lab.json beside the runner lock and submit to it.
+  runtime.service.publishEndpoint({ url: server.url, token: server.token });
   log(`Goodhart Lab is running in browser mode (database: ${runtime.dbFile}).`);
+  const conflict = runtime.service.runnerConflict();
+  if (conflict) log(`Runs are read-only for now: ${conflict}`);
   if (runtime.service.interruptedAtStart.length > 0) {
     log(`Runs ${runtime.service.interruptedAtStart.join(", ")} were cut off by the last exit and are marked interrupted; resume them from the Runs screen.`);
   }
@@ -94,9 +108,13 @@ export async function startBrowserMode(options: BrowserModeOptions = {}): Promis
   log(`Open this URL in your browser (it carries this launch's access token; do not share it):`);
   log(`  ${server.launchUrl}`);
   log("Press Ctrl+C to stop.");
-  const reason = await (options.until ?? signalled());
-  log(`Stopping (${String(reason)}): running experiments are left interrupted and can be resumed.`);
+  const reason = await stop;
+  const bySignal = reason === "SIGINT" || reason === "SIGTERM";
+  // Ctrl-C / SIGTERM: the runs stop after their current step and are stored cancelled; the
+  // workers release their ONNX Runtime sessions before the process ends; the lock goes last.
+  log(`Stopping (${String(reason)}): running experiments stop after their current step and are stored ${bySignal ? "cancelled" : "interrupted"}; resume them later from the Runs screen.`);
+  await runtime.service.close({ runs: bySignal ? "cancel" : "interrupt" });
   await server.close();
   await runtime.close();
-  return 0;
+  return bySignal ? SIGNAL_EXIT[reason] : 0;
 }

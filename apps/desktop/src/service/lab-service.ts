@@ -124,7 +124,8 @@ export function createLabService(options: LabServiceOptions): LabService {
   const progress = new Map<number, LiveProgress>();
   const checkpoints = new Map<number, number | null>();
   const runDir = (runId: number): string => join(dataDir, "runs", String(runId));
-  const cacheDir = options.cacheDir ?? join(dataDir, "cache");
+  // GOODHART_CACHE lets several labs (and tests) share one pretrained base policy.
+  const cacheDir = options.cacheDir ?? process.env.GOODHART_CACHE ?? join(dataDir, "cache");
 
   const checkpointStep = (runId: number): number | null => {
     if (!checkpoints.has(runId)) {

@@ -8,7 +8,7 @@ import { kindsCommand } from "./kinds.ts";
 import { presetsCommand } from "./presets.ts";
 import { reportCommand } from "./report.ts";
 import { runCommand } from "./run.ts";
-import { runsListCommand } from "./runs.ts";
+import { runsCancelCommand, runsListCommand, runsResumeCommand, runsShowCommand } from "./runs.ts";
 
 /** Every sub-command, in the order `goodhart --help` lists them. */
-export const commands: CliCommand[] = [devicesCommand, importCommand, datasetsListCommand, datasetsShowCommand, reportCommand, kindsCommand(), presetsCommand(), demoCommand, runCommand, runsListCommand, curvesCommand];
+export const commands: CliCommand[] = [devicesCommand, importCommand, datasetsListCommand, datasetsShowCommand, reportCommand, kindsCommand(), presetsCommand(), demoCommand, runCommand, runsListCommand, runsShowCommand, runsResumeCommand, runsCancelCommand, curvesCommand];

@@ -1,6 +1,9 @@
 import type { Run, RunStatus } from "@goodhart/storage";
-import { type CliCommand, UsageError } from "../command.ts";
+import { type CliCommand, type CliIo, UsageError } from "../command.ts";
+import { openLabDoor } from "../lab-door.ts";
+import { SIGNAL_EXIT_CODES, followRuns, stopSignals } from "../study-submit.ts";
 import { openLab, parseOptions } from "./import.ts";
+import { parseThreads } from "./run.ts";
 
 const STATUSES: readonly RunStatus[] = ["queued", "running", "done", "failed", "cancelled", "interrupted"];
 
@@ -46,4 +49,128 @@ export const runsListCommand: CliCommand = {
       store.close();
     }
   },
+};
+
+function runIdArg(positionals: string[]): number {
+  if (positionals.length !== 1) throw new UsageError("give exactly one run id");
+  const id = Number(positionals[0]);
+  if (!Number.isInteger(id) || id < 1) throw new UsageError(`a run id is a positive integer, got '${positionals[0]}'`);
+  return id;
+}
+
+function short(x: number): string {
+  return Number.isInteger(x) ? String(x) : Math.abs(x) >= 1000 || Math.abs(x) < 0.001 ? x.toExponential(3) : x.toFixed(4);
+}
+
+export const runsShowCommand: CliCommand = {
+  name: ["runs", "show"],
+  summary: "Show one run: status, config, progress, metrics, result and error",
+  usage: [
+    "goodhart runs show <id> [--db path] [--json]",
+    "",
+    "Reads the lab without executing anything (it works while a study runs in another process).",
+    "Progress is live when the run executes in a running lab (browser mode, the app).",
+  ].join("\n"),
+  async run(args, io) {
+    const opts = parseOptions(args, { values: ["db"], booleans: ["json"] });
+    const id = runIdArg(opts.positionals);
+    const door = await openLabDoor({ db: opts.values.db, holder: "goodhart runs show", executes: false });
+    try {
+      const run = await door.api.runs.get({ id }).catch((err: Error) => {
+        throw new UsageError(err.message);
+      });
+      const store = door.store();
+      const metrics = store.metrics.names(id).map((name) => ({ name, last: store.metrics.latest(id, name)!, points: store.metrics.series(id, name).steps.length }));
+      const series = store.curves.series(id).map((s) => s.name);
+      const result = store.runs.get(id)?.result ?? null;
+      if (opts.flags.has("json")) {
+        io.out(JSON.stringify({ ...run, series, metrics: metrics.map((m) => ({ name: m.name, step: m.last.step, value: m.last.value, points: m.points })), result }, null, 2));
+        return 0;
+      }
+      const lines = [
+        `run ${run.id}  ${run.name}`,
+        `  status      ${run.status}${run.error ? ` (${run.error})` : ""}`,
+        `  experiment  ${run.experimentId ?? "-"}   seed ${run.seed}   device ${run.device ?? "-"}`,
+        `  created     ${run.createdAt}${run.startedAt ? `   started ${run.startedAt}` : ""}${run.endedAt ? `   ended ${run.endedAt}` : ""}`,
+        `  progress    ${run.progress ? `${run.progress.step}/${run.progress.totalSteps}` : "-"}${run.checkpointStep !== null ? `   checkpoint at step ${run.checkpointStep}` : ""}`,
+        `  series      ${series.length ? series.join(", ") : "-"}`,
+        `  metrics     ${metrics.length ? "" : "-"}`,
+        ...metrics.map((m) => `    ${m.name.padEnd(28)} ${short(m.last.value).padStart(10)}  (step ${m.last.step}, ${m.points} points)`),
+        `  result      ${result ? "" : "- (not stored yet)"}`,
+        ...(result ? JSON.stringify(result, null, 2).split("\n").slice(0, 40).map((l) => `    ${l}`) : []),
+        "  config",
+        ...JSON.stringify(run.config, null, 2).split("\n").map((l) => `    ${l}`),
+      ];
+      if (["interrupted", "cancelled", "failed"].includes(run.status)) lines.push(`Resume it with: goodhart runs resume ${run.id}${opts.values.db ? ` --db ${opts.values.db}` : ""}`);
+      io.out(lines.join("\n"));
+      return 0;
+    } finally {
+      await door.close();
+    }
+  },
+};
+
+/** `runs resume` and `runs cancel` act through the lab that executes runs: this process, or the running one. */
+async function actOnRun(args: string[], io: CliIo, action: "resume" | "cancel"): Promise<number> {
+  const opts = parseOptions(args, { values: ["db", "cache", "threads"], booleans: ["json"] });
+  const id = runIdArg(opts.positionals);
+  const signals = stopSignals();
+  try {
+    const door = await openLabDoor({
+      db: opts.values.db,
+      cache: opts.values.cache,
+      threads: parseThreads(opts.values.threads),
+      holder: `goodhart runs ${action}`,
+      executes: true,
+      note: (t) => io.err(t),
+    });
+    try {
+      const call = action === "resume" ? door.api.runs.resume({ id }) : door.api.runs.cancel({ id });
+      const run = await call.catch((err: Error) => {
+        throw new UsageError(err.message);
+      });
+      if (action === "cancel") {
+        io.out(`run ${run.id} is ${run.status} (in ${door.executor})`);
+        return 0;
+      }
+      io.err(`Resumed run ${id} in ${door.executor}${run.checkpointStep !== null ? ` from its checkpoint at step ${run.checkpointStep}` : " from its beginning"}.`);
+      const followed = await followRuns(door, [id], io, { signals });
+      const end = followed.runs[0]!;
+      if (opts.flags.has("json")) io.out(JSON.stringify(end, null, 2));
+      else io.out(`run ${end.id} ${end.status}${end.error ? `: ${end.error}` : ""}`);
+      if (followed.signal) return SIGNAL_EXIT_CODES[followed.signal];
+      return end.status === "done" ? 0 : 1;
+    } finally {
+      await door.close();
+    }
+  } finally {
+    signals.dispose();
+  }
+}
+
+export const runsResumeCommand: CliCommand = {
+  name: ["runs", "resume"],
+  summary: "Resume an interrupted, cancelled or failed run (here, or in the running lab)",
+  usage: [
+    "goodhart runs resume <id> [--db path] [--cache dir] [--threads n] [--json]",
+    "",
+    "Continues the run from its last checkpoint, or runs its grid point again from the beginning",
+    "when it has none (its partial results are replaced). When a lab (browser mode, the app) runs",
+    "on the database, the run resumes there; otherwise in this process, which waits for it to end.",
+    "Ctrl-C stops it after its current step and stores it cancelled (exit code 130).",
+  ].join("\n"),
+  run: (args, io) => actOnRun(args, io, "resume"),
+};
+
+export const runsCancelCommand: CliCommand = {
+  name: ["runs", "cancel"],
+  summary: "Cancel a queued or running run (through the lab that executes it)",
+  usage: [
+    "goodhart runs cancel <id> [--db path]",
+    "",
+    "Asks the lab executing the run (browser mode or the app, through its API) to stop it after",
+    "its current step; a run of a study stops the study's remaining grid points too. A run that",
+    "another goodhart command executes is stopped with Ctrl-C in that command's terminal.",
+  ].join("\n"),
+  run: (args, io) => actOnRun(args, io, "cancel"),
 };
