@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import fc from "fast-check";
-import { Rng } from "../rng.ts";
+import { Rng } from "@goodhart/engine";
 import { bestOfNCurve, bestOfNPool, bonWeights, poolsFromMatrix } from "./estimator.ts";
 import { defaultNs, klBestOfN } from "./kl.ts";
 

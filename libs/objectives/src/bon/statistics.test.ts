@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { Rng } from "../rng.ts";
+import { Rng } from "@goodhart/engine";
 import { fitOveroptimization } from "../fits.ts";
 import { bestOfNPromptValues, type BonPromptValues } from "./estimator.ts";
 import { klBestOfN } from "./kl.ts";

@@ -31,6 +31,8 @@ export interface BonSeriesAnalysis {
 }
 
 export interface BonCellAnalysis {
+  /** Ids of the cell's runs (one per seed), so a store can keep each run's cell with it. */
+  runs: string[];
   group: number;
   proxy: string;
   trainingSize: number;
@@ -106,6 +108,7 @@ export function analyseBonStudy(result: Pick<BonStudyResult, "runs">, options: B
       ? aggregations.map((name) => ({ series: name, goldAtMaxN: bonDifferenceInterval(perSeries.get(name)!.map((p) => p.values), single, { ...options, seed: `${seed}/${name}-single` }) }))
       : [];
     out.push({
+      runs: runs.map((r) => r.id),
       group: first.group,
       proxy: first.proxy,
       trainingSize: first.trainingSize,
@@ -119,4 +122,22 @@ export function analyseBonStudy(result: Pick<BonStudyResult, "runs">, options: B
   }
   const anyInterval = out[0]?.series[0]?.intervals.goldAtMaxN;
   return { cells: out, replicates: anyInterval?.replicates ?? options.replicates ?? 1000, level: anyInterval?.level ?? options.level ?? 0.95 };
+}
+
+/** A run's summary as stored in JSON: the headline numbers without the curve and per-prompt arrays. */
+export type StoredBonRunResult = Omit<BonRunResult, "series"> & { series: Omit<BonRunResult["series"][number], "curve" | "promptValues">[] };
+
+/**
+ * What a study's job keeps as its result (JSON): the study-wide numbers, each run's headline
+ * numbers, and the analysis with its intervals (computed here, where the per-prompt values are in
+ * memory; NaN becomes null in JSON). The curves themselves are stored as curve points.
+ */
+export type StoredBonStudyResult = Omit<BonStudyResult, "runs"> & { runs: StoredBonRunResult[]; analysis: BonStudyAnalysis };
+
+export function storedBonStudyResult(result: BonStudyResult, options: BootstrapOptions = {}): StoredBonStudyResult {
+  return {
+    ...result,
+    runs: result.runs.map((r) => ({ ...r, series: r.series.map(({ curve: _curve, promptValues: _values, ...summary }) => summary) })),
+    analysis: analyseBonStudy(result, options),
+  };
 }

@@ -18,8 +18,7 @@
  * strictly more data.
  */
 import { join } from "node:path";
-import { rewardScores, saveModel, type Gpt, type RewardModelConfig } from "@goodhart/engine";
-import { Rng, hash64 } from "../rng.ts";
+import { Rng, hash64, rewardScores, saveModel, type Gpt, type RewardModelConfig } from "@goodhart/engine";
 import { bestOfNCurve, bestOfNPromptValues, curveFromPromptValues, poolsFromMatrix, type BonCurvePoint, type BonPromptValues } from "../bon/estimator.ts";
 import { ANALYTIC_KL_ESTIMATOR } from "../bon/kl.ts";
 import { bonSeriesIntervals } from "../bon/statistics.ts";
@@ -37,6 +36,7 @@ import type { TaskPrompt } from "../task/prompts.ts";
 import { sampleLogProbs, samplePolicy, type PolicySample } from "./policy-samples.ts";
 import { REWARD_TRAINING_DEFAULTS, trainRewardModel, type Comparison, type RewardTrainingOptions } from "./reward-training.ts";
 import { ProgressTracker, type PhasePlan } from "./progress.ts";
+import { storedBonStudyResult } from "./bon-analysis.ts";
 import type { ExperimentContext, ExperimentCurvePoint, ExperimentInterval, ExperimentSampleSet, RunSink } from "./sink.ts";
 
 /** Knobs of the study that are not part of the run configs (same for every run). */
@@ -360,9 +360,13 @@ export async function runBonStudy(config: unknown, context: ExperimentContext, o
       try {
         const runResult = await runOne(run);
         groupRuns.push(runResult);
-        // The curves are stored point by point already; the result keeps the headline numbers.
-        const { series, ...rest } = runResult;
-        runSink.result?.({ study: study.name, basePolicy: { hash: policy.hash, cached: policy.cached, path: policy.path }, baseGold, timings: { ...timings }, runs: [{ ...rest, series: series.map(({ curve: _curve, ...summary }) => summary) }] });
+        // The curves are stored point by point already; the result keeps the headline numbers and
+        // this run's own analysis (prompt-bootstrap intervals), so it reads alone if the study stops here.
+        const basePolicy = { hash: policy.hash, cached: policy.cached, path: policy.path };
+        if (runSink.result) {
+          const own: BonStudyResult = { study: study.name, basePolicy, baseGold, timings: { ...timings }, runs: [runResult], groups: [{ overrides: {}, basePolicy, baseGold }] };
+          runSink.result(storedBonStudyResult(own, { replicates: options.bootstrapReplicates }) as unknown as Record<string, unknown>);
+        }
         runSink.end("done");
       } catch (err) {
         const cancelled = signal?.aborted ?? false;

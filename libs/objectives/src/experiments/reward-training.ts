@@ -10,9 +10,8 @@
  * preferences; 0 disables).
  */
 import {
-  RewardModel, cosineSchedule, dimMul, createTrainer, input, padTokens, rewardScores, type Gpt, type HostTensor, type RewardModelConfig, type Runtime, type Tensor,
+  RewardModel, cosineSchedule, dimMul, createTrainer, input, padTokens, rewardScores, type Gpt, type HostTensor, type RewardModelConfig, type Rng, type Runtime, type Tensor,
 } from "@goodhart/engine";
-import type { Rng } from "../rng.ts";
 import { initRewardTrunkFromLm } from "./reward-init.ts";
 
 /** One training comparison: token sequences of the chosen and rejected response. */

@@ -12,7 +12,7 @@
  * and left out of the percentiles: `failed` says how many, so a reader can tell when an interval
  * rests on fewer replicates than asked for. Seeded and deterministic (no Math.random).
  */
-import { Rng, type Seed } from "../rng.ts";
+import { Rng, type Seed } from "@goodhart/engine";
 import { quantileSorted } from "./describe.ts";
 
 /** Default replicate count: enough for stable 2.5/97.5 percentiles (about +-0.5 percentile points). */

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { Rng } from "../rng.ts";
+import { Rng } from "@goodhart/engine";
 import { fitOveroptimization } from "../fits.ts";
 import { meanAndSe, quantileSorted } from "./describe.ts";
 import { averageSeeds, interpolate, sharedGrid } from "./seed-grid.ts";
