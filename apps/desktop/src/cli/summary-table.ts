@@ -14,6 +14,9 @@ import {
 /** The analysis of a study: the stored one (a job's JSON result), else computed from the per-prompt values. */
 export function analysisOf(result: BonStudyResult | StoredBonStudyResult): BonStudyAnalysis {
   if ("analysis" in result && result.analysis) return result.analysis;
+  if (!result.runs.every((r) => r.series.every((s) => "promptValues" in s && s.promptValues))) {
+    throw new RangeError("summary table: the result holds neither an analysis nor the per-prompt values to compute one");
+  }
   return analyseBonStudy(result as BonStudyResult);
 }
 

@@ -1,6 +1,6 @@
 /** Storage records to LabApi DTOs (what crosses the boundary is chosen here, field by field). */
-import type { CurvePoint, Dataset, Example, Experiment, Label, Run } from "@goodhart/storage";
-import type { CurvePointDto, DatasetDto, ExampleDto, ExperimentDto, LabelDto, RunDto } from "../shared/dto.ts";
+import type { CurvePoint, Dataset, Example, Experiment, Fit, Label, Run } from "@goodhart/storage";
+import type { CurvePointDto, DatasetDto, ExampleDto, ExperimentDto, FitDto, LabelDto, RunDto } from "../shared/dto.ts";
 
 export const datasetDto = (d: Dataset): DatasetDto => ({
   id: d.id,
@@ -62,4 +62,25 @@ export const curvePointDto = (p: CurvePoint): CurvePointDto => ({
   klEstimator: p.klEstimator,
   proxyScore: p.proxyScore,
   goldScore: p.goldScore,
+  ...(p.proxySe !== undefined ? { proxySe: p.proxySe } : {}),
+  ...(p.goldSe !== undefined ? { goldSe: p.goldSe } : {}),
+  ...(p.prompts !== undefined ? { prompts: p.prompts } : {}),
+  ...(p.klEstimates && p.klEstimates.length > 0 ? { klEstimates: p.klEstimates } : {}),
+});
+
+/** JSON has no NaN: a coefficient or SE that is not finite is left out rather than sent as null. */
+const finiteEntries = (r: Record<string, number> | null): Record<string, number> | null =>
+  r === null ? null : Object.fromEntries(Object.entries(r).filter(([, v]) => typeof v === "number" && Number.isFinite(v)));
+
+export const fitDto = (f: Fit): FitDto => ({
+  id: f.id,
+  runId: f.runId,
+  series: f.series,
+  target: f.target,
+  form: f.form,
+  coefficients: finiteEntries(f.coefficients) ?? {},
+  standardErrors: finiteEntries(f.standardErrors),
+  intervals: f.intervals,
+  residual: f.residual,
+  nPoints: f.nPoints,
 });

@@ -11,7 +11,7 @@ import { withValidation } from "../shared/boundary.ts";
 import { LabConflictError, LabNotFoundError, LabValidationError } from "../shared/errors.ts";
 import type { Dispose, LabApi, LabInput } from "../shared/lab-api.ts";
 import { diffConfigs } from "./config-diff.ts";
-import { curvePointDto, datasetDto, exampleDto, experimentDto, labelDto, runDto } from "./dto-mapping.ts";
+import { curvePointDto, datasetDto, exampleDto, experimentDto, fitDto, labelDto, runDto } from "./dto-mapping.ts";
 import { EventHub } from "./event-hub.ts";
 import { type AppKind, ExperimentRegistry } from "./experiments/registry.ts";
 import { curvesToCsv, curvesToJson } from "./reports/curves-export.ts";
@@ -181,6 +181,9 @@ export function createLabService(options: LabServiceOptions): LabService {
     },
     labelSet(runId, set) {
       writer.addLabelSet(runId, set);
+    },
+    samples(runId, set) {
+      writer.addSamples(runId, set);
     },
     model(runId, model) {
       writer.addModel(runId, model);
@@ -498,6 +501,30 @@ export function createLabService(options: LabServiceOptions): LabService {
           throw err;
         }
         return toDto(id);
+      },
+      samples: async (raw) => {
+        const input = raw as LabInput<"runs", "samples">;
+        toDto(input.runId);
+        const sets = store.samples.forRun(input.runId);
+        const setsDto = sets.map((s) => ({ name: s.name, series: s.series, members: s.members, poolSize: s.poolSize, prompts: s.prompts }));
+        const set = input.set === undefined ? sets[0] : sets.find((s) => s.name === input.set);
+        if (!set) {
+          if (input.set !== undefined) throw new LabNotFoundError(`Run ${input.runId} has no sample set '${input.set}'; it has ${sets.map((s) => s.name).join(", ") || "none"}.`);
+          return { runId: input.runId, sets: setsDto, set: null, series: null, n: null, picks: [] };
+        }
+        const series = input.series ?? set.series[0]!;
+        const n = input.n ?? set.poolSize;
+        try {
+          const picks = store.samples.picks(set.id, { n, series, sort: input.sort });
+          return { runId: input.runId, sets: setsDto, set: set.name, series, n, picks };
+        } catch (err) {
+          throw new LabValidationError(`Run ${input.runId}, sample set '${set.name}': ${err instanceof Error ? err.message : String(err)}`);
+        }
+      },
+      fits: async (raw) => {
+        const { runId } = raw as LabInput<"runs", "fits">;
+        toDto(runId);
+        return store.fits.forRun(runId).map(fitDto);
       },
       metrics: async (raw) => {
         const input = raw as LabInput<"runs", "metrics">;

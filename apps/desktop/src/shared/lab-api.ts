@@ -16,6 +16,8 @@ import {
   ExampleDto,
   ExperimentDto,
   ExperimentKindDto,
+  FitDto,
+  RunSamplesDto,
   GridPointDto,
   Id,
   JsonObject,
@@ -128,6 +130,23 @@ export const labMethods = {
     cancel: method(byId, RunDto),
     /** Requeues an `interrupted` (or `cancelled`/`failed`) run from its last checkpoint. */
     resume: method(byId, RunDto),
+    /**
+     * The samples behind a run's best-of-n curves: per prompt, the completion a best-of-n draw of
+     * size `n` (default: the pool size) picks under `series` (default: the set's first), sorted by
+     * proxy - gold gain (largest first: where the proxy most overrates its pick) or by prompt.
+     */
+    samples: method(
+      z.object({
+        runId: Id,
+        n: z.number().int().positive().optional(),
+        series: z.string().min(1).optional(),
+        set: z.string().min(1).optional(),
+        sort: z.enum(["proxy-gold", "prompt"]).default("proxy-gold"),
+      }).strict(),
+      RunSamplesDto,
+    ),
+    /** The scaling laws fitted to a run's curves, with SEs and bootstrap intervals of coefficients and peaks. */
+    fits: method(z.object({ runId: Id }).strict(), z.array(FitDto)),
     /** A run's metrics as columns, one series per name; `afterStep` fetches only newer points (live charts). */
     metrics: method(
       z.object({ runId: Id, name: z.string().optional(), afterStep: z.number().int().nonnegative().optional() }).strict(),

@@ -69,5 +69,35 @@ describe("bon-study in the application", () => {
     // Gold is recentred so the base policy (n = 1) scores 0.
     expect(mean[0]!.goldScore).toBeCloseTo(0, 9);
     expect(store.fits.forRun(run.id).length).toBeGreaterThan(0);
+
+    // Every point carries its SE over the 4 prompts and the Beirami estimate of the actual KL.
+    for (const p of mean.slice(1)) {
+      expect(p.prompts).toBe(4);
+      expect(p.goldSe).toBeGreaterThan(0);
+      expect(p.klEstimates!.find((e) => e.estimator === "beirami-bon")!.kl).toBeLessThanOrEqual(p.kl + 1e-9);
+    }
+    // Stored fits come with bootstrap intervals of their coefficients and peaks.
+    const fits = await service.runs.fits({ runId: run.id });
+    const meanFit = fits.find((f) => f.series === "proxy:mean")!;
+    expect(meanFit.intervals!.goldAtMaxN!.low).toBeLessThanOrEqual(meanFit.intervals!.goldAtMaxN!.high);
+    expect(meanFit.intervals!.a!.resampled).toBe("prompts");
+
+    // The samples behind the curves: per prompt, the completion best-of-8 picks, sorted by proxy - gold.
+    const samples = await service.runs.samples({ runId: run.id });
+    expect(samples.sets).toEqual([{ name: "bon-pool", series: ["proxy:mean", "proxy:wco", "member:0", "member:1"], members: 2, poolSize: 8, prompts: 4 }]);
+    expect(samples).toMatchObject({ set: "bon-pool", series: "proxy:mean", n: 8 });
+    expect(samples.picks).toHaveLength(4);
+    const gaps = samples.picks.map((p) => p.proxyGain - p.goldGain);
+    expect(gaps).toEqual([...gaps].sort((a, b) => b - a));
+    expect(samples.picks[0]!.completion.length).toBeGreaterThan(0);
+    expect(samples.picks[0]!.members).toHaveLength(2);
+    const wco2 = await service.runs.samples({ runId: run.id, series: "proxy:wco", n: 2, sort: "prompt" });
+    expect(wco2.picks.map((p) => p.promptIndex)).toEqual([0, 1, 2, 3]);
+    expect(wco2.picks.every((p) => p.sampleIndex < 2)).toBe(true);
+    await expect(service.runs.samples({ runId: run.id, n: 9 })).rejects.toThrow(/n must be an integer in \[1, 8\]/);
+
+    // The run's stored result holds the analysis (intervals) the summary table prints.
+    const stored = store.runs.get(run.id)!.result as { analysis?: { cells: unknown[] } } | null;
+    expect(stored?.analysis?.cells.length).toBe(1);
   }, 180_000);
 });

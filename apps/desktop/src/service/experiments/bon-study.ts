@@ -32,6 +32,7 @@ export async function run(config: Record<string, unknown>, context: ExperimentCo
           curvePoints: (points) => r.curvePoints(points),
           fit: (fit) => r.fit(fit),
           labelSet: (set) => r.labelSet(set),
+          samples: (set) => r.samples(set),
           checkpoint: (model) => r.model(model),
           result: (result) => r.result(result),
           log() {},

@@ -5,7 +5,7 @@
  * A job may execute several runs (a study's grid points); `context.run(key)` reports to one of
  * them, the plain methods report to the job's first run.
  */
-import type { CurveSample, FitSample, LabelSetSample, MetricSample, ModelSample, RunEndStatus } from "./protocol.ts";
+import type { CurveSample, FitSample, LabelSetSample, ModelSample, RunEndStatus, SampleSetSample } from "./protocol.ts";
 
 /** Reports of one run of the job. */
 export interface RunReporter {
@@ -17,6 +17,8 @@ export interface RunReporter {
   curvePoints(points: readonly CurveSample[]): void;
   fit(fit: FitSample): void;
   labelSet(set: LabelSetSample): void;
+  /** The samples behind the run's curves (best-of-n pools). */
+  samples(set: SampleSetSample): void;
   model(model: ModelSample): void;
   /** The run's result (headline numbers as JSON); report it before `end("done")`. */
   result(result: Record<string, unknown>): void;

@@ -6,7 +6,7 @@
  * of points), which the writer commits in one transaction.
  */
 import type { CurvePoint, MetricPoint } from "@goodhart/storage";
-import type { ExperimentCheckpoint, ExperimentLabelSet } from "@goodhart/objectives";
+import type { ExperimentCheckpoint, ExperimentFit, ExperimentLabelSet, ExperimentSampleSet } from "@goodhart/objectives";
 import type { SerializedError } from "../../shared/errors.ts";
 
 /** A metric value at a step, as the store keeps it. */
@@ -26,7 +26,12 @@ export interface FitSample {
   /** Residual sum of squares. */
   residual: number;
   nPoints: number;
+  /** Bootstrap confidence intervals of coefficients and peaks, by the same names. */
+  intervals?: ExperimentFit["intervals"];
 }
+
+/** The best-of-n pools behind a run's curves (completions, gold, log-probs, proxy scores). */
+export type SampleSetSample = ExperimentSampleSet;
 
 /** Comparisons with gold labels and the (noisy) labels a run trained on. */
 export type LabelSetSample = ExperimentLabelSet;
@@ -73,6 +78,7 @@ export type WorkerMessage =
   | { type: "curve"; runId: number; points: CurveSample[] }
   | { type: "fits"; runId: number; fits: FitSample[] }
   | { type: "label-set"; runId: number; set: LabelSetSample }
+  | { type: "samples"; runId: number; set: SampleSetSample }
   | { type: "model"; runId: number | null; model: ModelSample }
   | { type: "run-result"; runId: number; result: Record<string, unknown> }
   | { type: "run-ended"; runId: number; status: RunEndStatus; error: string | null }

@@ -6,13 +6,14 @@
  */
 import type { CurvePoint, LabStore, MetricPoint, NewFit } from "@goodhart/storage";
 import { storeLabelSet, storeModel } from "./entity-store.ts";
-import type { LabelSetSample, ModelSample } from "./protocol.ts";
+import type { LabelSetSample, ModelSample, SampleSetSample } from "./protocol.ts";
 
 interface Pending {
   metrics: MetricPoint[];
   curves: CurvePoint[];
   fits: NewFit[];
   labelSets: LabelSetSample[];
+  sampleSets: SampleSetSample[];
   models: ModelSample[];
 }
 
@@ -32,7 +33,7 @@ export class ResultWriter {
 
   #of(runId: number): Pending {
     let p = this.#pending.get(runId);
-    if (!p) this.#pending.set(runId, (p = { metrics: [], curves: [], fits: [], labelSets: [], models: [] }));
+    if (!p) this.#pending.set(runId, (p = { metrics: [], curves: [], fits: [], labelSets: [], sampleSets: [], models: [] }));
     return p;
   }
 
@@ -58,6 +59,12 @@ export class ResultWriter {
     this.#schedule();
   }
 
+  /** The best-of-n pools behind a run's curves. */
+  addSamples(runId: number, set: SampleSetSample): void {
+    this.#of(runId).sampleSets.push(set);
+    this.#schedule();
+  }
+
   /** A model file of a run, or (runId null) one shared by a job's runs. */
   addModel(runId: number | null, model: ModelSample): void {
     this.#of(runId ?? SHARED).models.push(model);
@@ -77,6 +84,7 @@ export class ResultWriter {
           if (p.curves.length > 0) this.store.curves.append(p.curves);
           for (const fit of p.fits) this.store.fits.create(fit);
           for (const set of p.labelSets) storeLabelSet(this.store, runId, set);
+          for (const set of p.sampleSets) this.store.samples.create({ runId, ...set });
           for (const model of p.models) storeModel(this.store, runId === SHARED ? null : runId, model);
         });
       } catch (err) {

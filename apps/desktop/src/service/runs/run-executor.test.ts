@@ -21,6 +21,7 @@ function recordingSink() {
     curve: () => {},
     fits: () => {},
     labelSet: () => {},
+    samples: () => {},
     model: () => {},
     result: () => {},
     runResult: () => {},

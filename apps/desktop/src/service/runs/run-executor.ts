@@ -11,7 +11,7 @@
  */
 import { Worker } from "node:worker_threads";
 import type { SerializedError } from "../../shared/errors.ts";
-import type { CurveSample, FitSample, JobRun, LabelSetSample, MetricSample, ModelSample, ParentMessage, RunEndStatus, WorkerMessage, WorkerStart } from "./protocol.ts";
+import type { CurveSample, FitSample, JobRun, LabelSetSample, MetricSample, ModelSample, ParentMessage, RunEndStatus, SampleSetSample, WorkerMessage, WorkerStart } from "./protocol.ts";
 
 /** One job to execute: what its worker starts with, less what the executor adds. */
 export type RunJob = Omit<WorkerStart, "entry" | "cancelFlag">;
@@ -31,6 +31,8 @@ export interface RunSink {
   curve(runId: number, points: CurveSample[]): void;
   fits(runId: number, fits: FitSample[]): void;
   labelSet(runId: number, set: LabelSetSample): void;
+  /** The best-of-n pools behind a run's curves. */
+  samples(runId: number, set: SampleSetSample): void;
   /** A model file; runId null for one shared by the job's runs. */
   model(runId: number | null, model: ModelSample): void;
   checkpoint(runId: number, step: number): void;
@@ -233,6 +235,9 @@ export class RunExecutor {
           break;
         case "label-set":
           this.#sink.labelSet(m.runId, m.set);
+          break;
+        case "samples":
+          this.#sink.samples(m.runId, m.set);
           break;
         case "model":
           this.#sink.model(m.runId, m.model);

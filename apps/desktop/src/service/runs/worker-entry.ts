@@ -55,6 +55,7 @@ async function main(): Promise<void> {
         curvePoints: (points) => send({ type: "curve", runId, points: [...points] }),
         fit: (fit) => send({ type: "fits", runId, fits: [fit] }),
         labelSet: (set) => send({ type: "label-set", runId, set }),
+        samples: (set) => send({ type: "samples", runId, set }),
         model: (model) => send({ type: "model", runId, model }),
         result: (result) => send({ type: "run-result", runId, result }),
         end: (status, error) => send({ type: "run-ended", runId, status, error: error ?? null }),
