@@ -3,7 +3,7 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { topoNodes } from "../src/autodiff/grad.ts";
 import type { Runtime } from "../src/index.ts";
-import { createRng, createRuntime, gatherLogProbs, grad, hostTensor, input, oneHot, tokenLogprobs } from "../src/index.ts";
+import { createRng, createRuntime, gatherLogProbs, grad, hostTensor, input, oneHot, softmaxCrossEntropy, tokenLogprobs } from "../src/index.ts";
 
 let rt: Runtime;
 beforeAll(async () => {
@@ -60,6 +60,24 @@ describe("gatherLogProbs", () => {
     const logits = input("logits", "float32", ["batch", "seq", V]);
     const targets = input("targets", "int64", ["batch", "seq"]);
     expect(topoNodes([tokenLogprobs(logits, targets, 0.9)]).map((n) => n.op)).toEqual(["div", "log_softmax", "gather_last"]);
+  });
+
+  it("makes softmaxCrossEntropy give the same float32 loss and gradient bytes as the one-hot form it replaced", async () => {
+    const [b, t, v] = [4, 16, 300];
+    const logits = input("logits", "float32", [b, t, v]);
+    const targets = input("targets", "int64", [b, t]);
+    const gathered = softmaxCrossEntropy(logits, targets);
+    const viaOneHot = oneHot(targets, v, "float32").mul(logits.logSoftmax(-1)).sum([-1]).neg().mean();
+    const [g1] = grad(gathered, [logits]);
+    const [g2] = grad(viaOneHot, [logits]);
+    const s = await rt.session({ outputs: { a: gathered, b: viaOneHot, g1: g1!, g2: g2! } });
+    const out = await s.run({
+      logits: hostTensor(Float32Array.from({ length: b * t * v }, () => 5 * rng.normal()), [b, t, v]),
+      targets: hostTensor(BigInt64Array.from({ length: b * t }, () => BigInt(Math.floor(rng.uniform() * v))), [b, t]),
+    });
+    const bytes = (k: string) => Buffer.from((out[k]!.data as Float32Array).buffer);
+    expect(bytes("a").equals(bytes("b"))).toBe(true);
+    expect(bytes("g1").equals(bytes("g2"))).toBe(true);
   });
 
   it("rejects a temperature that is not positive", () => {
