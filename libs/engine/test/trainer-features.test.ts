@@ -158,7 +158,7 @@ describe("parameter groups", () => {
 
 describe("resumable optimizer state", () => {
   for (const update of ["graph", "host"] as const satisfies readonly UpdateLocation[]) {
-    it(`a run checkpointed after 3 steps and resumed in a new store and trainer equals an uninterrupted 6-step run bitwise (${update})`, async () => {
+    it(`a run checkpointed after 3 steps and resumed in a new store, trainer and runtime equals an uninterrupted 6-step run bitwise (${update})`, async () => {
       const schedule = cosineSchedule({ lr: 0.05, warmupSteps: 2, totalSteps: 6 });
       const groups = [{ name: "head", params: "head.", schedule: constantSchedule(0.01) }];
       const optimizer = { weightDecay: 0.1, maxGradNorm: 1 };
@@ -176,10 +176,13 @@ describe("resumable optimizer state", () => {
       const resumed = classifier(99); // different initial values: everything must come from the files
       const saved = await readSafetensors(join(dir, "params.safetensors"));
       for (const p of resumed.store.list()) resumed.store.set(p.name, Float32Array.from(saved.tensors.get(p.name)!.data as Float32Array));
-      const t3 = await createTrainer({ runtime: rt, params: resumed.store, loss: resumed.loss, schedule, groups, optimizer, update });
+      // A separate runtime, so the resumed run opens its own ONNX Runtime sessions.
+      const rt2 = await createRuntime({ device: "cpu", threads: 2 });
+      const t3 = await createTrainer({ runtime: rt2, params: resumed.store, loss: resumed.loss, schedule, groups, optimizer, update });
       t3.loadState(await loadOptimizerState(join(dir, "optimizer.safetensors")));
       expect(t3.steps).toBe(3);
       for (let s = 3; s < 6; s++) await t3.step(feeds(batch(40 + s, 16)));
+      await rt2.release();
 
       expect(bytesEqual(straight.store, resumed.store)).toBe(true);
       const m1 = t1.state().moments;
