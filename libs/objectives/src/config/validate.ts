@@ -217,7 +217,10 @@ export function list<T>(item: Schema<T>, rule: { minLength?: number; maxLength?:
 }
 
 /** An object with known fields; unknown fields are errors (they are usually typos). */
-export function obj<T extends object>(shape: { [K in keyof T]: Schema<T[K]> }): Schema<T> {
+/** Every field of T, optional ones too (so a field added to T must be declared), with its schema. */
+export type Shape<T> = { [K in keyof T]-?: Partial<Pick<T, K>> extends Pick<T, K> ? Schema<T[K] | undefined> : Schema<T[K]> };
+
+export function obj<T extends object>(shape: Shape<T>): Schema<T> {
   return {
     parse(value, path, issues) {
       if (typeof value !== "object" || value === null || Array.isArray(value)) {

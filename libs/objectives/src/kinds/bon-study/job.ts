@@ -4,19 +4,16 @@
  * study-wide training options. Forms edit plain studies (the JSON description is the study's);
  * the CLI's --sweep and the service's job planner use the envelope.
  */
-import { ConfigError, type ConfigIssue, type Schema, bool, join, list, meta, num, obj, optional, record } from "../../config/validate.ts";
+import { ConfigError, type ConfigIssue, type Schema, bool, join, list, meta, num, obj, oneOf, optional, record } from "../../config/validate.ts";
+import type { BonStudyOptions } from "../../experiments/bon-study.ts";
+import type { RewardTrainingOptions } from "../../experiments/reward-training.ts";
 import { deepMerge } from "../../config/paths.ts";
 import { sweep } from "../../config/sweep.ts";
 import { BON_STUDY_PRESET_LIST } from "./presets.ts";
 import { bonStudySchema, type BonStudyConfig } from "./schema.ts";
 
-/** Study-wide training options (libs/objectives' BonStudyOptions), as an envelope carries them. */
-export interface BonStudyJobOptions {
-  rmTraining?: { epochs?: number; batchSize?: number; lr?: number; marginScale?: number; centering?: number; weightDecay?: number };
-  validationPrompts?: number;
-  pretrain?: { batchSize?: number; lr?: number };
-  saveMembers?: boolean;
-}
+/** Study-wide options of runBonStudy, as an envelope carries them. */
+export type BonStudyJobOptions = BonStudyOptions;
 
 export interface BonStudyJob {
   study: BonStudyConfig;
@@ -26,9 +23,10 @@ export interface BonStudyJob {
 
 const positiveInt = () => num({ integer: true, min: 1 });
 
-const optionsSchema: Schema<BonStudyJobOptions> = obj<BonStudyJobOptions>({
+// Typed as BonStudyOptions: an option added there fails to compile here until it is declared.
+const optionsSchema: Schema<BonStudyOptions> = obj<BonStudyOptions>({
   rmTraining: optional(
-    obj({
+    obj<RewardTrainingOptions>({
       epochs: optional(meta(positiveInt(), { unit: "epochs" })),
       batchSize: optional(meta(positiveInt(), { unit: "comparisons" })),
       lr: optional(num({ above: 0 })),
@@ -40,7 +38,10 @@ const optionsSchema: Schema<BonStudyJobOptions> = obj<BonStudyJobOptions>({
   validationPrompts: optional(meta(positiveInt(), { unit: "prompts" })),
   pretrain: optional(obj({ batchSize: optional(positiveInt()), lr: optional(num({ above: 0 })) })),
   saveMembers: optional(bool()),
-}) as Schema<BonStudyJobOptions>;
+  proxyInit: optional(oneOf(["pretrained", "scratch"])),
+  bootstrapReplicates: optional(meta(positiveInt(), { unit: "replicates" })),
+  keepSamples: optional(bool()),
+});
 
 const gridSchema = record(list({ parse: (v) => v, describe: () => ({}) }, { minLength: 1 }), { description: "Field path -> values to sweep over." });
 
