@@ -51,6 +51,10 @@ describe("a toy kind in the Experiment screen", () => {
         expect(Math.max(...points.map((p) => p.goldScore ?? Number.NaN))).toBeCloseTo(3, 12);
       }
 
+      // Over HTTP too: the full description (the DTO forms will be generated from) and the presets.
+      const toy = (await lab.api.kinds.list()).find((k) => k.id === "toy.curve")!;
+      expect(toy.configSchema).toMatchObject({ type: "object", properties: { shape: { properties: { height: { unit: "reward", exclusiveMinimum: 0 } } } } });
+      expect((await lab.api.presets.list({ kind: "toy.curve" })).map((p) => p.name)).toEqual(["toy-tent"]);
       // A typo in a swept path is named by the service with the nearest valid one.
       const experiment = (await lab.api.experiments.list()).find((e) => e.kind === "toy.curve")!;
       expect(experiment.kind).toBe("toy.curve");
