@@ -10,6 +10,7 @@ import { fileURLToPath } from "node:url";
 import { afterAll, describe, expect, it } from "vitest";
 import { parse as parseYaml } from "yaml";
 import { openDatabase } from "@goodhart/storage";
+import { fixturePath } from "../../../../fixtures/index.ts";
 import { createHttpLabClient } from "../shared/http-client.ts";
 import { createLabService } from "../service/lab-service.ts";
 import { waitForStatus } from "../service/testing/wait-for.ts";
@@ -191,6 +192,10 @@ describe("one pipeline, every door", () => {
     } finally {
       client.close();
     }
+    // A dataset import goes to the running lab too (uploaded, then imported by its service).
+    const imported = captureIo();
+    expect(await main(["import", fixturePath("preference/stack_exchange_paired_tiny.json"), "--db", db], imported)).toBe(0);
+    expect(imported.stdout).toMatch(/as dataset \d+ "stack_exchange_paired_tiny.json" in the running lab Goodhart Lab in browser mode/);
     lab.proc.kill("SIGKILL");
     await lab.exited;
     expect(await cliDone).toBe(1); // it lost the lab it was following, and says so

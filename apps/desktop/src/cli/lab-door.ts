@@ -11,12 +11,15 @@ import { type LabStore, defaultDatabasePath, openDatabase } from "@goodhart/stor
 import { createHttpLabClient } from "../shared/http-client.ts";
 import type { LabApi } from "../shared/lab-api.ts";
 import { describeHolder, lockHolder, readLabEndpoint } from "../service/runner-lock.ts";
+import type { LabServiceOptions } from "../service/lab-service.ts";
 import { openLabRuntime } from "../service/runtime.ts";
 import { UsageError } from "./command.ts";
 
 export interface LabDoor {
   /** LabApi of the service that executes the runs (events too: `api.runs.onDidProgress`). */
   api: LabApi;
+  /** Remote only: streams a file to the lab's upload folder and returns the path to import (the lab may not read ours). */
+  upload?: (name: string, body: Uint8Array) => Promise<{ path: string; bytes: number }>;
   /** `local`: the service runs in this process; `remote`: a running lab's service, over HTTP. */
   mode: "local" | "remote";
   dbFile: string;
@@ -47,6 +50,8 @@ export interface LabDoorOptions {
   executes: boolean;
   /** Called with a note for the user (e.g. that options do not apply to a remote lab). */
   note?: (text: string) => void;
+  /** Options of the in-process service (e.g. an importer carrying the command's flags); unused with a remote lab. */
+  service?: Partial<Omit<LabServiceOptions, "store" | "dataDir">>;
 }
 
 /** The folder of checkpoints, settings, the runner lock and lab.json of a database (as the runtime sets it). */
@@ -65,6 +70,7 @@ export async function openLabDoor(options: LabDoorOptions): Promise<LabDoor> {
     let store: LabStore | null = null;
     return {
       api: client.api,
+      upload: (name, body) => client.upload(name, body),
       mode: "remote",
       dbFile,
       executor: `the running lab ${describeHolder(endpoint, endpoint.url)}`,
@@ -92,6 +98,7 @@ export async function openLabDoor(options: LabDoorOptions): Promise<LabDoor> {
     dbFile,
     dataDir,
     service: {
+      ...options.service,
       // A command that only reads never takes the lock, so it never touches another process's runs.
       recoverInterrupted: options.executes,
       // Runs a dead process left queued wait for the app (or `goodhart runs resume`), not for whichever command opens the lab next.

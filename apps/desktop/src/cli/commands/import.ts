@@ -1,6 +1,8 @@
+import { readFileSync } from "node:fs";
 import path from "node:path";
-import { type ImportProgress, type LabStore, type LabelSource, defaultDatabasePath, importDataset, openDatabase, parseMapping } from "@goodhart/storage";
+import { type ImportProgress, type ImportResult, type LabStore, type LabelSource, defaultDatabasePath, importDataset, openDatabase, parseMapping } from "@goodhart/storage";
 import { type CliCommand, type CliIo, UsageError } from "../command.ts";
+import { openLabDoor } from "../lab-door.ts";
 
 const LABEL_SOURCES: readonly LabelSource[] = ["gold", "human", "llm", "synthetic"];
 
@@ -89,26 +91,64 @@ export const importCommand: CliCommand = {
     } catch (err) {
       throw new UsageError((err as Error).message);
     }
-    const store = openLab(opts.values.db);
+    const json = opts.flags.has("json");
+    // The import goes through the lab's service: this process's, with an importer that carries
+    // the command's flags and keeps the importer's full report, or the running lab's.
+    let result: ImportResult | undefined;
+    const door = await openLabDoor({
+      db: opts.values.db,
+      holder: "goodhart import",
+      executes: false,
+      service: {
+        importDataset: async (store, path, options) => {
+          result = await importDataset(store, path, {
+            format: options.format,
+            mapping: options.mapping,
+            name: options.name,
+            labelSource: labelSource as LabelSource | undefined,
+            allowDuplicate: opts.flags.has("allow-duplicate"),
+            onProgress: json ? undefined : progressPrinter(io, file),
+          });
+          return store.datasets.get(result.datasetId)!;
+        },
+      },
+    });
     try {
-      const result = await importDataset(store, file, {
-        format: opts.values.format,
-        mapping,
-        name: opts.values.name,
-        labelSource: labelSource as LabelSource | undefined,
-        allowDuplicate: opts.flags.has("allow-duplicate"),
-        onProgress: opts.flags.has("json") ? undefined : progressPrinter(io, file),
-      });
-      const dataset = store.datasets.get(result.datasetId)!;
-      if (result.duplicateOf !== undefined && result.datasetId === result.duplicateOf) {
+      if (door.mode === "remote") {
+        if (labelSource !== undefined || opts.flags.has("allow-duplicate")) {
+          throw new UsageError(`--label-source and --allow-duplicate are not available while ${door.executor} holds ${door.dbFile}; import there (Dataset screen), or stop it first.`);
+        }
+        let body: Uint8Array;
+        try {
+          body = readFileSync(file);
+        } catch (err) {
+          throw new UsageError(`cannot read ${file}: ${(err as Error).message}`);
+        }
+        const uploaded = await door.upload!(path.basename(file), body);
+        const dataset = await door.api.datasets.import({ path: uploaded.path, name: opts.values.name ?? path.basename(file), ...(opts.values.format ? { format: opts.values.format } : {}), mapping });
+        if (json) io.out(JSON.stringify({ ...dataset, database: door.dbFile, importedBy: door.executor }, null, 2));
+        else io.out(`Imported ${file} as dataset ${dataset.id} "${dataset.name}" in ${door.executor} (${dataset.rowCount.toLocaleString("en-US")} examples, format ${dataset.format})\n  database  ${door.dbFile}`);
+        return 0;
+      }
+      const dataset = await door.api.datasets
+        .import({ path: file, ...(opts.values.name ? { name: opts.values.name } : {}), ...(opts.values.format ? { format: opts.values.format } : {}), mapping })
+        .catch((err: Error) => {
+          // The service refuses content it already holds; the importer's own report says more below.
+          if (result?.duplicateOf === undefined) throw err;
+          return null;
+        });
+      const store = door.store();
+      if (!result) throw new Error("the lab service did not call the importer");
+      if (dataset === null || (result.duplicateOf !== undefined && result.datasetId === result.duplicateOf)) {
+        const existing = store.datasets.get(result.datasetId)!;
         const message =
-          `${file} was already imported as dataset ${dataset.id} "${dataset.name}" (same content, sha256 ${result.contentHash.slice(0, 12)}); ` +
+          `${file} was already imported as dataset ${existing.id} "${existing.name}" (same content, sha256 ${result.contentHash.slice(0, 12)}); ` +
           "nothing imported. Use --allow-duplicate to import it again.";
-        if (opts.flags.has("json")) io.out(JSON.stringify({ ...result, database: store.path }, null, 2));
+        if (json) io.out(JSON.stringify({ ...result, database: store.path }, null, 2));
         io.err(message);
         return 1;
       }
-      if (opts.flags.has("json")) {
+      if (json) {
         io.out(JSON.stringify({ ...result, database: store.path }, null, 2));
         return 0;
       }
@@ -129,7 +169,7 @@ export const importCommand: CliCommand = {
       );
       return 0;
     } finally {
-      store.close();
+      await door.close();
     }
   },
 };

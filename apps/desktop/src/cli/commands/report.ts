@@ -1,7 +1,7 @@
 import { writeFileSync } from "node:fs";
-import { openLabRuntime } from "../../service/runtime.ts";
 import { type CliCommand, UsageError } from "../command.ts";
-import { openLab, parseOptions } from "./import.ts";
+import { openLabDoor } from "../lab-door.ts";
+import { parseOptions } from "./import.ts";
 
 function runIds(positionals: readonly string[]): number[] {
   if (positionals.length === 0) throw new UsageError("give at least one run id");
@@ -26,14 +26,11 @@ export const reportCommand: CliCommand = {
     const opts = parseOptions(args, { values: ["out", "title", "curves-csv", "curves-json", "db"] });
     const ids = runIds(opts.positionals);
     if (!opts.values.out && !opts.values["curves-csv"] && !opts.values["curves-json"]) throw new UsageError("say where to write: --out report.html (and/or --curves-csv, --curves-json)");
-    // Opening through the storage helper first gives the same database the other commands use.
-    const dbFile = openLab(opts.values.db);
-    const path = dbFile.path;
-    dbFile.close();
-    // A reader: it must not mark runs another process is executing as interrupted.
-    const runtime = openLabRuntime({ dbFile: path, service: { recoverInterrupted: false } });
+    // Through the lab's service: the running lab's when one holds the database, else a reader here
+    // (which never touches runs another process executes).
+    const door = await openLabDoor({ db: opts.values.db, holder: "goodhart report", executes: false });
     try {
-      const { service } = runtime;
+      const service = door.api;
       if (opts.values.out) {
         const report = await service.reports.create({ runIds: ids, title: opts.values.title });
         writeFileSync(opts.values.out, report.html);
@@ -47,7 +44,7 @@ export const reportCommand: CliCommand = {
       }
       return 0;
     } finally {
-      await runtime.close();
+      await door.close();
     }
   },
 };

@@ -29,6 +29,10 @@ const [dbFile, dataDir, secretsFile] = process.argv.slice(2);
 await runServiceHost(parentEnd(), {
   dbFile: dbFile || undefined,
   dataDir: dataDir || undefined,
-  service: secretsFile ? { secrets: presenceOnlySecretStore(secretsFile, (f) => readFileSync(f, "utf8")) } : undefined,
+  service: {
+    // How another front door's refusal names this process (the desktop app serves no HTTP endpoint to submit to).
+    holder: "the Goodhart Lab desktop app",
+    ...(secretsFile ? { secrets: presenceOnlySecretStore(secretsFile, (f) => readFileSync(f, "utf8")) } : {}),
+  },
 });
 process.exit(0);
