@@ -50,10 +50,18 @@ async function startLab(name: string): Promise<Lab> {
 }
 
 /** A LabApi call from inside the page, authenticated by whatever cookies the browser sends. */
-async function callFromPage(page: Page, method: string, input: unknown = {}): Promise<{ status: number; body: { ok: boolean; value?: any; error?: { message: string } } }> {
+async function callFromPage(
+  page: Page,
+  method: string,
+  input: unknown = {},
+): Promise<{ status: number; body: { ok: boolean; value?: any; error?: { message: string } } }> {
   return page.evaluate(
     async ({ method, input }) => {
-      const res = await fetch(`/api/${method}`, { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify(input) });
+      const res = await fetch(`/api/${method}`, {
+        method: "POST",
+        headers: { "content-type": "application/json" },
+        body: JSON.stringify(input),
+      });
       return { status: res.status, body: await res.json() };
     },
     { method, input },
@@ -61,7 +69,9 @@ async function callFromPage(page: Page, method: string, input: unknown = {}): Pr
 }
 
 const pairs = (tag: string, n: number): string =>
-  Array.from({ length: n }, (_, i) => JSON.stringify({ prompt: `${tag}: question ${i}?`, chosen: `${tag} good answer ${i}`, rejected: `${tag} bad answer ${i}` })).join("\n") + "\n";
+  Array.from({ length: n }, (_, i) =>
+    JSON.stringify({ prompt: `${tag}: question ${i}?`, chosen: `${tag} good answer ${i}`, rejected: `${tag} bad answer ${i}` }),
+  ).join("\n") + "\n";
 
 /** The upload folders' contents of a lab (one per launch under <data>/uploads). */
 function uploadsLeft(lab: Lab): string[] {
@@ -95,7 +105,14 @@ beforeAll(async () => {
   [labA, labB] = await Promise.all([startLab("a"), startLab("b")]);
   browser = await chromium.launch({
     executablePath: process.env.CHROMIUM_PATH ?? "/usr/bin/chromium",
-    args: ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update", "--no-first-run"],
+    args: [
+      "--headless",
+      "--no-sandbox",
+      "--disable-gpu",
+      "--disable-background-networking",
+      "--disable-component-update",
+      "--no-first-run",
+    ],
   });
   // One profile for both tabs, as a user's browser is: the cookie jar is shared.
   context = await browser.newContext({ viewport: { width: 1400, height: 900 } });

@@ -39,7 +39,8 @@ export function renderPng(svg: string | Buffer, size: number): Buffer {
 
 /** Width and height from a PNG's IHDR chunk (the first chunk, right after the 8-byte signature). */
 export function pngSize(png: Buffer): { width: number; height: number } {
-  if (png.length < 24 || png.readUInt32BE(0) !== 0x89504e47 || png.toString("ascii", 12, 16) !== "IHDR") throw new Error("not a PNG (no signature or IHDR chunk)");
+  if (png.length < 24 || png.readUInt32BE(0) !== 0x89504e47 || png.toString("ascii", 12, 16) !== "IHDR")
+    throw new Error("not a PNG (no signature or IHDR chunk)");
   return { width: png.readUInt32BE(16), height: png.readUInt32BE(20) };
 }
 

@@ -36,7 +36,11 @@ export function probeDevicesQuietly(writeStderr: (text: string) => void = (t) =>
         if (code !== 0) throw new Error(`exit code ${code}`);
         resolve(JSON.parse(line) as DeviceProbe[]);
       } catch (err) {
-        reject(new Error(`The device probe failed (${err instanceof Error ? err.message : String(err)})${errors.length ? `: ${errors.join("").trim().slice(-500)}` : ""}`));
+        reject(
+          new Error(
+            `The device probe failed (${err instanceof Error ? err.message : String(err)})${errors.length ? `: ${errors.join("").trim().slice(-500)}` : ""}`,
+          ),
+        );
       }
     });
   });

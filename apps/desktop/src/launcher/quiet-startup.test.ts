@@ -62,20 +62,24 @@ describe("device probe in a child process", () => {
 describe("a failed start", () => {
   const electron = findElectronBinary();
   // With Electron installed `npm start` opens the desktop app instead; this checks browser mode.
-  it.skipIf(electron.found)("is one line saying why, without a stack trace, and exits with 1", () => {
-    const dir = mkdtempSync(join(tmpdir(), "goodhart-badstart-"));
-    // The database would live under a regular file: the lab cannot create its folder.
-    writeFileSync(join(dir, "not-a-folder"), "");
-    const start = fileURLToPath(new URL("../../bin/start.mjs", import.meta.url));
-    const result = spawnSync(process.execPath, [start], {
-      env: { ...process.env, GOODHART_DB: join(dir, "not-a-folder", "lab.sqlite"), GOODHART_DEBUG: "" },
-      encoding: "utf8",
-      timeout: 60_000,
-    });
-    expect(result.status).toBe(1);
-    const errLines = result.stderr.split("\n").filter((l) => l.trim() && !l.startsWith("npm warn"));
-    expect(errLines).toHaveLength(1);
-    expect(errLines[0]).toMatch(/^Goodhart Lab could not start: .*not-a-folder/);
-    expect(result.stderr).not.toMatch(/^\s+at /m);
-  }, 90_000);
+  it.skipIf(electron.found)(
+    "is one line saying why, without a stack trace, and exits with 1",
+    () => {
+      const dir = mkdtempSync(join(tmpdir(), "goodhart-badstart-"));
+      // The database would live under a regular file: the lab cannot create its folder.
+      writeFileSync(join(dir, "not-a-folder"), "");
+      const start = fileURLToPath(new URL("../../bin/start.mjs", import.meta.url));
+      const result = spawnSync(process.execPath, [start], {
+        env: { ...process.env, GOODHART_DB: join(dir, "not-a-folder", "lab.sqlite"), GOODHART_DEBUG: "" },
+        encoding: "utf8",
+        timeout: 60_000,
+      });
+      expect(result.status).toBe(1);
+      const errLines = result.stderr.split("\n").filter((l) => l.trim() && !l.startsWith("npm warn"));
+      expect(errLines).toHaveLength(1);
+      expect(errLines[0]).toMatch(/^Goodhart Lab could not start: .*not-a-folder/);
+      expect(result.stderr).not.toMatch(/^\s+at /m);
+    },
+    90_000,
+  );
 });

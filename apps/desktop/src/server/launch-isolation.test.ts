@@ -44,13 +44,26 @@ interface Answer {
   body: string;
 }
 
-function call(s: LabServer, path: string, options: { method?: string; headers?: Record<string, string>; body?: string | Buffer } = {}): Promise<Answer> {
+function call(
+  s: LabServer,
+  path: string,
+  options: { method?: string; headers?: Record<string, string>; body?: string | Buffer } = {},
+): Promise<Answer> {
   return new Promise((resolve, reject) => {
-    const req = request({ host: "127.0.0.1", port: s.port, path, method: options.method ?? "GET", headers: { host: `127.0.0.1:${s.port}`, ...options.headers } }, (res) => {
-      let body = "";
-      res.on("data", (d) => (body += d));
-      res.on("end", () => resolve({ status: res.statusCode!, headers: res.headers, body }));
-    });
+    const req = request(
+      {
+        host: "127.0.0.1",
+        port: s.port,
+        path,
+        method: options.method ?? "GET",
+        headers: { host: `127.0.0.1:${s.port}`, ...options.headers },
+      },
+      (res) => {
+        let body = "";
+        res.on("data", (d) => (body += d));
+        res.on("end", () => resolve({ status: res.statusCode!, headers: res.headers, body }));
+      },
+    );
     req.on("error", reject);
     req.end(options.body);
   });
@@ -67,12 +80,19 @@ const jsonCall = (s: LabServer, method: string, input: unknown, headers: Record<
   call(s, `/api/${method}`, { method: "POST", headers: { "content-type": "application/json", ...headers }, body: JSON.stringify(input) });
 
 async function upload(s: LabServer, name: string, bytes: string): Promise<string> {
-  const answer = await call(s, `/api/upload?name=${name}`, { method: "POST", headers: { authorization: `Bearer ${s.token}`, "content-type": "application/octet-stream" }, body: bytes });
+  const answer = await call(s, `/api/upload?name=${name}`, {
+    method: "POST",
+    headers: { authorization: `Bearer ${s.token}`, "content-type": "application/octet-stream" },
+    body: bytes,
+  });
   expect(answer.status).toBe(200);
   return JSON.parse(answer.body).value.path as string;
 }
 
-const pairs = (n: number, tag: string) => Array.from({ length: n }, (_, i) => JSON.stringify({ prompt: `${tag} prompt ${i}?`, chosen: `good ${i}`, rejected: `bad ${i}` })).join("\n") + "\n";
+const pairs = (n: number, tag: string) =>
+  Array.from({ length: n }, (_, i) => JSON.stringify({ prompt: `${tag} prompt ${i}?`, chosen: `good ${i}`, rejected: `bad ${i}` })).join(
+    "\n",
+  ) + "\n";
 
 describe("session cookie per launch", () => {
   it("is named for the port, so two labs on 127.0.0.1 keep their own sessions side by side", async () => {
@@ -120,7 +140,10 @@ describe("refused requests", () => {
 
   it("close the connection (Connection: close, socket ended), while accepted ones keep it alive", async () => {
     const s = await server();
-    const refused = await rawKeepAlive(s, `POST /api/settings.get HTTP/1.1\r\nHost: 127.0.0.1:${s.port}\r\nConnection: keep-alive\r\nContent-Type: application/json\r\nContent-Length: 2\r\n\r\n{}`);
+    const refused = await rawKeepAlive(
+      s,
+      `POST /api/settings.get HTTP/1.1\r\nHost: 127.0.0.1:${s.port}\r\nConnection: keep-alive\r\nContent-Type: application/json\r\nContent-Length: 2\r\n\r\n{}`,
+    );
     expect(refused.closedByServer).toBe(true);
     expect(refused.text).toMatch(/^HTTP\/1\.1 401/);
     expect(refused.text.toLowerCase()).toContain("connection: close");
@@ -128,7 +151,11 @@ describe("refused requests", () => {
     expect(foreign.closedByServer).toBe(true);
     expect(foreign.text).toMatch(/^HTTP\/1\.1 403/);
     // The control: an accepted call on a keep-alive connection is left open (the timeout ends it).
-    const accepted = await rawKeepAlive(s, `POST /api/settings.get HTTP/1.1\r\nHost: 127.0.0.1:${s.port}\r\nAuthorization: Bearer ${s.token}\r\nConnection: keep-alive\r\nContent-Type: application/json\r\nContent-Length: 2\r\n\r\n{}`, 1500);
+    const accepted = await rawKeepAlive(
+      s,
+      `POST /api/settings.get HTTP/1.1\r\nHost: 127.0.0.1:${s.port}\r\nAuthorization: Bearer ${s.token}\r\nConnection: keep-alive\r\nContent-Type: application/json\r\nContent-Length: 2\r\n\r\n{}`,
+      1500,
+    );
     expect(accepted.text).toMatch(/^HTTP\/1\.1 200/);
     expect(accepted.closedByServer).toBe(false);
   });
@@ -145,12 +172,23 @@ describe("dataset files from the page", () => {
     const before = store.datasets.list().length;
     for (const method of ["datasets.detect", "datasets.import"]) {
       const answer = JSON.parse((await jsonCall(s, method, { path: secret }, auth)).body);
-      expect(answer, method).toMatchObject({ ok: false, error: { name: "ForbiddenError", message: expect.stringMatching(new RegExp(`^${method.replace(".", "\\.")}: '.*credentials' is not a file dropped, chosen or uploaded`)) } });
+      expect(answer, method).toMatchObject({
+        ok: false,
+        error: {
+          name: "ForbiddenError",
+          message: expect.stringMatching(
+            new RegExp(`^${method.replace(".", "\\.")}: '.*credentials' is not a file dropped, chosen or uploaded`),
+          ),
+        },
+      });
     }
     // A grant id of another launch is no better than a path.
     const elsewhere = await server();
     const foreignGrant = await upload(elsewhere, "other.jsonl", pairs(2, "other"));
-    expect(JSON.parse((await jsonCall(s, "datasets.import", { path: foreignGrant }, auth)).body)).toMatchObject({ ok: false, error: { name: "ForbiddenError" } });
+    expect(JSON.parse((await jsonCall(s, "datasets.import", { path: foreignGrant }, auth)).body)).toMatchObject({
+      ok: false,
+      error: { name: "ForbiddenError" },
+    });
     expect(store.datasets.list().length).toBe(before);
   });
 
@@ -166,7 +204,10 @@ describe("dataset files from the page", () => {
     expect(imported).toMatchObject({ ok: true, value: { name: "uploaded", rowCount: 4 } });
     expect(readdirSync(s.uploadFolder!).filter((f) => f.endsWith("-pairs.jsonl"))).toEqual([]);
     // The grant went with the file: importing it again is refused.
-    expect(JSON.parse((await jsonCall(s, "datasets.import", { path: ref }, auth)).body)).toMatchObject({ ok: false, error: { name: "ForbiddenError" } });
+    expect(JSON.parse((await jsonCall(s, "datasets.import", { path: ref }, auth)).body)).toMatchObject({
+      ok: false,
+      error: { name: "ForbiddenError" },
+    });
     expect(readdirSync(s.uploadFolder!).filter((f) => f.endsWith("-never-imported.jsonl")).length).toBe(1);
     expect(leftover).not.toBe(ref);
     const folder = s.uploadFolder!;
