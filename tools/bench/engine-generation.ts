@@ -18,7 +18,7 @@ function model(d: number): Gpt {
 
 function prompts(seed: number): number[][] {
   const rng = createRng(seed);
-  return Array.from({ length: SHAPE.batch }, () => Array.from({ length: SHAPE.prompt }, () => 1 + rng.int(SHAPE.vocab - 1)));
+  return Array.from({ length: SHAPE.batch }, () => Array.from({ length: SHAPE.prompt }, () => rng.int(1, SHAPE.vocab)));
 }
 
 interface GenTiming {
@@ -45,8 +45,8 @@ async function timeGeneration(rt: Runtime, gpt: Gpt, kvCache: boolean, reps: num
 async function timeScoring(rt: Runtime, gpt: Gpt, reps: number): Promise<number> {
   const rng = createRng(5);
   const n = 2 * SHAPE.batch;
-  const ps = Array.from({ length: n }, () => Array.from({ length: SHAPE.prompt }, () => 1 + rng.int(SHAPE.vocab - 1)));
-  const cs = Array.from({ length: n }, () => Array.from({ length: SHAPE.newTokens }, () => 1 + rng.int(SHAPE.vocab - 1)));
+  const ps = Array.from({ length: n }, () => Array.from({ length: SHAPE.prompt }, () => rng.int(1, SHAPE.vocab)));
+  const cs = Array.from({ length: n }, () => Array.from({ length: SHAPE.newTokens }, () => rng.int(1, SHAPE.vocab)));
   await logprobs(rt, gpt, ps.slice(0, 2), cs.slice(0, 2));
   const times: number[] = [];
   for (let r = 0; r < reps; r++) {

@@ -66,7 +66,7 @@ async function gemmPeak(rt: Runtime): Promise<{ gflops: number; bySize: Record<n
 
 function tokenBatch(seed: number): { ids: BigInt64Array; targets: BigInt64Array } {
   const rng = createRng(seed);
-  const seqs = Array.from({ length: SHAPE.batch }, () => Array.from({ length: SHAPE.seq + 1 }, () => rng.int(SHAPE.vocab)));
+  const seqs = Array.from({ length: SHAPE.batch }, () => Array.from({ length: SHAPE.seq + 1 }, () => rng.int(0, SHAPE.vocab)));
   return {
     ids: BigInt64Array.from(seqs.flatMap((s) => s.slice(0, -1).map(BigInt))),
     targets: BigInt64Array.from(seqs.flatMap((s) => s.slice(1).map(BigInt))),

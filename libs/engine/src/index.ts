@@ -24,8 +24,8 @@ export { createRuntime, hostTensor } from "./runtime/runtime.ts";
 export * from "./tokenizers/index.ts";
 export * from "./checkpoints/index.ts";
 
-export type { Rng } from "./train/rng.ts";
-export { createRng } from "./train/rng.ts";
+export type { RngState, Seed } from "./random/rng.ts";
+export { Rng, createRng, hash64 } from "./random/rng.ts";
 export type { Init, Parameter } from "./train/parameter-store.ts";
 export { ParameterStore } from "./train/parameter-store.ts";
 export type { Schedule } from "./train/schedule.ts";

@@ -1,7 +1,7 @@
 // Central finite-difference gradient checking against real ONNX Runtime sessions.
 import type { DType, Runtime, Tensor } from "../src/index.ts";
 import { grad, hostTensor, input } from "../src/index.ts";
-import { createRng } from "../src/train/rng.ts";
+import { createRng } from "../src/random/rng.ts";
 
 export interface InputSpec {
   shape: number[];

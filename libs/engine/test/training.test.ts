@@ -69,7 +69,7 @@ describe("2-layer causal transformer on sequence reversal", () => {
     const targets = new BigInt64Array(B * T);
     const weights = new Float32Array(B * T);
     for (let b = 0; b < B; b++) {
-      const a = Array.from({ length: n }, () => rng.int(8));
+      const a = Array.from({ length: n }, () => rng.int(0, 8));
       const seq = [...a, SEP, ...[...a].reverse()];
       for (let k = 0; k < T; k++) {
         ids[b * T + k] = BigInt(seq[k]!);

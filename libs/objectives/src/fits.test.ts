@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { Rng } from "./rng.ts";
+import { Rng } from "@goodhart/engine";
 import { evaluateFit, fitOveroptimization, type FitForm } from "./fits.ts";
 import { klBestOfN } from "./bon/kl.ts";
 

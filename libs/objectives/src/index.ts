@@ -1,4 +1,3 @@
-export * from "./rng.ts";
 export * from "./special.ts";
 export * from "./bon/kl.ts";
 export * from "./bon/estimator.ts";

@@ -1,8 +1,24 @@
 /**
  * Synthetic preference labels from gold scores (Gao et al. 2023: the gold RM labels the
  * comparisons; Coste et al. 2024: 25% label noise = each label flipped with probability 0.25).
+ * `drawLabelFlips` is the project's one label flipper: label sets stored by libs/storage record
+ * flips drawn here, storage draws none itself.
  */
-import type { Rng } from "./rng.ts";
+import type { Rng } from "@goodhart/engine";
+
+/**
+ * Label noise: which of `count` labels to flip, each independently with probability `p`. Draws
+ * exactly one uniform per label, in order, so the flips of a prefix do not depend on how many
+ * labels follow and the same (stream, p) always gives the same flips.
+ *
+ * @param rng the stream for the flips (pass a dedicated fork, e.g. rng.fork("label-noise"))
+ * @returns one boolean per label, true = flipped
+ */
+export function drawLabelFlips(count: number, rng: Rng, p: number): boolean[] {
+  if (!Number.isSafeInteger(count) || count < 0) throw new RangeError(`drawLabelFlips: count must be a non-negative integer; got ${count}`);
+  if (!(p >= 0 && p <= 1)) throw new RangeError(`drawLabelFlips: p must be in [0, 1]; got ${p}`);
+  return Array.from({ length: count }, () => rng.uniform() < p);
+}
 
 /** One labelled comparison. */
 export interface GoldLabel {
@@ -53,22 +69,20 @@ export function labelByGold(
   if (goldA.length !== goldB.length) throw new RangeError(`labelByGold: ${goldA.length} first responses but ${goldB.length} second`);
   if (!(noise >= 0 && noise < 1)) throw new RangeError(`labelByGold: noise must be in [0, 1); got ${noise}`);
   if (!(tol >= 0)) throw new RangeError(`labelByGold: tieTolerance must be >= 0; got ${tol}`);
-  const labels: GoldLabel[] = [];
+  const kept: { pair: number; goldChosen: 0 | 1; margin: number }[] = [];
   const droppedTies: number[] = [];
-  let flippedCount = 0;
   for (let i = 0; i < goldA.length; i++) {
     const a = goldA[i];
     const b = goldB[i];
     if (!Number.isFinite(a) || !Number.isFinite(b)) throw new RangeError(`labelByGold: pair ${i} has a non-finite gold score (${a}, ${b})`);
     const margin = Math.abs(a - b);
-    if (margin <= tol) {
-      droppedTies.push(i);
-      continue;
-    }
-    const goldChosen: 0 | 1 = a > b ? 0 : 1;
-    const flipped = rng.uniform() < noise;
-    if (flipped) flippedCount++;
-    labels.push({ pair: i, goldChosen, chosen: flipped ? ((1 - goldChosen) as 0 | 1) : goldChosen, flipped, margin });
+    if (margin <= tol) droppedTies.push(i);
+    else kept.push({ pair: i, goldChosen: a > b ? 0 : 1, margin });
   }
-  return { labels, droppedTies, flippedCount };
+  const flips = drawLabelFlips(kept.length, rng, noise);
+  const labels: GoldLabel[] = kept.map(({ pair, goldChosen, margin }, k) => {
+    const flipped = flips[k]!;
+    return { pair, goldChosen, chosen: flipped ? ((1 - goldChosen) as 0 | 1) : goldChosen, flipped, margin };
+  });
+  return { labels, droppedTies, flippedCount: flips.filter(Boolean).length };
 }

@@ -7,7 +7,7 @@
  * by seed and data order instead.)
  */
 import { beforeAll, describe, expect, it } from "vitest";
-import { Rng } from "../src/rng.ts";
+import { Rng } from "@goodhart/engine";
 import { createTask } from "../src/task/task.ts";
 import { labelByGold } from "../src/labels.ts";
 import { bestOfNCurve } from "../src/bon/estimator.ts";

@@ -4,7 +4,7 @@
  * rises, then falls; the gap grows with n; more comparisons give higher gold at the largest n.
  */
 import { beforeAll, describe, expect, it } from "vitest";
-import { Rng } from "../src/rng.ts";
+import { Rng } from "@goodhart/engine";
 import { createTask, type BuiltinTask } from "../src/task/task.ts";
 import { labelByGold } from "../src/labels.ts";
 import { bestOfNCurve, type BonCurvePoint } from "../src/bon/estimator.ts";

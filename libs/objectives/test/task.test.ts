@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { Rng } from "../src/rng.ts";
+import { Rng } from "@goodhart/engine";
 import { createTask } from "../src/task/task.ts";
 import { goldScore, GOLD_COMPONENTS } from "../src/task/gold.ts";
 import { fluencyFraction } from "../src/task/fluency.ts";

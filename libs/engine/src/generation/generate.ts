@@ -2,8 +2,7 @@ import type { Gpt } from "../models/gpt.ts";
 import { checkVocab, padTokens } from "../models/batch-tensors.ts";
 import type { ProjectionDelta } from "../models/trunk.ts";
 import type { HostTensor, Runtime, Session } from "../runtime/runtime.ts";
-import { createRng } from "../train/rng.ts";
-import type { Rng } from "../train/rng.ts";
+import { Rng } from "../random/rng.ts";
 import { KvCache } from "./kv-cache.ts";
 import { decodeStepProgram, nextTokenProgram } from "./lm-programs.ts";
 import type { SamplingOptions } from "./sampling.ts";
@@ -84,7 +83,7 @@ async function generateBatch(runtime: Runtime, model: Gpt, prompts: readonly (re
   checkVocab([[pad]], model.config.vocab, "generate padToken");
   const longest = Math.max(...prompts.map((p) => p.length));
   if (longest + maxNew > model.config.maxSeq) throw new Error(`generate: the longest prompt (${longest} tokens) plus maxNewTokens ${maxNew} exceeds the model's maxSeq ${model.config.maxSeq}`);
-  const rngs: Rng[] = seedsFor(options.seeds, B).map((s) => createRng(s));
+  const rngs: Rng[] = seedsFor(options.seeds, B).map((s) => new Rng(s));
   const params = { ...model.store.feeds(), ...options.lora?.feeds() };
   const kv = options.kvCache ?? true;
   const prefill: Session = await runtime.session(nextTokenProgram(model, { withCache: kv, lora: options.lora }));

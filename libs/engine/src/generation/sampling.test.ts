@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { createRng } from "../train/rng.ts";
+import { createRng } from "../random/rng.ts";
 import { argmax, candidateTokens, logSoftmaxAt, resolveSamplingOptions, sampleToken } from "./sampling.ts";
 
 const logits = Float32Array.from([0.5, 3, -1, 2.5, 2.9, 0, -4, 1]);

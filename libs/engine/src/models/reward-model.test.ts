@@ -4,7 +4,7 @@ import "../ops/all.ts";
 import { input } from "../ir/tensor.ts";
 import type { Runtime } from "../runtime/runtime.ts";
 import { createRuntime } from "../runtime/runtime.ts";
-import { createRng } from "../train/rng.ts";
+import { createRng } from "../random/rng.ts";
 import { constantSchedule } from "../train/schedule.ts";
 import { createTrainer } from "../train/trainer.ts";
 import { padTokens } from "./batch-tensors.ts";
@@ -97,10 +97,10 @@ describe("RewardModel", () => {
       const c = new BigInt64Array(B * 6);
       const r = new BigInt64Array(B * 6);
       for (let i = 0; i < B * 6; i++) {
-        c[i] = BigInt(2 + rng.int(V - 2));
-        r[i] = BigInt(2 + rng.int(V - 2));
+        c[i] = BigInt(2 + rng.int(0, V - 2));
+        r[i] = BigInt(2 + rng.int(0, V - 2));
       }
-      for (let b = 0; b < B; b++) c[b * 6 + rng.int(6)] = 1n;
+      for (let b = 0; b < B; b++) c[b * 6 + rng.int(0, 6)] = 1n;
       return { chosen: { dtype: "int64" as const, shape: [B, 6], data: c }, rejected: { dtype: "int64" as const, shape: [B, 6], data: r }, mask: { dtype: "bool" as const, shape: [B, 6], data: new Uint8Array(B * 6).fill(1) } };
     };
     const first = await trainer.step(pairs(32));

@@ -1,6 +1,6 @@
 // Shared by the models/ and generation/ tests: tiny models with weights large enough that logits vary.
 import type { ParameterStore } from "../train/parameter-store.ts";
-import { createRng } from "../train/rng.ts";
+import { createRng } from "../random/rng.ts";
 
 /** Redraws every parameter as N(0, std^2) (gains around 1) so outputs are far from uniform. */
 export function roughen(store: ParameterStore, seed: number, std = 0.3): void {
@@ -14,7 +14,7 @@ export function roughen(store: ParameterStore, seed: number, std = 0.3): void {
 /** Seeded rows of token ids with the given lengths. */
 export function randomRows(seed: number, lengths: readonly number[], vocab: number, lowest = 1): number[][] {
   const rng = createRng(seed);
-  return lengths.map((n) => Array.from({ length: n }, () => lowest + rng.int(vocab - lowest)));
+  return lengths.map((n) => Array.from({ length: n }, () => rng.int(lowest, vocab)));
 }
 
 export function maxAbsDiff(a: ArrayLike<number>, b: ArrayLike<number>): number {

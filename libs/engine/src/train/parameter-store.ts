@@ -1,7 +1,7 @@
 import { numel } from "../ir/dims.ts";
 import { Tensor } from "../ir/tensor.ts";
 import type { HostTensor } from "../runtime/runtime.ts";
-import { createRng } from "./rng.ts";
+import { Rng } from "../random/rng.ts";
 
 /** How a parameter's initial values are drawn. */
 export type Init =
@@ -19,13 +19,6 @@ export interface Parameter {
   value: Float32Array;
 }
 
-/** FNV-1a of a name, so each parameter's init stream depends on the seed and its name only. */
-function nameHash(name: string): number {
-  let h = 0x811c9dc5;
-  for (let i = 0; i < name.length; i++) h = Math.imul(h ^ name.charCodeAt(i), 0x01000193) >>> 0;
-  return h;
-}
-
 /**
  * Named parameters with seeded initialisation. Adding a parameter never changes the initial
  * values of the others: each draws from a stream seeded by (store seed, name).
@@ -33,7 +26,12 @@ function nameHash(name: string): number {
 export class ParameterStore {
   private readonly params = new Map<string, Parameter>();
 
-  constructor(readonly seed = 0) {}
+  /** The root stream; each parameter draws from `fork(name)`, which depends on the seed and name only. */
+  private readonly rng: Rng;
+
+  constructor(readonly seed = 0) {
+    this.rng = new Rng(seed);
+  }
 
   /** Declares a parameter (or returns the existing one with the same name and shape). */
   param(name: string, shape: readonly number[], init: Init): Tensor {
@@ -43,7 +41,7 @@ export class ParameterStore {
       return existing.tensor;
     }
     const value = new Float32Array(numel(shape));
-    const rng = createRng((this.seed * 0x9e3779b1) ^ nameHash(name));
+    const rng = this.rng.fork(name);
     switch (init.kind) {
       case "normal":
         for (let i = 0; i < value.length; i++) value[i] = rng.normal() * init.std;

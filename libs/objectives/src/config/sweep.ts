@@ -5,7 +5,7 @@
  * values plus a hash of the run's full canonical config, so the same run always gets the same id
  * and any change to its config gives a new one.
  */
-import { hash64 } from "../rng.ts";
+import { hash64 } from "@goodhart/engine";
 import { defaultNs } from "../bon/kl.ts";
 import type { BasePolicyConfig, BonStudyConfig, EnsembleConfig, ModelSize, TaskConfig } from "../kinds/bon-study/schema.ts";
 import { bonStudySchema } from "../kinds/bon-study/schema.ts";

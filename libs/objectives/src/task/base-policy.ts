@@ -11,7 +11,7 @@ import {
   Gpt, cosineSchedule, createTrainer, input, loadModelOfKind, saveModel, softmaxCrossEntropy,
   type GptConfig, type HostTensor, type Runtime,
 } from "@goodhart/engine";
-import { Rng, hash64 } from "../rng.ts";
+import { Rng, hash64 } from "@goodhart/engine";
 import type { BuiltinTask } from "./task.ts";
 import type { TaskPrompt } from "./prompts.ts";
 import { WordTokenizer } from "./word-tokenizer.ts";
@@ -36,7 +36,8 @@ export interface BasePolicySpec {
 export const MAX_COMPLETION_TOKENS = 40;
 
 /** Bump when the pretraining recipe changes, so stale cached policies are not reused. */
-const RECIPE_VERSION = 1;
+// 2: parameter initialisation draws from the project Rng (xoshiro128**), no longer sfc32.
+const RECIPE_VERSION = 2;
 
 function resolved(spec: BasePolicySpec): Required<BasePolicySpec> {
   return { batchSize: 32, lr: 3e-3, maxSeq: 64, seed: 0, ...spec };

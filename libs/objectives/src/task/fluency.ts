@@ -4,7 +4,7 @@
  * grammar produces; the disfluency channel's stutters and fillers, and anything a drifting policy
  * invents, fall outside it.
  */
-import { Rng } from "../rng.ts";
+import { Rng } from "@goodhart/engine";
 import type { TaskCategory } from "./lexicon.ts";
 import { sampleClean } from "./generator.ts";
 import { allPrompts } from "./prompts.ts";

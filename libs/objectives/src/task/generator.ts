@@ -3,7 +3,7 @@
  * disfluency channel (stutters and fillers, as sloppy human text has). Its samples are the base
  * policy's pretraining corpus and, before any policy exists, the base distribution for best-of-n.
  */
-import type { Rng } from "../rng.ts";
+import type { Rng } from "@goodhart/engine";
 import {
   ASPECTS, COLORS, FILLER, INTENSIFIERS, LIST_KINDS, NAMES, NEGATIVE_WORDS, NEGATOR, POSITIVE_WORDS,
 } from "./lexicon.ts";

@@ -2,7 +2,7 @@
  * Prompts of the built-in task: every distinct prompt is enumerated from templates, then split
  * into train / validation / test pools with no prompt text shared between splits.
  */
-import { Rng } from "../rng.ts";
+import { Rng } from "@goodhart/engine";
 import { ASPECTS, CATEGORIES, COUNT_WORDS, LIST_KINDS, NAMES, PRODUCTS, THING_COLORS, type TaskCategory } from "./lexicon.ts";
 
 /** What a prompt asks for; gold is computed from this, never from the words. */

@@ -2,7 +2,7 @@
  * The built-in task (DESIGN.md section 5): a seeded world of short texts in four categories, with
  * prompt splits, the true generator, and a programmatic gold reward with named components.
  */
-import { Rng, type Seed } from "../rng.ts";
+import { Rng, type Seed } from "@goodhart/engine";
 import { CATEGORIES, FILLER, type TaskCategory } from "./lexicon.ts";
 import { DEFAULT_GENERATOR_OPTIONS, sampleCompletionFor, type GeneratorOptions } from "./generator.ts";
 import { goldScore, type GoldScore } from "./gold.ts";

@@ -1,7 +1,7 @@
 import { describe, expect, it } from "vitest";
 import { createTask } from "./task.ts";
 import { WordTokenizer } from "./word-tokenizer.ts";
-import { Rng } from "../rng.ts";
+import { Rng } from "@goodhart/engine";
 
 describe("WordTokenizer", () => {
   const task = createTask(0);

@@ -60,28 +60,32 @@ describe("datasets, examples, labels", () => {
     expect(store.labels.forExample(ids[0]!)).toEqual([]);
   });
 
-  it("a label set flips labels with the recorded seed and p, reproducibly, never flipping ties", () => {
+  it("a label set stores exactly the flips it is given, with their seed and p, and refuses flips it cannot apply", () => {
     const { store, ds } = seeded();
-    const a = store.labelSets.create({ name: "noisy-25", datasetId: ds.id, flipP: 0.25, seed: 7 });
-    const b = store.labelSets.create({ name: "noisy-25-again", datasetId: ds.id, flipP: 0.25, seed: 7 });
-    const c = store.labelSets.create({ name: "noisy-25-other-seed", datasetId: ds.id, flipP: 0.25, seed: 8 });
+    // The flips are drawn by the caller (objectives' drawLabelFlips); here every fourth a/b label.
+    const labels = store.labels.forDataset(ds.id);
+    const flipped = labels.filter((l) => l.preferred !== "tie").filter((_, i) => i % 4 === 0).map((l) => l.id);
+    const a = store.labelSets.create({ name: "noisy-25", datasetId: ds.id, flipP: 0.25, seed: 7, flippedLabelIds: flipped });
     const clean = store.labelSets.create({ name: "clean", datasetId: ds.id, flipP: 0, seed: 7 });
-    expect(a).toMatchObject({ flipP: 0.25, seed: 7, size: 200, dimension: "overall", source: null });
-    // 180 flippable labels at p = 0.25: binomial sd ~5.8, so 20..70 is a > 4 sd band.
-    expect(a.flippedCount).toBeGreaterThan(20);
-    expect(a.flippedCount).toBeLessThan(70);
+    expect(a).toMatchObject({ flipP: 0.25, seed: 7, size: 200, flippedCount: flipped.length, dimension: "overall", source: null });
     const ma = store.labelSets.members(a.id);
-    expect(store.labelSets.members(b.id).map((m) => m.preferred)).toEqual(ma.map((m) => m.preferred));
-    expect(store.labelSets.members(c.id).map((m) => m.preferred)).not.toEqual(ma.map((m) => m.preferred));
-    expect(ma.filter((m) => m.flipped).length).toBe(a.flippedCount);
-    for (const m of ma) {
-      if (m.originalPreferred === "tie") expect(m.flipped).toBe(false);
-      expect(m.preferred).toBe(m.flipped ? "b" : m.originalPreferred);
-    }
+    expect(ma.filter((m) => m.flipped).map((m) => m.labelId)).toEqual(flipped);
+    for (const m of ma) expect(m.preferred).toBe(m.flipped ? "b" : m.originalPreferred);
     expect(clean.flippedCount).toBe(0);
+    expect(store.labelSets.members(clean.id).every((m) => !m.flipped && m.preferred === m.originalPreferred)).toBe(true);
+
+    const tie = labels.find((l) => l.preferred === "tie")!;
+    expect(() => store.labelSets.create({ name: "tie", datasetId: ds.id, flipP: 0.25, seed: 1, flippedLabelIds: [tie.id] })).toThrow(
+      new RegExp(`label ${tie.id} is 'tie', which has no opposite`),
+    );
+    expect(() => store.labelSets.create({ name: "outside", datasetId: ds.id, flipP: 0.25, seed: 1, flippedLabelIds: [999_999] })).toThrow(
+      /labels 999999 are given as flipped but are not among the 200 labels selected/,
+    );
+    expect(() => store.labelSets.create({ name: "zero", datasetId: ds.id, flipP: 0, seed: 1, flippedLabelIds: [flipped[0]!] })).toThrow(/flipP is 0 but 1 labels/);
     expect(() => store.labelSets.create({ name: "bad", datasetId: ds.id, flipP: 1.5, seed: 1 })).toThrow(/flipP must be in \[0, 1\]/);
+    // Refused sets leave nothing behind.
     expect(store.labelSets.byName("clean")?.id).toBe(clean.id);
-    expect(store.labelSets.list(ds.id)).toHaveLength(4);
+    expect(store.labelSets.list(ds.id).map((s) => s.name)).toEqual(["noisy-25", "clean"]);
   });
 
   it("rejects a label with an unknown source", () => {

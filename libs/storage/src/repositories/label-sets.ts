@@ -1,7 +1,6 @@
 import type Database from "better-sqlite3";
 import type { LabelSet, LabelSetMember, LabelSource, Preference } from "../dto.ts";
 import { nowIso } from "../json.ts";
-import { seededRandom } from "../random.ts";
 import type { LabelRow } from "./labels.ts";
 
 interface LabelSetRow {
@@ -41,9 +40,15 @@ export interface NewLabelSet {
   dimension?: string;
   /** Only labels from this source; default any. */
   source?: LabelSource;
-  /** Probability of flipping each label (Coste et al. use 0.25). Ties are never flipped. */
+  /** Probability with which the flips were drawn (Coste et al. use 0.25); 0 for a clean set. */
   flipP: number;
+  /** Seed of the stream the flips were drawn from, so the set can be drawn again. */
   seed: number;
+  /**
+   * Ids of the selected labels to store flipped (a<->b, good<->bad). The caller draws them with
+   * the project's one label flipper, `drawLabelFlips` in libs/objectives; storage draws nothing.
+   */
+  flippedLabelIds?: readonly number[];
 }
 
 export class LabelSetRepository {
@@ -80,22 +85,30 @@ export class LabelSetRepository {
   }
 
   /**
-   * Selects the labels of a dataset and flips each with probability `flipP` using a PRNG seeded
-   * with `seed`, in row order, so the same (dataset, seed, p) always gives the same set.
+   * Selects the labels of a dataset (in row order) and stores them as a set, flipping exactly
+   * those in `flippedLabelIds`. A flip of a tie, of a label outside the selection, or any flip in a
+   * set with flipP 0, is refused and nothing is stored.
    */
   create(spec: NewLabelSet): LabelSet {
     if (!(spec.flipP >= 0 && spec.flipP <= 1)) throw new RangeError(`label set '${spec.name}': flipP must be in [0, 1], got ${spec.flipP}`);
     if (!Number.isInteger(spec.seed)) throw new RangeError(`label set '${spec.name}': seed must be an integer, got ${spec.seed}`);
+    const flippedIds = new Set(spec.flippedLabelIds ?? []);
+    if (spec.flipP === 0 && flippedIds.size > 0) throw new RangeError(`label set '${spec.name}': flipP is 0 but ${flippedIds.size} labels are given as flipped`);
     const dimension = spec.dimension ?? "overall";
     const source = spec.source ?? null;
     return this.db.transaction(() => {
       const labels = this.selectLabelsStmt.all(spec.datasetId, dimension, source, source);
-      const random = seededRandom(spec.seed);
       const decided = labels.map((l) => {
-        // Draw for every label (ties included) so one label's kind never shifts the others' draws.
-        const flip = random() < spec.flipP && FLIPPED[l.preferred] !== undefined;
+        const flip = flippedIds.delete(l.id);
+        if (flip && FLIPPED[l.preferred] === undefined) {
+          throw new RangeError(`label set '${spec.name}': label ${l.id} is '${l.preferred}', which has no opposite to flip to`);
+        }
         return { id: l.id, preferred: flip ? FLIPPED[l.preferred]! : l.preferred, flipped: flip };
       });
+      if (flippedIds.size > 0) {
+        const outside = [...flippedIds].slice(0, 5).join(", ");
+        throw new RangeError(`label set '${spec.name}': labels ${outside} are given as flipped but are not among the ${labels.length} labels selected (dataset ${spec.datasetId}, dimension '${dimension}', source ${source ?? "any"})`);
+      }
       const flippedCount = decided.filter((d) => d.flipped).length;
       const id = Number(
         this.insertStmt.run(spec.name, spec.datasetId, dimension, source, spec.flipP, spec.seed, decided.length, flippedCount, nowIso())

@@ -1,5 +1,7 @@
 /**
- * Seeded pseudo-random numbers for every experiment.
+ * The project's one seeded pseudo-random number generator: parameter initialisation and sampling
+ * in the engine, data, label noise, pools and data order in the experiments (libs/objectives
+ * imports it from here). It lives in the engine because every library may depend on the engine.
  *
  * Generator: xoshiro128** (Blackman & Vigna, 2018) on four 32-bit words, so the hot path is plain
  * `Math.imul` arithmetic with no BigInt. Its 128-bit state is filled by splitmix64 (Steele, Lea &
