@@ -295,15 +295,15 @@ export async function createTrainer(config: TrainerConfig): Promise<Trainer> {
         hostUpdate((p) => mean.get(p.name)!, gradNorm, rates);
       }
       steps++;
-      const result: StepResult = { step: steps, loss: accLoss / accWeight, lr: primaryLr(rates), lrs: rates, gradNorm, metrics: accMetrics, ms: { total: 0, ort, host: 0 } };
+      const loss = accLoss / accWeight;
+      const metrics = accMetrics;
       acc = null;
       accWeight = 0;
       accLoss = 0;
       accMetrics = {};
       pending = 0;
       const total = performance.now() - t0;
-      result.ms = { total, ort, host: total - ort };
-      return result;
+      return { step: steps, loss, lr: primaryLr(rates), lrs: rates, gradNorm, metrics, ms: { total, ort, host: total - ort } };
     },
   };
 }
