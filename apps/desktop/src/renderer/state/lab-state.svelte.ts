@@ -128,6 +128,8 @@ export class LabState {
   }
 
   log(runId: number, text: string): void {
+    // The Date is formatted at once, never kept: it needs no reactivity.
+    // eslint-disable-next-line svelte/prefer-svelte-reactivity
     const lines = [...(this.logs[runId] ?? []), { time: new Date().toLocaleTimeString(), text }];
     this.logs = { ...this.logs, [runId]: lines.slice(-MAX_LOG_LINES) };
   }
