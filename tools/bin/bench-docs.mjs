@@ -58,7 +58,12 @@ const KEYS = {
 };
 
 function parseArgs(argv) {
-  const options = { latest: path.join(repoRoot, "bench-results"), reference: path.join(repoRoot, "docs/bench-reference"), out: path.join(repoRoot, "docs/benchmarks.md"), check: false };
+  const options = {
+    latest: path.join(repoRoot, "bench-results"),
+    reference: path.join(repoRoot, "docs/bench-reference"),
+    out: path.join(repoRoot, "docs/benchmarks.md"),
+    check: false,
+  };
   for (let i = 0; i < argv.length; i++) {
     const arg = argv[i];
     if (arg === "--check") options.check = true;
@@ -109,14 +114,29 @@ function formatValue(key, value) {
 
 function machineLine(file) {
   const m = file.machine ?? {};
-  const parts = [`${m.cpu ?? "unknown CPU"} x${m.cores ?? "?"}`, m.memory_gb ? `${m.memory_gb} GB` : null, m.platform, m.node ? `Node ${m.node}` : null, `device ${file.device ?? "?"}`, `commit ${file.commit ?? "?"}`, file.time ? `at ${file.time}` : null];
+  const parts = [
+    `${m.cpu ?? "unknown CPU"} x${m.cores ?? "?"}`,
+    m.memory_gb ? `${m.memory_gb} GB` : null,
+    m.platform,
+    m.node ? `Node ${m.node}` : null,
+    `device ${file.device ?? "?"}`,
+    `commit ${file.commit ?? "?"}`,
+    file.time ? `at ${file.time}` : null,
+  ];
   return parts.filter(Boolean).join(", ");
 }
 
 function renderFiles(files) {
   const lines = [];
   for (const file of files) {
-    lines.push(`### ${file.project}`, "", machineLine(file) + (file.note ? `. ${file.note}` : ""), "", "| key | value | target | what |", "|---|---|---|---|");
+    lines.push(
+      `### ${file.project}`,
+      "",
+      machineLine(file) + (file.note ? `. ${file.note}` : ""),
+      "",
+      "| key | value | target | what |",
+      "|---|---|---|---|",
+    );
     for (const [key, value] of Object.entries(file.results)) {
       const [what = "", target = ""] = KEYS[key] ?? [];
       lines.push(`| \`${key}\` | ${formatValue(key, value)} | ${target} | ${what} |`);
@@ -154,7 +174,8 @@ export function renderBenchmarksPage(latest, reference) {
     "## Latest run in this checkout (`bench-results/`)",
     "",
   ];
-  if (latest.length === 0) lines.push("No `bench-results/` here when this page was generated: run `npm run bench` to add the latest run.", "");
+  if (latest.length === 0)
+    lines.push("No `bench-results/` here when this page was generated: run `npm run bench` to add the latest run.", "");
   else lines.push(...renderFiles(latest));
   lines.push("## Reference results (`docs/bench-reference/`)", "");
   if (reference.length === 0) lines.push("No reference results are committed.", "");
