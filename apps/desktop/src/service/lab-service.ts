@@ -18,7 +18,7 @@ import { curvesToCsv, curvesToJson } from "./reports/curves-export.ts";
 import { type ReportEnvironment, collectEnvironment } from "./reports/environment.ts";
 import { renderHtmlReport } from "./reports/html-report.ts";
 import { RunnerLock } from "./runner-lock.ts";
-import { parseSubmission, sweepGrid } from "./runs/plan.ts";
+import { sweepGrid } from "./runs/plan.ts";
 import type { PlannedRun } from "./experiments/bon-study-plan.ts";
 import { ResultWriter } from "./runs/result-writer.ts";
 import { type RunOutcome, RunExecutor, type RunSink } from "./runs/run-executor.ts";
@@ -416,7 +416,7 @@ export function createLabService(options: LabServiceOptions): LabService {
       kinds: async () => registry.list(),
       create: async (raw) => {
         const input = raw as LabInput<"experiments", "create">;
-        const config = parseSubmission(input.kind, input.config, (c) => registry.parseConfig(input.kind, c));
+        const config = registry.parseConfig(input.kind, input.config);
         return experimentDto(store.experiments.create({ name: input.name, kind: input.kind, config }));
       },
       list: async () => store.experiments.list().map(experimentDto),
@@ -431,7 +431,7 @@ export function createLabService(options: LabServiceOptions): LabService {
         // Re-validated: the kind's schema may have gained defaults since the experiment was saved.
         // From here on the config is parsed: the worker receives it as is.
         const kind = registry.get(experiment.kind);
-        const config = parseSubmission(kind.kind, experiment.config, (c) => registry.parseConfig(kind.kind, c));
+        const config = registry.parseConfig(kind.kind, experiment.config);
         let planned: PlannedRun[];
         try {
           planned = kind.plan ? kind.plan(config) : [{ key: "", name: input.name ?? `${experiment.name} (seed ${input.seed})`, config }];

@@ -174,3 +174,25 @@ describe("goodhart run --sweep", () => {
     store.close();
   });
 });
+
+describe("goodhart run --kind", () => {
+  it("runs any registered kind through the same service: the diagnostic counter with --set, its result stored", async () => {
+    const other = path.join(dir, "counter.sqlite");
+    const io = captureIo();
+    expect(await main(["run", "--kind", "diagnostic.counter", "--set", "steps=5", "--set", "stepMs=1", "--db", other], io)).toBe(0);
+    expect(io.stderr).toMatch(/Started 1 run \(1\) of experiment 1 in this process/);
+    const store = openDatabase(other);
+    try {
+      const [run] = store.runs.list();
+      expect(run).toMatchObject({ status: "done", config: { steps: 5, stepMs: 1 } });
+      expect(run!.result).toMatchObject({ steps: 5, resumedFrom: null });
+      expect(store.curves.points(run!.id, "diagnostic").map((p) => p.x)).toEqual([1, 2, 3, 4, 5]);
+    } finally {
+      store.close();
+    }
+    const none = captureIo();
+    expect(await main(["run", "--db", other], none)).toBe(2);
+    expect(none.stderr).toMatch(/give a config file, --preset NAME/);
+  });
+});
+

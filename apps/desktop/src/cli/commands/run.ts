@@ -1,9 +1,9 @@
-import { readFileSync } from "node:fs";
-import { ConfigError, parseBonStudyText, sweep, type BonStudyConfig, type BonStudyOptions, type BonStudyResult } from "@goodhart/objectives";
+import { ConfigError, isBonStudyJob, sweep, type BonStudyConfig, type BonStudyOptions, type BonStudyResult } from "@goodhart/objectives";
 import { defaultDatabasePath } from "@goodhart/storage";
 import { parse as parseYaml } from "yaml";
 import { type CliCommand, type CliIo, UsageError } from "../command.ts";
 import { openLabDoor } from "../lab-door.ts";
+import { type ResolvedRunConfig, resolveRunConfig } from "../run-config.ts";
 import { SIGNAL_EXIT_CODES, type StopSignal, stopSignals, submitAndFollow } from "../study-submit.ts";
 import { summaryTable } from "../summary-table.ts";
 import { parseOptions } from "./import.ts";
@@ -54,16 +54,24 @@ export function studyResultOf(results: readonly (Record<string, unknown> | null)
  * their current step; they are stored `cancelled` and the outcome names the signal.
  */
 export async function runStudy(study: BonStudyConfig, io: CliIo, options: StudyRunOptions = {}): Promise<StudyRunOutcome> {
+  const config: Record<string, unknown> =
+    options.grid || options.studyOptions ? { study, ...(options.grid ? { grid: options.grid } : {}), ...(options.studyOptions ? { options: options.studyOptions } : {}) } : (study as unknown as Record<string, unknown>);
+  return runSubmission({ kind: "bon-study", name: study.name, config }, io, options);
+}
+
+/**
+ * Submits any experiment through the LabService and follows its runs (one per grid point). The
+ * outcome's `result` is assembled for best-of-n studies (their summary table), else null.
+ */
+export async function runSubmission(experiment: { kind: string; name: string; config: Record<string, unknown> }, io: CliIo, options: StudyRunOptions = {}): Promise<StudyRunOutcome> {
   // Handlers first: a Ctrl-C while the lab opens must not fall back to Node's immediate exit.
   const signals = stopSignals();
   try {
     const door = await openLabDoor({ db: options.db, cache: options.cache, threads: options.threads, holder: options.command ?? "goodhart run", executes: true, note: (t) => io.err(t) });
     try {
-      const config: Record<string, unknown> =
-        options.grid || options.studyOptions ? { study, ...(options.grid ? { grid: options.grid } : {}), ...(options.studyOptions ? { options: options.studyOptions } : {}) } : (study as unknown as Record<string, unknown>);
-      const submission = await submitAndFollow(door, { name: study.name, kind: "bon-study", config }, io, { progressEveryS: options.progressEveryS, signals });
+      const submission = await submitAndFollow(door, experiment, io, { progressEveryS: options.progressEveryS, signals });
       const store = door.store();
-      const result = studyResultOf(submission.runIds.map((id) => store.runs.get(id)?.result ?? null));
+      const result = experiment.kind === "bon-study" ? studyResultOf(submission.runIds.map((id) => store.runs.get(id)?.result ?? null)) : null;
       return {
         result,
         dbPath: door.dbFile,
@@ -130,44 +138,52 @@ export function parseThreads(text: string | undefined): number | undefined {
 
 export const runCommand: CliCommand = {
   name: ["run"],
-  summary: "Run a best-of-n study from a YAML or JSON config file",
+  summary: "Run an experiment (a best-of-n study by default) from a config file or a preset",
   usage: [
-    "goodhart run <config.yaml|config.json> [--sweep field=[v1,v2]]... [--db path] [--cache dir] [--threads n] [--json]",
+    "goodhart run [config.yaml|config.json] [--preset NAME] [--set path=value]... [--sweep field=[v1,v2]]...",
+    "             [--kind K] [--db path] [--cache dir] [--threads n] [--json]",
     "",
     "Runs every grid point of the study (proxy sizes x training sizes x label noise x seeds) on the",
     "built-in task and writes runs, metrics, curves, fits and label sets to the lab database.",
-    "A config may start from a preset (preset: gao-bon-small | coste-ensemble-noise | quick-demo)",
-    "and override any field; invalid fields are all reported at once with their paths.",
+    "A config may start from a preset (--preset NAME, or preset: NAME in the file; goodhart presets",
+    "lists them) and override any field (in the file, or --set path=value); invalid fields are all",
+    "reported at once with their paths.",
     "--sweep multiplies the study by a grid over other fields (e.g. --sweep 'bon.poolSize=[64,256]');",
     "the runs of each grid point share one base policy and one set of samples.",
+    "When a lab (browser mode) runs on the database the study is submitted to it; Ctrl-C stops the",
+    "runs after their current step and stores them cancelled (exit code 130).",
   ].join("\n"),
   async run(args, io) {
-    const opts = parseOptions(args, { values: ["db", "cache", "threads"], repeatable: ["sweep"], booleans: ["json"] });
-    if (opts.positionals.length !== 1) throw new UsageError("give exactly one config file");
-    const file = opts.positionals[0]!;
-    let text: string;
+    const opts = parseOptions(args, { values: ["db", "cache", "threads", "preset", "kind"], repeatable: ["sweep", "set"], booleans: ["json"] });
+    if (opts.positionals.length > 1) throw new UsageError("give at most one config file");
+    const file = opts.positionals[0];
+    if (file === undefined && opts.values.preset === undefined && opts.values.kind === undefined) throw new UsageError("give a config file, --preset NAME (goodhart presets lists them) or --kind K");
+    let resolved: ResolvedRunConfig;
     try {
-      text = readFileSync(file, "utf8");
-    } catch (err) {
-      throw new UsageError(`cannot read ${file}: ${(err as Error).message}`);
-    }
-    let study: BonStudyConfig;
-    try {
-      study = parseBonStudyText(text, { source: file });
+      resolved = resolveRunConfig({ file, preset: opts.values.preset, kind: opts.values.kind, set: opts.lists.set ?? [] });
     } catch (err) {
       if (err instanceof ConfigError) throw new UsageError(err.message);
       throw err;
     }
-    const grid = parseSweep(opts.lists.sweep ?? []);
-    if (grid) {
-      try {
-        sweep(study, grid); // validates every grid point before anything is written
-      } catch (err) {
-        if (err instanceof ConfigError) throw new UsageError(err.message);
-        throw err;
+    const extraGrid = parseSweep(opts.lists.sweep ?? []);
+    const run = { db: opts.values.db, cache: opts.values.cache, threads: parseThreads(opts.values.threads) };
+    let outcome: StudyRunOutcome;
+    if (resolved.kind === "bon-study") {
+      const job = isBonStudyJob(resolved.config) ? resolved.config : { study: resolved.config as unknown as BonStudyConfig };
+      const grid = extraGrid || job.grid ? { ...job.grid, ...extraGrid } : undefined;
+      if (grid) {
+        try {
+          sweep(job.study, grid); // validates every grid point before anything is written
+        } catch (err) {
+          if (err instanceof ConfigError) throw new UsageError(err.message);
+          throw err;
+        }
       }
+      outcome = await runStudy(job.study, io, { ...run, ...(grid ? { grid } : {}), ...(job.options ? { studyOptions: job.options } : {}) });
+    } else {
+      if (extraGrid) throw new UsageError(`--sweep expands best-of-n studies; for kind ${resolved.kind} list the values in the config`);
+      outcome = await runSubmission({ kind: resolved.kind, name: `${resolved.kind} (${resolved.source})`, config: resolved.config }, io, run);
     }
-    const outcome = await runStudy(study, io, { db: opts.values.db, cache: opts.values.cache, threads: parseThreads(opts.values.threads), ...(grid ? { grid } : {}) });
     if (opts.flags.has("json")) io.out(JSON.stringify({ runIds: outcome.runIds, db: outcome.dbPath, wallS: outcome.wallS, timings: outcome.result?.timings ?? null, notDone: outcome.notDone, signal: outcome.signal }, null, 2));
     else printOutcome(outcome, io);
     return outcomeExitCode(outcome);

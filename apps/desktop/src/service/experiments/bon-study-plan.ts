@@ -6,9 +6,7 @@
  * same member seeds and data orders. A fresh submission executes all its grid points in one job
  * so they share the base policy and the samples.
  */
-import { ConfigError, expandStudy, parseBonStudy, sweep, type BonRunConfig, type BonStudyConfig, type BonStudyOptions } from "@goodhart/objectives";
-import { z } from "zod";
-import { LabValidationError } from "../../shared/errors.ts";
+import { expandStudy, isBonStudyJob, parseBonStudy, sweep, type BonRunConfig, type BonStudyConfig, type BonStudyOptions } from "@goodhart/objectives";
 
 /** The config of a bon-study job: a study, optionally a sweep grid over its other fields, and study-wide options. */
 export interface BonJobConfig {
@@ -24,54 +22,9 @@ export interface PlannedRun {
   config: Record<string, unknown>;
 }
 
-/** Study-wide training options (the demo's are DEMO_OPTIONS); not part of the kind's schema. */
-const bonStudyOptions = z
-  .object({
-    rmTraining: z
-      .object({
-        epochs: z.number().int().min(1).optional(),
-        batchSize: z.number().int().min(1).optional(),
-        lr: z.number().positive().optional(),
-        marginScale: z.number().min(0).optional(),
-        centering: z.number().min(0).optional(),
-        weightDecay: z.number().min(0).optional(),
-      })
-      .strict()
-      .optional(),
-    validationPrompts: z.number().int().min(1).optional(),
-    pretrain: z.object({ batchSize: z.number().int().min(1).optional(), lr: z.number().positive().optional() }).strict().optional(),
-    saveMembers: z.boolean().optional(),
-  })
-  .strict();
-
-const envelope = z.object({ study: z.record(z.string(), z.unknown()), grid: z.record(z.string(), z.array(z.unknown()).min(1)).optional(), options: bonStudyOptions.optional() }).strict();
-
-/**
- * Validates a bon-study job `{study, grid?, options?}`: the study by the kind's schema
- * (`parseStudy`), every grid point by the study's own validation, the options here. Throws a
- * LabValidationError naming the field.
- */
-export function parseBonJob(raw: unknown, parseStudy: (study: unknown) => Record<string, unknown>): BonJobConfig {
-  const parsed = envelope.safeParse(raw);
-  if (!parsed.success) {
-    throw new LabValidationError(`Invalid best-of-n sweep: ${parsed.error.issues.map((i) => `${i.path.join(".") || "(config)"}: ${i.message}`).join("; ")}`);
-  }
-  const study = parseStudy(parsed.data.study) as unknown as BonStudyConfig;
-  const grid = parsed.data.grid && Object.keys(parsed.data.grid).length > 0 ? parsed.data.grid : undefined;
-  if (grid) {
-    try {
-      sweep(study, grid);
-    } catch (err) {
-      if (!(err instanceof ConfigError)) throw err;
-      throw new LabValidationError(`Invalid sweep grid: ${err.issues.map((i) => `${i.path || "(grid)"}: ${i.message}`).join("; ")}`);
-    }
-  }
-  return { study, ...(grid ? { grid } : {}), ...(parsed.data.options ? { options: parsed.data.options as BonStudyOptions } : {}) };
-}
-
 /** True for the `{study, grid?, options?}` form (a plain study has no `study` field). */
 export function isBonJobEnvelope(config: Record<string, unknown>): boolean {
-  return typeof config.study === "object" && config.study !== null;
+  return isBonStudyJob(config);
 }
 
 /** The job form of a validated config (a plain study is a job without grid and options). */
