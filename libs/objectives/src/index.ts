@@ -30,6 +30,7 @@ export * from "./experiments/policy-samples.ts";
 export * from "./experiments/reward-training.ts";
 export * from "./experiments/bon-study.ts";
 export * from "./experiments/bon-analysis.ts";
+export * from "./experiments/bon-findings.ts";
 export * from "./experiments/reward-init.ts";
 export * from "./bon/statistics.ts";
 export * from "./experiments/demo.ts";
