@@ -1,10 +1,11 @@
 /**
  * The demo study `goodhart demo` runs: three proxy sizes, a 5-member ensemble aggregated by mean,
- * WCO and UWO, clean and 25%-flipped labels, best-of-n up to N = 128 on the built-in task. Sizes are
+ * WCO and UWO, clean and 25%-flipped labels, three seeds, best-of-n up to N = 128 on 100 prompts of
+ * the built-in task, proxies starting from pretrained trunks of their size. Sizes are
  * tiny by any absolute standard so the whole study fits in a few minutes on two CPU cores.
  */
 import { UWO_LAMBDA } from "../ensemble.ts";
-import { DEFAULT_BON_STUDY, type BonStudyConfig } from "../config/bon-study.ts";
+import { DEFAULT_BON_STUDY, type BonStudyConfig } from "../kinds/bon-study/schema.ts";
 import type { BonStudyOptions } from "./bon-study.ts";
 
 /** Proxy sizes of the demo (layers x width): small 1x16, medium 1x32, large 2x32. */
@@ -24,8 +25,10 @@ export const DEMO_STUDY: BonStudyConfig = {
   trainingSizes: [1500],
   labelNoise: [0, 0.25],
   ensemble: { size: 5, aggregations: [{ kind: "mean" }, { kind: "wco" }, { kind: "uwo", lambda: UWO_LAMBDA.bon }] },
-  bon: { poolSize: 128, ns: "default", evalPrompts: 24 },
-  seeds: [1],
+  // Coste et al.'s comparison with its uncertainty: 100 evaluation prompts and 3 seeds, so the
+  // summary's intervals (prompts and seeds resampled) can tell an aggregation's effect from noise.
+  bon: { poolSize: 128, ns: "default", evalPrompts: 100 },
+  seeds: [1, 2, 3],
 };
 
 /** Study-wide options of the demo. */

@@ -28,5 +28,8 @@ describe("goodhart demo", () => {
     expect(DEMO_STUDY.ensemble.size).toBe(5);
     expect(DEMO_STUDY.ensemble.aggregations.map((a) => a.kind)).toEqual(["mean", "wco", "uwo"]);
     expect(DEMO_STUDY.labelNoise).toEqual([0, 0.25]);
+    // The Coste comparison with its uncertainty: at least 3 seeds and 100 evaluation prompts.
+    expect(DEMO_STUDY.seeds.length).toBeGreaterThanOrEqual(3);
+    expect(DEMO_STUDY.bon.evalPrompts).toBeGreaterThanOrEqual(100);
   });
 });
