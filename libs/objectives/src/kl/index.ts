@@ -1,0 +1,2 @@
+export * from "./estimators.ts";
+export { exactTokenKlGraph } from "./graph.ts";
