@@ -129,6 +129,10 @@ describe("one pipeline, every door", () => {
       expect(service.interruptedAtStart).toEqual([]);
       expect(service.runnerConflict()).toMatch(new RegExp(`goodhart run \\(command line\\) \\(pid ${cli.proc.pid} on .*\\) is running experiments`));
       expect((await service.runs.list()).map((r) => r.status).every((s) => s === "queued" || s === "running")).toBe(true);
+      // Another command that would execute or cancel runs is refused, naming the CLI's process and what to do.
+      const refused = captureIo();
+      expect(await main(["runs", "cancel", "1", "--db", db], refused)).toBe(2);
+      expect(refused.stderr).toMatch(new RegExp(`goodhart run \\(command line\\) \\(pid ${cli.proc.pid} on .*\\) is running experiments on .*Ctrl-C in its terminal, or kill ${cli.proc.pid}`));
       const e = await service.experiments.create({ name: "while the CLI runs", kind: "diagnostic.counter", config: { steps: 3 } });
       await expect(service.runs.start({ experimentId: e.id })).rejects.toThrow(/cannot start, resume or cancel runs now: goodhart run/);
       expect((await cli.exited).code).toBe(0);
@@ -236,7 +240,8 @@ describe("one pipeline, every door", () => {
   }, 600_000);
 
   it("Ctrl-C and SIGTERM stop browser mode cleanly: exit 130 / 143, its runs cancelled, lock and lab.json removed", async () => {
-    for (const sig of ["SIGINT", "SIGTERM"] as const) {
+    for (const how of ["SIGINT", "SIGTERM", "goodhart runs cancel, then SIGINT"] as const) {
+      const sig = how === "SIGTERM" ? "SIGTERM" : "SIGINT";
       const { db, dataDir } = freshDb();
       const lab = browserMode(db);
       await lab.waitFor(/\?token=/);
@@ -253,9 +258,18 @@ describe("one pipeline, every door", () => {
       } finally {
         client.close();
       }
+      if (how !== sig) {
+        // Cancelling one grid point through the running lab stops its study: both runs end cancelled.
+        const io = captureIo();
+        expect(await main(["runs", "cancel", "2", "--db", db], io)).toBe(0);
+        expect(io.stdout).toMatch(/run 2 is cancelled \(in the running lab Goodhart Lab in browser mode/);
+        const client2 = createHttpLabClient({ baseUrl: endpoint.url, token: endpoint.token });
+        expect((await client2.api.runs.list()).map((r) => r.status)).toEqual(["cancelled", "cancelled"]);
+        client2.close();
+      }
       lab.proc.kill(sig);
       const { code } = await lab.exited;
-      expect({ sig, code }).toEqual({ sig, code: sig === "SIGINT" ? 130 : 143 });
+      expect({ how, code }).toEqual({ how, code: sig === "SIGINT" ? 130 : 143 });
       expect(lab.err()).not.toMatch(/terminate called|Napi::Error|Aborted/);
       expect(runsOf(db).map((r) => r.status)).toEqual(["cancelled", "cancelled"]);
       expect(existsSync(path.join(dataDir, "runner.lock"))).toBe(false);

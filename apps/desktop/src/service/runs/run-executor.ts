@@ -81,7 +81,9 @@ export class RunExecutor {
   constructor(options: RunExecutorOptions) {
     this.#sink = options.sink;
     this.#concurrency = checkConcurrency(options.concurrency);
-    this.#graceMs = options.cancelGraceMs ?? 1000;
+    // Generous: the cooperative stop normally lands within one step (well under 2 s); the
+    // terminate behind it is a last resort that can abort the process mid-ONNX-Runtime call.
+    this.#graceMs = options.cancelGraceMs ?? 5000;
   }
 
   get concurrency(): number {
