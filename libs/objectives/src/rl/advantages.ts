@@ -49,7 +49,11 @@ export function leaveOneOutAdvantages(rewards: ArrayLike<number>, k: number): Fl
 export function whiten(values: ArrayLike<number>, mask?: ArrayLike<number>): Float64Array {
   let n = 0;
   let sum = 0;
-  for (let i = 0; i < values.length; i++) if (!mask || mask[i]) ((sum += values[i]!), n++);
+  for (let i = 0; i < values.length; i++) {
+    if (mask && !mask[i]) continue;
+    sum += values[i]!;
+    n++;
+  }
   const out = new Float64Array(values.length);
   if (n === 0) return out;
   const mean = sum / n;
