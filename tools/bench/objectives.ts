@@ -105,6 +105,7 @@ try {
     load_average_1m: Number(os.loadavg()[0]!.toFixed(1)),
   };
   for (const [phase, s] of Object.entries(cached.phases_s)) results[`demo_cached_${phase.replace(/-/g, "_")}_s`] = s;
+  results.demo_cached_other_s = Number((cached.process_s - Object.values(cached.phases_s).reduce((a, b) => a + b, 0)).toFixed(2));
   // Validation accuracy against gold labels per proxy size: clean-label runs, mean over seeds and members.
   for (const size of ["small", "medium", "large"]) {
     const accs = demoRuns.filter((r) => r.proxy === size && r.labelNoise === 0).flatMap((r) => r.members.map((m) => m.validationAccuracy));
