@@ -202,7 +202,8 @@ describe("one pipeline, every door", () => {
     expect(imported.stdout).toMatch(/as dataset \d+ "stack_exchange_paired_tiny.json" in the running lab Goodhart Lab in browser mode/);
     lab.proc.kill("SIGKILL");
     await lab.exited;
-    expect(await cliDone).toBe(1); // it lost the lab it was following, and says so
+    expect(await cliDone).toBe(1);
+    expect(submitted.stderr).toMatch(/goodhart run: lost the running lab .* while following runs 1, 2/);
     expect(submitted.stderr).toMatch(/in the running lab Goodhart Lab in browser mode \(pid \d+/);
     // The dead lab's lock and endpoint are ignored; the CLI takes over and resumes both runs.
     for (const id of [1, 2]) {

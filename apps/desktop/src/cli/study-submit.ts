@@ -77,7 +77,12 @@ export async function followRuns(door: LabDoor, runIds: readonly number[], io: C
     lastLine = now;
     io.err(submissionProgressLine(p, (now - t0) / 1000));
   });
-  const current = () => Promise.all(runIds.map((id) => api.runs.get({ id })));
+  const current = () =>
+    Promise.all(runIds.map((id) => api.runs.get({ id }))).catch((err: unknown) => {
+      // A running lab that went away (killed, closed) takes the runs' fate with it: say so.
+      if (door.mode === "remote") throw new Error(`lost ${door.executor} while following runs ${runIds.join(", ")} (${err instanceof Error ? err.message : String(err)}); see goodhart runs list --db ${door.dbFile}`);
+      throw err;
+    });
   try {
     let signal: StopSignal | null = null;
     void options.signals.signalled.then((s) => (signal = s));

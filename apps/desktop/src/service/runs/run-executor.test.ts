@@ -148,4 +148,76 @@ describe("RunExecutor", () => {
   it("rejects a non-positive concurrency", () => {
     expect(() => new RunExecutor({ concurrency: 0, sink: recordingSink().sink })).toThrow(/positive integer/);
   });
+
+  describe("a job of several runs (a study's grid points)", () => {
+    const gridModule = new URL("./testing/grid-experiment.ts", import.meta.url).href;
+    const gridJob = (config: Record<string, unknown>): RunJob => {
+      const runDir = mkdtempSync(join(tmpdir(), "goodhart-run-"));
+      return { runs: [1, 2, 3].map((runId) => ({ runId, key: `g${runId}` })), experimentModule: gridModule, config, seed: 0, device: "cpu", runDir, cacheDir: join(runDir, "cache"), resume: false };
+    };
+    /** Per run: started?, results seen, how it finished and whether it had begun. */
+    function gridSink() {
+      const state = new Map<number, { started: boolean; metrics: number; curve: number; result: unknown; end?: { status: string; begun: boolean } }>();
+      const of = (id: number) => state.get(id) ?? state.set(id, { started: false, metrics: 0, curve: 0, result: null }).get(id)!;
+      let jobResult: unknown = null;
+      const sink: RunSink = {
+        started: (id) => void (of(id).started = true),
+        progress: () => {},
+        metrics: (id, points) => void (of(id).metrics += points.length),
+        curve: (id, points) => void (of(id).curve += points.length),
+        fits: () => {},
+        labelSet: () => {},
+        model: () => {},
+        samples: () => {},
+        checkpoint: () => {},
+        runResult: (id, result) => void (of(id).result = result),
+        result: (_runs, result) => void (jobResult = result),
+        finished: (id, outcome, begun) => void (of(id).end = { status: outcome.status, begun }),
+      };
+      const allEnded = async () => {
+        while (![1, 2, 3].every((id) => state.get(id)?.end)) await new Promise((r) => setTimeout(r, 10));
+      };
+      return { sink, state, of, allEnded, jobResult: () => jobResult };
+    }
+
+    it("routes every report to its run, starts each when the experiment reaches it, and ends each with its own status", async () => {
+      const rec = gridSink();
+      executor = new RunExecutor({ concurrency: 1, sink: rec.sink });
+      executor.enqueue(gridJob({ steps: 3, stepMs: 1 }));
+      expect(executor.runningIds()).toEqual([1, 2, 3]);
+      await rec.allEnded();
+      for (const id of [1, 2, 3]) {
+        expect(rec.of(id)).toEqual({ started: true, metrics: 3, curve: 3, result: { key: `g${id}`, steps: 3 }, end: { status: "done", begun: true } });
+      }
+      expect(rec.jobResult()).toEqual({ runs: [{ id: "g1" }, { id: "g2" }, { id: "g3" }] });
+    });
+
+    it("cancelling any run cancels the job: finished runs stay done, the rest end cancelled", async () => {
+      const rec = gridSink();
+      executor = new RunExecutor({ concurrency: 1, sink: rec.sink });
+      executor.enqueue(gridJob({ steps: 1000, stepMs: 5 }));
+      while (!rec.state.get(1)?.metrics) await new Promise((r) => setTimeout(r, 5));
+      expect(rec.of(2).started).toBe(false);
+      expect(await executor.cancel(3)).toBe(true);
+      await rec.allEnded();
+      expect([1, 2, 3].map((id) => rec.of(id).end)).toEqual([
+        { status: "cancelled", begun: true },
+        { status: "cancelled", begun: false },
+        { status: "cancelled", begun: false },
+      ]);
+    });
+
+    it("a worker that dies interrupts the run it was on and reports the runs it never reached as not begun", async () => {
+      const rec = gridSink();
+      executor = new RunExecutor({ concurrency: 1, sink: rec.sink });
+      executor.enqueue(gridJob({ steps: 2, stepMs: 1, crashAtKey: "g2" }));
+      await rec.allEnded();
+      expect([1, 2, 3].map((id) => rec.of(id).end)).toEqual([
+        { status: "done", begun: true },
+        { status: "interrupted", begun: true },
+        { status: "interrupted", begun: false },
+      ]);
+    });
+  });
 });
+
