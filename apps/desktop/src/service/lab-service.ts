@@ -317,6 +317,15 @@ export function createLabService(options: LabServiceOptions): LabService {
     throw new LabConflictError(`This lab cannot start, resume or cancel runs now: ${conflict}`);
   };
 
+  /** The runs a config expands into (one per grid point), or a LabValidationError saying why it cannot run. */
+  const planOrRefuse = (kind: AppKind, config: Record<string, unknown>, name: string): PlannedRun[] => {
+    try {
+      return kind.plan ? kind.plan(config) : [{ key: "", name, config }];
+    } catch (err) {
+      throw new LabValidationError(`'${name}' cannot be run: ${err instanceof Error ? err.message : String(err)}`);
+    }
+  };
+
   const requireExperiment = (id: number) => {
     const e = store.experiments.get(id);
     if (!e) throw new LabNotFoundError(`Experiment ${id} does not exist.`);
@@ -417,6 +426,8 @@ export function createLabService(options: LabServiceOptions): LabService {
       create: async (raw) => {
         const input = raw as LabInput<"experiments", "create">;
         const config = registry.parseConfig(input.kind, input.config);
+        // A config whose grid points cannot each run alone is refused now, before anything is stored.
+        planOrRefuse(registry.get(input.kind), config, input.name);
         return experimentDto(store.experiments.create({ name: input.name, kind: input.kind, config }));
       },
       list: async () => store.experiments.list().map(experimentDto),
@@ -432,12 +443,7 @@ export function createLabService(options: LabServiceOptions): LabService {
         // From here on the config is parsed: the worker receives it as is.
         const kind = registry.get(experiment.kind);
         const config = registry.parseConfig(kind.kind, experiment.config);
-        let planned: PlannedRun[];
-        try {
-          planned = kind.plan ? kind.plan(config) : [{ key: "", name: input.name ?? `${experiment.name} (seed ${input.seed})`, config }];
-        } catch (err) {
-          throw new LabValidationError(`Experiment ${experiment.id} cannot be run: ${err instanceof Error ? err.message : String(err)}`);
-        }
+        const planned = planOrRefuse(kind, config, input.name ?? `${experiment.name} (seed ${input.seed})`);
         const device = input.device ?? settings.get().device;
         // One run per grid point (a sweep is several runs), all created before any starts.
         const runs = store.transaction(() => {
