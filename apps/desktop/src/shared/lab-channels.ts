@@ -27,6 +27,8 @@ export const LAB_METHOD_NAMES: readonly string[] = [
   "runs.get",
   "runs.cancel",
   "runs.resume",
+  "runs.samples",
+  "runs.fits",
   "runs.metrics",
   "curves.get",
   "curves.export",
@@ -50,6 +52,9 @@ export const LAB_EVENT_CHANNEL = "lab:event";
  * page gets an opaque id for `datasets.detect` / `datasets.import`, never the path.
  */
 export const FILE_GRANT_CHANNEL = "files:grant";
+
+/** The IPC channel on which the page asks the main process for a stored report as PDF (Electron's Export PDF). */
+export const REPORT_PDF_CHANNEL = "reports:pdf";
 
 /** The IPC channel of a method. */
 export function labChannel(methodName: string): string {
