@@ -11,7 +11,7 @@ import path from "node:path";
 import { fileURLToPath } from "node:url";
 
 const repoRoot = fileURLToPath(new URL("../..", import.meta.url));
-const PROJECT_ORDER = ["engine", "storage", "objectives", "desktop"];
+const PROJECT_ORDER = ["engine", "storage", "objectives", "science", "desktop"];
 
 // What each known key measures and its target. Keys not listed here are still shown, without a
 // description, so a new benchmark key appears in the page as soon as it is recorded.
@@ -55,7 +55,54 @@ const KEYS = {
   compare_render_cold_ms_10x10k: ["the same on a fresh page (fetching 100k points first)"],
   live_frame_ms_p95: ["live curve while a run streams ~150 points/s: new points -> chart redrawn, p95", "<= 16 ms"],
   live_frame_interval_ms_p95: ["p95 gap between animation frames in the same window (60 Hz = 16.7 ms)"],
+  demo_seeds: ["seeds in the demo"],
+  demo_eval_prompts: ["test prompts the demo's best-of-n curves average over"],
+  rm_val_acc_small: ["validation accuracy against gold of the demo's clean-label small proxies (mean over seeds and members)"],
+  rm_val_acc_medium: ["the same for the medium proxies"],
+  rm_val_acc_large: ["the same for the large proxies"],
+  load_average_1m: ["1-minute load average while measuring (other jobs slow every timing)"],
+  // Science findings (definitions: docs/science.md#science-benchmark-bench-resultssciencejson).
+  bon_gap_growth: ["proxy - gold gap at the largest n minus at n = 2 (single RM, 25% noise); overoptimization shows as > 0"],
+  bon_gold_drop_single: ["gold peak minus gold at the largest n (single RM, 25% noise)"],
+  bon_wco_minus_single: ["gold at the largest n, WCO ensemble minus single RM (25% noise)"],
+  bon_uwo_minus_single: ["gold at the largest n, UWO ensemble minus single RM (25% noise)"],
+  bon_more_data_gain: ["gold at the largest n, 3000 minus 300 comparisons (single RM, 25% noise)"],
+  bootstrap_replicates: ["bootstrap replicates behind each interval"],
 };
+
+// A finding is recorded as KEY plus KEY_ci_low, KEY_ci_high, KEY_seeds, KEY_prompts, KEY_holds and
+// KEY_command (tools/bench/objectives.ts); a mean as KEY plus KEY_se. Each becomes one row.
+const FINDING_PARTS = ["ci_low", "ci_high", "seeds", "prompts", "holds", "command"];
+
+/** The rows of one results object: findings and means with their SE folded into one row each. */
+function rows(results) {
+  const out = [];
+  const folded = new Set();
+  for (const key of Object.keys(results)) {
+    if (`${key}_ci_low` in results && `${key}_ci_high` in results) for (const part of FINDING_PARTS) folded.add(`${key}_${part}`);
+    if (`${key}_se` in results) folded.add(`${key}_se`);
+  }
+  for (const [key, value] of Object.entries(results)) {
+    if (folded.has(key)) continue;
+    const [what = "", target = ""] = KEYS[key] ?? [];
+    let shown = formatValue(key, value);
+    let detail = what;
+    if (`${key}_ci_low` in results) {
+      const r = (part) => results[`${key}_${part}`];
+      shown += ` [${formatValue(key, r("ci_low"))}, ${formatValue(key, r("ci_high"))}]`;
+      const facts = [
+        r("holds") === undefined ? null : r("holds") ? "holds (95% interval excludes 0)" : "does not hold (95% interval includes 0)",
+      ];
+      if (r("seeds") !== undefined) facts.push(`${r("seeds")} seeds x ${r("prompts")} prompts`);
+      if (r("command") !== undefined) facts.push(`reproduce: ${r("command")}`);
+      detail = [what, ...facts.filter(Boolean)].filter(Boolean).join("; ");
+    } else if (`${key}_se` in results) {
+      shown += ` ± ${formatValue(key, results[`${key}_se`])}`;
+    }
+    out.push(`| \`${key}\` | ${shown} | ${target} | ${detail.replaceAll("|", "\\|")} |`);
+  }
+  return out;
+}
 
 function parseArgs(argv) {
   const options = {
@@ -137,10 +184,7 @@ function renderFiles(files) {
       "| key | value | target | what |",
       "|---|---|---|---|",
     );
-    for (const [key, value] of Object.entries(file.results)) {
-      const [what = "", target = ""] = KEYS[key] ?? [];
-      lines.push(`| \`${key}\` | ${formatValue(key, value)} | ${target} | ${what} |`);
-    }
+    lines.push(...rows(file.results));
     lines.push("");
   }
   return lines;

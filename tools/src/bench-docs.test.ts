@@ -56,6 +56,37 @@ describe("bench-docs", () => {
     expect(page.indexOf("### engine")).toBeGreaterThan(page.indexOf("## Reference results"));
   });
 
+  it("folds a finding's interval, seeds, prompts, verdict and command, and a mean's SE, into one row", () => {
+    const latest = join(dir, "bench-results");
+    writeBench(latest, "science", {
+      bon_gap_growth: 0.52,
+      bon_gap_growth_ci_low: 0.31,
+      bon_gap_growth_ci_high: 0.74,
+      bon_gap_growth_seeds: 3,
+      bon_gap_growth_prompts: 24,
+      bon_gap_growth_holds: 1,
+      bon_gap_growth_command: "goodhart demo --db lab.sqlite",
+      bon_wco_minus_single: 0.02,
+      bon_wco_minus_single_ci_low: -0.05,
+      bon_wco_minus_single_ci_high: 0.09,
+      bon_wco_minus_single_holds: 0,
+    });
+    writeBench(latest, "objectives", { rm_val_acc_small: 0.6912, rm_val_acc_small_se: 0.0123 });
+    const out = join(dir, "benchmarks.md");
+    const r = benchDocs("--latest", latest, "--reference", join(dir, "none"), "--out", out);
+    expect(r.status, r.stderr).toBe(0);
+    const page = readFileSync(out, "utf8");
+    expect(page).toMatch(
+      /\| `bon_gap_growth` \| 0\.52 \[0\.31, 0\.74\] \|\s+\| .*holds \(95% interval excludes 0\); 3 seeds x 24 prompts; reproduce: goodhart demo --db lab\.sqlite \|/,
+    );
+    expect(page).toContain("does not hold (95% interval includes 0)");
+    expect(page).toContain("| `rm_val_acc_small` | 0.6912 ± 0.0123 |");
+    for (const folded of ["bon_gap_growth_ci_low", "bon_gap_growth_command", "bon_wco_minus_single_holds", "rm_val_acc_small_se"]) {
+      expect(page).not.toContain(`\`${folded}\``);
+    }
+    expect(page.indexOf("### objectives")).toBeLessThan(page.indexOf("### science"));
+  });
+
   it("tolerates a checkout without bench-results/", () => {
     const reference = join(dir, "reference");
     writeBench(reference, "desktop", { live_frame_ms_p95: 3.4 });
