@@ -164,6 +164,10 @@ describe("LabService on a real SQLite file", () => {
     const curve = await service.curves.get({ runId: a.id });
     expect(curve.length).toBe(20);
     expect(curve[0]).toMatchObject({ series: "diagnostic", xKind: "step", klEstimator: "exact", x: 1 });
+    // A run without fits or best-of-n pools answers with empty lists (bon-study.test.ts covers full ones).
+    expect(await service.runs.fits({ runId: a.id })).toEqual([]);
+    expect(await service.runs.samples({ runId: a.id })).toEqual({ runId: a.id, sets: [], set: null, series: null, n: null, picks: [] });
+    await expect(service.runs.samples({ runId: a.id, set: "bon-pool" })).rejects.toThrow(/has no sample set 'bon-pool'; it has none/);
     const csv = await service.curves.export({ runIds: [a.id, b.id], format: "csv" });
     expect(csv.mimeType).toBe("text/csv");
     expect(csv.text.split("\r\n")[0]).toBe("runId,series,x,xKind,kl,sqrtKl,klEstimator,proxyScore,goldScore");
