@@ -175,7 +175,7 @@ describe("cancelling", () => {
 
 describe("bad files change nothing and say where", () => {
   const cases: [string, string | Uint8Array, RegExp, Partial<ImportError>][] = [
-    ["wrong type in row 3", jsonl([{ prompt: "a", chosen: "b", rejected: "c" }, { prompt: "a", chosen: "b", rejected: "c" }, { prompt: "a", chosen: 7, rejected: "c" }]), /row 3, field "chosen": expected text/, { row: 3, field: "chosen" }],
+    ["wrong type in row 3", jsonl([{ prompt: "a", chosen: "b", rejected: "c" }, { prompt: "a", chosen: "b", rejected: "c" }, { prompt: "a", chosen: { text: 7 }, rejected: "c" }]), /row 3, field "chosen": expected text/, { row: 3, field: "chosen" }],
     ["missing column later", jsonl([{ question: "a", response_j: "b", response_k: "c" }, { question: "a", response_j: "b" }]), /row 2, field "response_k": expected text, got nothing/, { row: 2, field: "response_k" }],
     ["broken JSON line", '{"prompt":"a","chosen":"b","rejected":"c"}\n\n{"prompt": "a",\n', /row 3: invalid JSON/, { row: 3, line: 3 }],
     ["bad annotator value", "prompt,response_a,response_b,annotator_1\np,a,b,1\np,a,b,maybe\n", /row 2 \(line 3\), field "annotator_1": expected a preference 1/, { row: 2, line: 3, field: "annotator_1" }],

@@ -13,7 +13,8 @@ let n = 0;
 
 const text = fc.string({ minLength: 1, maxLength: 30 });
 const pair = fc.record({ prompt: text, chosen: text, rejected: text });
-const notText = fc.oneof(fc.integer(), fc.boolean(), fc.constant(null), fc.dictionary(fc.string({ maxLength: 3 }), fc.integer(), { maxKeys: 2 }));
+// Numbers and booleans in a text column are read as text (see the scalars property below); these are not.
+const notText = fc.oneof(fc.constant(null), fc.dictionary(fc.string({ maxLength: 3 }), fc.integer(), { maxKeys: 2 }), fc.array(fc.integer(), { maxLength: 3 }));
 
 /** Imports `content` and checks the failure contract: an ImportError naming the file, nothing written. */
 async function expectRejected(content: string | Uint8Array, ext: string): Promise<ImportError> {
@@ -45,7 +46,25 @@ async function importOrReject(content: string | Uint8Array, ext: string): Promis
 }
 
 describe("malformed input (property-based)", () => {
-  it("JSONL: a row with a non-text response is named by row and field", async () => {
+  it("JSONL: numbers and booleans in a response are imported as their text and counted per column", async () => {
+    const own = openDatabase(path.join(tmp.dir, "scalars.sqlite"));
+    await fc.assert(
+      fc.asyncProperty(fc.array(pair, { minLength: 1, maxLength: 20 }), fc.uniqueArray(fc.nat(), { minLength: 1, maxLength: 5 }), fc.oneof(fc.integer(), fc.boolean(), fc.double({ noNaN: true, noDefaultInfinity: true })), async (rows, ats, scalar) => {
+        const hit = new Set(ats.map((a) => a % rows.length));
+        const file = path.join(tmp.dir, `scalars-${n++}.jsonl`);
+        writeFileSync(file, rows.map((r, j) => JSON.stringify(hit.has(j) ? { ...r, rejected: scalar } : r)).join("\n") + "\n");
+        const result = await importDataset(own, file, { allowDuplicate: true });
+        expect(result.rows).toBe(rows.length);
+        expect(result.report.scalarsAsText).toEqual({ rejected: hit.size });
+        const stored = own.examples.list(result.datasetId, { limit: 100 });
+        for (const j of hit) expect(stored.find((e) => e.rowIndex === j + 1)!.responseB).toBe(String(JSON.parse(JSON.stringify(scalar))));
+      }),
+      { numRuns: 15 },
+    );
+    own.close();
+  });
+
+  it("JSONL: a row whose response is null, an object or a list is named by row and field", async () => {
     const seed = path.join(tmp.dir, "seed.jsonl");
     writeFileSync(seed, `${JSON.stringify({ prompt: "kept", chosen: "a", rejected: "b" })}\n`);
     await importDataset(store, seed);

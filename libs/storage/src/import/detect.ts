@@ -27,10 +27,23 @@ export interface DetectionReport {
   metadataColumns: string[];
   mapping: ColumnMapping;
   labelSource: LabelSource;
-  /** Other formats whose rule the first record also satisfies. */
+  /** Other formats that fit as many of the sampled records. */
   alsoMatched: string[];
-  /** The columns of the first record. */
+  /** The columns of the sampled records. */
   sourceColumns: string[];
+  /** The records detection looked at, spread through the file: their rows, and how many fit the format. */
+  sample: { records: number; rows: number[]; fitting: number };
+  /** Why the labels got their source (set by the import). */
+  labelSourceReason?: string;
+  /** The column that says who labelled each row, if the file has one. */
+  labelSourceColumn?: string | null;
+  /** Textual label values and what they were read as. */
+  labelValues?: Record<string, string>;
+  /** Numbers and booleans read as text, per source column. */
+  scalarsAsText?: Record<string, number>;
+  onBadRow?: "fail" | "skip";
+  /** Rows left out under `onBadRow: skip`, each with its reason. */
+  skipped?: { count: number; rows: { row: number; line?: number; field?: string; reason: string }[] };
 }
 
 /** The pieces the importer needs for every record after the first. */
@@ -49,24 +62,53 @@ function toSourceColumns(roles: ColumnRoles, mapping: ColumnMapping): ColumnRole
   );
 }
 
-/** Recognises the layout of one record (the file's first) or checks it against a requested format. */
-export function detectRecord(
+/** How a format fits the sampled records: how many it fits, and its roles merged over them. */
+function fitOver(format: PreferenceFormat, records: readonly SourceRecordValue[]): { fits: number; roles: ColumnRoles | null } {
+  let fits = 0;
+  let roles: ColumnRoles | null = null;
+  for (const record of records) {
+    const r = format.match(record);
+    if (!r) continue;
+    fits++;
+    if (!roles) {
+      roles = { ...r };
+      continue;
+    }
+    // A role only some records have (an Alpaca `input`, a `system` prompt, one more annotator) still counts.
+    for (const [role, col] of Object.entries(r)) {
+      const had = roles[role];
+      if (had === undefined) roles[role] = col;
+      else if (Array.isArray(had) && Array.isArray(col)) roles[role] = [...new Set([...had, ...col])];
+    }
+  }
+  return { fits, roles };
+}
+
+/**
+ * Recognises the layout of a file from records sampled through it (the first record always
+ * among them), or checks them against a requested format. The format that fits the most sampled
+ * records wins, ties going to the more specific one; roles some records lack are merged in.
+ */
+export function detectRecords(
   file: string,
-  first: SourceRecord,
+  sample: readonly SourceRecord[],
   options: { format?: string; mapping?: ColumnMapping; labelSource?: LabelSource } = {},
 ): Detection {
+  const first = sample[0]!;
   const mapping = options.mapping ?? {};
   const missing = missingMappedColumns(first.value, mapping);
   if (missing.length) {
     throw new ImportError({ file, row: first.row, line: first.line, field: missing[0] }, `mapped column${missing.length > 1 ? "s" : ""} ${missing.map((m) => `"${m}"`).join(", ")} not found; the columns are ${Object.keys(first.value).join(", ")}`);
   }
-  const record = applyMapping(first.value, mapping);
-  const matches = preferenceFormats.map((f) => ({ f, roles: f.match(record) })).filter((m) => m.roles !== null);
-  let chosen: { f: PreferenceFormat; roles: ColumnRoles | null } | undefined;
+  const records = sample.map((r) => applyMapping(r.value, mapping));
+  const record = records[0]!;
+  const fits = preferenceFormats.map((f) => ({ f, ...fitOver(f, records) }));
+  const best = Math.max(...fits.map((m) => m.fits));
+  let chosen: { f: PreferenceFormat; fits: number; roles: ColumnRoles | null } | undefined;
   if (options.format !== undefined) {
     const f = formatById(options.format);
     if (!f) throw new ImportError({ file }, `unknown format '${options.format}'; known formats: ${preferenceFormats.map((p) => p.id).join(", ")}`);
-    chosen = { f, roles: f.match(record) };
+    chosen = fits.find((m) => m.f === f)!;
     if (!chosen.roles) {
       throw new ImportError(
         { file, row: first.row, line: first.line },
@@ -74,7 +116,7 @@ export function detectRecord(
       );
     }
   } else {
-    chosen = matches[0];
+    chosen = best > 0 ? fits.find((m) => m.fits === best) : undefined;
     if (!chosen) {
       throw new ImportError(
         { file, row: first.row, line: first.line },
@@ -84,10 +126,11 @@ export function detectRecord(
     }
   }
   const roles = chosen.roles!;
-  const categoryColumn = CATEGORY.find((c) => typeof record[c] === "string") ?? null;
+  const categoryColumn = CATEGORY.find((c) => records.some((r) => typeof r[c] === "string")) ?? null;
   const used = new Set<string>(Object.values(roles).flat());
   if (categoryColumn) used.add(categoryColumn);
   const consumed = new Set<string>([...Object.values(mapping).map((c) => c.split(".")[0]!), ...used]);
+  const columnsSeen = [...new Set(records.flatMap((r) => Object.keys(r)))];
   return {
     format: chosen.f,
     columns: roles,
@@ -100,11 +143,12 @@ export function detectRecord(
       forced: options.format !== undefined,
       columns: toSourceColumns(roles, mapping),
       categoryColumn: categoryColumn && sourceColumn(categoryColumn, mapping),
-      metadataColumns: Object.keys(record).filter((k) => !used.has(k) && !consumed.has(k)),
+      metadataColumns: columnsSeen.filter((k) => !used.has(k) && !consumed.has(k)),
       mapping,
       labelSource: options.labelSource ?? chosen.f.labelSource,
-      alsoMatched: matches.map((m) => m.f.id).filter((id) => id !== chosen.f.id),
-      sourceColumns: Object.keys(first.value),
+      alsoMatched: fits.filter((m) => m.f !== chosen.f && m.fits > 0 && m.fits === chosen.fits).map((m) => m.f.id),
+      sourceColumns: [...new Set(sample.flatMap((r) => Object.keys(r.value)))],
+      sample: { records: sample.length, rows: sample.map((r) => r.row), fitting: chosen.fits },
     },
   };
 }

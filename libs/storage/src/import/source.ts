@@ -5,6 +5,7 @@ import path from "node:path";
 import type { Readable } from "node:stream";
 import { createGunzip } from "node:zlib";
 import { ImportError } from "./errors.ts";
+import { parquetShards } from "./folder.ts";
 
 /** How records are laid out in the file. */
 export type Container = "jsonl" | "json" | "csv" | "tsv" | "parquet";
@@ -18,6 +19,8 @@ export interface SourceInfo {
   container: Container;
   /** Why this container was chosen, for the detection report. */
   containerReason: string;
+  /** For a folder dropped as one dataset: its Parquet shards, in order (`file` is the folder). */
+  shards?: string[];
 }
 
 const HEAD_BYTES = 4096;
@@ -68,6 +71,7 @@ export async function inspectSource(file: string, container?: Container): Promis
   let size: number;
   try {
     const s = await stat(file);
+    if (s.isDirectory()) return inspectFolder(file);
     if (!s.isFile()) throw new ImportError({ file }, "not a file");
     size = s.size;
   } catch (err) {
@@ -92,6 +96,14 @@ export async function inspectSource(file: string, container?: Container): Promis
   return { file, size, gzip, container: "csv", containerReason: "text that is not JSON: comma-separated values with a header row" };
 }
 
+async function inspectFolder(dir: string): Promise<SourceInfo> {
+  const shards = await parquetShards(dir);
+  let size = 0;
+  for (const shard of shards) size += (await stat(shard)).size;
+  const reason = `a folder of ${shards.length} Parquet shard${shards.length === 1 ? "" : "s"} read as one dataset`;
+  return { file: dir, size, gzip: false, container: "parquet", containerReason: reason, shards };
+}
+
 /** The decompressed content as a byte stream, and how many bytes of the file it has read so far. */
 export function openContent(info: SourceInfo): { stream: Readable; bytesRead: () => number } {
   const raw = createReadStream(info.file, { highWaterMark: 1 << 20 });
@@ -108,6 +120,18 @@ export function openContent(info: SourceInfo): { stream: Readable; bytesRead: ()
 /** sha256 (hex) of the decompressed content, so a file and its gzip count as the same data. */
 export async function hashContent(info: SourceInfo, onBytes?: (bytesRead: number) => void): Promise<string> {
   const hash = createHash("sha256");
+  if (info.shards) {
+    // A sharded dataset's content is its shards' bytes in order.
+    let done = 0;
+    for (const shard of info.shards) {
+      for await (const chunk of createReadStream(shard, { highWaterMark: 1 << 20 }) as AsyncIterable<Buffer>) {
+        hash.update(chunk);
+        done += chunk.length;
+        onBytes?.(done);
+      }
+    }
+    return hash.digest("hex");
+  }
   const { stream, bytesRead } = openContent(info);
   try {
     for await (const chunk of stream as AsyncIterable<Buffer>) {

@@ -1,7 +1,7 @@
 import type { Preference } from "../../dto.ts";
 import { FieldError, describeValue } from "../errors.ts";
 import { type ColumnRoles, type PreferenceFormat, type SourceRecordValue, firstPresent, has, requireText } from "./format.ts";
-import { promptOf } from "./prompt-chosen-rejected.ts";
+import { composePrompt, promptPartRoles } from "./prompt-parts.ts";
 
 const RESPONSE_PAIRS: readonly [string, string][] = [
   ["response_a", "response_b"],
@@ -36,7 +36,8 @@ export const pairwiseJudgments: PreferenceFormat = {
   id: "pairwise",
   title: "pairwise judgments",
   rule:
-    "two response columns (`response_a`/`response_b`, `response_1`/`response_2`, `completion_a`/`completion_b`, ...) with a prompt " +
+    "two response columns (`response_a`/`response_b`, `response_1`/`response_2`, `output_1`/`output_2`, ...) with a prompt " +
+    "(`prompt`, `question`, or `instruction` followed by its `input`; an optional `system`) " +
     "and either one preference column (`preference`, `winner`, `choice`, `preferred`) or annotator columns (`annotator_1`, `rater_x`, ...) " +
     "holding 1, 2 or 0 (tie); each judgment becomes one label",
   labelSource: "human",
@@ -47,14 +48,13 @@ export const pairwiseJudgments: PreferenceFormat = {
     const preference = firstPresent(r, PREFERENCE);
     const annotators = preference === undefined ? annotatorColumns(r) : [];
     if (preference === undefined && annotators.length === 0) return null;
-    const roles: ColumnRoles = { prompt, responseA: pair[0], responseB: pair[1] };
+    const roles: ColumnRoles = { prompt, ...promptPartRoles(r, prompt), responseA: pair[0], responseB: pair[1] };
     if (preference !== undefined) roles.preference = preference;
     else roles.annotators = annotators;
     return roles;
   },
   convert(r, columns) {
-    const promptCol = columns.prompt as string;
-    const { prompt, messages } = promptOf(r[promptCol], promptCol);
+    const { prompt, messages } = composePrompt(r, columns);
     const judges = columns.preference !== undefined ? [columns.preference as string] : (columns.annotators as string[]);
     const labels = [];
     for (const judge of judges) {

@@ -1,6 +1,7 @@
 import type { ChatMessage } from "../../dto.ts";
 import { isMessageList, isMessageObject, renderPrompt, sharedMessagePrefix, toMessage, toMessages } from "../chat.ts";
 import { FieldError, describeValue } from "../errors.ts";
+import { composePrompt, promptPartRoles } from "./prompt-parts.ts";
 import { type ColumnRoles, type ConvertedRow, type PreferenceFormat, type SourceRecordValue, chosenFirst, firstPresent, has } from "./format.ts";
 
 /** A response given as text, one message, or a conversation whose last message is the response. */
@@ -41,13 +42,7 @@ export function convertPromptChosenRejected(r: SourceRecordValue, columns: Colum
     const prompt = chosen.slice(0, shared);
     return chosenFirst(renderPrompt(prompt), prompt, responseText(chosen.slice(shared), chosenCol), responseText(rejected.slice(shared), rejectedCol));
   }
-  let { prompt, messages } = promptOf(r[promptCol], promptCol);
-  const inputCol = columns.input as string | undefined;
-  if (inputCol !== undefined && typeof r[inputCol] === "string" && (r[inputCol] as string).trim() !== "") {
-    // Alpaca-style rows: the instruction followed by its input.
-    prompt = `${prompt}\n\n${r[inputCol] as string}`;
-    messages = null;
-  }
+  const { prompt, messages } = composePrompt(r, columns);
   let chosen = responseText(r[chosenCol], chosenCol);
   let rejected = responseText(r[rejectedCol], rejectedCol);
   // Some exports repeat the prompt at the start of both responses: keep only what follows it.
@@ -62,16 +57,14 @@ export const promptChosenRejected: PreferenceFormat = {
   id: "prompt-chosen-rejected",
   title: "prompt / chosen / rejected",
   rule:
-    "columns `prompt` (or `instruction` [+ `input`]), `chosen` and `rejected`, each text or chat messages; " +
+    "columns `prompt` (or `instruction` [+ `input`]) [+ `system`], `chosen` and `rejected`, each text or chat messages; " +
     "or `chosen`/`rejected` conversations alone, whose shared first messages are the prompt",
   labelSource: "human",
   match(r) {
     if (!has(r, "chosen") || !has(r, "rejected")) return null;
     const prompt = firstPresent(r, ["prompt", "instruction"]);
     if (prompt !== undefined) {
-      const roles: ColumnRoles = { prompt, chosen: "chosen", rejected: "rejected" };
-      if (prompt === "instruction" && has(r, "input")) roles.input = "input";
-      return roles;
+      return { prompt, chosen: "chosen", rejected: "rejected", ...promptPartRoles(r, prompt) };
     }
     return isMessageList(r.chosen) && isMessageList(r.rejected) ? { chosen: "chosen", rejected: "rejected" } : null;
   },
