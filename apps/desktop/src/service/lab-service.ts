@@ -597,7 +597,9 @@ export function createLabService(options: LabServiceOptions): LabService {
           curves: new Map(runs.map((r) => [r.id, curvePoints(r.id)])),
           metrics: new Map(runs.map((r) => [r.id, lastMetrics(r.id)])),
           metricSeries: new Map(runs.map((r) => [r.id, store.metrics.names(r.id).map((name) => store.metrics.series(r.id, name))])),
-          fits: runs.flatMap((r) => store.fits.forRun(r.id)),
+          fits: runs.flatMap((r) => store.fits.forRun(r.id).map(fitDto)),
+          kinds: registry.describeAll(),
+          results: new Map(runs.map((r) => [r.id, store.runs.get(r.id)?.result ?? null])),
           environment: (options.environment ?? collectEnvironment)(),
         });
         const report = store.reports.create({ title, format: "html", runIds: runs.map((r) => r.id), content: html });

@@ -1,13 +1,18 @@
 /**
- * The self-contained HTML report of one or several runs: overoptimization figures as inline SVG
- * (gold solid, proxy dashed, against sqrt(KL)), the runs, their last metric values, their configs
- * and the environment. No scripts and no external resources: it opens offline, in any browser,
- * and its own Content-Security-Policy forbids anything else.
+ * The self-contained HTML report of one or several runs, drawn with the same views as Compare
+ * (shared/charts): per experiment kind its headline view, one panel per series group with the
+ * legend beside the plot, SE bands and the stored fitted forms; the findings with their 95%
+ * bootstrap intervals; the kind's summary table; then the runs, metrics, peaks, fits, configs and
+ * the environment. No scripts and no external resources: it opens offline, in any browser, and
+ * its own Content-Security-Policy forbids anything else. A print stylesheet makes the browser's
+ * Print to PDF (and Electron's Export PDF) a clean paper-style document.
  */
-import type { CurvePointDto, ExperimentDto, RunDto } from "../../shared/dto.ts";
+import type { CurvePointDto, ExperimentDto, FitDto, KindDto, RunDto } from "../../shared/dto.ts";
+import { type RunCurves, headlineChart, overoptimizationPanels, runColor } from "../../shared/charts/overoptimization.ts";
+import { renderBarChart, renderLinePanel } from "../../shared/charts/svg.ts";
 import type { ReportEnvironment } from "./environment.ts";
 import { escapeHtml } from "./escape.ts";
-import { type ChartSeries, PALETTE, renderLineChart } from "./svg-chart.ts";
+import { summaryTable } from "./summary-columns.ts";
 
 export interface ReportInput {
   title: string;
@@ -20,22 +25,17 @@ export interface ReportInput {
   metrics: ReadonlyMap<number, ReadonlyMap<string, number>>;
   /** Full metric series per run id (for the per-metric figures). */
   metricSeries?: ReadonlyMap<number, readonly { name: string; steps: ArrayLike<number>; values: ArrayLike<number> }[]>;
-  /** Fitted overoptimization curves, as stored. */
+  /** Fitted overoptimization curves, as stored (with bootstrap intervals where computed). */
   fits?: readonly ReportFit[];
+  /** The experiment kinds of the runs (views, series groups, summary columns), by kind id. */
+  kinds?: readonly KindDto[];
+  /** Each run's stored result JSON (summary columns and a study's analysis), by run id. */
+  results?: ReadonlyMap<number, unknown>;
   environment: ReportEnvironment;
 }
 
 /** A stored fit of gold or proxy against sqrt(KL). */
-export interface ReportFit {
-  runId: number;
-  series: string;
-  target: string;
-  form: string;
-  coefficients: Record<string, number>;
-  standardErrors: Record<string, number> | null;
-  residual: number | null;
-  nPoints: number;
-}
+export type ReportFit = Omit<FitDto, "id" | "intervals"> & { intervals?: FitDto["intervals"] };
 
 /** At most this many metric figures, so a run logging hundreds of metrics keeps a readable report. */
 const MAX_METRIC_FIGURES = 12;
@@ -44,16 +44,86 @@ function metricFigures(input: ReportInput): string {
   if (!input.metricSeries) return "";
   const names = [...new Set(input.runs.flatMap((r) => (input.metricSeries!.get(r.id) ?? []).map((s) => s.name)))].sort();
   const figures = names.slice(0, MAX_METRIC_FIGURES).map((name) => {
-    const series: ChartSeries[] = input.runs.flatMap((run, i) => {
+    const lines = input.runs.flatMap((run, i) => {
       const s = (input.metricSeries!.get(run.id) ?? []).find((m) => m.name === name);
       if (!s) return [];
       const points = Array.from(s.steps, (step, j) => ({ x: step, y: s.values[j]! }));
-      return [{ label: `run ${run.id}`, points, color: PALETTE[i % PALETTE.length]! }];
+      return [{ key: `${run.id}:${name}`, label: `run ${run.id}`, points, color: runColor(i), style: "solid" as const }];
     });
-    return `<figure>${renderLineChart(series, { title: name, xLabel: "step", yLabel: name, width: 480, height: 270 })}</figure>`;
+    const legend = lines.length > 1 ? [{ title: "Runs", entries: lines.map((l) => ({ label: l.label, color: l.color })) }] : [];
+    return `<figure>${renderLinePanel({ title: name, xLabel: "step", yLabel: name, lines, legend, width: 460, height: 250 })}</figure>`;
   });
   const more = names.length > MAX_METRIC_FIGURES ? `<p>${names.length - MAX_METRIC_FIGURES} more metrics are in the table above.</p>` : "";
   return figures.length > 0 ? `<h2>Metrics over steps</h2><div class="grid">${figures.join("")}</div>${more}` : "";
+}
+
+/** `0.12 [0.05, 0.19]`, starred when the interval excludes 0 (the finding holds). */
+function withInterval(i: { estimate?: number; low: number; high: number }, estimate: number | undefined): string {
+  const holds = i.low > 0 || i.high < 0;
+  return `${formatNumber(estimate ?? i.estimate)} [${formatNumber(i.low)}, ${formatNumber(i.high)}]${holds ? " *" : ""}`;
+}
+
+/** The runs of the report grouped by experiment kind, in report order. */
+function byKind(input: ReportInput): { kind: KindDto | null; runs: RunDto[] }[] {
+  const experiments = new Map(input.experiments.map((e) => [e.id, e]));
+  const groups = new Map<string, { kind: KindDto | null; runs: RunDto[] }>();
+  for (const run of input.runs) {
+    const kindId = run.experimentId === null ? "" : (experiments.get(run.experimentId)?.kind ?? "");
+    let g = groups.get(kindId);
+    if (!g) groups.set(kindId, (g = { kind: input.kinds?.find((k) => k.id === kindId) ?? null, runs: [] }));
+    g.runs.push(run);
+  }
+  return [...groups.values()];
+}
+
+/** Per kind: the headline view, one panel per series group, and the kind's summary table. */
+function figuresSection(input: ReportInput): string {
+  const fits = input.fits ?? [];
+  return byKind(input)
+    .map(({ kind, runs }) => {
+      const curves: RunCurves[] = runs.map((r) => ({ runId: r.id, label: `run ${r.id}`, points: input.curves.get(r.id) ?? [], fits: fits.filter((f) => f.runId === r.id) as FitDto[] }));
+      const heading = kind ? `<h2>${escapeHtml(kind.title)}</h2><p class="muted">${escapeHtml(kind.description)}</p>` : "<h2>Overoptimization</h2>";
+      const headline = headlineChart(curves, kind?.views.headline, { width: 640, height: 300 });
+      const headlineFigure = headline
+        ? `<figure class="headline">${renderBarChart(headline)}<figcaption>Headline view: bars are the value at the largest n (± 1 standard error over prompts); the dashed line marks the single-member baseline.</figcaption></figure>`
+        : "";
+      const panels = overoptimizationPanels(curves, kind, { width: 460, height: 290 });
+      const estimators = [...new Set(runs.flatMap((r) => (input.curves.get(r.id) ?? []).map((p) => p.klEstimator)))];
+      const panelFigures = panels.length
+        ? `<div class="panels">${panels.map((p) => `<figure>${renderLinePanel(p.spec)}</figure>`).join("")}</div><p class="caption">Gold solid, proxy dashed, stored fitted forms dotted, observed gold peaks as markers; shaded bands are ± 1 standard error over prompts. KL estimators: ${escapeHtml(estimators.join(", ") || "none")}.</p>`
+        : "<p>No curve points recorded.</p>";
+      const summaries = kind
+        ? runs
+            .map((r) => ({ run: r, table: summaryTable(input.results?.get(r.id), kind.views.summaryColumns) }))
+            .filter((t) => t.table.rows.length > 0)
+            .map((t) => `<h3>Summary of run ${t.run.id}</h3>${table(t.table.header, t.table.rows)}`)
+            .join("")
+        : "";
+      return `<section class="kind">${heading}${headlineFigure}${panelFigures}${summaries}</section>`;
+    })
+    .join("\n");
+}
+
+/** Differences to the single member (a study's stored analysis) and fitted peaks, with their 95% intervals. */
+function findingsSection(input: ReportInput): string {
+  const rows: string[][] = [];
+  for (const run of input.runs) {
+    const analysis = (input.results?.get(run.id) as { analysis?: { cells?: unknown[] } } | undefined)?.analysis;
+    for (const cell of (analysis?.cells ?? []) as { proxy?: string; trainingSize?: number; labelNoise?: number; seeds?: unknown[]; differences?: { series: string; goldAtMaxN: { estimate: number; low: number; high: number } }[] }[]) {
+      for (const d of cell.differences ?? []) {
+        const where = `proxy ${cell.proxy ?? "?"}, ${cell.trainingSize ?? "?"} comparisons, noise ${cell.labelNoise ?? "?"}, ${cell.seeds?.length ?? 1} seed(s)`;
+        rows.push([`run ${run.id}`, where, `gold at max n: ${d.series.replace(/^proxy:/, "")} − single member`, withInterval(d.goldAtMaxN, undefined)]);
+      }
+    }
+  }
+  for (const f of input.fits ?? []) {
+    for (const key of ["peakD", "goldAtMaxN", "observedPeak"]) {
+      const i = f.intervals?.[key];
+      if (i) rows.push([`run ${f.runId}`, f.series, `${key} (${f.target}, ${f.form})`, withInterval(i, f.coefficients[key])]);
+    }
+  }
+  if (rows.length === 0) return "";
+  return `<h2>Findings</h2><p>Estimates with 95% bootstrap intervals (prompts and seeds resampled); * marks an interval that excludes 0, i.e. a finding that holds.</p>${table(["run", "where", "quantity", "estimate [95% CI]"], rows)}`;
 }
 
 function peaksSection(runs: readonly RunDto[], curves: ReadonlyMap<number, readonly CurvePointDto[]>): string {
@@ -67,6 +137,7 @@ function fitsSection(fits: readonly ReportFit[] | undefined): string {
     Object.entries(c)
       .map(([k, v]) => `${k} = ${formatNumber(v)}${se?.[k] !== undefined ? ` ± ${formatNumber(se[k])}` : ""}`)
       .join(", ");
+  // Intervals are listed under Findings; this table keeps the coefficients and their SEs.
   return `<h2>Fits</h2>${table(
     ["run", "series", "target", "form", "coefficients (± standard error)", "residual", "points"],
     fits.map((f) => [String(f.runId), f.series, f.target, f.form, fmt(f.coefficients, f.standardErrors), f.residual === null ? "" : formatNumber(f.residual), String(f.nPoints)]),
@@ -100,41 +171,11 @@ function formatNumber(v: number | undefined): string {
   return Number.isInteger(v) ? String(v) : String(Number(v.toPrecision(5)));
 }
 
-/** Chart series: per run and curve series, gold (solid) and proxy (dashed) against sqrt(KL). */
-export function overoptimizationSeries(runs: readonly RunDto[], curves: ReadonlyMap<number, readonly CurvePointDto[]>): ChartSeries[] {
-  const out: ChartSeries[] = [];
-  let colour = 0;
-  for (const run of runs) {
-    const bySeries = new Map<string, CurvePointDto[]>();
-    for (const p of curves.get(run.id) ?? []) {
-      let list = bySeries.get(p.series);
-      if (!list) bySeries.set(p.series, (list = []));
-      list.push(p);
-    }
-    for (const [name, points] of bySeries) {
-      const color = PALETTE[colour++ % PALETTE.length]!;
-      const sorted = [...points].sort((a, b) => a.kl - b.kl);
-      const label = `run ${run.id} ${name}`;
-      const gold = sorted.filter((p) => p.goldScore !== null).map((p) => ({ x: Math.sqrt(p.kl), y: p.goldScore! }));
-      const proxy = sorted.filter((p) => p.proxyScore !== null).map((p) => ({ x: Math.sqrt(p.kl), y: p.proxyScore! }));
-      if (gold.length > 0) out.push({ label: `${label} gold`, points: gold, color });
-      if (proxy.length > 0) out.push({ label: `${label} proxy`, points: proxy, color, dashed: true });
-    }
-  }
-  return out;
-}
-
 /** Renders the report as one HTML document. */
 export function renderHtmlReport(input: ReportInput): string {
   const experiments = new Map(input.experiments.map((e) => [e.id, e]));
   const env = input.environment;
   const metricNames = [...new Set(input.runs.flatMap((r) => [...(input.metrics.get(r.id)?.keys() ?? [])]))].sort();
-  const chart = renderLineChart(overoptimizationSeries(input.runs, input.curves), {
-    title: "Gold (solid) and proxy (dashed) reward vs sqrt(KL)",
-    xLabel: "sqrt(KL(π ‖ π_init)) [sqrt nats]",
-    yLabel: "reward",
-  });
-  const estimators = [...new Set([...input.curves.values()].flatMap((ps) => ps.map((p) => `${p.series}: ${p.klEstimator}`)))];
   const runRows = input.runs.map((r) => {
     const e = r.experimentId === null ? undefined : experiments.get(r.experimentId);
     return [String(r.id), r.name, e ? `${e.name} (${e.kind})` : "", r.status, String(r.seed), r.device ?? "", r.startedAt ?? "", r.endedAt ?? "", r.error ?? ""];
@@ -164,14 +205,24 @@ export function renderHtmlReport(input: ReportInput): string {
 <style>
 body{font-family:system-ui,sans-serif;max-width:1000px;margin:2rem auto;padding:0 1rem;color:#222}
 table{border-collapse:collapse;margin:1rem 0;font-size:.9rem}th,td{border:1px solid #ccc;padding:.25rem .5rem;text-align:left}
-th{background:#f4f4f4}.grid{display:flex;flex-wrap:wrap;gap:.5rem}pre{background:#f7f7f7;padding:.75rem;overflow:auto;font-size:.8rem}figure{margin:1rem 0}
+th{background:#f4f4f4}.grid,.panels{display:flex;flex-wrap:wrap;gap:.5rem}pre{background:#f7f7f7;padding:.75rem;overflow:auto;font-size:.8rem}
+figure{margin:.5rem 0}figcaption,.caption,.muted{font-size:.85rem;color:#555}svg{max-width:100%;height:auto}
+@page{size:A4;margin:16mm 14mm}
+@media print{
+body{max-width:none;margin:0;padding:0;font-family:Georgia,"Times New Roman",serif;font-size:10pt;color:#000}
+h1{font-size:17pt;margin:0 0 .4rem}h2{font-size:13pt;margin:1rem 0 .3rem;break-after:avoid}h3{font-size:11pt;break-after:avoid}
+figure,table,tr,.headline{break-inside:avoid}.panels{display:grid;grid-template-columns:1fr 1fr;gap:.3rem}
+table{font-size:8.5pt}th{background:none;border-bottom:1.5px solid #000}th,td{border:none;border-bottom:.5px solid #bbb;padding:.15rem .35rem}
+pre{background:none;border:.5px solid #bbb;white-space:pre-wrap;font-size:7.5pt;break-inside:auto}
+.configs{break-before:page}
+}
 </style>
 </head>
 <body>
 <h1>${escapeHtml(input.title)}</h1>
 <p>Goodhart Lab report of ${input.runs.length} run${input.runs.length === 1 ? "" : "s"}, generated ${escapeHtml(input.generatedAt)}.</p>
-<h2>Overoptimization</h2>
-<figure>${chart}<figcaption>KL estimators: ${escapeHtml(estimators.join("; ") || "none")}.</figcaption></figure>
+${figuresSection(input)}
+${findingsSection(input)}
 <h2>Runs</h2>
 ${table(["id", "name", "experiment", "status", "seed", "device", "started", "ended", "error"], runRows)}
 <h2>Metrics (last value)</h2>
@@ -179,7 +230,7 @@ ${metricRows.length > 0 ? table(["metric", ...input.runs.map((r) => `run ${r.id}
 ${peaksSection(input.runs, input.curves)}
 ${fitsSection(input.fits)}
 ${metricFigures(input)}
-<h2>Configurations</h2>
+<h2 class="configs">Configurations</h2>
 ${configs}
 <h2>Environment</h2>
 ${table(["", ""], envRows)}

@@ -1,0 +1,69 @@
+/**
+ * A kind's summary table (KindDto views.summaryColumns) read from a run's stored result JSON.
+ * A column's `result` path uses `[]` for "every item of this list" ("runs[].series[].goldAtMaxN"):
+ * the table has one row per item of the deepest list, and a column with a shorter list prefix
+ * repeats its parent's value on each row below it.
+ */
+import type { KindDto } from "../../shared/dto.ts";
+
+type Column = KindDto["views"]["summaryColumns"][number];
+
+/** The value at `path` for one row, `indices` choosing the item of each `[]` in turn. */
+function resolve(root: unknown, path: string, indices: readonly number[]): unknown {
+  let node: unknown = root;
+  let depth = 0;
+  for (const raw of path.split(".")) {
+    const isList = raw.endsWith("[]");
+    const key = isList ? raw.slice(0, -2) : raw;
+    if (node === null || typeof node !== "object") return undefined;
+    node = (node as Record<string, unknown>)[key];
+    if (isList) {
+      if (!Array.isArray(node)) return undefined;
+      node = node[indices[depth++] ?? 0];
+    }
+  }
+  return node;
+}
+
+/** Every tuple of list indices under `path` (one per row). */
+function rowIndices(root: unknown, path: string): number[][] {
+  const lists = path.split(".").reduce<string[][]>((acc, seg) => {
+    acc[acc.length - 1]!.push(seg);
+    if (seg.endsWith("[]")) acc.push([]);
+    return acc;
+  }, [[]]).slice(0, -1).map((segs) => segs.join("."));
+  let rows: number[][] = [[]];
+  let prefix = "";
+  for (const list of lists) {
+    prefix = prefix ? `${prefix}.${list}` : list;
+    const listPath = prefix.slice(0, -2);
+    rows = rows.flatMap((idx) => {
+      const value = resolve(root, listPath, idx);
+      return Array.isArray(value) ? value.map((_, i) => [...idx, i]) : [];
+    });
+  }
+  return rows;
+}
+
+function format(value: unknown): string {
+  if (value === undefined || value === null) return "";
+  if (typeof value === "number") return Number.isInteger(value) ? String(value) : String(Number(value.toPrecision(4)));
+  return typeof value === "string" ? value : JSON.stringify(value);
+}
+
+/** The summary table of one run's result: header and rows of text ("value ± se" where the column names its SE). */
+export function summaryTable(result: unknown, columns: readonly Column[]): { header: string[]; rows: string[][] } {
+  const own = columns.filter((c) => "result" in c.source);
+  const header = own.map((c) => (c.unit ? `${c.title} (${c.unit})` : c.title));
+  if (own.length === 0 || result === null || typeof result !== "object") return { header, rows: [] };
+  const pathOf = (c: Column) => (c.source as { result: string }).result;
+  const deepest = own.map(pathOf).reduce((a, p) => ((p.match(/\[\]/g)?.length ?? 0) > (a.match(/\[\]/g)?.length ?? 0) ? p : a));
+  const rows = rowIndices(result, deepest).map((idx) =>
+    own.map((c) => {
+      const value = format(resolve(result, pathOf(c), idx));
+      const se = c.se ? resolve(result, c.se.result, idx) : undefined;
+      return typeof se === "number" && Number.isFinite(se) && value !== "" ? `${value} ± ${format(se)}` : value;
+    }),
+  );
+  return { header, rows };
+}
