@@ -1,6 +1,7 @@
 /**
- * Experiment configs are nested JSON; the parameter editor works on their leaves as dotted paths
- * (`policy.temperature`). Arrays count as leaves: they are edited as JSON.
+ * Experiment configs are nested JSON addressed by dotted paths (`policy.temperature`): the sweep
+ * fields name the field they sweep this way, and a grid point sets its values at those paths.
+ * Arrays count as leaves.
  */
 
 export type Json = null | boolean | number | string | Json[] | { [key: string]: Json };
@@ -47,4 +48,29 @@ export function parseFieldValue(text: string, like: unknown): unknown {
 /** Shows a value in an input field. */
 export function formatFieldValue(value: unknown): string {
   return typeof value === "string" ? value : JSON.stringify(value);
+}
+
+/** The value at a dotted path, or undefined. */
+export function getAt(config: unknown, path: string): unknown {
+  let node = config;
+  for (const k of path.split(".")) {
+    if (node === null || typeof node !== "object" || Array.isArray(node)) return undefined;
+    node = (node as Record<string, unknown>)[k];
+  }
+  return node;
+}
+
+/** A copy of the config with `values` (dotted path -> value) set. */
+export function withValuesAt(config: Record<string, unknown>, values: Record<string, unknown>): Record<string, unknown> {
+  const out = structuredClone(config);
+  for (const [path, value] of Object.entries(values)) {
+    const keys = path.split(".");
+    let node = out;
+    for (const k of keys.slice(0, -1)) {
+      if (typeof node[k] !== "object" || node[k] === null || Array.isArray(node[k])) node[k] = {};
+      node = node[k] as Record<string, unknown>;
+    }
+    node[keys[keys.length - 1]!] = structuredClone(value);
+  }
+  return out;
 }

@@ -1,9 +1,10 @@
 /**
- * Turns stored curve points into chart lines: per run and series, gold and proxy against
- * d = sqrt(KL) (or against n / step), plus the observed peak and the fitted form.
+ * Turns stored curve points into the lines of the live (uPlot) chart of the Runs screen: per run
+ * and series, gold and proxy against d = sqrt(KL) (or against n / step), plus the observed peak.
+ * Nothing is fitted in the renderer: Compare draws the stored fits (shared/charts).
  */
 import type { CurvePointDto } from "../../shared/index.ts";
-import { type CurveFit, fitCurve, fitValue } from "./fit.ts";
+import type { LinePanelSpec } from "../../shared/charts/svg.ts";
 
 export type XAxis = "d" | "x";
 
@@ -14,7 +15,7 @@ export interface Line {
   label: string;
   runId: number;
   series: string;
-  metric: "gold" | "proxy" | "fit" | "peak";
+  metric: "gold" | "proxy" | "peak";
   xs: number[];
   ys: number[];
   color: string;
@@ -56,17 +57,10 @@ export function observedPeak(curve: SeriesCurve): { d: number; x: number; gold: 
   return best ? { d: Math.sqrt(best.kl), x: best.x, gold: best.goldScore! } : null;
 }
 
-/** The Gao et al. form that fits a curve: BoN for curves over n, RL for curves over steps. */
-export function fitFor(curve: SeriesCurve): CurveFit | null {
-  const pts = curve.points.filter((p) => p.goldScore !== null).map((p) => ({ d: Math.sqrt(p.kl), y: p.goldScore! }));
-  return fitCurve(pts, curve.xKind === "n" ? "bon" : "rl");
-}
-
 export interface LineOptions {
   axis: XAxis;
   gold: boolean;
   proxy: boolean;
-  fits: boolean;
   peaks: boolean;
   /** Series names to hide. */
   hidden?: ReadonlySet<string>;
@@ -94,14 +88,6 @@ export function buildLines(curves: readonly SeriesCurve[], options: LineOptions)
         ys.push(y);
       }
       if (xs.length) lines.push({ key: `${id}:${metric}`, label: `${name} ${metric}`, runId: c.runId, series: c.series, metric, xs, ys, color, dashed: metric === "proxy" });
-    }
-    if (options.fits && options.axis === "d") {
-      const fit = fitFor(c);
-      if (fit) {
-        const maxD = Math.sqrt(c.points[c.points.length - 1]?.kl ?? 0);
-        const xs = Array.from({ length: 65 }, (_, i) => (maxD * i) / 64);
-        lines.push({ key: `${id}:fit`, label: `${name} fit`, runId: c.runId, series: c.series, metric: "fit", xs, ys: xs.map((d) => fitValue(fit, d)), color, dashed: true });
-      }
     }
     if (options.peaks) {
       const peak = observedPeak(c);
@@ -138,4 +124,27 @@ export function alignLines(lines: readonly Line[]): AlignedData {
 /** The distinct series names of some curves, in first-seen order. */
 export function seriesNames(curves: readonly SeriesCurve[]): string[] {
   return [...new Set(curves.map((c) => c.series))];
+}
+
+/** The chart's lines as a panel of the one SVG chart module (the figure export). */
+export function linesToPanel(lines: readonly Line[], options: { title: string; xLabel: string; yLabel: string }): LinePanelSpec {
+  // The live chart colours each run's series apart: the legend names each colour.
+  const series = [...new Map(lines.map((l) => [`run ${l.runId} ${l.series}`, l.color])).entries()];
+  return {
+    ...options,
+    width: 720,
+    height: 420,
+    lines: lines.map((l) => ({
+      key: l.key,
+      label: l.label,
+      color: l.color,
+      style: l.dashed ? "dashed" : "solid",
+      markersOnly: l.pointsOnly,
+      points: l.xs.map((x, i) => ({ x, y: l.ys[i]! })),
+    })),
+    legend: [
+      { title: "Series", entries: series.map(([label, color]) => ({ label, color })) },
+      { title: "Lines", entries: [{ label: "gold", style: "solid" }, { label: "proxy", style: "dashed" }] },
+    ],
+  };
 }

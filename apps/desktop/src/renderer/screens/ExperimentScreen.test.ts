@@ -49,12 +49,15 @@ describe("Experiment, Runs and Compare screens", () => {
     expect(preset.getAttribute("aria-checked")).toBe("true");
     expect(preset.textContent).toContain("Not a science experiment");
     expect(($('[data-param="steps"]') as HTMLInputElement).value).toBe("100");
-    // Each parameter's default and one-line explanation sit beside its field.
-    const stepsRow = $('[data-param="steps"]').closest("tr")!;
-    expect(stepsRow.textContent).toContain("one curve point and two metrics per step");
-    expect(stepsRow.textContent).toContain("100");
+    // Each field is a typed input generated from the kind's schema, with its explanation and range.
+    const steps = $('[data-param="steps"]') as HTMLInputElement;
+    expect(steps.type).toBe("number");
+    const stepsField = steps.closest("[data-field]")!;
+    expect(stepsField.textContent).toContain("one curve point and two metrics per step");
+    expect(stepsField.textContent).toMatch(/≥ 1/);
     type($('[data-param="stepMs"]'), "0");
     type($('[data-param="steps"]'), "5");
+    click($('[data-testid="show-sweeps"]'));
     type($('[data-sweep="checkpointEvery"]'), "1 | 5");
     type($('input[aria-describedby="seeds-help"]'), "0 | 7");
     // The service expands the grid (LabApi kinds.expand), so the count arrives asynchronously.
@@ -71,7 +74,7 @@ describe("Experiment, Runs and Compare screens", () => {
     for (const r of runs) await lab.api.runs.cancel({ id: r.id }).catch(() => undefined);
   });
 
-  it("shows a run's curve growing, then compares two runs with fits, peaks, metrics and the config diff", async () => {
+  it("shows a run's curve growing, then compares two runs with peaks, SE bands, metrics and the config diff", async () => {
     const slow = await lab.api.experiments.create({ name: "slow", kind: "diagnostic.counter", config: { steps: 40, stepMs: 40, checkpointEvery: 5 } });
     const fast = await lab.api.experiments.create({ name: "fast", kind: "diagnostic.counter", config: { steps: 30, stepMs: 0 } });
     const a = await lab.api.runs.start({ experimentId: slow.id });
@@ -102,17 +105,21 @@ describe("Experiment, Runs and Compare screens", () => {
     view = mount(CompareScreen, { target: document.body, props: { lab: state, router } });
     const table = await waitFor(() => document.querySelector('[data-testid="metrics-table"]'));
     await waitFor(() => table.querySelectorAll("tbody tr").length === 2);
-    expect(table.textContent).toContain("d(a − b ln d)");
-    // Per run: gold, proxy, fitted form and peak marker.
-    expect($('[data-testid="chart"]').dataset.lines).toBe("8");
+    // The counter stores no fitted law, and the renderer fits nothing itself.
+    expect([...table.querySelectorAll('[data-testid="fit-peak"]')].map((td) => td.textContent)).toEqual(["—", "—"]);
+    // One panel (the counter's one series), each run in its own colour: gold, proxy, peak marker.
+    expect($('[data-testid="chart"]').dataset.panels).toBe("1");
+    expect($('[data-testid="chart"]').dataset.lines).toBe("6");
+    const colours = new Set([...document.querySelectorAll('[data-testid="compare-series-panel"] path[data-line$=":gold"]')].map((p) => p.getAttribute("stroke")));
+    expect(colours.size).toBe(2);
     const diff = $('[data-testid="config-diff"]').textContent!;
     expect(diff).toContain("steps");
     expect(diff).toContain("stepMs");
     expect(diff).toContain("40");
-    // Toggling fits and peaks off leaves gold and proxy.
-    for (const label of document.querySelectorAll("label")) {
-      if (/fitted forms|peak markers/.test(label.textContent ?? "")) click(label.querySelector("input")!);
-    }
+    // Toggling peaks off leaves gold and proxy; proxy off leaves gold.
+    click($('[data-testid="show-peaks"]'));
     expect($('[data-testid="chart"]').dataset.lines).toBe("4");
+    click($('[data-testid="show-proxy"]'));
+    expect($('[data-testid="chart"]').dataset.lines).toBe("2");
   });
 });

@@ -7,7 +7,7 @@ import type {
   DeviceProbeDto,
   Dispose,
   ExperimentDto,
-  ExperimentKindDto,
+  KindDto,
   LabApi,
   RunDto,
   RunProgressEvent,
@@ -28,7 +28,8 @@ export class LabState {
   datasets = $state.raw<DatasetDto[]>([]);
   experiments = $state.raw<ExperimentDto[]>([]);
   runs = $state.raw<RunDto[]>([]);
-  kinds = $state.raw<ExperimentKindDto[]>([]);
+  /** Experiment kinds with their config schema, presets and views (LabApi kinds.list). */
+  kinds = $state.raw<KindDto[]>([]);
   settings = $state<SettingsDto | null>(null);
   devices = $state<DeviceProbeDto[] | null>(null);
   /** Latest progress per run id (with ETA), from events. */
@@ -56,7 +57,7 @@ export class LabState {
         this.api.datasets.list(),
         this.api.experiments.list(),
         this.api.runs.list(),
-        this.api.experiments.kinds(),
+        this.api.kinds.list(),
         this.api.settings.get(),
       ]);
       this.datasets = datasets;
@@ -148,6 +149,12 @@ export class LabState {
 
   experimentOf(run: RunDto): ExperimentDto | undefined {
     return this.experiments.find((e) => e.id === run.experimentId);
+  }
+
+  /** The experiment kind a run belongs to, when its experiment and kind are known. */
+  kindOf(run: RunDto): KindDto | undefined {
+    const kind = this.experimentOf(run)?.kind;
+    return kind === undefined ? undefined : this.kinds.find((k) => k.id === kind);
   }
 
   /** Runs a call, recording its error for the status bar; rethrows nothing. */

@@ -23,6 +23,7 @@ function runSinkFor(context: ExperimentContext, key: string): RunSink {
       curvePoints: (points) => r.curvePoints(points),
       fit: (fit) => r.fit(fit),
       labelSet: (set) => r.labelSet(set),
+      samples: (set) => r.samples(set),
       checkpoint: (model) => r.model(model),
       result: (result) => r.result(result),
       log() {},
@@ -35,6 +36,8 @@ function runSinkFor(context: ExperimentContext, key: string): RunSink {
       for (const p of points) context.curvePoint(p);
     },
     fit: (fit) => context.fit(fit),
+    // The samples behind the curves belong to the job's first run, like its other reports.
+    samples: (set) => context.run(context.runKeys[0]!).samples(set),
     labelSet() {},
     checkpoint: (model) => context.model(model),
     log() {},
