@@ -10,7 +10,7 @@ import { CONTENT_SECURITY_POLICY } from "../shared/csp.ts";
 import { LabValidationError } from "../shared/errors.ts";
 import { BRIDGE_GLOBAL, type LabBridge, createLabApiFromBridge, ipcChannelAllowList } from "../shared/ipc-bridge.ts";
 import { LAB_EVENT_CHANNEL, labMethodNames } from "../shared/lab-api.ts";
-import { FILE_GRANT_CHANNEL } from "../shared/lab-channels.ts";
+import { FILE_GRANT_CHANNEL, REPORT_PDF_CHANNEL } from "../shared/lab-channels.ts";
 import { APP_START_URL, resolveAppRequest } from "./app-protocol.ts";
 import { buildPreload } from "./build-electron.ts";
 import type { ElectronMain, IpcMain, IpcMainInvokeEvent, IpcRenderer, Session, WebContents, WebUtils } from "./electron-types.ts";
@@ -215,7 +215,7 @@ describe("IPC bridge", () => {
     const r = runtime();
     const dispose = registerLabIpc({ ipcMain: ipc.ipcMain, api: r.service, subscribe: r.service.subscribe, targets: () => [ipc.contents] });
     expect([...ipc.handlers.keys()].sort()).toEqual([...labMethodNames.map((m) => `lab:${m}`), FILE_GRANT_CHANNEL].sort());
-    expect(ipcChannelAllowList()).toEqual([...labMethodNames.map((m) => `lab:${m}`), LAB_EVENT_CHANNEL, FILE_GRANT_CHANNEL]);
+    expect(ipcChannelAllowList()).toEqual([...labMethodNames.map((m) => `lab:${m}`), LAB_EVENT_CHANNEL, FILE_GRANT_CHANNEL, REPORT_PDF_CHANNEL]);
     dispose();
     expect(ipc.handlers.size).toBe(0);
   });
@@ -228,7 +228,7 @@ describe("IPC bridge", () => {
     exposeLabBridge({ exposeInMainWorld: (key, value) => exposed.set(key, value) }, ipc.ipcRenderer, fakeWebUtils().webUtils);
     expect([...exposed.keys()]).toEqual([BRIDGE_GLOBAL]);
     const bridge = exposed.get(BRIDGE_GLOBAL) as LabBridge;
-    expect(Object.keys(bridge).sort()).toEqual(["call", "grantFile", "subscribe"]);
+    expect(Object.keys(bridge).sort()).toEqual(["call", "grantFile", "printReportPdf", "subscribe"]);
     expect(await bridge.call("constructor", {})).toMatchObject({ ok: false, error: { name: "UnknownMethodError" } });
 
     const api = createLabApiFromBridge(bridge);
@@ -535,7 +535,7 @@ describe("runElectronMain wiring (fake electron module)", () => {
     expect(log).toContain("handle:app");
     expect(calls.headers).toBeDefined();
     expect(calls.request).toBeDefined();
-    expect([...ipc.handlers.keys()].sort()).toEqual([...labMethodNames.map((m) => `lab:${m}`), FILE_GRANT_CHANNEL].sort());
+    expect([...ipc.handlers.keys()].sort()).toEqual([...labMethodNames.map((m) => `lab:${m}`), FILE_GRANT_CHANNEL, REPORT_PDF_CHANNEL].sort());
     expect(windows.length).toBe(1);
     expect(windows[0]!.options).toEqual(mainWindowOptions(preloadPath, { devTools: true }));
     expect(windows[0]!.url).toBe("app://lab/index.html");

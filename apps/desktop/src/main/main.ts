@@ -19,6 +19,7 @@ import { type AppLog, openAppLog } from "./app-log.ts";
 import { openExternalLink } from "./external-links.ts";
 import { hardenSession, hardenWebContents } from "./hardening.ts";
 import { registerLabIpc } from "./ipc-handlers.ts";
+import { type PdfWindow, pdfWindowOptions, registerReportPdf } from "./report-pdf.ts";
 import { createSafeStorageSecretStore } from "./secret-store-electron.ts";
 import { WindowFileGrants } from "./window-file-grants.ts";
 import { type ServiceProcess, serviceHostEntryUrl, startServiceProcess } from "./service-process.ts";
@@ -108,6 +109,8 @@ export async function runElectronMain(electron: ElectronMain, options: ElectronM
     targets: () => BrowserWindow.getAllWindows().map((w) => w.webContents),
     grants: fileGrants,
   });
+  // Export PDF: a stored report printed in a hidden window with JavaScript off.
+  const disposePdf = registerReportPdf({ ipcMain, api: service.api, openWindow: () => new BrowserWindow(pdfWindowOptions() as never) as unknown as PdfWindow });
 
   const openWindow = (): void => {
     const win = createMainWindow(BrowserWindow, preloadPath, { devTools: options.devTools ?? !app.isPackaged });
@@ -125,6 +128,7 @@ export async function runElectronMain(electron: ElectronMain, options: ElectronM
     // Stop runs (left `interrupted`, resumable) and close the database before exiting.
     event.preventDefault();
     disposeIpc();
+    disposePdf();
     void service.shutdown().finally(() => app.exit(0));
   });
   return { service, secrets };

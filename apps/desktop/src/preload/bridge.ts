@@ -8,7 +8,7 @@
 import type { LabResponse } from "../shared/boundary.ts";
 import type { LabBridge } from "../shared/ipc-bridge.ts";
 import type { LabEvent } from "../shared/lab-api.ts";
-import { BRIDGE_GLOBAL, FILE_GRANT_CHANNEL, LAB_EVENT_CHANNEL, LAB_METHOD_NAMES, labChannel } from "../shared/lab-channels.ts";
+import { BRIDGE_GLOBAL, FILE_GRANT_CHANNEL, LAB_EVENT_CHANNEL, LAB_METHOD_NAMES, REPORT_PDF_CHANNEL, labChannel } from "../shared/lab-channels.ts";
 import type { ContextBridge, IpcRenderer, WebUtils } from "../main/electron-types.ts";
 
 /** Builds the bridge over ipcRenderer. */
@@ -40,6 +40,11 @@ export function createLabBridge(ipcRenderer: IpcRenderer, webUtils: WebUtils): L
       const answer = (await ipcRenderer.invoke(FILE_GRANT_CHANNEL, path)) as LabResponse;
       if (!answer.ok) throw new Error(answer.error.message);
       return answer.value as string;
+    },
+    async printReportPdf(reportId) {
+      const answer = (await ipcRenderer.invoke(REPORT_PDF_CHANNEL, reportId)) as LabResponse;
+      if (!answer.ok) throw new Error(answer.error.message);
+      return answer.value as Uint8Array;
     },
   };
 }

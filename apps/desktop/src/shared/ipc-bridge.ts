@@ -10,7 +10,7 @@ import { unwrapLabResponse } from "./boundary.ts";
 import { createLabApiClient } from "./client.ts";
 import type { Dispose, LabApi, LabEvent } from "./lab-api.ts";
 import { labMethodNames } from "./lab-api.ts";
-import { FILE_GRANT_CHANNEL, LAB_EVENT_CHANNEL, labChannel } from "./lab-channels.ts";
+import { FILE_GRANT_CHANNEL, LAB_EVENT_CHANNEL, REPORT_PDF_CHANNEL, labChannel } from "./lab-channels.ts";
 
 export { BRIDGE_GLOBAL } from "./lab-channels.ts";
 
@@ -25,11 +25,13 @@ export interface LabBridge {
    * `datasets.import`. Rejects for a File that is not on disk (one the page built itself).
    */
   grantFile(file: File): Promise<string>;
+  /** A stored report printed to PDF by the main process (`webContents.printToPDF` with the report's print stylesheet). */
+  printReportPdf?(reportId: number): Promise<Uint8Array>;
 }
 
-/** Every IPC channel the renderer may use: one per LabApi method, the event channel and the file-grant channel. */
+/** Every IPC channel the renderer may use: one per LabApi method, the event channel, the file-grant and the report-PDF channels. */
 export function ipcChannelAllowList(): string[] {
-  return [...labMethodNames.map(labChannel), LAB_EVENT_CHANNEL, FILE_GRANT_CHANNEL];
+  return [...labMethodNames.map(labChannel), LAB_EVENT_CHANNEL, FILE_GRANT_CHANNEL, REPORT_PDF_CHANNEL];
 }
 
 /** The LabApi a page builds over the preload's bridge (errors rebuilt, inputs validated). */
