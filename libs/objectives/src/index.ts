@@ -35,3 +35,4 @@ export * from "./experiments/reward-init.ts";
 export * from "./bon/statistics.ts";
 export * from "./experiments/demo.ts";
 export * from "./experiments/registry.ts";
+export * from "./daa/index.ts";

@@ -1,0 +1,38 @@
+/**
+ * Named starting points for the direct alignment study: the fields that differ from
+ * DEFAULT_DAA_STUDY (a config may start from one with `preset: <name>` and override any field).
+ */
+import { deepMerge } from "../../config/paths.ts";
+import { RPO_PAPER_ETA } from "../../daa/losses.ts";
+import type { KindPreset } from "../kind.ts";
+import { DEFAULT_DAA_STUDY, type DaaStudyConfig } from "./schema.ts";
+
+const RAFAILOV = "Rafailov et al. 2024";
+const LIU = "Liu et al. 2024";
+
+export const DAA_PRESET_LIST: readonly KindPreset[] = [
+  {
+    name: "daa-scaling",
+    title: "Rafailov et al.: direct alignment scaling laws",
+    description:
+      "DPO, IPO and SLiC at four betas (0.05, 0.1, 0.3, 1), three seeds, 1024 gold-labelled comparisons, two epochs of LoRA; win rate and KL at four checkpoints inside epoch 1 and at each epoch end; d (a - b ln d) frontier per loss.",
+    papers: [RAFAILOV],
+    datasets: ["builtin"],
+    overrides: { name: "daa-scaling", losses: ["dpo", "ipo", "slic"] },
+  },
+  {
+    name: "rpo-vs-dpo",
+    title: "Liu et al.: RPO against DPO",
+    description: `DPO and RPO at the same four betas, RPO with the paper's eta ${RPO_PAPER_ETA} and a larger 0.05, three seeds: does the chosen responses' NLL keep their log-probability up, and what does it do to gold?`,
+    papers: [LIU, RAFAILOV],
+    datasets: ["builtin"],
+    overrides: { name: "rpo-vs-dpo", losses: ["dpo", "rpo"], rpoEtas: [RPO_PAPER_ETA, 0.05] },
+  },
+];
+
+/** A fresh copy of a preset's full config. */
+export function daaPreset(name: string): DaaStudyConfig {
+  const preset = DAA_PRESET_LIST.find((p) => p.name === name);
+  if (!preset) throw new RangeError(`unknown preset "${name}"; expected one of ${DAA_PRESET_LIST.map((p) => p.name).join(", ")}`);
+  return deepMerge(DEFAULT_DAA_STUDY, preset.overrides) as DaaStudyConfig;
+}
