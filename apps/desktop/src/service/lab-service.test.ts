@@ -166,6 +166,7 @@ describe("LabService on a real SQLite file", () => {
     expect(curve[0]).toMatchObject({ series: "diagnostic", xKind: "step", klEstimator: "exact", x: 1 });
     // A run without fits or best-of-n pools answers with empty lists (bon-study.test.ts covers full ones).
     expect(await service.runs.fits({ runId: a.id })).toEqual([]);
+    expect(await service.runs.result({ runId: a.id })).toEqual(store.runs.get(a.id)!.result);
     expect(await service.runs.samples({ runId: a.id })).toEqual({ runId: a.id, sets: [], set: null, series: null, n: null, picks: [] });
     await expect(service.runs.samples({ runId: a.id, set: "bon-pool" })).rejects.toThrow(/has no sample set 'bon-pool'; it has none/);
     const csv = await service.curves.export({ runIds: [a.id, b.id], format: "csv" });

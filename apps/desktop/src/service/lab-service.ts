@@ -532,6 +532,11 @@ export function createLabService(options: LabServiceOptions): LabService {
         toDto(runId);
         return store.fits.forRun(runId).map(fitDto);
       },
+      result: async (raw) => {
+        const { runId } = raw as LabInput<"runs", "result">;
+        toDto(runId);
+        return store.runs.get(runId)?.result ?? null;
+      },
       metrics: async (raw) => {
         const input = raw as LabInput<"runs", "metrics">;
         toDto(input.runId);

@@ -147,6 +147,13 @@ export const labMethods = {
     ),
     /** The scaling laws fitted to a run's curves, with SEs and bootstrap intervals of coefficients and peaks. */
     fits: method(z.object({ runId: Id }).strict(), z.array(FitDto)),
+    /**
+     * What the run's experiment returned (null until it has): its headline numbers, the paths a
+     * kind's summary columns name; for a best-of-n study also `analysis` (per cell of seeds: curves
+     * as mean +- SE, bootstrap intervals, each aggregation minus the single member), as the CLI's
+     * summary table prints it. Non-finite numbers are null.
+     */
+    result: method(z.object({ runId: Id }).strict(), JsonObject.nullable()),
     /** A run's metrics as columns, one series per name; `afterStep` fetches only newer points (live charts). */
     metrics: method(
       z.object({ runId: Id, name: z.string().optional(), afterStep: z.number().int().nonnegative().optional() }).strict(),

@@ -29,6 +29,7 @@ export const LAB_METHOD_NAMES: readonly string[] = [
   "runs.resume",
   "runs.samples",
   "runs.fits",
+  "runs.result",
   "runs.metrics",
   "curves.get",
   "curves.export",

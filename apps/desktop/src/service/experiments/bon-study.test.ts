@@ -97,7 +97,7 @@ describe("bon-study in the application", () => {
     await expect(service.runs.samples({ runId: run.id, n: 9 })).rejects.toThrow(/n must be an integer in \[1, 8\]/);
 
     // The run's stored result holds the analysis (intervals) the summary table prints.
-    const stored = store.runs.get(run.id)!.result as { analysis?: { cells: unknown[] } } | null;
+    const stored = (await service.runs.result({ runId: run.id })) as { analysis?: { cells: unknown[] } } | null;
     expect(stored?.analysis?.cells.length).toBe(1);
   }, 180_000);
 });
