@@ -110,7 +110,7 @@ async function generateBatch(runtime: Runtime, model: Gpt, prompts: readonly (re
   let out = await timed(prefill, { ...params, ids: prompt.ids, mask: prompt.mask });
   const c = model.config;
   // Capacity: the prompt plus every sampled token but the last, which is never fed back.
-  const cache = kv ? new KvCache(B, c.nLayers, c.nHeads, c.dModel / c.nHeads, T + maxNew - 1) : undefined;
+  const cache = kv ? new KvCache(B, c.nLayers, c.nKvHeads, c.headDim, T + maxNew - 1) : undefined;
   cache?.append(out, mask, T);
   const ones = new Uint8Array(B).fill(1);
   const V = model.config.vocab;

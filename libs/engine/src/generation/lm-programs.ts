@@ -39,10 +39,9 @@ export function nextTokenProgram(model: Gpt, options: { withCache: boolean; lora
  */
 export function decodeStepProgram(model: Gpt, options: { lora?: ProjectionDelta } = {}): Program {
   const c = model.config;
-  const D = c.dModel / c.nHeads;
   const ids = input("ids", "int64", ["batch", 1]);
   const cacheMask = input("cache_mask", "bool", ["batch", "cache"]);
-  const kvShape = ["batch", c.nHeads, "cache", D];
+  const kvShape = ["batch", c.nKvHeads, "cache", c.headDim]; // grouped-query models cache only their key/value heads
   const past: KvTensors = {
     keys: Array.from({ length: c.nLayers }, (_, i) => input(`cache.k.${i}`, "float32", kvShape)),
     values: Array.from({ length: c.nLayers }, (_, i) => input(`cache.v.${i}`, "float32", kvShape)),

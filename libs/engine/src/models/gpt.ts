@@ -1,6 +1,6 @@
 import type { Tensor } from "../ir/tensor.ts";
 import { ParameterStore } from "../train/parameter-store.ts";
-import type { KvTensors, ResolvedTrunkConfig, TrunkConfig, TrunkForwardOptions } from "./trunk.ts";
+import type { InitialValues, KvTensors, ResolvedTrunkConfig, TrunkConfig, TrunkForwardOptions } from "./trunk.ts";
 import { Trunk, resolveTrunkConfig, trunkParamCount } from "./trunk.ts";
 
 /** A decoder-only language model: the trunk plus an output head over the vocabulary. */
@@ -30,6 +30,8 @@ export interface ModelPlacement {
   store?: ParameterStore;
   /** Parameter-name prefix, e.g. `policy.`. Default "". */
   prefix?: string;
+  /** Start parameters from these values (a checkpoint) instead of their random init. */
+  initial?: InitialValues;
 }
 
 /**
@@ -51,11 +53,17 @@ export class Gpt {
     this.store = placement.store ?? new ParameterStore(placement.seed ?? 0);
     const prefix = (this.prefix = placement.prefix ?? "");
     const before = new Set(this.store.list().map((p) => p.name));
-    this.trunk = new Trunk(this.store, this.config, prefix);
+    this.trunk = new Trunk(this.store, this.config, prefix, placement.initial);
+    const headName = `${prefix}head.weight`;
+    const headShape = [this.config.dModel, this.config.vocab];
+    const headValues = this.config.tiedHead ? undefined : placement.initial?.(headName, headShape);
     this.head = this.config.tiedHead
       ? undefined
-      : this.store.param(`${prefix}head.weight`, [this.config.dModel, this.config.vocab], { kind: "normal", std: 0.02 });
-    this.parameterNames = this.store.list().map((p) => p.name).filter((n) => !before.has(n));
+      : this.store.param(headName, headShape, headValues ? { kind: "values", values: headValues } : { kind: "normal", std: 0.02 });
+    this.parameterNames = this.store
+      .list()
+      .map((p) => p.name)
+      .filter((n) => !before.has(n));
   }
 
   /**

@@ -24,7 +24,11 @@ afterAll(async () => {
 const V = 16;
 const config = { vocab: V, maxSeq: 16, dModel: 16, nHeads: 2, nLayers: 2 };
 const T = 8;
-const rows = randomRows(5, Array.from({ length: 6 }, () => T), V);
+const rows = randomRows(
+  5,
+  Array.from({ length: 6 }, () => T),
+  V,
+);
 const idsHost = { dtype: "int64" as const, shape: [rows.length, T], data: BigInt64Array.from(rows.flat(), BigInt) };
 
 describe("LoRA", () => {
@@ -87,7 +91,11 @@ describe("LoRA", () => {
   it("rejects bad adapter configs and duplicate names", () => {
     expect(() => bank.add("a")).toThrow(/already has an adapter named "a"/);
     expect(() => bank.add("c", { rank: 0 })).toThrow(/rank must be a positive integer/);
-    expect(() => bank.add("d", { targets: ["attn.k" as never] })).toThrow(/unknown target "attn.k"/);
+    expect(() => bank.add("d", { targets: ["attn.x" as never] })).toThrow(/unknown target "attn.x"/);
+    // A real projection kind that this (fused-qkv) model does not have.
+    expect(() => bank.add("e", { targets: ["attn.k"] })).toThrow(
+      /target "attn.k" is not a projection of this model; it has attn.qkv, attn.proj, mlp.up, mlp.down/,
+    );
     expect(() => bank.get("zzz")).toThrow(/no LoRA adapter "zzz"; the bank has a, b/);
   });
 });

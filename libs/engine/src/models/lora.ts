@@ -10,7 +10,7 @@ export interface LoraConfig {
   rank?: number;
   /** Scale numerator: the update is (alpha / r) x A B. Default 2 * rank. */
   alpha?: number;
-  /** Which block projections get an update. Default ["attn.qkv", "attn.proj"]. */
+  /** Which block projections get an update. Default: every attention projection the base has (["attn.qkv", "attn.proj"], or q, k, v and proj). */
   targets?: ProjectionKind[];
   /** Seed of the adapter's own parameter store (A's init). Default 0. */
   seed?: number;
@@ -18,13 +18,22 @@ export interface LoraConfig {
 
 export type ResolvedLoraConfig = Required<LoraConfig>;
 
-export function resolveLoraConfig(config: LoraConfig, what: string): ResolvedLoraConfig {
+/** Attention projections, the default LoRA targets (those the base has). */
+const ATTENTION_PROJECTIONS: readonly ProjectionKind[] = ["attn.qkv", "attn.q", "attn.k", "attn.v", "attn.proj"];
+
+/** Fills defaults and validates; with `available` (the base's projection kinds) targets must be among them. */
+export function resolveLoraConfig(config: LoraConfig, what: string, available?: readonly ProjectionKind[]): ResolvedLoraConfig {
   const rank = config.rank ?? 8;
-  const c: ResolvedLoraConfig = { rank, alpha: config.alpha ?? 2 * rank, targets: config.targets ?? ["attn.qkv", "attn.proj"], seed: config.seed ?? 0 };
+  const targets = config.targets ?? (available ? ATTENTION_PROJECTIONS.filter((k) => available.includes(k)) : ["attn.qkv", "attn.proj"]);
+  const c: ResolvedLoraConfig = { rank, alpha: config.alpha ?? 2 * rank, targets, seed: config.seed ?? 0 };
   if (!Number.isInteger(c.rank) || c.rank < 1) throw new Error(`${what}: rank must be a positive integer, got ${c.rank}`);
   if (!Number.isFinite(c.alpha)) throw new Error(`${what}: alpha must be a finite number, got ${c.alpha}`);
   if (c.targets.length === 0) throw new Error(`${what}: targets is empty`);
-  for (const t of c.targets) if (!PROJECTIONS.includes(t)) throw new Error(`${what}: unknown target ${JSON.stringify(t)}; use ${PROJECTIONS.join(", ")}`);
+  for (const t of c.targets) {
+    if (!PROJECTIONS.includes(t)) throw new Error(`${what}: unknown target ${JSON.stringify(t)}; use ${PROJECTIONS.join(", ")}`);
+    if (available && !available.includes(t))
+      throw new Error(`${what}: target ${JSON.stringify(t)} is not a projection of this model; it has ${available.join(", ")}`);
+  }
   return c;
 }
 
@@ -51,7 +60,8 @@ export class LoraAdapter implements ProjectionDelta {
     config: LoraConfig = {},
   ) {
     if (!/^[\w-]+$/.test(name)) throw new Error(`LoRA adapter name ${JSON.stringify(name)} must match [\\w-]+`);
-    this.config = resolveLoraConfig(config, `LoRA adapter ${name}`);
+    const available = [...new Set(base.trunk.projections().map((p) => p.kind))];
+    this.config = resolveLoraConfig(config, `LoRA adapter ${name}`, available);
     this.store = new ParameterStore(this.config.seed);
     this.scale = this.config.alpha / this.config.rank;
     const r = this.config.rank;

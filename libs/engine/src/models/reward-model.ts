@@ -46,7 +46,7 @@ export class RewardModel {
     this.config = resolveTrunkConfig(config, "RewardModel config");
     this.store = placement.store ?? new ParameterStore(placement.seed ?? 0);
     const prefix = placement.prefix ?? "";
-    this.trunk = new Trunk(this.store, this.config, prefix);
+    this.trunk = new Trunk(this.store, this.config, prefix, placement.initial);
     this.head = new ValueHead(this.store, this.config.dModel, `${prefix}score_head`);
   }
 

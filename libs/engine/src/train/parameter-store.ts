@@ -8,7 +8,9 @@ export type Init =
   | { kind: "normal"; std: number }
   | { kind: "uniform"; bound: number }
   | { kind: "zeros" }
-  | { kind: "ones" };
+  | { kind: "ones" }
+  /** Given values (e.g. a checkpoint's), adopted without a copy and without drawing random numbers first. */
+  | { kind: "values"; values: Float32Array };
 
 /** One named float32 parameter: its graph input and its current host values. */
 export interface Parameter {
@@ -40,7 +42,10 @@ export class ParameterStore {
       if (existing.shape.join(",") !== shape.join(",")) throw new Error(`parameter "${name}" exists with shape [${existing.shape}], asked for [${shape}]`);
       return existing.tensor;
     }
-    const value = new Float32Array(numel(shape));
+    if (init.kind === "values" && init.values.length !== numel(shape)) {
+      throw new Error(`parameter "${name}": ${init.values.length} given values, shape [${shape}] needs ${numel(shape)}`);
+    }
+    const value = init.kind === "values" ? init.values : new Float32Array(numel(shape));
     const rng = this.rng.fork(name);
     switch (init.kind) {
       case "normal":
@@ -53,6 +58,7 @@ export class ParameterStore {
         value.fill(1);
         break;
       case "zeros":
+      case "values":
         break;
     }
     const tensor = Tensor.input(`p.${name}`, "float32", shape);
