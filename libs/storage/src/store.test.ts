@@ -4,7 +4,7 @@ import path from "node:path";
 import Database from "better-sqlite3";
 import { afterAll, describe, expect, it } from "vitest";
 import { appDataFolder, defaultDatabasePath } from "./app-data.ts";
-import { migrate, NewerDatabaseError } from "./migrations/index.ts";
+import { latestVersion, migrate, NewerDatabaseError } from "./migrations/index.ts";
 import { LabStore, connectionOf, openDatabase } from "./store.ts";
 
 const dir = mkdtempSync(path.join(os.tmpdir(), "goodhart-store-"));
@@ -14,7 +14,7 @@ describe("openDatabase", () => {
   it("creates a migrated file in WAL mode with foreign keys on", () => {
     const file = path.join(dir, "nested", "lab.sqlite");
     const store = openDatabase(file);
-    expect(store.schemaVersion()).toBe(50);
+    expect(store.schemaVersion()).toBe(latestVersion());
     expect(store.journalMode()).toBe("wal");
     expect(connectionOf(store).pragma("foreign_keys", { simple: true })).toBe(1);
     expect(connectionOf(store).pragma("mmap_size", { simple: true })).toBe(268435456);
@@ -22,7 +22,7 @@ describe("openDatabase", () => {
     store.close();
     expect(store.isOpen).toBe(false);
     const again = openDatabase(file);
-    expect(again.schemaVersion()).toBe(50);
+    expect(again.schemaVersion()).toBe(latestVersion());
     again.close();
   });
 
