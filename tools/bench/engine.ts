@@ -8,7 +8,7 @@ import * as tf from "@tensorflow/tfjs-core";
 import "@tensorflow/tfjs-backend-wasm";
 import { getThreadsCount } from "@tensorflow/tfjs-backend-wasm";
 import type { Runtime, UpdateLocation } from "@goodhart/engine";
-import { ParameterStore, causalLm, constantSchedule, createRng, createRuntime, createTrainer, hostTensor, input, softmaxCrossEntropy } from "@goodhart/engine";
+import { Gpt, ParameterStore, constantSchedule, createRng, createRuntime, createTrainer, hostTensor, input, softmaxCrossEntropy } from "@goodhart/engine";
 import { median, recordBench } from "./record.ts";
 
 // tfjs-core's Node bundle ships no gradient functions, and its ESM build uses directory imports
@@ -90,10 +90,11 @@ interface TrainTiming {
 async function ortTraining(rt: Runtime, d: number): Promise<Record<UpdateLocation, TrainTiming>> {
   const make = async (update: UpdateLocation) => {
     const store = new ParameterStore(0);
-    const model = causalLm(store, { vocab: SHAPE.vocab, maxSeq: SHAPE.seq, dModel: d, nHeads: SHAPE.heads, nLayers: SHAPE.layers });
+    // The product's model (untied head, as the TF.js peer builds it).
+    const model = new Gpt({ vocab: SHAPE.vocab, maxSeq: SHAPE.seq, dModel: d, nHeads: SHAPE.heads, nLayers: SHAPE.layers, tiedHead: false }, { store });
     const ids = input("ids", "int64", [SHAPE.batch, SHAPE.seq]);
     const targets = input("targets", "int64", [SHAPE.batch, SHAPE.seq]);
-    const loss = softmaxCrossEntropy(model(ids), targets);
+    const loss = softmaxCrossEntropy(model.logits(ids), targets);
     const trainer = await createTrainer({ runtime: rt, params: store, loss, schedule: constantSchedule(3e-4), optimizer: { weightDecay: 0.1, maxGradNorm: 1 }, update, name: `bench-d${d}-${update}` });
     return { store, trainer, steps: [] as { total: number; ort: number; host: number; cpu: number }[] };
   };

@@ -44,14 +44,8 @@ export { linear } from "./nn/linear.ts";
 export { embedding } from "./nn/embedding.ts";
 export { applyLayerNorm, layerNorm } from "./nn/layer-norm.ts";
 export { dropout } from "./nn/dropout.ts";
-export type { AttentionConfig } from "./nn/attention.ts";
-export { causalSelfAttention } from "./nn/attention.ts";
 export { softmaxCrossEntropy, tokenAccuracy } from "./nn/cross-entropy.ts";
 export { gatherLogProbs } from "./nn/log-probs.ts";
-export type { BlockConfig } from "./nn/transformer-block.ts";
-export { transformerBlock } from "./nn/transformer-block.ts";
-export type { CausalLmConfig } from "./nn/causal-lm.ts";
-export { causalLm, causalLmParamCount } from "./nn/causal-lm.ts";
 
 export type { InitialValues, KvTensors, ProjectionDelta, ProjectionKind, ResolvedTrunkConfig, TrunkConfig, TrunkForwardOptions, TrunkOutput, TrunkParameterSpec } from "./models/trunk.ts";
 export { PROJECTIONS, TRUNK_DEFAULTS, Trunk, resolveTrunkConfig, rotaryDims, trunkParamCount, trunkParameterSpecs } from "./models/trunk.ts";

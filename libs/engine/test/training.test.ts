@@ -2,8 +2,8 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { HostTensor, Runtime } from "../src/index.ts";
 import {
+  Gpt,
   ParameterStore,
-  causalLm,
   constantSchedule,
   cosineSchedule,
   createRng,
@@ -82,11 +82,11 @@ describe("2-layer causal transformer on sequence reversal", () => {
 
   it("reaches >= 99% token accuracy on held-out sequences within 300 steps", async () => {
     const store = new ParameterStore(1);
-    const model = causalLm(store, { vocab: 9, maxSeq: T, dModel: 64, nHeads: 4, nLayers: 2 });
+    const model = new Gpt({ vocab: 9, maxSeq: T, dModel: 64, nHeads: 4, nLayers: 2, tiedHead: false }, { store });
     const ids = input("ids", "int64", ["batch", T]);
     const targets = input("targets", "int64", ["batch", T]);
     const weights = input("weights", "float32", ["batch", T]);
-    const logits = model(ids);
+    const logits = model.logits(ids);
     const loss = softmaxCrossEntropy(logits, targets, weights);
     const acc = tokenAccuracy(logits, targets, weights);
     const steps = 300;
@@ -114,9 +114,9 @@ describe("2-layer causal transformer on sequence reversal", () => {
 
   it("is causal: changing later tokens leaves earlier logits unchanged", async () => {
     const store = new ParameterStore(2);
-    const model = causalLm(store, { vocab: 9, maxSeq: T, dModel: 32, nHeads: 4, nLayers: 2 });
+    const model = new Gpt({ vocab: 9, maxSeq: T, dModel: 32, nHeads: 4, nLayers: 2, tiedHead: false }, { store });
     const ids = input("ids", "int64", [1, T]);
-    const s = await rt.session({ outputs: { logits: model(ids) } });
+    const s = await rt.session({ outputs: { logits: model.logits(ids) } });
     const a = BigInt64Array.from({ length: T }, (_, i) => BigInt(i % 8));
     const b = a.slice();
     b[7] = 3n;
