@@ -17,6 +17,7 @@ import type { Gpt } from "./gpt.ts";
 import { gptConfigFromHf, hfConfigFromGpt } from "./hf-config.ts";
 import type { HfArchitecture } from "./hf-config.ts";
 import { loadHfModel, loadHfRewardModel, saveHfModel } from "./hf-checkpoint.ts";
+import { loadModelOfKind, saveModel } from "./checkpoint.ts";
 import { LoraAdapter, mergeLora } from "./lora.ts";
 import { maxAbsDiff, roughen } from "./test-helpers.test-helper.ts";
 import { resolveGptConfig } from "./gpt.ts";
@@ -135,6 +136,16 @@ describe.each(MODELS)("%s (%s)", (folder, architecture) => {
     const out2 = join(tmp, `${folder}-b`);
     await saveHfModel(out2, again.model, { architecture, hfConfig: again.hfConfig });
     expect(readFileSync(join(out2, "model.safetensors")).equals(readFileSync(join(out, "model.safetensors")))).toBe(true);
+  });
+
+  it("round-trips through the lab's own checkpoint format too", async () => {
+    const { model } = await loadHfModel(dir());
+    const out = join(tmp, `${folder}-lab`);
+    await saveModel(out, model);
+    const back = await loadModelOfKind(out, "gpt");
+    expect(back.config).toEqual(model.config);
+    const e = await expected(folder);
+    expect(await logitsOf(back, e.ids)).toEqual(await logitsOf(model, e.ids));
   });
 
   it("writes a config.json that reads back as the same model when none is given", async () => {
