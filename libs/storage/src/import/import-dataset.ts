@@ -5,7 +5,7 @@ import { type LabStore, connectionOf } from "../store.ts";
 import { type Detection, type DetectionReport, detectRecords, metadataOf } from "./detect.ts";
 import { FieldError, ImportError } from "./errors.ts";
 import { shardSplit } from "./folder.ts";
-import { type LabelValues, parseLabelValues, relabel } from "./label-values.ts";
+import { type LabelValues, checkLabelValues, parseLabelValues, relabel } from "./label-values.ts";
 import { findStatedSourceColumn, statedLabelSource } from "./label-source.ts";
 import { spreadSample } from "./sample.ts";
 import { scalarsAsText } from "./text-scalars.ts";
@@ -121,7 +121,9 @@ function normaliseMapping(mapping: ImportOptions["mapping"]): ColumnMapping {
 
 function normaliseLabelValues(values: ImportOptions["labelValues"]): LabelValues {
   if (values === undefined) return {};
-  return typeof values === "string" || Array.isArray(values) ? parseLabelValues(values as string | readonly string[]) : { ...(values as LabelValues) };
+  if (typeof values === "string" || Array.isArray(values)) return parseLabelValues(values as string | readonly string[]);
+  // Given as an object (the app's mapping): checked and keyed the way the text form is.
+  return checkLabelValues(Object.entries(values as LabelValues));
 }
 
 /** Records spread through the file (the first among them); refuses a file without records. */

@@ -12,14 +12,24 @@ const LABEL_ROLES = ["preference", "annotators", "label"];
 
 /** Parses `ours=a,reference=b` (the CLI's --label-values; repeatable, comma-separated). */
 export function parseLabelValues(specs: string | readonly string[]): LabelValues {
-  const values: LabelValues = {};
+  const pairs: [string, string][] = [];
   for (const spec of (typeof specs === "string" ? [specs] : specs).flatMap((s) => s.split(","))) {
     if (spec.trim() === "") continue;
     const eq = spec.lastIndexOf("=");
-    const from = spec.slice(0, eq).trim().toLowerCase();
-    const to = spec.slice(eq + 1).trim().toLowerCase() as Preference;
-    if (eq <= 0 || from === "") throw new Error(`label value '${spec}' must look like value=label, e.g. ours=a`);
-    if (!TARGETS.includes(to)) throw new Error(`label value '${spec}': '${to}' is not a label; use one of ${TARGETS.join(", ")} (a = first response preferred, b = second, good/bad for unpaired rows)`);
+    if (eq <= 0 || spec.slice(0, eq).trim() === "") throw new Error(`label value '${spec}' must look like value=label, e.g. ours=a`);
+    pairs.push([spec.slice(0, eq), spec.slice(eq + 1)]);
+  }
+  return checkLabelValues(pairs);
+}
+
+/** Checks value -> label pairs (as the app sends them) and keys them as they are matched: trimmed, lower case. */
+export function checkLabelValues(pairs: Iterable<[string, string]>): LabelValues {
+  const values: LabelValues = {};
+  for (const [rawFrom, rawTo] of pairs) {
+    const from = rawFrom.trim().toLowerCase();
+    const to = rawTo.trim().toLowerCase() as Preference;
+    if (from === "") throw new Error(`label value '=${rawTo}' names no value`);
+    if (!TARGETS.includes(to)) throw new Error(`label value '${rawFrom}=${rawTo}': '${to}' is not a label; use one of ${TARGETS.join(", ")} (a = first response preferred, b = second, good/bad for unpaired rows)`);
     if (values[from] !== undefined && values[from] !== to) throw new Error(`label value '${from}' is mapped twice (to ${values[from]} and ${to})`);
     values[from] = to;
   }

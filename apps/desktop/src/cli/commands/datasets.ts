@@ -1,6 +1,6 @@
-import type { Dataset, Example } from "@goodhart/storage";
+import type { Dataset, DetectionReport, Example } from "@goodhart/storage";
 import { type CliCommand, UsageError } from "../command.ts";
-import { openLab, parseOptions } from "./import.ts";
+import { importReportLines, openLab, parseOptions } from "./import.ts";
 
 function clip(text: string | null, width: number): string {
   if (text === null) return "-";
@@ -77,6 +77,7 @@ export const datasetsShowCommand: CliCommand = {
           ...(categories.some((c) => c.category !== null)
             ? [`  categories ${categories.map((c) => `${c.category ?? "(none)"} ${c.count.toLocaleString("en-US")}`).join(", ")}`]
             : []),
+          ...(dataset.detection ? importReportLines(dataset.detection as unknown as DetectionReport) : []),
           "",
           "Sample rows:",
           ...samples.flatMap((s: Example) => [

@@ -69,15 +69,43 @@ describe("goodhart import", () => {
     store.close();
   });
 
+  it("--label-values and --on-bad-row skip: the skipped rows are listed after the import and by datasets show", async () => {
+    const db = path.join(dir, "skip.sqlite");
+    const file = path.join(fixtures, "openaiapi_rlhf_answer_preference.jsonl");
+    const map = ["--map", "prompt=Question", "--map", "response_a=Answer1", "--map", "response_b=Answer2", "--map", "preference=Preference"];
+    const io = captureIo();
+    expect(await main(["import", file, "--db", db, "--format", "pairwise", ...map, "--label-values", "Answer1=a", "--on-bad-row", "skip"], io)).toBe(0);
+    const skipped = Number(/skipped +(\d+) rows/.exec(io.stdout)?.[1]);
+    expect(skipped).toBeGreaterThan(10);
+    expect(io.stdout).toMatch(/rows +\d+ examples/);
+    expect(io.stdout).toMatch(/labels +not stated in the file: assumed human/);
+    expect(io.stdout).toMatch(/values +answer1 -> a/);
+    expect(io.stdout.match(/^ {4}row \d+, field "Preference": expected a preference .* got the text "Answer2"$/gm)).toHaveLength(skipped);
+
+    const shown = captureIo();
+    expect(await main(["datasets", "show", "1", "--db", db], shown)).toBe(0);
+    expect(shown.stdout.match(/^ {4}row \d+, field "Preference"/gm)).toHaveLength(skipped);
+
+    // Both label values given: every row imports, no skip report.
+    const all = captureIo();
+    expect(await main(["import", file, "--db", db, "--allow-duplicate", "--format", "pairwise", ...map, "--label-values", "Answer1=a,Answer2=b"], all)).toBe(0);
+    expect(all.stdout).toMatch(/rows +100 examples, 100 labels/);
+    expect(all.stdout).not.toMatch(/skipped/);
+  });
+
   it("rejects bad usage with exit code 2", async () => {
     const io = captureIo();
     expect(await main(["import"], io)).toBe(2);
     expect(await main(["import", "x.jsonl", "--map", "prompt"], io)).toBe(2);
     expect(await main(["import", "x.jsonl", "--label-source", "crowd"], io)).toBe(2);
     expect(await main(["import", "x.jsonl", "--frobnicate", "1"], io)).toBe(2);
+    expect(await main(["import", "x.jsonl", "--on-bad-row", "ignore"], io)).toBe(2);
+    expect(await main(["import", "x.jsonl", "--label-values", "ours=first"], io)).toBe(2);
     expect(io.stderr).toMatch(/give exactly one file/);
     expect(io.stderr).toMatch(/mapping 'prompt' must look like field=column/);
     expect(io.stderr).toMatch(/--label-source must be one of gold, human, llm, synthetic/);
     expect(io.stderr).toMatch(/unknown option --frobnicate/);
+    expect(io.stderr).toMatch(/--on-bad-row must be one of fail, skip/);
+    expect(io.stderr).toMatch(/label value 'ours=first': 'first' is not a label/);
   });
 });

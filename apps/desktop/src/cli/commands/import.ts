@@ -1,6 +1,19 @@
 import { readFileSync } from "node:fs";
 import path from "node:path";
-import { type ImportProgress, type ImportResult, type LabStore, type LabelSource, defaultDatabasePath, importDataset, openDatabase, parseMapping } from "@goodhart/storage";
+import {
+  type ImportProgress,
+  type ImportResult,
+  type LabStore,
+  type LabelSource,
+  type LabelValues,
+  ON_BAD_ROW,
+  type OnBadRow,
+  defaultDatabasePath,
+  importDataset,
+  openDatabase,
+  parseLabelValues,
+  parseMapping,
+} from "@goodhart/storage";
 import { type CliCommand, type CliIo, UsageError } from "../command.ts";
 import { openLabDoor } from "../lab-door.ts";
 
@@ -56,38 +69,65 @@ function progressPrinter(io: CliIo, file: string): (p: ImportProgress) => void {
   };
 }
 
+/** What the import decided or left out, beyond the format: shown after an import and by `datasets show`. */
+export function importReportLines(r: ImportResult["report"]): string[] {
+  const lines: string[] = [];
+  if (r.labelSourceReason) lines.push(`  labels    ${r.labelSourceReason}`);
+  const values = Object.entries(r.labelValues ?? {});
+  if (values.length) lines.push(`  values    ${values.map(([v, l]) => `${v} -> ${l}`).join(", ")}`);
+  const scalars = Object.entries(r.scalarsAsText ?? {});
+  if (scalars.length) lines.push(`  warning   numbers/booleans read as text: ${scalars.map(([c, n]) => `${n.toLocaleString("en-US")} in ${c}`).join(", ")}`);
+  const skipped = r.skipped;
+  if (skipped && skipped.count > 0) {
+    lines.push(`  skipped   ${skipped.count.toLocaleString("en-US")} row${skipped.count === 1 ? "" : "s"} (--on-bad-row skip):`);
+    for (const s of skipped.rows) lines.push(`    row ${s.row}${s.line !== undefined && s.line !== s.row ? ` (line ${s.line})` : ""}${s.field ? `, field "${s.field}"` : ""}: ${s.reason}`);
+  }
+  return lines;
+}
+
 export const importCommand: CliCommand = {
   name: ["import"],
   summary: "Import a preference dataset (JSONL, JSON, CSV/TSV, Parquet, or .gz of these)",
   usage: [
-    "goodhart import <file> [--format F] [--map field=column ...] [--name N] [--label-source S] [--allow-duplicate] [--db path] [--json]",
+    "goodhart import <file|folder> [--format F] [--map field=column ...] [--label-values v=l,...] [--on-bad-row fail|skip]",
+    "                [--name N] [--label-source S] [--allow-duplicate] [--db path] [--json]",
     "",
-    "Detects the layout from the first record (HH-RLHF transcripts, prompt/chosen/rejected, LLaMA-Factory",
-    "ranking, Stack-Exchange-paired, UltraFeedback binarized, pairwise judgments, unpaired good/bad, ranked)",
-    "and imports every row in one transaction: a bad file adds nothing and the error names the row and field.",
+    "Detects the layout from records spread through the file (HH-RLHF transcripts, prompt/chosen/rejected,",
+    "LLaMA-Factory ranking, Stack-Exchange-paired, UltraFeedback binarized, pairwise judgments, unpaired good/bad",
+    "or chat + label, ranked) and imports every row in one transaction: a bad file adds nothing and the error",
+    "names the row and field. A folder of Parquet shards (a Hugging Face Hub snapshot) is one dataset.",
     "",
     "  --format F          a format id (hh-rlhf, prompt-chosen-rejected, llamafactory-ranking, stack-exchange-paired,",
     "                      ultrafeedback-binarized, pairwise, unpaired, ranked) or a container (jsonl, json, csv, tsv, parquet)",
-    "  --map field=column  read a field from another column; repeatable. Fields: prompt, chosen, rejected,",
-    "                      response_a, response_b, preference, annotators (comma-separated columns), response,",
-    "                      label, category. Columns may be dotted paths (chosen=chosen.value).",
+    "  --map field=column  read a field from another column; repeatable. Fields: prompt, input, system, chosen,",
+    "                      rejected, response_a, response_b, preference, annotators (comma-separated columns),",
+    "                      response, label, category. Columns may be dotted paths (chosen=chosen.value).",
+    "  --label-values v=l  what textual label values mean: ours=a,reference=b (a = first response preferred,",
+    "                      b = second, tie; good/bad for unpaired rows); repeatable or comma-separated",
+    "  --on-bad-row M      fail (default): a bad row refuses the file; skip: import the other rows and list each",
+    "                      skipped row with its reason in the dataset's import report (goodhart datasets show)",
     "  --name N            dataset name (default: the file name)",
-    "  --label-source S    who made the labels: gold, human, llm or synthetic (default depends on the format)",
+    "  --label-source S    who made the labels: gold, human, llm or synthetic (default: what the file says in a",
+    "                      label_source or judge/annotator column, else the format's default, else human)",
     "  --allow-duplicate   import even if the same content was imported before",
     "  --db path           lab database (default: $GOODHART_DB, else the OS app-data folder)",
     "  --json              print the result as JSON",
   ].join("\n"),
   async run(args, io) {
-    const opts = parseOptions(args, { values: ["format", "name", "label-source", "db"], repeatable: ["map"], booleans: ["allow-duplicate", "json"] });
+    const opts = parseOptions(args, { values: ["format", "name", "label-source", "on-bad-row", "db"], repeatable: ["map", "label-values"], booleans: ["allow-duplicate", "json"] });
     if (opts.positionals.length !== 1) throw new UsageError("give exactly one file to import");
     const file = opts.positionals[0]!;
     const labelSource = opts.values["label-source"];
     if (labelSource !== undefined && !LABEL_SOURCES.includes(labelSource as LabelSource)) {
       throw new UsageError(`--label-source must be one of ${LABEL_SOURCES.join(", ")}`);
     }
+    const onBadRow = (opts.values["on-bad-row"] ?? "fail") as OnBadRow;
+    if (!ON_BAD_ROW.includes(onBadRow)) throw new UsageError(`--on-bad-row must be one of ${ON_BAD_ROW.join(", ")}`);
     let mapping: Record<string, string>;
+    let labelValues: LabelValues;
     try {
       mapping = parseMapping(opts.lists.map ?? []);
+      labelValues = parseLabelValues(opts.lists["label-values"] ?? []);
     } catch (err) {
       throw new UsageError((err as Error).message);
     }
@@ -106,6 +146,8 @@ export const importCommand: CliCommand = {
             mapping: options.mapping,
             name: options.name,
             labelSource: labelSource as LabelSource | undefined,
+            labelValues,
+            onBadRow,
             allowDuplicate: opts.flags.has("allow-duplicate"),
             onProgress: json ? undefined : progressPrinter(io, file),
           });
@@ -115,8 +157,8 @@ export const importCommand: CliCommand = {
     });
     try {
       if (door.mode === "remote") {
-        if (labelSource !== undefined || opts.flags.has("allow-duplicate")) {
-          throw new UsageError(`--label-source and --allow-duplicate are not available while ${door.executor} holds ${door.dbFile}; import there (Dataset screen), or stop it first.`);
+        if (labelSource !== undefined || opts.flags.has("allow-duplicate") || Object.keys(labelValues).length > 0 || onBadRow !== "fail") {
+          throw new UsageError(`--label-source, --label-values, --on-bad-row and --allow-duplicate are not available while ${door.executor} holds ${door.dbFile}; import there (Dataset screen), or stop it first.`);
         }
         let body: Uint8Array;
         try {
@@ -163,6 +205,7 @@ export const importCommand: CliCommand = {
           ...(r.metadataColumns.length ? [`  metadata  ${r.metadataColumns.join(", ")}`] : []),
           ...(r.alsoMatched.length ? [`  also fits ${r.alsoMatched.join(", ")} (use --format to choose)`] : []),
           `  rows      ${result.rows.toLocaleString("en-US")} examples, ${result.labels.toLocaleString("en-US")} labels (source ${r.labelSource})`,
+          ...importReportLines(r),
           ...(result.duplicateOf !== undefined ? [`  note      same content as dataset ${result.duplicateOf}`] : []),
           `  database  ${store.path}`,
         ].join("\n"),
