@@ -1,5 +1,5 @@
 /** Storage records to LabApi DTOs (what crosses the boundary is chosen here, field by field). */
-import type { CurvePoint, Dataset, Example, Experiment, Fit, Label, Run } from "@goodhart/storage";
+import type { CurvePoint, Dataset, DetectionReport, Example, Experiment, Fit, Label, Run } from "@goodhart/storage";
 import type { CurvePointDto, DatasetDto, ExampleDto, ExperimentDto, FitDto, LabelDto, RunDto } from "../shared/dto.ts";
 
 export const datasetDto = (d: Dataset): DatasetDto => ({
@@ -10,7 +10,17 @@ export const datasetDto = (d: Dataset): DatasetDto => ({
   format: d.format,
   rowCount: d.rowCount,
   importedAt: d.importedAt,
+  ...(d.detection ? { importReport: importReportDto(d.detection as Partial<DetectionReport>) } : {}),
 });
+
+/** The parts of the stored import report the app shows (older datasets have none of them). */
+function importReportDto(r: Partial<DetectionReport>): NonNullable<DatasetDto["importReport"]> {
+  return {
+    labelSourceReason: r.labelSourceReason ?? null,
+    scalarsAsText: r.scalarsAsText ?? {},
+    skipped: (r.skipped?.rows ?? []).map((s) => ({ row: s.row, ...(s.field !== undefined ? { field: s.field } : {}), reason: s.reason })),
+  };
+}
 
 export const exampleDto = (e: Example): ExampleDto => ({
   id: e.id,

@@ -5,7 +5,7 @@
  */
 import { existsSync, mkdirSync, readFileSync } from "node:fs";
 import { join } from "node:path";
-import { type Dataset, type LabStore, detectFormat, importDataset as storageImportDataset } from "@goodhart/storage";
+import { type Dataset, type LabStore, type OnBadRow, type Preference, detectFormat, importDataset as storageImportDataset } from "@goodhart/storage";
 import type { ReportDto, RunDto, RunStatus } from "../shared/dto.ts";
 import { withValidation } from "../shared/boundary.ts";
 import { LabConflictError, LabNotFoundError, LabValidationError } from "../shared/errors.ts";
@@ -28,7 +28,11 @@ import { LLM_API_KEY, type SecretStore, noSecretStore } from "./secret-store.ts"
 import { SettingsStore } from "./settings-store.ts";
 
 /** Imports a dataset file into the store (provided by libs/storage's importers). */
-export type DatasetImporter = (store: LabStore, path: string, options: { name?: string; format?: string; mapping?: Record<string, string> }) => Promise<Dataset>;
+export type DatasetImporter = (
+  store: LabStore,
+  path: string,
+  options: { name?: string; format?: string; mapping?: Record<string, string>; labelValues?: Record<string, Preference>; onBadRow?: OnBadRow },
+) => Promise<Dataset>;
 
 export interface LabServiceOptions {
   store: LabStore;
@@ -65,7 +69,7 @@ export interface LabServiceOptions {
 
 /** libs/storage's importer; a file whose content is already in the lab adds nothing and says where it is. */
 const importWithStorage: DatasetImporter = async (store, path, options) => {
-  const result = await storageImportDataset(store, path, { name: options.name, format: options.format, mapping: options.mapping });
+  const result = await storageImportDataset(store, path, { name: options.name, format: options.format, mapping: options.mapping, labelValues: options.labelValues, onBadRow: options.onBadRow });
   if (result.duplicateOf !== undefined) {
     const existing = store.datasets.get(result.duplicateOf);
     throw new LabConflictError(`${path}: the same content was already imported as dataset ${result.duplicateOf}${existing ? ` ('${existing.name}')` : ""}; nothing was added.`);
@@ -361,7 +365,7 @@ export function createLabService(options: LabServiceOptions): LabService {
       get: async (input) => datasetDto(requireDataset((input as LabInput<"datasets", "get">).id)),
       import: async (raw) => {
         const input = raw as LabInput<"datasets", "import">;
-        return datasetDto(await (options.importDataset ?? importWithStorage)(store, input.path, { name: input.name, format: input.format, mapping: input.mapping }));
+        return datasetDto(await (options.importDataset ?? importWithStorage)(store, input.path, { name: input.name, format: input.format, mapping: input.mapping, labelValues: input.labelValues, onBadRow: input.onBadRow }));
       },
       detect: async (raw) => {
         const input = raw as LabInput<"datasets", "detect">;

@@ -23,6 +23,14 @@ export const DatasetDto = z.object({
   format: z.string(),
   rowCount: z.number().int().nonnegative(),
   importedAt: IsoTime,
+  /** What the import decided or left out: label source and why, rows skipped under on-bad-row skip. */
+  importReport: z
+    .object({
+      labelSourceReason: z.string().nullable(),
+      scalarsAsText: z.record(z.string(), z.number().int().nonnegative()),
+      skipped: z.array(z.object({ row: z.number().int().positive(), field: z.string().optional(), reason: z.string() })),
+    })
+    .optional(),
 });
 export type DatasetDto = z.infer<typeof DatasetDto>;
 
@@ -48,6 +56,11 @@ export type DetectionDto = z.infer<typeof DetectionDto>;
 
 /** An explicit column mapping: canonical field (`prompt`, `chosen`, ...) -> source column. */
 export const ColumnMappingDto = z.record(z.string().min(1), z.string().min(1));
+
+/** Textual label values and what they mean (`{ours: "a", reference: "b"}`; good/bad for unpaired rows). */
+export const LabelValuesDto = z.record(z.string().min(1), z.enum(["a", "b", "tie", "good", "bad"]));
+/** A row that cannot be read: fail refuses the file, skip imports the others and reports each skipped row. */
+export const OnBadRowDto = z.enum(["fail", "skip"]);
 
 export const EXAMPLE_KINDS = ["pair", "ranked", "single"] as const;
 

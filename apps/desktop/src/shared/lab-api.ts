@@ -10,6 +10,8 @@ import {
   CompareDto,
   CurvePointDto,
   ColumnMappingDto,
+  LabelValuesDto,
+  OnBadRowDto,
   DatasetDto,
   DetectionDto,
   DeviceProbeDto,
@@ -60,7 +62,16 @@ export const labMethods = {
     get: method(byId, DatasetDto),
     /** Imports a file already on this machine (drag-in gives a path in Electron; browser mode uploads first). */
     import: method(
-      z.object({ path: z.string().min(1), name: z.string().min(1).optional(), format: z.string().min(1).optional(), mapping: ColumnMappingDto.optional() }).strict(),
+      z
+        .object({
+          path: z.string().min(1),
+          name: z.string().min(1).optional(),
+          format: z.string().min(1).optional(),
+          mapping: ColumnMappingDto.optional(),
+          labelValues: LabelValuesDto.optional(),
+          onBadRow: OnBadRowDto.optional(),
+        })
+        .strict(),
       DatasetDto,
     ),
     /** What importing the file would recognise (format, column roles), read from its first record; imports nothing. */

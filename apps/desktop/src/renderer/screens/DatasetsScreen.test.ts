@@ -82,4 +82,40 @@ describe("DatasetsScreen", () => {
     expect(dataset.rowCount).toBe(2);
     expect((await lab.api.datasets.examples({ id: dataset.id }))[0]).toMatchObject({ prompt: "2+2?", responseA: "4", responseB: "5" });
   });
+
+  it("reads a judged file whose winner is in words: pick pairwise, map the columns, say what the words mean, skip the rest and list them", async () => {
+    const bytes = readFixture("preference/openaiapi_rlhf_answer_preference.jsonl");
+    const rows = new TextDecoder().decode(bytes).trim().split("\n").map((l) => JSON.parse(l) as { Preference: string });
+    const answer2 = rows.filter((r) => r.Preference === "Answer2").length;
+    await importer.accept(new File([bytes], "answer_preference.jsonl"));
+    await waitFor(() => document.querySelector('[data-testid="import-panel"][data-phase="ready"]'));
+    expect($('[data-testid="detect-error"]').textContent).toMatch(/no known preference format/);
+    const format = $('[data-testid="format-select"]') as HTMLSelectElement;
+    format.value = "pairwise";
+    format.dispatchEvent(new Event("change", { bubbles: true }));
+    await waitFor(() => document.querySelector('[data-testid="mapping-manual"] select[data-role="response_a"]'));
+    for (const [role, column] of [["prompt", "Question"], ["response_a", "Answer1"], ["response_b", "Answer2"], ["preference", "Preference"]] as const) {
+      const select = $(`[data-testid="mapping-manual"] select[data-role="${role}"]`) as HTMLSelectElement;
+      select.value = column;
+      select.dispatchEvent(new Event("change", { bubbles: true }));
+      await waitFor(() => importer.phase === "ready");
+    }
+    await waitFor(() => document.querySelector('[data-testid="detected-format"]'));
+    const values = $('[data-testid="label-values"]') as HTMLInputElement;
+    values.value = "Answer1=a";
+    values.dispatchEvent(new Event("input", { bubbles: true }));
+    const onBad = $('[data-testid="on-bad-row"]') as HTMLSelectElement;
+    onBad.value = "skip";
+    onBad.dispatchEvent(new Event("change", { bubbles: true }));
+    click($('[data-testid="import-button"]'));
+    await waitFor(() => document.querySelector('[data-testid="import-done"], [data-testid="import-error"]'), 30_000);
+    expect(document.querySelector('[data-testid="import-error"]')?.textContent ?? "").toBe("");
+    const report = $('[data-testid="skip-report"]');
+    expect(report.querySelector("summary")!.textContent).toBe(`${answer2} rows skipped`);
+    expect(report.querySelectorAll("li")).toHaveLength(answer2);
+    expect(report.querySelector("li")!.textContent).toMatch(/field "Preference": expected a preference .* got the text "Answer2"/);
+    expect($('[data-testid="label-source-reason"]').textContent).toMatch(/assumed human/);
+    const dataset = (await lab.api.datasets.list()).find((d) => d.name === "answer_preference")!;
+    expect(dataset.rowCount).toBe(rows.length - answer2);
+  });
 });

@@ -25,6 +25,28 @@ export const KNOWN_FORMATS = [
   "unpaired",
 ];
 
+/** The fields to map by hand for a chosen format (judged pairs and unpaired rows name theirs differently). */
+export function manualRoles(format: string): string[] {
+  if (format === "pairwise") return ["prompt", "response_a", "response_b", "preference"];
+  if (format === "unpaired") return ["prompt", "response", "label"];
+  return ["prompt", "chosen", "rejected"];
+}
+
+const LABELS = ["a", "b", "tie", "good", "bad"] as const;
+type LabelName = (typeof LABELS)[number];
+
+/** `ours=a, reference=b` -> `{ours: "a", reference: "b"}`; undefined when empty. Throws a message naming the bad entry. */
+export function parseLabelValuesText(text: string): Record<string, LabelName> | undefined {
+  const out: Record<string, LabelName> = {};
+  for (const entry of text.split(",").map((e) => e.trim()).filter(Boolean)) {
+    const eq = entry.lastIndexOf("=");
+    const label = entry.slice(eq + 1).trim().toLowerCase() as LabelName;
+    if (eq <= 0 || !LABELS.includes(label)) throw new Error(`label value '${entry}' must look like value=label with label one of ${LABELS.join(", ")}, e.g. ours=a`);
+    out[entry.slice(0, eq).trim()] = label;
+  }
+  return Object.keys(out).length ? out : undefined;
+}
+
 export class Importer {
   phase = $state<ImportPhase>("idle");
   file = $state.raw<File | null>(null);
@@ -38,6 +60,10 @@ export class Importer {
   detectError = $state<string | null>(null);
   /** Role -> source column, as the user edited it (empty: the detected roles apply). */
   mapping = $state<Record<string, string>>({});
+  /** What textual label values mean, as typed: `ours=a, reference=b` ("" = none). */
+  labelValues = $state("");
+  /** A row that cannot be read: fail refuses the file, skip imports the rest and reports each skipped row. */
+  onBadRow = $state<"fail" | "skip">("fail");
   error = $state<string | null>(null);
   imported = $state.raw<DatasetDto | null>(null);
 
@@ -56,6 +82,8 @@ export class Importer {
     this.name = file.name.replace(/\.(jsonl|json|csv|tsv|parquet|ndjson)(\.gz)?$/i, "");
     this.format = "";
     this.mapping = {};
+    this.labelValues = "";
+    this.onBadRow = "fail";
     this.error = null;
     this.detectError = null;
     this.detection = null;
@@ -104,7 +132,15 @@ export class Importer {
     this.error = null;
     this.phase = "importing";
     try {
-      const dataset = await this.#api.datasets.import({ path: this.#path, name: this.name.trim() || undefined, format: this.format || undefined, mapping: this.#mappingOrUndefined() });
+      const labelValues = parseLabelValuesText(this.labelValues);
+      const dataset = await this.#api.datasets.import({
+        path: this.#path,
+        name: this.name.trim() || undefined,
+        format: this.format || undefined,
+        mapping: this.#mappingOrUndefined(),
+        ...(labelValues ? { labelValues } : {}),
+        ...(this.onBadRow === "skip" ? { onBadRow: "skip" as const } : {}),
+      });
       this.imported = dataset;
       this.phase = "done";
       return dataset;
