@@ -6,11 +6,12 @@
 import { deepMerge } from "../config/paths.ts";
 import { ConfigError, describeValue, validate } from "../config/validate.ts";
 import { bonStudyKind } from "./bon-study/kind.ts";
+import { rlStudyKind } from "./rl/kind.ts";
 import { daaKind } from "./daa/kind.ts";
 import type { ExperimentKind, KindDescription, KindPreset } from "./kind.ts";
 
 /** Every kind this library provides, in the order lists show them. */
-export const BUILTIN_KINDS: readonly ExperimentKind<any>[] = [bonStudyKind, daaKind];
+export const BUILTIN_KINDS: readonly ExperimentKind<any>[] = [bonStudyKind, daaKind, rlStudyKind];
 
 const isObject = (v: unknown): v is Record<string, unknown> => typeof v === "object" && v !== null && !Array.isArray(v);
 

@@ -1,0 +1,7 @@
+/** The RL study's run module: `run(config, context)` as every kind provides it. */
+import { runRlStudy, type RlStudyResult } from "../../rl/study.ts";
+import type { ExperimentContext } from "../../experiments/sink.ts";
+
+export function run(config: unknown, context: ExperimentContext): Promise<RlStudyResult> {
+  return runRlStudy(config, context);
+}

@@ -1,0 +1,208 @@
+/**
+ * Config of the RL overoptimization study (Gao et al. 2023's RL half; Coste et al. 2024's PPO
+ * ensembles): proxies of several sizes (each a single RM or an ensemble, trained once per size and
+ * seed), a policy optimized by PPO or RLOO against each objective (one member alone, or the
+ * ensemble's mean / WCO / UWO) under each KL coefficient, evaluated against gold every few steps.
+ *
+ * Axes: proxySizes x objectives x klCoefs x seeds, one RL run per point; the proxies of a
+ * (size, seed) are shared by every objective and KL coefficient (paired comparisons).
+ */
+import type { ModelSize, TaskConfig, BasePolicyConfig } from "../bon-study/schema.ts";
+import { PROXY_SIZES } from "../bon-study/schema.ts";
+import { type ConfigIssue, type Schema, bool, join, list, meta, nullable, num, obj, oneOf, refine, str, withDefault } from "../../config/validate.ts";
+
+/** What the policy maximizes: gold itself (a sanity check), one proxy member, or an aggregation. */
+export type RlObjective = "gold" | "single" | "mean" | "wco" | "uwo";
+
+export interface RlAlgorithmSettings {
+  algorithm: "ppo" | "rloo";
+  steps: number;
+  promptsPerStep: number;
+  samplesPerPrompt: number;
+  lr: number;
+  valueLr: number;
+  maxGradNorm: number;
+  whitenAdvantages: boolean;
+  ppo: { epochs: number; minibatches: number; clip: number; valueClip: number; valueCoef: number; entropyCoef: number; gamma: number; lambda: number };
+}
+
+export interface RlStudyConfig {
+  experiment: "rl-overoptimization";
+  name: string;
+  task: TaskConfig;
+  basePolicy: BasePolicyConfig;
+  /** Proxy sizes (an axis). */
+  proxySizes: ModelSize[];
+  /** Comparisons in each proxy's training set. */
+  trainingSize: number;
+  /** Probability of flipping each training label; 0.25 in Coste et al. */
+  labelNoise: number;
+  /** Members per proxy (k); objectives other than gold/single average over them. */
+  ensembleSize: number;
+  /** Objectives (an axis). */
+  objectives: RlObjective[];
+  /** UWO's lambda (0.1 for PPO in Coste et al.). */
+  uwoLambda: number;
+  /** Fixed KL coefficients beta (an axis); ignored for a run when adaptiveKl is set. */
+  klCoefs: number[];
+  /** Adaptive KL control (Ziegler et al.): target KL in nats and horizon in samples, starting from each klCoef. */
+  adaptiveKl: { target: number; horizon: number } | null;
+  rl: RlAlgorithmSettings;
+  evaluation: { every: number; prompts: number; samplesPerPrompt: number };
+  rmTraining: { epochs: number; batchSize: number; lr: number };
+  /** Seeds (an axis). */
+  seeds: number[];
+}
+
+export const DEFAULT_RL_STUDY: RlStudyConfig = {
+  experiment: "rl-overoptimization",
+  name: "rl-study",
+  task: { kind: "builtin", seed: 0, prompts: { train: 2000, validation: 200, test: 200 } },
+  basePolicy: { preset: "builtin-tiny", layers: 2, dModel: 64, heads: 4, pretrainSteps: 2000 },
+  proxySizes: [PROXY_SIZES.small],
+  trainingSize: 2000,
+  labelNoise: 0,
+  ensembleSize: 1,
+  objectives: ["single"],
+  uwoLambda: 0.1,
+  klCoefs: [0],
+  adaptiveKl: null,
+  rl: {
+    algorithm: "rloo",
+    steps: 100,
+    promptsPerStep: 16,
+    samplesPerPrompt: 4,
+    lr: 1e-3,
+    valueLr: 3e-3,
+    maxGradNorm: 1,
+    whitenAdvantages: true,
+    ppo: { epochs: 2, minibatches: 2, clip: 0.2, valueClip: 0.2, valueCoef: 0.5, entropyCoef: 0, gamma: 1, lambda: 0.95 },
+  },
+  evaluation: { every: 10, prompts: 64, samplesPerPrompt: 2 },
+  rmTraining: { epochs: 3, batchSize: 64, lr: 5e-3 },
+  seeds: [1, 2, 3],
+};
+
+const positiveInt = (max?: number) => num({ integer: true, min: 1, max });
+const nonNegativeInt = num({ integer: true, min: 0 });
+const field = <T>(schema: Schema<T>, value: T, info: Parameters<typeof meta>[1]): Schema<T> => meta(withDefault(schema, value), info);
+const headsDivide = <T extends { dModel: number; heads: number }>(s: Schema<T>) =>
+  refine(s, (m, path, issues) => {
+    if (m.dModel % m.heads !== 0) issues.push({ path: join(path, "heads"), message: `expected a divisor of dModel (${m.dModel}), got ${m.heads}` });
+  });
+
+const modelSize: Schema<ModelSize> = headsDivide(
+  obj<ModelSize>({
+    name: str({ pattern: /^[a-z0-9][a-z0-9_-]*$/i, patternText: "a name of letters, digits, - and _" }),
+    layers: positiveInt(64),
+    dModel: positiveInt(8192),
+    heads: positiveInt(128),
+  }),
+);
+
+export function rlStudySchema(d: RlStudyConfig = DEFAULT_RL_STUDY): Schema<RlStudyConfig> {
+  const shape = obj<RlStudyConfig>({
+    experiment: field(str({ oneOf: ["rl-overoptimization"] }) as Schema<"rl-overoptimization">, d.experiment, { description: "The experiment this config is for." }),
+    name: field(str({ pattern: /^[a-z0-9][a-z0-9_.-]*$/i, patternText: "a name of letters, digits, ., - and _" }), d.name, { description: "Study name; part of every run id." }),
+    task: field(
+      obj<TaskConfig>({
+        kind: field(str({ oneOf: ["builtin"] }) as Schema<"builtin">, d.task.kind, { description: "The built-in synthetic world." }),
+        seed: field(nonNegativeInt, d.task.seed, { description: "Seed of the task world." }),
+        prompts: field(
+          obj({
+            train: field(positiveInt(), d.task.prompts.train, { description: "Training prompts: proxy comparisons and RL rollouts.", unit: "prompts" }),
+            validation: field(positiveInt(), d.task.prompts.validation, { description: "Validation prompts: RM accuracy pairs and the normalisation reference.", unit: "prompts" }),
+            test: field(positiveInt(), d.task.prompts.test, { description: "Held-out prompts of the evaluations.", unit: "prompts" }),
+          }),
+          d.task.prompts,
+          { description: "Prompts per split." },
+        ),
+      }),
+      d.task,
+      { description: "The task." },
+    ),
+    basePolicy: field(
+      headsDivide(
+        obj<BasePolicyConfig>({
+          preset: field(str(), d.basePolicy.preset, { description: "Name of the base policy." }),
+          layers: field(positiveInt(64), d.basePolicy.layers, { description: "Layers of the base policy.", unit: "layers" }),
+          dModel: field(positiveInt(8192), d.basePolicy.dModel, { description: "Width of the base policy.", unit: "dimensions" }),
+          heads: field(positiveInt(128), d.basePolicy.heads, { description: "Attention heads; must divide dModel.", unit: "heads" }),
+          pretrainSteps: field(nonNegativeInt, d.basePolicy.pretrainSteps, { description: "Pretraining steps (cached).", unit: "steps" }),
+        }),
+      ),
+      d.basePolicy,
+      { description: "pi_init: the policy RL starts from and every KL is measured against." },
+    ),
+    proxySizes: field(list(modelSize, { minLength: 1 }), d.proxySizes, { description: "Proxy reward-model sizes (an axis)." }),
+    trainingSize: field(positiveInt(), d.trainingSize, { description: "Comparisons in each proxy's training set.", unit: "comparisons" }),
+    labelNoise: field(num({ min: 0, below: 0.5 }), d.labelNoise, { description: "Probability of flipping each training label.", unit: "probability" }),
+    ensembleSize: field(positiveInt(64), d.ensembleSize, { description: "k, members per proxy (1 = a single RM).", unit: "members" }),
+    objectives: field(list(oneOf(["gold", "single", "mean", "wco", "uwo"] as const), { minLength: 1, unique: true }), d.objectives, {
+      description: "What the policy maximizes (an axis): gold itself, member 0 alone (single), or the ensemble's mean, wco (min) or uwo (mean - lambda var).",
+    }),
+    uwoLambda: field(num({ min: 0 }), d.uwoLambda, { description: "UWO's lambda (0.1 for PPO in Coste et al.)." }),
+    klCoefs: field(list(num({ min: 0 }), { minLength: 1, unique: true }), d.klCoefs, { description: "KL penalty coefficients beta (an axis).", unit: "1/nats" }),
+    adaptiveKl: field(nullable(obj({ target: num({ above: 0 }), horizon: num({ above: 0 }) })), d.adaptiveKl, {
+      description: "Adaptive KL control (target KL in nats, horizon in samples), starting from each klCoef; null = fixed.",
+    }),
+    rl: field(
+      obj<RlAlgorithmSettings>({
+        algorithm: field(oneOf(["ppo", "rloo"] as const), d.rl.algorithm, { description: "PPO (GAE, clipped losses, value head) or RLOO (leave-one-out baseline)." }),
+        steps: field(positiveInt(), d.rl.steps, { description: "Rollout + update rounds.", unit: "steps" }),
+        promptsPerStep: field(positiveInt(), d.rl.promptsPerStep, { description: "Training prompts per rollout.", unit: "prompts" }),
+        samplesPerPrompt: field(positiveInt(), d.rl.samplesPerPrompt, { description: "Completions per prompt per rollout (RLOO's k >= 2).", unit: "samples" }),
+        lr: field(num({ above: 0 }), d.rl.lr, { description: "Policy learning rate (constant AdamW)." }),
+        valueLr: field(num({ above: 0 }), d.rl.valueLr, { description: "Value-head learning rate (PPO)." }),
+        maxGradNorm: field(num({ above: 0 }), d.rl.maxGradNorm, { description: "Global gradient-norm clip." }),
+        whitenAdvantages: field(bool(), d.rl.whitenAdvantages, { description: "Whiten advantages over the batch." }),
+        ppo: field(
+          obj({
+            epochs: field(positiveInt(), d.rl.ppo.epochs, { description: "Passes over each rollout." }),
+            minibatches: field(positiveInt(), d.rl.ppo.minibatches, { description: "Minibatches per pass." }),
+            clip: field(num({ above: 0 }), d.rl.ppo.clip, { description: "Ratio clip epsilon." }),
+            valueClip: field(num({ above: 0 }), d.rl.ppo.valueClip, { description: "Value clip." }),
+            valueCoef: field(num({ min: 0 }), d.rl.ppo.valueCoef, { description: "Value-loss coefficient." }),
+            entropyCoef: field(num({ min: 0 }), d.rl.ppo.entropyCoef, { description: "Entropy-bonus coefficient." }),
+            gamma: field(num({ min: 0, max: 1 }), d.rl.ppo.gamma, { description: "Discount." }),
+            lambda: field(num({ min: 0, max: 1 }), d.rl.ppo.lambda, { description: "GAE lambda." }),
+          }),
+          d.rl.ppo,
+          { description: "PPO settings (ignored by RLOO)." },
+        ),
+      }),
+      d.rl,
+      { description: "The RL algorithm and its settings." },
+    ),
+    evaluation: field(
+      obj({
+        every: field(positiveInt(), d.evaluation.every, { description: "Evaluate every this many steps (and after the last).", unit: "steps" }),
+        prompts: field(positiveInt(), d.evaluation.prompts, { description: "Held-out test prompts per evaluation.", unit: "prompts" }),
+        samplesPerPrompt: field(positiveInt(), d.evaluation.samplesPerPrompt, { description: "Samples per prompt per evaluation.", unit: "samples" }),
+      }),
+      d.evaluation,
+      { description: "Evaluations on held-out prompts: gold, proxy and every member, KL by estimator." },
+    ),
+    rmTraining: field(
+      obj({
+        epochs: field(positiveInt(), d.rmTraining.epochs, { description: "Passes over the comparisons." }),
+        batchSize: field(positiveInt(), d.rmTraining.batchSize, { description: "Comparisons per step." }),
+        lr: field(num({ above: 0 }), d.rmTraining.lr, { description: "Peak learning rate." }),
+      }),
+      d.rmTraining,
+      { description: "Proxy training (Bradley-Terry, pretrained trunks)." },
+    ),
+    seeds: field(list(nonNegativeInt, { minLength: 1, unique: true }), d.seeds, { description: "Seeds (an axis)." }),
+  });
+  return refine(shape, (s, _path, issues: ConfigIssue[]) => {
+    if (s.rl.algorithm === "rloo" && s.rl.samplesPerPrompt < 2) issues.push({ path: "rl.samplesPerPrompt", message: `expected at least 2 for RLOO (the leave-one-out baseline), got ${s.rl.samplesPerPrompt}` });
+    if (s.rl.algorithm === "ppo" && s.rl.ppo.minibatches > s.rl.promptsPerStep * s.rl.samplesPerPrompt) {
+      issues.push({ path: "rl.ppo.minibatches", message: `expected at most promptsPerStep x samplesPerPrompt (${s.rl.promptsPerStep * s.rl.samplesPerPrompt}), got ${s.rl.ppo.minibatches}` });
+    }
+    const needsEnsemble = s.objectives.filter((o) => o === "mean" || o === "wco" || o === "uwo");
+    if (s.ensembleSize < 2 && needsEnsemble.some((o) => o !== "mean")) {
+      issues.push({ path: "objectives", message: `expected ensembleSize >= 2 for ${needsEnsemble.join(", ")}, got ensembleSize ${s.ensembleSize}` });
+    }
+    if (s.evaluation.prompts > s.task.prompts.test) issues.push({ path: "evaluation.prompts", message: `expected at most task.prompts.test (${s.task.prompts.test}), got ${s.evaluation.prompts}` });
+  });
+}

@@ -1,0 +1,49 @@
+/**
+ * What the policy is optimized against: gold itself, or a proxy (one reward model, or an ensemble
+ * whose members are normalised to mean 0 / std 1 on the base policy's samples and aggregated by
+ * mean, WCO or UWO; Coste et al. 2024).
+ */
+import { rewardScores, type RewardModel, type Runtime } from "@goodhart/engine";
+import { aggregate, applyNormalisation, type Aggregation, type Normalisation } from "../ensemble.ts";
+import type { BuiltinTask } from "../task/task.ts";
+import type { Rollout } from "./rollout.ts";
+
+export interface RewardEvaluation {
+  /** The optimized reward per sample. */
+  reward: Float64Array;
+  /** Normalised score of each member per sample (k rows), or null for gold. */
+  members: Float64Array[] | null;
+}
+
+export interface RewardSource {
+  /** "gold" or "proxy:<aggregation>". */
+  readonly name: string;
+  score(rollout: Rollout): Promise<RewardEvaluation>;
+}
+
+/** Gold of each completion (the built-in task's programmatic judge). */
+export function goldOf(task: BuiltinTask, rollout: Rollout): Float64Array {
+  return Float64Array.from(rollout.prompts, (p, i) => task.gold(p, rollout.words[i]!).total);
+}
+
+export function goldReward(task: BuiltinTask): RewardSource {
+  return { name: "gold", score: async (rollout) => ({ reward: goldOf(task, rollout), members: null }) };
+}
+
+/** Raw member scores (k rows) of sequences. */
+export async function memberScores(runtime: Runtime, members: readonly RewardModel[], sequences: readonly (readonly number[])[], pad: number): Promise<Float32Array[]> {
+  const out: Float32Array[] = [];
+  for (const m of members) out.push(await rewardScores(runtime, m, sequences, { padToken: pad, batchSize: 256 }));
+  return out;
+}
+
+export function proxyReward(runtime: Runtime, members: readonly RewardModel[], normalisation: Normalisation, aggregation: Aggregation, pad: number, name: string): RewardSource {
+  if (members.length !== normalisation.mean.length) throw new RangeError(`proxyReward: ${members.length} members but normalisation for ${normalisation.mean.length}`);
+  return {
+    name,
+    async score(rollout) {
+      const normalised = applyNormalisation(await memberScores(runtime, members, rollout.sequences, pad), normalisation);
+      return { reward: aggregate(normalised, aggregation), members: normalised };
+    },
+  };
+}

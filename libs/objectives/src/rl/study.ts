@@ -1,0 +1,290 @@
+/**
+ * The RL overoptimization study end to end (Gao et al. 2023's RL half; Coste et al. 2024's PPO
+ * ensembles), on the built-in task:
+ *
+ * 1. the task, its tokenizer and the base policy pi_init (pretrained once, cached by config hash);
+ * 2. per (proxy size, seed): k proxy members trained on gold-labelled comparisons of base-policy
+ *    samples (with label noise), normalised on base-policy samples (rl/proxies.ts);
+ * 3. per objective and KL coefficient: a policy optimized by PPO or RLOO against that objective,
+ *    evaluated every few steps on held-out prompts (gold, proxy, each member, KL by estimator),
+ *    stored as curve points (x = step) with the exact KL and k1/k2/k3 under their names;
+ * 4. per run: the fit d (a - b ln d) with d* = e^(a/b - 1) and prompt-bootstrap intervals.
+ */
+import { Rng } from "@goodhart/engine";
+import { aggregationName, UWO_LAMBDA, type Aggregation } from "../ensemble.ts";
+import { validate } from "../config/validate.ts";
+import type { ExperimentContext, ExperimentCurvePoint, ExperimentInterval, RunSink } from "../experiments/sink.ts";
+import { rlStudySchema, type RlObjective, type RlStudyConfig } from "../kinds/rl/schema.ts";
+import type { ModelSize } from "../kinds/bon-study/schema.ts";
+import { KL_ESTIMATOR_NAMES } from "../kl/estimators.ts";
+import { meanAndSe } from "../stats/describe.ts";
+import { loadOrPretrainBasePolicy, type BasePolicySpec } from "../task/base-policy.ts";
+import { createTask } from "../task/task.ts";
+import { WordTokenizer } from "../task/word-tokenizer.ts";
+import type { EvalPoint } from "./evaluate.ts";
+import { fitRlRun, type RlFit } from "./fit.ts";
+import { trainProxies, type TrainedProxies } from "./proxies.ts";
+import { goldReward, proxyReward, type RewardSource } from "./rewards.ts";
+import { trainPolicy, type RlTrainingConfig, type StepTimings } from "./train.ts";
+
+/** Mean and SE over prompts of a[p] - b[p]: paired, so the prompts' own spread cancels. */
+function pairedGain(a: ArrayLike<number>, b: ArrayLike<number>): { mean: number; se: number } {
+  const m = meanAndSe(Float64Array.from({ length: a.length }, (_, i) => a[i]! - b[i]!));
+  return { mean: m.mean, se: m.se };
+}
+
+/** One RL run: a grid point of proxy size x objective x KL coefficient x seed. */
+export interface RlRunSpec {
+  id: string;
+  proxy: ModelSize;
+  objective: RlObjective;
+  klCoef: number;
+  seed: number;
+}
+
+export interface RlRunResult {
+  id: string;
+  series: string;
+  proxy: string;
+  objective: RlObjective;
+  klCoef: number;
+  seed: number;
+  /** Validation accuracy of each member (empty when gold is optimized). */
+  memberAccuracy: number[];
+  /** Gold gain (recentred on step 0) at the best evaluation, its step and sqrt(KL). */
+  peakGold: number;
+  peakStep: number;
+  peakD: number;
+  /** Gold gain at the end, with the SE over prompts of the per-prompt gains (paired with step 0). */
+  finalGold: number;
+  finalGoldSe: number;
+  finalProxy: number | null;
+  finalProxySe: number | null;
+  /** Exact sequence KL at the end, in nats. */
+  finalKl: number;
+  /** peakGold - finalGold: how much of the gain overoptimization took back, with its paired SE over prompts. */
+  goldDrop: number;
+  goldDropSe: number;
+  fit: Omit<RlFit, "intervals"> | null;
+  fitIntervals: Record<string, ExperimentInterval> | null;
+  /** Per evaluation: step, gold gain and its SE, proxy gain, exact KL: the curve in the result. */
+  curve: { step: number; gold: number; goldSe: number; proxy: number | null; proxySe: number | null; kl: number }[];
+  /** Per-prompt gold gain at the final evaluation (for paired comparisons across runs). */
+  finalGoldPerPrompt: number[];
+  timings: StepTimings;
+  seconds: number;
+}
+
+export interface RlStudyResult {
+  study: string;
+  basePolicy: { hash: string; cached: boolean; path: string };
+  runs: RlRunResult[];
+  timings: Record<string, number>;
+}
+
+/** The series a run's points are stored under (the best-of-n study's names where they match). */
+export function objectiveSeries(objective: RlObjective, uwoLambda: number): string {
+  if (objective === "gold") return "gold";
+  if (objective === "single") return "member:0";
+  const a: Aggregation = objective === "uwo" ? { kind: "uwo", lambda: uwoLambda } : { kind: objective };
+  return `proxy:${aggregationName(a)}`;
+}
+
+/** The runs of a study, proxy size outermost (proxies are trained once per size and seed). */
+export function expandRlStudy(s: RlStudyConfig): RlRunSpec[] {
+  const runs: RlRunSpec[] = [];
+  s.proxySizes.forEach((proxy, i) => {
+    for (const seed of s.seeds) {
+      for (const objective of s.objectives) {
+        if (objective === "gold" && i > 0) continue; // gold does not depend on the proxy size
+        for (const klCoef of s.klCoefs) runs.push({ id: `${s.name}/${objective === "gold" ? "gold" : proxy.name}/${objective}/kl${klCoef}/s${seed}`, proxy, objective, klCoef, seed });
+      }
+    }
+  });
+  return runs;
+}
+
+export function trainingConfig(s: RlStudyConfig, klCoef: number): RlTrainingConfig {
+  return {
+    ...s.rl,
+    kl: s.adaptiveKl ? { kind: "adaptive", initial: klCoef, target: s.adaptiveKl.target, horizon: s.adaptiveKl.horizon } : { kind: "fixed", coef: klCoef },
+    eval: { every: s.evaluation.every, prompts: s.evaluation.prompts, samplesPerPrompt: s.evaluation.samplesPerPrompt },
+  };
+}
+
+export async function runRlStudy(input: unknown, context: ExperimentContext, options: { bootstrapReplicates?: number } = {}): Promise<RlStudyResult> {
+  const s = validate(rlStudySchema(), input);
+  const { runtime, sink, signal } = context;
+  const timings: Record<string, number> = { pretrain: 0, proxies: 0, rl: 0 };
+  const task = createTask(s.task.seed, { prompts: s.task.prompts });
+  const tokenizer = new WordTokenizer(task.vocabulary);
+  const policySpec: BasePolicySpec = { layers: s.basePolicy.layers, dModel: s.basePolicy.dModel, heads: s.basePolicy.heads, pretrainSteps: s.basePolicy.pretrainSteps, seed: s.task.seed };
+  const runs = expandRlStudy(s);
+  const t0 = performance.now();
+  const progress = (phase: string, done: number, total: number, message?: string) =>
+    sink.progress({ phase, done, total, fraction: Math.min(1, done / Math.max(1, total)), elapsedS: (performance.now() - t0) / 1000, etaS: null, ...(message ? { message } : {}) });
+
+  const t = performance.now();
+  const base = await loadOrPretrainBasePolicy(runtime, task, tokenizer, policySpec, context.cacheDir, { signal, onStep: (step, total) => progress("pretrain", step, total) });
+  timings.pretrain = (performance.now() - t) / 1000;
+  sink.log(base.cached ? `base policy loaded from ${base.path}` : `base policy pretrained and cached in ${base.path}`);
+  sink.checkpoint({ name: "base-policy", kind: "policy", path: base.path, hash: base.hash, config: { ...policySpec } });
+
+  const proxies = new Map<string, TrainedProxies>();
+  const needsEnsemble = s.objectives.some((o) => o === "mean" || o === "wco" || o === "uwo");
+  const proxiesFor = async (run: RlRunSpec): Promise<TrainedProxies> => {
+    const key = `${run.proxy.name}/${run.seed}`;
+    const known = proxies.get(key);
+    if (known) return known;
+    const t1 = performance.now();
+    const trained = await trainProxies(runtime, task, tokenizer, base.model, policySpec, { size: run.proxy, trainingSize: s.trainingSize, labelNoise: s.labelNoise, members: needsEnsemble ? s.ensembleSize : 1, seed: run.seed }, context.cacheDir, {
+      rmTraining: s.rmTraining,
+      validationPrompts: s.task.prompts.validation,
+      signal,
+    });
+    timings.proxies! += (performance.now() - t1) / 1000;
+    sink.log(`${key}: ${trained.members.length} proxy member(s), validation accuracy ${trained.validationAccuracy.map((a) => a.toFixed(3)).join(", ")}`);
+    proxies.set(key, trained);
+    return trained;
+  };
+
+  const results: RlRunResult[] = [];
+  for (const [i, run] of runs.entries()) {
+    signal?.throwIfAborted();
+    const runSink = sink.beginRun({ id: run.id, name: run.id, seed: run.seed, config: { ...s, run } as unknown as Record<string, unknown> });
+    try {
+      const result = await runOne(run, runSink, (step) => progress("rl", i * s.rl.steps + step, runs.length * s.rl.steps, run.id));
+      results.push(result);
+      // Shaped like the study result (one run), so the summary columns read a run and a study alike.
+      runSink.result?.({ study: s.name, runs: [result] } as unknown as Record<string, unknown>);
+      runSink.end("done");
+    } catch (err) {
+      runSink.end(signal?.aborted ? "cancelled" : "failed", err instanceof Error ? err.message : String(err));
+      throw err;
+    }
+  }
+  return { study: s.name, basePolicy: { hash: base.hash, cached: base.cached, path: base.path }, runs: results, timings };
+
+  async function runOne(run: RlRunSpec, runSink: RunSink, onStep: (step: number) => void): Promise<RlRunResult> {
+    const started = performance.now();
+    const series = objectiveSeries(run.objective, s.uwoLambda);
+    let reward: RewardSource;
+    let evalProxy: RewardSource | null = null;
+    let memberAccuracy: number[] = [];
+    if (run.objective === "gold") {
+      reward = goldReward(task);
+    } else {
+      const trained = await proxiesFor(run);
+      memberAccuracy = trained.validationAccuracy;
+      const pad = tokenizer.special.pad;
+      if (run.objective === "single") {
+        reward = proxyReward(runtime, trained.members.slice(0, 1), { mean: trained.normalisation.mean.slice(0, 1), std: trained.normalisation.std.slice(0, 1) }, { kind: "mean" }, pad, series);
+      } else {
+        const a: Aggregation = run.objective === "uwo" ? { kind: "uwo", lambda: s.uwoLambda ?? UWO_LAMBDA.ppo } : { kind: run.objective };
+        reward = proxyReward(runtime, trained.members, trained.normalisation, a, pad, series);
+      }
+      evalProxy = reward;
+      trained.validationAccuracy.forEach((acc, m) => runSink.metric(0, `member.${m}.val_accuracy`, acc));
+    }
+    const points: EvalPoint[] = [];
+    const klPrompts = `test:${s.evaluation.prompts}x${s.evaluation.samplesPerPrompt}`;
+    const trained = await trainPolicy({
+      runtime,
+      base: base.model,
+      task,
+      tokenizer,
+      reward,
+      evalProxy,
+      config: trainingConfig(s, run.klCoef),
+      seed: Number(new Rng(run.seed).fork(`rl/${run.objective}/${run.klCoef}/${run.proxy.name}`).nextUint32()),
+      signal,
+      onMetric: (step, name, value) => {
+        runSink.metric(step, name, value);
+        if (name === "train.reward") onStep(step);
+      },
+      onEval: (p) => {
+        points.push(p);
+        const first = points[0]!;
+        const point: ExperimentCurvePoint = {
+          series,
+          x: p.step,
+          xKind: "step",
+          kl: p.kl.exact.mean,
+          klEstimator: KL_ESTIMATOR_NAMES.exact,
+          klPrompts,
+          // Gains over step 0 with standard errors of the per-prompt (paired) differences.
+          goldScore: p.gold.mean - first.gold.mean,
+          goldSe: pairedGain(p.perPrompt.gold, first.perPrompt.gold).se,
+          proxyScore: p.proxy && first.proxy ? p.proxy.mean - first.proxy.mean : 0,
+          ...(p.perPrompt.proxy && first.perPrompt.proxy ? { proxySe: pairedGain(p.perPrompt.proxy, first.perPrompt.proxy).se } : {}),
+          proxyScores: p.members && first.members ? p.members.map((m, j) => m.mean - first.members![j]!.mean) : null,
+          prompts: p.prompts,
+          klEstimates: (["k1", "k2", "k3"] as const).map((k) => ({ estimator: KL_ESTIMATOR_NAMES[k], kl: p.kl[k].mean, se: p.kl[k].se })),
+        };
+        runSink.curvePoints([point]);
+        runSink.metric(p.step, "eval.entropy", p.entropy);
+        if (p.disagreement !== null) runSink.metric(p.step, "eval.disagreement", p.disagreement);
+      },
+    });
+    const fit = fitRlRun(points, { replicates: options.bootstrapReplicates, seed: run.id });
+    let fitIntervals: Record<string, ExperimentInterval> | null = null;
+    if (fit) {
+      const coefficients: Record<string, number> = { a: fit.a, b: fit.b, r2: fit.r2 };
+      if (fit.peakD !== null) {
+        coefficients.peakD = fit.peakD;
+        coefficients.peakValue = fit.peakValue!;
+      }
+      if (fit.intervals) {
+        fitIntervals = {};
+        for (const [k, ci] of Object.entries(fit.intervals)) if (Number.isFinite(ci.low)) fitIntervals[k] = { low: ci.low, high: ci.high, level: ci.level, replicates: ci.replicates - ci.failed, resampled: "prompts" };
+      }
+      runSink.fit({ series, target: "gold", form: "rl", coefficients, standardErrors: { a: fit.aSe, b: fit.bSe }, residual: fit.rss, nPoints: points.length, ...(fitIntervals ? { intervals: fitIntervals } : {}) });
+    }
+    const first = points[0]!;
+    const last = points[points.length - 1]!;
+    const curve = points.map((p) => ({
+      step: p.step,
+      gold: p.gold.mean - first.gold.mean,
+      goldSe: pairedGain(p.perPrompt.gold, first.perPrompt.gold).se,
+      proxy: p.proxy && first.proxy ? p.proxy.mean - first.proxy.mean : null,
+      proxySe: p.perPrompt.proxy && first.perPrompt.proxy ? pairedGain(p.perPrompt.proxy, first.perPrompt.proxy).se : null,
+      kl: p.kl.exact.mean,
+    }));
+    let peakIndex = 0;
+    curve.forEach((c, j) => {
+      if (c.gold > curve[peakIndex]!.gold) peakIndex = j;
+    });
+    const peak = curve[peakIndex]!;
+    const final = curve[curve.length - 1]!;
+    const drop = pairedGain(points[peakIndex]!.perPrompt.gold, last.perPrompt.gold);
+    const seconds = (performance.now() - started) / 1000;
+    timings.rl! += seconds;
+    runSink.log(`${run.id}: peak gold ${peak.gold.toFixed(3)} at step ${peak.step}, final gold ${final.gold.toFixed(3)}, final KL ${final.kl.toFixed(2)} nats`);
+    const { intervals: _omit, ...fitCore } = fit ?? { intervals: null };
+    return {
+      id: run.id,
+      series,
+      proxy: run.objective === "gold" ? "gold" : run.proxy.name,
+      objective: run.objective,
+      klCoef: run.klCoef,
+      seed: run.seed,
+      memberAccuracy,
+      peakGold: peak.gold,
+      peakStep: peak.step,
+      peakD: Math.sqrt(Math.max(0, peak.kl)),
+      finalGold: final.gold,
+      finalGoldSe: final.goldSe,
+      finalProxy: final.proxy,
+      finalProxySe: final.proxySe,
+      finalKl: final.kl,
+      goldDrop: peak.gold - final.gold,
+      goldDropSe: drop.se,
+      fit: fit ? (fitCore as Omit<RlFit, "intervals">) : null,
+      fitIntervals,
+      curve,
+      finalGoldPerPrompt: Array.from(last.perPrompt.gold, (g, j) => g - first.perPrompt.gold[j]!),
+      timings: trained.timings,
+      seconds,
+    };
+  }
+}

@@ -1,0 +1,241 @@
+/**
+ * The RL learner: PPO (token-level KL penalty in the reward, GAE, clipped policy and value losses,
+ * entropy bonus, several epochs of minibatches per rollout) or RLOO (k samples per prompt,
+ * sequence-level KL penalty, leave-one-out baseline), against any RewardSource, evaluated every
+ * `evalEvery` steps on held-out prompts.
+ */
+import { Rng, constantSchedule, createTrainer, type Gpt, type Runtime, type StepResult, type Trainer } from "@goodhart/engine";
+import type { BuiltinTask } from "../task/task.ts";
+import type { TaskPrompt } from "../task/prompts.ts";
+import type { WordTokenizer } from "../task/word-tokenizer.ts";
+import { gae, leaveOneOutAdvantages, whiten } from "./advantages.ts";
+import { evaluatePolicy, type EvalPoint } from "./evaluate.ts";
+import { KlController, type KlControl } from "./kl-controller.ts";
+import { RlPolicy, rowBatch, tokenFeed } from "./policy.ts";
+import type { RewardSource } from "./rewards.ts";
+import { analyseRollout, sampleRollout, type Rollout, type RolloutAnalysis } from "./rollout.ts";
+
+export interface PpoSettings {
+  epochs: number;
+  minibatches: number;
+  clip: number;
+  valueClip: number;
+  valueCoef: number;
+  entropyCoef: number;
+  gamma: number;
+  lambda: number;
+}
+
+export interface RlTrainingConfig {
+  algorithm: "ppo" | "rloo";
+  /** Rollout + update rounds. */
+  steps: number;
+  promptsPerStep: number;
+  /** Completions per prompt per step: RLOO's k (>= 2); PPO usually 1. */
+  samplesPerPrompt: number;
+  /** Policy learning rate (constant). */
+  lr: number;
+  /** Value-head learning rate (its own parameter group). */
+  valueLr: number;
+  maxGradNorm: number;
+  /** Whiten advantages over the batch (PPO: over tokens; RLOO: over sequences). */
+  whitenAdvantages: boolean;
+  ppo: PpoSettings;
+  kl: KlControl;
+  eval: { every: number; prompts: number; samplesPerPrompt: number };
+}
+
+export const PPO_DEFAULTS: PpoSettings = { epochs: 2, minibatches: 2, clip: 0.2, valueClip: 0.2, valueCoef: 0.5, entropyCoef: 0, gamma: 1, lambda: 0.95 };
+
+export interface StepTimings {
+  generation: number;
+  scoring: number;
+  /** Forward, backward and the AdamW update: one ONNX program per optimizer step (in-graph update). */
+  train: number;
+  /** Of `train`, the time outside ONNX Runtime (copies, host work). */
+  trainHost: number;
+  evaluation: number;
+}
+
+export interface RlTrainingDeps {
+  runtime: Runtime;
+  base: Gpt;
+  task: BuiltinTask;
+  tokenizer: WordTokenizer;
+  reward: RewardSource;
+  /** Proxy reported at evaluations (default: `reward` unless it is gold). */
+  evalProxy?: RewardSource | null;
+  config: RlTrainingConfig;
+  seed: number;
+  signal?: AbortSignal;
+  onEval?: (point: EvalPoint) => void;
+  onMetric?: (step: number, name: string, value: number) => void;
+  /** Called after each step's update; return true to stop (e.g. an onset signal fired). */
+  afterStep?: (step: number, rl: RlPolicy) => boolean | void;
+}
+
+export interface RlTrainingResult {
+  evals: EvalPoint[];
+  /** Seconds per phase, summed over the run. */
+  timings: StepTimings;
+  steps: number;
+  finalKlCoef: number;
+  rl: RlPolicy;
+  trainer: Trainer;
+}
+
+const mean = (xs: ArrayLike<number>) => {
+  let s = 0;
+  for (let i = 0; i < xs.length; i++) s += xs[i]!;
+  return xs.length ? s / xs.length : NaN;
+};
+
+export function validateTrainingConfig(c: RlTrainingConfig): void {
+  if (c.algorithm === "rloo" && c.samplesPerPrompt < 2) throw new RangeError(`rloo: samplesPerPrompt must be >= 2 (the leave-one-out baseline needs another sample); got ${c.samplesPerPrompt}`);
+  if (c.algorithm === "ppo" && c.ppo.minibatches > c.promptsPerStep * c.samplesPerPrompt) {
+    throw new RangeError(`ppo: ${c.ppo.minibatches} minibatches for ${c.promptsPerStep * c.samplesPerPrompt} samples per step`);
+  }
+}
+
+export async function trainPolicy(d: RlTrainingDeps): Promise<RlTrainingResult> {
+  const c = d.config;
+  validateTrainingConfig(c);
+  const rng = new Rng(d.seed).fork("rl");
+  const rl = new RlPolicy(d.base, Number(rng.fork("value-head").nextUint32()));
+  const { loss, metrics } =
+    c.algorithm === "ppo"
+      ? (() => {
+          const l = rl.ppoLoss(c.ppo);
+          return { loss: l.loss, metrics: { policy_loss: l.policyLoss, value_loss: l.valueLoss, entropy: l.entropy, clip_fraction: l.clipFraction, value_clip_fraction: l.valueClipFraction, approx_kl: l.approxKl } };
+        })()
+      : (() => {
+          const l = rl.rlooLoss();
+          return { loss: l.loss, metrics: { entropy: l.entropy } };
+        })();
+  const trainer = await createTrainer({
+    runtime: d.runtime,
+    params: rl.policy.store,
+    loss,
+    metrics,
+    name: `rl-${c.algorithm}`,
+    optimizer: { weightDecay: 0, maxGradNorm: c.maxGradNorm },
+    schedule: constantSchedule(c.lr),
+    groups: [{ name: "value", params: "value_head.", schedule: constantSchedule(c.valueLr), weightDecay: 0 }],
+  });
+  const analysis = await rl.analysisSession(d.runtime);
+  const kl = new KlController(c.kl);
+  const pad = d.tokenizer.special.pad;
+  const timings: StepTimings = { generation: 0, scoring: 0, train: 0, trainHost: 0, evaluation: 0 };
+  const timed = async <T>(phase: keyof StepTimings, fn: () => Promise<T>): Promise<T> => {
+    const t0 = performance.now();
+    try {
+      return await fn();
+    } finally {
+      timings[phase] += (performance.now() - t0) / 1000;
+    }
+  };
+  const evalProxy = d.evalProxy !== undefined ? d.evalProxy : d.reward.name === "gold" ? null : d.reward;
+  const evalPrompts = d.task.prompts.test.slice(0, c.eval.prompts);
+  const evalSeedBase = Number(new Rng(d.seed).fork("eval-samples").nextUint32() % 1_000_000) * 1000;
+  const evals: EvalPoint[] = [];
+  const evaluate = async (step: number) => {
+    const point = await timed("evaluation", () =>
+      evaluatePolicy(rl, step, { runtime: d.runtime, session: analysis, task: d.task, tokenizer: d.tokenizer, prompts: evalPrompts, samplesPerPrompt: c.eval.samplesPerPrompt, seedBase: evalSeedBase, proxy: evalProxy, signal: d.signal }),
+    );
+    evals.push(point);
+    d.onEval?.(point);
+  };
+  const metric = (step: number, name: string, value: number) => d.onMetric?.(step, name, value);
+  const train = d.task.prompts.train;
+  if (train.length === 0) throw new RangeError("rl: the task has no training prompts");
+
+  let step = 0;
+  for (; step < c.steps; step++) {
+    d.signal?.throwIfAborted();
+    if (step % c.eval.every === 0) await evaluate(step);
+    const prompts: TaskPrompt[] = [];
+    for (let i = 0; i < c.promptsPerStep; i++) {
+      const p = train[rng.int(0, train.length)]!;
+      for (let j = 0; j < c.samplesPerPrompt; j++) prompts.push(p);
+    }
+    const seedBase = rng.nextUint32();
+    const rollout = await timed("generation", () => sampleRollout(d.runtime, rl.sampler(), d.tokenizer, prompts, prompts.map((_, i) => seedBase + i), d.signal));
+    const { scored, a } = await timed("scoring", async () => ({ scored: await d.reward.score(rollout), a: await analyseRollout(analysis, rl, rollout, pad) }));
+    const seqKl = a.logp.map((lp, i) => mean(lp.map((x, t) => x - a.refLogp[i]![t]!)) * lp.length); // k1 sum
+    const beta = kl.coef;
+    const results: StepResult[] =
+      c.algorithm === "ppo" ? await ppoUpdate(rollout, a, scored.reward, beta) : [await rlooUpdate(rollout, scored.reward, seqKl, beta)];
+    const s = step + 1;
+    metric(s, "train.reward", mean(scored.reward));
+    metric(s, "train.kl_k1", mean(seqKl));
+    metric(s, "train.kl_exact", mean(a.exactKl.map((e) => e.reduce((x, y) => x + y, 0))));
+    metric(s, "train.kl_coef", beta);
+    metric(s, "train.entropy", mean(a.entropy));
+    metric(s, "train.loss", mean(results.map((r) => r.loss)));
+    metric(s, "train.grad_norm", mean(results.map((r) => r.gradNorm)));
+    for (const name of Object.keys(results[0]!.metrics)) metric(s, `train.${name}`, mean(results.map((r) => Number(r.metrics[name]!.data[0]))));
+    metric(s, "train.completion_tokens", mean(rollout.completions.map((x) => x.length)));
+    kl.update(mean(seqKl), rollout.completions.length);
+    if (d.afterStep?.(s, rl)) {
+      step = s;
+      break;
+    }
+  }
+  if (evals.length === 0 || evals[evals.length - 1]!.step !== step) await evaluate(step);
+  return { evals, timings, steps: step, finalKlCoef: kl.coef, rl, trainer };
+
+  async function ppoUpdate(rollout: Rollout, a: RolloutAnalysis, reward: Float64Array, beta: number): Promise<StepResult[]> {
+    const n = rollout.completions.length;
+    const adv: Float64Array[] = [];
+    const ret: Float64Array[] = [];
+    let valueError = 0;
+    let tokens = 0;
+    for (let i = 0; i < n; i++) {
+      const T = a.logp[i]!.length;
+      const r = new Float64Array(T);
+      for (let t = 0; t < T; t++) r[t] = -beta * (a.logp[i]![t]! - a.refLogp[i]![t]!);
+      r[T - 1]! += reward[i]!;
+      const g = gae(r, a.values[i]!, c.ppo.gamma, c.ppo.lambda);
+      adv.push(g.advantages);
+      ret.push(g.returns);
+      for (let t = 0; t < T; t++) valueError += (a.values[i]![t]! - g.returns[t]!) ** 2;
+      tokens += T;
+    }
+    metric(trainer.steps, "train.value_error", valueError / tokens);
+    if (c.whitenAdvantages) {
+      const flat = whiten(Float64Array.from(adv.flatMap((x) => [...x])));
+      let o = 0;
+      for (const x of adv) for (let t = 0; t < x.length; t++) x[t] = flat[o++]!;
+    }
+    const out: StepResult[] = [];
+    const size = Math.ceil(n / c.ppo.minibatches);
+    for (let epoch = 0; epoch < c.ppo.epochs; epoch++) {
+      const perm = rng.permutation(n);
+      for (let m = 0; m < c.ppo.minibatches; m++) {
+        const rows = perm.slice(m * size, (m + 1) * size);
+        if (rows.length === 0) continue;
+        d.signal?.throwIfAborted();
+        const batch = rowBatch(rows.map((i) => rollout.promptIds[i]!), rows.map((i) => rollout.completions[i]!), pad);
+        const pick = (xs: Float64Array[]) => tokenFeed(batch, rows.map((i) => xs[i]!));
+        const result = await timed("train", () =>
+          trainer.step({ ...batch.feeds, old_logp: pick(a.logp), advantages: pick(adv), returns: pick(ret), old_values: pick(a.values) }),
+        );
+        timings.trainHost += result.ms.host / 1000;
+        if (!Number.isFinite(result.loss)) throw new Error(`ppo: loss ${result.loss} at update ${trainer.steps}`);
+        out.push(result);
+      }
+    }
+    return out;
+  }
+
+  async function rlooUpdate(rollout: Rollout, reward: Float64Array, seqKl: number[], beta: number): Promise<StepResult> {
+    const penalised = Float64Array.from(reward, (r, i) => r - beta * seqKl[i]!);
+    let adv = leaveOneOutAdvantages(penalised, c.samplesPerPrompt);
+    if (c.whitenAdvantages) adv = whiten(adv);
+    const batch = rowBatch(rollout.promptIds, rollout.completions, pad);
+    const result = await timed("train", () => trainer.step({ ...batch.feeds, seq_advantages: { dtype: "float32", shape: [adv.length], data: Float32Array.from(adv) } }));
+    timings.trainHost += result.ms.host / 1000;
+    if (!Number.isFinite(result.loss)) throw new Error(`rloo: loss ${result.loss} at update ${trainer.steps}`);
+    return result;
+  }
+}

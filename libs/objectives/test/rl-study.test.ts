@@ -1,0 +1,93 @@
+/**
+ * The RL study at test size on the built-in task, with real ONNX Runtime sessions throughout:
+ * optimizing gold itself raises gold (RLOO and PPO); optimizing a small proxy without a KL penalty
+ * raises the proxy while gold peaks and falls (overoptimization); curve points carry the KL under
+ * every estimator's name; the same config and seed give the same numbers.
+ */
+import { mkdtempSync, rmSync } from "node:fs";
+import os from "node:os";
+import path from "node:path";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { createRuntime, type Runtime } from "@goodhart/engine";
+import { memorySink } from "../src/experiments/sink.ts";
+import { runRlStudy, type RlStudyResult } from "../src/rl/study.ts";
+import { DEFAULT_RL_STUDY, type RlStudyConfig } from "../src/kinds/rl/schema.ts";
+
+const cacheDir = mkdtempSync(path.join(os.tmpdir(), "goodhart-rl-study-"));
+let runtime: Runtime;
+
+const TEST_SIZE: RlStudyConfig = {
+  ...DEFAULT_RL_STUDY,
+  name: "rl-test",
+  task: { kind: "builtin", seed: 0, prompts: { train: 500, validation: 50, test: 50 } },
+  basePolicy: { preset: "builtin-tiny", layers: 1, dModel: 32, heads: 2, pretrainSteps: 200 },
+  proxySizes: [{ name: "policy-size", layers: 1, dModel: 32, heads: 2 }],
+  trainingSize: 2000,
+  rmTraining: { epochs: 4, batchSize: 64, lr: 5e-3 },
+  klCoefs: [0],
+  evaluation: { every: 5, prompts: 32, samplesPerPrompt: 2 },
+  seeds: [1],
+};
+
+beforeAll(async () => {
+  runtime = await createRuntime({ device: "cpu", threads: 2 });
+});
+afterAll(() => rmSync(cacheDir, { recursive: true, force: true }));
+
+function curveOf(result: RlStudyResult) {
+  const run = result.runs[0]!;
+  return { run, first: run.curve[0]!, last: run.curve[run.curve.length - 1]! };
+}
+
+describe("RL on the built-in task", () => {
+  it("RLOO optimizing gold itself raises gold; points store exact, k1, k2 and k3 KL", async () => {
+    const sink = memorySink();
+    const result = await runRlStudy({ ...TEST_SIZE, objectives: ["gold"], rl: { ...TEST_SIZE.rl, algorithm: "rloo", steps: 30, lr: 3e-3 } }, { runtime, seed: 0, sink, cacheDir });
+    const { run, last } = curveOf(result);
+    expect(run.series).toBe("gold");
+    expect(last.gold).toBeGreaterThan(0.2);
+    expect(last.gold).toBeGreaterThan(3 * run.finalGoldSe);
+    expect(last.kl).toBeGreaterThan(0);
+    const points = sink.runs[0]!.curves;
+    expect(points.map((p) => p.x)).toEqual([0, 5, 10, 15, 20, 25, 30]);
+    expect(points[0]!.klEstimator).toBe("exact-token");
+    expect(points[0]!.kl).toBe(0); // the policy starts as pi_init
+    expect(points.at(-1)!.klEstimates!.map((e) => e.estimator)).toEqual(["k1", "k2", "k3"]);
+    expect(points.every((p) => p.goldSe! > 0 && p.prompts === 32)).toBe(true);
+    expect(sink.runs[0]!.metrics.some((m) => m.name === "train.entropy")).toBe(true);
+  }, 120_000);
+
+  it("PPO optimizing gold itself raises gold, with its loss terms reported", async () => {
+    const sink = memorySink();
+    const result = await runRlStudy(
+      { ...TEST_SIZE, objectives: ["gold"], rl: { ...TEST_SIZE.rl, algorithm: "ppo", steps: 40, promptsPerStep: 32, samplesPerPrompt: 1, lr: 2e-3 } },
+      { runtime, seed: 0, sink, cacheDir },
+    );
+    const { run, last } = curveOf(result);
+    expect(last.gold).toBeGreaterThan(0.2);
+    expect(last.gold).toBeGreaterThan(3 * run.finalGoldSe);
+    const names = new Set(sink.runs[0]!.metrics.map((m) => m.name));
+    for (const name of ["train.policy_loss", "train.value_loss", "train.entropy", "train.clip_fraction", "train.approx_kl", "train.value_error", "train.kl_coef"]) expect(names).toContain(name);
+  }, 120_000);
+
+  // At this size gold's early rise is within noise for this seed; the fall below the peak is not.
+  it("optimizing a small proxy without KL penalty raises the proxy while gold peaks and falls", async () => {
+    const sink = memorySink();
+    const result = await runRlStudy({ ...TEST_SIZE, objectives: ["single"], rl: { ...TEST_SIZE.rl, algorithm: "rloo", steps: 50, lr: 1e-3 }, evaluation: { every: 5, prompts: 48, samplesPerPrompt: 2 } }, { runtime, seed: 0, sink, cacheDir });
+    const { run, first, last } = curveOf(result);
+    // The proxy rises: the final gain is well clear of its standard error.
+    expect(last.proxy!).toBeGreaterThan(first.proxy! + 3 * run.finalProxySe!);
+    // Gold peaks before the end and falls well below its peak.
+    expect(run.peakStep).toBeLessThan(last.step);
+    expect(run.goldDrop).toBeGreaterThan(3 * run.goldDropSe);
+    expect(last.gold).toBeLessThan(0);
+    expect(sink.runs[0]!.fits[0]?.form).toBe("rl");
+  }, 150_000);
+
+  it("the same config and seed give the same numbers", async () => {
+    const config = { ...TEST_SIZE, objectives: ["gold"] as RlStudyConfig["objectives"], rl: { ...TEST_SIZE.rl, steps: 2 }, evaluation: { every: 1, prompts: 8, samplesPerPrompt: 1 } };
+    const a = await runRlStudy(config, { runtime, seed: 0, sink: memorySink(), cacheDir });
+    const b = await runRlStudy(config, { runtime, seed: 0, sink: memorySink(), cacheDir });
+    expect(b.runs[0]!.curve).toEqual(a.runs[0]!.curve);
+  }, 60_000);
+});
