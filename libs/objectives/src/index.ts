@@ -36,3 +36,4 @@ export * from "./bon/statistics.ts";
 export * from "./experiments/demo.ts";
 export * from "./experiments/registry.ts";
 export * from "./daa/index.ts";
+export * from "./labeling/index.ts";
