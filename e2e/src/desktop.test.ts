@@ -1,14 +1,17 @@
 /**
  * The desktop UI end to end, in Chromium against the real browser-mode server: import by drop,
- * a malformed file's error, a run whose curve grows, Compare, and the exported HTML report.
+ * a malformed file's error, a run whose curve grows, Compare, the exported HTML report (and its
+ * print layout), and a best-of-n study started from the schema-generated form (a nested field
+ * edited), with its Compare panels, headline, Samples view and report.
  * Specs run in order and share one lab (one SQLite file). Screenshots of every screen, light and
  * dark, go to e2e/artifacts/.
  */
-import { readFileSync } from "node:fs";
+import { readFileSync, writeFileSync } from "node:fs";
+import { join } from "node:path";
 import type { Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
 import { fixturePath } from "../../fixtures/index.ts";
-import { type Session, dropFile, goTo, openLab, screenshot } from "./browser.ts";
+import { type Session, artifactsDir, dropFile, goTo, openLab, screenshot } from "./browser.ts";
 
 const launchUrl = inject("labLaunchUrl");
 let session: Session;
@@ -98,11 +101,11 @@ describe("Goodhart Lab desktop UI", () => {
     // The run machinery, live curves, Compare and the report are exercised here with
     // diagnostic.counter (many small steps, so the curve visibly grows); the best-of-n study itself
     // is run from the UI by the last spec.
-    // Each preset shows its parameters with defaults and one-line explanations.
+    // Each kind gets a form generated from its schema: typed fields with one-line explanations.
     for (const kind of await page.locator('[data-testid="preset"]').evaluateAll((els) => els.map((e) => e.getAttribute("data-kind")!))) {
       await page.click(`[data-testid="preset"][data-kind="${kind}"]`);
-      expect(await page.locator("table.params tbody tr").count(), kind).toBeGreaterThan(0);
-      expect(await page.locator("table.params .doc").count(), kind).toBeGreaterThan(0);
+      expect(await page.locator('[data-testid="schema-form"] [data-field]').count(), kind).toBeGreaterThan(0);
+      expect(await page.locator('[data-testid="schema-form"] .help').count(), kind).toBeGreaterThan(0);
       if (kind === "bon-study") await bothThemes("04-experiment-bon-study");
     }
     // Diagnostic kinds are hidden once a science kind (bon-study) is registered.
@@ -110,6 +113,7 @@ describe("Goodhart Lab desktop UI", () => {
     await page.click('[data-testid="preset"][data-kind="diagnostic.counter"]');
     await page.fill('[data-param="steps"]', "60");
     await page.fill('[data-param="stepMs"]', "60");
+    await page.check('[data-testid="show-sweeps"]');
     await page.fill('[data-sweep="steps"]', "60 | 40");
     await page.fill('[data-testid="experiment-name"]', "counter");
     // The service expands the grid (LabApi kinds.expand): the count arrives asynchronously.
@@ -131,7 +135,7 @@ describe("Goodhart Lab desktop UI", () => {
     expect(await pointsNow()).toBe(60);
   });
 
-  it("compares two runs: overlay with fits and peaks, metrics and the config diff", async () => {
+  it("compares two runs: one panel, a colour per run, peaks, metrics and the config diff", async () => {
     await goTo(page, "runs");
     await page.click('[data-testid="run-item"][data-run-id="2"]');
     await until(() => page.getAttribute('[data-testid="run-detail"]', "data-status"), (s) => s === "done", 60_000);
@@ -139,8 +143,8 @@ describe("Goodhart Lab desktop UI", () => {
     await page.check('[data-testid="compare-pick"][data-run-id="1"]');
     await page.check('[data-testid="compare-pick"][data-run-id="2"]');
     await page.waitForSelector('[data-testid="metrics-table"] tbody tr:nth-child(2)');
-    // Per run: gold, proxy, fitted form, peak marker.
-    await until(() => page.getAttribute('[data-testid="compare-chart"] [data-testid="chart"]', "data-lines"), (n) => n === "8");
+    // Per run: gold, proxy, peak marker (the counter stores no fitted law; the renderer fits nothing).
+    await until(() => page.getAttribute('[data-testid="compare-chart"] [data-testid="chart"]', "data-lines"), (n) => n === "6");
     const diff = await textOf('[data-testid="config-diff"]');
     expect(diff).toContain("steps");
     expect(diff).toContain("60");
@@ -169,13 +173,15 @@ describe("Goodhart Lab desktop UI", () => {
       expect(m, `peak row of run ${id}`).not.toBeNull();
       expect(Number(m![1])).toBeCloseTo(shown, 3);
     }
+    await lookAtReport(html, "07-report-counter");
   });
 
-  it("starts a small best-of-n study from the Experiment screen and sees its gold and proxy curves", async () => {
+  it("starts a small best-of-n study from the schema-generated form (a nested field edited) and reads its panels, headline, samples and report", async () => {
     await goTo(page, "experiment");
     await page.click('[data-testid="preset"][data-kind="bon-study"]');
-    // A study of seconds on two cores: a tiny policy and proxies, pools of 16 on 4 prompts.
-    const tiny: Record<string, unknown> = {
+    // A study of seconds on two cores: a tiny policy and proxies, pools of 16 on 4 prompts. Nested
+    // fields sit in fieldsets (task > prompts > train), list items have their own fields.
+    const tiny: Record<string, number> = {
       "task.prompts.train": 120,
       "task.prompts.validation": 20,
       "task.prompts.test": 8,
@@ -183,20 +189,50 @@ describe("Goodhart Lab desktop UI", () => {
       "basePolicy.dModel": 32,
       "basePolicy.heads": 2,
       "basePolicy.pretrainSteps": 30,
-      proxySizes: [{ name: "tiny", layers: 1, dModel: 16, heads: 2 }],
-      trainingSizes: [100],
+      "proxySizes[0].layers": 1,
+      "proxySizes[0].dModel": 16,
+      "proxySizes[0].heads": 2,
+      "trainingSizes[0]": 100,
       "ensemble.size": 2,
       "bon.poolSize": 16,
       "bon.evalPrompts": 4,
-      seeds: [1],
     };
-    for (const [path, value] of Object.entries(tiny)) await page.fill(`[data-param="${path}"]`, JSON.stringify(value));
+    expect(await page.locator('fieldset[data-field="task.prompts"] [data-param="task.prompts.train"]').count()).toBe(1);
+    for (const [path, value] of Object.entries(tiny)) await page.fill(`[data-param="${path}"]`, String(value));
+    while ((await page.locator('[data-param^="trainingSizes["]').count()) > 1) await page.click('[data-remove="trainingSizes[1]"]');
+    // A new list item starts as a copy of the last one; removing it leaves the one size.
+    await page.click('[data-add="proxySizes"]');
+    expect(await page.inputValue('[data-param="proxySizes[1].dModel"]')).toBe("16");
+    await page.click('[data-remove="proxySizes[1]"]');
+    expect(await page.locator('[data-param="proxySizes[1].dModel"]').count()).toBe(0);
+    // Inline validation: 3 heads do not fit a width of 32 only by the service's rule, but 0 layers is caught at once.
+    await page.fill('[data-param="basePolicy.layers"]', "0");
+    expect(await textOf('[data-issue="basePolicy.layers"]')).toBe("expected an integer ≥ 1, got 0");
+    expect(await page.isDisabled('[data-testid="start-button"]')).toBe(true);
+    await screenshot(page, "09-experiment-validation-light");
+    await page.fill('[data-param="basePolicy.layers"]', "1");
+    await page.check('[data-testid="show-sweeps"]');
     await page.fill('[data-sweep="labelNoise"]', "[0] | [0.25]");
     await page.fill('[data-testid="experiment-name"]', "bon-e2e");
+    // The YAML view shows what the form holds.
+    await page.click('[data-testid="view-yaml"]');
+    const yaml = await page.inputValue('[data-testid="config-text"]');
+    expect(yaml).toContain("train: 120");
+    expect(yaml).toMatch(/proxySizes:\n\s+- name: tiny\n\s+layers: 1\n\s+dModel: 16/);
+    await screenshot(page, "09-experiment-yaml-light");
+    await page.click('[data-testid="view-form"]');
     // The service expands the grid (LabApi kinds.expand): the count arrives asynchronously.
     expect(await until(() => textOf('[data-testid="grid-size"]'), (t) => t.includes("= 2 runs"))).toContain("= 2 runs");
+    await bothThemes("09-experiment-bon-form");
     await page.click('[data-testid="start-button"]');
-    await until(() => page.locator('[data-testid="started-runs"] li').count(), (n) => n === 2);
+    // The runs are listed once both starts returned; a refusal shows at the form instead (fail with it).
+    await until(
+      async () => {
+        if (await page.locator('[data-testid="form-error"]').count()) throw new Error(`start refused: ${await textOf('[data-testid="form-error"]')}`);
+        return page.locator('[data-testid="started-runs"] li').count();
+      },
+      (n) => n === 2,
+    );
 
     await goTo(page, "runs");
     await page.click('[data-testid="run-item"][data-run-id="3"]');
@@ -206,5 +242,56 @@ describe("Goodhart Lab desktop UI", () => {
     await until(pointsNow, (n) => n >= 15);
     await until(async () => page.getAttribute('[data-testid="chart"]', "data-points"), (n) => Number(n) > 0);
     await bothThemes("08-runs-bon-study");
-  }, 200_000);
+
+    // Samples: per prompt the completion best-of-16 picks under proxy:mean, largest proxy - gold gain first.
+    await page.click('[data-testid="tab-samples"]');
+    await page.waitForSelector('[data-testid="sample-row"]');
+    expect(await page.locator('[data-testid="sample-row"]').count()).toBe(4);
+    const gaps = (await page.locator('[data-testid="sample-gap"]').allTextContents()).map(Number);
+    expect(gaps).toEqual([...gaps].sort((a, b) => b - a));
+    expect(await page.inputValue('[data-testid="samples-n"]')).toBe("16");
+    await bothThemes("10-runs-samples");
+
+    await page.click('[data-testid="run-item"][data-run-id="4"]');
+    await until(() => page.getAttribute('[data-testid="run-detail"]', "data-status"), (s) => s === "done", 150_000);
+    await goTo(page, "compare");
+    await page.click("text=Clear");
+    await page.check('[data-testid="compare-pick"][data-run-id="3"]');
+    await page.check('[data-testid="compare-pick"][data-run-id="4"]');
+    // One panel per series group (proxy:mean, the members together), the headline bars with error bars.
+    // (Both runs are in once the headline has a bar per run: ticking run 3 alone already shows 2 panels.)
+    await until(() => page.locator('[data-testid="headline"] rect[data-bar]').count(), (n) => n === 2);
+    expect(await page.getAttribute('[data-testid="compare-chart"] [data-testid="chart"]', "data-panels")).toBe("2");
+    await bothThemes("11-compare-bon-study");
+    expect(await page.locator('[data-testid="headline"] [data-baseline]').count()).toBe(2);
+    expect(await page.locator('[data-testid="compare-series-panel"] polygon[data-band]').count()).toBeGreaterThan(0);
+    expect(await page.locator('[data-testid="compare-series-panel"] path[data-line*=":fit:"]').count()).toBeGreaterThan(0);
+
+    await goTo(page, "export");
+    const download = page.waitForEvent("download");
+    await page.click('[data-testid="create-report"]');
+    const html = readFileSync(await (await download).path(), "utf8");
+    expect(html).toContain("Gold at the largest n");
+    expect(html).toContain("<h2>Findings</h2>");
+    await lookAtReport(html, "12-report-bon-study");
+  }, 400_000);
 });
+
+/** Opens a report as a reader would, on screen and as the print layout (Print to PDF), for a look. */
+async function lookAtReport(html: string, name: string): Promise<void> {
+  const file = join(artifactsDir, `${name}.html`);
+  writeFileSync(file, html);
+  const reader = await page.context().newPage();
+  try {
+    await reader.goto(`file://${file}`);
+    await screenshot(reader, `${name}-screen`);
+    await reader.emulateMedia({ media: "print" });
+    await screenshot(reader, `${name}-print`);
+    // Chromium's Print to PDF with the report's own page size (what Electron's printToPDF does too).
+    const pdf = await reader.pdf({ preferCSSPageSize: true, printBackground: true });
+    writeFileSync(join(artifactsDir, `${name}.pdf`), pdf);
+    expect(pdf.subarray(0, 5).toString()).toBe("%PDF-");
+  } finally {
+    await reader.close();
+  }
+}

@@ -57,10 +57,12 @@ function metricFigures(input: ReportInput): string {
   return figures.length > 0 ? `<h2>Metrics over steps</h2><div class="grid">${figures.join("")}</div>${more}` : "";
 }
 
-/** `0.12 [0.05, 0.19]`, starred when the interval excludes 0 (the finding holds). */
+/** `0.12 [0.05, 0.19]` (3 significant digits), starred when the interval excludes 0 (the finding holds). */
 function withInterval(i: { estimate?: number; low: number; high: number }, estimate: number | undefined): string {
+  const short = (v: number) => (Number.isFinite(v) ? String(Number(v.toPrecision(3))) : String(v));
   const holds = i.low > 0 || i.high < 0;
-  return `${formatNumber(estimate ?? i.estimate)} [${formatNumber(i.low)}, ${formatNumber(i.high)}]${holds ? " *" : ""}`;
+  const value = estimate ?? i.estimate;
+  return `${value === undefined ? "—" : short(value)} [${short(i.low)}, ${short(i.high)}]${holds ? " *" : ""}`;
 }
 
 /** The runs of the report grouped by experiment kind, in report order. */

@@ -54,7 +54,8 @@ function format(value: unknown): string {
 /** The summary table of one run's result: header and rows of text ("value ± se" where the column names its SE). */
 export function summaryTable(result: unknown, columns: readonly Column[]): { header: string[]; rows: string[][] } {
   const own = columns.filter((c) => "result" in c.source);
-  const header = own.map((c) => (c.unit ? `${c.title} (${c.unit})` : c.title));
+  // The unit in brackets, unless the title already says it ("Comparisons", unit "comparisons").
+  const header = own.map((c) => (c.unit && !c.title.toLowerCase().includes(c.unit.toLowerCase()) ? `${c.title} (${c.unit})` : c.title));
   if (own.length === 0 || result === null || typeof result !== "object") return { header, rows: [] };
   const pathOf = (c: Column) => (c.source as { result: string }).result;
   const deepest = own.map(pathOf).reduce((a, p) => ((p.match(/\[\]/g)?.length ?? 0) > (a.match(/\[\]/g)?.length ?? 0) ? p : a));

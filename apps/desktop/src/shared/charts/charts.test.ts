@@ -46,6 +46,8 @@ describe("svg primitives", () => {
     const legendX = Math.min(...[...svg.matchAll(/<line x1="([\d.]+)" x2="[\d.]+" y1="[\d.]+" y2="[\d.]+" stroke="#123456"/g)].map((m) => Number(m[1])));
     expect(legendX).toBeGreaterThan(plotRight);
     expect(svg).toContain("run &lt;1&gt;");
+    const long = renderLinePanel({ title: "t", xLabel: "x", yLabel: "y", lines: [], legend: [{ title: "Runs", entries: [{ label: "#3 quick-demo/tiny-c100-noise0.25-seed1", color: "#000" }] }] });
+    expect(long).toContain("#3 quick-demo/tiny-c10…<title>#3 quick-demo/tiny-c100-noise0.25-seed1</title>");
     expect(svg).not.toContain("<panel>");
     expect(svg).toContain('stroke-dasharray="6 4"');
     const markers = renderLinePanel({ title: "t", xLabel: "x", yLabel: "y", legend: [], lines: [{ key: "p", label: "peak", color: "#f00", style: "solid", markersOnly: true, points: [{ x: 1, y: 1 }] }] });

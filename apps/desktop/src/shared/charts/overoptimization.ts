@@ -193,7 +193,7 @@ export function headlineChart(runs: readonly RunCurves[], headline: KindChartDto
     if (bars.length === 0) return;
     const base = headline.baseline ? series.filter((s) => matchesPattern(headline.baseline!, s.series)).map((s) => atMaxX(s.points, headline.y)).filter((v) => v !== null) : [];
     const baseline = base.length ? { label: base.length > 1 ? `single member (mean of ${base.length})` : "single member", value: base.reduce((a, v) => a + v.value, 0) / base.length } : undefined;
-    groups.push({ label: run.label, color: runColor(i), bars, ...(baseline ? { baseline } : {}) });
+    groups.push({ label: run.label, short: `#${run.runId}`, color: runColor(i), bars, ...(baseline ? { baseline } : {}) });
   });
   if (groups.length === 0) return null;
   return { title: headline.title, yLabel: `${headline.y} at the largest ${runs[0]?.points[0]?.xKind === "step" ? "step" : "n"}`, groups, ...options };

@@ -63,6 +63,8 @@ export interface Bar {
 /** One cluster of bars (e.g. one run): its own colour, and optionally a baseline drawn across it. */
 export interface BarGroup {
   label: string;
+  /** What the axis shows under the cluster (e.g. "#3"); the legend keeps the full label. */
+  short?: string;
   color: string;
   bars: readonly Bar[];
   baseline?: Bar;
@@ -129,6 +131,13 @@ function svgOpen(width: number, height: number, title: string): string {
 
 const LEGEND_WIDTH = 170;
 const LEGEND_ROW = 15;
+/** Characters of a legend label that fit beside its swatch; longer ones end in "…" (full text on hover). */
+const LEGEND_CHARS = 23;
+
+/** `text` cut to `max` characters, ending in "…" when cut. */
+export function clip(text: string, max: number): string {
+  return text.length <= max ? text : `${text.slice(0, Math.max(1, max - 1))}…`;
+}
 
 function legendRows(sections: readonly LegendSection[]): number {
   return sections.reduce((n, s) => n + 1 + s.entries.length, 0) + Math.max(0, sections.length - 1) * 0.5;
@@ -147,7 +156,7 @@ function renderLegend(sections: readonly LegendSection[], x: number, y: number):
       const color = e.color ?? "#333";
       if (e.marker) parts.push(`<circle cx="${x + 11}" cy="${cy}" r="4" fill="${color}" stroke="#000"/>`);
       else parts.push(`<line x1="${x}" x2="${x + 22}" y1="${cy}" y2="${cy}" stroke="${color}" stroke-width="2"${DASH[e.style ?? "solid"]}/>`);
-      parts.push(`<text x="${x + 28}" y="${cy + 4}">${escapeXml(e.label)}</text>`);
+      parts.push(`<text x="${x + 28}" y="${cy + 4}">${escapeXml(clip(e.label, LEGEND_CHARS))}${e.label.length > LEGEND_CHARS ? `<title>${escapeXml(e.label)}</title>` : ""}</text>`);
       row++;
     }
     row += 0.5;
@@ -285,7 +294,11 @@ export function renderBarChart(spec: BarChartSpec): string {
       parts.push(`<line x1="${start.toFixed(2)}" x2="${x.toFixed(2)}" y1="${y.toFixed(2)}" y2="${y.toFixed(2)}" stroke="#000" stroke-width="1.5" stroke-dasharray="5 3" data-baseline=""><title>${escapeXml(`${g.label} ${g.baseline.label}: ${formatTick(g.baseline.value)}`)}</title></line>`);
       parts.push(`<text x="${(x - 2).toFixed(2)}" y="${(y - 3).toFixed(2)}" text-anchor="end" font-size="10">${escapeXml(g.baseline.label)}</text>`);
     }
-    if (spec.groups.length > 1) parts.push(`<text x="${((start + x) / 2).toFixed(2)}" y="${m.top + plotH + 28}" text-anchor="middle" font-weight="600">${escapeXml(g.label)}</text>`);
+    if (spec.groups.length > 1) {
+      // Cut to the cluster's width (about 6 px a character) so neighbouring labels never overlap.
+      const fits = Math.max(3, Math.floor((x - start) / 6.5));
+      parts.push(`<text x="${((start + x) / 2).toFixed(2)}" y="${m.top + plotH + 28}" text-anchor="middle" font-weight="600">${escapeXml(clip(g.short ?? g.label, fits))}<title>${escapeXml(g.label)}</title></text>`);
+    }
     x += gap * barW;
   }
   parts.push(`<rect x="${m.left}" y="${m.top}" width="${plotW}" height="${plotH}" fill="none" stroke="#999"/>`);
