@@ -9,9 +9,9 @@ import { spawnSync } from "node:child_process";
 import { mkdtempSync, rmSync } from "node:fs";
 import os from "node:os";
 import path from "node:path";
-import { demoFindings, meanAndSe, moreDataFinding, promptValuesFromPools, type Finding, type FindingRun } from "@goodhart/objectives";
-import { openDatabase } from "@goodhart/storage";
+import { meanAndSe } from "@goodhart/objectives";
 import { recordBench, repoRoot } from "./record.ts";
+import { DATA_STUDY, scienceResults, storedRuns } from "./science.ts";
 
 interface DemoBench {
   wall_s: number;
@@ -21,18 +21,10 @@ interface DemoBench {
   peak_rss_mb: number;
 }
 
-interface StoredRun {
-  proxy: string;
-  trainingSize: number;
-  labelNoise: number;
-  seed: number;
-  members: { validationAccuracy: number }[];
-}
-
 const dir = mkdtempSync(path.join(os.tmpdir(), "goodhart-bench-objectives-"));
 const cli = path.join(repoRoot, "apps/desktop/bin/goodhart.mjs");
+const round = (x: number) => Number(x.toFixed(4));
 const cache = path.join(dir, "cache");
-const dataStudy = "tools/bench/science-bon-data.yaml";
 
 function goodhart(label: string, args: string[]): { stdout: string; seconds: number } {
   const t0 = performance.now();
@@ -48,43 +40,6 @@ function demo(label: string, db: string): DemoBench & { process_s: number } {
   const line = run.stdout.split("\n").find((l) => l.startsWith('{"bench":"demo"'));
   if (!line) throw new Error(`goodhart demo (${label}) printed no bench line:\n${run.stdout}`);
   return { ...(JSON.parse(line) as DemoBench), process_s: run.seconds };
-}
-
-/** Every run of a database with its per-series best-of-n values, rebuilt from its stored sample set. */
-function storedRuns(db: string): (FindingRun & { members: { validationAccuracy: number }[] })[] {
-  const store = openDatabase(db);
-  try {
-    return store.runs.list({ status: "done" }).map((run) => {
-      const result = run.result as { runs?: StoredRun[] } | null;
-      const meta = result?.runs?.[0];
-      if (!meta) throw new Error(`${db}: run ${run.id} has no stored result`);
-      const set = store.samples.forRun(run.id)[0];
-      if (!set) throw new Error(`${db}: run ${run.id} has no stored samples`);
-      const width = set.series.length + set.members;
-      const rows = store.samples.samples(set.id);
-      const pools = Array.from({ length: set.prompts }, (_, p) => {
-        const own = rows.filter((r) => r.promptIndex === p);
-        const scores = new Float64Array(own.length * width);
-        own.forEach((r, i) => scores.set(r.scores, i * width));
-        return { gold: own.map((r) => r.gold), scores, width };
-      });
-      return { proxy: meta.proxy, trainingSize: meta.trainingSize, labelNoise: meta.labelNoise, seed: meta.seed, members: meta.members, series: promptValuesFromPools({ series: set.series, pools }) };
-    });
-  } finally {
-    store.close();
-  }
-}
-
-const round = (x: number) => Number(x.toFixed(4));
-
-function put(results: Record<string, number | string>, key: string, f: Finding, command: string): void {
-  results[key] = round(f.estimate);
-  results[`${key}_ci_low`] = round(f.low);
-  results[`${key}_ci_high`] = round(f.high);
-  results[`${key}_seeds`] = f.seeds;
-  results[`${key}_prompts`] = f.prompts;
-  results[`${key}_holds`] = f.low > 0 || f.high < 0 ? 1 : 0;
-  results[`${key}_command`] = command;
 }
 
 try {
@@ -115,15 +70,10 @@ try {
   }
   recordBench("objectives", "cpu", results);
 
-  // Science: the demo's findings at 25% noise, and the data-size study's.
-  const science: Record<string, number | string> = {};
-  const demoCommand = "goodhart demo --db lab.sqlite; then tools/bench/objectives.ts recomputes the findings from its stored samples";
-  for (const [key, f] of Object.entries(demoFindings(demoRuns, { noise: 0.25 }))) put(science, key, f, demoCommand);
+  // Science: the demo's findings at 25% noise, and the data-size study's (tools/bench/science.ts).
   const dataDb = path.join(dir, "data.sqlite");
-  goodhart("data-size study", ["run", dataStudy, "--db", dataDb, "--cache", cache]);
-  put(science, "bon_more_data_gain", moreDataFinding(storedRuns(dataDb)), `goodhart run ${dataStudy} --db lab.sqlite; then tools/bench/objectives.ts recomputes the finding from its stored samples`);
-  science.bootstrap_replicates = 1000;
-  recordBench("science", "cpu", science);
+  goodhart("data-size study", ["run", DATA_STUDY, "--db", dataDb, "--cache", cache]);
+  recordBench("science", "cpu", scienceResults(demoRuns, storedRuns(dataDb)));
 } finally {
   rmSync(dir, { recursive: true, force: true });
 }
