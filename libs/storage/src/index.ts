@@ -5,6 +5,7 @@ export { LabStore, openDatabase, type OpenOptions } from "./store.ts";
 export { checkMigrationOrder, latestVersion, migrations, NewerDatabaseError } from "./migrations/index.ts";
 export type { LabelCount, NewDataset } from "./repositories/datasets.ts";
 export type { NewLabelSet } from "./repositories/label-sets.ts";
+export type { LlmJudgement, LlmJudgementKey } from "./repositories/llm-judgements.ts";
 export type { NewCheckpoint, NewModel } from "./repositories/models.ts";
 export { RUN_TRANSITIONS, RunStatusError, type NewRun } from "./repositories/runs.ts";
 export type { MetricSeries } from "./repositories/metrics.ts";

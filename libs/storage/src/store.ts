@@ -11,6 +11,7 @@ import { FitRepository } from "./repositories/fits.ts";
 import { SampleRepository } from "./repositories/samples.ts";
 import { LabelSetRepository } from "./repositories/label-sets.ts";
 import { LabelRepository } from "./repositories/labels.ts";
+import { LlmJudgementRepository } from "./repositories/llm-judgements.ts";
 import { MetricRepository } from "./repositories/metrics.ts";
 import { CheckpointRepository, ModelRepository } from "./repositories/models.ts";
 import { ReportRepository } from "./repositories/reports.ts";
@@ -38,6 +39,7 @@ export class LabStore {
   readonly examples: ExampleRepository;
   readonly labels: LabelRepository;
   readonly labelSets: LabelSetRepository;
+  readonly llmJudgements: LlmJudgementRepository;
   readonly models: ModelRepository;
   readonly checkpoints: CheckpointRepository;
   readonly experiments: ExperimentRepository;
@@ -59,6 +61,7 @@ export class LabStore {
     this.examples = new ExampleRepository(db);
     this.labels = new LabelRepository(db);
     this.labelSets = new LabelSetRepository(db);
+    this.llmJudgements = new LlmJudgementRepository(db);
     this.models = new ModelRepository(db);
     this.checkpoints = new CheckpointRepository(db);
     this.experiments = new ExperimentRepository(db);

@@ -11,14 +11,14 @@ afterAll(() => rmSync(dir, { recursive: true, force: true }));
 describe("migration runner", () => {
   it("has versions in increasing steps of 10", () => {
     expect(() => checkMigrationOrder(migrations)).not.toThrow();
-    expect(migrations.map((m) => m.version)).toEqual([10, 20, 30, 50, 60]);
+    expect(migrations.map((m) => m.version)).toEqual([10, 20, 30, 50, 60, 80]);
     expect(() => checkMigrationOrder([{ version: 20, name: "b", up() {} }, { version: 10, name: "a", up() {} }])).toThrow(/does not follow/);
     expect(() => checkMigrationOrder([{ version: 15, name: "x", up() {} }])).toThrow(/multiple of 10/);
   });
 
   it("applies all pending migrations and sets user_version, then nothing on the second run", () => {
     const db = new Database(":memory:");
-    expect(migrate(db)).toEqual([10, 20, 30, 50, 60]);
+    expect(migrate(db)).toEqual([10, 20, 30, 50, 60, 80]);
     expect(db.pragma("user_version", { simple: true })).toBe(latestVersion());
     expect(migrate(db)).toEqual([]);
   });
@@ -27,7 +27,7 @@ describe("migration runner", () => {
     const db = new Database(":memory:");
     migrate(db, migrations.slice(0, 1));
     expect(db.pragma("user_version", { simple: true })).toBe(10);
-    expect(migrate(db)).toEqual([20, 30, 50, 60]);
+    expect(migrate(db)).toEqual([20, 30, 50, 60, 80]);
   });
 
   it("rolls every pending migration back when one fails", () => {
