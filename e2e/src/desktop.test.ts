@@ -266,6 +266,11 @@ describe("Goodhart Lab desktop UI", () => {
     expect(await page.locator('[data-testid="headline"] [data-baseline]').count()).toBe(2);
     expect(await page.locator('[data-testid="compare-series-panel"] polygon[data-band]').count()).toBeGreaterThan(0);
     expect(await page.locator('[data-testid="compare-series-panel"] path[data-line*=":fit:"]').count()).toBeGreaterThan(0);
+    // The summary from each run's stored result: the kind's columns with SEs, and the mean
+    // aggregation minus the average single member with its 95% interval.
+    await page.waitForSelector('[data-testid="summary-table"][data-run-id="3"]');
+    expect(await textOf('[data-testid="summary-table"][data-run-id="3"]')).toContain("proxy:mean");
+    expect(await textOf('[data-testid="findings"][data-run-id="3"] [data-testid="finding"]')).toMatch(/^-?[\d.e-]+ \[-?[\d.e-]+, -?[\d.e-]+\]( \*)?$/);
 
     await goTo(page, "export");
     const download = page.waitForEvent("download");

@@ -1,10 +1,12 @@
 /**
- * A kind's summary table (KindDto views.summaryColumns) read from a run's stored result JSON.
+ * What a run's stored result (LabApi `runs.result`) says, for Compare and the report alike.
+ *
+ * A kind's summary table (KindDto views.summaryColumns) read from the result JSON.
  * A column's `result` path uses `[]` for "every item of this list" ("runs[].series[].goldAtMaxN"):
  * the table has one row per item of the deepest list, and a column with a shorter list prefix
  * repeats its parent's value on each row below it.
  */
-import type { KindDto } from "../../shared/dto.ts";
+import type { KindDto } from "./dto.ts";
 
 type Column = KindDto["views"]["summaryColumns"][number];
 
@@ -67,4 +69,48 @@ export function summaryTable(result: unknown, columns: readonly Column[]): { hea
     }),
   );
   return { header, rows };
+}
+
+/** A finding: a difference between methods with its 95% interval; it holds when the interval excludes 0. */
+export interface Finding {
+  /** The cell of the study it belongs to, e.g. "proxy tiny, 100 comparisons, noise 0.25, 3 seed(s)". */
+  where: string;
+  /** e.g. "gold at max n: wco − single member". */
+  quantity: string;
+  estimate: number;
+  low: number;
+  high: number;
+  holds: boolean;
+}
+
+interface AnalysisCell {
+  proxy?: string;
+  trainingSize?: number;
+  labelNoise?: number;
+  seeds?: unknown[];
+  differences?: { series: string; goldAtMaxN?: { estimate: number; low: number; high: number } }[];
+}
+
+/**
+ * A study's differences to the average single member (a best-of-n result's `analysis.cells[]
+ * .differences`), one finding per cell and aggregation; none when the result has no analysis.
+ */
+export function differenceFindings(result: unknown): Finding[] {
+  const cells = (result as { analysis?: { cells?: unknown } } | null)?.analysis?.cells;
+  if (!Array.isArray(cells)) return [];
+  return (cells as AnalysisCell[]).flatMap((cell) =>
+    (cell.differences ?? []).flatMap((d) => {
+      const i = d.goldAtMaxN;
+      if (!i || typeof i.estimate !== "number" || typeof i.low !== "number" || typeof i.high !== "number") return [];
+      const where = `proxy ${cell.proxy ?? "?"}, ${cell.trainingSize ?? "?"} comparisons, noise ${cell.labelNoise ?? "?"}, ${cell.seeds?.length ?? 1} seed(s)`;
+      return [{ where, quantity: `gold at max n: ${d.series.replace(/^proxy:/, "")} − single member`, estimate: i.estimate, low: i.low, high: i.high, holds: i.low > 0 || i.high < 0 }];
+    }),
+  );
+}
+
+/** `0.12 [0.05, 0.19]` with 3 significant digits, starred when the interval excludes 0. */
+export function formatInterval(estimate: number | undefined, low: number, high: number): string {
+  const short = (v: number) => (Number.isFinite(v) ? String(Number(v.toPrecision(3))) : String(v));
+  const holds = low > 0 || high < 0;
+  return `${estimate === undefined ? "—" : short(estimate)} [${short(low)}, ${short(high)}]${holds ? " *" : ""}`;
 }

@@ -117,6 +117,15 @@ describe("a toy kind in the Experiment screen", () => {
         expect(panel.querySelector('path[data-line$=":fit:gold"]')!.getAttribute("stroke-dasharray")).toBe("1.5 3");
         expect(panel.textContent).toContain("fitted form (stored)");
         expect($('[data-testid="headline"]').querySelectorAll("rect[data-bar]")).toHaveLength(2);
+        // The kind's summary column read from each run's stored result (runs.result): the peak step.
+        const summaries = await waitFor(() => {
+          const t = document.querySelectorAll<HTMLElement>('[data-testid="summary-table"]');
+          return t.length === 2 && t;
+        });
+        const peakSteps = Object.fromEntries([...summaries].map((t) => [Number(t.dataset.runId), t.querySelector("tbody td")!.textContent]));
+        const byId = new Map(runs.map((r) => [r.id, r.config.steps as number]));
+        for (const [id, shown] of Object.entries(peakSteps)) expect(shown).toBe(String(byId.get(Number(id)) === 4 ? 1 : 2));
+        expect(summaries[0]!.querySelector("th")!.textContent).toBe("Peak step (steps)");
         // Hiding the toy's panel from the panel picker is not offered for a single panel.
         expect(document.querySelector('[data-testid="panel-toggle"]')).toBeNull();
       } finally {

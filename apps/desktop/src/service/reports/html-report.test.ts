@@ -2,7 +2,7 @@ import { describe, expect, it } from "vitest";
 import type { CurvePointDto, RunDto } from "../../shared/dto.ts";
 import type { KindDto } from "../../shared/dto.ts";
 import { peakRows, renderHtmlReport } from "./html-report.ts";
-import { summaryTable } from "./summary-columns.ts";
+import { differenceFindings, summaryTable } from "../../shared/summary.ts";
 
 const run = (id: number, name: string): RunDto => ({
   id,
@@ -138,5 +138,15 @@ describe("HTML report", () => {
     expect(t.header).toEqual(["P", "V (u)"]);
     expect(t.rows).toEqual([["a", "1"], ["a", "2"], ["b", "3"]]);
     expect(summaryTable(null, []).rows).toEqual([]);
+  });
+
+  it("reads a study's differences to the single member as findings", () => {
+    const cells = [{ proxy: "tiny", trainingSize: 100, labelNoise: 0.25, seeds: [1, 2], differences: [{ series: "proxy:wco", goldAtMaxN: { estimate: 0.3, low: 0.1, high: 0.5 } }, { series: "proxy:uwo", goldAtMaxN: { estimate: 0.1, low: -0.1, high: 0.3 } }] }];
+    expect(differenceFindings({ analysis: { cells } }).map((f) => [f.quantity, f.holds])).toEqual([
+      ["gold at max n: wco − single member", true],
+      ["gold at max n: uwo − single member", false],
+    ]);
+    expect(differenceFindings({ runs: [] })).toEqual([]);
+    expect(differenceFindings(null)).toEqual([]);
   });
 });

@@ -12,7 +12,7 @@ import { type RunCurves, headlineChart, overoptimizationPanels, runColor } from 
 import { renderBarChart, renderLinePanel } from "../../shared/charts/svg.ts";
 import type { ReportEnvironment } from "./environment.ts";
 import { escapeHtml } from "./escape.ts";
-import { summaryTable } from "./summary-columns.ts";
+import { differenceFindings, formatInterval, summaryTable } from "../../shared/summary.ts";
 
 export interface ReportInput {
   title: string;
@@ -55,14 +55,6 @@ function metricFigures(input: ReportInput): string {
   });
   const more = names.length > MAX_METRIC_FIGURES ? `<p>${names.length - MAX_METRIC_FIGURES} more metrics are in the table above.</p>` : "";
   return figures.length > 0 ? `<h2>Metrics over steps</h2><div class="grid">${figures.join("")}</div>${more}` : "";
-}
-
-/** `0.12 [0.05, 0.19]` (3 significant digits), starred when the interval excludes 0 (the finding holds). */
-function withInterval(i: { estimate?: number; low: number; high: number }, estimate: number | undefined): string {
-  const short = (v: number) => (Number.isFinite(v) ? String(Number(v.toPrecision(3))) : String(v));
-  const holds = i.low > 0 || i.high < 0;
-  const value = estimate ?? i.estimate;
-  return `${value === undefined ? "—" : short(value)} [${short(i.low)}, ${short(i.high)}]${holds ? " *" : ""}`;
 }
 
 /** The runs of the report grouped by experiment kind, in report order. */
@@ -110,18 +102,12 @@ function figuresSection(input: ReportInput): string {
 function findingsSection(input: ReportInput): string {
   const rows: string[][] = [];
   for (const run of input.runs) {
-    const analysis = (input.results?.get(run.id) as { analysis?: { cells?: unknown[] } } | undefined)?.analysis;
-    for (const cell of (analysis?.cells ?? []) as { proxy?: string; trainingSize?: number; labelNoise?: number; seeds?: unknown[]; differences?: { series: string; goldAtMaxN: { estimate: number; low: number; high: number } }[] }[]) {
-      for (const d of cell.differences ?? []) {
-        const where = `proxy ${cell.proxy ?? "?"}, ${cell.trainingSize ?? "?"} comparisons, noise ${cell.labelNoise ?? "?"}, ${cell.seeds?.length ?? 1} seed(s)`;
-        rows.push([`run ${run.id}`, where, `gold at max n: ${d.series.replace(/^proxy:/, "")} − single member`, withInterval(d.goldAtMaxN, undefined)]);
-      }
-    }
+    for (const f of differenceFindings(input.results?.get(run.id))) rows.push([`run ${run.id}`, f.where, f.quantity, formatInterval(f.estimate, f.low, f.high)]);
   }
   for (const f of input.fits ?? []) {
     for (const key of ["peakD", "goldAtMaxN", "observedPeak"]) {
       const i = f.intervals?.[key];
-      if (i) rows.push([`run ${f.runId}`, f.series, `${key} (${f.target}, ${f.form})`, withInterval(i, f.coefficients[key])]);
+      if (i) rows.push([`run ${f.runId}`, f.series, `${key} (${f.target}, ${f.form})`, formatInterval(f.coefficients[key], i.low, i.high)]);
     }
   }
   if (rows.length === 0) return "";
