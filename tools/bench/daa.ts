@@ -52,6 +52,9 @@ try {
     put("rpo_minus_dpo_chosen_logp", rpo.result.findings.rpo_minus_dpo_chosen_logp, "goodhart run --preset rpo-vs-dpo");
     put("rpo_minus_dpo_gold", rpo.result.findings.rpo_minus_dpo_gold, "goodhart run --preset rpo-vs-dpo");
     objectives.daa_rpo_vs_dpo_preset_s = Number(rpo.seconds.toFixed(1));
+    for (const [eta, f] of Object.entries(rpo.result.rpoByEta)) {
+      console.log(`  RPO(eta=${eta}) - DPO: chosen log-prob ${f.chosenLogp.estimate.toFixed(3)} [${f.chosenLogp.low.toFixed(3)}, ${f.chosenLogp.high.toFixed(3)}], gold ${f.gold.estimate.toFixed(3)} [${f.gold.low.toFixed(3)}, ${f.gold.high.toFixed(3)}]`);
+    }
   }
   recordBench("objectives", "cpu", objectives, { merge: true });
   recordBench("science", "cpu", science, { merge: true });

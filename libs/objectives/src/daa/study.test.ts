@@ -43,7 +43,7 @@ describe("direct alignment study at test size", () => {
 
   it("is a registered kind whose presets validate", () => {
     expect(kindRegistry.presetConfig("daa-scaling").kind).toBe("daa");
-    expect(kindRegistry.presetConfig("rpo-vs-dpo").config).toMatchObject({ losses: ["dpo", "rpo"], rpoEtas: [0.005, 0.05] });
+    expect(kindRegistry.presetConfig("rpo-vs-dpo").config).toMatchObject({ losses: ["dpo", "rpo"], rpoEtas: [0.005, 0.5] });
     expect(() => kindRegistry.parse("daa", { betas: [0] })).toThrow(/betas\[0\]/);
     expect(() => kindRegistry.parse("daa", { evaluation: { epochOneFractions: [0.5] } })).toThrow(/evaluation.epochOneFractions: expected at least 4 checkpoints/);
   });

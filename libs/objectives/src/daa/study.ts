@@ -72,6 +72,8 @@ export interface DaaStudyResult {
   fits: FrontierFit[];
   /** Science findings with their bootstrap intervals (absent when the study lacks the runs they need). */
   findings: Partial<Record<"daa_winrate_drop_epoch1" | "rpo_minus_dpo_chosen_logp" | "rpo_minus_dpo_gold", DaaFinding>>;
+  /** RPO minus DPO (final held-out chosen log-prob and gold gain, averaged over betas) for every eta. */
+  rpoByEta: Record<string, { chosenLogp: DaaFinding; gold: DaaFinding }>;
   timings: Record<string, number>;
   /** Comparisons trained on per second of training (all runs). */
   pairsPerSecond: number;
@@ -269,11 +271,16 @@ export async function runDaaStudy(config: unknown, context: ExperimentContext, o
   const smallest = Math.min(...study.betas);
   const dpoSmallest = study.losses.includes("dpo") ? cellOf("dpo", null, smallest) : null;
   if (dpoSmallest) findings.daa_winrate_drop_epoch1 = winRateDropEpochOne(dpoSmallest, { replicates });
+  const rpoByEta: DaaStudyResult["rpoByEta"] = {};
   if (study.losses.includes("dpo") && study.losses.includes("rpo")) {
-    const eta = study.rpoEtas[0]!;
-    const pairs = study.betas.map((b) => ({ rpo: cellOf("rpo", eta, b)!, dpo: cellOf("dpo", null, b)! }));
-    findings.rpo_minus_dpo_chosen_logp = rpoMinusDpo(pairs, "chosen-logp", { replicates });
-    findings.rpo_minus_dpo_gold = rpoMinusDpo(pairs, "gold", { replicates });
+    for (const eta of study.rpoEtas) {
+      const pairs = study.betas.map((b) => ({ rpo: cellOf("rpo", eta, b)!, dpo: cellOf("dpo", null, b)! }));
+      rpoByEta[String(eta)] = { chosenLogp: rpoMinusDpo(pairs, "chosen-logp", { replicates }), gold: rpoMinusDpo(pairs, "gold", { replicates }) };
+    }
+    // The science keys are those of the first eta (the paper's in the rpo-vs-dpo preset).
+    const first = rpoByEta[String(study.rpoEtas[0])]!;
+    findings.rpo_minus_dpo_chosen_logp = first.chosenLogp;
+    findings.rpo_minus_dpo_gold = first.gold;
   }
   timings.analysis = (performance.now() - t0) / 1000;
   const result: DaaStudyResult = {
@@ -282,10 +289,11 @@ export async function runDaaStudy(config: unknown, context: ExperimentContext, o
     runs: results,
     fits,
     findings,
+    rpoByEta,
     timings,
     pairsPerSecond: trainSeconds > 0 ? trainedPairs / trainSeconds : NaN,
   };
-  fitSink.result?.({ study: study.name, runs: [], fits, findings } as unknown as Record<string, unknown>);
+  fitSink.result?.({ study: study.name, runs: [], fits, findings, rpoByEta } as unknown as Record<string, unknown>);
   fitSink.end("done");
   return result;
 

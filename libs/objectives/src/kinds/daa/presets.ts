@@ -23,10 +23,10 @@ export const DAA_PRESET_LIST: readonly KindPreset[] = [
   {
     name: "rpo-vs-dpo",
     title: "Liu et al.: RPO against DPO",
-    description: `DPO and RPO at the same four betas, RPO with the paper's eta ${RPO_PAPER_ETA} and a larger 0.05, three seeds: does the chosen responses' NLL keep their log-probability up, and what does it do to gold?`,
+    description: `DPO and RPO at the same four betas, RPO with the paper's eta ${RPO_PAPER_ETA} and a 100 times larger 0.5 (where the NLL gradient is comparable to DPO's), three seeds: does the chosen responses' NLL keep their log-probability up, and what does it do to gold?`,
     papers: [LIU, RAFAILOV],
     datasets: ["builtin"],
-    overrides: { name: "rpo-vs-dpo", losses: ["dpo", "rpo"], rpoEtas: [RPO_PAPER_ETA, 0.05] },
+    overrides: { name: "rpo-vs-dpo", losses: ["dpo", "rpo"], rpoEtas: [RPO_PAPER_ETA, 0.5] },
   },
 ];
 
