@@ -24,6 +24,7 @@ export * from "./config/paths.ts";
 export * from "./kinds/index.ts";
 export * from "./task/word-tokenizer.ts";
 export * from "./task/base-policy.ts";
+export * from "./task/dataset/index.ts";
 export * from "./experiments/sink.ts";
 export * from "./experiments/progress.ts";
 export * from "./experiments/policy-samples.ts";

@@ -1,0 +1,117 @@
+/**
+ * The dataset task's initial policy: a small decoder-only LM fine-tuned by maximum likelihood on
+ * the training split's chosen responses (`<bos> prompt <sep> chosen <eos>`, loss on the response
+ * and its end token). It is pi_init, the policy every best-of-n KL is measured from. Trained once
+ * per (recipe, spec, tokenizer, training pairs) and cached by a hash of them.
+ */
+import { existsSync } from "node:fs";
+import { join } from "node:path";
+import { Gpt, Rng, cosineSchedule, createTrainer, hash64, input, loadModelOfKind, saveModel, softmaxCrossEntropy, type HostTensor, type Runtime } from "@goodhart/engine";
+import type { DatasetEncoder } from "./encoder.ts";
+import type { DatasetPair } from "./pairs.ts";
+
+export interface SftPolicySpec {
+  layers: number;
+  dModel: number;
+  heads: number;
+  steps: number;
+  /** Sequences per step. Default 16. */
+  batchSize?: number;
+  /** Peak learning rate (cosine schedule, 5% warmup). Default 3e-3. */
+  lr?: number;
+  seed?: number;
+}
+
+/** Bump when the recipe changes, so stale cached policies are not reused. */
+const RECIPE_VERSION = 1;
+
+function resolved(spec: SftPolicySpec): Required<SftPolicySpec> {
+  return { batchSize: 16, lr: 3e-3, seed: 0, ...spec };
+}
+
+/** ids, next-token targets, loss weights (1 on the response and its end token) and mask, each (B, T). */
+export function sftBatch(encoder: DatasetEncoder, rows: readonly DatasetPair[]): Record<string, HostTensor> {
+  const seqs = rows.map((r) => ({ ids: encoder.sequence(r.prompt, r.chosen), promptLen: encoder.promptIds(r.prompt).length }));
+  const B = seqs.length;
+  const T = Math.max(...seqs.map((s) => s.ids.length)) - 1;
+  const ids = new BigInt64Array(B * T);
+  const targets = new BigInt64Array(B * T);
+  const weights = new Float32Array(B * T);
+  const mask = new Uint8Array(B * T);
+  seqs.forEach((s, b) => {
+    for (let t = 0; t < s.ids.length - 1; t++) {
+      ids[b * T + t] = BigInt(s.ids[t]!);
+      targets[b * T + t] = BigInt(s.ids[t + 1]!);
+      mask[b * T + t] = 1;
+      if (t + 1 >= s.promptLen) weights[b * T + t] = 1;
+    }
+  });
+  return {
+    ids: { dtype: "int64", shape: [B, T], data: ids },
+    targets: { dtype: "int64", shape: [B, T], data: targets },
+    weights: { dtype: "float32", shape: [B, T], data: weights },
+    mask: { dtype: "bool", shape: [B, T], data: mask },
+  };
+}
+
+/** Cache key of the policy: recipe, spec, tokenizer shape and the training pairs themselves. */
+export function sftPolicyHash(encoder: DatasetEncoder, spec: SftPolicySpec, train: readonly DatasetPair[]): string {
+  const data = hash64(train.map((p) => `${p.id}\u0000${p.prompt}\u0000${p.chosen}`).join("\u0001"));
+  const key = JSON.stringify({ v: RECIPE_VERSION, spec: resolved(spec), vocab: encoder.vocabSize, limits: encoder.options, special: [encoder.bos, encoder.sep, encoder.eos], data: data.toString(16) });
+  return hash64(key).toString(16).padStart(16, "0");
+}
+
+export interface CachedSftPolicy {
+  model: Gpt;
+  cached: boolean;
+  hash: string;
+  path: string;
+  /** Mean loss of the last tenth of the steps (NaN when loaded from the cache). */
+  finalLoss: number;
+}
+
+/** Loads the SFT policy from `<cacheDir>/dataset-policy/<hash>`, or trains and saves it there. */
+export async function loadOrTrainSftPolicy(
+  runtime: Runtime,
+  encoder: DatasetEncoder,
+  spec: SftPolicySpec,
+  train: readonly DatasetPair[],
+  cacheDir: string,
+  options: { signal?: AbortSignal; onStep?: (step: number, total: number, loss: number) => void } = {},
+): Promise<CachedSftPolicy> {
+  const s = resolved(spec);
+  const hash = sftPolicyHash(encoder, s, train);
+  const dir = join(cacheDir, "dataset-policy", hash);
+  if (existsSync(join(dir, "model.safetensors")) && existsSync(join(dir, "config.json"))) {
+    return { model: await loadModelOfKind(dir, "gpt"), cached: true, hash, path: dir, finalLoss: NaN };
+  }
+  const model = new Gpt({ vocab: encoder.vocabSize, maxSeq: encoder.maxSeq, dModel: s.dModel, nHeads: s.heads, nLayers: s.layers }, { seed: s.seed });
+  let finalLoss = NaN;
+  if (s.steps > 0) {
+    const ids = input("ids", "int64", ["batch", "seq"]);
+    const targets = input("targets", "int64", ["batch", "seq"]);
+    const weights = input("weights", "float32", ["batch", "seq"]);
+    const mask = input("mask", "bool", ["batch", "seq"]);
+    const trainer = await createTrainer({
+      runtime,
+      params: model.store,
+      loss: softmaxCrossEntropy(model.logits(ids, { mask }), targets, weights),
+      name: "dataset-sft",
+      optimizer: { weightDecay: 0.01, maxGradNorm: 1 },
+      schedule: cosineSchedule({ lr: s.lr, warmupSteps: Math.ceil(0.05 * s.steps), totalSteps: s.steps, minLr: s.lr / 10 }),
+    });
+    const rng = new Rng(s.seed).fork("dataset-sft-data");
+    const tail: number[] = [];
+    for (let step = 0; step < s.steps; step++) {
+      options.signal?.throwIfAborted();
+      const rows = Array.from({ length: s.batchSize }, () => train[rng.int(0, train.length)]!);
+      const r = await trainer.step(sftBatch(encoder, rows));
+      if (!Number.isFinite(r.loss)) throw new Error(`dataset SFT policy diverged at step ${step + 1} (loss ${r.loss})`);
+      if (step >= s.steps - Math.max(1, Math.floor(s.steps / 10))) tail.push(r.loss);
+      options.onStep?.(step + 1, s.steps, r.loss);
+    }
+    finalLoss = tail.reduce((a, b) => a + b, 0) / tail.length;
+  }
+  await saveModel(dir, model);
+  return { model, cached: false, hash, path: dir, finalLoss };
+}
