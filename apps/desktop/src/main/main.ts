@@ -19,7 +19,7 @@ import { type AppLog, openAppLog } from "./app-log.ts";
 import { openExternalLink } from "./external-links.ts";
 import { hardenSession, hardenWebContents } from "./hardening.ts";
 import { registerLabIpc } from "./ipc-handlers.ts";
-import { type PdfWindow, pdfWindowOptions, registerReportPdf } from "./report-pdf.ts";
+import { type PdfWindow, type PdfWindowOptions, createPdfWindow, registerReportPdf } from "./report-pdf.ts";
 import { createSafeStorageSecretStore } from "./secret-store-electron.ts";
 import { WindowFileGrants } from "./window-file-grants.ts";
 import { type ServiceProcess, serviceHostEntryUrl, startServiceProcess } from "./service-process.ts";
@@ -110,7 +110,7 @@ export async function runElectronMain(electron: ElectronMain, options: ElectronM
     grants: fileGrants,
   });
   // Export PDF: a stored report printed in a hidden window with JavaScript off.
-  const disposePdf = registerReportPdf({ ipcMain, api: service.api, openWindow: () => new BrowserWindow(pdfWindowOptions() as never) as unknown as PdfWindow });
+  const disposePdf = registerReportPdf({ ipcMain, api: service.api, openWindow: () => createPdfWindow(BrowserWindow as unknown as new (o: PdfWindowOptions) => PdfWindow) });
 
   const openWindow = (): void => {
     const win = createMainWindow(BrowserWindow, preloadPath, { devTools: options.devTools ?? !app.isPackaged });

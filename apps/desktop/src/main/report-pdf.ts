@@ -20,19 +20,56 @@ export interface PdfWindow {
 export interface ReportPdfOptions {
   ipcMain: IpcMain;
   api: Pick<LabApi, "reports">;
-  /** A new hidden window to print in (see pdfWindowOptions). */
+  /** A new hidden window to print in (createPdfWindow). */
   openWindow: () => PdfWindow;
   isTrustedSender?: (event: IpcMainInvokeEvent) => boolean;
 }
 
-/** The hidden window's options: nothing runs in it (JavaScript off), no preload, no Node. */
-export function pdfWindowOptions() {
-  return {
+/** The hidden window's options (a subset of Electron's BrowserWindow options). */
+export interface PdfWindowOptions {
+  width: number;
+  height: number;
+  show: boolean;
+  webPreferences: Record<string, boolean>;
+}
+
+/**
+ * A hidden window to print in: nothing runs in it (JavaScript off), no preload, no Node. The
+ * options are a literal at the `new BrowserWindow` call so static scanners (Electronegativity) see them.
+ */
+export function createPdfWindow<W>(BrowserWindow: new (options: PdfWindowOptions) => W): W {
+  return new BrowserWindow({
     width: 900,
     height: 1200,
     show: false,
-    webPreferences: { javascript: false, sandbox: true, contextIsolation: true, nodeIntegration: false, webSecurity: true, devTools: false, spellcheck: false },
-  };
+    webPreferences: {
+      javascript: false,
+      contextIsolation: true,
+      sandbox: true,
+      nodeIntegration: false,
+      nodeIntegrationInWorker: false,
+      nodeIntegrationInSubFrames: false,
+      webSecurity: true,
+      allowRunningInsecureContent: false,
+      webviewTag: false,
+      experimentalFeatures: false,
+      devTools: false,
+      spellcheck: false,
+    },
+  });
+}
+
+/** The options createPdfWindow passes to BrowserWindow. */
+export function pdfWindowOptions(): PdfWindowOptions {
+  let captured: PdfWindowOptions | undefined;
+  createPdfWindow(
+    class {
+      constructor(o: PdfWindowOptions) {
+        captured = o;
+      }
+    },
+  );
+  return captured!;
 }
 
 /** Registers the `reports:pdf` handler; returns a function removing it. */
