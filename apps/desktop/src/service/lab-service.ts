@@ -126,6 +126,8 @@ export function createLabService(options: LabServiceOptions): LabService {
     void executor.cancel(runId);
   });
   const progress = new Map<number, LiveProgress>();
+  // Runs of the executing jobs that reported their own result (the job's result does not replace it).
+  const ownResults = new Set<number>();
   const checkpoints = new Map<number, number | null>();
   const runDir = (runId: number): string => join(dataDir, "runs", String(runId));
   // GOODHART_CACHE lets several labs (and tests) share one pretrained base policy.
@@ -196,6 +198,7 @@ export function createLabService(options: LabServiceOptions): LabService {
       checkpoints.set(runId, step);
     },
     runResult(runId, result) {
+      ownResults.add(runId);
       try {
         store.runs.setResult(runId, asJson(result));
       } catch (err) {
@@ -206,6 +209,8 @@ export function createLabService(options: LabServiceOptions): LabService {
       // A study's result lists its grid points (`runs: [{id, ...}]`): each run keeps its own part.
       const parts = Array.isArray(result.runs) ? (result.runs as { id?: unknown }[]) : null;
       for (const { runId, key } of runs) {
+        // A run that reported its own result when it ended keeps it (the experiment's own form).
+        if (ownResults.delete(runId)) continue;
         const own = parts && key !== "" ? { ...result, runs: parts.filter((p) => p.id === key) } : result;
         try {
           store.runs.setResult(runId, asJson(own));

@@ -7,6 +7,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { openDatabase } from "@goodhart/storage";
 import type { CliIo } from "../command.ts";
 import { main } from "../main.ts";
+import { studyResultOf } from "./run.ts";
 
 const dir = mkdtempSync(path.join(os.tmpdir(), "goodhart-cli-run-"));
 const db = path.join(dir, "lab.sqlite");
@@ -193,6 +194,17 @@ describe("goodhart run --kind", () => {
     const none = captureIo();
     expect(await main(["run", "--db", other], none)).toBe(2);
     expect(none.stderr).toMatch(/give a config file, --preset NAME/);
+  });
+});
+
+describe("a study's result from its runs' stored results", () => {
+  it("joins the runs, skips runs without a result, and takes the study's timings from the most complete", () => {
+    const part = (id: string, timings: Record<string, number>) => ({ study: "s", basePolicy: { hash: "h", cached: true, path: "p" }, baseGold: 0.1, timings, runs: [{ id }] });
+    const result = studyResultOf([part("a", { pretrain: 1, sampling: 2 }), null, part("b", { pretrain: 1, sampling: 2, "rm-training": 5 }), { acc: 1 }])!;
+    expect(result.runs.map((r) => r.id)).toEqual(["a", "b"]);
+    expect(result.timings).toEqual({ pretrain: 1, sampling: 2, "rm-training": 5 });
+    expect(result.basePolicy.cached).toBe(true);
+    expect(studyResultOf([null, { acc: 1 }])).toBeNull();
   });
 });
 

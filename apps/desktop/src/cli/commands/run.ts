@@ -45,7 +45,10 @@ export function studyResultOf(results: readonly (Record<string, unknown> | null)
   const stored = results.filter((r): r is Record<string, unknown> => r !== null && Array.isArray(r.runs));
   if (stored.length === 0) return null;
   const first = stored[0] as unknown as BonStudyResult;
-  return { ...first, runs: stored.flatMap((r) => (r as unknown as BonStudyResult).runs), groups: first.groups ?? [] };
+  // Each run's timings are the study's so far when it ended: the most complete are the study's.
+  const total = (r: Record<string, unknown>) => Object.values((r.timings ?? {}) as Record<string, number>).reduce((a, b) => a + b, 0);
+  const timings = (stored.reduce((best, r) => (total(r) > total(best) ? r : best)).timings ?? first.timings) as BonStudyResult["timings"];
+  return { ...first, timings, runs: stored.flatMap((r) => (r as unknown as BonStudyResult).runs), groups: first.groups ?? [] };
 }
 
 /**
