@@ -1,1 +1,3 @@
 export * from "./agreement.ts";
+export * from "./synthetic.ts";
+export * from "./llm-judge.ts";

@@ -49,6 +49,11 @@ export interface NewLabelSet {
    * the project's one label flipper, `drawLabelFlips` in libs/objectives; storage draws nothing.
    */
   flippedLabelIds?: readonly number[];
+  /**
+   * Only these labels of the selection (e.g. the labels one labeler run wrote, when the dataset
+   * holds several runs' labels of the same source); default every selected label.
+   */
+  labelIds?: readonly number[];
 }
 
 export class LabelSetRepository {
@@ -97,7 +102,14 @@ export class LabelSetRepository {
     const dimension = spec.dimension ?? "overall";
     const source = spec.source ?? null;
     return this.db.transaction(() => {
-      const labels = this.selectLabelsStmt.all(spec.datasetId, dimension, source, source);
+      const selected = this.selectLabelsStmt.all(spec.datasetId, dimension, source, source);
+      const only = spec.labelIds && new Set(spec.labelIds);
+      const labels = only ? selected.filter((l) => only.has(l.id)) : selected;
+      if (only && labels.length !== only.size) {
+        const found = new Set(labels.map((l) => l.id));
+        const missing = [...only].filter((id) => !found.has(id)).slice(0, 5).join(", ");
+        throw new RangeError(`label set '${spec.name}': labels ${missing} are not among the labels selected (dataset ${spec.datasetId}, dimension '${dimension}', source ${source ?? "any"})`);
+      }
       const decided = labels.map((l) => {
         const flip = flippedIds.delete(l.id);
         if (flip && FLIPPED[l.preferred] === undefined) {
