@@ -70,6 +70,16 @@ function byKind(input: ReportInput): { kind: KindDto | null; runs: RunDto[] }[] 
   return [...groups.values()];
 }
 
+/** What the panels' lines mean, naming only what they show. */
+function caption(panels: readonly { spec: { legend: readonly { entries: readonly { label: string }[] }[] } }[]): string {
+  const shown = new Set(panels.flatMap((p) => p.spec.legend.flatMap((s) => s.entries.map((e) => e.label))));
+  const parts = ["Gold solid, proxy dashed"];
+  if (shown.has("fitted form (stored)")) parts.push("the stored fitted forms dotted");
+  if (shown.has("observed gold peak")) parts.push("observed gold peaks as markers");
+  const bands = shown.has("band: ± 1 SE") ? "; shaded bands are ± 1 standard error over prompts" : "";
+  return `${parts.join(", ")}${bands}.`;
+}
+
 /** Per kind: the headline view, one panel per series group, and the kind's summary table. */
 function figuresSection(input: ReportInput): string {
   const fits = input.fits ?? [];
@@ -84,7 +94,7 @@ function figuresSection(input: ReportInput): string {
       const panels = overoptimizationPanels(curves, kind, { width: 460, height: 290 });
       const estimators = [...new Set(runs.flatMap((r) => (input.curves.get(r.id) ?? []).map((p) => p.klEstimator)))];
       const panelFigures = panels.length
-        ? `<div class="panels">${panels.map((p) => `<figure>${renderLinePanel(p.spec)}</figure>`).join("")}</div><p class="caption">Gold solid, proxy dashed, stored fitted forms dotted, observed gold peaks as markers; shaded bands are ± 1 standard error over prompts. KL estimators: ${escapeHtml(estimators.join(", ") || "none")}.</p>`
+        ? `<div class="panels">${panels.map((p) => `<figure>${renderLinePanel(p.spec)}</figure>`).join("")}</div><p class="caption">${caption(panels)} KL estimators: ${escapeHtml(estimators.join(", ") || "none")}.</p>`
         : "<p>No curve points recorded.</p>";
       const summaries = kind
         ? runs
