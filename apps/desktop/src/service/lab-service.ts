@@ -281,11 +281,26 @@ export function createLabService(options: LabServiceOptions): LabService {
   };
 
   /** Queues a run on its own: from its checkpoint when it has one, else from its beginning with its old results cleared. */
-  const enqueueAlone = (runId: number, resume: boolean): void => {
+  /**
+   * The key a run executes alone under, or a ConflictError: a run stored by an older Goodhart Lab
+   * (one run per study, or the CLI's former per-grid-point config) cannot execute as it is.
+   */
+  const runnableKey = (runId: number): string => {
     const { run, kind } = kindOfRun(runId);
+    try {
+      registry.parseConfig(kind.kind, run.config);
+      return runKey(kind, run.config, runId);
+    } catch (err) {
+      throw new LabConflictError(`Run ${runId} cannot be executed again: its stored config is not one runnable ${kind.kind} grid point (${err instanceof Error ? err.message : String(err)}). Start its experiment again instead.`);
+    }
+  };
+
+  const enqueueAlone = (runId: number, resume: boolean): void => {
+    const { run } = kindOfRun(runId);
+    const key = runnableKey(runId); // checked before anything is cleared
     const fromCheckpoint = resume && checkpointStep(runId) !== null;
     if (!fromCheckpoint) store.runs.clearResults(runId);
-    enqueueJob([{ runId, key: runKey(kind, run.config, runId) }], run.config, fromCheckpoint);
+    enqueueJob([{ runId, key }], run.config, fromCheckpoint);
   };
 
   // Only the process that holds the runner lock executes runs, and only it may recover runs a
@@ -310,7 +325,17 @@ export function createLabService(options: LabServiceOptions): LabService {
     try {
       wasRunning.push(...store.runs.list({ status: "running" }).map((r) => r.id));
       store.runs.markRunningAsInterrupted();
-      if (options.requeueQueued ?? true) for (const r of store.runs.list({ status: "queued" })) enqueueAlone(r.id, false);
+      if (options.requeueQueued ?? true) {
+        for (const r of store.runs.list({ status: "queued" })) {
+          try {
+            enqueueAlone(r.id, false);
+          } catch (err) {
+            // One run that cannot execute (stored by an older version) must not keep the lab from starting.
+            if (!(err instanceof LabConflictError)) throw err;
+            setStatus(r.id, "interrupted", { error: err.message });
+          }
+        }
+      }
       if (endpoint) lock.publishEndpoint({ ...endpoint, dbFile: store.path });
     } catch (err) {
       lock.release();
@@ -508,6 +533,7 @@ export function createLabService(options: LabServiceOptions): LabService {
         if (!["interrupted", "cancelled", "failed"].includes(run.status)) {
           throw new LabConflictError(`Run ${id} is ${run.status}; only interrupted, cancelled or failed runs can be resumed.`);
         }
+        runnableKey(id); // refused before its status changes
         setStatus(id, "queued");
         try {
           enqueueAlone(id, true);

@@ -68,4 +68,26 @@ describe("runner lock", () => {
     expect(lockHolder(dir)).toBeNull();
     expect(readLabEndpoint(dir)).toBeNull();
   });
+
+  it("refuses to resume a run stored by an older version (not one runnable grid point) without touching it, and still starts", async () => {
+    const dir = mkdtempSync(join(tmpdir(), "goodhart-lock-"));
+    const store = openDatabase(join(dir, "lab.sqlite"));
+    const e = store.experiments.create({ name: "old", kind: "bon-study", config: {} });
+    // The former CLI stored each grid point's expanded config, which is not a study.
+    const old = store.runs.create({ name: "old grid point", seed: 1, experimentId: e.id, config: { id: "x", proxy: { name: "p" }, trainingSize: 8 } });
+    store.runs.setStatus(old.id, "running");
+    store.runs.setStatus(old.id, "cancelled");
+    const queued = store.runs.create({ name: "old queued", seed: 1, experimentId: e.id, config: { id: "y" } });
+    const service = createLabService({ store, dataDir: dir });
+    try {
+      // The queued one could not be requeued: it is marked interrupted with the reason, and the lab started.
+      expect(store.runs.get(queued.id)).toMatchObject({ status: "interrupted", error: expect.stringMatching(/cannot be executed again: its stored config is not one runnable bon-study grid point/) });
+      await expect(service.runs.resume({ id: old.id })).rejects.toThrow(/Run \d+ cannot be executed again: .*Start its experiment again instead/);
+      expect(store.runs.get(old.id)!.status).toBe("cancelled");
+    } finally {
+      await service.close();
+      store.close();
+    }
+  });
 });
+
