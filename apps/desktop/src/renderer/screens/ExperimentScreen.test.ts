@@ -74,6 +74,26 @@ describe("Experiment, Runs and Compare screens", () => {
     for (const r of runs) await lab.api.runs.cancel({ id: r.id }).catch(() => undefined);
   });
 
+  it("places the service's refusal at the field it names (a cross-field rule the form does not check)", async () => {
+    const before = (await lab.api.experiments.list()).length;
+    view = mount(ExperimentScreen, { target: document.body, props: { lab: state, router } });
+    click(await waitFor(() => document.querySelector<HTMLElement>('[data-kind="bon-study"]')));
+    const heads = $('[data-param="basePolicy.heads"]') as HTMLInputElement;
+    expect(heads.closest("fieldset")!.textContent).toContain("Rule: heads divides dModel");
+    type(heads, "3");
+    // Within the field's range, so the form lets it through; the service's rule refuses it.
+    expect(document.querySelector('[data-issue="basePolicy.heads"]')).toBeNull();
+    await waitFor(() => !($('[data-testid="start-button"]') as HTMLButtonElement).disabled);
+    click($('[data-testid="start-button"]'));
+    const issue = await waitFor(() => document.querySelector('[data-issue="basePolicy.heads"]'));
+    expect(issue.textContent).toBe("expected a divisor of dModel (64), got 3");
+    expect($('[data-testid="form-error"]').textContent).toContain("1 field marked below");
+    expect(await lab.api.experiments.list()).toHaveLength(before);
+    // The next edit clears the service's verdict.
+    type(heads, "4");
+    expect(document.querySelector('[data-issue="basePolicy.heads"]')).toBeNull();
+  });
+
   it("shows a run's curve growing, then compares two runs with peaks, SE bands, metrics and the config diff", async () => {
     const slow = await lab.api.experiments.create({ name: "slow", kind: "diagnostic.counter", config: { steps: 40, stepMs: 40, checkpointEvery: 5 } });
     const fast = await lab.api.experiments.create({ name: "fast", kind: "diagnostic.counter", config: { steps: 30, stepMs: 0 } });
