@@ -204,7 +204,8 @@ export function renderLinePanel(spec: LinePanelSpec): string {
     for (const t of niceTicks(b.y0, b.y1)) {
       parts.push(`<line x1="${m.left}" x2="${m.left + plotW}" y1="${sy(t).toFixed(1)}" y2="${sy(t).toFixed(1)}" stroke="#eee"/><text x="${m.left - 5}" y="${(sy(t) + 4).toFixed(1)}" text-anchor="end">${formatTick(t)}</text>`);
     }
-    const maxPoints = spec.maxPoints ?? 1500;
+    // About two points per horizontal pixel of a panel: more is invisible and costs parse time.
+    const maxPoints = spec.maxPoints ?? 800;
     // Bands first, so every line stays visible on top of them.
     for (const l of spec.lines) {
       if (!l.band) continue;
