@@ -70,7 +70,10 @@ describe("direct alignment study at test size", () => {
   });
 
   it("stores curve points with the exact KL and the k3 estimate under their own names", () => {
-    const points = sink.runs.find((r) => r.name === "dpo:beta=0.03")!.curves;
+    const recorded = sink.runs.find((r) => r.name === "dpo:beta=0.03")!;
+    // Metric names carry the run, so a sink that keeps the study as one run cannot mix runs.
+    expect(recorded.metrics.filter((m) => m.name === "dpo:beta=0.03/seed=1/eval.win_rate").map((m) => m.step)).toEqual([0, 1, 2, 4, 5, 6]);
+    const points = recorded.curves;
     expect(points).toHaveLength(6);
     for (const p of points) {
       expect(p).toMatchObject({ xKind: "step", klEstimator: "exact-token", klPrompts: "test:24x2", prompts: 24 });

@@ -79,6 +79,9 @@ export interface DaaStudyResult {
   pairsPerSecond: number;
 }
 
+/** Progress units of one evaluation (sampling, KL and held-out scoring), in training steps. */
+const EVAL_UNITS = 10;
+
 const lossLabel = (loss: DaaLossKind, eta: number | null) => (eta === null ? loss : `${loss}(eta=${eta})`);
 
 /** One run per (loss, beta, eta for RPO, seed), in that nesting order. */
@@ -143,11 +146,13 @@ export async function runDaaStudy(config: unknown, context: ExperimentContext, o
   const { evaluation: ev, labels: labelCfg, training } = study;
   const perEpochPlanned = stepsPerEpoch(labelCfg.pairs, training.batchSize);
   const evalCount = evaluationSteps(perEpochPlanned, training.epochs, ev.epochOneFractions).length;
+  // A run's progress units: its steps, and EVAL_UNITS per evaluation (an evaluation costs about that many steps).
+  const planUnits = perEpochPlanned * training.epochs + evalCount * EVAL_UNITS;
   const tracker = new ProgressTracker(
     [
       { phase: "pretrain", units: study.basePolicy.pretrainSteps, secondsPerUnit: 0.1 },
       { phase: "sampling", units: 4 * labelCfg.pairs + 2 * ev.heldOutPairs + ev.prompts * ev.samplesPerPrompt, secondsPerUnit: 0.004 },
-      ...specs.map((s) => ({ phase: `train:${s.id}`, units: perEpochPlanned * training.epochs + evalCount * 10, secondsPerUnit: 0.05 })),
+      ...specs.map((s) => ({ phase: `train:${s.id}`, units: planUnits, secondsPerUnit: 0.05 })),
     ],
     sink,
   );
@@ -304,8 +309,12 @@ export async function runDaaStudy(config: unknown, context: ExperimentContext, o
         ? { chosen: sTrainA![l.pair]!, rejected: sTrainB![l.pair]!, refChosen: refOf.trainA[l.pair]!, refRejected: refOf.trainB[l.pair]! }
         : { chosen: sTrainB![l.pair]!, rejected: sTrainA![l.pair]!, refChosen: refOf.trainB[l.pair]!, refRejected: refOf.trainA[l.pair]! };
     const pairs = labelled.labels.map(pairOf);
-    runSink.metric(0, "labels.kept", pairs.length);
-    runSink.metric(0, "labels.flipped", labelled.flippedCount);
+    // Metric names carry the run (series and seed): a sink that keeps a whole study as one run
+    // (the CLI's in-process kinds) would otherwise mix the runs' values under one name.
+    const metricPrefix = `${spec.series}/seed=${spec.seed}/`;
+    const metric = (step: number, name: string, value: number) => runSink.metric(step, metricPrefix + name, value);
+    metric(0, "labels.kept", pairs.length);
+    metric(0, "labels.flipped", labelled.flippedCount);
     const perEpoch = stepsPerEpoch(pairs.length, training.batchSize);
     const steps = evaluationSteps(perEpoch, training.epochs, ev.epochOneFractions);
     const phase = `train:${spec.id}`;
@@ -327,7 +336,7 @@ export async function runDaaStudy(config: unknown, context: ExperimentContext, o
           klEstimates: [{ estimator: K3_KL_ESTIMATOR, kl: e.klK3.mean, se: e.klK3.se }],
         },
       ]);
-      const m = (name: string, v: number) => runSink.metric(e.step, name, v);
+      const m = (name: string, v: number) => metric(e.step, name, v);
       m("eval.epoch_fraction", e.epochFraction);
       m("eval.win_rate", e.winRate.mean);
       m("eval.kl", e.kl.mean);
@@ -338,6 +347,8 @@ export async function runDaaStudy(config: unknown, context: ExperimentContext, o
       m("eval.rejected_logp", e.rejectedLogp.mean);
     };
     let evalSeconds = 0;
+    let evaluated = 0;
+    let trainedSteps = 0;
     const trained = await trainDaa(
       runtime,
       base.model,
@@ -356,16 +367,19 @@ export async function runDaaStudy(config: unknown, context: ExperimentContext, o
         signal,
         onStep: (step, total, loss, margin) => {
           if (step % 5 === 0 || step === total) {
-            runSink.metric(step, "train.loss", loss);
-            runSink.metric(step, "train.margin", margin);
+            metric(step, "train.loss", loss);
+            metric(step, "train.margin", margin);
           }
-          tracker.update(phase, step, perEpochPlanned * training.epochs + evalCount * 10, `${spec.series} seed ${spec.seed}`);
+          trainedSteps = step;
+          tracker.update(phase, trainedSteps + EVAL_UNITS * evaluated, planUnits, `${spec.series} seed ${spec.seed}`);
         },
       },
       async (step, policy) => {
         const t = performance.now();
         const e = await evaluateDaaPolicy(setup, policy, { step, epochFraction: step / perEpoch, beta: spec.beta });
         evalSeconds += (performance.now() - t) / 1000;
+        evaluated++;
+        tracker.update(phase, trainedSteps + EVAL_UNITS * evaluated, planUnits, `${spec.series} seed ${spec.seed}: evaluated step ${step}`);
         emit(e);
         return e;
       },
