@@ -25,6 +25,7 @@ import { type RunOutcome, RunExecutor, type RunSink } from "./runs/run-executor.
 import { checkpointPath } from "./runs/checkpoint-path.ts";
 import { FIT_FORM_TEXT } from "./runs/fit-form.ts";
 import { LLM_API_KEY, type SecretStore, noSecretStore } from "./secret-store.ts";
+import { labelsHandlers } from "./labels-api.ts";
 import { SettingsStore } from "./settings-store.ts";
 
 /** Imports a dataset file into the store (provided by libs/storage's importers). */
@@ -441,6 +442,7 @@ export function createLabService(options: LabServiceOptions): LabService {
         const counts = store.datasets.labelCounts(datasetId);
         return { datasetId, total: counts.reduce((s, c) => s + c.count, 0), counts };
       },
+      ...labelsHandlers(store, requireDataset),
     },
 
     kinds: {

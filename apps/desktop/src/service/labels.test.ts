@@ -6,6 +6,7 @@ import { afterEach, describe, expect, it } from "vitest";
 import { createTask, goldPreferences } from "@goodhart/objectives";
 import { openDatabase, type LabStore } from "@goodhart/storage";
 import { createBuiltinComparisons, datasetAgreement, datasetComparisons, estimateLlmLabeling, labelSynthetic, labelWithLlm } from "./labels.ts";
+import { createLabService } from "./lab-service.ts";
 import { shownPair, startChatServer, type ChatReply, type TestChatServer } from "./testing/chat-server.ts";
 
 const KEY = "sk-test-9f8e7d6c5b4a-never-stored";
@@ -237,5 +238,36 @@ describe("agreement over a dataset's labelers", () => {
     expect(synVsLlm.cohen.estimate).toBeCloseTo(1, 12);
     const humanVsSyn = r.pairwise.find((p) => p.raters[0] === 0 && p.raters[1] === 2)!;
     expect(humanVsSyn.cohen.estimate).toBeCloseTo(0, 12); // a constant rater has kappa 0
+  });
+});
+
+describe("LabApi labels methods", () => {
+  it("creates comparisons, undoes only a person's unheld label, and reports agreement with nulls for undefined kappa", async () => {
+    const dir = mkdtempSync(join(tmpdir(), "goodhart-labels-api-"));
+    const store = openDatabase(join(dir, "lab.sqlite"));
+    const service = createLabService({ store, dataDir: dir, requeueQueued: false });
+    cleanups.push(() => rmSync(dir, { recursive: true, force: true }));
+    cleanups.push(() => service.close());
+    const dataset = await service.labels.createComparisons({ name: "to label", count: 6, seed: 1 });
+    expect(dataset).toMatchObject({ name: "to label", rowCount: 6, format: "builtin-task-comparisons" });
+    const examples = await service.datasets.examples({ id: dataset.id });
+    const mine = await service.labels.add({ exampleId: examples[0]!.id, preferred: "a", annotator: "ann" });
+    expect(await service.labels.remove({ id: mine.id })).toEqual({ ok: true });
+    await expect(service.labels.remove({ id: mine.id })).rejects.toThrow(/not a person's label that can be undone/);
+    const llm = await service.labels.add({ exampleId: examples[0]!.id, preferred: "a", source: "llm", annotator: "m" });
+    await expect(service.labels.remove({ id: llm.id })).rejects.toThrow(/not a person's label/);
+    for (const e of examples) {
+      await service.labels.add({ exampleId: e.id, preferred: "a", annotator: "ann" });
+      await service.labels.add({ exampleId: e.id, preferred: "a", annotator: "bob" });
+    }
+    const r = await service.labels.agreement({ datasetId: dataset.id });
+    expect(r.raterNames).toEqual(["human: ann", "human: bob", "llm: m"]);
+    expect(r.raw.estimate).toBe(1);
+    // Fleiss needs items every labeler rated; the LLM rated one.
+    expect(r.fleiss).toBeNull();
+    // Both people always say "a": chance agreement is 1 and kappa is undefined, sent as null.
+    expect(r.pairwise[0]).toMatchObject({ raters: [0, 1], items: 6 });
+    expect(r.pairwise[0]!.cohen.estimate).toBeNull();
+    await expect(service.labels.agreement({ datasetId: 999 })).rejects.toThrow(/999/);
   });
 });

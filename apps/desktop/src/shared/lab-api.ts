@@ -55,6 +55,29 @@ const byId = z.object({ id: Id }).strict();
 const ok = z.object({ ok: z.literal(true) });
 const maxPage = 1000;
 
+/** A statistic with its percentile bootstrap interval (libs/objectives BootstrapInterval). */
+const IntervalDto = z.object({
+  estimate: z.number().nullable(),
+  low: z.number().nullable(),
+  high: z.number().nullable(),
+  level: z.number(),
+  replicates: z.number().int(),
+  failed: z.number().int(),
+});
+/** Agreement among a dataset's labelers on one dimension (service/labels.ts datasetAgreement). */
+export const AgreementDto = z.object({
+  datasetId: Id,
+  dimension: z.string(),
+  /** `<source>: <annotator>` per rater index. */
+  raterNames: z.array(z.string()),
+  items: z.number().int().nonnegative(),
+  raw: IntervalDto,
+  cohen: IntervalDto.nullable(),
+  fleiss: IntervalDto.extend({ items: z.number().int() }).nullable(),
+  pairwise: z.array(z.object({ raters: z.tuple([z.number().int(), z.number().int()]), items: z.number().int(), raw: IntervalDto, cohen: IntervalDto })),
+});
+export type AgreementDto = z.infer<typeof AgreementDto>;
+
 /** Every LabApi method, by service. */
 export const labMethods = {
   datasets: {
@@ -100,6 +123,15 @@ export const labMethods = {
       LabelDto,
     ),
     stats: method(z.object({ datasetId: Id }).strict(), LabelStatsDto),
+    /** Undo of a person's label: only `human` labels that no label set holds can be removed. */
+    remove: method(byId, ok),
+    /** Raw agreement, Cohen's and Fleiss' kappa with 95% bootstrap intervals among everyone who labelled the dataset. */
+    agreement: method(z.object({ datasetId: Id, dimension: z.string().min(1).default("overall") }).strict(), AgreementDto),
+    /** A dataset of built-in task comparisons to label (two samples of the true generator per prompt). */
+    createComparisons: method(
+      z.object({ name: z.string().min(1).max(200), count: z.number().int().min(1).max(10_000).default(100), seed: z.number().int().nonnegative().default(0) }).strict(),
+      DatasetDto,
+    ),
   },
   kinds: {
     /** Every experiment kind with its config schema, presets, outputs and views. */

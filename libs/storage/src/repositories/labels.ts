@@ -30,6 +30,7 @@ export class LabelRepository {
   private readonly insertStmt;
   private readonly byExampleStmt;
   private readonly byDatasetStmt;
+  private readonly removeHumanStmt;
 
   constructor(private readonly db: Database.Database) {
     this.insertStmt = db.prepare(
@@ -42,6 +43,17 @@ export class LabelRepository {
        WHERE e.dataset_id = ? AND l.dimension = ? AND (? IS NULL OR l.source = ?)
        ORDER BY e.row_index, l.id`,
     );
+    this.removeHumanStmt = db.prepare(
+      "DELETE FROM labels WHERE id = ? AND source = 'human' AND NOT EXISTS (SELECT 1 FROM label_set_members WHERE label_id = ?)",
+    );
+  }
+
+  /**
+   * Removes a person's label (the Labels screen's undo). Labels from other sources, and labels a
+   * label set holds, are never removed: returns false and changes nothing.
+   */
+  removeHuman(id: number): boolean {
+    return this.removeHumanStmt.run(id, id).changes === 1;
   }
 
   add(label: NewLabel): Label {
