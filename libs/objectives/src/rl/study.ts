@@ -10,6 +10,7 @@
  *    stored as curve points (x = step) with the exact KL and k1/k2/k3 under their names;
  * 4. per run: the fit d (a - b ln d) with d* = e^(a/b - 1) and prompt-bootstrap intervals.
  */
+import { join } from "node:path";
 import { Rng } from "@goodhart/engine";
 import { aggregationName, UWO_LAMBDA, type Aggregation } from "../ensemble.ts";
 import { validate } from "../config/validate.ts";
@@ -23,6 +24,7 @@ import { createTask } from "../task/task.ts";
 import { WordTokenizer } from "../task/word-tokenizer.ts";
 import type { EvalPoint } from "./evaluate.ts";
 import { fitRlRun, type RlFit } from "./fit.ts";
+import { hasRlCheckpoint } from "./checkpoint.ts";
 import { trainProxies, type TrainedProxies } from "./proxies.ts";
 import { goldReward, proxyReward, type RewardSource } from "./rewards.ts";
 import { trainPolicy, type RlTrainingConfig, type StepTimings } from "./train.ts";
@@ -69,8 +71,9 @@ export interface RlRunResult {
   fitIntervals: Record<string, ExperimentInterval> | null;
   /** Per evaluation: step, gold gain and its SE, proxy gain, exact KL: the curve in the result. */
   curve: { step: number; gold: number; goldSe: number; proxy: number | null; proxySe: number | null; kl: number }[];
-  /** Per-prompt gold gain at the final evaluation (for paired comparisons across runs). */
+  /** Per-prompt gold gain at the final and at the peak evaluation (for paired comparisons and bootstraps). */
   finalGoldPerPrompt: number[];
+  peakGoldPerPrompt: number[];
   timings: StepTimings;
   seconds: number;
 }
@@ -112,7 +115,16 @@ export function trainingConfig(s: RlStudyConfig, klCoef: number): RlTrainingConf
   };
 }
 
-export async function runRlStudy(input: unknown, context: ExperimentContext, options: { bootstrapReplicates?: number } = {}): Promise<RlStudyResult> {
+export interface RlStudyOptions {
+  bootstrapReplicates?: number;
+  /**
+   * Continue each run from its checkpoint in `<cacheDir>/runs/<run id>/rl-checkpoint` when there is
+   * one (checkpoints are written at every evaluation either way). Default false.
+   */
+  resume?: boolean;
+}
+
+export async function runRlStudy(input: unknown, context: ExperimentContext, options: RlStudyOptions = {}): Promise<RlStudyResult> {
   const s = validate(rlStudySchema(), input);
   const { runtime, sink, signal } = context;
   const timings: Record<string, number> = { pretrain: 0, proxies: 0, rl: 0 };
@@ -187,6 +199,7 @@ export async function runRlStudy(input: unknown, context: ExperimentContext, opt
       trained.validationAccuracy.forEach((acc, m) => runSink.metric(0, `member.${m}.val_accuracy`, acc));
     }
     const points: EvalPoint[] = [];
+    const checkpointDir = join(context.cacheDir, "runs", run.id.replace(/[^A-Za-z0-9._-]+/g, "_"), "rl-checkpoint");
     const klPrompts = `test:${s.evaluation.prompts}x${s.evaluation.samplesPerPrompt}`;
     const trained = await trainPolicy({
       runtime,
@@ -198,6 +211,12 @@ export async function runRlStudy(input: unknown, context: ExperimentContext, opt
       config: trainingConfig(s, run.klCoef),
       seed: Number(new Rng(run.seed).fork(`rl/${run.objective}/${run.klCoef}/${run.proxy.name}`).nextUint32()),
       signal,
+      checkpoint: { dir: checkpointDir, every: s.evaluation.every },
+      resume: options.resume ?? false,
+      onRestore: (restored, step) => {
+        points.push(...restored);
+        runSink.log(`resumed from the checkpoint after step ${step}`);
+      },
       onMetric: (step, name, value) => {
         runSink.metric(step, name, value);
         if (name === "train.reward") onStep(step);
@@ -226,6 +245,9 @@ export async function runRlStudy(input: unknown, context: ExperimentContext, opt
         if (p.disagreement !== null) runSink.metric(p.step, "eval.disagreement", p.disagreement);
       },
     });
+    if (hasRlCheckpoint(checkpointDir)) {
+      runSink.checkpoint({ name: "rl-policy", kind: "policy", path: checkpointDir, config: { format: "goodhart-rl-checkpoint", files: ["params.safetensors", "optimizer.safetensors", "state.json"], every: s.evaluation.every } });
+    }
     const fit = fitRlRun(points, { replicates: options.bootstrapReplicates, seed: run.id });
     let fitIntervals: Record<string, ExperimentInterval> | null = null;
     if (fit) {
@@ -283,6 +305,7 @@ export async function runRlStudy(input: unknown, context: ExperimentContext, opt
       fitIntervals,
       curve,
       finalGoldPerPrompt: Array.from(last.perPrompt.gold, (g, j) => g - first.perPrompt.gold[j]!),
+      peakGoldPerPrompt: Array.from(points[peakIndex]!.perPrompt.gold, (g, j) => g - first.perPrompt.gold[j]!),
       timings: trained.timings,
       seconds,
     };

@@ -13,6 +13,7 @@ import { evaluatePolicy, type EvalPoint } from "./evaluate.ts";
 import { KlController, type KlControl } from "./kl-controller.ts";
 import { RlPolicy, rowBatch, tokenFeed } from "./policy.ts";
 import type { RewardSource } from "./rewards.ts";
+import { hasRlCheckpoint, loadRlCheckpoint, saveRlCheckpoint } from "./checkpoint.ts";
 import { analyseRollout, sampleRollout, type Rollout, type RolloutAnalysis } from "./rollout.ts";
 
 export interface PpoSettings {
@@ -72,6 +73,12 @@ export interface RlTrainingDeps {
   onMetric?: (step: number, name: string, value: number) => void;
   /** Called after each step's update; return true to stop (e.g. an onset signal fired). */
   afterStep?: (step: number, rl: RlPolicy) => boolean | void;
+  /** Save a resumable checkpoint into `dir` every `every` steps (see checkpoint.ts). */
+  checkpoint?: { dir: string; every: number };
+  /** Continue from the checkpoint in `checkpoint.dir` when there is one. */
+  resume?: boolean;
+  /** Called once with the evaluations restored from a checkpoint (they are not reported again). */
+  onRestore?: (evals: EvalPoint[], step: number) => void;
 }
 
 export interface RlTrainingResult {
@@ -100,7 +107,7 @@ export function validateTrainingConfig(c: RlTrainingConfig): void {
 export async function trainPolicy(d: RlTrainingDeps): Promise<RlTrainingResult> {
   const c = d.config;
   validateTrainingConfig(c);
-  const rng = new Rng(d.seed).fork("rl");
+  let rng = new Rng(d.seed).fork("rl");
   const rl = new RlPolicy(d.base, Number(rng.fork("value-head").nextUint32()));
   const { loss, metrics } =
     c.algorithm === "ppo"
@@ -150,6 +157,14 @@ export async function trainPolicy(d: RlTrainingDeps): Promise<RlTrainingResult> 
   if (train.length === 0) throw new RangeError("rl: the task has no training prompts");
 
   let step = 0;
+  if (d.checkpoint && d.resume && hasRlCheckpoint(d.checkpoint.dir)) {
+    const restored = await loadRlCheckpoint(d.checkpoint.dir, rl.policy.store, trainer);
+    rng = Rng.fromState(restored.rng);
+    kl.restore(restored.klCoef);
+    evals.push(...restored.evals);
+    step = restored.step;
+    d.onRestore?.(restored.evals, step);
+  }
   for (; step < c.steps; step++) {
     d.signal?.throwIfAborted();
     if (step % c.eval.every === 0) await evaluate(step);
@@ -176,6 +191,7 @@ export async function trainPolicy(d: RlTrainingDeps): Promise<RlTrainingResult> 
     for (const name of Object.keys(results[0]!.metrics)) metric(s, `train.${name}`, mean(results.map((r) => Number(r.metrics[name]!.data[0]))));
     metric(s, "train.completion_tokens", mean(rollout.completions.map((x) => x.length)));
     kl.update(mean(seqKl), rollout.completions.length);
+    if (d.checkpoint && s % d.checkpoint.every === 0) await saveRlCheckpoint(d.checkpoint.dir, rl.policy.store, trainer, { step: s, rng: rng.getState(), klCoef: kl.coef, evals });
     if (d.afterStep?.(s, rl)) {
       step = s;
       break;

@@ -3,5 +3,6 @@ import { runRlStudy, type RlStudyResult } from "../../rl/study.ts";
 import type { ExperimentContext } from "../../experiments/sink.ts";
 
 export function run(config: unknown, context: ExperimentContext): Promise<RlStudyResult> {
-  return runRlStudy(config, context);
+  // A run started again (after a crash or a cancel) continues from its last checkpoint.
+  return runRlStudy(config, context, { resume: true });
 }

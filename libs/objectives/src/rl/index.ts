@@ -1,0 +1,15 @@
+export * from "./advantages.ts";
+export * from "./kl-controller.ts";
+export * from "./losses.ts";
+export { RlPolicy, rowBatch, tokenFeed, completionSlice, type RowBatch } from "./policy.ts";
+export * from "./rollout.ts";
+export * from "./rewards.ts";
+export * from "./evaluate.ts";
+export * from "./train.ts";
+export * from "./proxies.ts";
+export * from "./fit.ts";
+export * from "./study.ts";
+export * from "./findings.ts";
+export { rlStudyKind } from "../kinds/rl/kind.ts";
+export { DEFAULT_RL_STUDY, rlStudySchema, type RlStudyConfig, type RlObjective, type RlAlgorithmSettings } from "../kinds/rl/schema.ts";
+export * from "./checkpoint.ts";

@@ -1,0 +1,98 @@
+// Benchmark of the RL overoptimization study (libs/objectives src/rl, docs/rl.md).
+//
+//   tsx tools/bench/rl.ts --step      per-step time split (generation, scoring, forward/backward +
+//                                     AdamW), steps/s and peak RSS of PPO and RLOO at the
+//                                     rl-quick-demo size
+//   tsx tools/bench/rl.ts --science   the science findings at science size (below) with 3 seeds
+//   tsx tools/bench/rl.ts --presets   wall time of gao-rl and coste-rl at their default size
+//   (no flag: all three)
+//
+// Science size: the base policy and task of rl-quick-demo (1 layer, d32, 200 pretraining steps),
+// proxies the size of the policy trained on 2,000 comparisons, RLOO for 50 steps, evaluated every
+// 5 steps on 48 held-out prompts x 2 samples. Keys (merged into bench-results/science.json with
+// _ci_low/_ci_high/_seeds): rl_gold_drop_single (single proxy, no KL), rl_wco_kl001_minus_single and
+// rl_uwo_kl001_minus_single (final gold, 25% label noise, 5 members, KL 0.01).
+import { mkdtempSync, rmSync } from "node:fs";
+import os from "node:os";
+import path from "node:path";
+import { createRuntime } from "@goodhart/engine";
+import { DEFAULT_RL_STUDY, goldDropSingle, kindRegistry, nullSink, objectiveMinusSingle, runRlStudy, type RlFinding, type RlStudyConfig, type RlStudyResult } from "@goodhart/objectives";
+import { recordBench } from "./record.ts";
+
+const all = !["--step", "--science", "--presets"].some((f) => process.argv.includes(f));
+const want = (flag: string) => all || process.argv.includes(flag);
+const dir = mkdtempSync(path.join(os.tmpdir(), "goodhart-bench-rl-"));
+const cacheDir = path.join(dir, "cache");
+const runtime = await createRuntime({ device: "cpu", threads: 2 });
+
+const SCIENCE_SIZE: RlStudyConfig = {
+  ...DEFAULT_RL_STUDY,
+  name: "rl-science",
+  task: { kind: "builtin", seed: 0, prompts: { train: 500, validation: 50, test: 50 } },
+  basePolicy: { preset: "builtin-tiny", layers: 1, dModel: 32, heads: 2, pretrainSteps: 200 },
+  proxySizes: [{ name: "policy-size", layers: 1, dModel: 32, heads: 2 }],
+  trainingSize: 2000,
+  rmTraining: { epochs: 4, batchSize: 64, lr: 5e-3 },
+  rl: { ...DEFAULT_RL_STUDY.rl, algorithm: "rloo", steps: 50, lr: 1e-3 },
+  evaluation: { every: 5, prompts: 48, samplesPerPrompt: 2 },
+  seeds: [1, 2, 3],
+};
+
+async function study(name: string, config: unknown): Promise<{ result: RlStudyResult; seconds: number }> {
+  const t0 = performance.now();
+  const result = await runRlStudy(config, { runtime, seed: 1, sink: nullSink(), cacheDir });
+  const seconds = (performance.now() - t0) / 1000;
+  console.log(`${name}: ${seconds.toFixed(1)} s`, result.timings);
+  for (const r of result.runs) console.log(`  ${r.id}: peak ${r.peakGold.toFixed(3)} @${r.peakStep}, final ${r.finalGold.toFixed(3)} +- ${r.finalGoldSe.toFixed(3)}, KL ${r.finalKl.toFixed(2)}`);
+  return { result, seconds };
+}
+
+const science: Record<string, number | string> = {};
+function put(key: string, f: RlFinding | null, command: string): void {
+  if (!f) return;
+  science[key] = f.estimate;
+  science[`${key}_ci_low`] = f.low;
+  science[`${key}_ci_high`] = f.high;
+  science[`${key}_seeds`] = f.seeds;
+  science[`${key}_command`] = command;
+  console.log(`${key}: ${f.estimate.toFixed(3)} [${f.low.toFixed(3)}, ${f.high.toFixed(3)}] over ${f.seeds} seeds x ${f.prompts} prompts: ${f.holds ? "holds" : "does not hold"}`);
+}
+
+const results: Record<string, number | string> = {};
+try {
+  if (want("--step")) {
+    for (const algorithm of ["rloo", "ppo"] as const) {
+      const config = { ...SCIENCE_SIZE, objectives: ["single"], seeds: [1], rl: { ...SCIENCE_SIZE.rl, algorithm, steps: 20, ...(algorithm === "ppo" ? { promptsPerStep: 32, samplesPerPrompt: 1 } : {}) } };
+      const { result } = await study(`step-${algorithm}`, config);
+      const run = result.runs[0]!;
+      const steps = 20;
+      const t = run.timings;
+      const perStep = (s: number) => Number(((1000 * s) / steps).toFixed(1));
+      const prefix = algorithm === "rloo" ? "rl_step" : "rl_ppo_step";
+      results[`${prefix}_ms`] = perStep(t.generation + t.scoring + t.train);
+      results[`${prefix}_generation_ms`] = perStep(t.generation);
+      results[`${prefix}_scoring_ms`] = perStep(t.scoring);
+      results[`${prefix}_forward_backward_optimizer_ms`] = perStep(t.train);
+      results[`${prefix}_host_ms`] = perStep(t.trainHost);
+      results[`${prefix}s_per_s`] = Number((steps / (t.generation + t.scoring + t.train)).toFixed(3));
+    }
+    results.rl_peak_rss_mb = Math.round(process.resourceUsage().maxRSS / 1024);
+    results.rl_load_avg_1m = Number(os.loadavg()[0]!.toFixed(1));
+  }
+  if (want("--science")) {
+    const single = await study("science-gold-drop", { ...SCIENCE_SIZE, objectives: ["single"], klCoefs: [0] });
+    put("rl_gold_drop_single", goldDropSingle(single.result.runs, "policy-size"), "tsx tools/bench/rl.ts --science");
+    const coste = await study("science-coste", { ...SCIENCE_SIZE, labelNoise: 0.25, ensembleSize: 5, objectives: ["single", "wco", "uwo"], uwoLambda: 0.1, klCoefs: [0.01] });
+    put("rl_wco_kl001_minus_single", objectiveMinusSingle(coste.result.runs, "wco", 0.01), "tsx tools/bench/rl.ts --science");
+    put("rl_uwo_kl001_minus_single", objectiveMinusSingle(coste.result.runs, "uwo", 0.01), "tsx tools/bench/rl.ts --science");
+  }
+  if (want("--presets")) {
+    results.rl_gao_preset_s = Number((await study("gao-rl", kindRegistry.presetConfig("gao-rl").config)).seconds.toFixed(1));
+    results.rl_coste_preset_s = Number((await study("coste-rl", kindRegistry.presetConfig("coste-rl").config)).seconds.toFixed(1));
+  }
+  if (Object.keys(results).length) recordBench("objectives", "cpu", results, { merge: true });
+  if (Object.keys(science).length) recordBench("science", "cpu", science, { merge: true });
+} finally {
+  await runtime.release();
+  rmSync(dir, { recursive: true, force: true });
+}
