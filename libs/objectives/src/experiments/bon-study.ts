@@ -239,12 +239,15 @@ export async function runBonStudy(config: unknown, context: ExperimentContext, o
   const kParams = (r: BonRunConfig) => (r.proxy.layers * 12 * r.proxy.dModel ** 2 + vocabSize * r.proxy.dModel) / 1000;
   const validationCount = (r: BonRunConfig) => Math.min(options.validationPrompts ?? 100, Math.max(1, r.task.prompts.validation));
   const sampleCountOf = (runs: BonRunConfig[]) => 2 * Math.max(...runs.map((r) => r.trainingSize)) + 2 * validationCount(runs[0]!) + runs[0]!.bon.evalPrompts * runs[0]!.bon.poolSize;
+  const trunkKey = (r: BonRunConfig) => `${r.proxy.layers}x${r.proxy.dModel}x${r.proxy.heads}`;
   const plan = (runs: BonRunConfig[], g: number): PhasePlan[] => {
     const { poolSize, evalPrompts } = runs[0]!.bon;
     const k = runs[0]!.ensemble.size;
     return [
       { phase: `pretrain:g${g}`, units: runs[0]!.basePolicy.pretrainSteps, secondsPerUnit: COST.pretrainStep },
       { phase: `sampling:g${g}`, units: sampleCountOf(runs), secondsPerUnit: COST.sample },
+      // One pretrained trunk per proxy size (skipped when cached or with proxyInit "scratch").
+      ...[...new Set(runs.map(trunkKey))].map((key) => ({ phase: `pretrain-proxy:g${g}:${key}`, units: runs[0]!.basePolicy.pretrainSteps, secondsPerUnit: COST.pretrainStep })),
       ...runs.map((r) => ({ phase: `rm-training:${r.id}`, units: k * rmEpochs * Math.ceil(r.trainingSize / rmBatch), secondsPerUnit: COST.rmStepPerKParams * kParams(r) + 0.02 })),
       ...runs.map((r) => ({ phase: `scoring:${r.id}`, units: k, secondsPerUnit: (evalPrompts * poolSize + 4 * validationCount(r)) * COST.scorePerKParams * kParams(r) + 0.2 })),
     ];
@@ -336,9 +339,10 @@ export async function runBonStudy(config: unknown, context: ExperimentContext, o
     // Pretrained trunks for the proxies: one LM per proxy size, pretrained like the base policy.
     const proxyInit = options.proxyInit ?? "pretrained";
     const trunks = new Map<string, Gpt>();
+    if (proxyInit === "scratch") for (const key of new Set(runs.map(trunkKey))) tracker.skip(`pretrain-proxy:g${group}:${key}`);
     const trunkOf = async (run: BonRunConfig): Promise<Gpt | undefined> => {
       if (proxyInit === "scratch") return undefined;
-      const key = `${run.proxy.layers}x${run.proxy.dModel}x${run.proxy.heads}`;
+      const key = trunkKey(run);
       const known = trunks.get(key);
       if (known) return known;
       const spec = { ...policySpec, layers: run.proxy.layers, dModel: run.proxy.dModel, heads: run.proxy.heads };
