@@ -7,6 +7,7 @@ export const SCREENS = [
   { id: "runs", title: "Runs", key: "4" },
   { id: "compare", title: "Compare", key: "5" },
   { id: "export", title: "Export", key: "6" },
+  { id: "labels", title: "Labels", key: "7" },
 ] as const;
 
 export type ScreenId = (typeof SCREENS)[number]["id"];
@@ -33,7 +34,7 @@ export class Router {
     this.compareIds = this.compareIds.includes(id) ? this.compareIds.filter((x) => x !== id) : [...this.compareIds, id];
   }
 
-  /** Alt+1..6 switch screens; returns true when the key was handled. */
+  /** Alt+1..7 switch screens; returns true when the key was handled. */
   handleKey(e: Pick<KeyboardEvent, "altKey" | "ctrlKey" | "metaKey" | "key" | "code">): boolean {
     if (!e.altKey || e.ctrlKey || e.metaKey) return false;
     const digit = e.code?.startsWith("Digit") ? e.code.slice(5) : e.key;
