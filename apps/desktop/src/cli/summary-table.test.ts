@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { Rng } from "@goodhart/engine";
-import { bestOfNPromptValues, storedBonStudyResult, type BonRunResult, type BonStudyResult } from "@goodhart/objectives";
+import { bestOfNPromptValues, mergeAnalyses, storedBonStudyResult, type BonRunResult, type BonStudyResult } from "@goodhart/objectives";
 import { summaryTable, withCi, withSe } from "./summary-table.ts";
 
 /** A synthetic study: two seeds, members 0-1, mean and WCO, pools where WCO picks better gold. */
@@ -48,6 +48,16 @@ describe("summaryTable", () => {
     const stored = JSON.parse(JSON.stringify(storedBonStudyResult(study)));
     expect(JSON.stringify(stored)).not.toMatch(/promptValues/);
     expect(summaryTable(stored)).toBe(summaryTable(study));
+  });
+  it("merges per-run stored analyses (each run's cell as of when it ended) into the study's", () => {
+    const study = syntheticStudy();
+    const [r1, r2] = study.runs;
+    const first = storedBonStudyResult({ ...study, runs: [r1!] }, {}, [r1!]);
+    const second = storedBonStudyResult({ ...study, runs: [r2!] }, {}, [r1!, r2!]);
+    const merged = mergeAnalyses([first.analysis, second.analysis])!;
+    expect(merged.cells[0]!.seeds).toEqual([1, 2]);
+    expect(summaryTable(study, merged)).toBe(summaryTable(study));
+    expect(mergeAnalyses([null, undefined])).toBeNull();
   });
   it("formats numbers with their uncertainty", () => {
     expect(withSe(0.1234, 0.0456)).toBe("0.123 +- 0.046");

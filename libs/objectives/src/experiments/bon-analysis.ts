@@ -134,10 +134,28 @@ export type StoredBonRunResult = Omit<BonRunResult, "series"> & { series: Omit<B
  */
 export type StoredBonStudyResult = Omit<BonStudyResult, "runs"> & { runs: StoredBonRunResult[]; analysis: BonStudyAnalysis };
 
-export function storedBonStudyResult(result: BonStudyResult, options: BootstrapOptions = {}): StoredBonStudyResult {
+export function storedBonStudyResult(result: BonStudyResult, options: BootstrapOptions = {}, analysed: readonly BonRunResult[] = result.runs): StoredBonStudyResult {
   return {
     ...result,
     runs: result.runs.map((r) => ({ ...r, series: r.series.map(({ curve: _curve, promptValues: _values, ...summary }) => summary) })),
-    analysis: analyseBonStudy(result, options),
+    analysis: analyseBonStudy({ runs: [...analysed] }, options),
   };
+}
+
+/**
+ * One analysis from several stored ones (each run of a study keeps the analysis of its cell as of
+ * when it ended): per cell the one over the most seeds, cells in first-seen order.
+ */
+export function mergeAnalyses(analyses: readonly (BonStudyAnalysis | null | undefined)[]): BonStudyAnalysis | null {
+  const present = analyses.filter((a): a is BonStudyAnalysis => !!a);
+  if (present.length === 0) return null;
+  const cells = new Map<string, BonCellAnalysis>();
+  for (const a of present) {
+    for (const c of a.cells) {
+      const key = JSON.stringify([c.group, c.proxy, c.trainingSize, c.labelNoise]);
+      const known = cells.get(key);
+      if (!known || c.seeds.length > known.seeds.length) cells.set(key, c);
+    }
+  }
+  return { cells: [...cells.values()], replicates: present[0]!.replicates, level: present[0]!.level };
 }

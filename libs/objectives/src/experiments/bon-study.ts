@@ -368,8 +368,11 @@ export async function runBonStudy(config: unknown, context: ExperimentContext, o
         // this run's own analysis (prompt-bootstrap intervals), so it reads alone if the study stops here.
         const basePolicy = { hash: policy.hash, cached: policy.cached, path: policy.path };
         if (runSink.result) {
+          // The analysis covers this run's cell (its seeds finished so far), so the last seed's run
+          // holds the cell's full analysis; mergeAnalyses puts a study's cells back together.
           const own: BonStudyResult = { study: study.name, basePolicy, baseGold, timings: { ...timings }, runs: [runResult], groups: [{ overrides: {}, basePolicy, baseGold }] };
-          runSink.result(storedBonStudyResult(own, { replicates: options.bootstrapReplicates }) as unknown as Record<string, unknown>);
+          const cellRuns = groupRuns.filter((r) => r.proxy === runResult.proxy && r.trainingSize === runResult.trainingSize && r.labelNoise === runResult.labelNoise);
+          runSink.result(storedBonStudyResult(own, { replicates: options.bootstrapReplicates }, cellRuns) as unknown as Record<string, unknown>);
         }
         runSink.end("done");
       } catch (err) {

@@ -1,4 +1,4 @@
-import { ConfigError, isBonStudyJob, sweep, type BonStudyConfig, type BonStudyOptions, type BonStudyResult } from "@goodhart/objectives";
+import { ConfigError, isBonStudyJob, mergeAnalyses, sweep, type BonStudyAnalysis, type BonStudyConfig, type BonStudyOptions, type BonStudyResult } from "@goodhart/objectives";
 import { defaultDatabasePath } from "@goodhart/storage";
 import { parse as parseYaml } from "yaml";
 import { type CliCommand, type CliIo, UsageError } from "../command.ts";
@@ -48,7 +48,9 @@ export function studyResultOf(results: readonly (Record<string, unknown> | null)
   // Each run's timings are the study's so far when it ended: the most complete are the study's.
   const total = (r: Record<string, unknown>) => Object.values((r.timings ?? {}) as Record<string, number>).reduce((a, b) => a + b, 0);
   const timings = (stored.reduce((best, r) => (total(r) > total(best) ? r : best)).timings ?? first.timings) as BonStudyResult["timings"];
-  return { ...first, timings, runs: stored.flatMap((r) => (r as unknown as BonStudyResult).runs), groups: first.groups ?? [] };
+  // Each run keeps the analysis of its cell (seeds so far): the study's analysis is their merge.
+  const analysis = mergeAnalyses(stored.map((r) => (r as { analysis?: BonStudyAnalysis }).analysis));
+  return { ...first, timings, runs: stored.flatMap((r) => (r as unknown as BonStudyResult).runs), groups: first.groups ?? [], ...(analysis ? { analysis } : {}) };
 }
 
 /**
