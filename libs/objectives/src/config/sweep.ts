@@ -7,7 +7,7 @@
  */
 import { hash64 } from "@goodhart/engine";
 import { defaultNs } from "../bon/kl.ts";
-import type { BasePolicyConfig, BonStudyConfig, EnsembleConfig, ModelSize, TaskConfig } from "../kinds/bon-study/schema.ts";
+import type { BasePolicyConfig, BonStudyConfig, BonTaskConfig, EnsembleConfig, ModelSize } from "../kinds/bon-study/schema.ts";
 import { bonStudySchema } from "../kinds/bon-study/schema.ts";
 import { expandGrid } from "./grid.ts";
 import { parsePath } from "./paths.ts";
@@ -19,7 +19,7 @@ export interface BonRunConfig {
   id: string;
   study: string;
   experiment: "bon-overoptimization";
-  task: TaskConfig;
+  task: BonTaskConfig;
   basePolicy: BasePolicyConfig;
   proxy: ModelSize;
   /** Comparisons in the proxy's training set. */

@@ -6,6 +6,7 @@
  */
 import type { Runtime } from "@goodhart/engine";
 import type { FitForm } from "../fits.ts";
+import type { LabelledExample } from "../task/dataset/pairs.ts";
 
 /** Where a study is and how long it will take. */
 export interface ExperimentProgress {
@@ -161,6 +162,13 @@ export interface ExperimentContext {
   signal?: AbortSignal;
   /** Folder for cached artefacts (the pretrained base policy) and run files (RM checkpoints). */
   cacheDir: string;
+  /** The lab's imported datasets, for studies whose task is a dataset (the lab provides it). */
+  datasets?: DatasetSource;
+}
+
+/** Reads an imported dataset's labelled pairs (see task/dataset/pairs.ts). */
+export interface DatasetSource {
+  labelledExamples(datasetId: number): Promise<LabelledExample[]> | LabelledExample[];
 }
 
 /** A sink that drops everything (and a run sink that does too). */

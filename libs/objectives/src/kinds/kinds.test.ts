@@ -31,7 +31,7 @@ describe("the kind registry", () => {
     expect(schemaAt(d.configSchema, ["labelNoise"])).toMatchObject({ type: "array", unit: "probability", items: { type: "number", minimum: 0, exclusiveMaximum: 0.5 } });
     expect(schemaAt(d.configSchema, ["proxySizes", 0, "heads"])).toMatchObject({ type: "integer", unit: "heads" });
     expect(schemaAt(d.configSchema, ["ensemble", "aggregations", 0, "lambda"])).toMatchObject({ type: "number", minimum: 0 });
-    expect(schemaAt(d.configSchema, ["task", "kind"])).toMatchObject({ enum: ["builtin"] });
+    expect(schemaAt(d.configSchema, ["task", "kind"])).toMatchObject({ enum: ["builtin", "dataset"] });
     for (const path of schemaPaths(d.configSchema).filter((p) => !p.includes("[0]"))) {
       expect(schemaAt(d.configSchema, requirePath(d.configSchema, path))!.description, path).toBeTruthy();
     }

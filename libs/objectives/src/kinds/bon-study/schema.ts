@@ -9,7 +9,7 @@
  */
 import type { Aggregation } from "../../ensemble.ts";
 import {
-  type ConfigIssue, type JsonSchema, type Schema, join, list, meta, num, obj, refine, str, withDefault, describeValue,
+  type ConfigIssue, type JsonSchema, type Schema, join, list, meta, num, obj, optional, refine, str, withDefault, describeValue,
 } from "../../config/validate.ts";
 
 /** A transformer size, named so curves can be labelled "small" rather than by numbers. */
@@ -27,6 +27,27 @@ export interface TaskConfig {
   seed: number;
   /** Prompts per split. */
   prompts: { train: number; validation: number; test: number };
+}
+
+/** A best-of-n study's task: the built-in world, or an imported dataset (`kind: "dataset"` with its `dataset` block; the seed then seeds its split, policy and samples). */
+export interface BonTaskConfig extends Omit<TaskConfig, "kind"> {
+  kind: "builtin" | "dataset";
+  /** The imported dataset and how it is used (kind "dataset" only); see task/dataset/. */
+  dataset?: DatasetTaskConfig;
+}
+
+/** An imported preference dataset as the study's task (Gao/Coste on real data: libs/objectives/src/task/dataset). */
+export interface DatasetTaskConfig {
+  /** The lab's id of the imported dataset. */
+  datasetId: number;
+  /** "byte" (the byte-level tokenizer) or the path of a Hugging Face tokenizer.json. */
+  tokenizer: string;
+  /** Fraction of prompts no reward model trains on (validation, normalisation, evaluation prompts). */
+  heldOutFraction: number;
+  maxPromptTokens: number;
+  maxResponseTokens: number;
+  /** The gold reward model: larger than the proxies, trained on all training labels. */
+  gold: ModelSize;
 }
 
 /**
@@ -61,7 +82,7 @@ export interface BonStudyConfig {
   experiment: "bon-overoptimization";
   /** Study name; part of every run id. */
   name: string;
-  task: TaskConfig;
+  task: BonTaskConfig;
   basePolicy: BasePolicyConfig;
   /** Proxy RM sizes (an axis). */
   proxySizes: ModelSize[];
@@ -172,8 +193,21 @@ export function bonStudySchema(defaults: BonStudyConfig = DEFAULT_BON_STUDY): Sc
     experiment: field(str({ oneOf: ["bon-overoptimization"] }) as Schema<"bon-overoptimization">, d.experiment, { description: "The experiment this config is for." }),
     name: field(str({ pattern: /^[a-z0-9][a-z0-9_.-]*$/i, patternText: "a name of letters, digits, ., - and _" }), d.name, { description: "Study name; part of every run id." }),
     task: field(
-      obj<TaskConfig>({
-        kind: field(str({ oneOf: ["builtin"] }) as Schema<"builtin">, d.task.kind, { description: "The task: the built-in synthetic world." }),
+      obj<BonTaskConfig>({
+        kind: field(str({ oneOf: ["builtin", "dataset"] }) as Schema<"builtin" | "dataset">, d.task.kind, { description: "The task: the built-in synthetic world, or an imported dataset (then `dataset` says which)." }),
+        dataset: meta(
+          optional(
+          obj<DatasetTaskConfig>({
+            datasetId: meta(positiveInt(), { description: "Id of the imported dataset (goodhart datasets list)." }),
+            tokenizer: field(str(), "byte", { description: '"byte" for the byte-level tokenizer, or the path of a Hugging Face tokenizer.json.' }),
+            heldOutFraction: field(num({ above: 0, below: 1 }), 0.15, { description: "Fraction of prompts held out from every reward model.", unit: "fraction" }),
+            maxPromptTokens: field(positiveInt(4096), 128, { description: "Prompts keep their last this many tokens.", unit: "tokens" }),
+            maxResponseTokens: field(positiveInt(4096), 64, { description: "Responses and samples keep their first this many tokens.", unit: "tokens" }),
+            gold: field(modelSize, { name: "gold", layers: 2, dModel: 64, heads: 4 }, { description: "The gold reward model, trained on all of the training split's labels." }),
+          }),
+          ),
+          { description: 'With kind "dataset": the imported dataset (its id), tokenizer, held-out fraction, length limits and the gold reward model.' },
+        ),
         seed: field(nonNegativeInt, d.task.seed, { description: "Seed of the built-in task world (its prompts and their splits)." }),
         prompts: field(
           obj({
@@ -265,7 +299,10 @@ export function bonStudySchema(defaults: BonStudyConfig = DEFAULT_BON_STUDY): Sc
         if (n > s.bon.poolSize) issues.push({ path: `bon.ns[${i}]`, message: `expected n <= bon.poolSize (${s.bon.poolSize}), got ${n}` });
       });
     }
-    if (s.bon.evalPrompts > s.task.prompts.test) {
+    if (s.task.kind === "dataset" && !s.task.dataset) issues.push({ path: "task.dataset", message: "expected the dataset block (datasetId, ...) with task.kind \"dataset\"" });
+    if (s.task.kind === "builtin" && s.task.dataset) issues.push({ path: "task.dataset", message: 'expected no dataset block with task.kind "builtin"' });
+    if (s.task.kind === "dataset" && s.ensemble.size !== 1) issues.push({ path: "ensemble.size", message: `expected 1 with a dataset task (ensembles run on the built-in task only, for now), got ${s.ensemble.size}` });
+    if (s.task.kind === "builtin" && s.bon.evalPrompts > s.task.prompts.test) {
       issues.push({ path: "bon.evalPrompts", message: `expected at most task.prompts.test (${s.task.prompts.test}), got ${s.bon.evalPrompts}` });
     }
   });
