@@ -39,5 +39,10 @@ describe("RL checkpoints", () => {
     expect(resumed.finalKlCoef).toBe(full.finalKlCoef);
     const bytes = (v: Float32Array) => Buffer.from(v.buffer, v.byteOffset, v.byteLength);
     for (const p of full.rl.policy.store.list()) expect(bytes(resumed.rl.policy.store.get(p.name).value).equals(bytes(p.value))).toBe(true);
+
+    // A stop requested at an evaluation (an onset signal fired) ends the run right there.
+    const stopped = await trainPolicy({ ...deps, stopAfterEvaluation: () => true });
+    expect(stopped.steps).toBe(0);
+    expect(stopped.evals.map((e) => e.step)).toEqual([0]);
   }, 90_000);
 });

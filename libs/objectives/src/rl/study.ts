@@ -25,6 +25,7 @@ import { WordTokenizer } from "../task/word-tokenizer.ts";
 import type { EvalPoint } from "./evaluate.ts";
 import { fitRlRun, type RlFit } from "./fit.ts";
 import { hasRlCheckpoint } from "./checkpoint.ts";
+import { ONSET_SIGNALS, onsetRuleHolds, onsetSteps, scoreOnset, summariseOnset, type OnsetObservation, type OnsetScore, type OnsetSignal } from "./onset.ts";
 import { trainProxies, type TrainedProxies } from "./proxies.ts";
 import { goldReward, proxyReward, type RewardSource } from "./rewards.ts";
 import { trainPolicy, type RlTrainingConfig, type StepTimings } from "./train.ts";
@@ -74,6 +75,8 @@ export interface RlRunResult {
   /** Per-prompt gold gain at the final and at the peak evaluation (for paired comparisons and bootstraps). */
   finalGoldPerPrompt: number[];
   peakGoldPerPrompt: number[];
+  /** Onset signals: firing steps and scores against this run's gold curve. */
+  onset: { overoptimized: boolean; scores: OnsetScore[]; stoppedBy: OnsetSignal | null };
   timings: StepTimings;
   seconds: number;
 }
@@ -83,6 +86,8 @@ export interface RlStudyResult {
   basePolicy: { hash: string; cached: boolean; path: string };
   runs: RlRunResult[];
   timings: Record<string, number>;
+  /** Per onset signal over the runs: mean lead time in overoptimized runs, false-alarm and miss rates. */
+  onset: Record<OnsetSignal, ReturnType<typeof summariseOnset>>;
 }
 
 /** The series a run's points are stored under (the best-of-n study's names where they match). */
@@ -175,7 +180,8 @@ export async function runRlStudy(input: unknown, context: ExperimentContext, opt
       throw err;
     }
   }
-  return { study: s.name, basePolicy: { hash: base.hash, cached: base.cached, path: base.path }, runs: results, timings };
+  const onset = Object.fromEntries(ONSET_SIGNALS.map((signal) => [signal, summariseOnset(results.map((r) => r.onset), signal)])) as RlStudyResult["onset"];
+  return { study: s.name, basePolicy: { hash: base.hash, cached: base.cached, path: base.path }, runs: results, timings, onset };
 
   async function runOne(run: RlRunSpec, runSink: RunSink, onStep: (step: number) => void): Promise<RlRunResult> {
     const started = performance.now();
@@ -199,6 +205,18 @@ export async function runRlStudy(input: unknown, context: ExperimentContext, opt
       trained.validationAccuracy.forEach((acc, m) => runSink.metric(0, `member.${m}.val_accuracy`, acc));
     }
     const points: EvalPoint[] = [];
+    // Onset signals, from what a run sees without gold.
+    const observations: OnsetObservation[] = [];
+    let valueError: number | null = null;
+    let stoppedBy: OnsetSignal | null = null;
+    const observe = (p: EvalPoint) => {
+      observations.push({ step: p.step, kl: p.kl.exact.mean, d: Math.sqrt(Math.max(0, p.kl.exact.mean)), proxy: p.proxy?.mean ?? null, disagreement: p.disagreement, valueError });
+      const stopOn = s.onset.stopOn;
+      if (stopOn && stoppedBy === null && onsetRuleHolds(stopOn, observations)) {
+        stoppedBy = stopOn;
+        runSink.log(`onset signal ${stopOn} fired at step ${p.step}: stopping the run`);
+      }
+    };
     const checkpointDir = join(context.cacheDir, "runs", run.id.replace(/[^A-Za-z0-9._-]+/g, "_"), "rl-checkpoint");
     const klPrompts = `test:${s.evaluation.prompts}x${s.evaluation.samplesPerPrompt}`;
     const trained = await trainPolicy({
@@ -215,14 +233,18 @@ export async function runRlStudy(input: unknown, context: ExperimentContext, opt
       resume: options.resume ?? false,
       onRestore: (restored, step) => {
         points.push(...restored);
+        restored.forEach(observe);
         runSink.log(`resumed from the checkpoint after step ${step}`);
       },
+      stopAfterEvaluation: () => stoppedBy !== null,
       onMetric: (step, name, value) => {
         runSink.metric(step, name, value);
+        if (name === "train.value_error") valueError = value;
         if (name === "train.reward") onStep(step);
       },
       onEval: (p) => {
         points.push(p);
+        observe(p);
         const first = points[0]!;
         const point: ExperimentCurvePoint = {
           series,
@@ -279,6 +301,13 @@ export async function runRlStudy(input: unknown, context: ExperimentContext, opt
     const peak = curve[peakIndex]!;
     const final = curve[curve.length - 1]!;
     const drop = pairedGain(points[peakIndex]!.perPrompt.gold, last.perPrompt.gold);
+    const onset = { ...scoreOnset(onsetSteps(observations), { peakStep: peak.step, drop: peak.gold - final.gold, dropSe: drop.se }), stoppedBy };
+    for (const sc of onset.scores) {
+      if (sc.fireStep === null) continue;
+      runSink.metric(sc.fireStep, `onset.${sc.signal}.fired`, 1);
+      runSink.metric(sc.fireStep, `onset.${sc.signal}.lead_steps`, sc.leadSteps!);
+      runSink.metric(sc.fireStep, `onset.${sc.signal}.false_alarm`, sc.falseAlarm ? 1 : 0);
+    }
     const seconds = (performance.now() - started) / 1000;
     timings.rl! += seconds;
     runSink.log(`${run.id}: peak gold ${peak.gold.toFixed(3)} at step ${peak.step}, final gold ${final.gold.toFixed(3)}, final KL ${final.kl.toFixed(2)} nats`);
@@ -306,6 +335,7 @@ export async function runRlStudy(input: unknown, context: ExperimentContext, opt
       curve,
       finalGoldPerPrompt: Array.from(last.perPrompt.gold, (g, j) => g - first.perPrompt.gold[j]!),
       peakGoldPerPrompt: Array.from(points[peakIndex]!.perPrompt.gold, (g, j) => g - first.perPrompt.gold[j]!),
+      onset,
       timings: trained.timings,
       seconds,
     };

@@ -73,6 +73,8 @@ export interface RlTrainingDeps {
   onMetric?: (step: number, name: string, value: number) => void;
   /** Called after each step's update; return true to stop (e.g. an onset signal fired). */
   afterStep?: (step: number, rl: RlPolicy) => boolean | void;
+  /** Checked after each evaluation: true ends the run there (e.g. an onset signal fired). */
+  stopAfterEvaluation?: () => boolean;
   /** Save a resumable checkpoint into `dir` every `every` steps (see checkpoint.ts). */
   checkpoint?: { dir: string; every: number };
   /** Continue from the checkpoint in `checkpoint.dir` when there is one. */
@@ -167,7 +169,10 @@ export async function trainPolicy(d: RlTrainingDeps): Promise<RlTrainingResult> 
   }
   for (; step < c.steps; step++) {
     d.signal?.throwIfAborted();
-    if (step % c.eval.every === 0) await evaluate(step);
+    if (step % c.eval.every === 0) {
+      await evaluate(step);
+      if (d.stopAfterEvaluation?.()) break;
+    }
     const prompts: TaskPrompt[] = [];
     for (let i = 0; i < c.promptsPerStep; i++) {
       const p = train[rng.int(0, train.length)]!;

@@ -9,6 +9,7 @@
  */
 import type { ModelSize, TaskConfig, BasePolicyConfig } from "../bon-study/schema.ts";
 import { PROXY_SIZES } from "../bon-study/schema.ts";
+import { ONSET_SIGNALS, type OnsetSignal } from "../../rl/onset.ts";
 import { type ConfigIssue, type Schema, bool, join, list, meta, nullable, num, obj, oneOf, refine, str, withDefault } from "../../config/validate.ts";
 
 /** What the policy maximizes: gold itself (a sanity check), one proxy member, or an aggregation. */
@@ -50,6 +51,8 @@ export interface RlStudyConfig {
   rl: RlAlgorithmSettings;
   evaluation: { every: number; prompts: number; samplesPerPrompt: number };
   rmTraining: { epochs: number; batchSize: number; lr: number };
+  /** Overoptimization onset detector (rl/onset.ts): stop a run when this signal fires (null: only report). */
+  onset: { stopOn: OnsetSignal | null };
   /** Seeds (an axis). */
   seeds: number[];
 }
@@ -80,6 +83,7 @@ export const DEFAULT_RL_STUDY: RlStudyConfig = {
   },
   evaluation: { every: 10, prompts: 64, samplesPerPrompt: 2 },
   rmTraining: { epochs: 3, batchSize: 64, lr: 5e-3 },
+  onset: { stopOn: null },
   seeds: [1, 2, 3],
 };
 
@@ -192,6 +196,9 @@ export function rlStudySchema(d: RlStudyConfig = DEFAULT_RL_STUDY): Schema<RlStu
       d.rmTraining,
       { description: "Proxy training (Bradley-Terry, pretrained trunks)." },
     ),
+    onset: field(obj({ stopOn: nullable(oneOf(ONSET_SIGNALS)) }), d.onset, {
+      description: "Onset detector: signals computed without gold at each evaluation (disagreement, proxy-slope, kl-growth, value-error), scored against gold afterwards; stopOn stops a run when that signal fires.",
+    }),
     seeds: field(list(nonNegativeInt, { minLength: 1, unique: true }), d.seeds, { description: "Seeds (an axis)." }),
   });
   return refine(shape, (s, _path, issues: ConfigIssue[]) => {
