@@ -35,6 +35,7 @@ export const rlStudyKind = defineKind({
     { pattern: "train.completion_tokens", title: "Completion length", group: "rl-length", unit: "tokens" },
     { pattern: "eval.entropy", title: "Entropy (evaluation)", group: "rl-entropy", unit: "nats" },
     { pattern: "eval.disagreement", title: "Ensemble member disagreement (std)", group: "rl-onset" },
+    { pattern: "onset.*", title: "Onset signals (fired, lead steps before the gold peak, false alarm)", group: "rl-onset" },
     { pattern: "member.*.val_accuracy", title: "Member validation accuracy", group: "rm-accuracy", unit: "fraction" },
   ],
   views: {
