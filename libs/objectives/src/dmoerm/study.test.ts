@@ -1,0 +1,41 @@
+import { mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { createRuntime, type Runtime } from "@goodhart/engine";
+import { nullSink } from "../experiments/sink.ts";
+import { DMOERM_DEFAULTS, runDmoermStudy } from "./study.ts";
+
+let rt: Runtime;
+const cacheDir = mkdtempSync(join(tmpdir(), "goodhart-dmoerm-"));
+beforeAll(async () => {
+  rt = await createRuntime({ device: "cpu", threads: 1 });
+});
+afterAll(async () => {
+  await rt.release();
+  rmSync(cacheDir, { recursive: true, force: true });
+});
+
+describe("DMoERM study (small)", () => {
+  it("trains the single RM, the ensemble and per-category inner models and reports agreements with intervals", async () => {
+    const config = {
+      ...DMOERM_DEFAULTS,
+      task: { seed: 0, prompts: { train: 200, validation: 10, test: 60 } },
+      basePolicy: { layers: 1, dModel: 32, heads: 2, pretrainSteps: 60 },
+      trainPairs: 400,
+      testPairs: 120,
+      ensembleSize: 2,
+      training: { epochs: 2, batchSize: 64, lr: 5e-3 },
+      bootstrapReplicates: 200,
+    };
+    const r = await runDmoermStudy(config, { runtime: rt, seed: 1, sink: nullSink(), cacheDir });
+    expect(r.testPairs).toBeGreaterThan(50);
+    for (const k of ["dmoerm_agreement", "single_rm_agreement", "ensemble_agreement"] as const) {
+      expect(r[k].estimate).toBeGreaterThan(0.3);
+      expect(r[k].low).toBeLessThanOrEqual(r[k].estimate);
+      expect(r[k].high).toBeGreaterThanOrEqual(r[k].estimate);
+    }
+    expect(r.dmoerm_minus_single_agreement.estimate).toBeCloseTo(r.dmoerm_agreement.estimate - r.single_rm_agreement.estimate, 12);
+    expect(r.categories.map((c) => c.category).sort()).toEqual(["fact", "greeting", "list", "review"]);
+  });
+});
