@@ -8,10 +8,11 @@ import { ConfigError, describeValue, validate } from "../config/validate.ts";
 import { bonStudyKind } from "./bon-study/kind.ts";
 import { rlStudyKind } from "./rl/kind.ts";
 import { daaKind } from "./daa/kind.ts";
+import { dmoermKind } from "./dmoerm/kind.ts";
 import type { ExperimentKind, KindDescription, KindPreset } from "./kind.ts";
 
 /** Every kind this library provides, in the order lists show them. */
-export const BUILTIN_KINDS: readonly ExperimentKind<any>[] = [bonStudyKind, daaKind, rlStudyKind];
+export const BUILTIN_KINDS: readonly ExperimentKind<any>[] = [bonStudyKind, daaKind, rlStudyKind, dmoermKind];
 
 const isObject = (v: unknown): v is Record<string, unknown> => typeof v === "object" && v !== null && !Array.isArray(v);
 

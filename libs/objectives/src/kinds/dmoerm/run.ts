@@ -1,0 +1,37 @@
+/**
+ * The DMoERM study's run module: one run whose result holds the agreements and their differences,
+ * with each method's agreement also reported as a one-point series (the headline bar chart).
+ */
+import { runDmoermStudy, type DmoermConfig, type DmoermResult } from "../../dmoerm/study.ts";
+import type { ExperimentContext } from "../../experiments/sink.ts";
+
+export async function run(config: unknown, context: ExperimentContext): Promise<DmoermResult> {
+  const c = config as DmoermConfig;
+  const sink = context.sink.beginRun({ id: c.name, name: c.name, seed: context.seed, config: c as unknown as Record<string, unknown> });
+  try {
+    const result = await runDmoermStudy(c, { ...context, sink: { ...context.sink, log: (m) => sink.log(m) } });
+    const methods = { dmoerm: result.dmoerm_agreement, single: result.single_rm_agreement, ensemble: result.ensemble_agreement };
+    sink.curvePoints(
+      Object.entries(methods).map(([name, ci]) => ({
+        series: `agreement:${name}`,
+        x: 1,
+        xKind: "n" as const,
+        kl: 0,
+        klEstimator: "none",
+        klPrompts: `test:${result.testPairs}`,
+        proxyScore: ci.estimate,
+        proxyScores: null,
+        goldScore: ci.estimate,
+        goldSe: ci.se,
+        prompts: result.testPairs,
+      })),
+    );
+    for (const [name, ci] of Object.entries(methods)) sink.metric(0, `agreement.${name}`, ci.estimate);
+    sink.result?.(result as unknown as Record<string, unknown>);
+    sink.end("done");
+    return result;
+  } catch (e) {
+    sink.end(context.signal?.aborted ? "cancelled" : "failed", e instanceof Error ? e.message : String(e));
+    throw e;
+  }
+}
