@@ -2,7 +2,7 @@
 // shapes. The coverage test fails when an op is registered with a VJP but has no case here.
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { Runtime } from "../src/index.ts";
-import { Tensor, concat, createRuntime, gatherLogProbs, listOps, pad, scatterAdd, where } from "../src/index.ts";
+import { Tensor, concat, createRuntime, gatherLogProbs, grad, input, listOps, pad, scatterAdd, where } from "../src/index.ts";
 import type { GradCase } from "./gradcheck.ts";
 import { gradCheck } from "./gradcheck.ts";
 
@@ -143,4 +143,34 @@ describe("gradient checks (central differences)", () => {
       });
     }
   }
+});
+
+describe("tied table (embedding gather + output head h W^T)", () => {
+  // The gradient takes two shortcuts (no transpose of the table or its gradient; rows scattered
+  // into the head's gradient instead of a zero table): check it numerically, then structurally.
+  const tied = (w: Tensor) => {
+    const h = w.gather(idx([0, 4, 0, 2, 2, 1], [2, 3])); // (2, 3, C)
+    return h.matmul(w.T); // (2, 3, V)
+  };
+  it("matches central differences", async () => {
+    const { maxError, worst } = await gradCheck(rt, { label: "tied [5,3]", inputs: [{ shape: [5, 3] }], build: (w) => tied(w!) });
+    expect(maxError, worst).toBeLessThanOrEqual(1);
+  });
+  it("has no transpose of a table-shaped tensor and no zero table in its gradient", () => {
+    const w = input("w", "float64", [50, 8]);
+    const [g] = grad(tied(w).sum(), [w]);
+    const ops: { op: string; shape: readonly unknown[] }[] = [];
+    const seen = new Set<number>();
+    const walk = (t: Tensor) => {
+      if (!t.node || seen.has(t.node.id)) return;
+      seen.add(t.node.id);
+      for (const o of t.node.outputs) ops.push({ op: t.node.op, shape: o.shape });
+      t.node.inputs.forEach(walk);
+    };
+    walk(g!);
+    const tableShaped = (s: readonly unknown[]) => s.length === 2 && ((s[0] === 50 && s[1] === 8) || (s[0] === 8 && s[1] === 50));
+    expect(ops.filter((o) => o.op === "transpose" && tableShaped(o.shape))).toEqual([]);
+    expect(ops.filter((o) => o.op === "expand" && tableShaped(o.shape))).toEqual([]);
+    expect(ops.filter((o) => o.op === "scatter_add")).toHaveLength(1);
+  });
 });

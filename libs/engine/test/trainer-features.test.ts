@@ -218,3 +218,40 @@ describe("resumable optimizer state", () => {
     await expect(loadOptimizerState(join(dir, "junk.safetensors"))).rejects.toThrow(/junk.safetensors/);
   });
 });
+
+describe("pre-allocated outputs", () => {
+  it("Session.run writes outputs named in `into` into the caller's arrays", async () => {
+    const a = input("a", "float32", [3]);
+    const session = await rt.session({ outputs: { twice: a.mul(2), total: a.sum() }, name: "into-test" });
+    const target = new Float32Array(3);
+    const out = await session.run({ a: hostTensor(Float32Array.of(1, 2, 3), [3]) }, undefined, { twice: hostTensor(target, [3]) });
+    expect(Array.from(target)).toEqual([2, 4, 6]);
+    expect(out.twice!.data).toBe(target);
+    expect(Array.from(out.total!.data as Float32Array)).toEqual([6]);
+    await expect(session.run({ a: hostTensor(Float32Array.of(1, 2, 3), [3]) }, undefined, { nope: hostTensor(target, [3]) })).rejects.toThrow(/"nope" is not an output/);
+  });
+
+  for (const update of ["graph", "host"] as const) {
+    // The host update works in place on the store's arrays (its contract); the in-graph update
+    // recycles only buffers it allocated itself.
+    it(`${update} update reuses its buffers${update === "graph" ? " and never writes into an array someone else put into the store" : " and updates the store's arrays in place"}`, async () => {
+      const store = new ParameterStore(0);
+      const w = store.param("w", [4], { kind: "ones" });
+      const c = input("c", "float32", [4]);
+      const trainer = await createTrainer({ runtime: rt, params: store, loss: w.mul(c).sum(), schedule: constantSchedule(0.1), update, decay: () => true });
+      const external = Float32Array.of(1, 1, 1, 1);
+      store.set("w", external);
+      const seen = new Set<Float32Array>();
+      for (let i = 0; i < 6; i++) {
+        await trainer.step({ c: hostTensor(Float32Array.of(1, -1, 2, 0.5), [4]) });
+        seen.add(store.get("w").value);
+        seen.add(trainer.moments().get("w")!.m);
+      }
+      if (update === "graph") expect(Array.from(external)).toEqual([1, 1, 1, 1]);
+      else expect(store.get("w").value).toBe(external);
+      expect(store.get("w").value[0]).toBeLessThan(1);
+      // Steady state: two buffers per tensor for the in-graph update (ping-pong), one for the host update.
+      expect(seen.size).toBeLessThanOrEqual(update === "graph" ? 5 : 2);
+    });
+  }
+});

@@ -2,7 +2,7 @@ import type { Shape } from "../ir/dims.ts";
 import { dimEquals, sameShape, shapeToString } from "../ir/dims.ts";
 import { isFloat } from "../ir/dtype.ts";
 import type { OpNode } from "../ir/tensor.ts";
-import { Tensor, zeros } from "../ir/tensor.ts";
+import { Tensor, scatterAdd, zeros } from "../ir/tensor.ts";
 import { getOp } from "../ops/registry.ts";
 
 /**
@@ -78,7 +78,7 @@ export function grad(y: Tensor, wrt: readonly Tensor[], seed?: Tensor): Tensor[]
   const grads = new Map<number, Tensor>();
   const accumulate = (t: Tensor, g: Tensor) => {
     const prev = grads.get(t.id);
-    grads.set(t.id, prev ? prev.add(g) : g);
+    grads.set(t.id, prev ? addGradients(prev, g) : g);
   };
   if (depends.has(y.id)) accumulate(y, seed ?? Tensor.scalar(1, y.dtype));
 
@@ -100,3 +100,26 @@ export function grad(y: Tensor, wrt: readonly Tensor[], seed?: Tensor): Tensor[]
   }
   return wrt.map((w) => grads.get(w.id) ?? zeros(w.shape, w.dtype));
 }
+
+/** True for `zeros(shape)`: a zero scalar constant expanded. */
+function isZeros(t: Tensor): boolean {
+  const src = t.node?.op === "expand" ? t.node.inputs[0]! : t;
+  return src.kind === "constant" && src.data!.length === 1 && Number(src.data![0]) === 0;
+}
+
+/**
+ * a + b for two gradient contributions. A gathered table's gradient is a scatter-add of rows into
+ * zeros; added to another gradient of the same table (a tied output head), the rows are scattered
+ * straight into that one instead, so no vocabulary-sized zero table is built and added.
+ */
+function addGradients(a: Tensor, b: Tensor): Tensor {
+  for (const [sparse, dense] of [
+    [a, b],
+    [b, a],
+  ] as const) {
+    const n = sparse.node;
+    if (n?.op === "scatter_add" && isZeros(n.inputs[0]!) && sameShape(dense.shape, sparse.shape) && dense.dtype === sparse.dtype) return scatterAdd(dense, n.inputs[1]!, n.inputs[2]!);
+  }
+  return a.add(b);
+}
+

@@ -1,3 +1,4 @@
+import fc from "fast-check";
 import { describe, expect, it } from "vitest";
 import { createRng } from "../random/rng.ts";
 import { argmax, candidateTokens, logSoftmaxAt, resolveSamplingOptions, sampleToken } from "./sampling.ts";
@@ -59,5 +60,46 @@ describe("host sampling", () => {
     expect(() => resolveSamplingOptions({ topP: 0 })).toThrow(/topP/);
     expect(() => resolveSamplingOptions({ temperature: -1 })).toThrow(/temperature/);
     expect(() => resolveSamplingOptions({ topK: 1.5 })).toThrow(/topK/);
+  });
+});
+
+describe("partial selection (no full-vocabulary sort)", () => {
+  /** The textbook form: sort every token, then cut by k and p. */
+  function reference(logits: number[], o: { temperature: number; topK: number; topP: number }) {
+    const order = logits.map((_, i) => i).sort((a, b) => logits[b]! - logits[a]! || a - b);
+    const kept = o.topK > 0 ? order.slice(0, o.topK) : order;
+    const max = logits[kept[0]!]!;
+    const w = kept.map((t) => Math.exp((logits[t]! - max) / o.temperature));
+    const total = w.reduce((s, x) => s + x, 0);
+    let n = 0;
+    let cum = 0;
+    while (n < kept.length && (n === 0 || cum < o.topP)) cum += w[n++]! / total;
+    return kept.slice(0, o.topP < 1 ? n : kept.length);
+  }
+
+  it("keeps exactly the tokens a full sort keeps, in the same order (ties, plateaus, top-k and top-p)", () => {
+    fc.assert(
+      fc.property(
+        fc.array(fc.integer({ min: -8, max: 8 }), { minLength: 1, maxLength: 300 }),
+        fc.integer({ min: 0, max: 40 }),
+        fc.constantFrom(0.1, 0.5, 0.9, 0.99, 1),
+        fc.constantFrom(0.5, 1, 2),
+        (ints, topK, topP, temperature) => {
+          const logits = ints.map((x) => x / 2); // coarse values: many exact ties
+          const o = resolveSamplingOptions({ temperature, topK, topP });
+          expect(candidateTokens(Float32Array.from(logits), o).tokens).toEqual(reference(logits, o));
+        },
+      ),
+      { numRuns: 300, seed: 18 },
+    );
+  });
+
+  it("top-p over a 50k vocabulary selects without sorting the whole row", () => {
+    const rng = createRng(3);
+    const row = Float32Array.from({ length: 50257 }, () => rng.normal() * 3);
+    const o = resolveSamplingOptions({ temperature: 1, topP: 0.9 });
+    const got = candidateTokens(row, o);
+    expect(got.tokens).toEqual(reference(Array.from(row), o));
+    expect(got.probs.reduce((s, p) => s + p, 0)).toBeCloseTo(1, 9);
   });
 });

@@ -192,8 +192,17 @@ export class Tensor implements TensorType {
   }
   /** Permutes axes; default reverses them. */
   transpose(perm?: readonly number[]): Tensor {
-    const p = perm ?? this.shape.map((_, i) => this.rank - 1 - i);
-    return apply1("transpose", [this], { perm: p.map((a) => normAxis(a, this.rank, "transpose")) });
+    const p = (perm ?? this.shape.map((_, i) => this.rank - 1 - i)).map((a) => normAxis(a, this.rank, "transpose"));
+    // A transpose of a transpose is one permutation of the original, and none at all when they
+    // cancel: the gradient of a tied table (logits = h E^T) is then dE = g^T h directly, with no
+    // vocabulary-sized transpose of E or of its gradient.
+    if (this.node?.op === "transpose") {
+      const inner = this.node.attrs.perm as number[];
+      const composed = p.map((a) => inner[a]!);
+      const source = this.node.inputs[0]!;
+      return composed.every((a, i) => a === i) ? source : source.transpose(composed);
+    }
+    return apply1("transpose", [this], { perm: p });
   }
   /** Swaps the last two axes. */
   get T(): Tensor {

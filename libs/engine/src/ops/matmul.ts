@@ -33,6 +33,10 @@ function weightGrad(a: Tensor, g: Tensor, b: Tensor): Tensor {
     const rows: Dim = dimProduct(a.shape.slice(0, -1));
     const a2 = a.reshape([rows, a.shape[a.rank - 1]!]); // (rows, K)
     const g2 = g.reshape([rows, g.shape[g.rank - 1]!]); // (rows, N)
+    // B = W^T (a tied output head): return (g^T a)^T, whose outer transpose cancels against the
+    // transpose's own VJP, so dW = g^T a is one GEMM (ORT folds g^T into it) and the (N, K)
+    // table is never transposed.
+    if (b.node?.op === "transpose") return g2.T.matmul(a2).T;
     return a2.T.matmul(g2);
   }
   return a.T.matmul(g);

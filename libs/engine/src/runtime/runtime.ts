@@ -47,8 +47,12 @@ export interface Session {
   readonly program: CompiledProgram;
   readonly device: DeviceName;
   readonly stats: RunStats;
-  /** Runs with named feeds; returns every output (or only those named in `fetch`). */
-  run(feeds: Readonly<Record<string, HostTensor>>, fetch?: readonly string[]): Promise<Record<string, HostTensor>>;
+  /**
+   * Runs with named feeds; returns every output (or only those named in `fetch`). Outputs named in
+   * `into` are written into those host arrays (pre-allocated by the caller, right dtype and shape)
+   * instead of fresh buffers, and are returned as those same arrays.
+   */
+  run(feeds: Readonly<Record<string, HostTensor>>, fetch?: readonly string[], into?: Readonly<Record<string, HostTensor>>): Promise<Record<string, HostTensor>>;
   release(): Promise<void>;
 }
 
@@ -155,7 +159,7 @@ class OrtBoundSession implements Session {
     this.specs = new Map(program.inputs.map((s) => [s.name, s]));
   }
 
-  async run(feeds: Readonly<Record<string, HostTensor>>, fetch?: readonly string[]): Promise<Record<string, HostTensor>> {
+  async run(feeds: Readonly<Record<string, HostTensor>>, fetch?: readonly string[], into?: Readonly<Record<string, HostTensor>>): Promise<Record<string, HostTensor>> {
     if (this.released) throw new Error(`program ${this.program.hash}: session already released`);
     const t0 = performance.now();
     const ortFeeds: Record<string, OrtTensor> = {};
@@ -168,12 +172,15 @@ class OrtBoundSession implements Session {
       ortFeeds[spec.name] = new OrtTensorClass(f.dtype as OrtTensorType, f.data as never, f.shape);
     }
     for (const name of Object.keys(feeds)) if (!this.specs.has(name)) throw new Error(`program ${this.program.hash}: unknown input "${name}"`);
+    const fetches = into ? this.preallocatedFetches(fetch, into) : fetch;
     const t1 = performance.now();
-    const out = fetch ? await this.ort.run(ortFeeds, fetch) : await this.ort.run(ortFeeds);
+    const out = fetches ? await this.ort.run(ortFeeds, fetches as never) : await this.ort.run(ortFeeds);
     const t2 = performance.now();
     const result: Record<string, HostTensor> = {};
     for (const [name, t] of Object.entries(out)) {
-      result[name] = { dtype: t.type === "bool" ? "bool" : (t.type as DType), shape: t.dims.map(Number), data: t.data as HostArray };
+      // ORT wrote a pre-allocated output in place; hand back the caller's own array.
+      const mine = into?.[name];
+      result[name] = mine ?? { dtype: t.type === "bool" ? "bool" : (t.type as DType), shape: t.dims.map(Number), data: t.data as HostArray };
     }
     const t3 = performance.now();
     this.stats.runs++;
@@ -183,6 +190,18 @@ class OrtBoundSession implements Session {
   }
 
   private released = false;
+
+  /** onnxruntime-node's fetches object: null for outputs it allocates, a tensor over the caller's array for the rest. */
+  private preallocatedFetches(fetch: readonly string[] | undefined, into: Readonly<Record<string, HostTensor>>): Record<string, OrtTensor | null> {
+    const names = fetch ?? this.program.outputs.map((o) => o.name);
+    const fetches: Record<string, OrtTensor | null> = {};
+    for (const name of names) fetches[name] = null;
+    for (const [name, t] of Object.entries(into)) {
+      if (!(name in fetches)) throw new Error(`program ${this.program.hash}: pre-allocated output "${name}" is not an output${fetch ? " fetched" : ""} of this program`);
+      fetches[name] = new OrtTensorClass(t.dtype as OrtTensorType, t.data as never, t.shape);
+    }
+    return fetches;
+  }
 
   /** Frees the native session; idempotent. The runtime forgets it, so the next request reopens. */
   async release(): Promise<void> {

@@ -20,6 +20,18 @@ export function adamwScalars(config: AdamWConfig, t: number, lr: number): { lr: 
   return { lr, bc1: 1 - c.beta1 ** t, bc2: 1 - c.beta2 ** t };
 }
 
+/**
+ * The per-step scalars of the fused update, computed once on the host in float64 so the
+ * per-element work is as small as it can be. Adam's step lr * (m/bc1) / (sqrt(v/bc2) + eps)
+ * equals alpha * m / (sqrt(v) + epsHat) with alpha = lr sqrt(bc2) / bc1 and epsHat = eps sqrt(bc2)
+ * (the form PyTorch uses), and decoupled decay is one multiply by keep = 1 - lr * weightDecay.
+ */
+export function fusedAdamwScalars(config: AdamWConfig, t: number, lr: number, weightDecay: number): { alpha: number; epsHat: number; keep: number } {
+  const c = { ...ADAMW_DEFAULTS, ...config };
+  const { bc1, bc2 } = adamwScalars(c, t, lr);
+  return { alpha: (lr * Math.sqrt(bc2)) / bc1, epsHat: c.eps * Math.sqrt(bc2), keep: 1 - lr * weightDecay };
+}
+
 /** Global L2 norm of gradients as a graph tensor, and the factor that clips it to maxNorm (1 when unclipped). */
 export function clipFactor(grads: readonly Tensor[], maxNorm: number | undefined): { norm: Tensor; factor: Tensor | null } {
   let sq: Tensor | null = null;
@@ -33,28 +45,37 @@ export function clipFactor(grads: readonly Tensor[], maxNorm: number | undefined
   return { norm, factor: norm.add(1e-6).rdiv(maxNorm).clip(0, 1) };
 }
 
-/**
- * One AdamW update as graph nodes: returns the new parameter and moments. `lr`, `bc1` and `bc2`
- * are rank-0 program inputs so one compiled program serves every step.
- */
-export function adamwGraphUpdate(
-  p: Tensor,
-  g: Tensor,
-  m: Tensor,
-  v: Tensor,
-  s: { lr: Tensor; bc1: Tensor; bc2: Tensor },
-  config: AdamWConfig,
-  decay: boolean,
-): { p: Tensor; m: Tensor; v: Tensor } {
-  const c = { ...ADAMW_DEFAULTS, ...config };
-  const m2 = m.mul(c.beta1).add(g.mul(1 - c.beta1));
-  const v2 = v.mul(c.beta2).add(g.square().mul(1 - c.beta2));
-  const step = m2.div(s.bc1).div(v2.div(s.bc2).sqrt().add(c.eps));
-  const decayed = decay && c.weightDecay !== 0 ? p.mul(s.lr.mul(-c.weightDecay).add(scalar(1))) : p;
-  return { p: decayed.sub(step.mul(s.lr)), m: m2, v: v2 };
+/** Rank-0 graph inputs of one fused update: see {@link fusedAdamwScalars}. */
+export interface FusedAdamwInputs {
+  alpha: Tensor;
+  epsHat: Tensor;
+  keep: Tensor;
+  /** Gradient clip factor (rank 0), or null when unclipped. */
+  clip: Tensor | null;
 }
 
-/** The same update on the host, in place; `scale` is the gradient clip factor. */
+/**
+ * One AdamW update as graph nodes: returns the new parameter and moments. The scalars are rank-0
+ * program inputs so one compiled program serves every step. The clip factor and (1 - beta) are
+ * folded into rank-0 coefficients, so each element costs 13 element-wise ops (m: 3, v: 4, p: 6;
+ * 12 without decay) instead of the textbook form's 16.
+ */
+export function adamwGraphUpdate(p: Tensor, g: Tensor, m: Tensor, v: Tensor, s: FusedAdamwInputs, config: AdamWConfig, decay: boolean): { p: Tensor; m: Tensor; v: Tensor } {
+  const c = { ...ADAMW_DEFAULTS, ...config };
+  const c1 = s.clip ? s.clip.mul(1 - c.beta1) : scalar(1 - c.beta1);
+  const c2 = s.clip ? s.clip.square().mul(1 - c.beta2) : scalar(1 - c.beta2);
+  const m2 = m.mul(c.beta1).add(g.mul(c1));
+  const v2 = v.mul(c.beta2).add(g.mul(c2).mul(g));
+  const step = m2.mul(s.alpha).div(v2.sqrt().add(s.epsHat));
+  const kept = decay && c.weightDecay !== 0 ? p.mul(s.keep) : p;
+  return { p: kept.sub(step), m: m2, v: v2 };
+}
+
+/**
+ * The same update on the host, in place, in one pass over p, g, m and v (7 memory streams per
+ * element, against about 30 for the graph's separate element-wise kernels); `scale` is the
+ * gradient clip factor.
+ */
 export function adamwHostUpdate(
   p: Float32Array,
   g: Float32Array,
@@ -67,14 +88,17 @@ export function adamwHostUpdate(
   const c = { ...ADAMW_DEFAULTS, ...config };
   const b1 = c.beta1;
   const b2 = c.beta2;
+  const t1 = (1 - b1) * s.scale;
+  const t2 = (1 - b2) * s.scale * s.scale;
   const keep = decay ? 1 - s.lr * c.weightDecay : 1;
-  const { lr, bc1, bc2, scale } = s;
+  const alpha = (s.lr * Math.sqrt(s.bc2)) / s.bc1;
+  const epsHat = c.eps * Math.sqrt(s.bc2);
   for (let i = 0; i < p.length; i++) {
-    const gi = g[i]! * scale;
-    const mi = b1 * m[i]! + (1 - b1) * gi;
-    const vi = b2 * v[i]! + (1 - b2) * gi * gi;
+    const gi = g[i]!;
+    const mi = b1 * m[i]! + t1 * gi;
+    const vi = b2 * v[i]! + t2 * gi * gi;
     m[i] = mi;
     v[i] = vi;
-    p[i] = p[i]! * keep - (lr * (mi / bc1)) / (Math.sqrt(vi / bc2) + c.eps);
+    p[i] = p[i]! * keep - (alpha * mi) / (Math.sqrt(vi) + epsHat);
   }
 }

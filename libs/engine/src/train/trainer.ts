@@ -1,9 +1,10 @@
+import { freemem } from "node:os";
 import { grad } from "../autodiff/grad.ts";
 import type { Tensor } from "../ir/tensor.ts";
 import { input } from "../ir/tensor.ts";
 import type { HostTensor, Runtime, Session } from "../runtime/runtime.ts";
 import type { AdamWConfig } from "./adamw.ts";
-import { ADAMW_DEFAULTS, adamwGraphUpdate, adamwHostUpdate, adamwScalars, clipFactor } from "./adamw.ts";
+import { ADAMW_DEFAULTS, adamwGraphUpdate, adamwHostUpdate, adamwScalars, clipFactor, fusedAdamwScalars } from "./adamw.ts";
 import type { OptimizerState } from "./optimizer-state.ts";
 import type { ParamGroup, ResolvedGroup } from "./param-groups.ts";
 import { DEFAULT_GROUP, resolveGroups } from "./param-groups.ts";
@@ -89,12 +90,12 @@ export interface Trainer {
 
 type Moments = { m: Float32Array; v: Float32Array };
 
-/** Program inputs of the optimizer scalars: one learning rate per group, both bias corrections. */
+/** Program inputs of the fused update's scalars ({@link fusedAdamwScalars}): step size and decay per group, one epsilon. */
 function scalarInputs(groups: readonly ResolvedGroup[]) {
   return {
-    lr: new Map(groups.map((g) => [g.name, input(`opt.lr.${g.name}`, "float32", [])])),
-    bc1: input("opt.bc1", "float32", []),
-    bc2: input("opt.bc2", "float32", []),
+    alpha: new Map(groups.map((g) => [g.name, input(`opt.alpha.${g.name}`, "float32", [])])),
+    keep: new Map(groups.map((g) => [g.name, input(`opt.keep.${g.name}`, "float32", [])])),
+    epsHat: input("opt.eps_hat", "float32", []),
   };
 }
 
@@ -106,10 +107,10 @@ function updateOutputs(groups: readonly ResolvedGroup[], grads: ReadonlyMap<stri
   const outputs: Record<string, Tensor> = { grad_norm: norm };
   for (const group of groups) {
     for (const p of group.params) {
-      const g = factor ? grads.get(p.name)!.mul(factor) : grads.get(p.name)!;
       const m = input(`m.${p.name}`, "float32", p.shape);
       const v = input(`v.${p.name}`, "float32", p.shape);
-      const next = adamwGraphUpdate(p.tensor, g, m, v, { lr: s.lr.get(group.name)!, bc1: s.bc1, bc2: s.bc2 }, { ...opt, weightDecay: group.weightDecay }, decay(p));
+      const scalars = { alpha: s.alpha.get(group.name)!, keep: s.keep.get(group.name)!, epsHat: s.epsHat, clip: factor };
+      const next = adamwGraphUpdate(p.tensor, grads.get(p.name)!, m, v, scalars, { ...opt, weightDecay: group.weightDecay }, decay(p));
       outputs[`new.p.${p.name}`] = next.p;
       outputs[`new.m.${p.name}`] = next.m;
       outputs[`new.v.${p.name}`] = next.v;
@@ -132,6 +133,14 @@ export async function createTrainer(config: TrainerConfig): Promise<Trainer> {
   if (config.loss.rank !== 0 || config.loss.dtype !== "float32") throw new Error(`createTrainer: loss must be a float32 scalar, got ${config.loss}`);
   const decay = config.decay ?? ((p: Parameter) => p.shape.length >= 2);
   const groups = resolveGroups(params, config.groups ?? [], { schedule: config.schedule, weightDecay: opt.weightDecay ?? ADAMW_DEFAULTS.weightDecay });
+  // Refuse before building anything when the trained parameters, their moments and gradients
+  // alone cannot fit (activations depend on the batch: see planMemory for the whole estimate).
+  const trainedBytes = 4 * config.params.count();
+  const stateBytes = trainedBytes * (update === "graph" ? 6 : 4);
+  if (config.runtime.device === "cpu" && stateBytes > freemem())
+    throw new Error(
+      `createTrainer${config.name ? ` (${config.name})` : ""}: ${config.params.count()} trained parameters need ${(stateBytes / 2 ** 30).toFixed(2)} GB for values, AdamW moments and gradients (${update} update) before any activation, but only ${(freemem() / 2 ** 30).toFixed(2)} GB of RAM is free`,
+    );
   const groupOf = new Map(groups.flatMap((g) => g.params.map((p) => [p.name, g] as const)));
   const gradList = grad(config.loss, params.map((p) => p.tensor));
   const grads = new Map(params.map((p, i) => [p.name, gradList[i]!]));
@@ -162,10 +171,13 @@ export async function createTrainer(config: TrainerConfig): Promise<Trainer> {
   const lrs = () => Object.fromEntries(groups.map((g) => [g.name, g.schedule(steps)]));
   const optimizerFeeds = (rates: Record<string, number>): Record<string, HostTensor> => {
     const f: Record<string, HostTensor> = {};
-    const { bc1, bc2 } = adamwScalars(opt, steps + 1, 0);
-    for (const g of groups) f[`opt.lr.${g.name}`] = f32(rates[g.name]!);
-    f["opt.bc1"] = f32(bc1);
-    f["opt.bc2"] = f32(bc2);
+    for (const g of groups) {
+      const sc = fusedAdamwScalars(opt, steps + 1, rates[g.name]!, g.weightDecay);
+      f[`opt.alpha.${g.name}`] = f32(sc.alpha);
+      // A group without decayed parameters has no keep input in the program.
+      if (g.params.some(decay) && g.weightDecay !== 0) f[`opt.keep.${g.name}`] = f32(sc.keep);
+      f["opt.eps_hat"] = f32(sc.epsHat);
+    }
     for (const p of params) {
       const st = state.get(p.name)!;
       f[`m.${p.name}`] = { dtype: "float32", shape: p.shape, data: st.m };
@@ -173,13 +185,47 @@ export async function createTrainer(config: TrainerConfig): Promise<Trainer> {
     }
     return f;
   };
-  /** Adopts the update's outputs (fresh buffers per run) instead of copying them. */
-  const adoptGraphUpdate = (out: Record<string, HostTensor>) => {
+  // The in-graph update writes the new p, m and v into pre-allocated buffers and the trainer swaps
+  // them with the current ones (ping-pong): nothing is allocated or copied per step. Only buffers
+  // the trainer allocated itself are recycled, so an array someone else put into the store (a
+  // checkpoint's, another model's) is never overwritten.
+  const owned = new WeakSet<Float32Array>();
+  const fresh = (n: number) => {
+    const a = new Float32Array(n);
+    owned.add(a);
+    return a;
+  };
+  for (const st of state.values()) {
+    owned.add(st.m);
+    owned.add(st.v);
+  }
+  let spare: Map<string, { p: Float32Array; m: Float32Array; v: Float32Array }> | null = null;
+  const recycle = (a: Float32Array) => (owned.has(a) ? a : fresh(a.length));
+  const updateTargets = (): Record<string, HostTensor> => {
+    spare ??= new Map(params.map((p) => [p.name, { p: fresh(p.value.length), m: fresh(p.value.length), v: fresh(p.value.length) }]));
+    const into: Record<string, HostTensor> = {};
     for (const p of params) {
-      config.params.set(p.name, out[`new.p.${p.name}`]!.data as Float32Array);
-      state.set(p.name, { m: out[`new.m.${p.name}`]!.data as Float32Array, v: out[`new.v.${p.name}`]!.data as Float32Array });
+      const b = spare.get(p.name)!;
+      into[`new.p.${p.name}`] = { dtype: "float32", shape: p.shape, data: b.p };
+      into[`new.m.${p.name}`] = { dtype: "float32", shape: p.shape, data: b.m };
+      into[`new.v.${p.name}`] = { dtype: "float32", shape: p.shape, data: b.v };
+    }
+    return into;
+  };
+  /** Swaps the buffers the update just wrote with the current ones. */
+  const adoptGraphUpdate = () => {
+    for (const p of params) {
+      const b = spare!.get(p.name)!;
+      const st = state.get(p.name)!;
+      const old = { p: recycle(p.value), m: recycle(st.m), v: recycle(st.v) };
+      config.params.set(p.name, b.p);
+      state.set(p.name, { m: b.m, v: b.v });
+      spare!.set(p.name, old);
     }
   };
+  // The host update's gradients land in one fixed buffer per parameter.
+  let gradBuffers: Record<string, HostTensor> | null = null;
+  const gradTargets = () => (gradBuffers ??= Object.fromEntries(params.map((p) => [`grad.${p.name}`, { dtype: "float32" as const, shape: p.shape, data: new Float32Array(p.value.length) }])));
   /** The AdamW update on the host from gradients (already averaged) and their global norm. */
   const hostUpdate = (gradOf: (p: Parameter) => Float32Array, gradNorm: number, rates: Record<string, number>) => {
     const scale = opt.maxGradNorm === undefined ? 1 : Math.min(1, opt.maxGradNorm / (gradNorm + 1e-6));
@@ -213,6 +259,8 @@ export async function createTrainer(config: TrainerConfig): Promise<Trainer> {
         if (!s) throw new Error(`loadState: no moments for parameter "${p.name}"`);
         if (s.m.length !== p.value.length || s.v.length !== p.value.length) throw new Error(`loadState: moments of "${p.name}" have ${s.m.length}/${s.v.length} values, the parameter has ${p.value.length}`);
         next.set(p.name, { m: Float32Array.from(s.m), v: Float32Array.from(s.v) });
+        owned.add(next.get(p.name)!.m);
+        owned.add(next.get(p.name)!.v);
       }
       const extra = [...saved.moments.keys()].filter((k) => !next.has(k));
       if (extra.length) throw new Error(`loadState: moments for unknown parameter(s) ${extra.map((k) => JSON.stringify(k)).join(", ")}`);
@@ -228,9 +276,9 @@ export async function createTrainer(config: TrainerConfig): Promise<Trainer> {
       const rates = lrs();
       const all: Record<string, HostTensor> = { ...feeds, ...config.params.feeds() };
       if (update === "graph") Object.assign(all, optimizerFeeds(rates));
-      const out = await session.run(all);
+      const out = await session.run(all, undefined, update === "graph" ? updateTargets() : gradTargets());
       const gradNorm = Number(out.grad_norm!.data[0]);
-      if (update === "graph") adoptGraphUpdate(out);
+      if (update === "graph") adoptGraphUpdate();
       else hostUpdate((p) => out[`grad.${p.name}`]!.data as Float32Array, gradNorm, rates);
       steps++;
       const total = performance.now() - t0;
@@ -279,10 +327,10 @@ export async function createTrainer(config: TrainerConfig): Promise<Trainer> {
         const ort0 = applySession.stats.ortMs;
         const all: Record<string, HostTensor> = { ...config.params.feeds(), ...optimizerFeeds(rates), "acc.scale": f32(scale) };
         for (const p of params) all[`acc.${p.name}`] = { dtype: "float32", shape: p.shape, data: acc.get(p.name)! };
-        const out = await applySession.run(all);
+        const out = await applySession.run(all, undefined, updateTargets());
         ort = applySession.stats.ortMs - ort0;
         gradNorm = Number(out.grad_norm!.data[0]);
-        adoptGraphUpdate(out);
+        adoptGraphUpdate();
       } else {
         const mean = new Map<string, Float32Array>();
         let sq = 0;
