@@ -54,6 +54,8 @@ function put(key: string, f: RlFinding | null, command: string): void {
   science[`${key}_ci_low`] = f.low;
   science[`${key}_ci_high`] = f.high;
   science[`${key}_seeds`] = f.seeds;
+  science[`${key}_prompts`] = f.prompts;
+  science[`${key}_holds`] = f.holds ? 1 : 0;
   science[`${key}_command`] = command;
   console.log(`${key}: ${f.estimate.toFixed(3)} [${f.low.toFixed(3)}, ${f.high.toFixed(3)}] over ${f.seeds} seeds x ${f.prompts} prompts: ${f.holds ? "holds" : "does not hold"}`);
 }

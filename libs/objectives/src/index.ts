@@ -38,3 +38,4 @@ export * from "./experiments/demo.ts";
 export * from "./experiments/registry.ts";
 export * from "./daa/index.ts";
 export * from "./labeling/index.ts";
+export * from "./dmoerm/index.ts";

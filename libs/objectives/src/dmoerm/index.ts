@@ -1,1 +1,2 @@
 export * from "./inner-model.ts";
+export * from "./study.ts";
