@@ -57,7 +57,7 @@ describe("RL on the built-in task", () => {
     expect(points[0]!.goldSe).toBe(0); // a gain over step 0, paired per prompt
     expect(points.slice(1).every((p) => p.goldSe! > 0)).toBe(true);
     expect(sink.runs[0]!.metrics.some((m) => m.name === "train.entropy")).toBe(true);
-  }, 120_000);
+  }, 240_000);
 
   it("PPO optimizing gold itself raises gold, with its loss terms reported", async () => {
     const sink = memorySink();
@@ -70,7 +70,7 @@ describe("RL on the built-in task", () => {
     expect(last.gold).toBeGreaterThan(3 * run.finalGoldSe);
     const names = new Set(sink.runs[0]!.metrics.map((m) => m.name));
     for (const name of ["train.policy_loss", "train.value_loss", "train.entropy", "train.clip_fraction", "train.approx_kl", "train.value_error", "train.kl_coef"]) expect(names).toContain(name);
-  }, 120_000);
+  }, 240_000);
 
   // At this size gold's early rise is within noise for this seed; the fall below the peak is not.
   it("optimizing a small proxy without KL penalty raises the proxy while gold peaks and falls", async () => {
@@ -84,7 +84,11 @@ describe("RL on the built-in task", () => {
     expect(run.goldDrop).toBeGreaterThan(3 * run.goldDropSe);
     expect(last.gold).toBeLessThan(0);
     expect(sink.runs[0]!.fits[0]?.form).toBe("rl");
-  }, 150_000);
+    // The onset detector's signals are scored against this run's gold curve.
+    expect(run.onset.overoptimized).toBe(true);
+    expect(run.onset.scores.map((x) => x.signal)).toEqual(["disagreement", "proxy-slope", "kl-growth", "value-error"]);
+    expect(run.onset.scores.find((x) => x.signal === "disagreement")!.fireStep).toBeNull(); // one member: no disagreement
+  }, 300_000);
 
   it("the same config and seed give the same numbers", async () => {
     const config = { ...TEST_SIZE, objectives: ["gold"] as RlStudyConfig["objectives"], rl: { ...TEST_SIZE.rl, steps: 2 }, evaluation: { every: 1, prompts: 8, samplesPerPrompt: 1 } };
