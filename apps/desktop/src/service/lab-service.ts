@@ -14,6 +14,7 @@ import { diffConfigs } from "./config-diff.ts";
 import { curvePointDto, datasetDto, exampleDto, experimentDto, fitDto, labelDto, runDto } from "./dto-mapping.ts";
 import { EventHub } from "./event-hub.ts";
 import { type AppKind, ExperimentRegistry } from "./experiments/registry.ts";
+import { DATASET_ID_FIELD, datasetIdsOf, datasetRowsFor, missingDatasets } from "./experiments/dataset-rows.ts";
 import { curvesToCsv, curvesToJson } from "./reports/curves-export.ts";
 import { type ReportEnvironment, collectEnvironment } from "./reports/environment.ts";
 import { renderHtmlReport } from "./reports/html-report.ts";
@@ -268,10 +269,15 @@ export function createLabService(options: LabServiceOptions): LabService {
       progress.delete(r.runId);
       runDevice.set(r.runId, device);
     }
+    // The worker has no database: the rows of the datasets the config reads travel with the job.
+    const missing = missingDatasets(store, config);
+    if (missing.length > 0) throw new LabConflictError(`Run ${runs[0]!.runId} reads dataset ${missing.join(", ")}, which this lab no longer has.`);
+    const datasets = datasetIdsOf(config).length > 0 ? { datasets: datasetRowsFor(store, config) } : {};
     executor.enqueue({
       runs,
       experimentModule: kind.module,
       config,
+      ...datasets,
       seed: run.seed,
       device,
       ...(options.threads ? { threads: options.threads } : {}),
@@ -354,6 +360,10 @@ export function createLabService(options: LabServiceOptions): LabService {
 
   /** The runs a config expands into (one per grid point), or a LabValidationError saying why it cannot run. */
   const planOrRefuse = (kind: AppKind, config: Record<string, unknown>, name: string): PlannedRun[] => {
+    const missing = missingDatasets(store, config);
+    if (missing.length > 0) {
+      throw new LabValidationError(`Invalid config for experiment kind '${kind.kind}': ${DATASET_ID_FIELD}: no dataset ${missing.join(", ")} in this lab (goodhart datasets list shows the lab's datasets)`);
+    }
     try {
       return kind.plan ? kind.plan(config) : [{ key: "", name, config }];
     } catch (err) {

@@ -8,6 +8,7 @@
 import { createRuntime, type RuntimeOptions } from "@goodhart/engine";
 import { runBonStudy, storedBonStudyResult, type ExperimentSink, type RunSink } from "@goodhart/objectives";
 import type { ExperimentContext } from "../runs/experiment.ts";
+import { runDatasetStudy } from "./bon-study-dataset.ts";
 import { bonJobConfig } from "./bon-study-plan.ts";
 
 /** Progress is reported in thousandths of the whole study. */
@@ -23,6 +24,11 @@ export async function run(config: Record<string, unknown>, context: ExperimentCo
   const job = bonJobConfig(config);
   const runtime = await createRuntime({ device: context.device as RuntimeOptions["device"], ...(context.threads ? { threads: context.threads } : {}) });
   try {
+    // A study on an imported dataset runs the dataset task, never the built-in world.
+    if (job.study.task.kind === "dataset") {
+      if (job.grid && Object.keys(job.grid).length > 0) throw new Error(`${job.study.name}: sweep grids over a dataset task are not supported yet; list the values in the study's own axes`);
+      return await runDatasetStudy(job.study, context, runtime);
+    }
     const sink: ExperimentSink = {
       beginRun(spec): RunSink {
         const r = context.run(spec.id);

@@ -60,7 +60,7 @@ export async function runKindModule(moduleUrl: string, config: Record<string, un
       log() {},
       checkpoint: (model) => context.model(model),
     };
-    const result = await mod.run(config, { runtime, seed: context.seed, sink, signal: context.signal, cacheDir: context.cacheDir });
+    const result = await mod.run(config, { runtime, seed: context.seed, sink, signal: context.signal, cacheDir: context.cacheDir, ...(context.datasets ? { datasets: context.datasets } : {}) });
     return typeof result === "object" && result !== null && !Array.isArray(result) ? (result as Record<string, unknown>) : { result: result ?? null };
   } finally {
     await runtime.release();

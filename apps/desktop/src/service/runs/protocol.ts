@@ -6,7 +6,7 @@
  * of points), which the writer commits in one transaction.
  */
 import type { CurvePoint, MetricPoint } from "@goodhart/storage";
-import type { ExperimentCheckpoint, ExperimentFit, ExperimentLabelSet, ExperimentSampleSet } from "@goodhart/objectives";
+import type { ExperimentCheckpoint, ExperimentFit, ExperimentLabelSet, ExperimentSampleSet, LabelledExample } from "@goodhart/objectives";
 import type { SerializedError } from "../../shared/errors.ts";
 
 /** A metric value at a step, as the store keeps it. */
@@ -65,6 +65,8 @@ export interface WorkerStart {
   cacheDir: string;
   /** Continue from the last checkpoint in runDir instead of starting over. */
   resume: boolean;
+  /** The labelled pairs of each imported dataset the config reads, by dataset id (the worker has no database). */
+  datasets?: Record<number, LabelledExample[]>;
   /** Int32Array view: index 0 becomes 1 when cancel is requested. */
   cancelFlag: SharedArrayBuffer;
 }

@@ -4,10 +4,22 @@
  */
 import { mkdir, readFile, rename, writeFile } from "node:fs/promises";
 import { parentPort, workerData } from "node:worker_threads";
+import type { DatasetSource, LabelledExample } from "@goodhart/objectives";
 import { serializeError } from "../../shared/errors.ts";
 import { CancelledError, type ExperimentContext, type ExperimentRun, type RunReporter } from "./experiment.ts";
 import type { MetricSample, ParentMessage, WorkerMessage, WorkerStart } from "./protocol.ts";
 import { checkpointPath } from "./checkpoint-path.ts";
+
+/** The datasets that came with the job; asking for another is an error naming the ones it has. */
+function datasetSource(rows: Record<number, LabelledExample[]>): DatasetSource {
+  return {
+    labelledExamples(id) {
+      const found = rows[id];
+      if (!found) throw new Error(`dataset ${id} was not loaded for this job (it has ${Object.keys(rows).join(", ") || "none"})`);
+      return found;
+    },
+  };
+}
 
 async function main(): Promise<void> {
   const start = workerData as WorkerStart;
@@ -70,6 +82,7 @@ async function main(): Promise<void> {
     device: start.device,
     threads: start.threads,
     cacheDir: start.cacheDir,
+    ...(start.datasets ? { datasets: datasetSource(start.datasets) } : {}),
     signal: abort.signal,
     cancelRequested: () => Atomics.load(flag, 0) === 1,
     throwIfCancelled() {

@@ -4,3 +4,4 @@ export { splitDataset, toPairs, type DatasetPair, type DatasetSplits, type Label
 export { loadOrTrainSftPolicy, sftPolicyHash, type CachedSftPolicy, type SftPolicySpec } from "./sft-policy.ts";
 export { runDatasetBonStudy, type DatasetBonConfig, type DatasetBonResult, type DatasetProxyRun, type RmSize } from "./study.ts";
 export { hhRlhfBonPreset } from "./presets.ts";
+export { runBonStudyOnDataset, datasetConfigFromBonStudy } from "./from-bon-study.ts";

@@ -1,0 +1,81 @@
+// A best-of-n study on an imported dataset, run by the application: the HH-RLHF harmless fixture
+// imported into a real SQLite lab, its rows loaded by the service and handed to the run's worker,
+// the dataset task (not the built-in world) trained and evaluated, curves stored under runs whose
+// config names the dataset. Test size: one proxy on 200 comparisons, N = 8 on 8 prompts.
+import { mkdtempSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { openDatabase } from "@goodhart/storage";
+import { afterEach, describe, expect, it } from "vitest";
+import { fixturePath } from "../../../../../fixtures/index.ts";
+import { LabValidationError } from "../../shared/errors.ts";
+import { type LabService, createLabService } from "../lab-service.ts";
+import { waitForStatus } from "../testing/wait-for.ts";
+
+/** The hh-rlhf-bon preset's test size as a bon-study config, with one proxy. */
+export function tinyDatasetStudy(datasetId: number): Record<string, unknown> {
+  return {
+    name: "hh-svc",
+    task: {
+      kind: "dataset",
+      seed: 0,
+      dataset: { datasetId, tokenizer: "byte", heldOutFraction: 0.15, maxPromptTokens: 64, maxResponseTokens: 32, gold: { name: "gold-1x48", layers: 1, dModel: 48, heads: 2 } },
+    },
+    basePolicy: { preset: "sft", layers: 1, dModel: 32, heads: 2, pretrainSteps: 40 },
+    proxySizes: [{ name: "1x32", layers: 1, dModel: 32, heads: 2 }],
+    trainingSizes: [200],
+    labelNoise: [0],
+    bon: { poolSize: 8, ns: [1, 2, 4, 8], evalPrompts: 8 },
+    seeds: [0],
+  };
+}
+
+const services: { service: LabService; close(): void }[] = [];
+afterEach(async () => {
+  for (const s of services.splice(0)) {
+    await s.service.close();
+    s.close();
+  }
+});
+
+function open() {
+  const dir = mkdtempSync(join(tmpdir(), "goodhart-bon-dataset-"));
+  const store = openDatabase(join(dir, "lab.sqlite"));
+  const service = createLabService({ store, dataDir: join(dir, "data"), cacheDir: join(dir, "cache") });
+  services.push({ service, close: () => store.close() });
+  return { store, service };
+}
+
+describe("bon-study on an imported dataset in the application", () => {
+  it("refuses a dataset id the lab does not have, naming the field and the id, and stores nothing", async () => {
+    const { store, service } = open();
+    const create = service.experiments.create({ name: "missing", kind: "bon-study", config: tinyDatasetStudy(4242) });
+    await expect(create).rejects.toThrow(LabValidationError);
+    await expect(service.experiments.create({ name: "missing", kind: "bon-study", config: tinyDatasetStudy(4242) })).rejects.toThrow(/task\.dataset\.datasetId: no dataset 4242/);
+    expect(store.experiments.list()).toHaveLength(0);
+  });
+
+  it("runs the dataset task in the worker on the lab's rows and stores curves whose run names the dataset", async () => {
+    const { store, service } = open();
+    const dataset = await service.datasets.import({ path: fixturePath("preference/hh-rlhf_harmless-base_test.jsonl.gz"), name: "hh-harmless" });
+    const experiment = await service.experiments.create({ name: "hh", kind: "bon-study", config: tinyDatasetStudy(dataset.id) });
+    const run = await service.runs.start({ experimentId: experiment.id, seed: 0 });
+    await waitForStatus(service, run.id, ["done", "failed", "interrupted"], 150_000);
+    const done = await service.runs.get({ id: run.id });
+    expect(done.error).toBeNull();
+    expect(done.status).toBe("done");
+
+    // The run's stored config and its result name the dataset: the built-in world would report neither.
+    const stored = store.runs.get(run.id)!;
+    expect((stored.config as { study: { task: { kind: string; dataset: { datasetId: number } } } }).study.task).toMatchObject({ kind: "dataset", dataset: { datasetId: dataset.id } });
+    const result = (await service.runs.result({ runId: run.id })) as { datasetId?: number; goldValidationAccuracy?: number; trainingSize?: number } | null;
+    expect(result?.datasetId).toBe(dataset.id);
+    expect(result?.trainingSize).toBe(200);
+    expect(result?.goldValidationAccuracy).toBeGreaterThan(0);
+
+    const points = (await service.curves.get({ runId: run.id })).filter((p) => p.series === "proxy:mean").sort((a, b) => a.x - b.x);
+    expect(points.map((p) => p.x)).toEqual([1, 2, 4, 8]);
+    expect(points[0]!.goldScore).toBeCloseTo(0, 9);
+    for (const p of points) expect(p.kl).toBeCloseTo(Math.log(p.x) - (p.x - 1) / p.x, 12);
+  }, 170_000);
+});
