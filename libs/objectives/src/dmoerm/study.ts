@@ -26,6 +26,7 @@ import { basePolicyGptConfig, loadOrPretrainBasePolicy } from "../task/base-poli
 import { samplePolicy, type PolicySample } from "../experiments/policy-samples.ts";
 import { trainRewardModel, type Comparison } from "../experiments/reward-training.ts";
 import type { ExperimentContext } from "../experiments/sink.ts";
+import { ProgressTracker } from "../experiments/progress.ts";
 import { AggregatorMlp, aggregatorScores, expertFeatures, trainAggregator, trainCapabilityExpert, type CapabilityExpert } from "./inner-model.ts";
 
 export interface DmoermConfig {
@@ -90,21 +91,36 @@ export async function runDmoermStudy(config: DmoermConfig, context: ExperimentCo
   const log = (m: string) => sink.log(m);
   const task = createTask(config.task.seed, { prompts: config.task.prompts });
   const tokenizer = new WordTokenizer(task.vocabulary);
-  const progress = (phase: string, done: number, total: number) =>
-    sink.progress({ phase, done, total, fraction: 0, elapsedS: (performance.now() - started) / 1000, etaS: null });
+  // Rough seconds per unit on two cores: only the ratios matter for the ETA.
+  const rmSteps = Math.ceil(config.trainPairs / config.training.batchSize) * config.training.epochs;
+  const tracker = new ProgressTracker(
+    [
+      { phase: "pretrain", units: config.basePolicy.pretrainSteps, secondsPerUnit: 0.15 },
+      { phase: "sampling", units: 2 * (config.trainPairs + config.testPairs), secondsPerUnit: 0.01 },
+      { phase: "reward models", units: config.ensembleSize, secondsPerUnit: rmSteps * 0.2 },
+      { phase: "experts", units: task.categories.length * config.capabilities.length, secondsPerUnit: (rmSteps / task.categories.length) * 0.2 },
+    ],
+    sink,
+  );
+  const progress = (phase: string, done: number, total: number) => tracker.update(phase, done, total);
 
   // 1. The base policy (cached) and its samples.
   let t = performance.now();
   const policySpec = { ...config.basePolicy, seed: config.task.seed };
   const policy = await loadOrPretrainBasePolicy(runtime, task, tokenizer, policySpec, context.cacheDir, { signal, onStep: (s, n) => progress("pretrain", s, n) });
   sink.checkpoint({ name: "base-policy", kind: "policy", path: policy.path, hash: policy.hash, config: { ...basePolicyGptConfig(policySpec, tokenizer.vocabSize), cached: policy.cached } });
+  if (policy.cached) tracker.skip("pretrain");
   lap("pretrain", t);
   t = performance.now();
   const cycle = <T>(xs: readonly T[], n: number) => Array.from({ length: n }, (_, i) => xs[i % xs.length]!);
   const trainPrompts = cycle(task.prompts.train, config.trainPairs);
   const testPrompts = cycle(task.prompts.test, config.testPairs);
   const seedOf = (label: string) => Number(new Rng(context.seed).fork(label).nextUint32() % 1_000_000) * 1000;
-  const draw = (prompts: typeof trainPrompts, label: string) => samplePolicy(runtime, policy.model, tokenizer, prompts, { seed: seedOf(label), signal, onBatch: (d, n) => progress(`sampling ${label}`, d, n) });
+  let sampled = 0;
+  const draw = (prompts: typeof trainPrompts, label: string) => samplePolicy(runtime, policy.model, tokenizer, prompts, { seed: seedOf(label), signal, onBatch: (d) => progress("sampling", sampled + d, 2 * (config.trainPairs + config.testPairs)) }).then((x) => {
+      sampled += x.length;
+      return x;
+    });
   const [trainA, trainB, testA, testB] = [await draw(trainPrompts, "train-a"), await draw(trainPrompts, "train-b"), await draw(testPrompts, "test-a"), await draw(testPrompts, "test-b")];
   lap("sampling", t);
   const golds = (s: PolicySample[]): GoldScore[] => s.map((x) => task.gold(x.prompt, x.words));
@@ -149,6 +165,7 @@ export async function runDmoermStudy(config: DmoermConfig, context: ExperimentCo
   const nTest = testA.length;
   const dmoermScores = new Float64Array(testSeqs.length).fill(Number.NaN);
   const categories: DmoermResult["categories"] = [];
+  let expertsDone = 0;
   for (const category of task.categories) {
     const inCategory = (p: { pair: number }) => categoryOf(trainA[p.pair]!) === category;
     const overall = overallTrain.filter(inCategory);
@@ -162,7 +179,7 @@ export async function runDmoermStudy(config: DmoermConfig, context: ExperimentCo
       signal?.throwIfAborted();
       const data = capabilityTrain.get(cap)!.filter(inCategory);
       if (data.length < 8) continue; // a capability this category never varies in (e.g. sentiment outside reviews)
-      progress(`experts ${category}`, experts.length, config.capabilities.length);
+      progress("experts", expertsDone++, task.categories.length * config.capabilities.length);
       experts.push(await trainCapabilityExpert(runtime, single, `${category}-${cap}`, data, { seed: 2000 + experts.length, order: new Rng(context.seed).fork(`expert/${category}/${cap}`) }, { ...trainOptions, lora: { rank: config.lora.rank } }));
     }
     const trainSeqs = overall.flatMap((c) => [c.chosen, c.rejected]);
