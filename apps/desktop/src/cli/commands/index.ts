@@ -6,10 +6,11 @@ import { devicesCommand } from "./devices.ts";
 import { importCommand } from "./import.ts";
 import { kindsCommand } from "./kinds.ts";
 import { labelCommands } from "./label.ts";
+import { modelsImportCommand, modelsListCommand } from "./models.ts";
 import { presetsCommand } from "./presets.ts";
 import { reportCommand } from "./report.ts";
 import { runCommand } from "./run.ts";
 import { runsCancelCommand, runsListCommand, runsResumeCommand, runsShowCommand } from "./runs.ts";
 
 /** Every sub-command, in the order `goodhart --help` lists them. */
-export const commands: CliCommand[] = [devicesCommand, importCommand, datasetsListCommand, datasetsShowCommand, reportCommand, kindsCommand(), presetsCommand(), demoCommand, runCommand, runsListCommand, runsShowCommand, runsResumeCommand, runsCancelCommand, curvesCommand, ...labelCommands];
+export const commands: CliCommand[] = [devicesCommand, importCommand, datasetsListCommand, datasetsShowCommand, reportCommand, kindsCommand(), presetsCommand(), demoCommand, runCommand, runsListCommand, runsShowCommand, runsResumeCommand, runsCancelCommand, curvesCommand, ...labelCommands, modelsImportCommand, modelsListCommand];
