@@ -38,4 +38,6 @@ export * from "./experiments/demo.ts";
 export * from "./experiments/registry.ts";
 export * from "./daa/index.ts";
 export * from "./labeling/index.ts";
+export * from "./kl/index.ts";
+export * from "./rl/index.ts";
 export * from "./dmoerm/index.ts";
