@@ -11,7 +11,7 @@ import path from "node:path";
 import { fileURLToPath } from "node:url";
 
 const repoRoot = fileURLToPath(new URL("../..", import.meta.url));
-const PROJECT_ORDER = ["engine", "storage", "objectives", "science", "desktop"];
+const PROJECT_ORDER = ["engine", "storage", "objectives", "science", "dataset", "desktop"];
 
 // What each known key measures and its target. Keys not listed here are still shown, without a
 // description, so a new benchmark key appears in the page as soon as it is recorded.
@@ -68,6 +68,28 @@ const KEYS = {
   bon_uwo_minus_single: ["gold at the largest n, UWO ensemble minus single RM (25% noise)"],
   bon_more_data_gain: ["gold at the largest n, 3000 minus 300 comparisons (single RM, 25% noise)"],
   bootstrap_replicates: ["bootstrap replicates behind each interval"],
+  rl_gold_drop_single: ["RL: gold peak minus final gold, single proxy, no KL penalty (science size, docs/rl.md)"],
+  rl_wco_kl001_minus_single: ["RL: final gold, WCO ensemble minus single proxy (25% noise, 5 members, KL 0.01)"],
+  rl_uwo_kl001_minus_single: ["RL: final gold, UWO ensemble minus single proxy (25% noise, 5 members, KL 0.01)"],
+  rl_step_ms: ["RLOO step at the rl-quick-demo size: generation + scoring + forward/backward/AdamW"],
+  rl_step_generation_ms: ["of which generation"],
+  rl_step_scoring_ms: ["of which scoring by the proxies"],
+  rl_step_forward_backward_optimizer_ms: ["of which forward, backward and AdamW"],
+  rl_step_host_ms: ["JavaScript time inside the training part"],
+  rl_steps_per_s: ["RLOO steps per second"],
+  rl_ppo_step_ms: ["the same for PPO (32 prompts x 1 sample per step)"],
+  rl_ppo_steps_per_s: ["PPO steps per second"],
+  rl_ppo_step_generation_ms: ["of which generation"],
+  rl_ppo_step_scoring_ms: ["of which scoring by the proxies"],
+  rl_ppo_step_forward_backward_optimizer_ms: ["of which forward, backward and AdamW"],
+  rl_ppo_step_host_ms: ["JavaScript time inside the training part"],
+  rl_peak_rss_mb: ["peak resident memory of the RL benchmark"],
+  rl_load_avg_1m: ["1-minute load average while measuring"],
+  rl_gao_preset_s: ["wall time of the gao-rl preset at its default size"],
+  rl_coste_preset_s: ["wall time of the coste-rl preset at its default size"],
+  dataset_bon_preset_s: ["hh-rlhf-bon preset end to end on the HH-RLHF fixture, import included (docs/dataset-studies.md)"],
+  dataset_gold_rm_val_acc: ["its gold reward model's accuracy on the held-out split"],
+  dataset_proxy_val_acc: ["the proxy trained on the most comparisons, accuracy on the held-out split"],
 };
 
 // A finding is recorded as KEY plus KEY_ci_low, KEY_ci_high, KEY_seeds, KEY_prompts, KEY_holds and
@@ -148,11 +170,12 @@ function formatValue(key, value) {
   if (typeof value !== "number") return String(value);
   const grouped = (v, digits = 0) => v.toLocaleString("en-US", { maximumFractionDigits: digits });
   if (/^mfu|fraction|share/.test(key)) return `${grouped(100 * value, value < 0.01 ? 2 : 1)}%`;
-  if (/ratio|speedup/.test(key)) return `${grouped(value, 1)}x`;
+  if (/(^|_)(ratio|speedup)(_|$)/.test(key)) return `${grouped(value, 1)}x`;
   if (/gflops/.test(key)) return `${grouped(value, 1)} GFLOP/s`;
   if (/tokens_per_s/.test(key)) return `${grouped(value)} tokens/s`;
   if (/rows_per_s/.test(key)) return `${grouped(value)} rows/s`;
   if (/points_per_s/.test(key)) return value >= 1e6 ? `${grouped(value / 1e6, 2)} M/s` : `${grouped(value)}/s`;
+  if (/_per_s$/.test(key)) return `${grouped(value, 2)}/s`;
   if (/_ms(_|$)/.test(key)) return `${grouped(value, 1)} ms`;
   if (/_mb$/.test(key)) return `${grouped(value)} MB`;
   if (/_s$/.test(key)) return `${grouped(value, 1)} s`;

@@ -37,7 +37,13 @@ describe("bench-docs", () => {
   it("renders the latest run and the reference with units, targets and descriptions", () => {
     const latest = join(dir, "bench-results");
     const reference = join(dir, "reference");
-    writeBench(latest, "storage", { metric_points_per_s: 3_180_000, curve_read_ms_100k: 7.6, new_key_nobody_described: 42 });
+    writeBench(latest, "storage", {
+      metric_points_per_s: 3_180_000,
+      curve_read_ms_100k: 7.6,
+      new_key_nobody_described: 42,
+      rl_step_generation_ms: 237,
+      rl_steps_per_s: 1.57,
+    });
     writeBench(reference, "engine", { mfu_d512: 0.61, train_tokens_per_s_d512: 2068 }, { note: "Reference note" });
     const out = join(dir, "benchmarks.md");
     const r = benchDocs("--latest", latest, "--reference", reference, "--out", out);
@@ -47,6 +53,9 @@ describe("bench-docs", () => {
     expect(page).toContain("| `metric_points_per_s` | 3.18 M/s | >= 500k/s |");
     expect(page).toContain("| `curve_read_ms_100k` | 7.6 ms | <= 50 ms |");
     expect(page).toContain("| `new_key_nobody_described` | 42 |");
+    // "generation" contains "ratio": still milliseconds, and a rate per second is not seconds.
+    expect(page).toContain("| `rl_step_generation_ms` | 237 ms |");
+    expect(page).toContain("| `rl_steps_per_s` | 1.57/s |");
     expect(page).toContain("| `mfu_d512` | 61% | >= 40% |");
     expect(page).toContain("| `train_tokens_per_s_d512` | 2,068 tokens/s |");
     expect(page).toContain(
