@@ -27,6 +27,7 @@ import { checkpointPath } from "./runs/checkpoint-path.ts";
 import { FIT_FORM_TEXT } from "./runs/fit-form.ts";
 import { LLM_API_KEY, type SecretStore, noSecretStore } from "./secret-store.ts";
 import { labelsHandlers } from "./labels-api.ts";
+import { modelsHandlers } from "./models.ts";
 import { SettingsStore } from "./settings-store.ts";
 
 /** Imports a dataset file into the store (provided by libs/storage's importers). */
@@ -682,6 +683,8 @@ export function createLabService(options: LabServiceOptions): LabService {
         return probe();
       },
     },
+
+    models: modelsHandlers(store),
 
     async close(closeOptions) {
       // Idempotent: a Ctrl-C handler may close with the runs cancelled before the final close.

@@ -8,6 +8,8 @@ import path from "node:path";
 import type { HfArchitecture } from "@goodhart/engine";
 import { describeMemoryPlan, gptConfigFromHf, gptParamCount, planMemory, resolveGptConfig } from "@goodhart/engine";
 import type { JsonObject, LabStore, Model } from "@goodhart/storage";
+import { LabValidationError } from "../shared/errors.ts";
+import type { LabInput, ModelDto } from "../shared/lab-api.ts";
 
 /** The models-table kind of a registered Hugging Face folder. */
 export const HF_MODEL_KIND = "hf-lm";
@@ -162,4 +164,20 @@ export function listModelFolders(store: LabStore): RegisteredModel[] {
  */
 export function modelInitChoices(store: LabStore): { value: string; label: string }[] {
   return [{ value: "builtin", label: "built-in task model" }, ...listModelFolders(store).map((m) => ({ value: `model:${m.id}`, label: `${m.name} (${m.architecture}, ${(m.parameters / 1e6).toFixed(1)}M)` }))];
+}
+
+/** The LabApi `models` service, wired in lab-service.ts. A folder the engine cannot run is a validation error naming the file. */
+export function modelsHandlers(store: LabStore) {
+  return {
+    list: async (): Promise<ModelDto[]> => listModelFolders(store),
+    import: async (raw: unknown): Promise<ModelDto> => {
+      const input = raw as LabInput<"models", "import">;
+      try {
+        return registerModelFolder(store, input.path, input.name).model;
+      } catch (e) {
+        throw new LabValidationError(e instanceof Error ? e.message : String(e));
+      }
+    },
+    initChoices: async () => modelInitChoices(store),
+  };
 }

@@ -7,7 +7,7 @@ import { LAB_METHOD_NAMES } from "./lab-channels.ts";
 
 describe("LabApi contract", () => {
   it("lists every service and method once, with its channel", () => {
-    expect(Object.keys(labMethods)).toEqual(["datasets", "labels", "kinds", "presets", "experiments", "runs", "curves", "compare", "reports", "settings", "devices"]);
+    expect(Object.keys(labMethods)).toEqual(["datasets", "labels", "kinds", "presets", "experiments", "runs", "curves", "compare", "reports", "settings", "devices", "models"]);
     expect(new Set(labMethodNames).size).toBe(labMethodNames.length);
     expect(labMethodNames).toContain("runs.cancel");
     // The preload's schema-free copy of the names must match the table.

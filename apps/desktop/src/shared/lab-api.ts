@@ -78,6 +78,27 @@ export const AgreementDto = z.object({
 });
 export type AgreementDto = z.infer<typeof AgreementDto>;
 
+/** A registered Hugging Face model folder (service/models.ts). */
+export const ModelDto = z.object({
+  id: Id,
+  name: z.string(),
+  path: z.string(),
+  architecture: z.enum(["gpt2", "gpt_neox", "llama"]),
+  parameters: z.number().int(),
+  vocab: z.number().int(),
+  dModel: z.number().int(),
+  nLayers: z.number().int(),
+  nHeads: z.number().int(),
+  maxSeq: z.number().int(),
+  tokenizer: z.string().nullable(),
+  weightFiles: z.array(z.string()),
+  weightBytes: z.number(),
+  fingerprint: z.string(),
+  memory: z.object({ fullTrain: z.number(), loraTrain: z.number(), inference: z.number(), fullTrainSummary: z.string() }),
+  createdAt: z.string(),
+});
+export type ModelDto = z.infer<typeof ModelDto>;
+
 /** Every LabApi method, by service. */
 export const labMethods = {
   datasets: {
@@ -232,6 +253,13 @@ export const labMethods = {
   },
   devices: {
     list: method(none, z.array(DeviceProbeDto)),
+  },
+  models: {
+    list: method(none, z.array(ModelDto)),
+    /** Registers a model folder on this machine (idempotent for an unchanged folder). */
+    import: method(z.object({ path: z.string().min(1), name: z.string().min(1).max(200).optional() }).strict(), ModelDto),
+    /** What an experiment form can offer as policy / reward-model initialisation: "builtin" or "model:<id>". */
+    initChoices: method(none, z.array(z.object({ value: z.string(), label: z.string() }))),
   },
 } as const;
 

@@ -43,6 +43,9 @@ export const LAB_METHOD_NAMES: readonly string[] = [
   "settings.get",
   "settings.update",
   "devices.list",
+  "models.list",
+  "models.import",
+  "models.initChoices",
 ];
 
 /** The global the preload defines in the page. */

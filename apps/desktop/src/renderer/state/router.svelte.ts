@@ -8,6 +8,7 @@ export const SCREENS = [
   { id: "compare", title: "Compare", key: "5" },
   { id: "export", title: "Export", key: "6" },
   { id: "labels", title: "Labels", key: "7" },
+  { id: "models", title: "Models", key: "8" },
 ] as const;
 
 export type ScreenId = (typeof SCREENS)[number]["id"];
