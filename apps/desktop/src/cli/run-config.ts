@@ -10,7 +10,7 @@
  * nearest valid ones. The result is validated once, here; the service stores it as is.
  */
 import { readFileSync } from "node:fs";
-import { ConfigError, isBonStudyJob, parseConfigText, requirePath, setAt } from "@goodhart/objectives";
+import { ConfigError, isBonStudyJob, parseConfigText, parsePath, requirePath, setAt } from "@goodhart/objectives";
 import { ExperimentRegistry } from "../service/experiments/registry.ts";
 
 /** The kind a config file is for when it does not say. */
@@ -86,8 +86,14 @@ export function resolveRunConfig(request: RunConfigRequest, registry: Experiment
     throw new ConfigError([{ path: "preset", message: `preset "${preset.preset.name}" is for kind ${preset.kind}, not ${kind}` }], source);
   }
 
-  let config = kinds.parse<Record<string, unknown>>(kind, presetName ? { preset: presetName, ...body } : body, source);
   const sets = (request.set ?? []).map(parseSetOption);
+  // A field the preset requires (a dataset id) may come from --set: it must be there when the preset is applied.
+  const first: Record<string, unknown> = presetName ? { preset: presetName, ...structuredClone(body) } : body;
+  for (const r of preset?.preset.requires ?? []) {
+    const given = sets.find((s) => s.path === r.path);
+    if (given) setAt(first, parsePath(r.path), given.value, r.path);
+  }
+  let config = kinds.parse<Record<string, unknown>>(kind, first, source);
   if (sets.length > 0) {
     const schema = kinds.get(kind).schema.describe();
     // A sweep file's fields live under `study` (see bon-study's job.ts); --set edits the study.

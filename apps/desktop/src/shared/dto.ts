@@ -132,6 +132,8 @@ export const KindPresetDto = z.object({
   datasets: z.array(z.string()),
   /** The fields that differ from the kind's defaults (objects merge, lists replace). */
   overrides: JsonObject,
+  /** Fields the preset leaves to the user (e.g. `task.dataset.datasetId`): a config using it must set them. */
+  requires: z.array(z.object({ path: z.string(), description: z.string(), example: z.unknown() })).optional(),
 });
 export type KindPresetDto = z.infer<typeof KindPresetDto>;
 

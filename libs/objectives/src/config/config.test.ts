@@ -3,6 +3,7 @@ import { ConfigError } from "./validate.ts";
 import { DEFAULT_BON_STUDY } from "../kinds/bon-study/schema.ts";
 import { BON_STUDY_PRESET_NAMES, bonStudyPreset } from "../kinds/bon-study/presets.ts";
 import { parseBonStudy, parseBonStudyText } from "./parse.ts";
+import { kindRegistry } from "../kinds/registry.ts";
 import { expandStudy, sweep } from "./sweep.ts";
 
 function issuesOf(fn: () => unknown): { path: string; message: string }[] {
@@ -72,16 +73,25 @@ describe("parseBonStudy", () => {
     );
     expect(issuesOf(() => parseBonStudy({ preset: "gao" }))[0]).toEqual({
       path: "preset",
-      message: 'expected one of "quick-demo", "gao-bon", "gao-bon-small", "coste-bon", "coste-ensemble-noise", got "gao"',
+      message: 'expected one of "quick-demo", "gao-bon", "gao-bon-small", "coste-bon", "coste-ensemble-noise", "hh-rlhf-bon", got "gao"',
     });
   });
 
   it("every preset is itself a valid config and survives a JSON round trip", () => {
     for (const name of BON_STUDY_PRESET_NAMES) {
+      // A preset that needs the user's data (hh-rlhf-bon: a dataset id) is checked with its requirements' examples.
+      const { config: example } = kindRegistry.presetExample(name);
+      expect(parseBonStudy(JSON.parse(JSON.stringify(example)))).toEqual(example);
+      if (kindRegistry.preset(name).preset.requires) continue;
       const preset = bonStudyPreset(name);
       expect(parseBonStudy(JSON.parse(JSON.stringify(preset)))).toEqual(preset);
       expect(parseBonStudy({ preset: name })).toEqual(preset);
     }
+    // Without its dataset id, hh-rlhf-bon is refused naming the field and what to put there.
+    expect(issuesOf(() => parseBonStudy({ preset: "hh-rlhf-bon" }))).toEqual([
+      { path: "task.dataset.datasetId", message: 'preset "hh-rlhf-bon" needs the id of an imported pairwise dataset (goodhart datasets list) here (e.g. --set task.dataset.datasetId=1)' },
+    ]);
+    expect(parseBonStudy({ preset: "hh-rlhf-bon", task: { dataset: { datasetId: 7 } } }).task).toMatchObject({ kind: "dataset", dataset: { datasetId: 7, maxPromptTokens: 128, tokenizer: "byte" } });
     expect(bonStudyPreset("gao-bon-small").proxySizes.length).toBeGreaterThanOrEqual(3);
     expect(() => bonStudyPreset("nope")).toThrow(/unknown preset "nope"/);
   });

@@ -17,6 +17,22 @@ export interface KindPreset {
   datasets: readonly string[];
   /** Fields that differ from the kind's defaults (deep-merged: objects merge, lists replace). */
   overrides: Record<string, unknown>;
+  /**
+   * Fields the preset cannot fill and a config using it must (the id of an imported dataset): a
+   * config without one is refused naming the field. The preset validates on its own with each
+   * field's `example` in place.
+   */
+  requires?: readonly PresetRequirement[];
+}
+
+/** A field a preset leaves to the user (see KindPreset.requires). */
+export interface PresetRequirement {
+  /** Dotted path of the field, e.g. "task.dataset.datasetId". */
+  path: string;
+  /** What to put there, for messages and forms ("the id of an imported dataset"). */
+  description: string;
+  /** A value of the right type the preset is validated with on its own (never run). */
+  example: unknown;
 }
 
 /**

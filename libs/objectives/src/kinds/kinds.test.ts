@@ -42,8 +42,10 @@ describe("the kind registry", () => {
   it("has the paper presets, each a valid config that names its papers", () => {
     const names = kindRegistry.presets("bon-study").map((p) => p.preset.name);
     expect(names).toEqual(expect.arrayContaining(["quick-demo", "gao-bon", "coste-bon", "gao-bon-small", "coste-ensemble-noise"]));
+    expect(names).toContain("hh-rlhf-bon");
     for (const name of names) {
-      const { kind, config } = kindRegistry.presetConfig(name);
+      // hh-rlhf-bon requires a dataset id: it validates with its requirement's example in place.
+      const { kind, config } = kindRegistry.presetExample(name);
       expect(kind).toBe("bon-study");
       expect(config.name).toBe(name);
       expect(kindRegistry.preset(name).preset.papers.length).toBeGreaterThan(0);

@@ -3,18 +3,29 @@
  * --preset`), the application's service (LabApi `kinds.list`, config validation at submission) and
  * through LabApi the UI. Adding a kind = its folder under kinds/ plus one line in BUILTIN_KINDS.
  */
-import { deepMerge } from "../config/paths.ts";
+import { deepMerge, parsePath, setAt } from "../config/paths.ts";
 import { ConfigError, describeValue, validate } from "../config/validate.ts";
 import { bonStudyKind } from "./bon-study/kind.ts";
 import { rlStudyKind } from "./rl/kind.ts";
 import { daaKind } from "./daa/kind.ts";
 import { dmoermKind } from "./dmoerm/kind.ts";
-import type { ExperimentKind, KindDescription, KindPreset } from "./kind.ts";
+import type { ExperimentKind, KindDescription, KindPreset, PresetRequirement } from "./kind.ts";
 
 /** Every kind this library provides, in the order lists show them. */
 export const BUILTIN_KINDS: readonly ExperimentKind<any>[] = [bonStudyKind, daaKind, rlStudyKind, dmoermKind];
 
 const isObject = (v: unknown): v is Record<string, unknown> => typeof v === "object" && v !== null && !Array.isArray(v);
+
+/** The value at a dotted path of plain objects (undefined when any part is missing). */
+function valueAt(value: unknown, path: string): unknown {
+  let node = value;
+  for (const part of parsePath(path)) node = isObject(node) || Array.isArray(node) ? (node as Record<string | number, unknown>)[part] : undefined;
+  return node;
+}
+
+function requirementIssue(preset: string, r: PresetRequirement): { path: string; message: string } {
+  return { path: r.path, message: `preset "${preset}" needs ${r.description} here (e.g. --set ${r.path}=${JSON.stringify(r.example)})` };
+}
 
 export class KindRegistry {
   readonly #kinds = new Map<string, ExperimentKind<any>>();
@@ -93,8 +104,21 @@ export class KindRegistry {
         throw err;
       }
       body = deepMerge(found.preset.overrides, rest);
+      const missing = (found.preset.requires ?? []).filter((r) => valueAt(body, r.path) === undefined);
+      if (missing.length > 0) throw new ConfigError(missing.map((r) => requirementIssue(found.preset.name, r)), source);
     }
     return validate(kind.schema, body, source) as C;
+  }
+
+  /**
+   * The config a preset stands for with its required fields set to their examples: how a preset
+   * that needs the user's data (`requires`) is validated on its own. Not a config to run.
+   */
+  presetExample(name: string): { kind: string; config: Record<string, unknown> } {
+    const { kind, preset } = this.preset(name);
+    const body: Record<string, unknown> = { preset: name };
+    for (const r of preset.requires ?? []) setAt(body, parsePath(r.path), r.example, r.path);
+    return { kind, config: this.parse(kind, body) };
   }
 
   /** What a fresh form shows and an empty config means: the default preset, else the schema's defaults. */

@@ -14,6 +14,7 @@ import {
   ConfigError,
   expandGrid,
   kindRegistry,
+  parsePath,
   requirePath,
   type ExperimentKind,
   type GridAxis,
@@ -131,12 +132,13 @@ export class ExperimentRegistry {
 
   presets(kindId?: string): PresetDto[] {
     if (kindId !== undefined) this.get(kindId);
-    return this.kinds.presets(kindId).map(({ kind, preset }) => ({
+    return this.kinds.presets(kindId).map(({ kind, preset: { requires, ...preset } }) => ({
       ...structuredClone(preset),
       papers: [...preset.papers],
       datasets: [...preset.datasets],
+      ...(requires ? { requires: requires.map((r) => ({ ...r })) } : {}),
       kind,
-      config: this.kinds.parse(kind, { preset: preset.name }),
+      config: presetConfigWithoutRequired(this.kinds, preset.name),
     }));
   }
 
@@ -168,6 +170,22 @@ export class ExperimentRegistry {
       parameters: parameterLines(k.configSchema),
     }));
   }
+}
+
+/**
+ * The full config a preset stands for; a field the preset requires (a dataset id) is left out, for
+ * the user to fill. Validated with the requirement's example in place.
+ */
+function presetConfigWithoutRequired(kinds: KindRegistry, name: string): Record<string, unknown> {
+  const { preset } = kinds.preset(name);
+  const { config } = kinds.presetExample(name);
+  for (const r of preset.requires ?? []) {
+    const parts = parsePath(r.path);
+    let node: unknown = config;
+    for (const part of parts.slice(0, -1)) node = (node as Record<string | number, unknown> | undefined)?.[part];
+    if (typeof node === "object" && node !== null) delete (node as Record<string | number, unknown>)[parts[parts.length - 1]!];
+  }
+  return config;
 }
 
 /** "path: description" for every described field, objects first-level and nested, in schema order. */

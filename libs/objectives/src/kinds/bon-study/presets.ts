@@ -6,11 +6,14 @@
 import { UWO_LAMBDA } from "../../ensemble.ts";
 import { deepMerge } from "../../config/paths.ts";
 import type { KindPreset } from "../kind.ts";
+import { hhRlhfBonPreset } from "../../task/dataset/presets.ts";
 import { DEFAULT_BON_STUDY, PROXY_SIZES, type BonStudyConfig } from "./schema.ts";
 
 const GAO = "Gao et al. 2023";
 const COSTE = "Coste et al. 2024";
 const MEAN_WCO_UWO = [{ kind: "mean" }, { kind: "wco" }, { kind: "uwo", lambda: UWO_LAMBDA.bon }];
+/** The dataset task's hh-rlhf-bon settings (task/dataset/presets.ts), one place for its numbers. */
+const HH = hhRlhfBonPreset(0, "full");
 
 export const BON_STUDY_PRESET_LIST: readonly KindPreset[] = [
   {
@@ -84,6 +87,29 @@ export const BON_STUDY_PRESET_LIST: readonly KindPreset[] = [
       trainingSizes: [2000],
       labelNoise: [0, 0.25],
       ensemble: { size: 5, aggregations: MEAN_WCO_UWO },
+    },
+  },
+  {
+    name: "hh-rlhf-bon",
+    title: "Best-of-n on HH-RLHF style preference data",
+    description:
+      "Gao/Coste on real labels: an SFT policy on the dataset's chosen responses, a 2-layer gold RM on all training labels, 1-layer proxies on 250/500/1000 comparisons with 0 and 25% noise, N = 32 on 32 held-out prompts. Needs an imported pairwise dataset (about 10 minutes on 2 cores for HH-RLHF harmless-base test).",
+    papers: [GAO, COSTE],
+    datasets: ["pairwise preferences (HH-RLHF harmless-base)"],
+    requires: [{ path: "task.dataset.datasetId", description: "the id of an imported pairwise dataset (goodhart datasets list)", example: 1 }],
+    overrides: {
+      name: "hh-rlhf-bon",
+      task: {
+        kind: "dataset",
+        seed: HH.seed,
+        dataset: { tokenizer: "byte", heldOutFraction: HH.heldOutFraction, maxPromptTokens: HH.maxPromptTokens, maxResponseTokens: HH.maxResponseTokens, gold: { name: HH.gold.name, layers: HH.gold.layers, dModel: HH.gold.dModel, heads: HH.gold.heads } },
+      },
+      basePolicy: { preset: "sft-byte", layers: HH.policy.layers, dModel: HH.policy.dModel, heads: HH.policy.heads, pretrainSteps: HH.policy.steps },
+      proxySizes: HH.proxies.sizes,
+      trainingSizes: HH.proxies.trainingSizes,
+      labelNoise: HH.proxies.labelNoise,
+      bon: HH.bon,
+      seeds: HH.proxies.seeds,
     },
   },
 ];
