@@ -55,7 +55,12 @@ export interface JsonSchema {
   anyOf?: JsonSchema[];
   /** Cross-field rules the schema checks beyond the keywords above, in words. */
   constraints?: string[];
+  /** The value names one of the lab's things: a form offers them in a select (see FieldMeta.picker). */
+  picker?: FieldPicker;
 }
+
+/** What a field's value names in the lab: an imported dataset's id, a stored model. */
+export type FieldPicker = "dataset" | "model";
 
 /** A schema: checks a value at a path, returns the typed value or undefined after recording issues. */
 export interface Schema<T> {
@@ -293,6 +298,8 @@ export interface FieldMeta {
   title?: string;
   /** A cross-field rule the schema checks (see refine), in words. */
   constraint?: string;
+  /** The value names one of the lab's things (a dataset id): forms offer the lab's in a select. */
+  picker?: FieldPicker;
 }
 
 /** The same schema with its meaning attached (shown in forms, CLI help and the JSON description). */

@@ -32,6 +32,8 @@ export interface FieldSchema {
   additionalProperties?: boolean | FieldSchema;
   anyOf?: FieldSchema[];
   constraints?: string[];
+  /** The value names one of the lab's things (a dataset id): the form offers them in a select. */
+  picker?: "dataset" | "model";
 }
 
 /** The input a field gets. `json`: a text box holding JSON, for shapes the form has no widget for (free-key maps). */

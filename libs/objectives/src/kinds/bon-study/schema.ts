@@ -198,7 +198,7 @@ export function bonStudySchema(defaults: BonStudyConfig = DEFAULT_BON_STUDY): Sc
         dataset: meta(
           optional(
           obj<DatasetTaskConfig>({
-            datasetId: meta(positiveInt(), { description: "Id of the imported dataset (goodhart datasets list)." }),
+            datasetId: meta(positiveInt(), { description: "Id of the imported dataset (goodhart datasets list).", picker: "dataset" }),
             tokenizer: field(str(), "byte", { description: '"byte" for the byte-level tokenizer, or the path of a Hugging Face tokenizer.json.' }),
             heldOutFraction: field(num({ above: 0, below: 1 }), 0.15, { description: "Fraction of prompts held out from every reward model.", unit: "fraction" }),
             maxPromptTokens: field(positiveInt(4096), 128, { description: "Prompts keep their last this many tokens.", unit: "tokens" }),

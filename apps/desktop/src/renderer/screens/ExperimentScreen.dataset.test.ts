@@ -1,0 +1,66 @@
+// The Experiment screen offers the lab's imported datasets where a config names one: the
+// hh-rlhf-bon preset leaves task.dataset.datasetId to the user, and its field is a select of the
+// datasets a real lab holds (imported through the same upload + import calls the page makes).
+import { flushSync, mount, unmount } from "svelte";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { LabState } from "../state/lab-state.svelte.ts";
+import { Router } from "../state/router.svelte.ts";
+import { $, click, waitFor } from "../testing/dom.ts";
+import { type RealLab, openRealLab, readFixture } from "../testing/real-lab.ts";
+import ExperimentScreen from "./ExperimentScreen.svelte";
+
+function choose(select: HTMLSelectElement, value: string): void {
+  select.value = value;
+  select.dispatchEvent(new Event("change", { bubbles: true }));
+  flushSync();
+}
+
+describe("the dataset picker of the Experiment screen", () => {
+  let lab: RealLab;
+
+  beforeAll(async () => {
+    lab = await openRealLab();
+  });
+
+  afterAll(async () => {
+    await lab.close();
+  });
+
+  it("lists the imported dataset for hh-rlhf-bon's task.dataset.datasetId and puts the chosen id in the config", async () => {
+    const file = new File([readFixture("preference/stack_exchange_paired_tiny.json")], "stack_exchange_paired_tiny.json");
+    const dataset = await lab.api.datasets.import({ path: await lab.toPath(file), name: "se-tiny" });
+    const state = new LabState(lab.api);
+    const stopListening = state.listen();
+    await state.refresh();
+    document.body.innerHTML = "";
+    const view = mount(ExperimentScreen, { target: document.body, props: { lab: state, router: new Router() } });
+    try {
+      click(await waitFor(() => document.querySelector<HTMLElement>('[data-kind="bon-study"]')));
+      const preset = $('[data-testid="preset-picker"]') as HTMLSelectElement;
+      expect([...preset.options].map((o) => o.value)).toContain("hh-rlhf-bon");
+      choose(preset, "hh-rlhf-bon");
+
+      const picker = $('[data-param="task.dataset.datasetId"]') as HTMLSelectElement;
+      expect(picker.tagName).toBe("SELECT");
+      expect(picker.dataset.picker).toBe("dataset");
+      const options = [...picker.options].map((o) => [o.value, o.textContent]);
+      expect(options).toEqual([
+        ["", "choose a dataset"],
+        [String(dataset.id), `se-tiny (#${dataset.id}, ${dataset.format}, ${dataset.rowCount} rows)`],
+      ]);
+      // Nothing chosen yet: the form says the field is missing and will not start.
+      expect($('[data-issue="task.dataset.datasetId"]').textContent).toMatch(/required/);
+      expect(($('[data-testid="start-button"]') as HTMLButtonElement).disabled).toBe(true);
+
+      choose(picker, String(dataset.id));
+      expect(document.querySelector('[data-issue="task.dataset.datasetId"]')).toBeNull();
+      click($('[data-testid="view-json"]'));
+      const config = JSON.parse(($('[data-testid="config-text"]') as HTMLTextAreaElement).value) as { task: { kind: string; dataset: { datasetId: unknown } } };
+      expect(config.task.kind).toBe("dataset");
+      expect(config.task.dataset.datasetId).toBe(dataset.id);
+    } finally {
+      unmount(view);
+      stopListening();
+    }
+  });
+});
