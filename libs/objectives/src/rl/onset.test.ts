@@ -29,5 +29,10 @@ describe("onset signals", () => {
     expect(silent.scores.every((s) => s.missed)).toBe(true);
     const summary = summariseOnset([over, clean, silent], "kl-growth");
     expect(summary).toEqual({ meanLeadSteps: 10, falseAlarmRate: 1, missRate: 0.5 });
+    // A signal the run cannot compute is neither missed nor counted in the rates.
+    const noEnsemble = scoreOnset(steps, { peakStep: 40, drop: 0.5, dropSe: 0.1 }, ["proxy-slope", "kl-growth"]);
+    const d = noEnsemble.scores.find((s) => s.signal === "disagreement")!;
+    expect(d).toMatchObject({ available: false, fireStep: null, missed: false });
+    expect(summariseOnset([noEnsemble], "disagreement")).toEqual({ meanLeadSteps: null, falseAlarmRate: null, missRate: null });
   });
 });

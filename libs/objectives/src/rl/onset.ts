@@ -81,6 +81,8 @@ export function onsetSteps(history: readonly OnsetObservation[], t: OnsetThresho
 
 export interface OnsetScore {
   signal: OnsetSignal;
+  /** False when the run cannot compute it (disagreement without an ensemble, value error without PPO). */
+  available: boolean;
   fireStep: number | null;
   /** Gold peak step minus firing step (null when it never fired). */
   leadSteps: number | null;
@@ -89,19 +91,25 @@ export interface OnsetScore {
 }
 
 /** Scores each signal's firing step against the run's gold curve. */
-export function scoreOnset(steps: Record<OnsetSignal, number | null>, gold: { peakStep: number; drop: number; dropSe: number }): { overoptimized: boolean; scores: OnsetScore[] } {
+export function scoreOnset(
+  steps: Record<OnsetSignal, number | null>,
+  gold: { peakStep: number; drop: number; dropSe: number },
+  available: readonly OnsetSignal[] = ONSET_SIGNALS,
+): { overoptimized: boolean; scores: OnsetScore[] } {
   const overoptimized = gold.drop > 2 * gold.dropSe;
   return {
     overoptimized,
     scores: ONSET_SIGNALS.map((signal) => {
-      const fireStep = steps[signal];
-      return { signal, fireStep, leadSteps: fireStep === null ? null : gold.peakStep - fireStep, falseAlarm: fireStep !== null && !overoptimized, missed: fireStep === null && overoptimized };
+      const ok = available.includes(signal);
+      const fireStep = ok ? steps[signal] : null;
+      return { signal, available: ok, fireStep, leadSteps: fireStep === null ? null : gold.peakStep - fireStep, falseAlarm: fireStep !== null && !overoptimized, missed: ok && fireStep === null && overoptimized };
     }),
   };
 }
 
 /** Over runs: mean lead time of the firings in overoptimized runs, and the false-alarm rate among runs that did not overoptimize. */
-export function summariseOnset(runs: readonly { overoptimized: boolean; scores: readonly OnsetScore[] }[], signal: OnsetSignal): { meanLeadSteps: number | null; falseAlarmRate: number | null; missRate: number | null } {
+export function summariseOnset(all: readonly { overoptimized: boolean; scores: readonly OnsetScore[] }[], signal: OnsetSignal): { meanLeadSteps: number | null; falseAlarmRate: number | null; missRate: number | null } {
+  const runs = all.filter((r) => r.scores.find((s) => s.signal === signal)!.available);
   const leads = runs.filter((r) => r.overoptimized).map((r) => r.scores.find((s) => s.signal === signal)!.leadSteps).filter((x): x is number => x !== null);
   const clean = runs.filter((r) => !r.overoptimized);
   const over = runs.filter((r) => r.overoptimized);

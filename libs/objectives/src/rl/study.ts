@@ -301,7 +301,8 @@ export async function runRlStudy(input: unknown, context: ExperimentContext, opt
     const peak = curve[peakIndex]!;
     const final = curve[curve.length - 1]!;
     const drop = pairedGain(points[peakIndex]!.perPrompt.gold, last.perPrompt.gold);
-    const onset = { ...scoreOnset(onsetSteps(observations), { peakStep: peak.step, drop: peak.gold - final.gold, dropSe: drop.se }), stoppedBy };
+    const available = ONSET_SIGNALS.filter((sig) => (sig !== "disagreement" || (evalProxy !== null && run.objective !== "single" && s.ensembleSize > 1)) && (sig !== "value-error" || s.rl.algorithm === "ppo"));
+    const onset = { ...scoreOnset(onsetSteps(observations), { peakStep: peak.step, drop: peak.gold - final.gold, dropSe: drop.se }, available), stoppedBy };
     for (const sc of onset.scores) {
       if (sc.fireStep === null) continue;
       runSink.metric(sc.fireStep, `onset.${sc.signal}.fired`, 1);
