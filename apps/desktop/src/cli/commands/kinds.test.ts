@@ -52,6 +52,14 @@ describe("goodhart kinds / presets", () => {
     const one = captureIo();
     expect(await main(["presets", "quick-demo"], one)).toBe(0);
     expect(JSON.parse(one.stdout)).toMatchObject({ kind: "bon-study", name: "quick-demo", seeds: [1], bon: { poolSize: 256 } });
+    // A preset that needs a dataset says which field is the user's, and its config leaves it out.
+    expect(io.stdout).toMatch(/^hh-rlhf-bon {2}\(bon-study\)[\s\S]*requires task\.dataset\.datasetId: the id of an imported pairwise dataset/m);
+    const hh = captureIo();
+    expect(await main(["presets", "hh-rlhf-bon"], hh)).toBe(0);
+    const config = JSON.parse(hh.stdout) as { task: { kind: string; dataset: Record<string, unknown> } };
+    expect(config.task.kind).toBe("dataset");
+    expect(config.task.dataset).not.toHaveProperty("datasetId");
+    expect(hh.stderr).toMatch(/hh-rlhf-bon requires task\.dataset\.datasetId/);
     const bad = captureIo();
     expect(await main(["presets", "--kind", "nope"], bad)).toBe(2);
     expect(bad.stderr).toMatch(/unknown kind 'nope'/);

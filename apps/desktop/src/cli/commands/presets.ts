@@ -26,6 +26,8 @@ export function presetsCommand(registry: ExperimentRegistry = new ExperimentRegi
         const found = registry.presets().find((p) => p.name === name);
         if (!found) throw new UsageError(`unknown preset '${name}'; known presets: ${registry.presets().map((p) => p.name).join(", ")}`);
         io.out(JSON.stringify({ kind: found.kind, ...found.config }, null, 2));
+        // The fields the preset leaves out are the user's to fill: say so where a script will not parse it.
+        for (const r of found.requires ?? []) io.err(`${name} requires ${r.path}: ${r.description}`);
         return 0;
       }
       const kind = opts.values.kind;
@@ -43,6 +45,7 @@ export function presetsCommand(registry: ExperimentRegistry = new ExperimentRegi
         io.out(`${p.name}  (${p.kind}) ${p.title}`);
         io.out(`  ${p.description}`);
         io.out(`  papers: ${p.papers.join("; ") || "-"}   datasets: ${p.datasets.join(", ") || "-"}`);
+        for (const r of p.requires ?? []) io.out(`  requires ${r.path}: ${r.description} (--set ${r.path}=...)`);
         io.out("");
       }
       io.out("Run one: goodhart run --preset NAME [--set path=value]...; print its config: goodhart presets NAME");
