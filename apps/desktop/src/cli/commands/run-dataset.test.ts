@@ -52,6 +52,8 @@ describe("goodhart run --preset hh-rlhf-bon on an imported dataset", () => {
     const code = await main(["run", "--preset", "hh-rlhf-bon", "--set", `task.dataset.datasetId=${datasetId}`, ...TEST_SIZE, "--db", db], run);
     expect(run.stderr).not.toMatch(/Error/);
     expect(code).toBe(0);
+    expect(run.stdout).toMatch(new RegExp(`^Dataset ${datasetId}: gold RM accuracy on the held-out labels 0\\.\\d{3}`, "m"));
+    expect(run.stdout).toMatch(/^ {2}1x32 on 200 comparisons, noise 0, seed 0: held-out accuracy 0\.\d{3}, agrees with gold on [01]\.\d{3}; at n = 8 proxy -?\d+\.\d{3}, gold -?\d+\.\d{3}$/m);
     const after = openDatabase(db);
     try {
       expect(after.experiments.list()).toHaveLength(1);

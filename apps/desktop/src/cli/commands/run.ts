@@ -35,6 +35,26 @@ export interface StudyRunOutcome {
   /** The signal that stopped the study (Ctrl-C: SIGINT, SIGTERM), else null. */
   signal: StopSignal | null;
   wallS: number;
+  /** Runs of a study on an imported dataset, from their stored results (the table above is the built-in task's). */
+  datasetRuns: DatasetRunSummary[];
+}
+
+/** What a dataset-task run stores as its result (task/dataset/study.ts), as far as the CLI prints it. */
+export interface DatasetRunSummary {
+  datasetId: number;
+  goldValidationAccuracy: number;
+  proxy: string;
+  trainingSize: number;
+  labelNoise: number;
+  seed: number;
+  validationAccuracy: number;
+  goldAgreement: number;
+  curve: { n: number; proxyGain: number; goldGain: number }[];
+}
+
+/** The stored results of dataset-task runs (they name their dataset), in run order. */
+export function datasetRunsOf(results: readonly (Record<string, unknown> | null)[]): DatasetRunSummary[] {
+  return results.filter((r): r is Record<string, unknown> => r !== null && typeof r.datasetId === "number" && Array.isArray(r.curve)) as unknown as DatasetRunSummary[];
 }
 
 /**
@@ -76,7 +96,8 @@ export async function runSubmission(experiment: { kind: string; name: string; co
     try {
       const submission = await submitAndFollow(door, experiment, io, { progressEveryS: options.progressEveryS, signals });
       const store = door.store();
-      const result = experiment.kind === "bon-study" ? studyResultOf(submission.runIds.map((id) => store.runs.get(id)?.result ?? null)) : null;
+      const stored = submission.runIds.map((id) => store.runs.get(id)?.result ?? null);
+      const result = experiment.kind === "bon-study" ? studyResultOf(stored) : null;
       return {
         result,
         dbPath: door.dbFile,
@@ -85,6 +106,7 @@ export async function runSubmission(experiment: { kind: string; name: string; co
         notDone: submission.runs.filter((r) => r.status !== "done").map((r) => ({ id: r.id, name: r.name, status: r.status, error: r.error })),
         signal: submission.signal,
         wallS: submission.wallS,
+        datasetRuns: experiment.kind === "bon-study" ? datasetRunsOf(stored) : [],
       };
     } finally {
       await door.close();
@@ -109,6 +131,14 @@ export function printOutcome(outcome: StudyRunOutcome, io: CliIo): void {
     io.out("");
     io.out(`Gold and proxy are gains over the base policy (mean gold ${result.baseGold.toFixed(3)}), against d = sqrt(KL_bon(n)).`);
     io.out(`Base policy: ${result.basePolicy.cached ? "loaded from cache" : "pretrained and cached"} in ${result.basePolicy.path}`);
+  }
+  if (outcome.datasetRuns.length > 0) {
+    const first = outcome.datasetRuns[0]!;
+    io.out(`Dataset ${first.datasetId}: gold RM accuracy on the held-out labels ${first.goldValidationAccuracy.toFixed(3)}. Gains over the SFT policy (n = 1), gold and proxy each scaled to std 1 on held-out responses:`);
+    for (const r of outcome.datasetRuns) {
+      const last = r.curve[r.curve.length - 1]!;
+      io.out(`  ${r.proxy} on ${r.trainingSize} comparisons, noise ${r.labelNoise}, seed ${r.seed}: held-out accuracy ${r.validationAccuracy.toFixed(3)}, agrees with gold on ${r.goldAgreement.toFixed(3)}; at n = ${last.n} proxy ${last.proxyGain.toFixed(3)}, gold ${last.goldGain.toFixed(3)}`);
+    }
   }
   for (const r of outcome.notDone) io.out(`run ${r.id} (${r.name}) ended ${r.status}${r.error ? `: ${r.error}` : ""}; goodhart runs resume ${r.id}${dbOption}`);
   io.out(`Results: ${outcome.runIds.length} runs (ids ${outcome.runIds.join(", ")}) in ${outcome.dbPath}, wall time ${outcome.wallS.toFixed(1)} s`);
