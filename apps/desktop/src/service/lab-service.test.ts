@@ -112,6 +112,31 @@ describe("LabService on a real SQLite file", () => {
     await expect(service.labels.add({ exampleId: 9999, preferred: "a" })).rejects.toThrow(/Example 9999 does not exist/);
   });
 
+  it("labels: comparisons to label, agreement between two annotators, undo of a person's label", async () => {
+    const { dir, dbFile } = workspace();
+    const { service } = start(dir, dbFile);
+    const dataset = await service.labels.createComparisons({ name: "to label", count: 6, seed: 1 });
+    expect(dataset.rowCount).toBe(6);
+    const examples = await service.datasets.examples({ id: dataset.id, limit: 6 });
+    expect(examples).toHaveLength(6);
+    // Two annotators who agree on 5 of 6 pairs.
+    const ann = ["a", "b", "a", "b", "a", "b"] as const;
+    for (const [i, e] of examples.entries()) {
+      await service.labels.add({ exampleId: e.id, preferred: ann[i]!, annotator: "ann" });
+      await service.labels.add({ exampleId: e.id, preferred: i === 5 ? "a" : ann[i]!, annotator: "bob" });
+    }
+    const agreement = await service.labels.agreement({ datasetId: dataset.id });
+    expect(agreement.items).toBe(6);
+    expect(agreement.raterNames).toHaveLength(2);
+    expect(agreement.raw.estimate).toBeCloseTo(5 / 6, 10);
+    expect(agreement.cohen?.estimate).toBeLessThan(1);
+    const mine = await service.labels.list({ datasetId: dataset.id });
+    expect(mine).toHaveLength(12);
+    await service.labels.remove({ id: mine[0]!.id });
+    expect(await service.labels.list({ datasetId: dataset.id })).toHaveLength(11);
+    await expect(service.labels.agreement({ datasetId: dataset.id, dimension: "fluency" })).rejects.toThrow(/agreement needs at least 2/);
+  });
+
   it("experiments: kinds, create with a validated config, list, get", async () => {
     const { dir, dbFile } = workspace();
     const { service } = start(dir, dbFile);
