@@ -10,9 +10,35 @@ import { goodhartPlugin } from "./tools/src/lint-rules/no-path-outside-repo.mjs"
 const nodeOnlyModules = ["electron", "better-sqlite3", "onnxruntime-node"];
 // Node built-ins as bare names too ("fs" as well as "node:fs").
 const nodeBuiltins = [
-  "assert", "buffer", "child_process", "cluster", "crypto", "dgram", "dns", "events", "fs",
-  "fs/promises", "http", "http2", "https", "module", "net", "os", "path", "perf_hooks", "process",
-  "readline", "stream", "timers", "tls", "url", "util", "v8", "vm", "worker_threads", "zlib",
+  "assert",
+  "buffer",
+  "child_process",
+  "cluster",
+  "crypto",
+  "dgram",
+  "dns",
+  "events",
+  "fs",
+  "fs/promises",
+  "http",
+  "http2",
+  "https",
+  "module",
+  "net",
+  "os",
+  "path",
+  "perf_hooks",
+  "process",
+  "readline",
+  "stream",
+  "timers",
+  "tls",
+  "url",
+  "util",
+  "v8",
+  "vm",
+  "worker_threads",
+  "zlib",
 ];
 
 /** The renderer's Svelte files, for configs of eslint-plugin-svelte that name `*.svelte` / `*.svelte.ts`. */
@@ -109,7 +135,9 @@ export default [
   // eslint-plugin-svelte's recommended rules on the renderer's components and rune modules; the
   // <script lang="ts"> blocks are parsed by typescript-eslint. svelte-check (the desktop typecheck
   // target) type-checks the same files.
-  ...svelte.configs.recommended.map((config) => (config.files || config.rules ? { ...config, files: rendererSvelteFiles(config.files) } : config)),
+  ...svelte.configs.recommended.map((config) =>
+    config.files || config.rules ? { ...config, files: rendererSvelteFiles(config.files) } : config,
+  ),
   {
     files: rendererSvelteFiles(),
     languageOptions: { parserOptions: { parser: tseslint.parser, extraFileExtensions: [".svelte"] } },
@@ -123,11 +151,21 @@ export default [
   {
     files: ["apps/desktop/src/renderer/**", "apps/desktop/src/shared/**"],
     ignores: ["apps/desktop/src/renderer/testing/**", "**/*.test.ts"],
-    rules: { "@typescript-eslint/no-restricted-imports": ["error", desktopFolderRule("renderer and shared", ["service", "main", "server", "cli", "launcher", "preload"])] },
+    rules: {
+      "@typescript-eslint/no-restricted-imports": [
+        "error",
+        desktopFolderRule("renderer and shared", ["service", "main", "server", "cli", "launcher", "preload"]),
+      ],
+    },
   },
   {
     files: ["apps/desktop/src/service/**"],
     ignores: ["apps/desktop/src/service/testing/**", "**/*.test.ts"],
-    rules: { "@typescript-eslint/no-restricted-imports": ["error", desktopFolderRule("service", ["renderer", "main", "server", "cli", "launcher", "preload"])] },
+    rules: {
+      "@typescript-eslint/no-restricted-imports": [
+        "error",
+        desktopFolderRule("service", ["renderer", "main", "server", "cli", "launcher", "preload"]),
+      ],
+    },
   },
 ];

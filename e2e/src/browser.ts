@@ -17,10 +17,20 @@ export interface Session {
 }
 
 /** Launches Chromium (playwright gives each launch a fresh temporary profile) and opens the lab at its launch URL (the token becomes a session cookie). */
-export async function openLab(launchUrl: string, options: { colorScheme?: "light" | "dark"; width?: number; height?: number } = {}): Promise<Session> {
+export async function openLab(
+  launchUrl: string,
+  options: { colorScheme?: "light" | "dark"; width?: number; height?: number } = {},
+): Promise<Session> {
   const browser = await chromium.launch({
     executablePath: process.env.CHROMIUM_PATH ?? "/usr/bin/chromium",
-    args: ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update", "--no-first-run"],
+    args: [
+      "--headless",
+      "--no-sandbox",
+      "--disable-gpu",
+      "--disable-background-networking",
+      "--disable-component-update",
+      "--no-first-run",
+    ],
   });
   const context = await browser.newContext({
     acceptDownloads: true,
@@ -62,7 +72,8 @@ export async function dropFile(page: Page, name: string, bytes: Uint8Array): Pro
       const dt = new DataTransfer();
       dt.items.add(new File([data], name));
       const target = document.querySelector("main") ?? document.body;
-      for (const type of ["dragenter", "dragover", "drop"]) target.dispatchEvent(new DragEvent(type, { dataTransfer: dt, bubbles: true, cancelable: true }));
+      for (const type of ["dragenter", "dragover", "drop"])
+        target.dispatchEvent(new DragEvent(type, { dataTransfer: dt, bubbles: true, cancelable: true }));
     },
     { name, base64: Buffer.from(bytes).toString("base64") },
   );

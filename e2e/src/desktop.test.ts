@@ -117,11 +117,19 @@ describe("Goodhart Lab desktop UI", () => {
     await page.fill('[data-sweep="steps"]', "60 | 40");
     await page.fill('[data-testid="experiment-name"]', "counter");
     // The service expands the grid (LabApi kinds.expand): the count arrives asynchronously.
-    expect(await until(() => textOf('[data-testid="grid-size"]'), (t) => t.includes("= 2 runs"))).toContain("= 2 runs");
+    expect(
+      await until(
+        () => textOf('[data-testid="grid-size"]'),
+        (t) => t.includes("= 2 runs"),
+      ),
+    ).toContain("= 2 runs");
     await bothThemes("04-experiment");
     await page.click('[data-testid="start-button"]');
     // Both runs are listed once both starts returned (they are queued one after the other).
-    await until(() => page.locator('[data-testid="started-runs"] li').count(), (n) => n === 2);
+    await until(
+      () => page.locator('[data-testid="started-runs"] li').count(),
+      (n) => n === 2,
+    );
 
     await goTo(page, "runs");
     await page.click('[data-testid="run-item"][data-run-id="1"]');
@@ -129,22 +137,36 @@ describe("Goodhart Lab desktop UI", () => {
     const first = await until(pointsNow, (n) => n > 0);
     const later = await until(pointsNow, (n) => n >= first + 5);
     expect(later).toBeGreaterThan(first);
-    await until(async () => page.getAttribute('[data-testid="chart"]', "data-points"), (n) => Number(n) > 0);
+    await until(
+      async () => page.getAttribute('[data-testid="chart"]', "data-points"),
+      (n) => Number(n) > 0,
+    );
     await bothThemes("05-runs-live");
-    await until(() => page.getAttribute('[data-testid="run-detail"]', "data-status"), (s) => s === "done", 60_000);
+    await until(
+      () => page.getAttribute('[data-testid="run-detail"]', "data-status"),
+      (s) => s === "done",
+      60_000,
+    );
     expect(await pointsNow()).toBe(60);
   });
 
   it("compares two runs: one panel, a colour per run, peaks, metrics and the config diff", async () => {
     await goTo(page, "runs");
     await page.click('[data-testid="run-item"][data-run-id="2"]');
-    await until(() => page.getAttribute('[data-testid="run-detail"]', "data-status"), (s) => s === "done", 60_000);
+    await until(
+      () => page.getAttribute('[data-testid="run-detail"]', "data-status"),
+      (s) => s === "done",
+      60_000,
+    );
     await goTo(page, "compare");
     await page.check('[data-testid="compare-pick"][data-run-id="1"]');
     await page.check('[data-testid="compare-pick"][data-run-id="2"]');
     await page.waitForSelector('[data-testid="metrics-table"] tbody tr:nth-child(2)');
     // Per run: gold, proxy, peak marker (the counter stores no fitted law; the renderer fits nothing).
-    await until(() => page.getAttribute('[data-testid="compare-chart"] [data-testid="chart"]', "data-lines"), (n) => n === "6");
+    await until(
+      () => page.getAttribute('[data-testid="compare-chart"] [data-testid="chart"]', "data-lines"),
+      (n) => n === "6",
+    );
     const diff = await textOf('[data-testid="config-diff"]');
     expect(diff).toContain("steps");
     expect(diff).toContain("60");
@@ -222,13 +244,19 @@ describe("Goodhart Lab desktop UI", () => {
     await screenshot(page, "09-experiment-yaml-light");
     await page.click('[data-testid="view-form"]');
     // The service expands the grid (LabApi kinds.expand): the count arrives asynchronously.
-    expect(await until(() => textOf('[data-testid="grid-size"]'), (t) => t.includes("= 2 runs"))).toContain("= 2 runs");
+    expect(
+      await until(
+        () => textOf('[data-testid="grid-size"]'),
+        (t) => t.includes("= 2 runs"),
+      ),
+    ).toContain("= 2 runs");
     await bothThemes("09-experiment-bon-form");
     await page.click('[data-testid="start-button"]');
     // The runs are listed once both starts returned; a refusal shows at the form instead (fail with it).
     await until(
       async () => {
-        if (await page.locator('[data-testid="form-error"]').count()) throw new Error(`start refused: ${await textOf('[data-testid="form-error"]')}`);
+        if (await page.locator('[data-testid="form-error"]').count())
+          throw new Error(`start refused: ${await textOf('[data-testid="form-error"]')}`);
         return page.locator('[data-testid="started-runs"] li').count();
       },
       (n) => n === 2,
@@ -237,10 +265,17 @@ describe("Goodhart Lab desktop UI", () => {
     await goTo(page, "runs");
     await page.click('[data-testid="run-item"][data-run-id="3"]');
     const pointsNow = async () => Number((await textOf('[data-testid="curve-points"]')).split(" ")[0]);
-    await until(() => page.getAttribute('[data-testid="run-detail"]', "data-status"), (s) => s === "done", 150_000);
+    await until(
+      () => page.getAttribute('[data-testid="run-detail"]', "data-status"),
+      (s) => s === "done",
+      150_000,
+    );
     // Members 0 and 1 and the mean aggregation, each at n = 1, 2, 4, 8, 16.
     await until(pointsNow, (n) => n >= 15);
-    await until(async () => page.getAttribute('[data-testid="chart"]', "data-points"), (n) => Number(n) > 0);
+    await until(
+      async () => page.getAttribute('[data-testid="chart"]', "data-points"),
+      (n) => Number(n) > 0,
+    );
     await bothThemes("08-runs-bon-study");
 
     // Samples: per prompt the completion best-of-16 picks under proxy:mean, largest proxy - gold gain first.
@@ -253,14 +288,21 @@ describe("Goodhart Lab desktop UI", () => {
     await bothThemes("10-runs-samples");
 
     await page.click('[data-testid="run-item"][data-run-id="4"]');
-    await until(() => page.getAttribute('[data-testid="run-detail"]', "data-status"), (s) => s === "done", 150_000);
+    await until(
+      () => page.getAttribute('[data-testid="run-detail"]', "data-status"),
+      (s) => s === "done",
+      150_000,
+    );
     await goTo(page, "compare");
     await page.click("text=Clear");
     await page.check('[data-testid="compare-pick"][data-run-id="3"]');
     await page.check('[data-testid="compare-pick"][data-run-id="4"]');
     // One panel per series group (proxy:mean, the members together), the headline bars with error bars.
     // (Both runs are in once the headline has a bar per run: ticking run 3 alone already shows 2 panels.)
-    await until(() => page.locator('[data-testid="headline"] rect[data-bar]').count(), (n) => n === 2);
+    await until(
+      () => page.locator('[data-testid="headline"] rect[data-bar]').count(),
+      (n) => n === 2,
+    );
     expect(await page.getAttribute('[data-testid="compare-chart"] [data-testid="chart"]', "data-panels")).toBe("2");
     await bothThemes("11-compare-bon-study");
     expect(await page.locator('[data-testid="headline"] [data-baseline]').count()).toBe(2);
@@ -270,7 +312,9 @@ describe("Goodhart Lab desktop UI", () => {
     // aggregation minus the average single member with its 95% interval.
     await page.waitForSelector('[data-testid="summary-table"][data-run-id="3"]');
     expect(await textOf('[data-testid="summary-table"][data-run-id="3"]')).toContain("proxy:mean");
-    expect(await textOf('[data-testid="findings"][data-run-id="3"] [data-testid="finding"]')).toMatch(/^-?[\d.e-]+ \[-?[\d.e-]+, -?[\d.e-]+\]( \*)?$/);
+    expect(await textOf('[data-testid="findings"][data-run-id="3"] [data-testid="finding"]')).toMatch(
+      /^-?[\d.e-]+ \[-?[\d.e-]+, -?[\d.e-]+\]( \*)?$/,
+    );
 
     await goTo(page, "export");
     const download = page.waitForEvent("download");

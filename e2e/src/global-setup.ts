@@ -31,7 +31,10 @@ export default async function setup(project: TestProject): Promise<() => Promise
       if (m && !launchUrl) resolveUrl((launchUrl = m[1]!));
     },
   });
-  const url = await Promise.race([urlReady, stopped.then(() => Promise.reject(new Error("the lab server stopped before printing its URL")))]);
+  const url = await Promise.race([
+    urlReady,
+    stopped.then(() => Promise.reject(new Error("the lab server stopped before printing its URL"))),
+  ]);
   project.provide("labLaunchUrl", url);
   project.provide("labDir", dir);
   return async () => {

@@ -82,7 +82,10 @@ describe("Labels screen", () => {
     expect(storedLabels(datasetId).map((l) => l.preferred)).toEqual(["a", "b", "tie"]);
     // u takes back the tie (already stored: removed from the lab), then the skip.
     await page.keyboard.press("u");
-    await until(async () => storedLabels(datasetId).length, (n) => n === 2);
+    await until(
+      async () => storedLabels(datasetId).length,
+      (n) => n === 2,
+    );
     await page.keyboard.press("u");
     await until(progress, (p) => p.index === 2 && p.answered === 2);
 

@@ -24,7 +24,10 @@ async function preset(name: string): Promise<{ result: DaaStudyResult; seconds: 
   const result = await runDaaStudy(config, { runtime, seed: 1, sink: nullSink(), cacheDir: path.join(dir, "cache") });
   const seconds = (performance.now() - t0) / 1000;
   console.log(`${name}: ${seconds.toFixed(1)} s`, result.timings);
-  for (const f of result.fits) console.log(`  ${f.loss} ${f.target}: a ${f.a.toFixed(3)} b ${f.b.toFixed(3)} peak d ${f.peakD?.toFixed(3) ?? "none"} value ${f.peakValue?.toFixed(3) ?? "none"}`);
+  for (const f of result.fits)
+    console.log(
+      `  ${f.loss} ${f.target}: a ${f.a.toFixed(3)} b ${f.b.toFixed(3)} peak d ${f.peakD?.toFixed(3) ?? "none"} value ${f.peakValue?.toFixed(3) ?? "none"}`,
+    );
   return { result, seconds };
 }
 
@@ -53,7 +56,9 @@ try {
     put("rpo_minus_dpo_gold", rpo.result.findings.rpo_minus_dpo_gold, "goodhart run --preset rpo-vs-dpo");
     objectives.daa_rpo_vs_dpo_preset_s = Number(rpo.seconds.toFixed(1));
     for (const [eta, f] of Object.entries(rpo.result.rpoByEta)) {
-      console.log(`  RPO(eta=${eta}) - DPO: chosen log-prob ${f.chosenLogp.estimate.toFixed(3)} [${f.chosenLogp.low.toFixed(3)}, ${f.chosenLogp.high.toFixed(3)}], gold ${f.gold.estimate.toFixed(3)} [${f.gold.low.toFixed(3)}, ${f.gold.high.toFixed(3)}]`);
+      console.log(
+        `  RPO(eta=${eta}) - DPO: chosen log-prob ${f.chosenLogp.estimate.toFixed(3)} [${f.chosenLogp.low.toFixed(3)}, ${f.chosenLogp.high.toFixed(3)}], gold ${f.gold.estimate.toFixed(3)} [${f.gold.low.toFixed(3)}, ${f.gold.high.toFixed(3)}]`,
+      );
     }
   }
   recordBench("objectives", "cpu", objectives, { merge: true });

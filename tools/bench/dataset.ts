@@ -16,10 +16,11 @@ import { recordBench } from "./record.ts";
 export function labelledExamples(store: LabStore, datasetId: number): LabelledExample[] {
   const labels = new Map<number, "a" | "b" | "tie">();
   for (const l of store.labels.forDataset(datasetId)) {
-    if (!labels.has(l.exampleId) && (l.preferred === "a" || l.preferred === "b" || l.preferred === "tie")) labels.set(l.exampleId, l.preferred);
+    if (!labels.has(l.exampleId) && (l.preferred === "a" || l.preferred === "b" || l.preferred === "tie"))
+      labels.set(l.exampleId, l.preferred);
   }
   const out: LabelledExample[] = [];
-  for (let after = 0; ; ) {
+  for (let after = 0; ;) {
     const page = store.examples.list(datasetId, { afterRow: after, limit: 1000 });
     if (page.length === 0) break;
     for (const e of page) {
@@ -34,7 +35,10 @@ export function labelledExamples(store: LabStore, datasetId: number): LabelledEx
 }
 
 /** Imports the HH-RLHF harmless fixture and runs the preset at the given size. */
-export async function runHhRlhfBon(size: "full" | "test", options: { threads?: number } = {}): Promise<{ result: DatasetBonResult; seconds: number; sink: ReturnType<typeof memorySink> }> {
+export async function runHhRlhfBon(
+  size: "full" | "test",
+  options: { threads?: number } = {},
+): Promise<{ result: DatasetBonResult; seconds: number; sink: ReturnType<typeof memorySink> }> {
   const dir = mkdtempSync(path.join(os.tmpdir(), "goodhart-dataset-bon-"));
   const t0 = performance.now();
   const store = openDatabase(path.join(dir, "lab.sqlite"));
@@ -42,12 +46,17 @@ export async function runHhRlhfBon(size: "full" | "test", options: { threads?: n
   try {
     const imported = await importDataset(store, fixturePath("preference/hh-rlhf_harmless-base_test.jsonl.gz"));
     const sink = memorySink();
-    const result = await runDatasetBonStudy(labelledExamples(store, imported.datasetId), new ByteTokenizer(), hhRlhfBonPreset(imported.datasetId, size), {
-      runtime,
-      seed: 0,
-      sink,
-      cacheDir: path.join(dir, "cache"),
-    });
+    const result = await runDatasetBonStudy(
+      labelledExamples(store, imported.datasetId),
+      new ByteTokenizer(),
+      hhRlhfBonPreset(imported.datasetId, size),
+      {
+        runtime,
+        seed: 0,
+        sink,
+        cacheDir: path.join(dir, "cache"),
+      },
+    );
     return { result, seconds: (performance.now() - t0) / 1000, sink };
   } finally {
     store.close();
@@ -60,7 +69,9 @@ if (import.meta.url === `file://${process.argv[1]}`) {
   const best = result.runs.filter((r) => r.labelNoise === 0).sort((a, b) => b.trainingSize - a.trainingSize)[0]!;
   for (const r of result.runs) {
     const last = r.curve[r.curve.length - 1]!;
-    console.log(`${r.id}: val ${r.validationAccuracy.toFixed(3)}, agreement with gold ${r.goldAgreement.toFixed(3)}, n=${last.n}: proxy ${last.proxyGain.toFixed(3)}, gold ${last.goldGain.toFixed(3)}`);
+    console.log(
+      `${r.id}: val ${r.validationAccuracy.toFixed(3)}, agreement with gold ${r.goldAgreement.toFixed(3)}, n=${last.n}: proxy ${last.proxyGain.toFixed(3)}, gold ${last.goldGain.toFixed(3)}`,
+    );
   }
   console.log(`gold val ${result.gold.validationAccuracy.toFixed(3)}; ${seconds.toFixed(1)} s; timings ${JSON.stringify(result.timings)}`);
   recordBench("dataset", "cpu", {

@@ -33,16 +33,31 @@ function seedCompareRuns(dbFile: string): number[] {
     const experiment = store.experiments.create({ name: "bench", kind: "diagnostic.counter", config: { steps: POINTS } });
     const ids: number[] = [];
     for (let r = 0; r < RUNS; r++) {
-      const run = store.runs.create({ name: `bench ${r}`, seed: r, experimentId: experiment.id, config: { steps: POINTS, lr: 1e-4 * (r + 1) } });
+      const run = store.runs.create({
+        name: `bench ${r}`,
+        seed: r,
+        experimentId: experiment.id,
+        config: { steps: POINTS, lr: 1e-4 * (r + 1) },
+      });
       store.runs.setStatus(run.id, "running");
-      const a = 0.9 + 0.05 * r, b = 0.25;
+      const a = 0.9 + 0.05 * r,
+        b = 0.25;
       const points = Array.from({ length: POINTS }, (_, i) => {
         const n = i + 1;
         const kl = Math.log(n) - (n - 1) / n;
         const d = Math.sqrt(kl);
         // Deterministic wiggle so lines are not perfectly smooth.
         const noise = 0.01 * Math.sin(i * 12.9898 + r * 78.233);
-        return { runId: run.id, series: "proxy:mean", x: n, xKind: "n" as const, kl, klEstimator: "analytic-bon", proxyScore: a * d + noise, goldScore: d * (a - b * d) + noise };
+        return {
+          runId: run.id,
+          series: "proxy:mean",
+          x: n,
+          xKind: "n" as const,
+          kl,
+          klEstimator: "analytic-bon",
+          proxyScore: a * d + noise,
+          goldScore: d * (a - b * d) + noise,
+        };
       });
       store.curves.append(points);
       store.runs.setStatus(run.id, "done");
@@ -69,7 +84,11 @@ async function startLab(dbFile: string, staticDir: string): Promise<{ child: Chi
 }
 
 async function call(url: string, token: string, method: string, input: unknown): Promise<any> {
-  const res = await fetch(`${url}/api/${method}`, { method: "POST", headers: { authorization: `Bearer ${token}`, "content-type": "application/json" }, body: JSON.stringify(input) });
+  const res = await fetch(`${url}/api/${method}`, {
+    method: "POST",
+    headers: { authorization: `Bearer ${token}`, "content-type": "application/json" },
+    body: JSON.stringify(input),
+  });
   const body = (await res.json()) as { ok: boolean; value?: unknown; error?: { message: string } };
   if (!body.ok) throw new Error(`${method}: ${body.error?.message}`);
   return body.value;
@@ -82,7 +101,11 @@ function p95(values: number[]): number {
 
 async function main(): Promise<void> {
   const appDir = join(repoRoot, "apps/desktop");
-  const build = spawnSync(process.execPath, [join(appDir, "node_modules/vite/bin/vite.js"), "build", "--config", "vite.config.ts", "--logLevel", "warn"], { cwd: appDir, stdio: "inherit" });
+  const build = spawnSync(
+    process.execPath,
+    [join(appDir, "node_modules/vite/bin/vite.js"), "build", "--config", "vite.config.ts", "--logLevel", "warn"],
+    { cwd: appDir, stdio: "inherit" },
+  );
   if (build.status !== 0) throw new Error("renderer build failed");
   const dir = mkdtempSync(join(tmpdir(), "goodhart-bench-desktop-"));
   const dbFile = join(dir, "lab.sqlite");
@@ -90,7 +113,14 @@ async function main(): Promise<void> {
   const lab = await startLab(dbFile, join(appDir, "dist/renderer"));
   const browser = await chromium.launch({
     executablePath: process.env.CHROMIUM_PATH ?? "/usr/bin/chromium",
-    args: ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update", "--no-first-run"],
+    args: [
+      "--headless",
+      "--no-sandbox",
+      "--disable-gpu",
+      "--disable-background-networking",
+      "--disable-component-update",
+      "--no-first-run",
+    ],
   });
   try {
     const page = await (await browser.newContext({ viewport: { width: 1400, height: 900 } })).newPage();
@@ -130,7 +160,11 @@ async function main(): Promise<void> {
     if (Number(drawn) < expected) throw new Error(`Compare drew ${drawn} points, expected at least ${expected}`);
 
     // Live: a real diagnostic run streaming ~200 curve points a second.
-    const experiment = await call(lab.url, lab.token, "experiments.create", { name: "live", kind: "diagnostic.counter", config: { steps: 3000, stepMs: 4, checkpointEvery: 500 } });
+    const experiment = await call(lab.url, lab.token, "experiments.create", {
+      name: "live",
+      kind: "diagnostic.counter",
+      config: { steps: 3000, stepMs: 4, checkpointEvery: 500 },
+    });
     const run = await call(lab.url, lab.token, "runs.start", { experimentId: experiment.id });
     await page.keyboard.press("Alt+Digit4");
     await page.click(`[data-testid="run-item"][data-run-id="${run.id}"]`);

@@ -19,10 +19,18 @@ const command = "goodhart run --preset dmoerm";
 try {
   const { config } = kindRegistry.presetConfig("dmoerm");
   const t0 = performance.now();
-  const r = await runDmoermStudy(config as unknown as DmoermConfig, { runtime, seed: 1, sink: nullSink(), cacheDir: path.join(dir, "cache") });
+  const r = await runDmoermStudy(config as unknown as DmoermConfig, {
+    runtime,
+    seed: 1,
+    sink: nullSink(),
+    cacheDir: path.join(dir, "cache"),
+  });
   const seconds = (performance.now() - t0) / 1000;
   console.log(`dmoerm: ${seconds.toFixed(1)} s`, r.timings);
-  for (const c of r.categories) console.log(`  ${c.category}: ${c.testPairs} test pairs, DMoERM ${c.dmoermAgreement.toFixed(3)}, single ${c.singleAgreement.toFixed(3)}`);
+  for (const c of r.categories)
+    console.log(
+      `  ${c.category}: ${c.testPairs} test pairs, DMoERM ${c.dmoermAgreement.toFixed(3)}, single ${c.singleAgreement.toFixed(3)}`,
+    );
   const round = (x: number) => Number(x.toFixed(4));
   const science: Record<string, number | string | boolean> = {};
   for (const key of ["dmoerm_minus_single_agreement", "dmoerm_minus_ensemble_agreement"] as const) {

@@ -16,7 +16,17 @@ import { mkdtempSync, rmSync } from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import { createRuntime } from "@goodhart/engine";
-import { DEFAULT_RL_STUDY, goldDropSingle, kindRegistry, nullSink, objectiveMinusSingle, runRlStudy, type RlFinding, type RlStudyConfig, type RlStudyResult } from "@goodhart/objectives";
+import {
+  DEFAULT_RL_STUDY,
+  goldDropSingle,
+  kindRegistry,
+  nullSink,
+  objectiveMinusSingle,
+  runRlStudy,
+  type RlFinding,
+  type RlStudyConfig,
+  type RlStudyResult,
+} from "@goodhart/objectives";
 import { recordBench } from "./record.ts";
 
 const all = !["--step", "--science", "--presets"].some((f) => process.argv.includes(f));
@@ -43,7 +53,10 @@ async function study(name: string, config: unknown): Promise<{ result: RlStudyRe
   const result = await runRlStudy(config, { runtime, seed: 1, sink: nullSink(), cacheDir });
   const seconds = (performance.now() - t0) / 1000;
   console.log(`${name}: ${seconds.toFixed(1)} s`, result.timings);
-  for (const r of result.runs) console.log(`  ${r.id}: peak ${r.peakGold.toFixed(3)} @${r.peakStep}, final ${r.finalGold.toFixed(3)} +- ${r.finalGoldSe.toFixed(3)}, KL ${r.finalKl.toFixed(2)}`);
+  for (const r of result.runs)
+    console.log(
+      `  ${r.id}: peak ${r.peakGold.toFixed(3)} @${r.peakStep}, final ${r.finalGold.toFixed(3)} +- ${r.finalGoldSe.toFixed(3)}, KL ${r.finalKl.toFixed(2)}`,
+    );
   return { result, seconds };
 }
 
@@ -57,14 +70,21 @@ function put(key: string, f: RlFinding | null, command: string): void {
   science[`${key}_prompts`] = f.prompts;
   science[`${key}_holds`] = f.holds ? 1 : 0;
   science[`${key}_command`] = command;
-  console.log(`${key}: ${f.estimate.toFixed(3)} [${f.low.toFixed(3)}, ${f.high.toFixed(3)}] over ${f.seeds} seeds x ${f.prompts} prompts: ${f.holds ? "holds" : "does not hold"}`);
+  console.log(
+    `${key}: ${f.estimate.toFixed(3)} [${f.low.toFixed(3)}, ${f.high.toFixed(3)}] over ${f.seeds} seeds x ${f.prompts} prompts: ${f.holds ? "holds" : "does not hold"}`,
+  );
 }
 
 const results: Record<string, number | string> = {};
 try {
   if (want("--step")) {
     for (const algorithm of ["rloo", "ppo"] as const) {
-      const config = { ...SCIENCE_SIZE, objectives: ["single"], seeds: [1], rl: { ...SCIENCE_SIZE.rl, algorithm, steps: 20, ...(algorithm === "ppo" ? { promptsPerStep: 32, samplesPerPrompt: 1 } : {}) } };
+      const config = {
+        ...SCIENCE_SIZE,
+        objectives: ["single"],
+        seeds: [1],
+        rl: { ...SCIENCE_SIZE.rl, algorithm, steps: 20, ...(algorithm === "ppo" ? { promptsPerStep: 32, samplesPerPrompt: 1 } : {}) },
+      };
       const { result } = await study(`step-${algorithm}`, config);
       const run = result.runs[0]!;
       const steps = 20;
@@ -84,7 +104,14 @@ try {
   if (want("--science")) {
     const single = await study("science-gold-drop", { ...SCIENCE_SIZE, objectives: ["single"], klCoefs: [0] });
     put("rl_gold_drop_single", goldDropSingle(single.result.runs, "policy-size"), "tsx tools/bench/rl.ts --science");
-    const coste = await study("science-coste", { ...SCIENCE_SIZE, labelNoise: 0.25, ensembleSize: 5, objectives: ["single", "wco", "uwo"], uwoLambda: 0.1, klCoefs: [0.01] });
+    const coste = await study("science-coste", {
+      ...SCIENCE_SIZE,
+      labelNoise: 0.25,
+      ensembleSize: 5,
+      objectives: ["single", "wco", "uwo"],
+      uwoLambda: 0.1,
+      klCoefs: [0.01],
+    });
     put("rl_wco_kl001_minus_single", objectiveMinusSingle(coste.result.runs, "wco", 0.01), "tsx tools/bench/rl.ts --science");
     put("rl_uwo_kl001_minus_single", objectiveMinusSingle(coste.result.runs, "uwo", 0.01), "tsx tools/bench/rl.ts --science");
   }

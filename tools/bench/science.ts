@@ -43,7 +43,14 @@ export function storedRuns(db: string): BenchRun[] {
         own.forEach((r, i) => scores.set(r.scores, i * width));
         return { gold: own.map((r) => r.gold), scores, width };
       });
-      return { proxy: meta.proxy, trainingSize: meta.trainingSize, labelNoise: meta.labelNoise, seed: meta.seed, members: meta.members, series: promptValuesFromPools({ series: set.series, pools }) };
+      return {
+        proxy: meta.proxy,
+        trainingSize: meta.trainingSize,
+        labelNoise: meta.labelNoise,
+        seed: meta.seed,
+        members: meta.members,
+        series: promptValuesFromPools({ series: set.series, pools }),
+      };
     });
   } finally {
     store.close();

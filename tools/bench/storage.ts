@@ -84,7 +84,17 @@ function curveReadMs(): number {
   const run = store.runs.create({ name: "bench-curve", seed: 0 });
   const points: CurvePoint[] = [];
   for (let i = 0; i < CURVE_POINTS; i++) {
-    points.push({ runId: run.id, series: "proxy:mean", x: i, xKind: "step", kl: i * 1e-4, klEstimator: "k3", proxyScore: Math.log1p(i), proxyScores: [1, 2, 3, 4, 5].map((m) => m + i * 1e-3), goldScore: Math.sin(i * 1e-4) });
+    points.push({
+      runId: run.id,
+      series: "proxy:mean",
+      x: i,
+      xKind: "step",
+      kl: i * 1e-4,
+      klEstimator: "k3",
+      proxyScore: Math.log1p(i),
+      proxyScores: [1, 2, 3, 4, 5].map((m) => m + i * 1e-3),
+      goldScore: Math.sin(i * 1e-4),
+    });
   }
   store.curves.append(points);
   // A second run's curve in the same file, so the read must find its range rather than read the table.

@@ -9,7 +9,9 @@ if (!existsSync(dir)) {
   process.exit(0);
 }
 const rows = [];
-for (const name of readdirSync(dir).filter((f) => f.endsWith(".json")).sort()) {
+for (const name of readdirSync(dir)
+  .filter((f) => f.endsWith(".json"))
+  .sort()) {
   const file = JSON.parse(readFileSync(`${dir}/${name}`, "utf8"));
   for (const [key, value] of Object.entries(file.results)) {
     rows.push({ project: name.replace(/\.json$/, ""), key, value, device: file.device, commit: file.commit });

@@ -21,7 +21,9 @@ describe("fixturePath", () => {
   });
 
   it("names the missing file and where it looked", () => {
-    expect(() => fixturePath("preference/nope.jsonl")).toThrow(/"preference\/nope\.jsonl" is missing: expected .*fixtures\/preference\/nope\.jsonl/);
+    expect(() => fixturePath("preference/nope.jsonl")).toThrow(
+      /"preference\/nope\.jsonl" is missing: expected .*fixtures\/preference\/nope\.jsonl/,
+    );
   });
 
   it("refuses a path that climbs out of the fixtures folder, even to a file that exists", () => {
@@ -31,7 +33,9 @@ describe("fixturePath", () => {
 
 describe("fixtures/README.md", () => {
   const readme = readFileSync(join(repoRoot, "fixtures", "README.md"), "utf8");
-  const fixtures = filesUnder(join(repoRoot, "fixtures")).filter((f) => !["README.md", "index.ts", ".gitattributes"].includes(relative(join(repoRoot, "fixtures"), f)));
+  const fixtures = filesUnder(join(repoRoot, "fixtures")).filter(
+    (f) => !["README.md", "index.ts", ".gitattributes"].includes(relative(join(repoRoot, "fixtures"), f)),
+  );
 
   it("gives the provenance of every fixture file", () => {
     expect(fixtures.length).toBeGreaterThan(20);

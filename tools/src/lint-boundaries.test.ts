@@ -14,19 +14,28 @@ async function ruleIdsFor(relativePath: string, code: string): Promise<string[]>
 
 describe("module boundaries", () => {
   it("rejects storage importing the engine", async () => {
-    const ids = await ruleIdsFor("libs/storage/src/lint-fixture.ts", 'import { probeDevices } from "@goodhart/engine";\nexport const p = probeDevices;\n');
+    const ids = await ruleIdsFor(
+      "libs/storage/src/lint-fixture.ts",
+      'import { probeDevices } from "@goodhart/engine";\nexport const p = probeDevices;\n',
+    );
     expect(ids).toContain("@nx/enforce-module-boundaries");
   });
 
   it("rejects objectives importing storage but accepts objectives importing the engine", async () => {
     const bad = await ruleIdsFor("libs/objectives/src/lint-fixture.ts", 'import * as s from "@goodhart/storage";\nexport const x = s;\n');
     expect(bad).toContain("@nx/enforce-module-boundaries");
-    const good = await ruleIdsFor("libs/objectives/src/lint-fixture.ts", 'import { probeDevices } from "@goodhart/engine";\nexport const p = probeDevices;\n');
+    const good = await ruleIdsFor(
+      "libs/objectives/src/lint-fixture.ts",
+      'import { probeDevices } from "@goodhart/engine";\nexport const p = probeDevices;\n',
+    );
     expect(good).toEqual([]);
   });
 
   it("rejects onnxruntime-node outside the engine", async () => {
-    const ids = await ruleIdsFor("libs/objectives/src/lint-fixture.ts", 'import * as ort from "onnxruntime-node";\nexport const o = ort;\n');
+    const ids = await ruleIdsFor(
+      "libs/objectives/src/lint-fixture.ts",
+      'import * as ort from "onnxruntime-node";\nexport const o = ort;\n',
+    );
     expect(ids).toContain("@nx/enforce-module-boundaries");
   });
 

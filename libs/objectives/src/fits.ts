@@ -70,17 +70,21 @@ export function fitOveroptimization(
   if (form !== "bon" && form !== "rl") throw new RangeError(`fitOveroptimization: unknown form "${form}" (expected "bon" or "rl")`);
   if (rIn.length !== dIn.length) throw new RangeError(`fitOveroptimization: ${dIn.length} d values but ${rIn.length} rewards`);
   const { weights } = options;
-  if (weights && weights.length !== dIn.length) throw new RangeError(`fitOveroptimization: ${dIn.length} points but ${weights.length} weights`);
+  if (weights && weights.length !== dIn.length)
+    throw new RangeError(`fitOveroptimization: ${dIn.length} points but ${weights.length} weights`);
   const d: number[] = [];
   const r: number[] = [];
   const w: number[] = [];
   for (let i = 0; i < dIn.length; i++) {
-    if (!Number.isFinite(dIn[i]) || dIn[i] < 0) throw new RangeError(`fitOveroptimization: point ${i} has d = ${dIn[i]}; d = sqrt(KL) must be finite and >= 0`);
+    if (!Number.isFinite(dIn[i]) || dIn[i] < 0)
+      throw new RangeError(`fitOveroptimization: point ${i} has d = ${dIn[i]}; d = sqrt(KL) must be finite and >= 0`);
     if (!Number.isFinite(rIn[i])) throw new RangeError(`fitOveroptimization: point ${i} has reward ${rIn[i]}`);
     if (weights) {
       if (dIn[i] === 0) continue;
       if (!(weights[i] > 0) || !Number.isFinite(weights[i])) {
-        throw new RangeError(`fitOveroptimization: point ${i} has weight ${weights[i]}; weights must be finite and > 0 (for 1/SE^2, SE must be > 0)`);
+        throw new RangeError(
+          `fitOveroptimization: point ${i} has weight ${weights[i]}; weights must be finite and > 0 (for 1/SE^2, SE must be > 0)`,
+        );
       }
     }
     d.push(dIn[i]);
@@ -89,7 +93,9 @@ export function fitOveroptimization(
   }
   const n = d.length;
   if (n < 3) {
-    throw new RangeError(`fitOveroptimization: need at least 3 points${weights ? " with d > 0" : ""} to fit 2 coefficients with a residual; got ${n}`);
+    throw new RangeError(
+      `fitOveroptimization: need at least 3 points${weights ? " with d > 0" : ""} to fit 2 coefficients with a residual; got ${n}`,
+    );
   }
   // Normal equations of a 2-column model; columns are scaled to unit norm first so the
   // conditioning check below is scale-free.
@@ -116,7 +122,8 @@ export function fitOveroptimization(
   if (det < 1e-10) {
     throw new RangeError(
       "fitOveroptimization: degenerate input: the points do not separate a from b (need at least two distinct d > 0" +
-        (form === "rl" ? ", not all at d = 1" : "") + ")",
+        (form === "rl" ? ", not all at d = 1" : "") +
+        ")",
     );
   }
   // Inverse of the scaled normal matrix, then undo the column scaling.

@@ -58,12 +58,7 @@ export interface LabelResult {
  * @param goldB gold score of each pair's second response (length M)
  * @param rng the stream for the flips (pass a dedicated fork, e.g. rng.fork("label-noise"))
  */
-export function labelByGold(
-  goldA: ArrayLike<number>,
-  goldB: ArrayLike<number>,
-  rng: Rng,
-  options: LabelOptions,
-): LabelResult {
+export function labelByGold(goldA: ArrayLike<number>, goldB: ArrayLike<number>, rng: Rng, options: LabelOptions): LabelResult {
   const { noise } = options;
   const tol = options.tieTolerance ?? 1e-9;
   if (goldA.length !== goldB.length) throw new RangeError(`labelByGold: ${goldA.length} first responses but ${goldB.length} second`);

@@ -48,7 +48,12 @@ afterAll(async () => {
 
 describe("best-of-n study on the built-in task (test size)", () => {
   it("runs every grid point and stores curve points with the analytic BoN KL", () => {
-    expect(result.runs.map((r) => [r.trainingSize, r.seed])).toEqual([[100, 1], [100, 2], [1200, 1], [1200, 2]]);
+    expect(result.runs.map((r) => [r.trainingSize, r.seed])).toEqual([
+      [100, 1],
+      [100, 2],
+      [1200, 1],
+      [1200, 2],
+    ]);
     expect(sink.runs.every((r) => r.status === "done")).toBe(true);
     for (const run of sink.runs) {
       const ns = run.curves.map((p) => p.x);
@@ -114,7 +119,10 @@ describe("best-of-n study on the built-in task (test size)", () => {
 
   it("aggregates seeds per cell with bootstrap intervals over prompts and seeds", () => {
     const analysis = analyseBonStudy(result, { replicates: 200 });
-    expect(analysis.cells.map((c) => [c.trainingSize, c.seeds])).toEqual([[100, [1, 2]], [1200, [1, 2]]]);
+    expect(analysis.cells.map((c) => [c.trainingSize, c.seeds])).toEqual([
+      [100, [1, 2]],
+      [1200, [1, 2]],
+    ]);
     for (const cell of analysis.cells) {
       expect(cell.series.map((s) => s.series)).toEqual(["proxy:mean", "single"]);
       const s = cell.series[0]!;
@@ -147,7 +155,8 @@ describe("best-of-n study on the built-in task (test size)", () => {
       return runs.reduce((s, r) => s + r.series[0]!.goldAtMaxN, 0) / runs.length;
     };
     expect(goldAtMax(1200)).toBeGreaterThan(goldAtMax(100));
-    const acc = (size: number) => result.runs.filter((r) => r.trainingSize === size).reduce((s, r) => s + r.members[0]!.validationAccuracy, 0) / 2;
+    const acc = (size: number) =>
+      result.runs.filter((r) => r.trainingSize === size).reduce((s, r) => s + r.members[0]!.validationAccuracy, 0) / 2;
     expect(acc(1200)).toBeGreaterThan(acc(100));
   });
 
@@ -183,15 +192,27 @@ describe("best-of-n study on the built-in task (test size)", () => {
     expect(r.runs.map((x) => x.series[0]!.maxN)).toEqual([4, 8]);
     expect(new Set(s.runs.map((x) => x.id)).size).toBe(2);
     expect(s.runs[0]!.curves[0]!.klPrompts).toBe("test:4x4");
-    await expect(runBonStudy({ study: tiny, grid: { "bon.poolSize": [0] } }, { runtime, seed: 7, sink: s, cacheDir })).rejects.toThrow(/bon.poolSize.*sweep point/);
+    await expect(runBonStudy({ study: tiny, grid: { "bon.poolSize": [0] } }, { runtime, seed: 7, sink: s, cacheDir })).rejects.toThrow(
+      /bon.poolSize.*sweep point/,
+    );
   }, 120_000);
 
   it("stops at the next step when cancelled, marking the current run cancelled", async () => {
-    const tiny: BonStudyConfig = { ...TEST_STUDY, trainingSizes: [100], seeds: [3, 4], bon: { poolSize: 8, ns: "default", evalPrompts: 4 } };
+    const tiny: BonStudyConfig = {
+      ...TEST_STUDY,
+      trainingSizes: [100],
+      seeds: [3, 4],
+      bon: { poolSize: 8, ns: "default", evalPrompts: 4 },
+    };
     const controller = new AbortController();
     const s = memorySink();
-    const watching = { ...s, progress: (p: Parameters<typeof s.progress>[0]) => (p.phase.startsWith("rm-training") ? controller.abort() : s.progress(p)) };
-    await expect(runBonStudy(tiny, { runtime, seed: 7, sink: watching, signal: controller.signal, cacheDir }, OPTIONS)).rejects.toThrow(/abort/i);
+    const watching = {
+      ...s,
+      progress: (p: Parameters<typeof s.progress>[0]) => (p.phase.startsWith("rm-training") ? controller.abort() : s.progress(p)),
+    };
+    await expect(runBonStudy(tiny, { runtime, seed: 7, sink: watching, signal: controller.signal, cacheDir }, OPTIONS)).rejects.toThrow(
+      /abort/i,
+    );
     // Progress is throttled, so the abort may land in the first or the second run; the run it
     // lands in is cancelled and nothing after it starts.
     const statuses = s.runs.map((r) => r.status);
@@ -213,7 +234,9 @@ describe("best-of-n study on the built-in task (test size)", () => {
 
   it("rejects an invalid config with the field named, before doing any work", async () => {
     const s = memorySink();
-    await expect(runBonStudy({ ...TEST_STUDY, labelNoise: [0.7] }, { runtime, seed: 0, sink: s, cacheDir })).rejects.toThrow(/labelNoise\[0\]/);
+    await expect(runBonStudy({ ...TEST_STUDY, labelNoise: [0.7] }, { runtime, seed: 0, sink: s, cacheDir })).rejects.toThrow(
+      /labelNoise\[0\]/,
+    );
     expect(s.runs).toHaveLength(0);
   });
 });

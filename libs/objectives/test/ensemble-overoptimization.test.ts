@@ -37,7 +37,10 @@ function lastGoldGains(seed: number) {
   const comparisons: Comparison[] = labels.map((l) => ({ chosen: pairs[l.pair][l.chosen], rejected: pairs[l.pair][1 - l.chosen] }));
   const members = Array.from({ length: K }, (_, m) => {
     const r = rng.fork(`member-${m}`);
-    return fitBradleyTerry(comparisons.map(() => comparisons[r.int(0, comparisons.length)]), features.size);
+    return fitBradleyTerry(
+      comparisons.map(() => comparisons[r.int(0, comparisons.length)]),
+      features.size,
+    );
   });
   const evalRng = new Rng("ensemble-eval-pools");
   const raw = task.prompts.test.map((prompt) => {
@@ -60,7 +63,13 @@ function lastGoldGains(seed: number) {
   const wco = by({ kind: "wco" });
   const uwo = by({ kind: "uwo", lambda: UWO_LAMBDA.bon });
   const last = single.length - 1;
-  return { single: single[last].goldGain, wco: wco[last].goldGain, uwo: uwo[last].goldGain, singlePeak: Math.max(...single.map((p) => p.goldGain)), wcoPeak: Math.max(...wco.map((p) => p.goldGain)) };
+  return {
+    single: single[last].goldGain,
+    wco: wco[last].goldGain,
+    uwo: uwo[last].goldGain,
+    singlePeak: Math.max(...single.map((p) => p.goldGain)),
+    wcoPeak: Math.max(...wco.map((p) => p.goldGain)),
+  };
 }
 
 describe("built-in task: conservative ensemble objectives under label noise", () => {

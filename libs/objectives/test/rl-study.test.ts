@@ -42,7 +42,10 @@ function curveOf(result: RlStudyResult) {
 describe("RL on the built-in task", () => {
   it("RLOO optimizing gold itself raises gold; points store exact, k1, k2 and k3 KL", async () => {
     const sink = memorySink();
-    const result = await runRlStudy({ ...TEST_SIZE, objectives: ["gold"], rl: { ...TEST_SIZE.rl, algorithm: "rloo", steps: 30, lr: 3e-3 } }, { runtime, seed: 0, sink, cacheDir });
+    const result = await runRlStudy(
+      { ...TEST_SIZE, objectives: ["gold"], rl: { ...TEST_SIZE.rl, algorithm: "rloo", steps: 30, lr: 3e-3 } },
+      { runtime, seed: 0, sink, cacheDir },
+    );
     const { run, last } = curveOf(result);
     expect(run.series).toBe("gold");
     expect(last.gold).toBeGreaterThan(0.2);
@@ -62,20 +65,41 @@ describe("RL on the built-in task", () => {
   it("PPO optimizing gold itself raises gold, with its loss terms reported", async () => {
     const sink = memorySink();
     const result = await runRlStudy(
-      { ...TEST_SIZE, objectives: ["gold"], rl: { ...TEST_SIZE.rl, algorithm: "ppo", steps: 40, promptsPerStep: 32, samplesPerPrompt: 1, lr: 2e-3 } },
+      {
+        ...TEST_SIZE,
+        objectives: ["gold"],
+        rl: { ...TEST_SIZE.rl, algorithm: "ppo", steps: 40, promptsPerStep: 32, samplesPerPrompt: 1, lr: 2e-3 },
+      },
       { runtime, seed: 0, sink, cacheDir },
     );
     const { run, last } = curveOf(result);
     expect(last.gold).toBeGreaterThan(0.2);
     expect(last.gold).toBeGreaterThan(3 * run.finalGoldSe);
     const names = new Set(sink.runs[0]!.metrics.map((m) => m.name));
-    for (const name of ["train.policy_loss", "train.value_loss", "train.entropy", "train.clip_fraction", "train.approx_kl", "train.value_error", "train.kl_coef"]) expect(names).toContain(name);
+    for (const name of [
+      "train.policy_loss",
+      "train.value_loss",
+      "train.entropy",
+      "train.clip_fraction",
+      "train.approx_kl",
+      "train.value_error",
+      "train.kl_coef",
+    ])
+      expect(names).toContain(name);
   }, 240_000);
 
   // At this size gold's early rise is within noise for this seed; the fall below the peak is not.
   it("optimizing a small proxy without KL penalty raises the proxy while gold peaks and falls", async () => {
     const sink = memorySink();
-    const result = await runRlStudy({ ...TEST_SIZE, objectives: ["single"], rl: { ...TEST_SIZE.rl, algorithm: "rloo", steps: 50, lr: 1e-3 }, evaluation: { every: 5, prompts: 48, samplesPerPrompt: 2 } }, { runtime, seed: 0, sink, cacheDir });
+    const result = await runRlStudy(
+      {
+        ...TEST_SIZE,
+        objectives: ["single"],
+        rl: { ...TEST_SIZE.rl, algorithm: "rloo", steps: 50, lr: 1e-3 },
+        evaluation: { every: 5, prompts: 48, samplesPerPrompt: 2 },
+      },
+      { runtime, seed: 0, sink, cacheDir },
+    );
     const { run, first, last } = curveOf(result);
     // The proxy rises: the final gain is well clear of its standard error.
     expect(last.proxy!).toBeGreaterThan(first.proxy! + 3 * run.finalProxySe!);
@@ -91,7 +115,12 @@ describe("RL on the built-in task", () => {
   }, 300_000);
 
   it("the same config and seed give the same numbers", async () => {
-    const config = { ...TEST_SIZE, objectives: ["gold"] as RlStudyConfig["objectives"], rl: { ...TEST_SIZE.rl, steps: 2 }, evaluation: { every: 1, prompts: 8, samplesPerPrompt: 1 } };
+    const config = {
+      ...TEST_SIZE,
+      objectives: ["gold"] as RlStudyConfig["objectives"],
+      rl: { ...TEST_SIZE.rl, steps: 2 },
+      evaluation: { every: 1, prompts: 8, samplesPerPrompt: 1 },
+    };
     const a = await runRlStudy(config, { runtime, seed: 0, sink: memorySink(), cacheDir });
     const b = await runRlStudy(config, { runtime, seed: 0, sink: memorySink(), cacheDir });
     expect(b.runs[0]!.curve).toEqual(a.runs[0]!.curve);

@@ -110,7 +110,11 @@ describe("built-in task: best-of-n against a proxy from noisy comparisons", () =
 
   it("the best-of-n scaling law fits the gold curve with a peak inside the measured range", () => {
     const avg = averageCurves(many);
-    const fit = fitOveroptimization("bon", avg.map((p) => p.d), avg.map((p) => p.gold));
+    const fit = fitOveroptimization(
+      "bon",
+      avg.map((p) => p.d),
+      avg.map((p) => p.gold),
+    );
     expect(fit.b).toBeGreaterThan(0);
     expect(fit.peak).not.toBeNull();
     expect(fit.peak!.d).toBeGreaterThan(0);

@@ -108,7 +108,9 @@ describe("gold components", () => {
     const rep = (text: string) => goldScore(positiveCamera, words(text)).components.repetition;
     expect(rep("the camera is good . the screen is great .")).toBe(0);
     expect(rep("the camera is good and good . the camera is good .")).toBeCloseTo(-0.75, 12);
-    const long = Array.from({ length: 6 }, () => "the camera is good .").join(" ").split(" ");
+    const long = Array.from({ length: 6 }, () => "the camera is good .")
+      .join(" ")
+      .split(" ");
     expect(long).toHaveLength(30);
     const score = goldScore(positiveCamera, long);
     expect(score.components.length).toBeCloseTo(-0.05 * (30 - 24), 12);

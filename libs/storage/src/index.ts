@@ -12,7 +12,16 @@ export type { MetricSeries } from "./repositories/metrics.ts";
 export { CurveSeriesMismatchError } from "./repositories/curves.ts";
 export type { NewFit } from "./repositories/fits.ts";
 export type { BestOfNPick, NewSampleSet } from "./repositories/samples.ts";
-export { importDataset, detectFormat, ON_BAD_ROW, type ImportOptions, type ImportProgress, type ImportResult, type OnBadRow, type SkippedRow } from "./import/import-dataset.ts";
+export {
+  importDataset,
+  detectFormat,
+  ON_BAD_ROW,
+  type ImportOptions,
+  type ImportProgress,
+  type ImportResult,
+  type OnBadRow,
+  type SkippedRow,
+} from "./import/import-dataset.ts";
 export { parseLabelValues, type LabelValues } from "./import/label-values.ts";
 export type { DetectionReport } from "./import/detect.ts";
 export { ImportError, type ImportLocation } from "./import/errors.ts";

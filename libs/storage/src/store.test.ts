@@ -98,9 +98,15 @@ describe("query plans", () => {
     const store = openDatabase(":memory:");
     const db = connectionOf(store);
     const plan = (sql: string) => (db.prepare(`EXPLAIN QUERY PLAN ${sql}`).all() as { detail: string }[]).map((r) => r.detail).join(" | ");
-    expect(plan("SELECT n, data FROM metric_chunks WHERE run_id = 1 AND name_id = 1 ORDER BY chunk")).toMatch(/^SEARCH metric_chunks USING PRIMARY KEY \(run_id=\? AND name_id=\?\)$/);
-    expect(plan("SELECT n, data FROM curve_chunks WHERE series_id = 1 ORDER BY chunk")).toMatch(/^SEARCH curve_chunks USING PRIMARY KEY \(series_id=\?\)$/);
-    expect(plan("SELECT * FROM examples WHERE dataset_id = 1 AND row_index > 0 ORDER BY row_index LIMIT 10")).toMatch(/USING INDEX examples_dataset_row/);
+    expect(plan("SELECT n, data FROM metric_chunks WHERE run_id = 1 AND name_id = 1 ORDER BY chunk")).toMatch(
+      /^SEARCH metric_chunks USING PRIMARY KEY \(run_id=\? AND name_id=\?\)$/,
+    );
+    expect(plan("SELECT n, data FROM curve_chunks WHERE series_id = 1 ORDER BY chunk")).toMatch(
+      /^SEARCH curve_chunks USING PRIMARY KEY \(series_id=\?\)$/,
+    );
+    expect(plan("SELECT * FROM examples WHERE dataset_id = 1 AND row_index > 0 ORDER BY row_index LIMIT 10")).toMatch(
+      /USING INDEX examples_dataset_row/,
+    );
     expect(plan("SELECT * FROM datasets WHERE content_hash = 'x'")).toMatch(/USING INDEX datasets_content_hash/);
     expect(plan("SELECT * FROM runs WHERE status = 'running'")).toMatch(/USING INDEX runs_status/);
     expect(plan("SELECT * FROM labels WHERE example_id = 1")).toMatch(/USING INDEX labels_example_dimension/);

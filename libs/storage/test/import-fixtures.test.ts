@@ -17,7 +17,11 @@ describe("real preference fixtures", () => {
     expect(result).toMatchObject({ format: "hh-rlhf", rows: 2312, labels: 2312 });
     expect(result.report).toMatchObject({ container: "jsonl", gzip: true, labelSource: "human" });
     expect(progress).toEqual([1000, 2000]);
-    const source = gunzipSync(readFileSync(file)).toString("utf8").trim().split("\n").map((l) => JSON.parse(l) as { chosen: string; rejected: string });
+    const source = gunzipSync(readFileSync(file))
+      .toString("utf8")
+      .trim()
+      .split("\n")
+      .map((l) => JSON.parse(l) as { chosen: string; rejected: string });
     const examples = store.examples.list(result.datasetId, { limit: 5000 });
     expect(examples).toHaveLength(2312);
     examples.forEach((e, i) => {
@@ -46,7 +50,11 @@ describe("real preference fixtures", () => {
     const file = preferenceFixture("llamafactory_dpo_en_demo.json");
     const result = await importDataset(store, file);
     expect(result).toMatchObject({ format: "llamafactory-ranking", rows: 300 });
-    const source = JSON.parse(readFileSync(file, "utf8")) as { conversations: { from: string; value: string }[]; chosen: { value: string }; rejected: { value: string } }[];
+    const source = JSON.parse(readFileSync(file, "utf8")) as {
+      conversations: { from: string; value: string }[];
+      chosen: { value: string };
+      rejected: { value: string };
+    }[];
     const examples = store.examples.list(result.datasetId, { limit: 1000 });
     examples.forEach((e, i) => {
       const s = source[i]!;
@@ -98,6 +106,11 @@ describe("real preference fixtures", () => {
 
   it("detectFormat reports what it recognised without importing", async () => {
     const report = await detectFormat(preferenceFixture("llamafactory_dpo_en_demo.json"));
-    expect(report).toMatchObject({ container: "json", gzip: false, format: "llamafactory-ranking", columns: { prompt: "conversations", chosen: "chosen", rejected: "rejected" } });
+    expect(report).toMatchObject({
+      container: "json",
+      gzip: false,
+      format: "llamafactory-ranking",
+      columns: { prompt: "conversations", chosen: "chosen", rejected: "rejected" },
+    });
   });
 });

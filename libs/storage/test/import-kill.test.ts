@@ -15,7 +15,9 @@ const ROWS = 40_000;
 beforeAll(async () => {
   const out = createWriteStream(big);
   for (let i = 0; i < ROWS; i++) {
-    const ok = out.write(`${JSON.stringify({ prompt: `question ${i} ${"x".repeat(80)}`, chosen: `good answer ${i} ${"y".repeat(60)}`, rejected: `bad answer ${i}`, category: i % 2 ? "math" : "chat" })}\n`);
+    const ok = out.write(
+      `${JSON.stringify({ prompt: `question ${i} ${"x".repeat(80)}`, chosen: `good answer ${i} ${"y".repeat(60)}`, rejected: `bad answer ${i}`, category: i % 2 ? "math" : "chat" })}\n`,
+    );
     if (!ok) await new Promise<void>((r) => out.once("drain", () => r()));
   }
   await new Promise<void>((resolve) => out.end(resolve));
@@ -24,7 +26,10 @@ beforeAll(async () => {
 /** Runs the child importer and SIGKILLs it when `when` matches a line it prints. */
 function importAndKill(db: string, when: (line: string) => boolean): Promise<{ signal: NodeJS.Signals | null; lines: string[] }> {
   return new Promise((resolve, reject) => {
-    const proc = spawn(process.execPath, ["--import", "tsx", child, db, big], { cwd: path.dirname(child), stdio: ["ignore", "pipe", "pipe"] });
+    const proc = spawn(process.execPath, ["--import", "tsx", child, db, big], {
+      cwd: path.dirname(child),
+      stdio: ["ignore", "pipe", "pipe"],
+    });
     const lines: string[] = [];
     let stderr = "";
     let buffered = "";

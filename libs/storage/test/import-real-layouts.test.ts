@@ -36,7 +36,12 @@ describe("AlpacaEval annotations: pairwise output_1/output_2 judged by GPT-4", (
     const store = openDatabase(":memory:");
     const result = await importDataset(store, preferenceFixture("alpaca_eval_gpt4_annotations_first150.json"));
     expect(result).toMatchObject({ format: "pairwise", rows: 150, labels: 150 });
-    expect(result.report.columns).toMatchObject({ prompt: "instruction", responseA: "output_1", responseB: "output_2", preference: "preference" });
+    expect(result.report.columns).toMatchObject({
+      prompt: "instruction",
+      responseA: "output_1",
+      responseB: "output_2",
+      preference: "preference",
+    });
     expect(result.report.labelSourceColumn).toBe("annotator");
     expect(result.report.labelSourceReason).toMatch(/column "annotator" names the judge/);
     const labels = labelsOf(store, result.datasetId);
@@ -49,7 +54,9 @@ describe("AlpacaEval annotations: pairwise output_1/output_2 judged by GPT-4", (
 
   it("--label-source wins over what the file says", async () => {
     const store = openDatabase(":memory:");
-    const result = await importDataset(store, preferenceFixture("alpaca_eval_gpt4_annotations_first150.json"), { labelSource: "synthetic" });
+    const result = await importDataset(store, preferenceFixture("alpaca_eval_gpt4_annotations_first150.json"), {
+      labelSource: "synthetic",
+    });
     expect(result.report.labelSourceReason).toBe("as requested");
     expect(labelsOf(store, result.datasetId).every((l) => l.source === "synthetic")).toBe(true);
   });
@@ -93,7 +100,10 @@ describe("AlpacaFarm pairs: the prompt is the instruction followed by its input"
 
 describe("a judged file whose preference says in words which answer won", () => {
   const file = preferenceFixture("openaiapi_rlhf_answer_preference.jsonl");
-  const rows = readFileSync(file, "utf8").trim().split("\n").map((l) => JSON.parse(l) as { Preference: string });
+  const rows = readFileSync(file, "utf8")
+    .trim()
+    .split("\n")
+    .map((l) => JSON.parse(l) as { Preference: string });
   const map = ["prompt=Question", "response_a=Answer1", "response_b=Answer2", "preference=Preference"];
 
   it("cannot be read without saying what the words mean, and the error names row and field", async () => {
@@ -122,7 +132,8 @@ describe("a judged file whose preference says in words which answer won", () => 
     expect(result.rows).toBe(rows.length - bad.length);
     expect(result.report.skipped!.count).toBe(bad.length);
     expect(result.report.skipped!.rows.map((s) => s.row)).toEqual(bad);
-    for (const s of result.report.skipped!.rows) expect(s).toMatchObject({ field: "Preference", reason: expect.stringMatching(/got the text "Answer2"/) });
+    for (const s of result.report.skipped!.rows)
+      expect(s).toMatchObject({ field: "Preference", reason: expect.stringMatching(/got the text "Answer2"/) });
     // The report is stored with the dataset.
     const stored = store.datasets.get(result.datasetId)!.detection as { skipped: { count: number } };
     expect(stored.skipped.count).toBe(bad.length);
@@ -179,7 +190,13 @@ describe("a failing import adds nothing", () => {
   it("a bad row under the default (fail) adds nothing either", async () => {
     const store = openDatabase(":memory:");
     const before = snapshot(store);
-    await rejection(importDataset(store, preferenceFixture("openaiapi_rlhf_answer_preference.jsonl"), { format: "pairwise", mapping: ["prompt=Question", "response_a=Answer1", "response_b=Answer2", "preference=Preference"], labelValues: "Answer1=a" }));
+    await rejection(
+      importDataset(store, preferenceFixture("openaiapi_rlhf_answer_preference.jsonl"), {
+        format: "pairwise",
+        mapping: ["prompt=Question", "response_a=Answer1", "response_b=Answer2", "preference=Preference"],
+        labelValues: "Answer1=a",
+      }),
+    );
     expect(snapshot(store)).toEqual(before);
   });
 });
@@ -213,7 +230,11 @@ describe("folders dropped as one dataset", () => {
   const pairs = readJson<Pair[]>("stack_exchange_paired_tiny.json");
 
   function writeShard(file: string, rows: Pair[]) {
-    const columnData = (["question", "response_j", "response_k"] as const).map((name) => ({ name, data: rows.map((r) => r[name]), type: "STRING" as const }));
+    const columnData = (["question", "response_j", "response_k"] as const).map((name) => ({
+      name,
+      data: rows.map((r) => r[name]),
+      type: "STRING" as const,
+    }));
     writeFileSync(file, Buffer.from(parquetWriteBuffer({ columnData })));
   }
 
@@ -246,7 +267,15 @@ describe("folders dropped as one dataset", () => {
     writeShard(path.join(dir, "part-0.parquet"), pairs.slice(0, 5));
     writeFileSync(
       path.join(dir, "part-1.parquet"),
-      Buffer.from(parquetWriteBuffer({ columnData: [{ name: "question", data: ["q", "q"], type: "STRING" }, { name: "response_j", data: ["a", "b"], type: "STRING" }, { name: "response_k", data: ["c", null], type: "STRING" }] })),
+      Buffer.from(
+        parquetWriteBuffer({
+          columnData: [
+            { name: "question", data: ["q", "q"], type: "STRING" },
+            { name: "response_j", data: ["a", "b"], type: "STRING" },
+            { name: "response_k", data: ["c", null], type: "STRING" },
+          ],
+        }),
+      ),
     );
     const store = openDatabase(":memory:");
     const err = await rejection(importDataset(store, dir));

@@ -56,7 +56,9 @@ function staticText(node) {
 function isPathJoin(call) {
   const callee = call.callee;
   if (callee.type === "Identifier") return PATH_CALLS.has(callee.name);
-  return callee.type === "MemberExpression" && !callee.computed && callee.property.type === "Identifier" && PATH_CALLS.has(callee.property.name);
+  return (
+    callee.type === "MemberExpression" && !callee.computed && callee.property.type === "Identifier" && PATH_CALLS.has(callee.property.name)
+  );
 }
 
 /** @type {import("eslint").Rule.RuleModule} */

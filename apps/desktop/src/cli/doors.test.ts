@@ -61,7 +61,9 @@ function child(args: string[]): Child {
   let err = "";
   proc.stdout!.on("data", (d: Buffer) => (out += d.toString()));
   proc.stderr!.on("data", (d: Buffer) => (err += d.toString()));
-  const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolve) => proc.once("exit", (code, signal) => resolve({ code, signal })));
+  const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolve) =>
+    proc.once("exit", (code, signal) => resolve({ code, signal })),
+  );
   return {
     proc,
     out: () => out,
@@ -127,12 +129,18 @@ describe("one pipeline, every door", () => {
     try {
       // The app opens, reads the CLI's runs, and leaves them alone.
       expect(service.interruptedAtStart).toEqual([]);
-      expect(service.runnerConflict()).toMatch(new RegExp(`goodhart run \\(command line\\) \\(pid ${cli.proc.pid} on .*\\) is running experiments`));
+      expect(service.runnerConflict()).toMatch(
+        new RegExp(`goodhart run \\(command line\\) \\(pid ${cli.proc.pid} on .*\\) is running experiments`),
+      );
       expect((await service.runs.list()).map((r) => r.status).every((s) => s === "queued" || s === "running")).toBe(true);
       // Another command that would execute or cancel runs is refused, naming the CLI's process and what to do.
       const refused = captureIo();
       expect(await main(["runs", "cancel", "1", "--db", db], refused)).toBe(2);
-      expect(refused.stderr).toMatch(new RegExp(`goodhart run \\(command line\\) \\(pid ${cli.proc.pid} on .*\\) is running experiments on .*Ctrl-C in its terminal, or kill ${cli.proc.pid}`));
+      expect(refused.stderr).toMatch(
+        new RegExp(
+          `goodhart run \\(command line\\) \\(pid ${cli.proc.pid} on .*\\) is running experiments on .*Ctrl-C in its terminal, or kill ${cli.proc.pid}`,
+        ),
+      );
       const e = await service.experiments.create({ name: "while the CLI runs", kind: "diagnostic.counter", config: { steps: 3 } });
       await expect(service.runs.start({ experimentId: e.id })).rejects.toThrow(/cannot start, resume or cancel runs now: goodhart run/);
       expect((await cli.exited).code).toBe(0);
@@ -249,7 +257,11 @@ describe("one pipeline, every door", () => {
       const endpoint = endpointOf(dataDir);
       const client = createHttpLabClient({ baseUrl: endpoint.url, token: endpoint.token });
       try {
-        const e = await client.api.experiments.create({ name: "signal", kind: "bon-study", config: { study: parseYaml(STUDY) as Record<string, unknown> } });
+        const e = await client.api.experiments.create({
+          name: "signal",
+          kind: "bon-study",
+          config: { study: parseYaml(STUDY) as Record<string, unknown> },
+        });
         await client.api.runs.start({ experimentId: e.id });
         for (;;) {
           const runs = await client.api.runs.list();

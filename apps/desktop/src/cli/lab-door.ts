@@ -64,8 +64,12 @@ export async function openLabDoor(options: LabDoorOptions): Promise<LabDoor> {
   const dataDir = dataDirOf(dbFile);
   const endpoint = readLabEndpoint(dataDir);
   if (endpoint) {
-    if (resolve(endpoint.dbFile) !== dbFile) throw new UsageError(`${join(dataDir, "lab.json")} names database ${endpoint.dbFile}, not ${dbFile}; stop the lab at ${endpoint.url} or use another --db.`);
-    if (options.cache || options.threads) options.note?.(`--cache and --threads do not apply: the runs execute in the running lab at ${endpoint.url} with its own settings.`);
+    if (resolve(endpoint.dbFile) !== dbFile)
+      throw new UsageError(
+        `${join(dataDir, "lab.json")} names database ${endpoint.dbFile}, not ${dbFile}; stop the lab at ${endpoint.url} or use another --db.`,
+      );
+    if (options.cache || options.threads)
+      options.note?.(`--cache and --threads do not apply: the runs execute in the running lab at ${endpoint.url} with its own settings.`);
     const client = createHttpLabClient({ baseUrl: endpoint.url, token: endpoint.token });
     let store: LabStore | null = null;
     return {

@@ -59,7 +59,8 @@ function readConfigFile(file: string): Record<string, unknown> {
     throw new ConfigError([{ path: "", message: `cannot read the file: ${(err as NodeJS.ErrnoException).code ?? String(err)}` }], file);
   }
   const doc = parseConfigText(text, { source: file });
-  if (!isObject(doc)) throw new ConfigError([{ path: "", message: "expected a config object (fields and values) at the top of the file" }], file);
+  if (!isObject(doc))
+    throw new ConfigError([{ path: "", message: "expected a config object (fields and values) at the top of the file" }], file);
   return doc;
 }
 
@@ -72,11 +73,18 @@ export function resolveRunConfig(request: RunConfigRequest, registry: Experiment
   const kinds = registry.kinds;
   const { kind: fileKind, preset: filePreset, ...body } = request.file ? readConfigFile(request.file) : ({} as Record<string, unknown>);
   const source = request.file ?? (request.preset ? `--preset ${request.preset}` : "--set");
-  for (const [name, value] of [["kind", fileKind], ["preset", filePreset]] as const) {
-    if (value !== undefined && typeof value !== "string") throw new ConfigError([{ path: name, message: `expected a name, got ${JSON.stringify(value)}` }], source);
+  for (const [name, value] of [
+    ["kind", fileKind],
+    ["preset", filePreset],
+  ] as const) {
+    if (value !== undefined && typeof value !== "string")
+      throw new ConfigError([{ path: name, message: `expected a name, got ${JSON.stringify(value)}` }], source);
   }
   if (request.preset && filePreset && request.preset !== filePreset) {
-    throw new ConfigError([{ path: "preset", message: `the file names preset "${filePreset}" and --preset names "${request.preset}"; keep one` }], source);
+    throw new ConfigError(
+      [{ path: "preset", message: `the file names preset "${filePreset}" and --preset names "${request.preset}"; keep one` }],
+      source,
+    );
   }
   const presetName = (request.preset ?? filePreset) as string | undefined;
   const preset = presetName ? kinds.preset(presetName) : undefined;

@@ -29,7 +29,10 @@ function clock(seconds: number): string {
 }
 
 /** One progress line: `[ 42%] rm-training  12/48  run 3  elapsed 1:02  ETA 1:25`. */
-export function submissionProgressLine(p: { runId: number; step: number; totalSteps: number; etaSeconds: number | null; message: string | null }, elapsedS: number): string {
+export function submissionProgressLine(
+  p: { runId: number; step: number; totalSteps: number; etaSeconds: number | null; message: string | null },
+  elapsedS: number,
+): string {
   const pct = p.totalSteps > 0 ? Math.round((100 * p.step) / p.totalSteps) : 0;
   // The study's message is "<phase>[:<detail>] <done>/<total>[, about ...]".
   const [phasePart = "running", counts = `${p.step}/${p.totalSteps}`] = (p.message ?? "").split(",")[0]!.split(" ");
@@ -66,7 +69,12 @@ export interface Followed {
  * Waits until every run in `runIds` has ended, printing progress lines on stderr. On a signal,
  * stops them through the door (stored `cancelled`) and returns with `signal` set.
  */
-export async function followRuns(door: LabDoor, runIds: readonly number[], io: CliIo, options: { progressEveryS?: number; signals: { signalled: Promise<StopSignal> }; t0?: number }): Promise<Followed> {
+export async function followRuns(
+  door: LabDoor,
+  runIds: readonly number[],
+  io: CliIo,
+  options: { progressEveryS?: number; signals: { signalled: Promise<StopSignal> }; t0?: number },
+): Promise<Followed> {
   const t0 = options.t0 ?? performance.now();
   const { api } = door;
   let lastLine = 0;
@@ -80,7 +88,10 @@ export async function followRuns(door: LabDoor, runIds: readonly number[], io: C
   const current = () =>
     Promise.all(runIds.map((id) => api.runs.get({ id }))).catch((err: unknown) => {
       // A running lab that went away (killed, closed) takes the runs' fate with it: say so.
-      if (door.mode === "remote") throw new Error(`lost ${door.executor} while following runs ${runIds.join(", ")} (${err instanceof Error ? err.message : String(err)}); see goodhart runs list --db ${door.dbFile}`);
+      if (door.mode === "remote")
+        throw new Error(
+          `lost ${door.executor} while following runs ${runIds.join(", ")} (${err instanceof Error ? err.message : String(err)}); see goodhart runs list --db ${door.dbFile}`,
+        );
       throw err;
     });
   try {
@@ -117,7 +128,9 @@ export async function submitAndFollow(
   const created = await api.experiments.create(experiment);
   await api.runs.start({ experimentId: created.id, seed: 0 });
   const runIds = (await api.runs.list({ experimentId: created.id })).map((r) => r.id);
-  io.err(`Started ${runIds.length} run${runIds.length === 1 ? "" : "s"} (${runIds.join(", ")}) of experiment ${created.id} in ${door.executor}.`);
+  io.err(
+    `Started ${runIds.length} run${runIds.length === 1 ? "" : "s"} (${runIds.join(", ")}) of experiment ${created.id} in ${door.executor}.`,
+  );
   const followed = await followRuns(door, runIds, io, { ...options, t0 });
   return { experimentId: created.id, runIds, runs: followed.runs, signal: followed.signal, wallS: (performance.now() - t0) / 1000 };
 }

@@ -8,10 +8,30 @@ function syntheticStudy(): BonStudyResult {
   const rng = new Rng(5);
   const ns = [1, 2, 4, 8];
   const runs: BonRunResult[] = [1, 2].map((seed) => {
-    const pools = Array.from({ length: 30 }, () => Array.from({ length: 8 }, () => ({ gold: rng.normal(), noise: [rng.normal(), rng.normal()] })));
+    const pools = Array.from({ length: 30 }, () =>
+      Array.from({ length: 8 }, () => ({ gold: rng.normal(), noise: [rng.normal(), rng.normal()] })),
+    );
     const seriesOf = (name: string, score: (s: { gold: number; noise: number[] }) => number) => {
-      const values = bestOfNPromptValues(pools.map((pool) => ({ proxy: pool.map(score), gold: pool.map((s) => s.gold) })), ns);
-      return { series: name, validationAccuracy: 0.7 + seed / 100, peakGold: 0, peakN: 1, peakD: 0, goldAtMaxN: 0, goldAtMaxNSe: 0, proxyAtMaxN: 0, proxyAtMaxNSe: 0, maxN: 8, fit: null, intervals: null, curve: [], promptValues: values };
+      const values = bestOfNPromptValues(
+        pools.map((pool) => ({ proxy: pool.map(score), gold: pool.map((s) => s.gold) })),
+        ns,
+      );
+      return {
+        series: name,
+        validationAccuracy: 0.7 + seed / 100,
+        peakGold: 0,
+        peakN: 1,
+        peakD: 0,
+        goldAtMaxN: 0,
+        goldAtMaxNSe: 0,
+        proxyAtMaxN: 0,
+        proxyAtMaxNSe: 0,
+        maxN: 8,
+        fit: null,
+        intervals: null,
+        curve: [],
+        promptValues: values,
+      };
     };
     const member = (m: number) => (s: { gold: number; noise: number[] }) => s.gold + 3 * s.noise[m]!;
     return {
@@ -37,7 +57,9 @@ describe("summaryTable", () => {
   it("shows SEs and intervals, one row per objective plus the average single member, with the difference to it", () => {
     const table = summaryTable(syntheticStudy());
     const lines = table.split("\n");
-    expect(lines[0]).toMatch(/^proxy +data +noise +objective +seeds +val acc +peak gold \(at d\) +fit d\* \[95% CI\] +gold@maxN +vs single @maxN \[95% CI\]$/);
+    expect(lines[0]).toMatch(
+      /^proxy +data +noise +objective +seeds +val acc +peak gold \(at d\) +fit d\* \[95% CI\] +gold@maxN +vs single @maxN \[95% CI\]$/,
+    );
     expect(lines[1]).toMatch(/^tiny +100 +0\.25 +mean +2 +0\.715 \+- 0\.005 +/);
     expect(lines[2]).toMatch(/ wco .* -?\d\.\d{3} \[-?\d\.\d{3}, -?\d\.\d{3}\]( \*)?$/);
     expect(lines[3]).toMatch(/^tiny +100 +0\.25 +single \(avg member\) +2 /);
@@ -62,7 +84,11 @@ describe("summaryTable", () => {
   it("formats numbers with their uncertainty", () => {
     expect(withSe(0.1234, 0.0456)).toBe("0.123 +- 0.046");
     expect(withSe(0.1234, Number.NaN)).toBe("0.123");
-    expect(withCi({ estimate: 0.2, low: 0.1, high: 0.3, level: 0.95, se: 0.05, replicates: 100, failed: 0 }, 3, true)).toBe("0.200 [0.100, 0.300] *");
-    expect(withCi({ estimate: 0.2, low: -0.1, high: 0.3, level: 0.95, se: 0.05, replicates: 100, failed: 0 }, 3, true)).toBe("0.200 [-0.100, 0.300]  ");
+    expect(withCi({ estimate: 0.2, low: 0.1, high: 0.3, level: 0.95, se: 0.05, replicates: 100, failed: 0 }, 3, true)).toBe(
+      "0.200 [0.100, 0.300] *",
+    );
+    expect(withCi({ estimate: 0.2, low: -0.1, high: 0.3, level: 0.95, se: 0.05, replicates: 100, failed: 0 }, 3, true)).toBe(
+      "0.200 [-0.100, 0.300]  ",
+    );
   });
 });

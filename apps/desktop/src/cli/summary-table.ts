@@ -8,7 +8,13 @@
  * excludes 0. Intervals resample prompts and seeds (libs/objectives stats/bootstrap.ts).
  */
 import {
-  analyseBonStudy, excludesZero, SINGLE_SERIES, type BonStudyAnalysis, type BonStudyResult, type BootstrapInterval, type StoredBonStudyResult,
+  analyseBonStudy,
+  excludesZero,
+  SINGLE_SERIES,
+  type BonStudyAnalysis,
+  type BonStudyResult,
+  type BootstrapInterval,
+  type StoredBonStudyResult,
 } from "@goodhart/objectives";
 
 /** The analysis of a study: the stored one (a job's JSON result), else computed from the per-prompt values. */
@@ -37,7 +43,18 @@ export function withCi(ci: BootstrapInterval, digits = 3, star = false): string 
 
 /** The table (plain text, aligned) of a study's result (in memory, or as a job stored it). */
 export function summaryTable(result: BonStudyResult | StoredBonStudyResult, analysis: BonStudyAnalysis = analysisOf(result)): string {
-  const header = ["proxy", "data", "noise", "objective", "seeds", "val acc", "peak gold (at d)", "fit d* [95% CI]", "gold@maxN", "vs single @maxN [95% CI]"];
+  const header = [
+    "proxy",
+    "data",
+    "noise",
+    "objective",
+    "seeds",
+    "val acc",
+    "peak gold (at d)",
+    "fit d* [95% CI]",
+    "gold@maxN",
+    "vs single @maxN [95% CI]",
+  ];
   const rows: string[][] = [header];
   for (const cell of analysis.cells) {
     for (const s of cell.series) {
@@ -50,14 +67,21 @@ export function summaryTable(result: BonStudyResult | StoredBonStudyResult, anal
         String(cell.seeds.length),
         withSe(s.validationAccuracy.mean, s.validationAccuracy.se),
         `${withSe(s.intervals.observedPeak.estimate, s.intervals.observedPeak.se)} (d ${num(s.intervals.observedPeakD.estimate, 2)})`,
-        typeof s.intervals.peakD.estimate === "number" && Number.isFinite(s.intervals.peakD.estimate) ? withCi(s.intervals.peakD, 2) : "- (no peak)",
+        typeof s.intervals.peakD.estimate === "number" && Number.isFinite(s.intervals.peakD.estimate)
+          ? withCi(s.intervals.peakD, 2)
+          : "- (no peak)",
         withSe(s.intervals.goldAtMaxN.estimate, s.intervals.goldAtMaxN.se),
         diff ? withCi(diff.goldAtMaxN, 3, true) : "",
       ]);
     }
   }
   const widths = header.map((_, c) => Math.max(...rows.map((r) => r[c]!.length)));
-  const lines = rows.map((r) => r.map((cell, c) => (c < 4 ? cell.padEnd(widths[c]!) : cell.padStart(widths[c]!))).join("  ").trimEnd());
+  const lines = rows.map((r) =>
+    r
+      .map((cell, c) => (c < 4 ? cell.padEnd(widths[c]!) : cell.padStart(widths[c]!)))
+      .join("  ")
+      .trimEnd(),
+  );
   const cell = analysis.cells[0];
   lines.push(
     "",

@@ -58,7 +58,10 @@ export function ensureRendererBuilt(log: (line: string) => void): boolean {
     return false;
   }
   // Errors only: build timings and bundle-size advice are for the UI's developers, not the user.
-  const result = spawnSync(process.execPath, [viteBin, "build", "--config", "vite.config.ts", "--logLevel", "error"], { cwd: appDir, stdio: "inherit" });
+  const result = spawnSync(process.execPath, [viteBin, "build", "--config", "vite.config.ts", "--logLevel", "error"], {
+    cwd: appDir,
+    stdio: "inherit",
+  });
   return result.status === 0;
 }
 
@@ -81,11 +84,17 @@ export async function startBrowserMode(options: BrowserModeOptions = {}): Promis
   const log = options.log ?? ((line: string) => console.log(line));
   const envPort = process.env.GOODHART_PORT ? Number(process.env.GOODHART_PORT) : undefined;
   // Development only: the renderer's Vite dev server may call the API from its own origin.
-  const devOrigins = (process.env.GOODHART_DEV_ORIGINS ?? "").split(",").map((o) => o.trim()).filter(Boolean);
+  const devOrigins = (process.env.GOODHART_DEV_ORIGINS ?? "")
+    .split(",")
+    .map((o) => o.trim())
+    .filter(Boolean);
   // Devices are probed in a child process whose native warnings (Dawn's missing Vulkan) are filtered.
   // Listening from the start: a Ctrl-C during start-up stops cleanly too.
   const stop = options.until ?? signalled();
-  const runtime = openLabRuntime({ dbFile: options.dbFile, service: { probeDevices: () => probeDevicesQuietly(), holder: "Goodhart Lab in browser mode" } });
+  const runtime = openLabRuntime({
+    dbFile: options.dbFile,
+    service: { probeDevices: () => probeDevicesQuietly(), holder: "Goodhart Lab in browser mode" },
+  });
   if (options.buildRenderer !== false) ensureRendererBuilt(log);
   const staticDir = rendererDir();
   const server = await startLabServer({
@@ -102,7 +111,9 @@ export async function startBrowserMode(options: BrowserModeOptions = {}): Promis
   const conflict = runtime.service.runnerConflict();
   if (conflict) log(`Runs are read-only for now: ${conflict}`);
   if (runtime.service.interruptedAtStart.length > 0) {
-    log(`Runs ${runtime.service.interruptedAtStart.join(", ")} were cut off by the last exit and are marked interrupted; resume them from the Runs screen.`);
+    log(
+      `Runs ${runtime.service.interruptedAtStart.join(", ")} were cut off by the last exit and are marked interrupted; resume them from the Runs screen.`,
+    );
   }
   if (!staticDir) log("The UI is not built (apps/desktop/dist/renderer is missing): the page shows a placeholder; the API works.");
   log(`Open this URL in your browser (it carries this launch's access token; do not share it):`);
@@ -112,7 +123,9 @@ export async function startBrowserMode(options: BrowserModeOptions = {}): Promis
   const bySignal = reason === "SIGINT" || reason === "SIGTERM";
   // Ctrl-C / SIGTERM: the runs stop after their current step and are stored cancelled; the
   // workers release their ONNX Runtime sessions before the process ends; the lock goes last.
-  log(`Stopping (${String(reason)}): running experiments stop after their current step and are stored ${bySignal ? "cancelled" : "interrupted"}; resume them later from the Runs screen.`);
+  log(
+    `Stopping (${String(reason)}): running experiments stop after their current step and are stored ${bySignal ? "cancelled" : "interrupted"}; resume them later from the Runs screen.`,
+  );
   await runtime.service.close({ runs: bySignal ? "cancel" : "interrupt" });
   await server.close();
   await runtime.close();

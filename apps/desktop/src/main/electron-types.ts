@@ -57,11 +57,20 @@ export interface HeadersReceivedDetails {
 }
 
 export interface Session {
-  setPermissionRequestHandler(handler: ((webContents: unknown, permission: string, callback: (granted: boolean) => void, details: unknown) => void) | null): void;
-  setPermissionCheckHandler(handler: ((webContents: unknown, permission: string, requestingOrigin: string, details: unknown) => boolean) | null): void;
+  setPermissionRequestHandler(
+    handler: ((webContents: unknown, permission: string, callback: (granted: boolean) => void, details: unknown) => void) | null,
+  ): void;
+  setPermissionCheckHandler(
+    handler: ((webContents: unknown, permission: string, requestingOrigin: string, details: unknown) => boolean) | null,
+  ): void;
   setDevicePermissionHandler?(handler: (details: unknown) => boolean): void;
   webRequest: {
-    onHeadersReceived(listener: (details: HeadersReceivedDetails, callback: (response: { responseHeaders?: Record<string, string[]>; cancel?: boolean }) => void) => void): void;
+    onHeadersReceived(
+      listener: (
+        details: HeadersReceivedDetails,
+        callback: (response: { responseHeaders?: Record<string, string[]>; cancel?: boolean }) => void,
+      ) => void,
+    ): void;
   };
 }
 
@@ -150,7 +159,9 @@ export interface ElectronMain {
   shell: { openExternal(url: string): Promise<void> };
   safeStorage: SafeStorage;
   net: { fetch(url: string): Promise<Response> };
-  utilityProcess: { fork(modulePath: string, args: string[], options: { serviceName: string; stdio?: "inherit" | "ignore" | "pipe" }): UtilityProcess };
+  utilityProcess: {
+    fork(modulePath: string, args: string[], options: { serviceName: string; stdio?: "inherit" | "ignore" | "pipe" }): UtilityProcess;
+  };
 }
 
 /** Electron's UtilityProcess (a Node child with a structured-clone message channel). */

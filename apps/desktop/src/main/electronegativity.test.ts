@@ -14,7 +14,9 @@ import { fileURLToPath } from "node:url";
 import { describe, expect, it } from "vitest";
 
 const appDir = fileURLToPath(new URL("../..", import.meta.url));
-const electronVersion = (JSON.parse(readFileSync(join(appDir, "package.json"), "utf8")) as { optionalDependencies: { electron: string } }).optionalDependencies.electron.replace(/^\D+/, "");
+const electronVersion = (
+  JSON.parse(readFileSync(join(appDir, "package.json"), "utf8")) as { optionalDependencies: { electron: string } }
+).optionalDependencies.electron.replace(/^\D+/, "");
 
 interface Finding {
   issue: string;
@@ -57,7 +59,14 @@ function excludedFromScan(path: string): boolean {
 
 describe("Electronegativity scan", () => {
   it("leaves node_modules, dist and the Vite cache out of the snapshot, and keeps the sources", () => {
-    for (const path of ["node_modules", "node_modules/electron/index.js", "dist", "dist/renderer/assets/app.js", "dist/packages/linux-unpacked/resources/app.asar", "src/renderer/.vite/deps/x.js"]) {
+    for (const path of [
+      "node_modules",
+      "node_modules/electron/index.js",
+      "dist",
+      "dist/renderer/assets/app.js",
+      "dist/packages/linux-unpacked/resources/app.asar",
+      "src/renderer/.vite/deps/x.js",
+    ]) {
       expect(excludedFromScan(join(appDir, path)), path).toBe(true);
     }
     for (const path of ["", "src/main/main.ts", "src/main/window-options.ts", "build/make-icons.ts", "src/distance.ts", "package.json"]) {
@@ -67,7 +76,10 @@ describe("Electronegativity scan", () => {
 
   it("finds no HIGH issue in apps/desktop, and does find them in an insecure sample", async () => {
     const bad = mkdtempSync(join(tmpdir(), "goodhart-insecure-"));
-    writeFileSync(join(bad, "main.js"), 'const { BrowserWindow } = require("electron");\nnew BrowserWindow({ webPreferences: { nodeIntegration: true, contextIsolation: false } });\n');
+    writeFileSync(
+      join(bad, "main.js"),
+      'const { BrowserWindow } = require("electron");\nnew BrowserWindow({ webPreferences: { nodeIntegration: true, contextIsolation: false } });\n',
+    );
     // Scan a snapshot of the sources: other work in the checkout (the e2e renderer build writing dist/,
     // an editor) must not change the input mid-scan, and built bundles are not what we review.
     const snapshot = join(mkdtempSync(join(tmpdir(), "goodhart-eneg-app-")), "desktop");
@@ -78,7 +90,10 @@ describe("Electronegativity scan", () => {
     expect(insecure.filter((f) => f.severity === "HIGH").map((f) => f.issue)).toContain("CONTEXT_ISOLATION_JS_CHECK");
     // The app's own code was scanned (its reviewed preload finding is there), so "no HIGH" means something.
     const scanned = ours.map((f) => `${f.issue} ${f.file}`).join("\n");
-    expect(ours.some((f) => f.issue === "PRELOAD_JS_CHECK" && f.file.endsWith("window-options.ts")), `findings:\n${scanned}`).toBe(true);
+    expect(
+      ours.some((f) => f.issue === "PRELOAD_JS_CHECK" && f.file.endsWith("window-options.ts")),
+      `findings:\n${scanned}`,
+    ).toBe(true);
     const high = ours.filter((f) => f.severity === "HIGH");
     expect(high, JSON.stringify(high, null, 2)).toEqual([]);
   }, 240_000);

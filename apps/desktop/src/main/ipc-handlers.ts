@@ -33,14 +33,16 @@ const failure = (name: string, message: string): LabResponse => ({ ok: false, er
 
 /** A grant for `path` in the sender's window, when it is an existing regular file. */
 function grantFile(grants: WindowFileGrants, event: IpcMainInvokeEvent, path: unknown): LabResponse {
-  if (typeof path !== "string" || !isAbsolute(path)) return failure("ValidationError", "files:grant needs the absolute path of a dropped or chosen file.");
+  if (typeof path !== "string" || !isAbsolute(path))
+    return failure("ValidationError", "files:grant needs the absolute path of a dropped or chosen file.");
   let isFile: boolean;
   try {
     isFile = statSync(path).isFile();
   } catch (err) {
     return failure("NotFoundError", `${path}: cannot be read (${(err as NodeJS.ErrnoException).code ?? String(err)}).`);
   }
-  if (!isFile) return failure("ValidationError", `${path} is not a file (a folder or device cannot be imported; drop the dataset file itself).`);
+  if (!isFile)
+    return failure("ValidationError", `${path} is not a file (a folder or device cannot be imported; drop the dataset file itself).`);
   return { ok: true, value: grants.for(event.sender.id).grant(path) };
 }
 
@@ -48,7 +50,8 @@ function grantFile(grants: WindowFileGrants, event: IpcMainInvokeEvent, path: un
 export function registerLabIpc(options: LabIpcOptions): Dispose {
   const trusted = options.isTrustedSender ?? defaultTrust;
   const grants = options.grants ?? new WindowFileGrants();
-  const refused = (what: string, event: IpcMainInvokeEvent): LabResponse => failure("ForbiddenError", `${what}: refused a call from ${event.senderFrame?.url ?? "an unknown frame"}`);
+  const refused = (what: string, event: IpcMainInvokeEvent): LabResponse =>
+    failure("ForbiddenError", `${what}: refused a call from ${event.senderFrame?.url ?? "an unknown frame"}`);
   const channels = labMethodNames.map((name) => ({ name, channel: labChannel(name) }));
   for (const { name, channel } of channels) {
     options.ipcMain.handle(channel, async (event, input) => {
@@ -56,7 +59,9 @@ export function registerLabIpc(options: LabIpcOptions): Dispose {
       return answerLabCall(withFileGrants(options.api, grants.for(event.sender.id)), name, input);
     });
   }
-  options.ipcMain.handle(FILE_GRANT_CHANNEL, async (event, path) => (trusted(event) ? grantFile(grants, event, path) : refused(FILE_GRANT_CHANNEL, event)));
+  options.ipcMain.handle(FILE_GRANT_CHANNEL, async (event, path) =>
+    trusted(event) ? grantFile(grants, event, path) : refused(FILE_GRANT_CHANNEL, event),
+  );
   const unsubscribe = options.subscribe((event) => {
     for (const contents of options.targets()) if (!contents.isDestroyed()) contents.send(LAB_EVENT_CHANNEL, event);
   });

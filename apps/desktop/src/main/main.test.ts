@@ -38,7 +38,9 @@ function fakeIpc(senderUrl: string, senderId = 1) {
       const h = handlers.get(channel);
       if (!h) throw new Error(`No handler registered for '${channel}'`);
       // Structured clone, as Electron does across processes.
-      return structuredClone(await h({ senderFrame: { url: senderUrl }, sender: { id: senderId } }, ...args.map((a) => structuredClone(a))));
+      return structuredClone(
+        await h({ senderFrame: { url: senderUrl }, sender: { id: senderId } }, ...args.map((a) => structuredClone(a))),
+      );
     },
     on: (channel, listener) => {
       if (!rendererListeners.has(channel)) rendererListeners.set(channel, new Set());
@@ -59,8 +61,14 @@ function fakeIpc(senderUrl: string, senderId = 1) {
 }
 
 /** A renderer's second window on the same ipcMain: its own sender id, the same handlers. */
-function secondWindow(handlers: Map<string, (event: IpcMainInvokeEvent, ...args: unknown[]) => unknown>, senderId: number): Pick<IpcRenderer, "invoke"> {
-  return { invoke: async (channel, ...args) => structuredClone(await handlers.get(channel)!({ senderFrame: { url: APP_START_URL }, sender: { id: senderId } }, ...args)) };
+function secondWindow(
+  handlers: Map<string, (event: IpcMainInvokeEvent, ...args: unknown[]) => unknown>,
+  senderId: number,
+): Pick<IpcRenderer, "invoke"> {
+  return {
+    invoke: async (channel, ...args) =>
+      structuredClone(await handlers.get(channel)!({ senderFrame: { url: APP_START_URL }, sender: { id: senderId } }, ...args)),
+  };
 }
 
 /**
@@ -97,7 +105,12 @@ function fakeWebContents() {
 }
 
 function fakeSession() {
-  const calls: { headers?: (d: { url: string; responseHeaders?: Record<string, string[]> }, cb: (r: unknown) => void) => void; request?: (...a: any[]) => void; check?: (...a: any[]) => boolean; device?: (d: unknown) => boolean } = {};
+  const calls: {
+    headers?: (d: { url: string; responseHeaders?: Record<string, string[]> }, cb: (r: unknown) => void) => void;
+    request?: (...a: any[]) => void;
+    check?: (...a: any[]) => boolean;
+    device?: (d: unknown) => boolean;
+  } = {};
   const session: Session = {
     setPermissionRequestHandler: (h) => (calls.request = h ?? undefined),
     setPermissionCheckHandler: (h) => (calls.check = h ?? undefined),
@@ -153,7 +166,10 @@ describe("Content-Security-Policy", () => {
   });
 
   it("is set on every response, replacing a weaker one", () => {
-    const headers = withCspHeader({ url: "app://lab/index.html", responseHeaders: { "content-security-policy": ["default-src *"], "Content-Type": ["text/html"] } });
+    const headers = withCspHeader({
+      url: "app://lab/index.html",
+      responseHeaders: { "content-security-policy": ["default-src *"], "Content-Type": ["text/html"] },
+    });
     expect(headers["Content-Security-Policy"]).toEqual([CONTENT_SECURITY_POLICY]);
     expect(headers["content-security-policy"]).toBeUndefined();
     expect(headers["Content-Type"]).toEqual(["text/html"]);
@@ -215,7 +231,12 @@ describe("IPC bridge", () => {
     const r = runtime();
     const dispose = registerLabIpc({ ipcMain: ipc.ipcMain, api: r.service, subscribe: r.service.subscribe, targets: () => [ipc.contents] });
     expect([...ipc.handlers.keys()].sort()).toEqual([...labMethodNames.map((m) => `lab:${m}`), FILE_GRANT_CHANNEL].sort());
-    expect(ipcChannelAllowList()).toEqual([...labMethodNames.map((m) => `lab:${m}`), LAB_EVENT_CHANNEL, FILE_GRANT_CHANNEL, REPORT_PDF_CHANNEL]);
+    expect(ipcChannelAllowList()).toEqual([
+      ...labMethodNames.map((m) => `lab:${m}`),
+      LAB_EVENT_CHANNEL,
+      FILE_GRANT_CHANNEL,
+      REPORT_PDF_CHANNEL,
+    ]);
     dispose();
     expect(ipc.handlers.size).toBe(0);
   });
@@ -258,7 +279,11 @@ describe("IPC bridge", () => {
 /** A small preference file the importer recognises (prompt / chosen / rejected). */
 function writePairs(path: string, n: number, tag: string): string {
   mkdirSync(join(path, ".."), { recursive: true });
-  writeFileSync(path, Array.from({ length: n }, (_, i) => JSON.stringify({ prompt: `${tag} ${i}?`, chosen: `good ${i}`, rejected: `bad ${i}` })).join("\n") + "\n");
+  writeFileSync(
+    path,
+    Array.from({ length: n }, (_, i) => JSON.stringify({ prompt: `${tag} ${i}?`, chosen: `good ${i}`, rejected: `bad ${i}` })).join("\n") +
+      "\n",
+  );
   return path;
 }
 
@@ -285,17 +310,28 @@ describe("files dropped or picked in Electron", () => {
 
     // A path the page makes up is refused, however dataset-like the file is.
     const secret = writePairs(join(home, ".ssh", "credentials"), 3, "SECRET");
-    await expect(api.datasets.import({ path: secret })).rejects.toThrow(/^datasets\.import: '.*\.ssh\/credentials' is not a file dropped, chosen or uploaded in this window/);
+    await expect(api.datasets.import({ path: secret })).rejects.toThrow(
+      /^datasets\.import: '.*\.ssh\/credentials' is not a file dropped, chosen or uploaded in this window/,
+    );
     await expect(api.datasets.detect({ path: secret })).rejects.toMatchObject({ name: "ForbiddenError" });
     // A File the page built in memory has no path, so it gets no grant.
     await expect(bridge.grantFile(new File(["{}"], "made-up.jsonl"))).rejects.toThrow(/'made-up\.jsonl' is not a file on this computer/);
     // A grant is good only in the window that received it.
     const other = writePairs(join(home, "other.jsonl"), 2, "other");
     const grantOfWindow1 = await bridge.grantFile(files.drop(other));
-    expect(await secondWindow(ipc.handlers, 2).invoke("lab:datasets.import", { path: grantOfWindow1 })).toMatchObject({ ok: false, error: { name: "ForbiddenError" } });
+    expect(await secondWindow(ipc.handlers, 2).invoke("lab:datasets.import", { path: grantOfWindow1 })).toMatchObject({
+      ok: false,
+      error: { name: "ForbiddenError" },
+    });
     // The grant channel itself takes only existing files, and only from the app's page.
-    expect(await ipc.ipcRenderer.invoke(FILE_GRANT_CHANNEL, home)).toMatchObject({ ok: false, error: { message: expect.stringMatching(/is not a file/) } });
-    expect(await ipc.ipcRenderer.invoke(FILE_GRANT_CHANNEL, "relative/path.jsonl")).toMatchObject({ ok: false, error: { name: "ValidationError" } });
+    expect(await ipc.ipcRenderer.invoke(FILE_GRANT_CHANNEL, home)).toMatchObject({
+      ok: false,
+      error: { message: expect.stringMatching(/is not a file/) },
+    });
+    expect(await ipc.ipcRenderer.invoke(FILE_GRANT_CHANNEL, "relative/path.jsonl")).toMatchObject({
+      ok: false,
+      error: { name: "ValidationError" },
+    });
     const foreign = fakeIpc("https://evil.example/", 3);
     registerLabIpc({ ipcMain: foreign.ipcMain, api: r.service, subscribe: r.service.subscribe, targets: () => [] });
     expect(await foreign.ipcRenderer.invoke(FILE_GRANT_CHANNEL, secret)).toMatchObject({ ok: false, error: { name: "ForbiddenError" } });
@@ -306,7 +342,8 @@ describe("files dropped or picked in Electron", () => {
 
 describe("external links", () => {
   it("allows https links to the listed hosts only", () => {
-    for (const url of ["https://arxiv.org/abs/2210.10760", "https://www.github.com/org/repo", "https://huggingface.co/datasets/x"]) expect(isAllowedExternalLink(url), url).toBe(true);
+    for (const url of ["https://arxiv.org/abs/2210.10760", "https://www.github.com/org/repo", "https://huggingface.co/datasets/x"])
+      expect(isAllowedExternalLink(url), url).toBe(true);
     for (const url of [
       "http://arxiv.org/abs/1",
       "https://arxiv.org.evil.example/",
@@ -390,9 +427,19 @@ describe("startup failure", () => {
           throw new Error("the service process could not be started: out of memory");
         },
       },
-      dialog: { showErrorBox: (title: string, content: string) => void boxes.push({ title, content }), showMessageBox: async () => ({ response: 1 }) },
+      dialog: {
+        showErrorBox: (title: string, content: string) => void boxes.push({ title, content }),
+        showMessageBox: async () => ({ response: 1 }),
+      },
     } as unknown as ElectronMain;
-    expect(await startElectronApp(electron, { preloadPath, rendererDir: join(dir, "renderer"), dbFile: join(dir, "lab.sqlite"), logDir: join(dir, "logs") })).toBeNull();
+    expect(
+      await startElectronApp(electron, {
+        preloadPath,
+        rendererDir: join(dir, "renderer"),
+        dbFile: join(dir, "lab.sqlite"),
+        logDir: join(dir, "logs"),
+      }),
+    ).toBeNull();
     const logFile = join(dir, "logs", "desktop.log");
     expect(boxes).toEqual([{ title: "Goodhart Lab could not start", content: expect.stringContaining("out of memory") }]);
     expect(boxes[0]!.content).toContain(logFile);
@@ -517,7 +564,8 @@ describe("runElectronMain wiring (fake electron module)", () => {
           const child = fork(modulePath, args, { serialization: "advanced", stdio: ["ignore", "inherit", "inherit", "ipc"] });
           return {
             postMessage: (m: unknown) => void child.send(m as object),
-            on: (event: string, listener: (...a: any[]) => void) => (event === "exit" ? child.on("exit", (code) => listener(code ?? 1)) : child.on(event, listener)),
+            on: (event: string, listener: (...a: any[]) => void) =>
+              event === "exit" ? child.on("exit", (code) => listener(code ?? 1)) : child.on(event, listener),
             kill: () => child.kill(),
           };
         },
@@ -535,7 +583,9 @@ describe("runElectronMain wiring (fake electron module)", () => {
     expect(log).toContain("handle:app");
     expect(calls.headers).toBeDefined();
     expect(calls.request).toBeDefined();
-    expect([...ipc.handlers.keys()].sort()).toEqual([...labMethodNames.map((m) => `lab:${m}`), FILE_GRANT_CHANNEL, REPORT_PDF_CHANNEL].sort());
+    expect([...ipc.handlers.keys()].sort()).toEqual(
+      [...labMethodNames.map((m) => `lab:${m}`), FILE_GRANT_CHANNEL, REPORT_PDF_CHANNEL].sort(),
+    );
     expect(windows.length).toBe(1);
     expect(windows[0]!.options).toEqual(mainWindowOptions(preloadPath, { devTools: true }));
     expect(windows[0]!.url).toBe("app://lab/index.html");
@@ -550,7 +600,10 @@ describe("runElectronMain wiring (fake electron module)", () => {
     expect(await asset.text()).toBe("file");
     // A call from the page travels IPC -> main -> utility process -> SQLite and back.
     expect(await ipc.ipcRenderer.invoke("lab:settings.get", {})).toMatchObject({ ok: true, value: { device: "cpu", llmApiKeySet: false } });
-    expect(await ipc.ipcRenderer.invoke("lab:experiments.create", { name: "x", kind: "diagnostic.counter", config: {} })).toMatchObject({ ok: true, value: { id: 1 } });
+    expect(await ipc.ipcRenderer.invoke("lab:experiments.create", { name: "x", kind: "diagnostic.counter", config: {} })).toMatchObject({
+      ok: true,
+      value: { id: 1 },
+    });
     // Every new web contents is hardened: an off-list link is dropped silently, a listed one asks first
     // (the fake user answers Cancel, so nothing opens); its file grants go when it is destroyed.
     const contents = fakeWebContents();

@@ -59,7 +59,10 @@ export async function runElectronMain(electron: ElectronMain, options: ElectronM
     return null;
   }
   // Links go to the user's browser only when on the allow-list and confirmed in a dialog.
-  const openLink = (url: string): void => void openExternalLink(url, { dialog, openExternal: (u) => shell.openExternal(u), log }).catch((err: unknown) => log(`opening ${url} failed: ${String(err)}`));
+  const openLink = (url: string): void =>
+    void openExternalLink(url, { dialog, openExternal: (u) => shell.openExternal(u), log }).catch((err: unknown) =>
+      log(`opening ${url} failed: ${String(err)}`),
+    );
   // Files the user handed a window are that window's alone, and forgotten when it closes.
   const fileGrants = new WindowFileGrants();
   app.on("web-contents-created", (_event, contents) => {
@@ -74,7 +77,10 @@ export async function runElectronMain(electron: ElectronMain, options: ElectronM
     const file = resolveAppRequest(request.url, rendererDir);
     if (!file) return new Response("Not found", { status: 404 });
     if (!existsSync(file)) {
-      if (file.endsWith("index.html")) return new Response(PLACEHOLDER_PAGE, { headers: { "content-type": "text/html; charset=utf-8", "content-security-policy": CONTENT_SECURITY_POLICY } });
+      if (file.endsWith("index.html"))
+        return new Response(PLACEHOLDER_PAGE, {
+          headers: { "content-type": "text/html; charset=utf-8", "content-security-policy": CONTENT_SECURITY_POLICY },
+        });
       return new Response("Not found", { status: 404 });
     }
     // onHeadersReceived does not see custom-protocol responses, so the CSP is set here as well.
@@ -87,7 +93,8 @@ export async function runElectronMain(electron: ElectronMain, options: ElectronM
 
   let preloadPath = options.preloadPath ?? preloadBundlePath;
   if (!existsSync(preloadPath)) {
-    if (app.isPackaged) throw new Error(`The preload bundle is missing at ${preloadPath}; the package was built without \`npm run build:electron\`.`);
+    if (app.isPackaged)
+      throw new Error(`The preload bundle is missing at ${preloadPath}; the package was built without \`npm run build:electron\`.`);
     preloadPath = await buildPreload(preloadPath);
   }
 
@@ -110,7 +117,11 @@ export async function runElectronMain(electron: ElectronMain, options: ElectronM
     grants: fileGrants,
   });
   // Export PDF: a stored report printed in a hidden window with JavaScript off.
-  const disposePdf = registerReportPdf({ ipcMain, api: service.api, openWindow: () => createPdfWindow(BrowserWindow as unknown as new (o: PdfWindowOptions) => PdfWindow) });
+  const disposePdf = registerReportPdf({
+    ipcMain,
+    api: service.api,
+    openWindow: () => createPdfWindow(BrowserWindow as unknown as new (o: PdfWindowOptions) => PdfWindow),
+  });
 
   const openWindow = (): void => {
     const win = createMainWindow(BrowserWindow, preloadPath, { devTools: options.devTools ?? !app.isPackaged });

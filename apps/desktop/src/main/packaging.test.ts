@@ -24,7 +24,9 @@ describe("electron-builder configuration", () => {
       validateConfiguration(config: unknown, logger: { isEnabled: boolean; add(): void }): Promise<void>;
     };
     await expect(validateConfiguration(config, { isEnabled: false, add: () => {} })).resolves.toBeUndefined();
-    await expect(validateConfiguration({ ...config, linux: { tagret: ["AppImage"] } }, { isEnabled: false, add: () => {} })).rejects.toThrow(/Invalid configuration object/);
+    await expect(
+      validateConfiguration({ ...config, linux: { tagret: ["AppImage"] } }, { isEnabled: false, add: () => {} }),
+    ).rejects.toThrow(/Invalid configuration object/);
   });
 
   it("targets AppImage and deb, NSIS, and dmg", () => {
@@ -43,19 +45,39 @@ describe("electron-builder configuration", () => {
 
   it("packages the entry, the preload bundle and the renderer, but no tests, and `npm run dist` builds both bundles first", () => {
     expect(pkg.main).toBe("./src/main/electron-entry.mjs");
-    expect(config.files).toEqual(expect.arrayContaining(["package.json", "src/**/*", "!src/**/*.test.ts", "!src/renderer/**", "dist/renderer/**/*", "dist/electron/**/*"]));
+    expect(config.files).toEqual(
+      expect.arrayContaining([
+        "package.json",
+        "src/**/*",
+        "!src/**/*.test.ts",
+        "!src/renderer/**",
+        "dist/renderer/**/*",
+        "dist/electron/**/*",
+      ]),
+    );
     for (const script of ["dist", "dist:linux", "dist:win", "dist:mac"]) {
-      expect(pkg.scripts[script], script).toMatch(/^npm run build:renderer && npm run build:electron && electron-builder --config electron-builder\.yml --publish never/);
+      expect(pkg.scripts[script], script).toMatch(
+        /^npm run build:renderer && npm run build:electron && electron-builder --config electron-builder\.yml --publish never/,
+      );
     }
   });
 
   it("names only files that exist (or that the dist script builds)", () => {
     const built = new Set(["dist/renderer", "dist/electron"]);
-    const named: string[] = [config.directories.buildResources, config.linux.icon, config.win.icon, config.mac.icon, pkg.main.replace(/^\.\//, "")];
+    const named: string[] = [
+      config.directories.buildResources,
+      config.linux.icon,
+      config.win.icon,
+      config.mac.icon,
+      pkg.main.replace(/^\.\//, ""),
+    ];
     // Each `files` pattern's fixed part (before the first glob character) must exist or be built.
     for (const pattern of config.files as string[]) {
       if (pattern.startsWith("!")) continue;
-      const fixed = pattern.split("/").filter((_, i, parts) => !parts.slice(0, i + 1).some((p) => /[*?[{]/.test(p))).join("/");
+      const fixed = pattern
+        .split("/")
+        .filter((_, i, parts) => !parts.slice(0, i + 1).some((p) => /[*?[{]/.test(p)))
+        .join("/");
       if (!built.has(fixed)) named.push(fixed);
     }
     for (const file of named) expect(existsSync(join(appDir, file)), `${file} (named in electron-builder.yml)`).toBe(true);
@@ -96,7 +118,10 @@ describe("icons", () => {
     expect(written.length).toBe(LINUX_SIZES.length + 3);
     for (const file of written) {
       const committed = join(appDir, "build", file.slice(out.length + 1));
-      expect(readFileSync(file).equals(readFileSync(committed)), `${committed} differs from a fresh render: run npm run icons -w apps/desktop`).toBe(true);
+      expect(
+        readFileSync(file).equals(readFileSync(committed)),
+        `${committed} differs from a fresh render: run npm run icons -w apps/desktop`,
+      ).toBe(true);
     }
   });
 
@@ -107,8 +132,16 @@ describe("icons", () => {
     expect(ico.map((i) => i.size)).toEqual([16, 256]);
     expect(ico.map((i) => i.png.equals(pngs[ico.indexOf(i)]!))).toEqual([true, true]);
     expect(() => encodeIco([renderPng(svg, 512)])).toThrow(/at most 256 pixels/);
-    const icns = readIcns(encodeIcns([["ic07", renderPng(svg, 128)], ["ic11", pngs[0]!]]));
-    expect(icns.map((e) => [e.type, e.size])).toEqual([["ic07", 128], ["ic11", 16]]);
+    const icns = readIcns(
+      encodeIcns([
+        ["ic07", renderPng(svg, 128)],
+        ["ic11", pngs[0]!],
+      ]),
+    );
+    expect(icns.map((e) => [e.type, e.size])).toEqual([
+      ["ic07", 128],
+      ["ic11", 16],
+    ]);
     expect(() => encodeIcns([["ic7", pngs[0]!]])).toThrow(/4 ASCII characters/);
   });
 });
@@ -139,7 +172,7 @@ function readIcns(bytes: Buffer): { type: string; size: number }[] {
   expect(bytes.toString("ascii", 0, 4)).toBe("icns");
   expect(bytes.readUInt32BE(4)).toBe(bytes.length);
   const elements: { type: string; size: number }[] = [];
-  for (let at = 8; at < bytes.length; ) {
+  for (let at = 8; at < bytes.length;) {
     const length = bytes.readUInt32BE(at + 4);
     expect(length).toBeGreaterThan(8);
     const { width, height } = pngSize(bytes.subarray(at + 8, at + length));

@@ -24,7 +24,10 @@ function fakeIpc(senderUrl: string) {
     removeHandler: (channel) => void handlers.delete(channel),
   };
   const ipcRenderer: IpcRenderer = {
-    invoke: async (channel, ...args) => structuredClone(await handlers.get(channel)!({ senderFrame: { url: senderUrl }, sender: { id: 1 } }, ...args.map((a) => structuredClone(a)))),
+    invoke: async (channel, ...args) =>
+      structuredClone(
+        await handlers.get(channel)!({ senderFrame: { url: senderUrl }, sender: { id: 1 } }, ...args.map((a) => structuredClone(a))),
+      ),
     on: () => undefined,
     removeListener: () => undefined,
   };
@@ -81,7 +84,12 @@ describe("Export PDF (reports:pdf)", () => {
     expect(w.printed).toEqual({ printBackground: true, pageSize: "A4", preferCSSPageSize: true });
     expect(w.destroyed).toBe(true);
     // Nothing runs in the hidden window: no JavaScript, no preload, no Node.
-    expect(pdfWindowOptions().webPreferences).toMatchObject({ javascript: false, sandbox: true, contextIsolation: true, nodeIntegration: false });
+    expect(pdfWindowOptions().webPreferences).toMatchObject({
+      javascript: false,
+      sandbox: true,
+      contextIsolation: true,
+      nodeIntegration: false,
+    });
     expect(pdfWindowOptions().webPreferences).not.toHaveProperty("preload");
 
     dispose();
@@ -92,7 +100,9 @@ describe("Export PDF (reports:pdf)", () => {
     const { runtime, reportId } = await labWithReport();
     const foreign = fakeIpc("https://evil.example/");
     registerReportPdf({ ipcMain: foreign.ipcMain, api: runtime.service, openWindow: recordingWindows().openWindow });
-    await expect(createLabBridge(foreign.ipcRenderer, { getPathForFile: () => "" }).printReportPdf!(reportId)).rejects.toThrow(/refused a call from https:\/\/evil\.example\//);
+    await expect(createLabBridge(foreign.ipcRenderer, { getPathForFile: () => "" }).printReportPdf!(reportId)).rejects.toThrow(
+      /refused a call from https:\/\/evil\.example\//,
+    );
 
     const ipc = fakeIpc("app://lab/index.html");
     const failing = recordingWindows({ failPrint: true });

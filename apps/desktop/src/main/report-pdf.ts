@@ -13,7 +13,14 @@ import type { IpcMain, IpcMainInvokeEvent } from "./electron-types.ts";
 /** What Export PDF needs of a BrowserWindow. */
 export interface PdfWindow {
   loadURL(url: string): Promise<void>;
-  webContents: { printToPDF(options: { printBackground: boolean; pageSize: string; preferCSSPageSize: boolean; margins?: { marginType: "default" | "none" } }): Promise<Uint8Array> };
+  webContents: {
+    printToPDF(options: {
+      printBackground: boolean;
+      pageSize: string;
+      preferCSSPageSize: boolean;
+      margins?: { marginType: "default" | "none" };
+    }): Promise<Uint8Array>;
+  };
   destroy(): void;
 }
 
@@ -76,13 +83,30 @@ export function pdfWindowOptions(): PdfWindowOptions {
 export function registerReportPdf(options: ReportPdfOptions): Dispose {
   const trusted = options.isTrustedSender ?? ((event: IpcMainInvokeEvent) => event.senderFrame !== null && isAppUrl(event.senderFrame.url));
   options.ipcMain.handle(REPORT_PDF_CHANNEL, async (event, id): Promise<LabResponse> => {
-    if (!trusted(event)) return { ok: false, error: { name: "ForbiddenError", message: `${REPORT_PDF_CHANNEL}: refused a call from ${event.senderFrame?.url ?? "an unknown frame"}` } };
-    if (typeof id !== "number" || !Number.isInteger(id) || id < 1) return { ok: false, error: { name: "ValidationError", message: `${REPORT_PDF_CHANNEL} needs a report id (a positive integer), got ${JSON.stringify(id)}.` } };
+    if (!trusted(event))
+      return {
+        ok: false,
+        error: {
+          name: "ForbiddenError",
+          message: `${REPORT_PDF_CHANNEL}: refused a call from ${event.senderFrame?.url ?? "an unknown frame"}`,
+        },
+      };
+    if (typeof id !== "number" || !Number.isInteger(id) || id < 1)
+      return {
+        ok: false,
+        error: {
+          name: "ValidationError",
+          message: `${REPORT_PDF_CHANNEL} needs a report id (a positive integer), got ${JSON.stringify(id)}.`,
+        },
+      };
     let html: string;
     try {
       html = (await options.api.reports.get({ id })).html;
     } catch (err) {
-      return { ok: false, error: { name: err instanceof Error ? err.name : "Error", message: err instanceof Error ? err.message : String(err) } };
+      return {
+        ok: false,
+        error: { name: err instanceof Error ? err.name : "Error", message: err instanceof Error ? err.message : String(err) },
+      };
     }
     const win = options.openWindow();
     try {
@@ -91,7 +115,10 @@ export function registerReportPdf(options: ReportPdfOptions): Dispose {
       const pdf = await win.webContents.printToPDF({ printBackground: true, pageSize: "A4", preferCSSPageSize: true });
       return { ok: true, value: new Uint8Array(pdf) };
     } catch (err) {
-      return { ok: false, error: { name: "Error", message: `Report ${id} could not be printed to PDF: ${err instanceof Error ? err.message : String(err)}` } };
+      return {
+        ok: false,
+        error: { name: "Error", message: `Report ${id} could not be printed to PDF: ${err instanceof Error ? err.message : String(err)}` },
+      };
     } finally {
       win.destroy();
     }

@@ -36,7 +36,10 @@ export function createSafeStorageSecretStore(safeStorage: SafeStorage, file: str
       return safeStorage.decryptString(Buffer.from(entry, "base64"));
     },
     set(name, value) {
-      if (!available) throw new Error("The OS keychain is not available (on Linux, install and unlock a Secret Service such as GNOME Keyring or KWallet); the key was not stored.");
+      if (!available)
+        throw new Error(
+          "The OS keychain is not available (on Linux, install and unlock a Secret Service such as GNOME Keyring or KWallet); the key was not stored.",
+        );
       write({ ...read(), [name]: safeStorage.encryptString(value).toString("base64") });
     },
     delete(name) {

@@ -13,7 +13,12 @@ export interface ServiceProcess extends HostClient {
   exited: Promise<string>;
 }
 
-export function startServiceProcess(utilityProcess: ElectronMain["utilityProcess"], entry: string, dbFile: string, secretsFile: string): ServiceProcess {
+export function startServiceProcess(
+  utilityProcess: ElectronMain["utilityProcess"],
+  entry: string,
+  dbFile: string,
+  secretsFile: string,
+): ServiceProcess {
   const child = utilityProcess.fork(entry, [dbFile, "", secretsFile], { serviceName: "Goodhart Lab service", stdio: "inherit" });
   const client = connectServiceHost({
     post: (m: ToHost) => child.postMessage(m),

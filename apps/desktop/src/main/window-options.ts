@@ -6,7 +6,11 @@
 import type { BrowserWindowOptions } from "./electron-types.ts";
 
 /** Creates the main window with `BrowserWindow` (the real class, or a test's recorder). */
-export function createMainWindow<W>(BrowserWindow: new (options: BrowserWindowOptions) => W, preloadPath: string, options: { devTools?: boolean } = {}): W {
+export function createMainWindow<W>(
+  BrowserWindow: new (options: BrowserWindowOptions) => W,
+  preloadPath: string,
+  options: { devTools?: boolean } = {},
+): W {
   return new BrowserWindow({
     width: 1400,
     height: 900,

@@ -8,7 +8,14 @@
 import type { LabResponse } from "../shared/boundary.ts";
 import type { LabBridge } from "../shared/ipc-bridge.ts";
 import type { LabEvent } from "../shared/lab-api.ts";
-import { BRIDGE_GLOBAL, FILE_GRANT_CHANNEL, LAB_EVENT_CHANNEL, LAB_METHOD_NAMES, REPORT_PDF_CHANNEL, labChannel } from "../shared/lab-channels.ts";
+import {
+  BRIDGE_GLOBAL,
+  FILE_GRANT_CHANNEL,
+  LAB_EVENT_CHANNEL,
+  LAB_METHOD_NAMES,
+  REPORT_PDF_CHANNEL,
+  labChannel,
+} from "../shared/lab-channels.ts";
 import type { ContextBridge, IpcRenderer, WebUtils } from "../main/electron-types.ts";
 
 /** Builds the bridge over ipcRenderer. */
@@ -36,7 +43,8 @@ export function createLabBridge(ipcRenderer: IpcRenderer, webUtils: WebUtils): L
         path = "";
       }
       const name = typeof file?.name === "string" && file.name ? `'${file.name}'` : "This file";
-      if (!path) throw new Error(`${name} is not a file on this computer: drop it from your file manager or choose it with the file picker.`);
+      if (!path)
+        throw new Error(`${name} is not a file on this computer: drop it from your file manager or choose it with the file picker.`);
       const answer = (await ipcRenderer.invoke(FILE_GRANT_CHANNEL, path)) as LabResponse;
       if (!answer.ok) throw new Error(answer.error.message);
       return answer.value as string;

@@ -26,7 +26,10 @@ describe("App", () => {
     router = new Router();
     theme = new Theme(null, false);
     document.body.innerHTML = "";
-    app = mount(App, { target: document.body, props: { lab: new LabState(lab.api), router, theme, importer: new Importer(lab.api, lab.toPath) } });
+    app = mount(App, {
+      target: document.body,
+      props: { lab: new LabState(lab.api), router, theme, importer: new Importer(lab.api, lab.toPath) },
+    });
   });
 
   afterEach(async () => {

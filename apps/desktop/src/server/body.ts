@@ -15,7 +15,8 @@ export class HttpError extends Error {
 /** Reads the whole body, refusing (413) past `limit` bytes, by Content-Length or by count. */
 export async function readBody(req: IncomingMessage, limit: number): Promise<Buffer> {
   const declared = Number(req.headers["content-length"]);
-  if (Number.isFinite(declared) && declared > limit) throw new HttpError(413, `request body of ${declared} bytes exceeds the limit of ${limit} bytes`);
+  if (Number.isFinite(declared) && declared > limit)
+    throw new HttpError(413, `request body of ${declared} bytes exceeds the limit of ${limit} bytes`);
   const chunks: Buffer[] = [];
   let size = 0;
   for await (const chunk of req as AsyncIterable<Buffer>) {

@@ -19,19 +19,36 @@ interface RawResponse {
 }
 
 /** A raw HTTP request, so tests control every header (Host included). */
-function raw(server: LabServer, path: string, options: { method?: string; headers?: Record<string, string>; body?: string | Buffer } = {}): Promise<RawResponse> {
+function raw(
+  server: LabServer,
+  path: string,
+  options: { method?: string; headers?: Record<string, string>; body?: string | Buffer } = {},
+): Promise<RawResponse> {
   return new Promise((resolve, reject) => {
-    const req = request({ host: "127.0.0.1", port: server.port, path, method: options.method ?? "GET", headers: { host: `127.0.0.1:${server.port}`, ...options.headers } }, (res) => {
-      let body = "";
-      res.on("data", (d) => (body += d));
-      res.on("end", () => resolve({ status: res.statusCode!, headers: res.headers, body }));
-    });
+    const req = request(
+      {
+        host: "127.0.0.1",
+        port: server.port,
+        path,
+        method: options.method ?? "GET",
+        headers: { host: `127.0.0.1:${server.port}`, ...options.headers },
+      },
+      (res) => {
+        let body = "";
+        res.on("data", (d) => (body += d));
+        res.on("end", () => resolve({ status: res.statusCode!, headers: res.headers, body }));
+      },
+    );
     req.on("error", (err: NodeJS.ErrnoException) => (err.code === "EPIPE" || err.code === "ECONNRESET" ? undefined : reject(err)));
     req.end(options.body);
   });
 }
 
-const json = (token: string, extra: Record<string, string> = {}) => ({ authorization: `Bearer ${token}`, "content-type": "application/json", ...extra });
+const json = (token: string, extra: Record<string, string> = {}) => ({
+  authorization: `Bearer ${token}`,
+  "content-type": "application/json",
+  ...extra,
+});
 
 let dir: string;
 let store: LabStore;
@@ -59,7 +76,11 @@ describe("lab server security", () => {
   });
 
   it("refuses a call without a token, or with a wrong one", async () => {
-    const none = await raw(server, "/api/experiments.list", { method: "POST", headers: { "content-type": "application/json" }, body: "{}" });
+    const none = await raw(server, "/api/experiments.list", {
+      method: "POST",
+      headers: { "content-type": "application/json" },
+      body: "{}",
+    });
     expect(none.status).toBe(401);
     expect(JSON.parse(none.body).error.message).toMatch(/missing token/);
     const wrong = await raw(server, "/api/experiments.list", { method: "POST", headers: json("x".repeat(43)), body: "{}" });
@@ -72,15 +93,31 @@ describe("lab server security", () => {
   });
 
   it("refuses a foreign Host (DNS rebinding) and a foreign Origin, even with the token", async () => {
-    const host = await raw(server, "/api/experiments.list", { method: "POST", headers: json(server.token, { host: `evil.example:${server.port}` }), body: "{}" });
+    const host = await raw(server, "/api/experiments.list", {
+      method: "POST",
+      headers: json(server.token, { host: `evil.example:${server.port}` }),
+      body: "{}",
+    });
     expect(host.status).toBe(403);
     expect(host.body).toMatch(/foreign Host/);
-    const otherPort = await raw(server, "/api/experiments.list", { method: "POST", headers: json(server.token, { host: `127.0.0.1:${server.port + 1}` }), body: "{}" });
+    const otherPort = await raw(server, "/api/experiments.list", {
+      method: "POST",
+      headers: json(server.token, { host: `127.0.0.1:${server.port + 1}` }),
+      body: "{}",
+    });
     expect(otherPort.status).toBe(403);
-    const origin = await raw(server, "/api/experiments.list", { method: "POST", headers: json(server.token, { origin: "https://evil.example" }), body: "{}" });
+    const origin = await raw(server, "/api/experiments.list", {
+      method: "POST",
+      headers: json(server.token, { origin: "https://evil.example" }),
+      body: "{}",
+    });
     expect(origin.status).toBe(403);
     expect(origin.body).toMatch(/foreign Origin/);
-    const crossSite = await raw(server, "/api/experiments.list", { method: "POST", headers: json(server.token, { "sec-fetch-site": "cross-site" }), body: "{}" });
+    const crossSite = await raw(server, "/api/experiments.list", {
+      method: "POST",
+      headers: json(server.token, { "sec-fetch-site": "cross-site" }),
+      body: "{}",
+    });
     expect(crossSite.status).toBe(403);
     const ownOrigin = await raw(server, "/api/experiments.list", {
       method: "POST",
@@ -93,14 +130,26 @@ describe("lab server security", () => {
   it("admits a named development origin only when configured", async () => {
     const dev = await startLabServer({ api: service, subscribe: service.subscribe, devOrigins: ["http://localhost:5173"] });
     try {
-      const ok = await raw(dev, "/api/experiments.list", { method: "POST", headers: json(dev.token, { origin: "http://localhost:5173" }), body: "{}" });
+      const ok = await raw(dev, "/api/experiments.list", {
+        method: "POST",
+        headers: json(dev.token, { origin: "http://localhost:5173" }),
+        body: "{}",
+      });
       expect(ok.status).toBe(200);
-      const other = await raw(dev, "/api/experiments.list", { method: "POST", headers: json(dev.token, { origin: "http://localhost:5174" }), body: "{}" });
+      const other = await raw(dev, "/api/experiments.list", {
+        method: "POST",
+        headers: json(dev.token, { origin: "http://localhost:5174" }),
+        body: "{}",
+      });
       expect(other.status).toBe(403);
     } finally {
       await dev.close();
     }
-    const plain = await raw(server, "/api/experiments.list", { method: "POST", headers: json(server.token, { origin: "http://localhost:5173" }), body: "{}" });
+    const plain = await raw(server, "/api/experiments.list", {
+      method: "POST",
+      headers: json(server.token, { origin: "http://localhost:5173" }),
+      body: "{}",
+    });
     expect(plain.status).toBe(403);
   });
 
@@ -108,7 +157,11 @@ describe("lab server security", () => {
     const big = Buffer.alloc(1024 * 1024 + 10, 32);
     const res = await raw(server, "/api/experiments.create", { method: "POST", headers: json(server.token), body: big });
     expect(res.status).toBe(413);
-    const form = await raw(server, "/api/experiments.list", { method: "POST", headers: { authorization: `Bearer ${server.token}`, "content-type": "text/plain" }, body: "{}" });
+    const form = await raw(server, "/api/experiments.list", {
+      method: "POST",
+      headers: { authorization: `Bearer ${server.token}`, "content-type": "text/plain" },
+      body: "{}",
+    });
     expect(form.status).toBe(415);
     const get = await raw(server, "/api/experiments.list", { headers: { authorization: `Bearer ${server.token}` } });
     expect(get.status).toBe(405);
@@ -129,13 +182,20 @@ describe("lab server security", () => {
     expect(page.headers["content-security-policy"]).toBe(CONTENT_SECURITY_POLICY);
     expect(page.headers["x-frame-options"]).toBe("DENY");
     expect(page.body).toMatch(/user interface is not built yet/);
-    const api = await raw(server, "/api/settings.get", { method: "POST", headers: { cookie: session, "content-type": "application/json" }, body: "{}" });
+    const api = await raw(server, "/api/settings.get", {
+      method: "POST",
+      headers: { cookie: session, "content-type": "application/json" },
+      body: "{}",
+    });
     expect(JSON.parse(api.body).value.device).toBe("cpu");
   });
 
   it("answers malformed calls with a validation error the client rebuilds", async () => {
     const res = await raw(server, "/api/runs.get", { method: "POST", headers: json(server.token), body: JSON.stringify({ id: "one" }) });
-    expect(JSON.parse(res.body)).toMatchObject({ ok: false, error: { name: "ValidationError", message: expect.stringMatching(/Invalid input for runs\.get/) } });
+    expect(JSON.parse(res.body)).toMatchObject({
+      ok: false,
+      error: { name: "ValidationError", message: expect.stringMatching(/Invalid input for runs\.get/) },
+    });
     const unknown = await raw(server, "/api/runs.explode", { method: "POST", headers: json(server.token), body: "{}" });
     expect(JSON.parse(unknown.body).error.name).toBe("UnknownMethodError");
     const bad = await raw(server, "/api/runs.get", { method: "POST", headers: json(server.token), body: "{not json" });
@@ -148,7 +208,11 @@ describe("lab server security", () => {
   });
 
   it("stores uploads in this launch's upload folder with a size limit, and answers a grant id, not a path", async () => {
-    const ok = await raw(server, "/api/upload?name=../../pairs.jsonl", { method: "POST", headers: { authorization: `Bearer ${server.token}`, "content-type": "application/octet-stream" }, body: '{"a":1}\n' });
+    const ok = await raw(server, "/api/upload?name=../../pairs.jsonl", {
+      method: "POST",
+      headers: { authorization: `Bearer ${server.token}`, "content-type": "application/octet-stream" },
+      body: '{"a":1}\n',
+    });
     expect(ok.status).toBe(200);
     const ref = JSON.parse(ok.body).value.path as string;
     expect(ref).toMatch(/^grant-[\w-]{24}$/);
@@ -157,7 +221,11 @@ describe("lab server security", () => {
     const stored = readdirSync(folder).filter((f) => f.endsWith("-pairs.jsonl"));
     expect(stored.length).toBe(1);
     expect(readFileSync(join(folder, stored[0]!), "utf8")).toBe('{"a":1}\n');
-    const big = await raw(server, "/api/upload?name=big.jsonl", { method: "POST", headers: { authorization: `Bearer ${server.token}`, "content-type": "application/octet-stream" }, body: Buffer.alloc(70_000) });
+    const big = await raw(server, "/api/upload?name=big.jsonl", {
+      method: "POST",
+      headers: { authorization: `Bearer ${server.token}`, "content-type": "application/octet-stream" },
+      body: Buffer.alloc(70_000),
+    });
     expect(big.status).toBe(413);
     expect(readdirSync(folder).filter((f) => f.endsWith("-big.jsonl"))).toEqual([]);
   });
@@ -209,8 +277,14 @@ describe("lab server runs over HTTP + SSE", () => {
     api.runs.onDidChangeStatus((e) => statuses.push(`${e.runId}:${e.status}`));
     await client.eventsReady();
     const experiment = await api.experiments.create({ name: "http", kind: "diagnostic.counter", config: { steps: 30, stepMs: 2 } });
-    const [a, b] = await Promise.all([api.runs.start({ experimentId: experiment.id, seed: 1 }), api.runs.start({ experimentId: experiment.id, seed: 2 })]);
-    expect(await Promise.all([waitForStatus(api, a.id, ["done", "failed"]), waitForStatus(api, b.id, ["done", "failed"])])).toEqual(["done", "done"]);
+    const [a, b] = await Promise.all([
+      api.runs.start({ experimentId: experiment.id, seed: 1 }),
+      api.runs.start({ experimentId: experiment.id, seed: 2 }),
+    ]);
+    expect(await Promise.all([waitForStatus(api, a.id, ["done", "failed"]), waitForStatus(api, b.id, ["done", "failed"])])).toEqual([
+      "done",
+      "done",
+    ]);
     const expected = Array.from({ length: 30 }, (_, i) => i + 1);
     expect(steps.get(a.id)).toEqual(expected);
     expect(steps.get(b.id)).toEqual(expected);
@@ -223,7 +297,11 @@ describe("lab server runs over HTTP + SSE", () => {
 
   it("cancels a run over HTTP within 2 s", async () => {
     const client = createHttpLabClient({ baseUrl: server.url, token: server.token });
-    const experiment = await client.api.experiments.create({ name: "slow", kind: "diagnostic.counter", config: { steps: 5000, stepMs: 10 } });
+    const experiment = await client.api.experiments.create({
+      name: "slow",
+      kind: "diagnostic.counter",
+      config: { steps: 5000, stepMs: 10 },
+    });
     const run = await client.api.runs.start({ experimentId: experiment.id });
     await waitForStatus(client.api, run.id, ["running"]);
     const t0 = performance.now();

@@ -157,7 +157,8 @@ export async function startLabServer(options: LabServerOptions): Promise<LabServ
     const name = basename(url.searchParams.get("name") ?? "").replace(/[^\w.-]/g, "_");
     if (!name || name.startsWith(".")) throw new HttpError(400, "upload needs ?name=<file name> with an extension (e.g. data.jsonl)");
     const declared = Number(req.headers["content-length"]);
-    if (Number.isFinite(declared) && declared > maxUpload) throw new HttpError(413, `upload of ${declared} bytes exceeds the limit of ${maxUpload} bytes`);
+    if (Number.isFinite(declared) && declared > maxUpload)
+      throw new HttpError(413, `upload of ${declared} bytes exceeds the limit of ${maxUpload} bytes`);
     const target = join(uploads.dir, `${randomBytes(6).toString("hex")}-${name}`);
     let size = 0;
     const limiter = new Transform({
@@ -191,7 +192,8 @@ export async function startLabServer(options: LabServerOptions): Promise<LabServ
     }
     const given = presentedToken(req, cookieName);
     if (given === undefined) return refuse(res, 401, "missing token: open the URL printed by `npm start` (it carries ?token=...)");
-    if (!tokensEqual(given, token)) return refuse(res, 401, "wrong token: open the URL this launch printed (the page or client holds one from an earlier launch)");
+    if (!tokensEqual(given, token))
+      return refuse(res, 401, "wrong token: open the URL this launch printed (the page or client holds one from an earlier launch)");
     if (path.startsWith("/api/")) return handleApi(req, res, path, url);
     if (req.method !== "GET" && req.method !== "HEAD") return refuse(res, 405, "pages are read with GET");
     return serveStatic(options.staticDir ?? null, path, res, PAGE_HEADERS);

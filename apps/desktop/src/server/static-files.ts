@@ -49,7 +49,12 @@ async function isFile(path: string): Promise<boolean> {
 }
 
 /** Sends the file for urlPath; unknown paths without an extension get index.html (client-side routes). */
-export async function serveStatic(root: string | null, urlPath: string, res: ServerResponse, headers: Record<string, string>): Promise<void> {
+export async function serveStatic(
+  root: string | null,
+  urlPath: string,
+  res: ServerResponse,
+  headers: Record<string, string>,
+): Promise<void> {
   const index = root ? join(root, "index.html") : null;
   if (!root || !index || !(await isFile(index))) {
     res.writeHead(200, { ...headers, "content-type": "text/html; charset=utf-8" }).end(PLACEHOLDER_PAGE);

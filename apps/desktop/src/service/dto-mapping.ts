@@ -45,7 +45,13 @@ export const labelDto = (l: Label): LabelDto => ({
   createdAt: l.createdAt,
 });
 
-export const experimentDto = (e: Experiment): ExperimentDto => ({ id: e.id, name: e.name, kind: e.kind, config: e.config, createdAt: e.createdAt });
+export const experimentDto = (e: Experiment): ExperimentDto => ({
+  id: e.id,
+  name: e.name,
+  kind: e.kind,
+  config: e.config,
+  createdAt: e.createdAt,
+});
 
 export const runDto = (r: Run, live: { progress: RunDto["progress"]; checkpointStep: number | null }): RunDto => ({
   id: r.id,

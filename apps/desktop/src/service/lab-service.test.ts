@@ -40,10 +40,36 @@ function expectedAcc(seed: number, steps: number): number {
 
 /** A small dataset written through the storage layer (the importer is tested in libs/storage). */
 function seedDataset(store: LabStore) {
-  const dataset = store.datasets.create({ name: "tiny", sourcePath: "/data/tiny.jsonl", contentHash: "ab12", format: "prompt-chosen-rejected", rowCount: 2 });
+  const dataset = store.datasets.create({
+    name: "tiny",
+    sourcePath: "/data/tiny.jsonl",
+    contentHash: "ab12",
+    format: "prompt-chosen-rejected",
+    rowCount: 2,
+  });
   const [e1, e2] = store.examples.insertMany(dataset.id, [
-    { rowIndex: 1, kind: "pair", prompt: "2+2?", promptMessages: null, responseA: "4", responseB: "5", responses: null, category: "math", metadata: null },
-    { rowIndex: 2, kind: "pair", prompt: "Hi", promptMessages: null, responseA: "Hello!", responseB: "Go away.", responses: null, category: "chat", metadata: null },
+    {
+      rowIndex: 1,
+      kind: "pair",
+      prompt: "2+2?",
+      promptMessages: null,
+      responseA: "4",
+      responseB: "5",
+      responses: null,
+      category: "math",
+      metadata: null,
+    },
+    {
+      rowIndex: 2,
+      kind: "pair",
+      prompt: "Hi",
+      promptMessages: null,
+      responseA: "Hello!",
+      responseB: "Go away.",
+      responses: null,
+      category: "chat",
+      metadata: null,
+    },
   ]);
   return { dataset, exampleIds: [e1!, e2!] };
 }
@@ -71,7 +97,9 @@ describe("LabService on a real SQLite file", () => {
     expect(dataset).toMatchObject({ name: "se-tiny", rowCount: 25, sourcePath: fixture });
     expect((await service.datasets.examples({ id: dataset.id, limit: 3 })).map((e) => e.rowIndex)).toEqual([1, 2, 3]);
     expect((await service.labels.stats({ datasetId: dataset.id })).total).toBe(25);
-    await expect(service.datasets.import({ path: fixture })).rejects.toThrow(/already imported as dataset \d+ \('se-tiny'\); nothing was added/);
+    await expect(service.datasets.import({ path: fixture })).rejects.toThrow(
+      /already imported as dataset \d+ \('se-tiny'\); nothing was added/,
+    );
     const bad = join(dir, "bad.jsonl");
     writeFileSync(bad, '{"prompt": "a", "chosen": "b", "rejected": "c"}\n{"prompt": 3\n');
     await expect(service.datasets.import({ path: bad })).rejects.toThrow(/bad\.jsonl/);
@@ -90,7 +118,11 @@ describe("LabService on a real SQLite file", () => {
     writeFileSync(renamed, '{"q": "2+2?", "good": "4", "bad": "5"}\n{"q": "3+3?", "good": "6", "bad": "7"}\n');
     await expect(service.datasets.detect({ path: renamed })).rejects.toThrow(/renamed\.jsonl/);
     const mapping = { prompt: "q", chosen: "good", rejected: "bad" };
-    expect((await service.datasets.detect({ path: renamed, mapping })).columns).toMatchObject({ prompt: "q", chosen: "good", rejected: "bad" });
+    expect((await service.datasets.detect({ path: renamed, mapping })).columns).toMatchObject({
+      prompt: "q",
+      chosen: "good",
+      rejected: "bad",
+    });
     const dataset = await service.datasets.import({ path: renamed, mapping });
     expect(dataset.rowCount).toBe(2);
     expect((await service.datasets.examples({ id: dataset.id }))[1]).toMatchObject({ prompt: "3+3?", responseA: "6", responseB: "7" });
@@ -104,11 +136,18 @@ describe("LabService on a real SQLite file", () => {
     expect(label).toMatchObject({ exampleId: exampleIds[0], preferred: "a", source: "human", dimension: "overall", annotator: "me" });
     await service.labels.add({ exampleId: exampleIds[1]!, preferred: "b", source: "gold", dimension: "helpfulness" });
     expect((await service.labels.list({ datasetId: dataset.id })).map((l) => l.id)).toEqual([label.id]);
-    expect((await service.labels.list({ datasetId: dataset.id, dimension: "helpfulness", source: "gold" })).map((l) => l.preferred)).toEqual(["b"]);
+    expect(
+      (await service.labels.list({ datasetId: dataset.id, dimension: "helpfulness", source: "gold" })).map((l) => l.preferred),
+    ).toEqual(["b"]);
     expect(await service.labels.list({ datasetId: dataset.id, dimension: "helpfulness", source: "human" })).toEqual([]);
     const stats = await service.labels.stats({ datasetId: dataset.id });
     expect(stats.total).toBe(2);
-    expect(stats.counts).toEqual(expect.arrayContaining([{ source: "human", dimension: "overall", count: 1 }, { source: "gold", dimension: "helpfulness", count: 1 }]));
+    expect(stats.counts).toEqual(
+      expect.arrayContaining([
+        { source: "human", dimension: "overall", count: 1 },
+        { source: "gold", dimension: "helpfulness", count: 1 },
+      ]),
+    );
     await expect(service.labels.add({ exampleId: 9999, preferred: "a" })).rejects.toThrow(/Example 9999 does not exist/);
   });
 
@@ -159,16 +198,25 @@ describe("LabService on a real SQLite file", () => {
   it("runs, curves, compare and reports: two runs complete and persist, with exports", async () => {
     const { dir, dbFile } = workspace();
     const { service, store } = start(dir, dbFile, { runConcurrency: 2 });
-    const e = await service.experiments.create({ name: "pair", kind: "diagnostic.counter", config: { steps: 20, stepMs: 2, checkpointEvery: 5 } });
+    const e = await service.experiments.create({
+      name: "pair",
+      kind: "diagnostic.counter",
+      config: { steps: 20, stepMs: 2, checkpointEvery: 5 },
+    });
     const progress: number[] = [];
     service.runs.onDidProgress((p) => p.runId === 1 && progress.push(p.step));
     const metricEvents: number[] = [];
     service.runs.onDidRecordMetrics((m) => metricEvents.push(m.points.length));
     const statuses: string[] = [];
     service.runs.onDidChangeStatus((e) => e.runId === 1 && statuses.push(e.status));
-    const [a, b] = await Promise.all([service.runs.start({ experimentId: e.id, seed: 1 }), service.runs.start({ experimentId: e.id, seed: 2, name: "second" })]);
+    const [a, b] = await Promise.all([
+      service.runs.start({ experimentId: e.id, seed: 1 }),
+      service.runs.start({ experimentId: e.id, seed: 2, name: "second" }),
+    ]);
     expect(a.status).toMatch(/queued|running/);
-    expect(await Promise.all([waitForStatus(service, a.id, ["done", "failed"]), waitForStatus(service, b.id, ["done", "failed"])])).toEqual(["done", "done"]);
+    expect(await Promise.all([waitForStatus(service, a.id, ["done", "failed"]), waitForStatus(service, b.id, ["done", "failed"])])).toEqual(
+      ["done", "done"],
+    );
     expect(progress).toEqual(Array.from({ length: 20 }, (_, i) => i + 1));
     expect(metricEvents.reduce((s, n) => s + n, 0)).toBe(80);
     expect(statuses).toEqual(["queued", "running", "done"]);
@@ -182,7 +230,10 @@ describe("LabService on a real SQLite file", () => {
     expect(value!.steps).toEqual(Array.from({ length: 20 }, (_, i) => i + 1));
     expect(value!.values.at(-1)).toBeCloseTo(expectedAcc(1, 20) / 0x80000000, 12);
     const all = await service.runs.metrics({ runId: a.id });
-    expect(all.map((m) => [m.name, m.steps.length])).toEqual([["counter.step", 20], ["counter.value", 20]]);
+    expect(all.map((m) => [m.name, m.steps.length])).toEqual([
+      ["counter.step", 20],
+      ["counter.value", 20],
+    ]);
     const newer = await service.runs.metrics({ runId: a.id, name: "counter.step", afterStep: 17 });
     expect(newer).toEqual([{ runId: a.id, name: "counter.step", steps: [18, 19, 20], values: [18, 19, 20] }]);
 
@@ -206,7 +257,11 @@ describe("LabService on a real SQLite file", () => {
     expect(cmp.curves.map((c) => c.points.length)).toEqual([20, 20]);
     expect(cmp.metrics.find((m) => m.name === "counter.step")?.values).toEqual([20, 20]);
     expect(cmp.configDiff).toEqual([]); // same experiment, same config: the seed is not config
-    const other = await service.experiments.create({ name: "other", kind: "diagnostic.counter", config: { steps: 3, stepMs: 2, checkpointEvery: 5 } });
+    const other = await service.experiments.create({
+      name: "other",
+      kind: "diagnostic.counter",
+      config: { steps: 3, stepMs: 2, checkpointEvery: 5 },
+    });
     const c = await service.runs.start({ experimentId: other.id });
     await waitForStatus(service, c.id, ["done"]);
     const cmp3 = await service.compare.runs({ runIds: [a.id, c.id] });
@@ -215,7 +270,14 @@ describe("LabService on a real SQLite file", () => {
     expect((await service.compare.runs({ runIds: [a.id, b.id], curves: false })).curves).toEqual([]);
     await expect(service.compare.runs({ runIds: [a.id, 999] })).rejects.toThrow(/Run 999 does not exist/);
 
-    store.fits.create({ runId: a.id, series: "diagnostic", target: "gold", form: "bon: d(a - b d)", coefficients: { a: 1, b: 0.5 }, nPoints: 20 });
+    store.fits.create({
+      runId: a.id,
+      series: "diagnostic",
+      target: "gold",
+      form: "bon: d(a - b d)",
+      coefficients: { a: 1, b: 0.5 },
+      nPoints: 20,
+    });
     const report = await service.reports.create({ runIds: [a.id, b.id], title: "Two <counters>" });
     expect(report.html).toContain("<h2>Fits</h2>");
     expect(report.html).toContain("<h2>Metrics over steps</h2>");
@@ -231,7 +293,11 @@ describe("LabService on a real SQLite file", () => {
   it("cancels a running run within 2 s, stores it cancelled, and resumes it from its checkpoint", async () => {
     const { dir, dbFile } = workspace();
     const { service } = start(dir, dbFile);
-    const e = await service.experiments.create({ name: "long", kind: "diagnostic.counter", config: { steps: 60, stepMs: 15, checkpointEvery: 5 } });
+    const e = await service.experiments.create({
+      name: "long",
+      kind: "diagnostic.counter",
+      config: { steps: 60, stepMs: 15, checkpointEvery: 5 },
+    });
     const run = await service.runs.start({ experimentId: e.id, seed: 11 });
     await waitForStep(service, run.id, 12);
     const t0 = performance.now();
@@ -253,7 +319,11 @@ describe("LabService on a real SQLite file", () => {
   it("stores a failing run as failed with its error", async () => {
     const { dir, dbFile } = workspace();
     const { service } = start(dir, dbFile);
-    const e = await service.experiments.create({ name: "fails", kind: "diagnostic.counter", config: { steps: 10, stepMs: 1, failAtStep: 3 } });
+    const e = await service.experiments.create({
+      name: "fails",
+      kind: "diagnostic.counter",
+      config: { steps: 10, stepMs: 1, failAtStep: 3 },
+    });
     const run = await service.runs.start({ experimentId: e.id });
     expect(await waitForStatus(service, run.id, ["done", "failed"])).toBe("failed");
     expect((await service.runs.get({ id: run.id })).error).toBe("Error: diagnostic failure requested at step 3");
@@ -262,7 +332,11 @@ describe("LabService on a real SQLite file", () => {
   it("a worker killed mid-run leaves the run interrupted and resumable, and the database intact", async () => {
     const { dir, dbFile } = workspace();
     const { service, store } = start(dir, dbFile);
-    const crashing = await service.experiments.create({ name: "crash", kind: "diagnostic.counter", config: { steps: 30, stepMs: 2, checkpointEvery: 10, crashAtStep: 17 } });
+    const crashing = await service.experiments.create({
+      name: "crash",
+      kind: "diagnostic.counter",
+      config: { steps: 30, stepMs: 2, checkpointEvery: 10, crashAtStep: 17 },
+    });
     const run = await service.runs.start({ experimentId: crashing.id, seed: 5 });
     expect(await waitForStatus(service, run.id, ["done", "failed", "interrupted"])).toBe("interrupted");
     const stored = await service.runs.get({ id: run.id });
@@ -280,7 +354,11 @@ describe("LabService on a real SQLite file", () => {
   it("fails a run whose results cannot be stored, naming why", async () => {
     const { dir, dbFile } = workspace();
     const { service, store } = start(dir, dbFile);
-    const e = await service.experiments.create({ name: "nan", kind: "diagnostic.counter", config: { steps: 500, stepMs: 5, badCurveAtStep: 3 } });
+    const e = await service.experiments.create({
+      name: "nan",
+      kind: "diagnostic.counter",
+      config: { steps: 500, stepMs: 5, badCurveAtStep: 3 },
+    });
     const run = await service.runs.start({ experimentId: e.id });
     expect(await waitForStatus(service, run.id, ["done", "failed", "cancelled"])).toBe("failed");
     expect((await service.runs.get({ id: run.id })).error).toMatch(/results could not be stored: .*x and kl must be finite/);
@@ -290,9 +368,13 @@ describe("LabService on a real SQLite file", () => {
   it("a process killed mid-run leaves the run interrupted and resumable, and the database intact", async () => {
     const { dir, dbFile } = workspace();
     const dataDir = join(dir, "data");
-    const child = spawn(process.execPath, ["--import", "tsx", new URL("./testing/run-until-killed.ts", import.meta.url).pathname, dbFile, dataDir], {
-      stdio: ["ignore", "pipe", "pipe"],
-    });
+    const child = spawn(
+      process.execPath,
+      ["--import", "tsx", new URL("./testing/run-until-killed.ts", import.meta.url).pathname, dbFile, dataDir],
+      {
+        stdio: ["ignore", "pipe", "pipe"],
+      },
+    );
     let stderr = "";
     child.stderr.on("data", (d) => (stderr += d));
     await new Promise<void>((resolve, reject) => {
@@ -327,7 +409,13 @@ describe("LabService on a real SQLite file", () => {
   it("settings: defaults, update (persisted, applied to the run queue), validation", async () => {
     const { dir, dbFile } = workspace();
     const first = start(dir, dbFile);
-    expect(await first.service.settings.get()).toEqual({ device: "cpu", threads: 2, runConcurrency: 1, llmEndpoint: null, llmApiKeySet: false });
+    expect(await first.service.settings.get()).toEqual({
+      device: "cpu",
+      threads: 2,
+      runConcurrency: 1,
+      llmEndpoint: null,
+      llmApiKeySet: false,
+    });
     await expect(first.service.settings.update({ runConcurrency: 0 })).rejects.toThrow(/Invalid input for settings\.update/);
     const updated = await first.service.settings.update({ runConcurrency: 3, llmEndpoint: "https://api.example.com/v1" });
     expect(updated).toMatchObject({ runConcurrency: 3, llmEndpoint: "https://api.example.com/v1" });
@@ -348,7 +436,9 @@ describe("LabService on a real SQLite file", () => {
 describe("service test coverage", () => {
   it("calls every LabApi method and event somewhere in this file", () => {
     const text = readFileSync(new URL(import.meta.url), "utf8");
-    const missing = [...labMethodNames, ...labEventList.map((e) => `${e.service}.${e.name}`)].filter((m) => !text.includes(`service.${m}(`));
+    const missing = [...labMethodNames, ...labEventList.map((e) => `${e.service}.${e.name}`)].filter(
+      (m) => !text.includes(`service.${m}(`),
+    );
     expect(missing).toEqual([]);
   });
 });

@@ -21,7 +21,10 @@ export function labelsHandlers(store: LabStore, requireDataset: (id: number) => 
   return {
     remove: async (raw: unknown) => {
       const { id } = raw as LabInput<"labels", "remove">;
-      if (!store.labels.removeHuman(id)) throw new LabNotFoundError(`Label ${id} is not a person's label that can be undone (it does not exist, is not from a person, or a label set holds it).`);
+      if (!store.labels.removeHuman(id))
+        throw new LabNotFoundError(
+          `Label ${id} is not a person's label that can be undone (it does not exist, is not from a person, or a label set holds it).`,
+        );
       return { ok: true as const };
     },
     agreement: async (raw: unknown): Promise<AgreementDto> => {

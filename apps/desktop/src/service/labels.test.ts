@@ -5,7 +5,14 @@ import { join } from "node:path";
 import { afterEach, describe, expect, it } from "vitest";
 import { createTask, goldPreferences } from "@goodhart/objectives";
 import { openDatabase, type LabStore } from "@goodhart/storage";
-import { createBuiltinComparisons, datasetAgreement, datasetComparisons, estimateLlmLabeling, labelSynthetic, labelWithLlm } from "./labels.ts";
+import {
+  createBuiltinComparisons,
+  datasetAgreement,
+  datasetComparisons,
+  estimateLlmLabeling,
+  labelSynthetic,
+  labelWithLlm,
+} from "./labels.ts";
 import { createLabService } from "./lab-service.ts";
 import { shownPair, startChatServer, type ChatReply, type TestChatServer } from "./testing/chat-server.ts";
 
@@ -72,9 +79,13 @@ describe("synthetic labeler", () => {
   });
   it("refuses an unknown dimension or a taken name and writes nothing", () => {
     const { store, datasetId } = lab(5);
-    expect(() => labelSynthetic(store, { datasetId, dimensions: ["overall", "charm"], noise: 0, seed: 1, name: "x" })).toThrow(/unknown dimension 'charm'/);
+    expect(() => labelSynthetic(store, { datasetId, dimensions: ["overall", "charm"], noise: 0, seed: 1, name: "x" })).toThrow(
+      /unknown dimension 'charm'/,
+    );
     labelSynthetic(store, { datasetId, dimensions: ["overall"], noise: 0, seed: 1, name: "x" });
-    expect(() => labelSynthetic(store, { datasetId, dimensions: ["overall"], noise: 0, seed: 1, name: "x" })).toThrow(/'x\/overall' already exists/);
+    expect(() => labelSynthetic(store, { datasetId, dimensions: ["overall"], noise: 0, seed: 1, name: "x" })).toThrow(
+      /'x\/overall' already exists/,
+    );
     expect(store.labels.forDataset(datasetId).length).toBe(5);
   });
 });
@@ -84,7 +95,13 @@ describe("LLM judge labeler against a local chat-completions server", () => {
     const { store, datasetId } = lab(10);
     // A position-biased judge on the first 4 comparisons (always "1"), gold afterwards.
     const s = await server((user, n) => (n <= 8 ? "1" : goldJudge(user)));
-    const result = await labelWithLlm(store, { datasetId, template: "overall", endpoint: { baseUrl: s.baseUrl, model: "judge-test", apiKey: KEY }, name: "llm overall", judge: { backoffMs: 1 } });
+    const result = await labelWithLlm(store, {
+      datasetId,
+      template: "overall",
+      endpoint: { baseUrl: s.baseUrl, model: "judge-test", apiKey: KEY },
+      name: "llm overall",
+      judge: { backoffMs: 1 },
+    });
     expect(s.requests).toHaveLength(20);
     expect(s.requests.every((r) => r.authorization === `Bearer ${KEY}` && r.model === "judge-test")).toBe(true);
     // Both orders of each comparison were shown.
@@ -129,7 +146,13 @@ describe("LLM judge labeler against a local chat-completions server", () => {
   it("gives up after the retries with an error that names the endpoint, masks the key and adds no labels", async () => {
     const { store, datasetId } = lab(2);
     const s = await server(() => ({ status: 500, body: `{"error":"internal: token ${KEY} rejected"}` }));
-    const err = await labelWithLlm(store, { datasetId, template: "overall", endpoint: { baseUrl: s.baseUrl, model: "m", apiKey: KEY }, name: "fails", judge: { backoffMs: 1, maxRetries: 2 } }).catch((e: Error) => e);
+    const err = await labelWithLlm(store, {
+      datasetId,
+      template: "overall",
+      endpoint: { baseUrl: s.baseUrl, model: "m", apiKey: KEY },
+      name: "fails",
+      judge: { backoffMs: 1, maxRetries: 2 },
+    }).catch((e: Error) => e);
     expect(err).toBeInstanceOf(Error);
     expect((err as Error).message).toMatch(/failed after 3 attempts; last: HTTP 500/);
     expect((err as Error).message).toContain(s.baseUrl);
@@ -142,7 +165,15 @@ describe("LLM judge labeler against a local chat-completions server", () => {
   it("fails at once on 401 without retrying", async () => {
     const { store, datasetId } = lab(1);
     const s = await server(() => ({ status: 401 }));
-    await expect(labelWithLlm(store, { datasetId, template: "overall", endpoint: { baseUrl: s.baseUrl, model: "m", apiKey: KEY }, name: "x", judge: { backoffMs: 1 } })).rejects.toThrow(/answered HTTP 401/);
+    await expect(
+      labelWithLlm(store, {
+        datasetId,
+        template: "overall",
+        endpoint: { baseUrl: s.baseUrl, model: "m", apiKey: KEY },
+        name: "x",
+        judge: { backoffMs: 1 },
+      }),
+    ).rejects.toThrow(/answered HTTP 401/);
     expect(s.requests).toHaveLength(1);
   });
 
@@ -166,7 +197,14 @@ describe("LLM judge labeler against a local chat-completions server", () => {
   it("keys the cache by template and model, and estimates cost and time from what is not cached", async () => {
     const { store, datasetId } = lab(3);
     const s = await server((user) => goldJudge(user));
-    const before = estimateLlmLabeling(store, { datasetId, template: "overall", model: "m", inputPricePerMTok: 1, outputPricePerMTok: 2, requestsPerMinute: 60 });
+    const before = estimateLlmLabeling(store, {
+      datasetId,
+      template: "overall",
+      model: "m",
+      inputPricePerMTok: 1,
+      outputPricePerMTok: 2,
+      requestsPerMinute: 60,
+    });
     expect(before).toMatchObject({ comparisons: 3, requests: 6, cachedAnswers: 0, seconds: 6 });
     expect(before.inputTokens).toBeGreaterThan(6 * 50);
     expect(before.cost).toBeCloseTo((before.inputTokens * 1 + 6 * 4 * 2) / 1e6, 12);
@@ -182,10 +220,14 @@ describe("LLM judge labeler against a local chat-completions server", () => {
   it("resumes after the labeling process is killed, asking only what was not answered", async () => {
     const { store, datasetId, file } = lab(30);
     const s = await server((user) => ({ delayMs: 20, then: goldJudge(user) }));
-    const child = spawn(process.execPath, ["--import", "tsx", new URL("./testing/label-until-killed.ts", import.meta.url).pathname, file, s.baseUrl, String(datasetId)], {
-      env: { ...process.env, GOODHART_LLM_API_KEY: KEY },
-      stdio: ["ignore", "pipe", "pipe"],
-    });
+    const child = spawn(
+      process.execPath,
+      ["--import", "tsx", new URL("./testing/label-until-killed.ts", import.meta.url).pathname, file, s.baseUrl, String(datasetId)],
+      {
+        env: { ...process.env, GOODHART_LLM_API_KEY: KEY },
+        stdio: ["ignore", "pipe", "pipe"],
+      },
+    );
     let stderr = "";
     child.stderr.on("data", (d: Buffer) => (stderr += d.toString()));
     await new Promise<void>((resolve, reject) => {
@@ -203,7 +245,12 @@ describe("LLM judge labeler against a local chat-completions server", () => {
     expect(sentBefore).toBeLessThan(60);
     // The killed run wrote answers but no labels.
     expect(store.labels.forDataset(datasetId, { source: "llm" })).toEqual([]);
-    const result = await labelWithLlm(store, { datasetId, template: "overall", endpoint: { baseUrl: s.baseUrl, model: "judge-test", apiKey: KEY }, name: "resumed" });
+    const result = await labelWithLlm(store, {
+      datasetId,
+      template: "overall",
+      endpoint: { baseUrl: s.baseUrl, model: "judge-test", apiKey: KEY },
+      name: "resumed",
+    });
     expect(result.summary.cached).toBeGreaterThanOrEqual(20);
     expect(result.summary.cached + result.summary.requests).toBe(60);
     expect(s.requests.length).toBe(sentBefore + result.summary.requests);
@@ -229,7 +276,9 @@ describe("agreement over a dataset's labelers", () => {
     await labelWithLlm(store, { datasetId, template: "overall", endpoint: { baseUrl: s.baseUrl, model: "m", apiKey: KEY }, name: "llm" });
     const { exampleIds } = datasetComparisons(store, datasetId);
     // A person who answers "a" on every pair.
-    store.labels.addMany(exampleIds.map((exampleId) => ({ exampleId, preferred: "a" as const, source: "human" as const, annotator: "ann" })));
+    store.labels.addMany(
+      exampleIds.map((exampleId) => ({ exampleId, preferred: "a" as const, source: "human" as const, annotator: "ann" })),
+    );
     const r = datasetAgreement(store, datasetId, "overall", { replicates: 200 });
     expect(r.raterNames).toEqual(["human: ann", "llm: m / overall-v1", "synthetic: built-in gold (overall)"]);
     expect(r.fleiss).not.toBeNull();

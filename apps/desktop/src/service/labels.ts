@@ -40,22 +40,37 @@ import type { Dataset, Example, LabelSet, LabStore, Label } from "@goodhart/stor
  * the LLM judge and the Labels screen label when no dataset is imported.
  */
 export function createBuiltinComparisons(store: LabStore, spec: { name: string; count: number; seed: number }): Dataset {
-  if (!Number.isInteger(spec.count) || spec.count < 1 || spec.count > 100_000) throw new RangeError(`built-in comparisons: count must be an integer in [1, 100000]; got ${spec.count}`);
+  if (!Number.isInteger(spec.count) || spec.count < 1 || spec.count > 100_000)
+    throw new RangeError(`built-in comparisons: count must be an integer in [1, 100000]; got ${spec.count}`);
   const task = createTask(spec.seed, { prompts: { train: spec.count } });
   const rng = new Rng(spec.seed).fork("builtin-comparisons");
-  const rows = task.prompts.train.slice(0, spec.count).map((p) => ({ prompt: p, a: task.sampleCompletion(rng, p).join(" "), b: task.sampleCompletion(rng, p).join(" ") }));
+  const rows = task.prompts.train
+    .slice(0, spec.count)
+    .map((p) => ({ prompt: p, a: task.sampleCompletion(rng, p).join(" "), b: task.sampleCompletion(rng, p).join(" ") }));
   return store.transaction(() => {
     const dataset = store.datasets.create({
       name: spec.name,
       sourcePath: `builtin-task:comparisons seed=${spec.seed}`,
-      contentHash: createHash("sha256").update(JSON.stringify(rows.map((r) => [r.prompt.text, r.a, r.b]))).digest("hex"),
+      contentHash: createHash("sha256")
+        .update(JSON.stringify(rows.map((r) => [r.prompt.text, r.a, r.b])))
+        .digest("hex"),
       format: "builtin-task-comparisons",
       rowCount: rows.length,
       detection: { seed: spec.seed, count: spec.count },
     });
     store.examples.insertMany(
       dataset.id,
-      rows.map((r, i) => ({ rowIndex: i + 1, kind: "pair", prompt: r.prompt.text, promptMessages: null, responseA: r.a, responseB: r.b, responses: null, category: r.prompt.category, metadata: null })),
+      rows.map((r, i) => ({
+        rowIndex: i + 1,
+        kind: "pair",
+        prompt: r.prompt.text,
+        promptMessages: null,
+        responseA: r.a,
+        responseB: r.b,
+        responses: null,
+        category: r.prompt.category,
+        metadata: null,
+      })),
     );
     return store.datasets.get(dataset.id)!;
   });
@@ -107,7 +122,8 @@ export interface SyntheticLabelingSpec {
 export function labelSynthetic(store: LabStore, spec: SyntheticLabelingSpec): LabelSet[] {
   if (spec.dimensions.length === 0) throw new RangeError("synthetic labels: give at least one dimension");
   for (const d of spec.dimensions) {
-    if (!isLabelDimension(d)) throw new RangeError(`synthetic labels: unknown dimension '${d}'; expected one of ${LABEL_DIMENSIONS.join(", ")}`);
+    if (!isLabelDimension(d))
+      throw new RangeError(`synthetic labels: unknown dimension '${d}'; expected one of ${LABEL_DIMENSIONS.join(", ")}`);
   }
   if (!(spec.noise >= 0 && spec.noise < 1)) throw new RangeError(`synthetic labels: noise must be in [0, 1); got ${spec.noise}`);
   if (!Number.isInteger(spec.seed)) throw new RangeError(`synthetic labels: seed must be an integer; got ${spec.seed}`);
@@ -119,7 +135,13 @@ export function labelSynthetic(store: LabStore, spec: SyntheticLabelingSpec): La
   return store.transaction(() =>
     perDimension.map(({ dimension, preferences }) => {
       const labels = store.labels.addMany(
-        preferences.map((preferred, i) => ({ exampleId: exampleIds[i]!, dimension, preferred, source: "synthetic" as const, annotator: `built-in gold (${dimension})` })),
+        preferences.map((preferred, i) => ({
+          exampleId: exampleIds[i]!,
+          dimension,
+          preferred,
+          source: "synthetic" as const,
+          annotator: `built-in gold (${dimension})`,
+        })),
       );
       const flippable = labels.filter((l) => l.preferred !== "tie");
       const flips = drawLabelFlips(flippable.length, new Rng(spec.seed).fork(`label-noise/${dimension}`), spec.noise);
@@ -161,10 +183,18 @@ export function resolveTemplate(template: string | JudgeTemplate): JudgeTemplate
 /** Cost and time of labelling a dataset with the LLM judge, counting answers already cached. */
 export function estimateLlmLabeling(
   store: LabStore,
-  spec: Pick<LlmLabelingSpec, "datasetId" | "template"> & { model: string; inputPricePerMTok?: number; outputPricePerMTok?: number; requestsPerMinute?: number },
+  spec: Pick<LlmLabelingSpec, "datasetId" | "template"> & {
+    model: string;
+    inputPricePerMTok?: number;
+    outputPricePerMTok?: number;
+    requestsPerMinute?: number;
+  },
 ): JudgeEstimate & { comparisons: number } {
   const { comparisons } = datasetComparisons(store, spec.datasetId);
-  return { comparisons: comparisons.length, ...estimateJudging(comparisons, resolveTemplate(spec.template), store.llmJudgements, spec.model, spec) };
+  return {
+    comparisons: comparisons.length,
+    ...estimateJudging(comparisons, resolveTemplate(spec.template), store.llmJudgements, spec.model, spec),
+  };
 }
 
 export interface LlmLabelingResult {
@@ -182,15 +212,32 @@ export async function labelWithLlm(store: LabStore, spec: LlmLabelingSpec): Prom
   const template = resolveTemplate(spec.template);
   const { exampleIds, comparisons } = datasetComparisons(store, spec.datasetId);
   const client = new ChatCompletionsClient(spec.endpoint, spec.judge);
-  const summary = await judgeComparisons(comparisons, template, client, store.llmJudgements, spec.endpoint.model, { signal: spec.signal, onProgress: spec.onProgress });
+  const summary = await judgeComparisons(comparisons, template, client, store.llmJudgements, spec.endpoint.model, {
+    signal: spec.signal,
+    onProgress: spec.onProgress,
+  });
   const annotator = `${spec.endpoint.model} / ${template.name}`;
   const labelSet = store.transaction(() => {
     const labels = store.labels.addMany(
       summary.pairs
         .filter((p): p is typeof p & { preferred: PairPreference } => p.preferred !== null)
-        .map((p) => ({ exampleId: exampleIds[p.index]!, dimension: template.dimension, preferred: p.preferred, source: "llm" as const, annotator })),
+        .map((p) => ({
+          exampleId: exampleIds[p.index]!,
+          dimension: template.dimension,
+          preferred: p.preferred,
+          source: "llm" as const,
+          annotator,
+        })),
     );
-    return store.labelSets.create({ name: spec.name, datasetId: spec.datasetId, dimension: template.dimension, source: "llm", flipP: 0, seed: 0, labelIds: labels.map((l) => l.id) });
+    return store.labelSets.create({
+      name: spec.name,
+      datasetId: spec.datasetId,
+      dimension: template.dimension,
+      source: "llm",
+      flipP: 0,
+      seed: 0,
+      labelIds: labels.map((l) => l.id),
+    });
   });
   const { pairs: _pairs, ...counts } = summary;
   return { labelSet, summary: counts };
@@ -208,12 +255,18 @@ export interface DatasetAgreement extends AgreementReport {
  * label. Works the same for imported multi-annotator datasets, the Labels screen's people, the LLM
  * judge and the synthetic labeler.
  */
-export function datasetAgreement(store: LabStore, datasetId: number, dimension = "overall", options: { seed?: number; replicates?: number } = {}): DatasetAgreement {
+export function datasetAgreement(
+  store: LabStore,
+  datasetId: number,
+  dimension = "overall",
+  options: { seed?: number; replicates?: number } = {},
+): DatasetAgreement {
   if (!store.datasets.get(datasetId)) throw new RangeError(`dataset ${datasetId} does not exist`);
   const labels: Label[] = store.labels.forDataset(datasetId, { dimension });
   const raterOf = (l: Label) => `${l.source}: ${l.annotator ?? "(unnamed)"}`;
   const raterNames = [...new Set(labels.map(raterOf))].sort();
-  if (raterNames.length < 2) throw new RangeError(`dataset ${datasetId}, dimension '${dimension}': ${raterNames.length} labeler(s); agreement needs at least 2`);
+  if (raterNames.length < 2)
+    throw new RangeError(`dataset ${datasetId}, dimension '${dimension}': ${raterNames.length} labeler(s); agreement needs at least 2`);
   const items = [...new Set(labels.map((l) => l.exampleId))].sort((a, b) => a - b);
   const itemIndex = new Map(items.map((id, i) => [id, i]));
   const ratings: Rating[][] = raterNames.map(() => new Array<Rating>(items.length).fill(null));

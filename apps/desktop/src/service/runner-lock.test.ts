@@ -19,7 +19,9 @@ describe("runner lock", () => {
     const observer = createLabService({ store, dataDir: dir });
     expect(observer.runnerConflict()).toMatch(new RegExp(`goodhart run \\(pid ${process.pid} on .*\\) is running experiments`));
     const e0 = await observer.experiments.create({ name: "o", kind: "diagnostic.counter", config: {} });
-    await expect(observer.runs.start({ experimentId: e0.id })).rejects.toThrow(new RegExp(`cannot start, resume or cancel runs now: goodhart run \\(pid ${process.pid}.*delete .*runner\\.lock`));
+    await expect(observer.runs.start({ experimentId: e0.id })).rejects.toThrow(
+      new RegExp(`cannot start, resume or cancel runs now: goodhart run \\(pid ${process.pid}.*delete .*runner\\.lock`),
+    );
     await observer.close();
     expect(existsSync(join(dir, "runner.lock"))).toBe(true); // the observer never held it, so never removed it
     // A reader does not need the lock, and may not start runs.
@@ -50,7 +52,12 @@ describe("runner lock", () => {
     lock.publishEndpoint({ url: "http://127.0.0.1:4000", token: "t".repeat(43), dbFile: "/x/lab.sqlite" });
     const file = join(dir, "lab.json");
     expect(statSync(file).mode & 0o777).toBe(0o600);
-    expect(JSON.parse(readFileSync(file, "utf8"))).toMatchObject({ pid: process.pid, url: "http://127.0.0.1:4000", holder: "browser mode", dbFile: "/x/lab.sqlite" });
+    expect(JSON.parse(readFileSync(file, "utf8"))).toMatchObject({
+      pid: process.pid,
+      url: "http://127.0.0.1:4000",
+      holder: "browser mode",
+      dbFile: "/x/lab.sqlite",
+    });
     // This process is the holder: to itself there is no *other* lab to submit to.
     expect(lockHolder(dir)).toBeNull();
     expect(readLabEndpoint(dir)).toBeNull();
@@ -74,15 +81,25 @@ describe("runner lock", () => {
     const store = openDatabase(join(dir, "lab.sqlite"));
     const e = store.experiments.create({ name: "old", kind: "bon-study", config: {} });
     // The former CLI stored each grid point's expanded config, which is not a study.
-    const old = store.runs.create({ name: "old grid point", seed: 1, experimentId: e.id, config: { id: "x", proxy: { name: "p" }, trainingSize: 8 } });
+    const old = store.runs.create({
+      name: "old grid point",
+      seed: 1,
+      experimentId: e.id,
+      config: { id: "x", proxy: { name: "p" }, trainingSize: 8 },
+    });
     store.runs.setStatus(old.id, "running");
     store.runs.setStatus(old.id, "cancelled");
     const queued = store.runs.create({ name: "old queued", seed: 1, experimentId: e.id, config: { id: "y" } });
     const service = createLabService({ store, dataDir: dir });
     try {
       // The queued one could not be requeued: it is marked interrupted with the reason, and the lab started.
-      expect(store.runs.get(queued.id)).toMatchObject({ status: "interrupted", error: expect.stringMatching(/cannot be executed again: its stored config is not one runnable bon-study grid point/) });
-      await expect(service.runs.resume({ id: old.id })).rejects.toThrow(/Run \d+ cannot be executed again: .*Start its experiment again instead/);
+      expect(store.runs.get(queued.id)).toMatchObject({
+        status: "interrupted",
+        error: expect.stringMatching(/cannot be executed again: its stored config is not one runnable bon-study grid point/),
+      });
+      await expect(service.runs.resume({ id: old.id })).rejects.toThrow(
+        /Run \d+ cannot be executed again: .*Start its experiment again instead/,
+      );
       expect(store.runs.get(old.id)!.status).toBe("cancelled");
     } finally {
       await service.close();
@@ -90,4 +107,3 @@ describe("runner lock", () => {
     }
   });
 });
-

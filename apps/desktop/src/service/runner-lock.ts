@@ -65,7 +65,14 @@ export function readLabEndpoint(dataDir: string): LabEndpoint | null {
   if (!holder) return null;
   const endpoint = readJson<LabEndpoint>(join(dataDir, ENDPOINT_FILE));
   // An endpoint left by an earlier holder (killed before it removed it) names another pid.
-  if (!endpoint || endpoint.pid !== holder.pid || endpoint.host !== holder.host || typeof endpoint.url !== "string" || typeof endpoint.token !== "string") return null;
+  if (
+    !endpoint ||
+    endpoint.pid !== holder.pid ||
+    endpoint.host !== holder.host ||
+    typeof endpoint.url !== "string" ||
+    typeof endpoint.token !== "string"
+  )
+    return null;
   return endpoint;
 }
 

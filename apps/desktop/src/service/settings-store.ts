@@ -29,7 +29,10 @@ export class SettingsStore {
       throw err;
     }
     const parsed = StoredSettings.safeParse(JSON.parse(text));
-    if (!parsed.success) throw new Error(`${file}: invalid settings (${parsed.error.issues.map((i) => `${i.path.join(".")}: ${i.message}`).join("; ")}); fix or delete the file`);
+    if (!parsed.success)
+      throw new Error(
+        `${file}: invalid settings (${parsed.error.issues.map((i) => `${i.path.join(".")}: ${i.message}`).join("; ")}); fix or delete the file`,
+      );
     return parsed.data;
   }
 

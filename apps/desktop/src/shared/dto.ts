@@ -148,7 +148,13 @@ export const KindOutputDto = z.object({
 export type KindOutputDto = z.infer<typeof KindOutputDto>;
 
 export const KindChartDto = z.discriminatedUnion("type", [
-  z.object({ type: z.literal("curves"), title: z.string(), group: z.string(), x: z.enum(["sqrt-kl", "kl", "x"]), y: z.enum(["gold", "proxy", "gold-and-proxy"]) }),
+  z.object({
+    type: z.literal("curves"),
+    title: z.string(),
+    group: z.string(),
+    x: z.enum(["sqrt-kl", "kl", "x"]),
+    y: z.enum(["gold", "proxy", "gold-and-proxy"]),
+  }),
   z.object({
     type: z.literal("bar-at-max-x"),
     title: z.string(),
@@ -268,7 +274,13 @@ export const CurvePointDto = z.object({
 export type CurvePointDto = z.infer<typeof CurvePointDto>;
 
 /** A percentile bootstrap interval (DESIGN.md section 2): bounds, level, replicates, what was resampled. */
-export const ConfidenceIntervalDto = z.object({ low: z.number(), high: z.number(), level: z.number(), replicates: z.number().int(), resampled: z.string() });
+export const ConfidenceIntervalDto = z.object({
+  low: z.number(),
+  high: z.number(),
+  level: z.number(),
+  replicates: z.number().int(),
+  resampled: z.string(),
+});
 
 /** A scaling law fitted to a run's curve series, with its coefficients' SEs and bootstrap intervals. */
 export const FitDto = z.object({
@@ -308,7 +320,15 @@ export const SamplePickDto = z.object({
 export const RunSamplesDto = z.object({
   runId: Id,
   /** The stored sample sets of the run (usually one, `bon-pool`). */
-  sets: z.array(z.object({ name: z.string(), series: z.array(z.string()), members: z.number().int(), poolSize: z.number().int(), prompts: z.number().int() })),
+  sets: z.array(
+    z.object({
+      name: z.string(),
+      series: z.array(z.string()),
+      members: z.number().int(),
+      poolSize: z.number().int(),
+      prompts: z.number().int(),
+    }),
+  ),
   set: z.string().nullable(),
   series: z.string().nullable(),
   n: z.number().int().nullable(),

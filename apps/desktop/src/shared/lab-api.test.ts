@@ -7,7 +7,20 @@ import { LAB_METHOD_NAMES } from "./lab-channels.ts";
 
 describe("LabApi contract", () => {
   it("lists every service and method once, with its channel", () => {
-    expect(Object.keys(labMethods)).toEqual(["datasets", "labels", "kinds", "presets", "experiments", "runs", "curves", "compare", "reports", "settings", "devices", "models"]);
+    expect(Object.keys(labMethods)).toEqual([
+      "datasets",
+      "labels",
+      "kinds",
+      "presets",
+      "experiments",
+      "runs",
+      "curves",
+      "compare",
+      "reports",
+      "settings",
+      "devices",
+      "models",
+    ]);
     expect(new Set(labMethodNames).size).toBe(labMethodNames.length);
     expect(labMethodNames).toContain("runs.cancel");
     // The preload's schema-free copy of the names must match the table.
@@ -25,7 +38,9 @@ describe("LabApi contract", () => {
 
   it("rejects malformed calls with a message naming the method and field", () => {
     expect(() => parseLabInput("runs.start", { experimentId: "7" })).toThrow(LabValidationError);
-    expect(() => parseLabInput("runs.start", { experimentId: "7" })).toThrow(/Invalid input for runs\.start: .*expected number.*experimentId/);
+    expect(() => parseLabInput("runs.start", { experimentId: "7" })).toThrow(
+      /Invalid input for runs\.start: .*expected number.*experimentId/,
+    );
     expect(() => parseLabInput("runs.get", { id: 1, extra: true })).toThrow(/Unrecognized key: "extra"/);
     expect(() => parseLabInput("runs.get", undefined)).toThrow(/Invalid input for runs\.get/);
     expect(() => parseLabInput("settings.update", { runConcurrency: 0 })).toThrow(/runConcurrency/);
@@ -56,7 +71,22 @@ describe("LabApi contract", () => {
         get: async ({ id }: { id: number }) => {
           calls.push(`get ${id}`);
           if (id === 404) throw new LabNotFoundError(`run ${id} does not exist`);
-          return { id, experimentId: null, name: "r", config: {}, status: "done", seed: 0, device: "cpu", createdAt: "t", startedAt: null, endedAt: null, error: null, progress: null, checkpointStep: null, secret: "dropped" };
+          return {
+            id,
+            experimentId: null,
+            name: "r",
+            config: {},
+            status: "done",
+            seed: 0,
+            device: "cpu",
+            createdAt: "t",
+            startedAt: null,
+            endedAt: null,
+            error: null,
+            progress: null,
+            checkpointStep: null,
+            secret: "dropped",
+          };
         },
       },
     } as unknown as LabApi;

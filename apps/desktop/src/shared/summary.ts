@@ -29,11 +29,18 @@ function resolve(root: unknown, path: string, indices: readonly number[]): unkno
 
 /** Every tuple of list indices under `path` (one per row). */
 function rowIndices(root: unknown, path: string): number[][] {
-  const lists = path.split(".").reduce<string[][]>((acc, seg) => {
-    acc[acc.length - 1]!.push(seg);
-    if (seg.endsWith("[]")) acc.push([]);
-    return acc;
-  }, [[]]).slice(0, -1).map((segs) => segs.join("."));
+  const lists = path
+    .split(".")
+    .reduce<string[][]>(
+      (acc, seg) => {
+        acc[acc.length - 1]!.push(seg);
+        if (seg.endsWith("[]")) acc.push([]);
+        return acc;
+      },
+      [[]],
+    )
+    .slice(0, -1)
+    .map((segs) => segs.join("."));
   let rows: number[][] = [[]];
   let prefix = "";
   for (const list of lists) {
@@ -103,7 +110,16 @@ export function differenceFindings(result: unknown): Finding[] {
       const i = d.goldAtMaxN;
       if (!i || typeof i.estimate !== "number" || typeof i.low !== "number" || typeof i.high !== "number") return [];
       const where = `proxy ${cell.proxy ?? "?"}, ${cell.trainingSize ?? "?"} comparisons, noise ${cell.labelNoise ?? "?"}, ${cell.seeds?.length ?? 1} seed(s)`;
-      return [{ where, quantity: `gold at max n: ${d.series.replace(/^proxy:/, "")} − single member`, estimate: i.estimate, low: i.low, high: i.high, holds: i.low > 0 || i.high < 0 }];
+      return [
+        {
+          where,
+          quantity: `gold at max n: ${d.series.replace(/^proxy:/, "")} − single member`,
+          estimate: i.estimate,
+          low: i.low,
+          high: i.high,
+          holds: i.low > 0 || i.high < 0,
+        },
+      ];
     }),
   );
 }

@@ -52,7 +52,12 @@ function* subsets(size: number, n: number, start = 0, acc: number[] = []): Gener
 
 describe("bonWeights", () => {
   it("sum to one and put all weight on the top rank for n = N", () => {
-    for (const [N, n] of [[10, 1], [10, 3], [1000, 37], [5000, 4096]]) {
+    for (const [N, n] of [
+      [10, 1],
+      [10, 3],
+      [1000, 37],
+      [5000, 4096],
+    ]) {
       const w = bonWeights(N, n);
       expect(w.reduce((a, b) => a + b, 0)).toBeCloseTo(1, 10);
       expect(w[n - 2] ?? 0).toBe(0);

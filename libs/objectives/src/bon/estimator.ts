@@ -101,9 +101,7 @@ export function rankPool(pool: BonPool): { proxy: Float64Array; gold: Float64Arr
   }
   for (let i = 0; i < size; i++) {
     if (!Number.isFinite(pool.proxy[i]) || !Number.isFinite(pool.gold[i])) {
-      throw new RangeError(
-        `best-of-n pool: sample ${i} has a non-finite score (proxy ${pool.proxy[i]}, gold ${pool.gold[i]})`,
-      );
+      throw new RangeError(`best-of-n pool: sample ${i} has a non-finite score (proxy ${pool.proxy[i]}, gold ${pool.gold[i]})`);
     }
   }
   const order = Array.from({ length: size }, (_, i) => i);
@@ -239,7 +237,8 @@ export function bestOfNPromptValues(pools: readonly BonPool[], ns?: readonly num
       rank = rankOrder(pool.proxy);
       eps = Float64Array.from({ length: size }, (_, i) => {
         const e = Math.exp(lp[i]!);
-        if (!(e > 0 && e <= 1 + 1e-9)) throw new RangeError(`best-of-n pool ${p}: sample ${i} has log-probability ${lp[i]}, not a log of a probability in (0, 1]`);
+        if (!(e > 0 && e <= 1 + 1e-9))
+          throw new RangeError(`best-of-n pool ${p}: sample ${i} has log-probability ${lp[i]}, not a log of a probability in (0, 1]`);
         return Math.min(1, e);
       });
     }
@@ -267,7 +266,20 @@ export function curveFromPromptValues(v: BonPromptValues): BonCurvePoint[] {
     const [r, rSe] = meanAndSe(v.proxy[k]!);
     const [gg, ggSe] = meanAndSe(v.goldGain[k]!);
     const [rg, rgSe] = meanAndSe(v.proxyGain[k]!);
-    const point: BonCurvePoint = { n, kl, d: Math.sqrt(kl), gold: g, goldSe: gSe, proxy: r, proxySe: rSe, goldGain: gg, goldGainSe: ggSe, proxyGain: rg, proxyGainSe: rgSe, prompts: P };
+    const point: BonCurvePoint = {
+      n,
+      kl,
+      d: Math.sqrt(kl),
+      gold: g,
+      goldSe: gSe,
+      proxy: r,
+      proxySe: rSe,
+      goldGain: gg,
+      goldGainSe: ggSe,
+      proxyGain: rg,
+      proxyGainSe: rgSe,
+      prompts: P,
+    };
     if (v.kl) {
       const [e, eSe] = meanAndSe(v.kl[k]!);
       point.klEstimate = { estimator: BEIRAMI_KL_ESTIMATOR, kl: e, se: eSe };
@@ -304,7 +316,8 @@ export function poolsFromMatrix(proxy: Float64Array, gold: Float64Array, poolSiz
   if (!Number.isInteger(poolSize) || poolSize < 1 || proxy.length % poolSize !== 0) {
     throw new RangeError(`poolsFromMatrix: ${proxy.length} scores is not a whole number of pools of ${poolSize}`);
   }
-  if (logProb && logProb.length !== proxy.length) throw new RangeError(`poolsFromMatrix: ${proxy.length} scores but ${logProb.length} log-probabilities`);
+  if (logProb && logProb.length !== proxy.length)
+    throw new RangeError(`poolsFromMatrix: ${proxy.length} scores but ${logProb.length} log-probabilities`);
   const pools: BonPool[] = [];
   for (let off = 0; off < proxy.length; off += poolSize) {
     const pool: BonPool = { proxy: proxy.subarray(off, off + poolSize), gold: gold.subarray(off, off + poolSize) };

@@ -28,7 +28,11 @@ describe("klBestOfNBeirami", () => {
   });
   it("is the exact KL when the top outcome has mass eps and the rest is (nearly) continuous", () => {
     const L = 20000;
-    for (const [n, eps] of [[4, 0.05], [64, 0.01], [16, 0.3]] as const) {
+    for (const [n, eps] of [
+      [4, 0.05],
+      [64, 0.01],
+      [16, 0.3],
+    ] as const) {
       const p = [...Array.from({ length: L }, () => (1 - eps) / L), eps];
       expect(klBestOfNBeirami(n, eps)).toBeCloseTo(exactBonKl(p, n), 3);
     }

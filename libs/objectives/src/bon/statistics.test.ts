@@ -10,7 +10,8 @@ const ns = [1, 2, 4, 8, 16, 32];
 /** Per-prompt values whose gold gain follows d (a - b d) plus per-prompt noise. */
 function synthetic(rng: Rng, prompts: number, a = 1, b = 0.5, noise = 0.2): BonPromptValues {
   const d = ns.map((n) => Math.sqrt(klBestOfN(n)));
-  const rows = (f: (dk: number) => number) => d.map((dk) => Float64Array.from({ length: prompts }, () => (dk === 0 ? 0 : f(dk) + rng.normal(0, noise))));
+  const rows = (f: (dk: number) => number) =>
+    d.map((dk) => Float64Array.from({ length: prompts }, () => (dk === 0 ? 0 : f(dk) + rng.normal(0, noise))));
   const goldGain = rows((dk) => dk * (a - b * dk));
   const proxyGain = rows((dk) => 2 * dk);
   return { ns, gold: goldGain, proxy: proxyGain, goldGain, proxyGain, kl: null };
@@ -32,7 +33,11 @@ describe("bonSeriesIntervals", () => {
     expect(ci.peakD.high).toBeGreaterThan(1);
     expect(bonSeriesIntervals([v], { replicates: 300, seed: 5 })).toEqual(ci);
     // The unweighted fit of the mean is close to the weighted one the intervals centre on.
-    const f = fitOveroptimization("bon", ns.map((n) => Math.sqrt(klBestOfN(n))), mean);
+    const f = fitOveroptimization(
+      "bon",
+      ns.map((n) => Math.sqrt(klBestOfN(n))),
+      mean,
+    );
     expect(ci.a.estimate).toBeCloseTo(f.a, 1);
   });
   it("widens when seeds disagree (seeds are resampled)", () => {

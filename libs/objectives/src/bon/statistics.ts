@@ -12,7 +12,16 @@ import type { BonPromptValues } from "./estimator.ts";
 import { klBestOfN } from "./kl.ts";
 
 /** Names of the statistics `bonSeriesIntervals` returns. */
-export const BON_SERIES_STATISTICS = ["a", "b", "peakD", "peakValue", "observedPeak", "observedPeakD", "goldAtMaxN", "proxyAtMaxN"] as const;
+export const BON_SERIES_STATISTICS = [
+  "a",
+  "b",
+  "peakD",
+  "peakValue",
+  "observedPeak",
+  "observedPeakD",
+  "goldAtMaxN",
+  "proxyAtMaxN",
+] as const;
 export type BonSeriesStatistic = (typeof BON_SERIES_STATISTICS)[number];
 
 function checkAligned(perSeed: readonly BonPromptValues[], what: string): { ns: number[]; prompts: number } {
@@ -20,8 +29,10 @@ function checkAligned(perSeed: readonly BonPromptValues[], what: string): { ns: 
   const ns = perSeed[0]!.ns;
   const prompts = perSeed[0]!.goldGain[0]!.length;
   perSeed.forEach((v, s) => {
-    if (v.ns.join(",") !== ns.join(",")) throw new RangeError(`${what}: seed ${s} has n values ${v.ns.join(",")}, seed 0 has ${ns.join(",")}`);
-    if (v.goldGain[0]!.length !== prompts) throw new RangeError(`${what}: seed ${s} has ${v.goldGain[0]!.length} prompts, seed 0 has ${prompts}`);
+    if (v.ns.join(",") !== ns.join(","))
+      throw new RangeError(`${what}: seed ${s} has n values ${v.ns.join(",")}, seed 0 has ${ns.join(",")}`);
+    if (v.goldGain[0]!.length !== prompts)
+      throw new RangeError(`${what}: seed ${s} has ${v.goldGain[0]!.length} prompts, seed 0 has ${prompts}`);
   });
   return { ns, prompts };
 }
@@ -46,7 +57,10 @@ function unitMeanSe(rows: readonly ArrayLike<number>[], r: Resample): [number, n
 
 /** The mean gold-gain curve of a resample and its SEs, per n. */
 function resampledCurve(perSeed: readonly BonPromptValues[], field: "goldGain" | "proxyGain", k: number, r: Resample): [number, number] {
-  return unitMeanSe(perSeed.map((v) => v[field][k]!), r);
+  return unitMeanSe(
+    perSeed.map((v) => v[field][k]!),
+    r,
+  );
 }
 
 /** All of a series' statistics on one resample (NaN where undefined, e.g. no fitted peak). */
@@ -91,7 +105,10 @@ function seriesStatistics(perSeed: readonly BonPromptValues[], ns: readonly numb
  * Bootstrap intervals of one series' headline numbers: the fit's a and b, fitted peak d* and
  * R(d*), the observed peak gold and its d, and gold and proxy at the largest n.
  */
-export function bonSeriesIntervals(perSeed: readonly BonPromptValues[], options: BootstrapOptions = {}): Record<BonSeriesStatistic, BootstrapInterval> {
+export function bonSeriesIntervals(
+  perSeed: readonly BonPromptValues[],
+  options: BootstrapOptions = {},
+): Record<BonSeriesStatistic, BootstrapInterval> {
   const { ns, prompts } = checkAligned(perSeed, "bonSeriesIntervals");
   // One pass per resample computes every statistic; the per-name functions read the cached result.
   let cacheKey: Resample | null = null;
@@ -103,7 +120,10 @@ export function bonSeriesIntervals(perSeed: readonly BonPromptValues[], options:
     }
     return cached!;
   };
-  const fns = Object.fromEntries(BON_SERIES_STATISTICS.map((k) => [k, (r: Resample) => stats(r)[k]])) as Record<BonSeriesStatistic, (r: Resample) => number>;
+  const fns = Object.fromEntries(BON_SERIES_STATISTICS.map((k) => [k, (r: Resample) => stats(r)[k]])) as Record<
+    BonSeriesStatistic,
+    (r: Resample) => number
+  >;
   return bootstrapMany({ seeds: perSeed.length, prompts }, fns, options);
 }
 

@@ -30,7 +30,10 @@ describe("parseBonStudy", () => {
   it("names the field path and what was expected for each problem", () => {
     const issues = issuesOf(() =>
       parseBonStudy({
-        proxySizes: [{ name: "a", layers: 1, dModel: 32, heads: 2 }, { name: "b", layers: 0, dModel: 30, heads: 4 }],
+        proxySizes: [
+          { name: "a", layers: 1, dModel: 32, heads: 2 },
+          { name: "b", layers: 0, dModel: 30, heads: 4 },
+        ],
         labelNoise: [0, 0.7],
         bon: { poolSize: 16, ns: [1, 4, 32] },
         seeds: "one",
@@ -66,7 +69,9 @@ describe("parseBonStudy", () => {
     const json = parseBonStudyText('{"preset": "gao-bon-small", "seeds": [7]}');
     expect(json.seeds).toEqual([7]);
     expect(json.trainingSizes).toEqual([250, 1000, 4000]);
-    expect(() => parseBonStudyText('{"seeds": [1,}', { source: "bad.json" })).toThrow(/bad\.json[\s\S]*not valid JSON at line 1, column 14/);
+    expect(() => parseBonStudyText('{"seeds": [1,}', { source: "bad.json" })).toThrow(
+      /bad\.json[\s\S]*not valid JSON at line 1, column 14/,
+    );
     expect(() => parseBonStudyText("seeds: [1\nname: x", { source: "bad.yml" })).toThrow(/bad\.yml[\s\S]*not valid YAML.*line/);
     expect(() => parseBonStudyText("bon:\n  poolSize: -3\n", { source: "s.yaml" })).toThrow(
       /Invalid experiment config in s\.yaml:\n {2}bon\.poolSize: expected an integer in \[1, 1048576\], got -3/,
@@ -89,9 +94,16 @@ describe("parseBonStudy", () => {
     }
     // Without its dataset id, hh-rlhf-bon is refused naming the field and what to put there.
     expect(issuesOf(() => parseBonStudy({ preset: "hh-rlhf-bon" }))).toEqual([
-      { path: "task.dataset.datasetId", message: 'preset "hh-rlhf-bon" needs the id of an imported pairwise dataset (goodhart datasets list) here (e.g. --set task.dataset.datasetId=1)' },
+      {
+        path: "task.dataset.datasetId",
+        message:
+          'preset "hh-rlhf-bon" needs the id of an imported pairwise dataset (goodhart datasets list) here (e.g. --set task.dataset.datasetId=1)',
+      },
     ]);
-    expect(parseBonStudy({ preset: "hh-rlhf-bon", task: { dataset: { datasetId: 7 } } }).task).toMatchObject({ kind: "dataset", dataset: { datasetId: 7, maxPromptTokens: 128, tokenizer: "byte" } });
+    expect(parseBonStudy({ preset: "hh-rlhf-bon", task: { dataset: { datasetId: 7 } } }).task).toMatchObject({
+      kind: "dataset",
+      dataset: { datasetId: 7, maxPromptTokens: 128, tokenizer: "byte" },
+    });
     expect(bonStudyPreset("gao-bon-small").proxySizes.length).toBeGreaterThanOrEqual(3);
     expect(() => bonStudyPreset("nope")).toThrow(/unknown preset "nope"/);
   });
@@ -123,7 +135,9 @@ describe("expandStudy / sweep", () => {
     expect(runs[runs.length - 1].bon.poolSize).toBe(512);
     expect(runs[runs.length - 1].proxy.layers).toBe(2);
     // Stable: the same sweep twice gives the same ids; a grid written in another key order gives the same set.
-    expect(sweep(study, { "bon.poolSize": [128, 256, 512], "ensemble.size": [1, 3], "proxySizes[0].layers": [1, 2] }).map((r) => r.id)).toEqual(runs.map((r) => r.id));
+    expect(
+      sweep(study, { "bon.poolSize": [128, 256, 512], "ensemble.size": [1, 3], "proxySizes[0].layers": [1, 2] }).map((r) => r.id),
+    ).toEqual(runs.map((r) => r.id));
     const reordered = sweep(study, { "proxySizes[0].layers": [1, 2], "ensemble.size": [1, 3], "bon.poolSize": [128, 256, 512] });
     expect(new Set(reordered.map((r) => r.id))).toEqual(new Set(runs.map((r) => r.id)));
     expect(sweep(study)).toHaveLength(2);

@@ -64,7 +64,8 @@ function jsonErrorPosition(text: string, message: string): number {
 export function parseConfigText(text: string, options: { source?: string; format?: ConfigFormat } = {}): unknown {
   const { source } = options;
   const ext = source?.toLowerCase().match(/\.(json|ya?ml)$/)?.[1];
-  const format: ConfigFormat = options.format ?? (ext === "json" ? "json" : ext ? "yaml" : text.trimStart().startsWith("{") ? "json" : "yaml");
+  const format: ConfigFormat =
+    options.format ?? (ext === "json" ? "json" : ext ? "yaml" : text.trimStart().startsWith("{") ? "json" : "yaml");
   let value: unknown;
   try {
     value = format === "json" ? JSON.parse(text) : parseYaml(text, { prettyErrors: true });

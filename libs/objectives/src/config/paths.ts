@@ -120,13 +120,16 @@ export function setAt(target: Record<string, unknown>, parts: readonly PathPart[
     if (container[key] === undefined) container[key] = typeof parts[i + 1] === "number" ? [] : {};
     node = container[key];
     if (typeof node !== "object" || node === null) {
-      throw new ConfigError([{ path, message: `cannot set a field inside ${JSON.stringify(node)} (at ${parts.slice(0, i + 1).join(".")})` }]);
+      throw new ConfigError([
+        { path, message: `cannot set a field inside ${JSON.stringify(node)} (at ${parts.slice(0, i + 1).join(".")})` },
+      ]);
     }
   }
   const last = parts[parts.length - 1]!;
   if (typeof last === "number") {
     if (!Array.isArray(node)) throw new ConfigError([{ path, message: "expected a list at this index" }]);
-    if (last > node.length) throw new ConfigError([{ path, message: `list index ${last} is past the end (the list has ${node.length} items)` }]);
+    if (last > node.length)
+      throw new ConfigError([{ path, message: `list index ${last} is past the end (the list has ${node.length} items)` }]);
   }
   (node as Record<PathPart, unknown>)[last] = structuredClone(value);
 }

@@ -32,7 +32,8 @@ export class ConfigError extends Error {
  * "nats", "ms"). Generated from the same declaration that validates, so the two cannot drift.
  */
 export interface JsonSchema {
-  type?: "object" | "array" | "string" | "number" | "integer" | "boolean" | "null" | ("string" | "number" | "integer" | "boolean" | "null")[];
+  type?:
+    "object" | "array" | "string" | "number" | "integer" | "boolean" | "null" | ("string" | "number" | "integer" | "boolean" | "null")[];
   title?: string;
   description?: string;
   unit?: string;
@@ -80,8 +81,7 @@ export function describeValue(value: unknown): string {
   return String(value);
 }
 
-export const join = (path: string, key: string | number) =>
-  typeof key === "number" ? `${path}[${key}]` : path ? `${path}.${key}` : key;
+export const join = (path: string, key: string | number) => (typeof key === "number" ? `${path}[${key}]` : path ? `${path}.${key}` : key);
 
 export interface NumberRule {
   integer?: boolean;
@@ -98,16 +98,22 @@ export function num(rule: NumberRule = {}): Schema<number> {
   const upper = rule.max !== undefined ? `${rule.max}]` : rule.below !== undefined ? `${rule.below})` : undefined;
   const lower = rule.min !== undefined ? `[${rule.min}` : rule.above !== undefined ? `(${rule.above}` : undefined;
   const expected =
-    lower !== undefined && upper !== undefined ? `${kind} in ${lower}, ${upper}`
-    : rule.min !== undefined ? `${kind} >= ${rule.min}`
-    : rule.above !== undefined ? `${kind} > ${rule.above}`
-    : rule.max !== undefined ? `${kind} <= ${rule.max}`
-    : rule.below !== undefined ? `${kind} < ${rule.below}`
-    : kind;
+    lower !== undefined && upper !== undefined
+      ? `${kind} in ${lower}, ${upper}`
+      : rule.min !== undefined
+        ? `${kind} >= ${rule.min}`
+        : rule.above !== undefined
+          ? `${kind} > ${rule.above}`
+          : rule.max !== undefined
+            ? `${kind} <= ${rule.max}`
+            : rule.below !== undefined
+              ? `${kind} < ${rule.below}`
+              : kind;
   return {
     parse(value, path, issues) {
       const ok =
-        typeof value === "number" && Number.isFinite(value) &&
+        typeof value === "number" &&
+        Number.isFinite(value) &&
         (!rule.integer || Number.isInteger(value)) &&
         (rule.min === undefined || value >= rule.min) &&
         (rule.above === undefined || value > rule.above) &&
@@ -266,7 +272,11 @@ export function obj<T extends object>(shape: Shape<T>): Schema<T> {
 
 /** The same schema with a default for when the field is missing (deep-copied on each use). */
 export function withDefault<T>(schema: Schema<T>, value: T): Schema<T> {
-  return { parse: schema.parse, default: () => structuredClone(value), describe: () => ({ ...schema.describe(), default: structuredClone(value) }) };
+  return {
+    parse: schema.parse,
+    default: () => structuredClone(value),
+    describe: () => ({ ...schema.describe(), default: structuredClone(value) }),
+  };
 }
 
 /** A field that may be left out (it is then absent from the parsed object). */
@@ -287,7 +297,11 @@ export function record<T>(value: Schema<T>, keyRule: { description?: string } = 
       for (const [k, v] of Object.entries(input)) out[k] = value.parse(v, join(path, k), issues) as T;
       return issues.length > before ? undefined : out;
     },
-    describe: () => ({ type: "object", additionalProperties: value.describe(), ...(keyRule.description ? { description: keyRule.description } : {}) }),
+    describe: () => ({
+      type: "object",
+      additionalProperties: value.describe(),
+      ...(keyRule.description ? { description: keyRule.description } : {}),
+    }),
   };
 }
 

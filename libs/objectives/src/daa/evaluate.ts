@@ -95,7 +95,11 @@ export function scoredSample(s: PolicySample, tokenizer: WordTokenizer): ScoredS
 }
 
 /** Per-sequence exact and k3 KL of sampled sequences between a policy (no prefix) and the reference ("ref."). */
-async function sampledKl(setup: DaaEvaluationSetup, policy: Gpt, rows: readonly ScoredSequence[]): Promise<{ exact: Float64Array; k1: Float64Array; k3: Float64Array }> {
+async function sampledKl(
+  setup: DaaEvaluationSetup,
+  policy: Gpt,
+  rows: readonly ScoredSequence[],
+): Promise<{ exact: Float64Array; k1: Float64Array; k3: Float64Array }> {
   const x = sequenceInputs("batch");
   const pLogits = policy.logits(x.ids, { mask: x.mask });
   const qLogits = setup.reference.logits(x.ids, { mask: x.mask });
@@ -121,7 +125,11 @@ async function sampledKl(setup: DaaEvaluationSetup, policy: Gpt, rows: readonly 
     batch.forEach((_, b) => {
       const idx: number[] = [];
       for (let t = 0; t < T; t++) if (w[b * T + t]! > 0) idx.push(b * T + t);
-      const kl = sequenceKl(idx.map((i) => ex![i]!), idx.map((i) => lp![i]!), idx.map((i) => lq![i]!));
+      const kl = sequenceKl(
+        idx.map((i) => ex![i]!),
+        idx.map((i) => lp![i]!),
+        idx.map((i) => lq![i]!),
+      );
       out.exact[start + b] = kl.exact;
       out.k1[start + b] = kl.k1;
       out.k3[start + b] = kl.k3;
@@ -131,12 +139,20 @@ async function sampledKl(setup: DaaEvaluationSetup, policy: Gpt, rows: readonly 
 }
 
 /** Evaluates `policy` (a plain Gpt without prefix) at one checkpoint. */
-export async function evaluateDaaPolicy(setup: DaaEvaluationSetup, policy: Gpt, at: { step: number; epochFraction: number; beta: number }): Promise<DaaEvaluation> {
+export async function evaluateDaaPolicy(
+  setup: DaaEvaluationSetup,
+  policy: Gpt,
+  at: { step: number; epochFraction: number; beta: number },
+): Promise<DaaEvaluation> {
   const { task, tokenizer, samplesPerPrompt: m } = setup;
   const repeated = setup.prompts.flatMap((p) => Array.from({ length: m }, () => p));
   const samples = await samplePolicy(setup.runtime, policy, tokenizer, repeated, { seed: setup.sampleSeed, signal: setup.signal });
   const gold = Float64Array.from(samples, (s) => task.gold(s.prompt, s.words).total);
-  const kl = await sampledKl(setup, policy, samples.map((s) => scoredSample(s, tokenizer)));
+  const kl = await sampledKl(
+    setup,
+    policy,
+    samples.map((s) => scoredSample(s, tokenizer)),
+  );
   const P = setup.prompts.length;
   const perPrompt = { kl: [] as number[], k3: [] as number[], k1: [] as number[], winRate: [] as number[], goldGain: [] as number[] };
   for (let p = 0; p < P; p++) {
@@ -162,7 +178,9 @@ export async function evaluateDaaPolicy(setup: DaaEvaluationSetup, policy: Gpt, 
   // Held-out pairs under the policy.
   const held = setup.heldOut;
   const lp = held.length
-    ? await sequenceLogProbs(setup.runtime, policy, [...held.map((h) => h.chosen), ...held.map((h) => h.rejected)], { pad: tokenizer.special.pad })
+    ? await sequenceLogProbs(setup.runtime, policy, [...held.map((h) => h.chosen), ...held.map((h) => h.rejected)], {
+        pad: tokenizer.special.pad,
+      })
     : new Float64Array(0);
   const perPair = { chosenLogp: [] as number[], rejectedLogp: [] as number[], correct: [] as number[] };
   held.forEach((h, i) => {

@@ -52,7 +52,10 @@ type PromptKey = "kl" | "winRate" | "goldGain";
 
 /** Mean of a per-prompt value at checkpoint k of a cell, over the resample's seeds and prompts. */
 function cellMean(cell: DaaCell, k: number, key: PromptKey, r: Resample): number {
-  return resampledMean(cell.seeds.map((evals) => evals[k]!.perPrompt[key]), r);
+  return resampledMean(
+    cell.seeds.map((evals) => evals[k]!.perPrompt[key]),
+    r,
+  );
 }
 
 function frontierPoints(cells: readonly DaaCell[], target: FrontierFit["target"], r: Resample): { d: number[]; y: number[] } {
@@ -81,7 +84,12 @@ function identity(shape: { seeds: number; prompts: number }): Resample {
  * Fits d (a - b ln d) to one loss's checkpoints (all betas), with bootstrap intervals.
  * @throws RangeError when the points cannot be fitted (fewer than 3, or all at one d)
  */
-export function fitFrontier(loss: string, cells: readonly DaaCell[], target: FrontierFit["target"], options: BootstrapOptions = {}): FrontierFit {
+export function fitFrontier(
+  loss: string,
+  cells: readonly DaaCell[],
+  target: FrontierFit["target"],
+  options: BootstrapOptions = {},
+): FrontierFit {
   if (cells.length === 0) throw new RangeError(`fitFrontier: no runs of loss ${loss}`);
   const shape = shapeOf(cells);
   const pts = frontierPoints(cells, target, identity(shape));
@@ -110,7 +118,20 @@ export function fitFrontier(loss: string, cells: readonly DaaCell[], target: Fro
       { ...options, seed: options.seed ?? `frontier/${loss}/${target}` },
     );
   }
-  return { loss, target, a: f.a, b: f.b, aSe: f.aSe, bSe: f.bSe, r2: f.r2, rss: f.rss, points: f.points, peakD: f.peak?.d ?? null, peakValue: f.peak?.value ?? null, intervals };
+  return {
+    loss,
+    target,
+    a: f.a,
+    b: f.b,
+    aSe: f.aSe,
+    bSe: f.bSe,
+    r2: f.r2,
+    rss: f.rss,
+    points: f.points,
+    peakD: f.peak?.d ?? null,
+    peakValue: f.peak?.value ?? null,
+    intervals,
+  };
 }
 
 /** Peak gold win rate inside epoch 1 minus the win rate at the end of epoch 1, for one cell. */
@@ -132,11 +153,16 @@ export function winRateDropEpochOne(cell: DaaCell, options: BootstrapOptions = {
  * RPO minus DPO at the last checkpoint, averaged over the betas both ran: held-out chosen log-prob
  * ("chosen-logp") or gold gain ("gold"). `pairs` are matched by beta.
  */
-export function rpoMinusDpo(pairs: readonly { rpo: DaaCell; dpo: DaaCell }[], what: "chosen-logp" | "gold", options: BootstrapOptions = {}): DaaFinding {
+export function rpoMinusDpo(
+  pairs: readonly { rpo: DaaCell; dpo: DaaCell }[],
+  what: "chosen-logp" | "gold",
+  options: BootstrapOptions = {},
+): DaaFinding {
   if (pairs.length === 0) throw new RangeError("rpoMinusDpo: no beta with both an RPO and a DPO run");
   const first = pairs[0]!.rpo.seeds[0]!;
   const last = first.length - 1;
-  const values = (cell: DaaCell) => cell.seeds.map((evals) => (what === "gold" ? evals[last]!.perPrompt.goldGain : evals[last]!.perPair.chosenLogp));
+  const values = (cell: DaaCell) =>
+    cell.seeds.map((evals) => (what === "gold" ? evals[last]!.perPrompt.goldGain : evals[last]!.perPair.chosenLogp));
   const shape = { seeds: pairs[0]!.rpo.seeds.length, prompts: values(pairs[0]!.rpo)[0]!.length };
   const ci = bootstrapMany(
     shape,

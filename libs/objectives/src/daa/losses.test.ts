@@ -62,7 +62,9 @@ describe("direct alignment losses as plain numbers", () => {
     expect(big.dPolicyChosen).toBeCloseTo(-0.0005, 15);
     expect(big.dPolicyRejected).toBeCloseTo(0, 15);
     // The paper's eta is the default.
-    expect(daaLossValue({ kind: "rpo", beta: 1 }, { policyChosen: -2, policyRejected: -2, refChosen: -2, refRejected: -2 }).loss).toBeCloseTo(Math.LN2 + 0.01, 15);
+    expect(
+      daaLossValue({ kind: "rpo", beta: 1 }, { policyChosen: -2, policyRejected: -2, refChosen: -2, refRejected: -2 }).loss,
+    ).toBeCloseTo(Math.LN2 + 0.01, 15);
   });
 
   it("implicit rewards are beta times each log-ratio; their margin is beta h", () => {
@@ -75,7 +77,9 @@ describe("direct alignment losses as plain numbers", () => {
   it("refuses a beta <= 0, a negative eta and an unknown loss, naming the field", () => {
     expect(() => daaLossValue({ kind: "dpo", beta: 0 }, at(0))).toThrow(/beta must be a finite number > 0; got 0/);
     expect(() => daaLossValue({ kind: "rpo", beta: 1, eta: -1 }, at(0))).toThrow(/eta must be a finite number >= 0; got -1/);
-    expect(() => daaLossValue({ kind: "kto" as DaaLossKind, beta: 1 }, at(0))).toThrow(/kind must be one of dpo, ipo, slic, rpo; got "kto"/);
+    expect(() => daaLossValue({ kind: "kto" as DaaLossKind, beta: 1 }, at(0))).toThrow(
+      /kind must be one of dpo, ipo, slic, rpo; got "kto"/,
+    );
   });
 });
 
@@ -101,11 +105,22 @@ describe("direct alignment losses as graphs", () => {
     it(`${kind}: per-pair losses and gradients with respect to the policy's log-probs equal the plain version (float64)`, async () => {
       const p: DaaLossParams = { kind, beta: 0.3, eta: 0.01 };
       const names = ["policyChosen", "policyRejected", "refChosen", "refRejected"] as const;
-      const inputs = Object.fromEntries(names.map((n) => [n, input(n, "float64", ["pairs"])])) as Record<(typeof names)[number], ReturnType<typeof input>>;
+      const inputs = Object.fromEntries(names.map((n) => [n, input(n, "float64", ["pairs"])])) as Record<
+        (typeof names)[number],
+        ReturnType<typeof input>
+      >;
       const g = daaLossGraph(p, inputs);
       const [dc, dr] = grad(g.loss.sum(), [inputs.policyChosen, inputs.policyRejected]);
       const s = await rt.session({ outputs: { loss: g.loss, h: g.h, dc: dc!, dr: dr!, rc: g.chosenReward, rr: g.rejectedReward } });
-      const feeds = Object.fromEntries(names.map((n) => [n, hostTensor(Float64Array.from(rows, (r) => r[n]), [rows.length])]));
+      const feeds = Object.fromEntries(
+        names.map((n) => [
+          n,
+          hostTensor(
+            Float64Array.from(rows, (r) => r[n]),
+            [rows.length],
+          ),
+        ]),
+      );
       const out = await s.run(feeds);
       rows.forEach((r, i) => {
         const want = daaLossValue(p, r);

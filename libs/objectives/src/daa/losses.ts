@@ -50,9 +50,11 @@ export interface PairLogProbs<T> {
 
 /** Refuses a beta or eta that would make a loss meaningless (naming the field). */
 export function checkLossParams(p: DaaLossParams): void {
-  if (!(DAA_LOSSES as readonly string[]).includes(p.kind)) throw new RangeError(`daa loss: kind must be one of ${DAA_LOSSES.join(", ")}; got ${JSON.stringify(p.kind)}`);
+  if (!(DAA_LOSSES as readonly string[]).includes(p.kind))
+    throw new RangeError(`daa loss: kind must be one of ${DAA_LOSSES.join(", ")}; got ${JSON.stringify(p.kind)}`);
   if (!(p.beta > 0) || !Number.isFinite(p.beta)) throw new RangeError(`daa loss: beta must be a finite number > 0; got ${p.beta}`);
-  if (p.eta !== undefined && !(p.eta >= 0 && Number.isFinite(p.eta))) throw new RangeError(`daa loss: eta must be a finite number >= 0; got ${p.eta}`);
+  if (p.eta !== undefined && !(p.eta >= 0 && Number.isFinite(p.eta)))
+    throw new RangeError(`daa loss: eta must be a finite number >= 0; got ${p.eta}`);
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -78,7 +80,10 @@ export function logRatioMargin(lp: PairLogProbs<number>): number {
  * dL/dh plus, for RPO, -eta beta. At SLiC's hinge (beta h = 1 exactly) the derivative is the mean of
  * the two sides, -beta/2, which is what the engine's `maximum` gives on a tie.
  */
-export function daaLossValue(p: DaaLossParams, lp: PairLogProbs<number>): { loss: number; dLossDh: number; dPolicyChosen: number; dPolicyRejected: number; h: number } {
+export function daaLossValue(
+  p: DaaLossParams,
+  lp: PairLogProbs<number>,
+): { loss: number; dLossDh: number; dPolicyChosen: number; dPolicyRejected: number; h: number } {
   checkLossParams(p);
   const { beta } = p;
   const h = logRatioMargin(lp);
@@ -124,7 +129,10 @@ export function implicitRewards(beta: number, lp: PairLogProbs<number>): { chose
  * Per-pair losses (pairs,) from per-pair summed log-probs (pairs,), plus the diagnostics as
  * tensors. Take `.mean()` of `loss` for a batch objective.
  */
-export function daaLossGraph(p: DaaLossParams, lp: PairLogProbs<Tensor>): { loss: Tensor; h: Tensor; chosenReward: Tensor; rejectedReward: Tensor } {
+export function daaLossGraph(
+  p: DaaLossParams,
+  lp: PairLogProbs<Tensor>,
+): { loss: Tensor; h: Tensor; chosenReward: Tensor; rejectedReward: Tensor } {
   checkLossParams(p);
   const { beta } = p;
   const chosenRatio = lp.policyChosen.sub(lp.refChosen);

@@ -30,7 +30,10 @@ export function sequenceFeeds(rows: readonly ScoredSequence[], pad: number): Rec
   const weights = new Float32Array(B * T);
   const mask = new Uint8Array(B * T);
   rows.forEach((r, b) => {
-    if (r.promptLength < 1 || r.promptLength >= r.tokens.length) throw new RangeError(`sequenceFeeds: row ${b} has prompt length ${r.promptLength} of ${r.tokens.length} tokens; need a prompt and a completion`);
+    if (r.promptLength < 1 || r.promptLength >= r.tokens.length)
+      throw new RangeError(
+        `sequenceFeeds: row ${b} has prompt length ${r.promptLength} of ${r.tokens.length} tokens; need a prompt and a completion`,
+      );
     const last = r.tokens.length - 1 - (r.endScored === false ? 1 : 0); // index of the last target scored
     for (let t = 0; t < r.tokens.length - 1; t++) {
       ids[b * T + t] = BigInt(r.tokens[t]!);
@@ -58,12 +61,23 @@ export function sequenceInputs(rows: string): { ids: Tensor; mask: Tensor; targe
 }
 
 /** Summed log-probabilities of the weighted targets: (rows, seq) inputs -> (rows,). */
-export function summedLogProbs(model: Gpt, x: { ids: Tensor; mask: Tensor; targets: Tensor; weights: Tensor }, lora?: ProjectionDelta): Tensor {
-  return gatherLogProbs(model.logits(x.ids, { mask: x.mask, lora }), x.targets).mul(x.weights).sum([1]);
+export function summedLogProbs(
+  model: Gpt,
+  x: { ids: Tensor; mask: Tensor; targets: Tensor; weights: Tensor },
+  lora?: ProjectionDelta,
+): Tensor {
+  return gatherLogProbs(model.logits(x.ids, { mask: x.mask, lora }), x.targets)
+    .mul(x.weights)
+    .sum([1]);
 }
 
 /** Summed completion log-probs of each sequence under a model (and adapter), in input order. */
-export async function sequenceLogProbs(runtime: Runtime, model: Gpt, rows: readonly ScoredSequence[], options: { pad: number; lora?: ProjectionDelta & { feeds(): Record<string, HostTensor> }; batchSize?: number }): Promise<Float64Array> {
+export async function sequenceLogProbs(
+  runtime: Runtime,
+  model: Gpt,
+  rows: readonly ScoredSequence[],
+  options: { pad: number; lora?: ProjectionDelta & { feeds(): Record<string, HostTensor> }; batchSize?: number },
+): Promise<Float64Array> {
   const x = sequenceInputs("batch");
   const session = await runtime.session({ name: "daa-sequence-logp", outputs: { logp: summedLogProbs(model, x, options.lora) } });
   const params = { ...model.store.feeds(), ...options.lora?.feeds() };
@@ -73,7 +87,13 @@ export async function sequenceLogProbs(runtime: Runtime, model: Gpt, rows: reado
   const order = rows.map((_, i) => i).sort((a, b) => rows[a]!.tokens.length - rows[b]!.tokens.length || a - b);
   for (let start = 0; start < order.length; start += batchSize) {
     const idx = order.slice(start, start + batchSize);
-    const r = await session.run({ ...params, ...sequenceFeeds(idx.map((i) => rows[i]!), options.pad) });
+    const r = await session.run({
+      ...params,
+      ...sequenceFeeds(
+        idx.map((i) => rows[i]!),
+        options.pad,
+      ),
+    });
     const lp = r.logp!.data as Float32Array;
     idx.forEach((i, b) => (out[i] = lp[b]!));
   }

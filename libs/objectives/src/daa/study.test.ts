@@ -45,7 +45,9 @@ describe("direct alignment study at test size", () => {
     expect(kindRegistry.presetConfig("daa-scaling").kind).toBe("daa");
     expect(kindRegistry.presetConfig("rpo-vs-dpo").config).toMatchObject({ losses: ["dpo", "rpo"], rpoEtas: [0.005, 0.5] });
     expect(() => kindRegistry.parse("daa", { betas: [0] })).toThrow(/betas\[0\]/);
-    expect(() => kindRegistry.parse("daa", { evaluation: { epochOneFractions: [0.5] } })).toThrow(/evaluation.epochOneFractions: expected at least 4 checkpoints/);
+    expect(() => kindRegistry.parse("daa", { evaluation: { epochOneFractions: [0.5] } })).toThrow(
+      /evaluation.epochOneFractions: expected at least 4 checkpoints/,
+    );
   });
 
   it("evaluates at step 0, at >= 4 checkpoints inside epoch 1 and at its end, each with SEs over prompts", () => {
@@ -99,7 +101,12 @@ describe("direct alignment study at test size", () => {
   });
 
   it("fits d (a - b ln d) per loss to win rate and gold with bootstrap intervals, and reports the findings", () => {
-    expect(result.fits.map((f) => `${f.loss}/${f.target}`).sort()).toEqual(["dpo/gold", "dpo/win-rate", "rpo(eta=0.5)/gold", "rpo(eta=0.5)/win-rate"]);
+    expect(result.fits.map((f) => `${f.loss}/${f.target}`).sort()).toEqual([
+      "dpo/gold",
+      "dpo/win-rate",
+      "rpo(eta=0.5)/gold",
+      "rpo(eta=0.5)/win-rate",
+    ]);
     for (const f of result.fits) {
       expect(f.points).toBe(10); // 5 checkpoints after step 0 x 2 betas
       expect(f.intervals!.a.low).toBeLessThanOrEqual(f.intervals!.a.high);

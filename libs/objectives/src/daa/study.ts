@@ -31,7 +31,14 @@ import type { BootstrapInterval } from "../stats/bootstrap.ts";
 import { daaStudySchema, type DaaStudyConfig } from "../kinds/daa/schema.ts";
 import type { DaaLossKind } from "./losses.ts";
 import { sequenceLogProbs } from "./sequences.ts";
-import { EXACT_KL_ESTIMATOR, K3_KL_ESTIMATOR, evaluateDaaPolicy, type DaaEvaluation, type DaaEvaluationSetup, type DaaHeldOutPair } from "./evaluate.ts";
+import {
+  EXACT_KL_ESTIMATOR,
+  K3_KL_ESTIMATOR,
+  evaluateDaaPolicy,
+  type DaaEvaluation,
+  type DaaEvaluationSetup,
+  type DaaHeldOutPair,
+} from "./evaluate.ts";
 import { stepsPerEpoch, trainDaa, type DaaPair } from "./trainer.ts";
 import { fitFrontier, rpoMinusDpo, winRateDropEpochOne, type DaaCell, type DaaFinding, type FrontierFit } from "./findings.ts";
 
@@ -160,18 +167,31 @@ export async function runDaaStudy(config: unknown, context: ExperimentContext, o
   // 1. Base policy and the frozen reference.
   const policySpec = { ...study.basePolicy, seed: study.task.seed };
   const base = await timed("pretrain", () =>
-    loadOrPretrainBasePolicy(runtime, task, tokenizer, policySpec, context.cacheDir, { signal, onStep: (s, t, loss) => tracker.update("pretrain", s, t, `loss ${loss.toFixed(3)}`) }),
+    loadOrPretrainBasePolicy(runtime, task, tokenizer, policySpec, context.cacheDir, {
+      signal,
+      onStep: (s, t, loss) => tracker.update("pretrain", s, t, `loss ${loss.toFixed(3)}`),
+    }),
   );
   if (base.cached) tracker.skip("pretrain");
   sink.log(base.cached ? `base policy loaded from ${base.path}` : `base policy pretrained and cached in ${base.path}`);
-  sink.checkpoint({ name: "base-policy", kind: "policy", path: base.path, hash: base.hash, config: { ...basePolicyGptConfig(policySpec, tokenizer.vocabSize), pretrainSteps: study.basePolicy.pretrainSteps, cached: base.cached } });
+  sink.checkpoint({
+    name: "base-policy",
+    kind: "policy",
+    path: base.path,
+    hash: base.hash,
+    config: { ...basePolicyGptConfig(policySpec, tokenizer.vocabSize), pretrainSteps: study.basePolicy.pretrainSteps, cached: base.cached },
+  });
   const reference: Gpt = base.model.clone({ prefix: "ref." });
 
   // 2. Shared samples, gold, and the reference's log-probs.
   let sampled = 0;
   const sampleTotal = 2 * labelCfg.pairs + 2 * ev.heldOutPairs + ev.prompts * ev.samplesPerPrompt;
   const draw = (prompts: TaskPrompt[], label: string) =>
-    samplePolicy(runtime, base.model, tokenizer, prompts, { seed: seedBase(context.seed, label), signal, onBatch: (done) => tracker.update("sampling", sampled + done, sampleTotal) }).then((s) => {
+    samplePolicy(runtime, base.model, tokenizer, prompts, {
+      seed: seedBase(context.seed, label),
+      signal,
+      onBatch: (done) => tracker.update("sampling", sampled + done, sampleTotal),
+    }).then((s) => {
       sampled += s.length;
       return s;
     });
@@ -184,18 +204,31 @@ export async function runDaaStudy(config: unknown, context: ExperimentContext, o
       trainB: await draw(trainPrompts, "train-b"),
       heldA: await draw(heldPrompts, "held-out-a"),
       heldB: await draw(heldPrompts, "held-out-b"),
-      reference: await draw(evalPrompts.flatMap((p) => Array.from({ length: ev.samplesPerPrompt }, () => p)), "reference"),
+      reference: await draw(
+        evalPrompts.flatMap((p) => Array.from({ length: ev.samplesPerPrompt }, () => p)),
+        "reference",
+      ),
     };
   });
   const goldOf = (s: readonly PolicySample[]) => Float64Array.from(s, (x) => task.gold(x.prompt, x.words).total);
-  const [gTrainA, gTrainB, gHeldA, gHeldB, gRef] = [samples.trainA, samples.trainB, samples.heldA, samples.heldB, samples.reference].map(goldOf) as Float64Array[];
+  const [gTrainA, gTrainB, gHeldA, gHeldB, gRef] = [samples.trainA, samples.trainB, samples.heldA, samples.heldB, samples.reference].map(
+    goldOf,
+  ) as Float64Array[];
   // Comparisons are scored with their end token: the label is about the finished response.
-  const scored = (s: readonly PolicySample[]) => s.map((x) => ({ tokens: x.sequence, promptLength: tokenizer.promptIds(x.prompt.words).length }));
+  const scored = (s: readonly PolicySample[]) =>
+    s.map((x) => ({ tokens: x.sequence, promptLength: tokenizer.promptIds(x.prompt.words).length }));
   const [sTrainA, sTrainB, sHeldA, sHeldB] = [samples.trainA, samples.trainB, samples.heldA, samples.heldB].map(scored);
-  const refLp = await timed("sampling", () => sequenceLogProbs(runtime, reference, [...sTrainA!, ...sTrainB!, ...sHeldA!, ...sHeldB!], { pad }));
+  const refLp = await timed("sampling", () =>
+    sequenceLogProbs(runtime, reference, [...sTrainA!, ...sTrainB!, ...sHeldA!, ...sHeldB!], { pad }),
+  );
   const n = labelCfg.pairs;
   const h = sHeldA!.length;
-  const refOf = { trainA: refLp.subarray(0, n), trainB: refLp.subarray(n, 2 * n), heldA: refLp.subarray(2 * n, 2 * n + h), heldB: refLp.subarray(2 * n + h) };
+  const refOf = {
+    trainA: refLp.subarray(0, n),
+    trainB: refLp.subarray(n, 2 * n),
+    heldA: refLp.subarray(2 * n, 2 * n + h),
+    heldB: refLp.subarray(2 * n + h),
+  };
   const heldLabels = labelByGold(gHeldA!, gHeldB!, new Rng(0), { noise: 0 }).labels;
   const heldOut: DaaHeldOutPair[] = heldLabels.map((l) =>
     l.chosen === 0
@@ -216,10 +249,14 @@ export async function runDaaStudy(config: unknown, context: ExperimentContext, o
     heldOut,
     signal,
   };
-  sink.log(`sampled ${sampled} completions; ${heldOut.length} held-out pairs (ties dropped); reference mean gold on the test prompts ${(gRef!.reduce((s, x) => s + x, 0) / gRef!.length).toFixed(3)}`);
+  sink.log(
+    `sampled ${sampled} completions; ${heldOut.length} held-out pairs (ties dropped); reference mean gold on the test prompts ${(gRef!.reduce((s, x) => s + x, 0) / gRef!.length).toFixed(3)}`,
+  );
   const klPrompts = `test:${evalPrompts.length}x${ev.samplesPerPrompt}`;
   // The checkpoint folder is keyed by everything that decides a run's numbers.
-  const studyKey = hash64(canonicalJson({ study: { ...study, name: "" }, seed: context.seed, base: base.hash })).toString(16).padStart(16, "0");
+  const studyKey = hash64(canonicalJson({ study: { ...study, name: "" }, seed: context.seed, base: base.hash }))
+    .toString(16)
+    .padStart(16, "0");
 
   // 3. Runs.
   const results: DaaRunResult[] = [];
@@ -227,7 +264,12 @@ export async function runDaaStudy(config: unknown, context: ExperimentContext, o
   let trainedPairs = 0;
   let trainSeconds = 0;
   for (const spec of specs) {
-    const runSink = sink.beginRun({ id: spec.id, name: spec.series, seed: spec.seed, config: { ...spec, study: study.name, labels: labelCfg, training, evaluation: ev } as unknown as Record<string, unknown> });
+    const runSink = sink.beginRun({
+      id: spec.id,
+      name: spec.series,
+      seed: spec.seed,
+      config: { ...spec, study: study.name, labels: labelCfg, training, evaluation: ev } as unknown as Record<string, unknown>,
+    });
     try {
       const out = await runOne(spec, runSink);
       results.push(out.result);
@@ -252,7 +294,12 @@ export async function runDaaStudy(config: unknown, context: ExperimentContext, o
     return { loss: lossLabel(loss, eta), eta, beta, seeds: runs.map((s) => allEvaluations.get(s.id)!) };
   };
   const fits: FrontierFit[] = [];
-  const fitSink = sink.beginRun({ id: `${study.name}/frontier`, name: "frontier fits", seed: context.seed, config: { study: study.name, form: "rl" } });
+  const fitSink = sink.beginRun({
+    id: `${study.name}/frontier`,
+    name: "frontier fits",
+    seed: context.seed,
+    config: { study: study.name, form: "rl" },
+  });
   for (const loss of study.losses) {
     for (const eta of loss === "rpo" ? study.rpoEtas : [null]) {
       const cells = study.betas.map((b) => cellOf(loss, eta, b)!);
@@ -264,8 +311,18 @@ export async function runDaaStudy(config: unknown, context: ExperimentContext, o
           if (f.peakD !== null) coefficients.peakD = f.peakD;
           if (f.peakValue !== null) coefficients.peakValue = f.peakValue;
           const intervals: Record<string, ExperimentInterval> = {};
-          for (const [k, ci] of Object.entries(f.intervals ?? {})) if (Number.isFinite(ci.low)) intervals[k] = asInterval(ci, "prompts+seeds");
-          fitSink.fit({ series: target === "gold" ? f.loss : `${f.loss}:win-rate`, target: "gold", form: "rl", coefficients, standardErrors: { a: f.aSe, b: f.bSe }, residual: f.rss, nPoints: f.points, intervals });
+          for (const [k, ci] of Object.entries(f.intervals ?? {}))
+            if (Number.isFinite(ci.low)) intervals[k] = asInterval(ci, "prompts+seeds");
+          fitSink.fit({
+            series: target === "gold" ? f.loss : `${f.loss}:win-rate`,
+            target: "gold",
+            form: "rl",
+            coefficients,
+            standardErrors: { a: f.aSe, b: f.bSe },
+            residual: f.rss,
+            nPoints: f.points,
+            intervals,
+          });
         } catch (err) {
           fitSink.log(`${lossLabel(loss, eta)} ${target}: no fit (${err instanceof Error ? err.message : String(err)})`);
         }
@@ -280,7 +337,10 @@ export async function runDaaStudy(config: unknown, context: ExperimentContext, o
   if (study.losses.includes("dpo") && study.losses.includes("rpo")) {
     for (const eta of study.rpoEtas) {
       const pairs = study.betas.map((b) => ({ rpo: cellOf("rpo", eta, b)!, dpo: cellOf("dpo", null, b)! }));
-      rpoByEta[String(eta)] = { chosenLogp: rpoMinusDpo(pairs, "chosen-logp", { replicates }), gold: rpoMinusDpo(pairs, "gold", { replicates }) };
+      rpoByEta[String(eta)] = {
+        chosenLogp: rpoMinusDpo(pairs, "chosen-logp", { replicates }),
+        gold: rpoMinusDpo(pairs, "gold", { replicates }),
+      };
     }
     // The science keys are those of the first eta (the paper's in the rpo-vs-dpo preset).
     const first = rpoByEta[String(study.rpoEtas[0])]!;
@@ -302,7 +362,10 @@ export async function runDaaStudy(config: unknown, context: ExperimentContext, o
   fitSink.end("done");
   return result;
 
-  async function runOne(spec: DaaRunSpec, runSink: RunSink): Promise<{ result: DaaRunResult & { stepsRunPairs: number }; evaluations: DaaEvaluation[] }> {
+  async function runOne(
+    spec: DaaRunSpec,
+    runSink: RunSink,
+  ): Promise<{ result: DaaRunResult & { stepsRunPairs: number }; evaluations: DaaEvaluation[] }> {
     const labelled = labelByGold(gTrainA!, gTrainB!, new Rng(spec.seed).fork(`label-noise-${labelCfg.noise}`), { noise: labelCfg.noise });
     const pairOf = (l: GoldLabel): DaaPair =>
       l.chosen === 0
@@ -390,7 +453,9 @@ export async function runDaaStudy(config: unknown, context: ExperimentContext, o
     timings.evaluation! += evalSeconds;
     const evaluations = trained.evaluations;
     const last = evaluations[evaluations.length - 1]!;
-    runSink.log(`${spec.series} seed ${spec.seed}: KL ${last.kl.mean.toFixed(3)}, win rate ${last.winRate.mean.toFixed(3)}, gold gain ${last.goldGain.mean.toFixed(3)}, chosen log-prob ${last.chosenLogp.mean.toFixed(2)}`);
+    runSink.log(
+      `${spec.series} seed ${spec.seed}: KL ${last.kl.mean.toFixed(3)}, win rate ${last.winRate.mean.toFixed(3)}, gold gain ${last.goldGain.mean.toFixed(3)}, chosen log-prob ${last.chosenLogp.mean.toFixed(2)}`,
+    );
     return {
       result: {
         ...spec,
@@ -408,4 +473,3 @@ export async function runDaaStudy(config: unknown, context: ExperimentContext, o
     };
   }
 }
-

@@ -21,7 +21,10 @@ beforeAll(async () => {
   dir = mkdtempSync(join(tmpdir(), "daa-trainer-"));
   // Chosen completions use even tokens, rejected ones odd tokens, after a shared 2-token prompt.
   const rng = new Rng(5);
-  const seq = (parity: number) => ({ tokens: [1, 3, ...Array.from({ length: 2 + rng.int(0, 4) }, () => 4 + 2 * rng.int(0, 4) + parity)], promptLength: 2 });
+  const seq = (parity: number) => ({
+    tokens: [1, 3, ...Array.from({ length: 2 + rng.int(0, 4) }, () => 4 + 2 * rng.int(0, 4) + parity)],
+    promptLength: 2,
+  });
   const raw = Array.from({ length: 40 }, () => ({ chosen: seq(0), rejected: seq(1) }));
   const ref = await sequenceLogProbs(runtime, base, [...raw.map((p) => p.chosen), ...raw.map((p) => p.rejected)], { pad: 0 });
   pairs = raw.map((p, i) => ({ ...p, refChosen: ref[i]!, refRejected: ref[raw.length + i]! }));
@@ -57,7 +60,9 @@ describe("trainDaa", () => {
   it("is deterministic, raises the chosen-vs-rejected margin, and leaves the LoRA base untouched", async () => {
     const before = await fingerprint(base);
     const losses: number[] = [];
-    const a = await trainDaa(runtime, base, pairs, options({ onStep: (_s, _t, loss) => losses.push(loss) }), (step, p) => fingerprint(p).then((f) => ({ step, ...f })));
+    const a = await trainDaa(runtime, base, pairs, options({ onStep: (_s, _t, loss) => losses.push(loss) }), (step, p) =>
+      fingerprint(p).then((f) => ({ step, ...f })),
+    );
     const b = await trainDaa(runtime, base, pairs, options(), (step, p) => fingerprint(p).then((f) => ({ step, ...f })));
     expect(a.evaluations.map((e) => e.step)).toEqual([0, 2, 5, 10]);
     expect(b.evaluations).toEqual(a.evaluations);
@@ -79,7 +84,9 @@ describe("trainDaa", () => {
           return { step, ...(await fingerprint(p)) };
         }),
       ).rejects.toThrow();
-      const resumed = await trainDaa(runtime, base, pairs, options({ finetune, checkpointDir: ckpt }), (step, p) => fingerprint(p).then((f) => ({ step, ...f })));
+      const resumed = await trainDaa(runtime, base, pairs, options({ finetune, checkpointDir: ckpt }), (step, p) =>
+        fingerprint(p).then((f) => ({ step, ...f })),
+      );
       expect(resumed.resumedFrom).toBe(5);
       expect(resumed.stepsRun).toBe(5);
       expect(resumed.evaluations).toEqual(whole.evaluations);
@@ -87,6 +94,8 @@ describe("trainDaa", () => {
   }
 
   it("refuses a checkpoint of a run with another length, naming the file", async () => {
-    await expect(trainDaa(runtime, base, pairs, options({ epochs: 3, checkpointDir: join(dir, "resume-lora") }), async (step) => ({ step }))).rejects.toThrow(/state\.json: checkpoint of a run with 10 steps, this run has 15/);
+    await expect(
+      trainDaa(runtime, base, pairs, options({ epochs: 3, checkpointDir: join(dir, "resume-lora") }), async (step) => ({ step })),
+    ).rejects.toThrow(/state\.json: checkpoint of a run with 10 steps, this run has 15/);
   });
 });

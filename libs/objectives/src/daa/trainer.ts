@@ -15,8 +15,23 @@ import { existsSync } from "node:fs";
 import { mkdir, readFile } from "node:fs/promises";
 import { join } from "node:path";
 import {
-  Gpt, LoraAdapter, Rng, createTrainer, input, linearWarmup, loadLoraAdapter, loadModelOfKind, loadOptimizerState, mergeLora, saveLoraAdapter, saveModel, saveOptimizerState,
-  writeFileAtomic, type ParameterStore, type ProjectionKind, type Runtime,
+  Gpt,
+  LoraAdapter,
+  Rng,
+  createTrainer,
+  input,
+  linearWarmup,
+  loadLoraAdapter,
+  loadModelOfKind,
+  loadOptimizerState,
+  mergeLora,
+  saveLoraAdapter,
+  saveModel,
+  saveOptimizerState,
+  writeFileAtomic,
+  type ParameterStore,
+  type ProjectionKind,
+  type Runtime,
 } from "@goodhart/engine";
 import { daaLossGraph, type DaaLossParams } from "./losses.ts";
 import { sequenceFeeds, sequenceInputs, summedLogProbs, type ScoredSequence } from "./sequences.ts";
@@ -68,10 +83,18 @@ export function stepsPerEpoch(pairs: number, batchSize: number): number {
  * Trains and evaluates. `evaluate(step, policy)` gets a plain Gpt equal to the current policy (for
  * LoRA a merged copy; for full fine-tuning the trained model itself) and returns a JSON-able record.
  */
-export async function trainDaa<E>(runtime: Runtime, base: Gpt, pairs: readonly DaaPair[], options: DaaTrainingOptions, evaluate: (step: number, policy: Gpt) => Promise<E>): Promise<DaaTrainingResult<E>> {
+export async function trainDaa<E>(
+  runtime: Runtime,
+  base: Gpt,
+  pairs: readonly DaaPair[],
+  options: DaaTrainingOptions,
+  evaluate: (step: number, policy: Gpt) => Promise<E>,
+): Promise<DaaTrainingResult<E>> {
   if (pairs.length === 0) throw new RangeError("trainDaa: no comparisons to train on");
-  if (!(Number.isInteger(options.epochs) && options.epochs >= 1)) throw new RangeError(`trainDaa: epochs must be an integer >= 1; got ${options.epochs}`);
-  if (!(Number.isInteger(options.batchSize) && options.batchSize >= 1)) throw new RangeError(`trainDaa: batchSize must be an integer >= 1; got ${options.batchSize}`);
+  if (!(Number.isInteger(options.epochs) && options.epochs >= 1))
+    throw new RangeError(`trainDaa: epochs must be an integer >= 1; got ${options.epochs}`);
+  if (!(Number.isInteger(options.batchSize) && options.batchSize >= 1))
+    throw new RangeError(`trainDaa: batchSize must be an integer >= 1; got ${options.batchSize}`);
   const perEpoch = stepsPerEpoch(pairs.length, options.batchSize);
   const total = perEpoch * options.epochs;
   const evalSteps = new Set(options.evaluateAt.filter((s) => s >= 0 && s <= total));
@@ -108,8 +131,13 @@ export async function trainDaa<E>(runtime: Runtime, base: Gpt, pairs: readonly D
   const dir = options.checkpointDir;
   if (dir && existsSync(join(dir, "state.json"))) {
     const state = JSON.parse(await readFile(join(dir, "state.json"), "utf8")) as { step: number; total: number; evaluations: E[] };
-    if (state.total !== total) throw new Error(`${join(dir, "state.json")}: checkpoint of a run with ${state.total} steps, this run has ${total}; delete the folder`);
-    const saved = lora ? (await loadLoraAdapter(join(dir, "weights"), base)).store : (await loadModelOfKind(join(dir, "weights"), "gpt")).store;
+    if (state.total !== total)
+      throw new Error(
+        `${join(dir, "state.json")}: checkpoint of a run with ${state.total} steps, this run has ${total}; delete the folder`,
+      );
+    const saved = lora
+      ? (await loadLoraAdapter(join(dir, "weights"), base)).store
+      : (await loadModelOfKind(join(dir, "weights"), "gpt")).store;
     for (const p of trainable.list()) trainable.set(p.name, Float32Array.from(saved.get(p.name).value));
     if (state.step > 0) trainer.loadState(await loadOptimizerState(join(dir, "optimizer.safetensors")));
     evaluations = state.evaluations;
@@ -147,12 +175,16 @@ export async function trainDaa<E>(runtime: Runtime, base: Gpt, pairs: readonly D
     const t0 = performance.now();
     const rows = [...batch.map((p) => p.chosen), ...batch.map((p) => p.rejected)];
     const refLp = Float32Array.from([...batch.map((p) => p.refChosen), ...batch.map((p) => p.refRejected)]);
-    const r = await trainer.step({ ...frozen, ...sequenceFeeds(rows, options.pad), ref_logp: { dtype: "float32", shape: [rows.length], data: refLp } });
+    const r = await trainer.step({
+      ...frozen,
+      ...sequenceFeeds(rows, options.pad),
+      ref_logp: { dtype: "float32", shape: [rows.length], data: refLp },
+    });
     trainSeconds += (performance.now() - t0) / 1000;
-    if (!Number.isFinite(r.loss)) throw new Error(`daa training (${options.loss.kind}, beta ${options.loss.beta}) diverged at step ${step + 1} (loss ${r.loss})`);
+    if (!Number.isFinite(r.loss))
+      throw new Error(`daa training (${options.loss.kind}, beta ${options.loss.beta}) diverged at step ${step + 1} (loss ${r.loss})`);
     options.onStep?.(step + 1, total, r.loss, Number(r.metrics.margin!.data[0]));
     if (evalSteps.has(step + 1)) await runEvaluation(step + 1);
   }
   return { steps: total, evaluations, stepsRun: total - start, resumedFrom, trainSeconds };
 }
-

@@ -22,7 +22,8 @@ function compare(seqs: number[][], score: (s: readonly number[]) => number): Com
   for (let i = 0; i + 1 < seqs.length; i += 2) {
     const [x, y] = [seqs[i]!, seqs[i + 1]!];
     const d = score(x) - score(y);
-    if (d !== 0) out.push(d > 0 ? { chosen: x, rejected: y, goldMargin: Math.abs(d) } : { chosen: y, rejected: x, goldMargin: Math.abs(d) });
+    if (d !== 0)
+      out.push(d > 0 ? { chosen: x, rejected: y, goldMargin: Math.abs(d) } : { chosen: y, rejected: x, goldMargin: Math.abs(d) });
   }
   return out;
 }
@@ -40,14 +41,22 @@ describe("DMoERM inner model", () => {
     const lm = new Gpt(config, { seed: 7 });
     const base = baseRewardModel(config, lm, 1);
     // Phase 1: the base's trunk is the LM's.
-    for (const name of ["tok.weight", "blocks.0.attn.qkv.weight", "ln_f.weight"]) expect(base.store.get(name).value, name).toEqual(lm.store.get(name).value);
+    for (const name of ["tok.weight", "blocks.0.attn.qkv.weight", "ln_f.weight"])
+      expect(base.store.get(name).value, name).toEqual(lm.store.get(name).value);
     const baseBefore = base.store.list().map((p) => Float32Array.from(p.value));
 
     const train = sequences(1, 1200);
     const options = { epochs: 4, batchSize: 32, lr: 2e-2, centering: 0 };
     const experts = [];
     for (const [name, score] of Object.entries(capabilities)) {
-      const expert = await trainCapabilityExpert(rt, base, name, compare(train, score), { seed: name === "a" ? 11 : 12, order: new Rng(3) }, options);
+      const expert = await trainCapabilityExpert(
+        rt,
+        base,
+        name,
+        compare(train, score),
+        { seed: name === "a" ? 11 : 12, order: new Rng(3) },
+        options,
+      );
       // The expert's own head was trained, not left at its initial draw.
       const untrained = new LoraAdapter(base, `expert-${name}`, { rank: 4, seed: name === "a" ? 11 : 12 });
       new ValueHead(untrained.store, 16, "expert_head");
@@ -64,7 +73,14 @@ describe("DMoERM inner model", () => {
     const trainFeatures = await expertFeatures(rt, base, experts, trainSeqs);
     expect(trainFeatures.length).toBe(trainSeqs.length * 2 * 16);
     const mlp = new AggregatorMlp(2 * 16, 16, 5);
-    const fit = await trainAggregator(rt, mlp, trainFeatures, overallTrain.map((_, i) => ({ chosen: 2 * i, rejected: 2 * i + 1 })), { order: new Rng(4) }, options);
+    const fit = await trainAggregator(
+      rt,
+      mlp,
+      trainFeatures,
+      overallTrain.map((_, i) => ({ chosen: 2 * i, rejected: 2 * i + 1 })),
+      { order: new Rng(4) },
+      options,
+    );
     expect(fit.finalAccuracy).toBeGreaterThan(0.7);
 
     // Held-out comparisons: the inner model orders most of them like the overall gold; the

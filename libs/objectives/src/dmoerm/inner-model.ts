@@ -85,7 +85,14 @@ function pairFeeds(batch: readonly Comparison[], pad: number): Record<string, Ho
 export type ExpertTrainingOptions = RewardTrainingOptions & { lora?: LoraConfig; padToken?: number; signal?: AbortSignal };
 
 /** Steps of a seeded, shuffled pass over `data` in batches, `epochs` times. */
-async function trainEpochs<T>(data: readonly T[], order: Rng, epochs: number, batchSize: number, step: (batch: T[]) => Promise<{ loss: number; accuracy: number }>, signal?: AbortSignal): Promise<{ finalLoss: number; finalAccuracy: number }> {
+async function trainEpochs<T>(
+  data: readonly T[],
+  order: Rng,
+  epochs: number,
+  batchSize: number,
+  step: (batch: T[]) => Promise<{ loss: number; accuracy: number }>,
+  signal?: AbortSignal,
+): Promise<{ finalLoss: number; finalAccuracy: number }> {
   const stepsPerEpoch = Math.ceil(data.length / batchSize);
   let finalLoss = NaN;
   let finalAccuracy = NaN;
@@ -137,10 +144,17 @@ export async function trainCapabilityExpert(
     schedule: cosineSchedule({ lr: o.lr, warmupSteps: Math.ceil(0.1 * total), totalSteps: total, minLr: o.lr / 10 }),
   });
   const baseFeeds = trunkFeeds(base);
-  const fit = await trainEpochs(data, init.order, o.epochs, o.batchSize, async (batch) => {
-    const r = await trainer.step({ ...baseFeeds, ...pairFeeds(batch, options.padToken ?? 0) });
-    return { loss: r.loss, accuracy: Number(r.metrics.accuracy!.data[0]) };
-  }, options.signal);
+  const fit = await trainEpochs(
+    data,
+    init.order,
+    o.epochs,
+    o.batchSize,
+    async (batch) => {
+      const r = await trainer.step({ ...baseFeeds, ...pairFeeds(batch, options.padToken ?? 0) });
+      return { loss: r.loss, accuracy: Number(r.metrics.accuracy!.data[0]) };
+    },
+    options.signal,
+  );
   return { capability, adapter, head, ...fit };
 }
 
@@ -148,7 +162,13 @@ export async function trainCapabilityExpert(
  * Phase 3's input: per sequence, the base's last-token hidden state under each expert's adapter,
  * concatenated in expert order -> (N, K * dModel), row-major.
  */
-export async function expertFeatures(runtime: Runtime, base: RewardModel, experts: readonly CapabilityExpert[], sequences: readonly (readonly number[])[], options: { padToken?: number; batchSize?: number } = {}): Promise<Float32Array> {
+export async function expertFeatures(
+  runtime: Runtime,
+  base: RewardModel,
+  experts: readonly CapabilityExpert[],
+  sequences: readonly (readonly number[])[],
+  options: { padToken?: number; batchSize?: number } = {},
+): Promise<Float32Array> {
   const C = base.config.dModel;
   const K = experts.length;
   const out = new Float32Array(sequences.length * K * C);
@@ -232,19 +252,44 @@ export async function trainAggregator(
     optimizer: { weightDecay: o.weightDecay, maxGradNorm: 1 },
     schedule: cosineSchedule({ lr: o.lr, warmupSteps: Math.ceil(0.1 * total), totalSteps: total, minLr: o.lr / 10 }),
   });
-  return trainEpochs(pairs, init.order, o.epochs, o.batchSize, async (batch) => {
-    const data = new Float32Array(2 * batch.length * D);
-    data.set(rowsOf(features, D, batch.map((p) => p.chosen)), 0);
-    data.set(rowsOf(features, D, batch.map((p) => p.rejected)), batch.length * D);
-    const r = await trainer.step({ pair_features: { dtype: "float32", shape: [2, batch.length, D], data } });
-    return { loss: r.loss, accuracy: Number(r.metrics.accuracy!.data[0]) };
-  }, options.signal);
+  return trainEpochs(
+    pairs,
+    init.order,
+    o.epochs,
+    o.batchSize,
+    async (batch) => {
+      const data = new Float32Array(2 * batch.length * D);
+      data.set(
+        rowsOf(
+          features,
+          D,
+          batch.map((p) => p.chosen),
+        ),
+        0,
+      );
+      data.set(
+        rowsOf(
+          features,
+          D,
+          batch.map((p) => p.rejected),
+        ),
+        batch.length * D,
+      );
+      const r = await trainer.step({ pair_features: { dtype: "float32", shape: [2, batch.length, D], data } });
+      return { loss: r.loss, accuracy: Number(r.metrics.accuracy!.data[0]) };
+    },
+    options.signal,
+  );
 }
 
 /** The MLP's reward for each row of a feature matrix. */
 export async function aggregatorScores(runtime: Runtime, mlp: AggregatorMlp, features: Float32Array): Promise<Float32Array> {
   const D = mlp.inDim;
   const n = features.length / D;
-  const session = await runtime.session({ name: "dmoerm-mlp-scores", outputs: { scores: mlp.scores(input("features", "float32", ["batch", D])) } });
-  return (await session.run({ ...mlp.store.feeds(), features: { dtype: "float32", shape: [n, D], data: features } })).scores!.data as Float32Array;
+  const session = await runtime.session({
+    name: "dmoerm-mlp-scores",
+    outputs: { scores: mlp.scores(input("features", "float32", ["batch", D])) },
+  });
+  return (await session.run({ ...mlp.store.feeds(), features: { dtype: "float32", shape: [n, D], data: features } })).scores!
+    .data as Float32Array;
 }

@@ -27,7 +27,14 @@ import { samplePolicy, type PolicySample } from "../experiments/policy-samples.t
 import { trainRewardModel, type Comparison } from "../experiments/reward-training.ts";
 import type { ExperimentContext } from "../experiments/sink.ts";
 import { ProgressTracker } from "../experiments/progress.ts";
-import { AggregatorMlp, aggregatorScores, expertFeatures, trainAggregator, trainCapabilityExpert, type CapabilityExpert } from "./inner-model.ts";
+import {
+  AggregatorMlp,
+  aggregatorScores,
+  expertFeatures,
+  trainAggregator,
+  trainCapabilityExpert,
+  type CapabilityExpert,
+} from "./inner-model.ts";
 
 export interface DmoermConfig {
   name: string;
@@ -80,7 +87,7 @@ export interface DmoermResult {
 /** 1 when the scores order the pair like the label (chosen = 0: first), 0.5 on a tie, else 0. */
 function hit(a: number, b: number, chosen: 0 | 1): number {
   if (a === b) return 0.5;
-  return (a > b) === (chosen === 0) ? 1 : 0;
+  return a > b === (chosen === 0) ? 1 : 0;
 }
 
 export async function runDmoermStudy(config: DmoermConfig, context: ExperimentContext): Promise<DmoermResult> {
@@ -98,7 +105,11 @@ export async function runDmoermStudy(config: DmoermConfig, context: ExperimentCo
       { phase: "pretrain", units: config.basePolicy.pretrainSteps, secondsPerUnit: 0.15 },
       { phase: "sampling", units: 2 * (config.trainPairs + config.testPairs), secondsPerUnit: 0.01 },
       { phase: "reward models", units: config.ensembleSize, secondsPerUnit: rmSteps * 0.2 },
-      { phase: "experts", units: task.categories.length * config.capabilities.length, secondsPerUnit: (rmSteps / task.categories.length) * 0.2 },
+      {
+        phase: "experts",
+        units: task.categories.length * config.capabilities.length,
+        secondsPerUnit: (rmSteps / task.categories.length) * 0.2,
+      },
     ],
     sink,
   );
@@ -107,8 +118,17 @@ export async function runDmoermStudy(config: DmoermConfig, context: ExperimentCo
   // 1. The base policy (cached) and its samples.
   let t = performance.now();
   const policySpec = { ...config.basePolicy, seed: config.task.seed };
-  const policy = await loadOrPretrainBasePolicy(runtime, task, tokenizer, policySpec, context.cacheDir, { signal, onStep: (s, n) => progress("pretrain", s, n) });
-  sink.checkpoint({ name: "base-policy", kind: "policy", path: policy.path, hash: policy.hash, config: { ...basePolicyGptConfig(policySpec, tokenizer.vocabSize), cached: policy.cached } });
+  const policy = await loadOrPretrainBasePolicy(runtime, task, tokenizer, policySpec, context.cacheDir, {
+    signal,
+    onStep: (s, n) => progress("pretrain", s, n),
+  });
+  sink.checkpoint({
+    name: "base-policy",
+    kind: "policy",
+    path: policy.path,
+    hash: policy.hash,
+    config: { ...basePolicyGptConfig(policySpec, tokenizer.vocabSize), cached: policy.cached },
+  });
   if (policy.cached) tracker.skip("pretrain");
   lap("pretrain", t);
   t = performance.now();
@@ -117,42 +137,81 @@ export async function runDmoermStudy(config: DmoermConfig, context: ExperimentCo
   const testPrompts = cycle(task.prompts.test, config.testPairs);
   const seedOf = (label: string) => Number(new Rng(context.seed).fork(label).nextUint32() % 1_000_000) * 1000;
   let sampled = 0;
-  const draw = (prompts: typeof trainPrompts, label: string) => samplePolicy(runtime, policy.model, tokenizer, prompts, { seed: seedOf(label), signal, onBatch: (d) => progress("sampling", sampled + d, 2 * (config.trainPairs + config.testPairs)) }).then((x) => {
+  const draw = (prompts: typeof trainPrompts, label: string) =>
+    samplePolicy(runtime, policy.model, tokenizer, prompts, {
+      seed: seedOf(label),
+      signal,
+      onBatch: (d) => progress("sampling", sampled + d, 2 * (config.trainPairs + config.testPairs)),
+    }).then((x) => {
       sampled += x.length;
       return x;
     });
-  const [trainA, trainB, testA, testB] = [await draw(trainPrompts, "train-a"), await draw(trainPrompts, "train-b"), await draw(testPrompts, "test-a"), await draw(testPrompts, "test-b")];
+  const [trainA, trainB, testA, testB] = [
+    await draw(trainPrompts, "train-a"),
+    await draw(trainPrompts, "train-b"),
+    await draw(testPrompts, "test-a"),
+    await draw(testPrompts, "test-b"),
+  ];
   lap("sampling", t);
   const golds = (s: PolicySample[]): GoldScore[] => s.map((x) => task.gold(x.prompt, x.words));
   const [gTrainA, gTrainB, gTestA, gTestB] = [golds(trainA), golds(trainB), golds(testA), golds(testB)];
 
   // 2. Labels: overall and per capability, with noise; test labels clean.
   const rng = new Rng(context.seed).fork("dmoerm-labels");
-  const pairsOf = (labels: ReturnType<typeof labelByGold>["labels"], a: PolicySample[], b: PolicySample[], ga: number[], gb: number[]): (Comparison & { pair: number })[] =>
+  const pairsOf = (
+    labels: ReturnType<typeof labelByGold>["labels"],
+    a: PolicySample[],
+    b: PolicySample[],
+    ga: number[],
+    gb: number[],
+  ): (Comparison & { pair: number })[] =>
     labels.map((l) => {
       const [c, r] = l.chosen === 0 ? [a[l.pair]!, b[l.pair]!] : [b[l.pair]!, a[l.pair]!];
       return { pair: l.pair, chosen: c.sequence, rejected: r.sequence, goldMargin: Math.abs(ga[l.pair]! - gb[l.pair]!) };
     });
   const totals = (g: GoldScore[]) => g.map((x) => x.total);
-  const overallTrain = pairsOf(labelByGold(totals(gTrainA), totals(gTrainB), rng.fork("overall"), { noise: config.noise.overall }).labels, trainA, trainB, totals(gTrainA), totals(gTrainB));
+  const overallTrain = pairsOf(
+    labelByGold(totals(gTrainA), totals(gTrainB), rng.fork("overall"), { noise: config.noise.overall }).labels,
+    trainA,
+    trainB,
+    totals(gTrainA),
+    totals(gTrainB),
+  );
   const capabilityTrain = new Map(
     config.capabilities.map((cap) => {
       const [ga, gb] = [gTrainA.map((x) => x.components[cap]), gTrainB.map((x) => x.components[cap])];
-      return [cap, pairsOf(labelByGold(ga, gb, rng.fork(`capability/${cap}`), { noise: config.noise.capability }).labels, trainA, trainB, ga, gb)] as const;
+      return [
+        cap,
+        pairsOf(labelByGold(ga, gb, rng.fork(`capability/${cap}`), { noise: config.noise.capability }).labels, trainA, trainB, ga, gb),
+      ] as const;
     }),
   );
   const testLabels = labelByGold(totals(gTestA), totals(gTestB), new Rng(0), { noise: 0 }).labels;
-  log(`labels: ${overallTrain.length} overall training pairs (noise ${config.noise.overall}), capability pairs ${[...capabilityTrain].map(([c, p]) => `${c} ${p.length}`).join(", ")} (noise ${config.noise.capability}); ${testLabels.length} test pairs`);
+  log(
+    `labels: ${overallTrain.length} overall training pairs (noise ${config.noise.overall}), capability pairs ${[...capabilityTrain].map(([c, p]) => `${c} ${p.length}`).join(", ")} (noise ${config.noise.capability}); ${testLabels.length} test pairs`,
+  );
 
   // 3. Single RM and ensemble on the overall labels, from the pretrained trunk.
   const gpt = basePolicyGptConfig(policySpec, tokenizer.vocabSize);
-  const rmConfig: RewardModelConfig = { vocab: gpt.vocab, maxSeq: gpt.maxSeq, dModel: gpt.dModel, nHeads: gpt.nHeads, nLayers: gpt.nLayers };
+  const rmConfig: RewardModelConfig = {
+    vocab: gpt.vocab,
+    maxSeq: gpt.maxSeq,
+    dModel: gpt.dModel,
+    nHeads: gpt.nHeads,
+    nLayers: gpt.nLayers,
+  };
   const trainOptions = { ...config.training, padToken: tokenizer.special.pad, signal };
   t = performance.now();
   const members = [];
   for (let m = 0; m < config.ensembleSize; m++) {
     progress("reward models", m, config.ensembleSize);
-    const trained = await trainRewardModel(runtime, rmConfig, overallTrain, { seed: 1000 + m, order: new Rng(context.seed).fork(`member-${m}`), from: policy.model }, trainOptions);
+    const trained = await trainRewardModel(
+      runtime,
+      rmConfig,
+      overallTrain,
+      { seed: 1000 + m, order: new Rng(context.seed).fork(`member-${m}`), from: policy.model },
+      trainOptions,
+    );
     members.push(trained.model);
   }
   const single = members[0]!;
@@ -180,15 +239,43 @@ export async function runDmoermStudy(config: DmoermConfig, context: ExperimentCo
       const data = capabilityTrain.get(cap)!.filter(inCategory);
       if (data.length < 8) continue; // a capability this category never varies in (e.g. sentiment outside reviews)
       progress("experts", expertsDone++, task.categories.length * config.capabilities.length);
-      experts.push(await trainCapabilityExpert(runtime, single, `${category}-${cap}`, data, { seed: 2000 + experts.length, order: new Rng(context.seed).fork(`expert/${category}/${cap}`) }, { ...trainOptions, lora: { rank: config.lora.rank } }));
+      experts.push(
+        await trainCapabilityExpert(
+          runtime,
+          single,
+          `${category}-${cap}`,
+          data,
+          { seed: 2000 + experts.length, order: new Rng(context.seed).fork(`expert/${category}/${cap}`) },
+          { ...trainOptions, lora: { rank: config.lora.rank } },
+        ),
+      );
     }
     const trainSeqs = overall.flatMap((c) => [c.chosen, c.rejected]);
     const features = await expertFeatures(runtime, single, experts, trainSeqs, { padToken: tokenizer.special.pad });
     const mlp = new AggregatorMlp(experts.length * single.config.dModel, config.mlpHidden, 3000);
-    await trainAggregator(runtime, mlp, features, overall.map((_, i) => ({ chosen: 2 * i, rejected: 2 * i + 1 })), { order: new Rng(context.seed).fork(`mlp/${category}`) }, { ...config.training, signal });
-    const scores = await aggregatorScores(runtime, mlp, await expertFeatures(runtime, single, experts, testRows.map((i) => testSeqs[i]!), { padToken: tokenizer.special.pad }));
+    await trainAggregator(
+      runtime,
+      mlp,
+      features,
+      overall.map((_, i) => ({ chosen: 2 * i, rejected: 2 * i + 1 })),
+      { order: new Rng(context.seed).fork(`mlp/${category}`) },
+      { ...config.training, signal },
+    );
+    const scores = await aggregatorScores(
+      runtime,
+      mlp,
+      await expertFeatures(
+        runtime,
+        single,
+        experts,
+        testRows.map((i) => testSeqs[i]!),
+        { padToken: tokenizer.special.pad },
+      ),
+    );
     testRows.forEach((row, k) => (dmoermScores[row] = scores[k]!));
-    log(`category ${category}: ${experts.length} experts (${experts.map((e) => `${e.capability} ${e.finalAccuracy.toFixed(2)}`).join(", ")}), MLP on ${overall.length} pairs`);
+    log(
+      `category ${category}: ${experts.length} experts (${experts.map((e) => `${e.capability} ${e.finalAccuracy.toFixed(2)}`).join(", ")}), MLP on ${overall.length} pairs`,
+    );
   }
   lap("dmoerm", t);
 
@@ -216,7 +303,14 @@ export async function runDmoermStudy(config: DmoermConfig, context: ExperimentCo
   for (const category of task.categories) {
     const idx = testLabels.map((l, i) => (testA[l.pair]!.prompt.category === category ? i : -1)).filter((i) => i >= 0);
     const trainCount = overallTrain.filter((p) => categoryOf(trainA[p.pair]!) === category).length;
-    if (idx.length) categories.push({ category, trainPairs: trainCount, testPairs: idx.length, dmoermAgreement: mean(hD, idx), singleAgreement: mean(hS, idx) });
+    if (idx.length)
+      categories.push({
+        category,
+        trainPairs: trainCount,
+        testPairs: idx.length,
+        dmoermAgreement: mean(hD, idx),
+        singleAgreement: mean(hS, idx),
+      });
   }
   lap("evaluation", t);
   timings.total = (performance.now() - started) / 1000;

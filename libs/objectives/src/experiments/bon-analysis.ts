@@ -60,7 +60,10 @@ function seriesValues(run: BonRunResult, name: string): { values: BonPromptValue
     const members = run.series.filter((s) => s.series.startsWith("member:"));
     const single = members.length > 0 ? members : run.series.filter((s) => s.series === "proxy:mean");
     if (single.length === 0) throw new RangeError(`run ${run.id}: no member or proxy:mean series to form the single-member baseline`);
-    return { values: averageSeries(single.map((s) => s.promptValues)), accuracy: single.reduce((a, s) => a + s.validationAccuracy, 0) / single.length };
+    return {
+      values: averageSeries(single.map((s) => s.promptValues)),
+      accuracy: single.reduce((a, s) => a + s.validationAccuracy, 0) / single.length,
+    };
   }
   const s = run.series.find((x) => x.series === name);
   if (!s) throw new RangeError(`run ${run.id}: no series ${name}`);
@@ -87,10 +90,16 @@ export function analyseBonStudy(result: Pick<BonStudyResult, "runs">, options: B
       const values = per.map((p) => p.values);
       const ns = values[0]!.ns;
       const d = ns.map((n) => Math.sqrt(Math.log(n) - (n - 1) / n));
-      const curveOf = (field: "goldGain" | "proxyGain") => averageSeeds(values.map((v) => ({ x: d, y: v[field].map((row) => meanAndSe(row).mean) })));
+      const curveOf = (field: "goldGain" | "proxyGain") =>
+        averageSeeds(values.map((v) => ({ x: d, y: v[field].map((row) => meanAndSe(row).mean) })));
       let goldByEstimatedKl: SeedAverage | null = null;
       if (values.every((v) => v.kl)) {
-        goldByEstimatedKl = averageSeeds(values.map((v) => ({ x: v.kl!.map((row) => Math.sqrt(Math.max(0, meanAndSe(row).mean))), y: v.goldGain.map((row) => meanAndSe(row).mean) })));
+        goldByEstimatedKl = averageSeeds(
+          values.map((v) => ({
+            x: v.kl!.map((row) => Math.sqrt(Math.max(0, meanAndSe(row).mean))),
+            y: v.goldGain.map((row) => meanAndSe(row).mean),
+          })),
+        );
       }
       const acc = meanAndSe(per.map((p) => p.accuracy));
       return {
@@ -105,7 +114,14 @@ export function analyseBonStudy(result: Pick<BonStudyResult, "runs">, options: B
     const single = perSeries.get(SINGLE_SERIES)!.map((p) => p.values);
     const hasMembers = first.series.some((s) => s.series.startsWith("member:"));
     const differences = hasMembers
-      ? aggregations.map((name) => ({ series: name, goldAtMaxN: bonDifferenceInterval(perSeries.get(name)!.map((p) => p.values), single, { ...options, seed: `${seed}/${name}-single` }) }))
+      ? aggregations.map((name) => ({
+          series: name,
+          goldAtMaxN: bonDifferenceInterval(
+            perSeries.get(name)!.map((p) => p.values),
+            single,
+            { ...options, seed: `${seed}/${name}-single` },
+          ),
+        }))
       : [];
     out.push({
       runs: runs.map((r) => r.id),
@@ -121,11 +137,17 @@ export function analyseBonStudy(result: Pick<BonStudyResult, "runs">, options: B
     });
   }
   const anyInterval = out[0]?.series[0]?.intervals.goldAtMaxN;
-  return { cells: out, replicates: anyInterval?.replicates ?? options.replicates ?? 1000, level: anyInterval?.level ?? options.level ?? 0.95 };
+  return {
+    cells: out,
+    replicates: anyInterval?.replicates ?? options.replicates ?? 1000,
+    level: anyInterval?.level ?? options.level ?? 0.95,
+  };
 }
 
 /** A run's summary as stored in JSON: the headline numbers without the curve and per-prompt arrays. */
-export type StoredBonRunResult = Omit<BonRunResult, "series"> & { series: Omit<BonRunResult["series"][number], "curve" | "promptValues">[] };
+export type StoredBonRunResult = Omit<BonRunResult, "series"> & {
+  series: Omit<BonRunResult["series"][number], "curve" | "promptValues">[];
+};
 
 /**
  * What a study's job keeps as its result (JSON): the study-wide numbers, each run's headline
@@ -134,7 +156,11 @@ export type StoredBonRunResult = Omit<BonRunResult, "series"> & { series: Omit<B
  */
 export type StoredBonStudyResult = Omit<BonStudyResult, "runs"> & { runs: StoredBonRunResult[]; analysis: BonStudyAnalysis };
 
-export function storedBonStudyResult(result: BonStudyResult, options: BootstrapOptions = {}, analysed: readonly BonRunResult[] = result.runs): StoredBonStudyResult {
+export function storedBonStudyResult(
+  result: BonStudyResult,
+  options: BootstrapOptions = {},
+  analysed: readonly BonRunResult[] = result.runs,
+): StoredBonStudyResult {
   return {
     ...result,
     runs: result.runs.map((r) => ({ ...r, series: r.series.map(({ curve: _curve, promptValues: _values, ...summary }) => summary) })),

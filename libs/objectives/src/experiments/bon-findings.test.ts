@@ -12,7 +12,7 @@ function run(rng: Rng, proxy: string, trainingSize: number, seed: number, member
       const a = m[0]![i]!;
       const b = m[1]![i]!;
       const mean = (a + b) / 2;
-      return [mean, Math.min(a, b), mean - 0.5 * ((a - mean) ** 2 + (b - mean) ** 2) / 2, a, b];
+      return [mean, Math.min(a, b), mean - (0.5 * ((a - mean) ** 2 + (b - mean) ** 2)) / 2, a, b];
     });
     return { gold, scores, width: names.length };
   });

@@ -29,7 +29,10 @@ export interface StoredPools {
 export function promptValuesFromPools(stored: StoredPools, ns?: readonly number[]): Map<string, BonPromptValues> {
   const out = new Map<string, BonPromptValues>();
   stored.series.forEach((name, c) => {
-    const pools = stored.pools.map((p) => ({ gold: p.gold, proxy: Float64Array.from({ length: p.gold.length }, (_, i) => p.scores[i * p.width + c]!) }));
+    const pools = stored.pools.map((p) => ({
+      gold: p.gold,
+      proxy: Float64Array.from({ length: p.gold.length }, (_, i) => p.scores[i * p.width + c]!),
+    }));
     out.set(name, bestOfNPromptValues(pools, ns));
   });
   const members = stored.series.filter((s) => s.startsWith("member:"));
@@ -62,7 +65,9 @@ function cells(runs: readonly FindingRun[], keep: (r: FindingRun) => boolean): {
   }
   const out = [...map].map(([key, rs]) => ({ key, runs: rs.sort((a, b) => a.seed - b.seed) }));
   const seeds = out[0]?.runs.map((r) => r.seed).join(",");
-  for (const c of out) if (c.runs.map((r) => r.seed).join(",") !== seeds) throw new RangeError(`findings: cell ${c.key} has seeds ${c.runs.map((r) => r.seed).join(",")}, another has ${seeds}`);
+  for (const c of out)
+    if (c.runs.map((r) => r.seed).join(",") !== seeds)
+      throw new RangeError(`findings: cell ${c.key} has seeds ${c.runs.map((r) => r.seed).join(",")}, another has ${seeds}`);
   return out;
 }
 
@@ -97,8 +102,18 @@ export function demoFindings(runs: readonly FindingRun[], options: BootstrapOpti
   const two = first.ns.indexOf(2);
   if (two < 0) throw new RangeError("findings: the curves have no n = 2 point");
   const avg = (f: (runs: FindingRun[], r: Resample) => number) => (r: Resample) => cs.reduce((s, c) => s + f(c.runs, r), 0) / cs.length;
-  const gap = (runs: FindingRun[], r: Resample, i: number) => mean(runs, r, (run, p) => series(run, SINGLE_SERIES).proxyGain[i]![p]! - series(run, SINGLE_SERIES).goldGain[i]![p]!);
-  const diff = (name: string) => avg((rs, r) => mean(rs, r, (run, p) => series(run, name).goldGain[last(series(run, name))]![p]! - series(run, SINGLE_SERIES).goldGain[last(series(run, SINGLE_SERIES))]![p]!));
+  const gap = (runs: FindingRun[], r: Resample, i: number) =>
+    mean(runs, r, (run, p) => series(run, SINGLE_SERIES).proxyGain[i]![p]! - series(run, SINGLE_SERIES).goldGain[i]![p]!);
+  const diff = (name: string) =>
+    avg((rs, r) =>
+      mean(
+        rs,
+        r,
+        (run, p) =>
+          series(run, name).goldGain[last(series(run, name))]![p]! -
+          series(run, SINGLE_SERIES).goldGain[last(series(run, SINGLE_SERIES))]![p]!,
+      ),
+    );
   const uwo = [...cs[0]!.runs[0]!.series.keys()].find((k) => k.startsWith("proxy:uwo"));
   const stats: Record<string, (r: Resample) => number> = {
     bon_gap_growth: avg((rs, r) => gap(rs, r, last(first)) - gap(rs, r, two)),

@@ -19,7 +19,14 @@
  */
 import { join } from "node:path";
 import { Rng, hash64, rewardScores, saveModel, type Gpt, type RewardModelConfig } from "@goodhart/engine";
-import { bestOfNCurve, bestOfNPromptValues, curveFromPromptValues, poolsFromMatrix, type BonCurvePoint, type BonPromptValues } from "../bon/estimator.ts";
+import {
+  bestOfNCurve,
+  bestOfNPromptValues,
+  curveFromPromptValues,
+  poolsFromMatrix,
+  type BonCurvePoint,
+  type BonPromptValues,
+} from "../bon/estimator.ts";
 import { ANALYTIC_KL_ESTIMATOR } from "../bon/kl.ts";
 import { bonSeriesIntervals } from "../bon/statistics.ts";
 import type { BootstrapInterval } from "../stats/bootstrap.ts";
@@ -128,7 +135,14 @@ function repeatPrompts(prompts: readonly TaskPrompt[], count: number, times: num
 }
 
 /** Turns labelled pairs of samples into training comparisons. */
-function comparisons(a: PolicySample[], b: PolicySample[], goldA: Float64Array, goldB: Float64Array, labels: readonly GoldLabel[], noisy: boolean): Comparison[] {
+function comparisons(
+  a: PolicySample[],
+  b: PolicySample[],
+  goldA: Float64Array,
+  goldB: Float64Array,
+  labels: readonly GoldLabel[],
+  noisy: boolean,
+): Comparison[] {
   return labels.map((l) => {
     const chosen = noisy ? l.chosen : l.goldChosen;
     const [c, r] = chosen === 0 ? [a[l.pair]!, b[l.pair]!] : [b[l.pair]!, a[l.pair]!];
@@ -141,7 +155,14 @@ function asInterval(ci: BootstrapInterval, resampled: string): ExperimentInterva
   return { low: ci.low, high: ci.high, level: ci.level, replicates: ci.replicates - ci.failed, resampled };
 }
 
-function summarise(series: string, values: BonPromptValues, validationAccuracy: number, sink: RunSink, replicates: number, seed: number): BonSeriesSummary {
+function summarise(
+  series: string,
+  values: BonPromptValues,
+  validationAccuracy: number,
+  sink: RunSink,
+  replicates: number,
+  seed: number,
+): BonSeriesSummary {
   const curve = curveFromPromptValues(values);
   let peak = curve[0]!;
   for (const p of curve) if (p.goldGain > peak.goldGain) peak = p;
@@ -172,9 +193,19 @@ function summarise(series: string, values: BonPromptValues, validationAccuracy: 
     if (values.goldGain[0]!.length >= 2) {
       const ci = bonSeriesIntervals([values], { replicates, seed: `${seed}/${series}` });
       intervals = {};
-      for (const [name, interval] of Object.entries(ci)) if (Number.isFinite(interval.low)) intervals[name] = asInterval(interval, "prompts");
+      for (const [name, interval] of Object.entries(ci))
+        if (Number.isFinite(interval.low)) intervals[name] = asInterval(interval, "prompts");
     }
-    sink.fit({ series, target: "gold", form: "bon", coefficients, standardErrors, residual: f.rss, nPoints: f.points, ...(intervals ? { intervals } : {}) });
+    sink.fit({
+      series,
+      target: "gold",
+      form: "bon",
+      coefficients,
+      standardErrors,
+      residual: f.rss,
+      nPoints: f.points,
+      ...(intervals ? { intervals } : {}),
+    });
   } catch (err) {
     sink.log(`series ${series}: no fit (${err instanceof Error ? err.message : String(err)})`);
   }
@@ -238,7 +269,8 @@ export async function runBonStudy(config: unknown, context: ExperimentContext, o
   const rmBatch = options.rmTraining?.batchSize ?? REWARD_TRAINING_DEFAULTS.batchSize;
   const kParams = (r: BonRunConfig) => (r.proxy.layers * 12 * r.proxy.dModel ** 2 + vocabSize * r.proxy.dModel) / 1000;
   const validationCount = (r: BonRunConfig) => Math.min(options.validationPrompts ?? 100, Math.max(1, r.task.prompts.validation));
-  const sampleCountOf = (runs: BonRunConfig[]) => 2 * Math.max(...runs.map((r) => r.trainingSize)) + 2 * validationCount(runs[0]!) + runs[0]!.bon.evalPrompts * runs[0]!.bon.poolSize;
+  const sampleCountOf = (runs: BonRunConfig[]) =>
+    2 * Math.max(...runs.map((r) => r.trainingSize)) + 2 * validationCount(runs[0]!) + runs[0]!.bon.evalPrompts * runs[0]!.bon.poolSize;
   const trunkKey = (r: BonRunConfig) => `${r.proxy.layers}x${r.proxy.dModel}x${r.proxy.heads}`;
   const plan = (runs: BonRunConfig[], g: number): PhasePlan[] => {
     const { poolSize, evalPrompts } = runs[0]!.bon;
@@ -247,12 +279,27 @@ export async function runBonStudy(config: unknown, context: ExperimentContext, o
       { phase: `pretrain:g${g}`, units: runs[0]!.basePolicy.pretrainSteps, secondsPerUnit: COST.pretrainStep },
       { phase: `sampling:g${g}`, units: sampleCountOf(runs), secondsPerUnit: COST.sample },
       // One pretrained trunk per proxy size (skipped when cached or with proxyInit "scratch").
-      ...[...new Set(runs.map(trunkKey))].map((key) => ({ phase: `pretrain-proxy:g${g}:${key}`, units: runs[0]!.basePolicy.pretrainSteps, secondsPerUnit: COST.pretrainStep })),
-      ...runs.map((r) => ({ phase: `rm-training:${r.id}`, units: k * rmEpochs * Math.ceil(r.trainingSize / rmBatch), secondsPerUnit: COST.rmStepPerKParams * kParams(r) + 0.02 })),
-      ...runs.map((r) => ({ phase: `scoring:${r.id}`, units: k, secondsPerUnit: (evalPrompts * poolSize + 4 * validationCount(r)) * COST.scorePerKParams * kParams(r) + 0.2 })),
+      ...[...new Set(runs.map(trunkKey))].map((key) => ({
+        phase: `pretrain-proxy:g${g}:${key}`,
+        units: runs[0]!.basePolicy.pretrainSteps,
+        secondsPerUnit: COST.pretrainStep,
+      })),
+      ...runs.map((r) => ({
+        phase: `rm-training:${r.id}`,
+        units: k * rmEpochs * Math.ceil(r.trainingSize / rmBatch),
+        secondsPerUnit: COST.rmStepPerKParams * kParams(r) + 0.02,
+      })),
+      ...runs.map((r) => ({
+        phase: `scoring:${r.id}`,
+        units: k,
+        secondsPerUnit: (evalPrompts * poolSize + 4 * validationCount(r)) * COST.scorePerKParams * kParams(r) + 0.2,
+      })),
     ];
   };
-  const tracker = new ProgressTracker([...groups.values()].flatMap((runs, g) => plan(runs, g)), sink);
+  const tracker = new ProgressTracker(
+    [...groups.values()].flatMap((runs, g) => plan(runs, g)),
+    sink,
+  );
   const progress = (phase: string, done: number, total: number, message?: string) => tracker.update(phase, done, total, message);
 
   const results: BonRunResult[] = [];
@@ -263,13 +310,24 @@ export async function runBonStudy(config: unknown, context: ExperimentContext, o
     results.push(...out.runs);
     groupResults.push({ overrides: JSON.parse(key) as Record<string, unknown>, basePolicy: out.basePolicy, baseGold: out.baseGold });
   }
-  return { study: study.name, basePolicy: groupResults[0]!.basePolicy, runs: results, timings, baseGold: groupResults[0]!.baseGold, groups: groupResults };
+  return {
+    study: study.name,
+    basePolicy: groupResults[0]!.basePolicy,
+    runs: results,
+    timings,
+    baseGold: groupResults[0]!.baseGold,
+    groups: groupResults,
+  };
 
-  async function runGroup(runs: BonRunConfig[], group: number): Promise<{ runs: BonRunResult[]; basePolicy: BonStudyResult["basePolicy"]; baseGold: number }> {
+  async function runGroup(
+    runs: BonRunConfig[],
+    group: number,
+  ): Promise<{ runs: BonRunResult[]; basePolicy: BonStudyResult["basePolicy"]; baseGold: number }> {
     const first = runs[0]!;
     const task: BuiltinTask = createTask(first.task.seed, { prompts: first.task.prompts });
     const tokenizer = new WordTokenizer(task.vocabulary);
-    if (task.prompts.validation.length < 1) throw new RangeError("bon study: task.prompts.validation must be at least 1 (the validation pairs are the normalisation reference)");
+    if (task.prompts.validation.length < 1)
+      throw new RangeError("bon study: task.prompts.validation must be at least 1 (the validation pairs are the normalisation reference)");
     const maxTrain = Math.max(...runs.map((r) => r.trainingSize));
     const nVal = Math.min(validationCount(first), Math.max(1, task.prompts.validation.length));
     const { poolSize, evalPrompts, ns } = first.bon;
@@ -280,7 +338,9 @@ export async function runBonStudy(config: unknown, context: ExperimentContext, o
     const samplingPhase = `sampling:g${group}`;
 
     // 1. Base policy (cached by config hash).
-    sink.log(`base policy: ${first.basePolicy.layers} layers x d${first.basePolicy.dModel}, ${first.basePolicy.pretrainSteps} pretraining steps`);
+    sink.log(
+      `base policy: ${first.basePolicy.layers} layers x d${first.basePolicy.dModel}, ${first.basePolicy.pretrainSteps} pretraining steps`,
+    );
     const policy = await timed("pretrain", () =>
       loadOrPretrainBasePolicy(runtime, task, tokenizer, policySpec, context.cacheDir, {
         signal,
@@ -288,9 +348,24 @@ export async function runBonStudy(config: unknown, context: ExperimentContext, o
       }),
     );
     if (policy.cached) tracker.skip(pretrainPhase);
-    progress(pretrainPhase, first.basePolicy.pretrainSteps, first.basePolicy.pretrainSteps, policy.cached ? "loaded from cache" : "pretrained");
+    progress(
+      pretrainPhase,
+      first.basePolicy.pretrainSteps,
+      first.basePolicy.pretrainSteps,
+      policy.cached ? "loaded from cache" : "pretrained",
+    );
     sink.log(policy.cached ? `base policy loaded from ${policy.path}` : `base policy pretrained and cached in ${policy.path}`);
-    sink.checkpoint({ name: "base-policy", kind: "policy", path: policy.path, hash: policy.hash, config: { ...basePolicyGptConfig(policySpec, tokenizer.vocabSize), pretrainSteps: first.basePolicy.pretrainSteps, cached: policy.cached } });
+    sink.checkpoint({
+      name: "base-policy",
+      kind: "policy",
+      path: policy.path,
+      hash: policy.hash,
+      config: {
+        ...basePolicyGptConfig(policySpec, tokenizer.vocabSize),
+        pretrainSteps: first.basePolicy.pretrainSteps,
+        cached: policy.cached,
+      },
+    });
 
     // 2. Shared samples, scored by gold.
     const trainPrompts = repeatPrompts(task.prompts.train, maxTrain, 1);
@@ -314,7 +389,13 @@ export async function runBonStudy(config: unknown, context: ExperimentContext, o
       pool: await draw(repeatPrompts(evalSet, evalSet.length, poolSize), "pool"),
     }));
     const goldOf = (s: PolicySample[]) => Float64Array.from(s, (x) => task.gold(x.prompt, x.words).total);
-    const [gTrainA, gTrainB, gValA, gValB, gPool] = [trainA, trainB, valA, valB, pool].map(goldOf) as [Float64Array, Float64Array, Float64Array, Float64Array, Float64Array];
+    const [gTrainA, gTrainB, gValA, gValB, gPool] = [trainA, trainB, valA, valB, pool].map(goldOf) as [
+      Float64Array,
+      Float64Array,
+      Float64Array,
+      Float64Array,
+      Float64Array,
+    ];
     const baseGold = gPool.reduce((s, x) => s + x, 0) / gPool.length;
     sink.log(`sampled ${sampleCount} completions; base policy mean gold on the pools ${baseGold.toFixed(3)}`);
     // The reference sample is valA then valB, so a member's reference scores also give its accuracy on
@@ -348,7 +429,10 @@ export async function runBonStudy(config: unknown, context: ExperimentContext, o
       const spec = { ...policySpec, layers: run.proxy.layers, dModel: run.proxy.dModel, heads: run.proxy.heads };
       const phase = `pretrain-proxy:g${group}:${key}`;
       const lm = await timed("pretrain", () =>
-        loadOrPretrainBasePolicy(runtime, task, tokenizer, spec, context.cacheDir, { signal, onStep: (step, total, loss) => progress(phase, step, total, `${run.proxy.name} trunk, loss ${loss.toFixed(3)}`) }),
+        loadOrPretrainBasePolicy(runtime, task, tokenizer, spec, context.cacheDir, {
+          signal,
+          onStep: (step, total, loss) => progress(phase, step, total, `${run.proxy.name} trunk, loss ${loss.toFixed(3)}`),
+        }),
       );
       if (lm.cached) tracker.skip(phase);
       progress(phase, spec.pretrainSteps, spec.pretrainSteps, lm.cached ? "loaded from cache" : "pretrained");
@@ -370,9 +454,20 @@ export async function runBonStudy(config: unknown, context: ExperimentContext, o
         if (runSink.result) {
           // The analysis covers this run's cell (its seeds finished so far), so the last seed's run
           // holds the cell's full analysis; mergeAnalyses puts a study's cells back together.
-          const own: BonStudyResult = { study: study.name, basePolicy, baseGold, timings: { ...timings }, runs: [runResult], groups: [{ overrides: {}, basePolicy, baseGold }] };
-          const cellRuns = groupRuns.filter((r) => r.proxy === runResult.proxy && r.trainingSize === runResult.trainingSize && r.labelNoise === runResult.labelNoise);
-          runSink.result(storedBonStudyResult(own, { replicates: options.bootstrapReplicates }, cellRuns) as unknown as Record<string, unknown>);
+          const own: BonStudyResult = {
+            study: study.name,
+            basePolicy,
+            baseGold,
+            timings: { ...timings },
+            runs: [runResult],
+            groups: [{ overrides: {}, basePolicy, baseGold }],
+          };
+          const cellRuns = groupRuns.filter(
+            (r) => r.proxy === runResult.proxy && r.trainingSize === runResult.trainingSize && r.labelNoise === runResult.labelNoise,
+          );
+          runSink.result(
+            storedBonStudyResult(own, { replicates: options.bootstrapReplicates }, cellRuns) as unknown as Record<string, unknown>,
+          );
         }
         runSink.end("done");
       } catch (err) {
@@ -412,18 +507,36 @@ export async function runBonStudy(config: unknown, context: ExperimentContext, o
         for (let m = 0; m < k; m++) {
           const memberRng = new Rng(run.seed).fork(`member-${m}`);
           const trained = await timed("rm-training", () =>
-            trainRewardModel(runtime, cfg, train, { seed: Number(hash64(`${run.id}/member-${m}`) & 0x7fffffffn), order: memberRng.fork("data-order"), ...(trunk ? { from: trunk } : {}) }, {
-              ...options.rmTraining,
-              padToken: tokenizer.special.pad,
-              signal,
-              onStep: (step, loss) => {
-                if (step % 10 === 0) runSink.metric(step, `member.${m}.train_loss`, loss);
-                progress(`rm-training:${run.id}`, m * stepsPerMember + step, k * stepsPerMember, `${run.proxy.name} member ${m + 1}/${k}`);
+            trainRewardModel(
+              runtime,
+              cfg,
+              train,
+              {
+                seed: Number(hash64(`${run.id}/member-${m}`) & 0x7fffffffn),
+                order: memberRng.fork("data-order"),
+                ...(trunk ? { from: trunk } : {}),
               },
-            }),
+              {
+                ...options.rmTraining,
+                padToken: tokenizer.special.pad,
+                signal,
+                onStep: (step, loss) => {
+                  if (step % 10 === 0) runSink.metric(step, `member.${m}.train_loss`, loss);
+                  progress(
+                    `rm-training:${run.id}`,
+                    m * stepsPerMember + step,
+                    k * stepsPerMember,
+                    `${run.proxy.name} member ${m + 1}/${k}`,
+                  );
+                },
+              },
+            ),
           );
           const scored = await timed("scoring", async () => {
-            const all = await rewardScores(runtime, trained.model, [...reference, ...poolSequences], { padToken: tokenizer.special.pad, batchSize: 256 });
+            const all = await rewardScores(runtime, trained.model, [...reference, ...poolSequences], {
+              padToken: tokenizer.special.pad,
+              batchSize: 256,
+            });
             const ref = all.subarray(0, reference.length);
             return { validationAccuracy: validationAccuracy(ref), ref, pool: all.subarray(reference.length) };
           });
@@ -431,7 +544,12 @@ export async function runBonStudy(config: unknown, context: ExperimentContext, o
           refScores.push(scored.ref);
           poolScores.push(scored.pool);
           const norm = fitNormalisation([scored.ref]);
-          members.push({ validationAccuracy: scored.validationAccuracy, trainAccuracy: trained.finalAccuracy, mean: norm.mean[0]!, std: norm.std[0]! });
+          members.push({
+            validationAccuracy: scored.validationAccuracy,
+            trainAccuracy: trained.finalAccuracy,
+            mean: norm.mean[0]!,
+            std: norm.std[0]!,
+          });
           runSink.metric(trained.steps, `member.${m}.val_accuracy`, scored.validationAccuracy);
           runSink.metric(trained.steps, `member.${m}.train_accuracy`, trained.finalAccuracy);
           if (options.saveMembers ?? true) {
@@ -441,7 +559,13 @@ export async function runBonStudy(config: unknown, context: ExperimentContext, o
               name: `proxy:member:${m}`,
               kind: "reward",
               path: dir,
-              config: { model: cfg, member: m, normalisation: { mean: norm.mean[0], std: norm.std[0], reference: `validation:${reference.length}` }, validationAccuracy: scored.validationAccuracy, steps: trained.steps },
+              config: {
+                model: cfg,
+                member: m,
+                normalisation: { mean: norm.mean[0], std: norm.std[0], reference: `validation:${reference.length}` },
+                validationAccuracy: scored.validationAccuracy,
+                steps: trained.steps,
+              },
             });
           }
         }
@@ -456,8 +580,14 @@ export async function runBonStudy(config: unknown, context: ExperimentContext, o
         const aggregations: Aggregation[] = k === 1 ? [{ kind: "mean" }] : first.ensemble.aggregations;
         // An aggregation's own accuracy on the validation pairs, from its aggregated reference scores.
         const normalisedRef = applyNormalisation(refScores, norm);
-        for (const a of aggregations) series.push({ name: `proxy:${aggregationName(a)}`, proxy: aggregate(normalised, a), accuracy: validationAccuracy(aggregate(normalisedRef, a)) });
-        if (k > 1) normalised.forEach((row, m) => series.push({ name: `member:${m}`, proxy: row, accuracy: members[m]!.validationAccuracy }));
+        for (const a of aggregations)
+          series.push({
+            name: `proxy:${aggregationName(a)}`,
+            proxy: aggregate(normalised, a),
+            accuracy: validationAccuracy(aggregate(normalisedRef, a)),
+          });
+        if (k > 1)
+          normalised.forEach((row, m) => series.push({ name: `member:${m}`, proxy: row, accuracy: members[m]!.validationAccuracy }));
         const summaries: BonSeriesSummary[] = [];
         const replicates = options.bootstrapReplicates ?? 1000;
         for (const s of series) {
@@ -486,8 +616,19 @@ export async function runBonStudy(config: unknown, context: ExperimentContext, o
         if ((options.keepSamples ?? true) && runSink.samples) runSink.samples(sampleSet(series, normalised));
         timings.curves! += (performance.now() - t0) / 1000;
         const head = summaries[0]!;
-        runSink.log(`${run.id}: val acc ${meanAccuracy.toFixed(3)}, peak gold ${head.peakGold.toFixed(3)} at n=${head.peakN}, gold at n=${head.maxN} ${head.goldAtMaxN.toFixed(3)}`);
-        return { id: run.id, group, proxy: run.proxy.name, trainingSize: run.trainingSize, labelNoise: run.labelNoise, seed: run.seed, members, series: summaries };
+        runSink.log(
+          `${run.id}: val acc ${meanAccuracy.toFixed(3)}, peak gold ${head.peakGold.toFixed(3)} at n=${head.peakN}, gold at n=${head.maxN} ${head.goldAtMaxN.toFixed(3)}`,
+        );
+        return {
+          id: run.id,
+          group,
+          proxy: run.proxy.name,
+          trainingSize: run.trainingSize,
+          labelNoise: run.labelNoise,
+          seed: run.seed,
+          members,
+          series: summaries,
+        };
       }
     }
 

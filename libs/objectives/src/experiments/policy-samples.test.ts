@@ -14,11 +14,21 @@ describe("sampleLogProbs", () => {
     const promptIds = tokenizer.promptIds(prompt.words);
     const word = tokenizer.promptIds([prompt.words[0]!])[1]!; // a real word id
     const ended: PolicySample = { prompt, words: [], sequence: [...promptIds, word, word, tokenizer.special.eos] };
-    const cut: PolicySample = { prompt, words: [], sequence: [...promptIds, ...Array(MAX_COMPLETION_TOKENS).fill(word), tokenizer.special.eos] };
+    const cut: PolicySample = {
+      prompt,
+      words: [],
+      sequence: [...promptIds, ...Array(MAX_COMPLETION_TOKENS).fill(word), tokenizer.special.eos],
+    };
     const runtime = await createRuntime({ device: "cpu", threads: 1 });
     try {
       const lp = await sampleLogProbs(runtime, policy, tokenizer, [ended, cut]);
-      const direct = await logprobs(runtime, policy, [promptIds, promptIds], [[word, word, tokenizer.special.eos], Array(MAX_COMPLETION_TOKENS).fill(word)], { padToken: 0 });
+      const direct = await logprobs(
+        runtime,
+        policy,
+        [promptIds, promptIds],
+        [[word, word, tokenizer.special.eos], Array(MAX_COMPLETION_TOKENS).fill(word)],
+        { padToken: 0 },
+      );
       expect(lp[0]).toBeCloseTo(direct.sums[0]!, 5);
       expect(lp[1]).toBeCloseTo(direct.sums[1]!, 5);
       expect(lp[1]!).toBeLessThan(0);

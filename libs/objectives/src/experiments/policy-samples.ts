@@ -30,7 +30,13 @@ export interface SampleOptions {
  * A completion that runs to MAX_COMPLETION_TOKENS without an end token is kept as it is (gold
  * charges its length) and closed with `<eos>` for scoring.
  */
-export async function samplePolicy(runtime: Runtime, policy: Gpt, tokenizer: WordTokenizer, prompts: readonly TaskPrompt[], options: SampleOptions): Promise<PolicySample[]> {
+export async function samplePolicy(
+  runtime: Runtime,
+  policy: Gpt,
+  tokenizer: WordTokenizer,
+  prompts: readonly TaskPrompt[],
+  options: SampleOptions,
+): Promise<PolicySample[]> {
   const batchSize = options.batchSize ?? 256;
   const out: PolicySample[] = [];
   const eos = tokenizer.special.eos;
@@ -40,12 +46,17 @@ export async function samplePolicy(runtime: Runtime, policy: Gpt, tokenizer: Wor
   for (let start = 0; start < order.length; start += batchSize) {
     options.signal?.throwIfAborted();
     const rows = order.slice(start, start + batchSize);
-    const g = await generate(runtime, policy, rows.map((i) => tokenizer.promptIds(prompts[i]!.words)), {
-      maxNewTokens: MAX_COMPLETION_TOKENS,
-      stopToken: eos,
-      padToken: tokenizer.special.pad,
-      seeds: rows.map((i) => options.seed + i),
-    });
+    const g = await generate(
+      runtime,
+      policy,
+      rows.map((i) => tokenizer.promptIds(prompts[i]!.words)),
+      {
+        maxNewTokens: MAX_COMPLETION_TOKENS,
+        stopToken: eos,
+        padToken: tokenizer.special.pad,
+        seeds: rows.map((i) => options.seed + i),
+      },
+    );
     rows.forEach((i, b) => {
       const tokens = g.tokens[b]!;
       const end = tokens.indexOf(eos);
@@ -66,7 +77,13 @@ export async function samplePolicy(runtime: Runtime, policy: Gpt, tokenizer: Wor
  * when the policy produced it (a completion cut at MAX_COMPLETION_TOKENS was closed for scoring
  * only, and the event sampled was "these 40 tokens", not "these tokens, then the end").
  */
-export async function sampleLogProbs(runtime: Runtime, policy: Gpt, tokenizer: WordTokenizer, samples: readonly PolicySample[], options: { batchSize?: number } = {}): Promise<Float64Array> {
+export async function sampleLogProbs(
+  runtime: Runtime,
+  policy: Gpt,
+  tokenizer: WordTokenizer,
+  samples: readonly PolicySample[],
+  options: { batchSize?: number } = {},
+): Promise<Float64Array> {
   const prompts: number[][] = [];
   const completions: number[][] = [];
   for (const s of samples) {
@@ -76,6 +93,9 @@ export async function sampleLogProbs(runtime: Runtime, policy: Gpt, tokenizer: W
     prompts.push(prompt);
     completions.push(ended ? body : body.slice(0, -1));
   }
-  const lp = await logprobs(runtime, policy, prompts, completions, { padToken: tokenizer.special.pad, batchSize: options.batchSize ?? 256 });
+  const lp = await logprobs(runtime, policy, prompts, completions, {
+    padToken: tokenizer.special.pad,
+    batchSize: options.batchSize ?? 256,
+  });
   return Float64Array.from(lp.sums);
 }

@@ -5,7 +5,14 @@ import { memorySink } from "./sink.ts";
 describe("ProgressTracker", () => {
   it("weights phases by their planned cost and reaches fraction 1", () => {
     const sink = memorySink();
-    const t = new ProgressTracker([{ phase: "a", units: 10, secondsPerUnit: 1 }, { phase: "b", units: 10, secondsPerUnit: 3 }], sink, 0);
+    const t = new ProgressTracker(
+      [
+        { phase: "a", units: 10, secondsPerUnit: 1 },
+        { phase: "b", units: 10, secondsPerUnit: 3 },
+      ],
+      sink,
+      0,
+    );
     t.update("a", 10, 10);
     expect(sink.progressLog.at(-1)!.fraction).toBeCloseTo(0.25, 12);
     t.update("b", 5, 10);
@@ -16,7 +23,14 @@ describe("ProgressTracker", () => {
 
   it("drops a skipped phase's remaining cost (a cached pretraining)", () => {
     const sink = memorySink();
-    const t = new ProgressTracker([{ phase: "pretrain", units: 100, secondsPerUnit: 1 }, { phase: "b", units: 10, secondsPerUnit: 1 }], sink, 0);
+    const t = new ProgressTracker(
+      [
+        { phase: "pretrain", units: 100, secondsPerUnit: 1 },
+        { phase: "b", units: 10, secondsPerUnit: 1 },
+      ],
+      sink,
+      0,
+    );
     t.skip("pretrain");
     t.update("b", 5, 10);
     expect(sink.progressLog.at(-1)!.fraction).toBeCloseTo(0.5, 12);

@@ -18,5 +18,7 @@ export async function loadExperiment(kindId: string, registry: KindRegistry = ki
 
 /** Experiments of the built-in kinds, by kind id. */
 export const experiments: Readonly<Record<string, Experiment>> = Object.fromEntries(
-  kindRegistry.list().map((k) => [k.id, async (config: unknown, context: ExperimentContext) => (await loadExperiment(k.id))(config, context)]),
+  kindRegistry
+    .list()
+    .map((k) => [k.id, async (config: unknown, context: ExperimentContext) => (await loadExperiment(k.id))(config, context)]),
 );

@@ -18,6 +18,8 @@ describe("initRewardTrunkFromLm", () => {
     expect(rm.store.get("score_head.weight").value).toEqual(head);
   });
   it("names the field when the shapes differ", () => {
-    expect(() => initRewardTrunkFromLm(new RewardModel({ ...shape, dModel: 32 }), new Gpt(shape))).toThrow(/dModel 32, the pretrained LM 16/);
+    expect(() => initRewardTrunkFromLm(new RewardModel({ ...shape, dModel: 32 }), new Gpt(shape))).toThrow(
+      /dModel 32, the pretrained LM 16/,
+    );
   });
 });

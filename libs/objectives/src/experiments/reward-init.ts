@@ -15,7 +15,8 @@ const SHAPE_FIELDS = ["vocab", "maxSeq", "dModel", "nHeads", "nLayers", "dMlp"] 
  */
 export function initRewardTrunkFromLm(reward: RewardModel, lm: Gpt): number {
   for (const f of SHAPE_FIELDS) {
-    if (reward.config[f] !== lm.config[f]) throw new RangeError(`reward trunk init: the reward model has ${f} ${reward.config[f]}, the pretrained LM ${lm.config[f]}`);
+    if (reward.config[f] !== lm.config[f])
+      throw new RangeError(`reward trunk init: the reward model has ${f} ${reward.config[f]}, the pretrained LM ${lm.config[f]}`);
   }
   const lmPrefix = lm.prefix;
   let copied = 0;

@@ -10,7 +10,19 @@
  * preferences; 0 disables).
  */
 import {
-  RewardModel, cosineSchedule, dimMul, createTrainer, input, padTokens, rewardScores, type Gpt, type HostTensor, type RewardModelConfig, type Rng, type Runtime, type Tensor,
+  RewardModel,
+  cosineSchedule,
+  dimMul,
+  createTrainer,
+  input,
+  padTokens,
+  rewardScores,
+  type Gpt,
+  type HostTensor,
+  type RewardModelConfig,
+  type Rng,
+  type Runtime,
+  type Tensor,
 } from "@goodhart/engine";
 import { initRewardTrunkFromLm } from "./reward-init.ts";
 
@@ -36,7 +48,14 @@ export interface RewardTrainingOptions {
   weightDecay?: number;
 }
 
-export const REWARD_TRAINING_DEFAULTS: Required<RewardTrainingOptions> = { epochs: 3, batchSize: 64, lr: 5e-3, marginScale: 0, centering: 0.01, weightDecay: 0.01 };
+export const REWARD_TRAINING_DEFAULTS: Required<RewardTrainingOptions> = {
+  epochs: 3,
+  batchSize: 64,
+  lr: 5e-3,
+  marginScale: 0,
+  centering: 0.01,
+  weightDecay: 0.01,
+};
 
 function softplus(x: Tensor): Tensor {
   const abs = x.relu().add(x.neg().relu());
@@ -90,7 +109,11 @@ export async function trainRewardModel(
   config: RewardModelConfig,
   data: readonly Comparison[],
   init: { seed: number; order: Rng; from?: Gpt },
-  options: RewardTrainingOptions & { padToken?: number; signal?: AbortSignal; onStep?: (step: number, loss: number, accuracy: number) => void } = {},
+  options: RewardTrainingOptions & {
+    padToken?: number;
+    signal?: AbortSignal;
+    onStep?: (step: number, loss: number, accuracy: number) => void;
+  } = {},
 ): Promise<TrainedReward> {
   const o = { ...REWARD_TRAINING_DEFAULTS, ...options };
   if (data.length === 0) throw new RangeError("trainRewardModel: no comparisons to train on");
@@ -133,7 +156,12 @@ export async function trainRewardModel(
 /** Fraction of comparisons the model orders like the label (r_chosen > r_rejected). */
 export async function pairwiseAccuracy(runtime: Runtime, model: RewardModel, data: readonly Comparison[], padToken = 0): Promise<number> {
   if (data.length === 0) return NaN;
-  const scores = await rewardScores(runtime, model, data.flatMap((p) => [p.chosen, p.rejected]), { padToken, batchSize: 256 });
+  const scores = await rewardScores(
+    runtime,
+    model,
+    data.flatMap((p) => [p.chosen, p.rejected]),
+    { padToken, batchSize: 256 },
+  );
   let hits = 0;
   for (let i = 0; i < data.length; i++) if (scores[2 * i]! > scores[2 * i + 1]!) hits++;
   return hits / data.length;

@@ -195,7 +195,9 @@ export interface RecordedRun {
 }
 
 /** A sink that records everything in memory; `forward` also passes every call on to another sink. */
-export function memorySink(forward?: ExperimentSink): ExperimentSink & { runs: RecordedRun[]; progressLog: ExperimentProgress[]; logs: string[]; checkpoints: ExperimentCheckpoint[] } {
+export function memorySink(
+  forward?: ExperimentSink,
+): ExperimentSink & { runs: RecordedRun[]; progressLog: ExperimentProgress[]; logs: string[]; checkpoints: ExperimentCheckpoint[] } {
   const runs: RecordedRun[] = [];
   const progressLog: ExperimentProgress[] = [];
   const logs: string[] = [];
@@ -206,7 +208,17 @@ export function memorySink(forward?: ExperimentSink): ExperimentSink & { runs: R
     logs,
     checkpoints,
     beginRun(spec) {
-      const rec: RecordedRun = { ...spec, metrics: [], curves: [], fits: [], labelSets: [], checkpoints: [], sampleSets: [], logs: [], status: "running" };
+      const rec: RecordedRun = {
+        ...spec,
+        metrics: [],
+        curves: [],
+        fits: [],
+        labelSets: [],
+        checkpoints: [],
+        sampleSets: [],
+        logs: [],
+        status: "running",
+      };
       runs.push(rec);
       const next = forward?.beginRun(spec);
       return {

@@ -59,5 +59,12 @@ export function fieldHelp(schema: JsonSchema, prefix = ""): FieldHelp[] {
 export function formatFieldHelp(fields: readonly FieldHelp[]): string {
   const rows = fields.map((f) => [f.path, f.type, f.range, f.unit, f.default === "" ? "" : `= ${f.default}`, f.description]);
   const widths = [0, 1, 2, 3, 4].map((c) => Math.min(36, Math.max(...rows.map((r) => r[c]!.length))));
-  return rows.map((r) => r.map((cell, c) => (c < 5 ? cell.padEnd(widths[c]!) : cell)).join("  ").trimEnd()).join("\n");
+  return rows
+    .map((r) =>
+      r
+        .map((cell, c) => (c < 5 ? cell.padEnd(widths[c]!) : cell))
+        .join("  ")
+        .trimEnd(),
+    )
+    .join("\n");
 }

@@ -28,7 +28,11 @@ describe("the kind registry", () => {
     const pool = schemaAt(d.configSchema, ["bon", "poolSize"])!;
     expect(pool).toMatchObject({ type: "integer", minimum: 1, maximum: 1 << 20, unit: "samples", default: 1024 });
     expect(pool.description).toMatch(/samples per evaluation prompt/);
-    expect(schemaAt(d.configSchema, ["labelNoise"])).toMatchObject({ type: "array", unit: "probability", items: { type: "number", minimum: 0, exclusiveMaximum: 0.5 } });
+    expect(schemaAt(d.configSchema, ["labelNoise"])).toMatchObject({
+      type: "array",
+      unit: "probability",
+      items: { type: "number", minimum: 0, exclusiveMaximum: 0.5 },
+    });
     expect(schemaAt(d.configSchema, ["proxySizes", 0, "heads"])).toMatchObject({ type: "integer", unit: "heads" });
     expect(schemaAt(d.configSchema, ["ensemble", "aggregations", 0, "lambda"])).toMatchObject({ type: "number", minimum: 0 });
     expect(schemaAt(d.configSchema, ["task", "kind"])).toMatchObject({ enum: ["builtin", "dataset"] });
@@ -58,18 +62,30 @@ describe("the kind registry", () => {
     const c = kindRegistry.parse<Record<string, any>>("bon-study", { preset: "quick-demo", bon: { poolSize: 64 }, seeds: [4, 5] });
     expect(c.bon).toEqual({ poolSize: 64, ns: "default", evalPrompts: 50 });
     expect(c.seeds).toEqual([4, 5]);
-    expect(() => kindRegistry.parse("bon-study", { bon: { poolSize: 0 } }, "x.yaml")).toThrow(/x\.yaml[\s\S]*bon\.poolSize: expected an integer in \[1, 1048576\], got 0/);
+    expect(() => kindRegistry.parse("bon-study", { bon: { poolSize: 0 } }, "x.yaml")).toThrow(
+      /x\.yaml[\s\S]*bon\.poolSize: expected an integer in \[1, 1048576\], got 0/,
+    );
     expect(() => kindRegistry.parse("nope", {})).toThrow(/unknown experiment kind "nope"; known kinds: bon-study/);
   });
 
   it("takes a bon-study sweep envelope {study, grid, options}, validating every grid point", () => {
-    const job = kindRegistry.parse<Record<string, any>>("bon-study", { study: { preset: "quick-demo" }, grid: { "bon.poolSize": [64, 128] }, options: { rmTraining: { epochs: 2 } } });
+    const job = kindRegistry.parse<Record<string, any>>("bon-study", {
+      study: { preset: "quick-demo" },
+      grid: { "bon.poolSize": [64, 128] },
+      options: { rmTraining: { epochs: 2 } },
+    });
     expect(job.study.name).toBe("quick-demo");
     expect(job.grid).toEqual({ "bon.poolSize": [64, 128] });
     expect(job.options).toEqual({ rmTraining: { epochs: 2 } });
-    expect(() => kindRegistry.parse("bon-study", { study: {}, grid: { "bon.poolSize": [64, 0] } })).toThrow(/grid\.bon\.poolSize: expected an integer in \[1, 1048576\], got 0 \(sweep point/);
-    expect(() => kindRegistry.parse("bon-study", { study: {}, options: { rmTraining: { lr: 0 } } })).toThrow(/options\.rmTraining\.lr: expected a number > 0, got 0/);
-    expect(() => kindRegistry.parse("bon-study", { study: {}, extra: 1 })).toThrow(/extra: unknown field; expected one of study, grid, options/);
+    expect(() => kindRegistry.parse("bon-study", { study: {}, grid: { "bon.poolSize": [64, 0] } })).toThrow(
+      /grid\.bon\.poolSize: expected an integer in \[1, 1048576\], got 0 \(sweep point/,
+    );
+    expect(() => kindRegistry.parse("bon-study", { study: {}, options: { rmTraining: { lr: 0 } } })).toThrow(
+      /options\.rmTraining\.lr: expected a number > 0, got 0/,
+    );
+    expect(() => kindRegistry.parse("bon-study", { study: {}, extra: 1 })).toThrow(
+      /extra: unknown field; expected one of study, grid, options/,
+    );
     expect(() => kindRegistry.parse("bon-study", { study: { preset: "nope" } })).toThrow(/study\.preset: expected one of "quick-demo"/);
   });
 

@@ -19,7 +19,8 @@ const isObject = (v: unknown): v is Record<string, unknown> => typeof v === "obj
 /** The value at a dotted path of plain objects (undefined when any part is missing). */
 function valueAt(value: unknown, path: string): unknown {
   let node = value;
-  for (const part of parsePath(path)) node = isObject(node) || Array.isArray(node) ? (node as Record<string | number, unknown>)[part] : undefined;
+  for (const part of parsePath(path))
+    node = isObject(node) || Array.isArray(node) ? (node as Record<string | number, unknown>)[part] : undefined;
   return node;
 }
 
@@ -63,7 +64,10 @@ export class KindRegistry {
   /** @throws ConfigError naming the known kinds */
   get(id: string): ExperimentKind<any> {
     const kind = this.#kinds.get(id);
-    if (!kind) throw new ConfigError([{ path: "kind", message: `unknown experiment kind ${describeValue(id)}; known kinds: ${[...this.#kinds.keys()].join(", ")}` }]);
+    if (!kind)
+      throw new ConfigError([
+        { path: "kind", message: `unknown experiment kind ${describeValue(id)}; known kinds: ${[...this.#kinds.keys()].join(", ")}` },
+      ]);
     return kind;
   }
 
@@ -105,7 +109,11 @@ export class KindRegistry {
       }
       body = deepMerge(found.preset.overrides, rest);
       const missing = (found.preset.requires ?? []).filter((r) => valueAt(body, r.path) === undefined);
-      if (missing.length > 0) throw new ConfigError(missing.map((r) => requirementIssue(found.preset.name, r)), source);
+      if (missing.length > 0)
+        throw new ConfigError(
+          missing.map((r) => requirementIssue(found.preset.name, r)),
+          source,
+        );
     }
     return validate(kind.schema, body, source) as C;
   }

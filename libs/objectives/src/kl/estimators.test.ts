@@ -51,7 +51,10 @@ describe("exact KL over the vocabulary", () => {
       const pa = input("a", "float64", ["batch", "seq", V]);
       const pb = input("b", "float64", ["batch", "seq", V]);
       const session = await runtime.session({ name: "kl-graph-test", outputs: { kl: exactTokenKlGraph(pa, pb) } });
-      const out = await session.run({ a: { dtype: "float64", shape: [B, T, V], data: Float64Array.from(a) }, b: { dtype: "float64", shape: [B, T, V], data: Float64Array.from(b) } });
+      const out = await session.run({
+        a: { dtype: "float64", shape: [B, T, V], data: Float64Array.from(a) },
+        b: { dtype: "float64", shape: [B, T, V], data: Float64Array.from(b) },
+      });
       const kl = out.kl!.data as Float64Array;
       expect(out.kl!.shape).toEqual([B, T]);
       for (let i = 0; i < B * T; i++) expect(kl[i]).toBeCloseTo(bruteForceKl(a.slice(V * i, V * i + V), b.slice(V * i, V * i + V)), 10);

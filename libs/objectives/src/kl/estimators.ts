@@ -82,11 +82,14 @@ export function exactKl(logP: ArrayLike<number>, logQ: ArrayLike<number>): numbe
  */
 export function exactTokenKlFromLogits(policyLogits: ArrayLike<number>, referenceLogits: ArrayLike<number>, vocab: number): Float64Array {
   if (policyLogits.length !== referenceLogits.length || policyLogits.length % vocab !== 0) {
-    throw new RangeError(`exactTokenKlFromLogits: ${policyLogits.length} policy and ${referenceLogits.length} reference logits are not whole rows of vocabulary ${vocab}`);
+    throw new RangeError(
+      `exactTokenKlFromLogits: ${policyLogits.length} policy and ${referenceLogits.length} reference logits are not whole rows of vocabulary ${vocab}`,
+    );
   }
   const rows = policyLogits.length / vocab;
   const out = new Float64Array(rows);
-  for (let t = 0; t < rows; t++) out[t] = exactKl(logSoftmaxRow(policyLogits, t * vocab, vocab), logSoftmaxRow(referenceLogits, t * vocab, vocab));
+  for (let t = 0; t < rows; t++)
+    out[t] = exactKl(logSoftmaxRow(policyLogits, t * vocab, vocab), logSoftmaxRow(referenceLogits, t * vocab, vocab));
   return out;
 }
 

@@ -75,7 +75,12 @@ describe("Fleiss' kappa", () => {
     expect(k.kappa).toBeCloseTo(0.21, 3);
   });
   it("refuses subjects with different numbers of ratings, naming the subject", () => {
-    expect(() => fleissKappaFromCounts([[1, 1], [2, 1]])).toThrow(/subject 1 has 3 ratings, subject 0 has 2/);
+    expect(() =>
+      fleissKappaFromCounts([
+        [1, 1],
+        [2, 1],
+      ]),
+    ).toThrow(/subject 1 has 3 ratings, subject 0 has 2/);
   });
   it("agrees with the count table built from raw ratings", () => {
     const raters: Rating[][] = [

@@ -44,7 +44,8 @@ export function cohenKappaFromTable(table: readonly (readonly number[])[]): Kapp
   table.forEach((row, i) => {
     if (row.length !== k) throw new RangeError(`cohenKappaFromTable: row ${i} has ${row.length} cells; the table must be ${k} x ${k}`);
     row.forEach((v, j) => {
-      if (!(v >= 0) || !Number.isFinite(v)) throw new RangeError(`cohenKappaFromTable: cell [${i}][${j}] is ${v}; counts must be finite and >= 0`);
+      if (!(v >= 0) || !Number.isFinite(v))
+        throw new RangeError(`cohenKappaFromTable: cell [${i}][${j}] is ${v}; counts must be finite and >= 0`);
       n += v;
       rows[i]! += v;
       cols[j]! += v;
@@ -87,7 +88,10 @@ export function cohenKappa(a: readonly Rating[], b: readonly Rating[], items: re
  * in category j. Every subject must have the same number of ratings m >= 2 (Fleiss 1971, eq. 1-9):
  * P_i = (sum_j n_ij^2 - m) / (m (m - 1)), p_o = mean P_i, p_j = sum_i n_ij / (N m), p_e = sum_j p_j^2.
  */
-export function fleissKappaFromCounts(counts: readonly (readonly number[])[], subjects: readonly number[] = allIndices(counts.length)): KappaResult {
+export function fleissKappaFromCounts(
+  counts: readonly (readonly number[])[],
+  subjects: readonly number[] = allIndices(counts.length),
+): KappaResult {
   if (counts.length === 0) return { kappa: Number.NaN, observed: Number.NaN, expected: Number.NaN, items: 0 };
   const k = counts[0]!.length;
   const m = counts[0]!.reduce((s, v) => s + v, 0);
@@ -95,7 +99,8 @@ export function fleissKappaFromCounts(counts: readonly (readonly number[])[], su
   counts.forEach((row, i) => {
     const total = row.reduce((s, v) => s + v, 0);
     if (row.length !== k) throw new RangeError(`fleissKappa: subject ${i} has ${row.length} categories, subject 0 has ${k}`);
-    if (total !== m) throw new RangeError(`fleissKappa: subject ${i} has ${total} ratings, subject 0 has ${m}; every subject needs the same number`);
+    if (total !== m)
+      throw new RangeError(`fleissKappa: subject ${i} has ${total} ratings, subject 0 has ${m}; every subject needs the same number`);
   });
   const totals = new Array<number>(k).fill(0);
   let sumP = 0;
@@ -142,7 +147,10 @@ export function ratingsToCounts(ratings: readonly (readonly Rating[])[]): { coun
  * Raw agreement: per item the share of agreeing rater pairs among the raters who rated it (for two
  * raters: whether they agree), averaged over the items with at least two ratings.
  */
-export function rawAgreement(ratings: readonly (readonly Rating[])[], items: readonly number[] = allIndices(ratings[0]?.length ?? 0)): number {
+export function rawAgreement(
+  ratings: readonly (readonly Rating[])[],
+  items: readonly number[] = allIndices(ratings[0]?.length ?? 0),
+): number {
   let sum = 0;
   let n = 0;
   for (const i of items) {
@@ -213,7 +221,11 @@ export function agreementReport(ratings: readonly (readonly Rating[])[], options
   if (ratings.length >= 3) {
     const { counts, kept } = ratingsToCounts(ratings);
     if (kept.length >= 2) {
-      const ci = bootstrapMany({ seeds: 1, prompts: counts.length }, { fleiss: (r) => fleissKappaFromCounts(counts, r.prompts).kappa }, options).fleiss;
+      const ci = bootstrapMany(
+        { seeds: 1, prompts: counts.length },
+        { fleiss: (r) => fleissKappaFromCounts(counts, r.prompts).kappa },
+        options,
+      ).fleiss;
       fleiss = { ...ci, items: kept.length };
     }
   }
@@ -259,7 +271,8 @@ export function rewardModelAgreement(
   for (let i = 0; i < labels.length; i++) {
     const a = scoreA[i]!;
     const b = scoreB[i]!;
-    if (!Number.isFinite(a) || !Number.isFinite(b)) throw new RangeError(`rewardModelAgreement: pair ${i} has a non-finite score (${a}, ${b})`);
+    if (!Number.isFinite(a) || !Number.isFinite(b))
+      throw new RangeError(`rewardModelAgreement: pair ${i} has a non-finite score (${a}, ${b})`);
     rm.push(a > b ? "a" : a < b ? "b" : "tie");
     if (labels[i] === "a" || labels[i] === "b") kept.push(i);
   }
@@ -269,7 +282,12 @@ export function rewardModelAgreement(
     { seeds: 1, prompts: kept.length },
     {
       accuracy: (r) => r.prompts.reduce((s, k) => s + hit(kept[k]!), 0) / r.prompts.length,
-      cohen: (r) => cohenKappa(rm, labels, r.prompts.map((k) => kept[k]!)).kappa,
+      cohen: (r) =>
+        cohenKappa(
+          rm,
+          labels,
+          r.prompts.map((k) => kept[k]!),
+        ).kappa,
     },
     options,
   );

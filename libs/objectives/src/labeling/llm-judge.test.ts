@@ -1,5 +1,13 @@
 import { describe, expect, it } from "vitest";
-import { ChatCompletionsClient, JUDGE_TEMPLATES, pairKey, parseVerdict, renderTemplate, templateKey, verdictToPreference } from "./llm-judge.ts";
+import {
+  ChatCompletionsClient,
+  JUDGE_TEMPLATES,
+  pairKey,
+  parseVerdict,
+  renderTemplate,
+  templateKey,
+  verdictToPreference,
+} from "./llm-judge.ts";
 
 describe("LLM judge protocol", () => {
   it("reads a standalone 1/2/0 and calls anything else malformed", () => {
@@ -29,8 +37,12 @@ describe("LLM judge protocol", () => {
     expect(pairKey({ prompt: "p", responseA: "a", responseB: "b" })).not.toBe(pairKey({ prompt: "p", responseA: "b", responseB: "a" }));
   });
   it("refuses a missing key, model or a bad URL without echoing the key", () => {
-    expect(() => new ChatCompletionsClient({ baseUrl: "http://127.0.0.1:1/v1", model: "m", apiKey: "" })).toThrow(/no API key \(set GOODHART_LLM_API_KEY/);
+    expect(() => new ChatCompletionsClient({ baseUrl: "http://127.0.0.1:1/v1", model: "m", apiKey: "" })).toThrow(
+      /no API key \(set GOODHART_LLM_API_KEY/,
+    );
     expect(() => new ChatCompletionsClient({ baseUrl: "http://127.0.0.1:1/v1", model: "", apiKey: "k" })).toThrow(/no model/);
-    expect(() => new ChatCompletionsClient({ baseUrl: "not a url", model: "m", apiKey: "secret-k" })).toThrow(/base URL 'not a url' is not a URL/);
+    expect(() => new ChatCompletionsClient({ baseUrl: "not a url", model: "m", apiKey: "secret-k" })).toThrow(
+      /base URL 'not a url' is not a URL/,
+    );
   });
 });

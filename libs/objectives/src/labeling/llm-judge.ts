@@ -48,8 +48,14 @@ function template(dimension: string, question: string): JudgeTemplate {
 /** One template per question: overall and the built-in task's capabilities. */
 export const JUDGE_TEMPLATES: Readonly<Record<string, JudgeTemplate>> = {
   overall: template("overall", "Judge which response is better overall."),
-  sentiment: template("sentiment", "Judge only the sentiment: which response expresses the sentiment the prompt asks for, correctly handling negation?"),
-  informativeness: template("informativeness", "Judge only informativeness: which response gives the requested, correct information without wrong or extra items?"),
+  sentiment: template(
+    "sentiment",
+    "Judge only the sentiment: which response expresses the sentiment the prompt asks for, correctly handling negation?",
+  ),
+  informativeness: template(
+    "informativeness",
+    "Judge only informativeness: which response gives the requested, correct information without wrong or extra items?",
+  ),
   fluency: template("fluency", "Judge only fluency: which response reads as grammatical, natural text?"),
   repetition: template("repetition", "Judge only repetition: which response repeats itself less?"),
   length: template("length", "Judge only length: which response has a more appropriate length for the request?"),
@@ -199,15 +205,20 @@ export class ChatCompletionsClient {
         const body = await response.text();
         if (response.ok) return this.readContent(body);
         problem = `HTTP ${response.status}: ${this.mask(body).slice(0, 200)}`;
-        if (response.status !== 429 && response.status < 500) throw new LlmRequestError(`LLM judge: ${this.url} answered ${problem}`, response.status);
+        if (response.status !== 429 && response.status < 500)
+          throw new LlmRequestError(`LLM judge: ${this.url} answered ${problem}`, response.status);
         const ra = Number(response.headers.get("retry-after"));
         if (response.status === 429 && Number.isFinite(ra) && ra >= 0) retryAfterMs = ra * 1000;
       } catch (e) {
         if (e instanceof LlmRequestError) throw e;
         if (signal?.aborted) throw signal.reason ?? e;
-        problem = (e as Error).name === "TimeoutError" ? `no answer within ${this.options.timeoutMs ?? 60_000} ms` : this.mask(String((e as Error).message));
+        problem =
+          (e as Error).name === "TimeoutError"
+            ? `no answer within ${this.options.timeoutMs ?? 60_000} ms`
+            : this.mask(String((e as Error).message));
       }
-      if (attempt >= maxRetries) throw new LlmRequestError(`LLM judge: ${this.url} failed after ${attempt + 1} attempts; last: ${problem}`, status);
+      if (attempt >= maxRetries)
+        throw new LlmRequestError(`LLM judge: ${this.url} failed after ${attempt + 1} attempts; last: ${problem}`, status);
       const delay = Math.max(retryAfterMs ?? 0, backoff * 2 ** attempt);
       this.options.log?.(`LLM judge: ${problem}; retry ${attempt + 1}/${maxRetries} in ${delay} ms`);
       await sleep(delay);
@@ -301,7 +312,13 @@ export async function judgeComparisons(
     }
     const malformed = answers.ab === null || answers.ba === null;
     const agree = !malformed && answers.ab === answers.ba;
-    pairs.push({ index: i, preferred: agree ? answers.ab : null, ab: answers.ab, ba: answers.ba, dropped: malformed ? "malformed" : agree ? null : "inconsistent" });
+    pairs.push({
+      index: i,
+      preferred: agree ? answers.ab : null,
+      ab: answers.ab,
+      ba: answers.ba,
+      dropped: malformed ? "malformed" : agree ? null : "inconsistent",
+    });
     options.onProgress?.(i + 1, comparisons.length);
   }
   return {
@@ -335,7 +352,13 @@ export function estimateJudging(
   judgeTemplate: JudgeTemplate,
   cache: JudgeCache,
   model: string,
-  options: { inputPricePerMTok?: number; outputPricePerMTok?: number; requestsPerMinute?: number; secondsPerRequest?: number; maxTokens?: number } = {},
+  options: {
+    inputPricePerMTok?: number;
+    outputPricePerMTok?: number;
+    requestsPerMinute?: number;
+    secondsPerRequest?: number;
+    maxTokens?: number;
+  } = {},
 ): JudgeEstimate {
   const tKey = templateKey(judgeTemplate);
   let requests = 0;

@@ -30,8 +30,14 @@ export function isLabelDimension(name: string): name is LabelDimension {
  * named component) is preferred; |difference| <= tieTolerance is a tie. A prompt the task cannot
  * have produced is refused, naming the comparison.
  */
-export function goldPreferences(task: BuiltinTask, comparisons: readonly LabelComparison[], dimension: LabelDimension, tieTolerance = 1e-9): PairPreference[] {
-  if (!isLabelDimension(dimension)) throw new RangeError(`synthetic labels: unknown dimension '${dimension}'; expected one of ${LABEL_DIMENSIONS.join(", ")}`);
+export function goldPreferences(
+  task: BuiltinTask,
+  comparisons: readonly LabelComparison[],
+  dimension: LabelDimension,
+  tieTolerance = 1e-9,
+): PairPreference[] {
+  if (!isLabelDimension(dimension))
+    throw new RangeError(`synthetic labels: unknown dimension '${dimension}'; expected one of ${LABEL_DIMENSIONS.join(", ")}`);
   return comparisons.map((c, i) => {
     let a: number;
     let b: number;

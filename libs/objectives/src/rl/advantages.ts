@@ -12,10 +12,16 @@
  */
 
 /** GAE over one sequence: rewards and values of its T completion tokens -> advantages and returns. */
-export function gae(rewards: ArrayLike<number>, values: ArrayLike<number>, gamma: number, lambda: number): { advantages: Float64Array; returns: Float64Array } {
+export function gae(
+  rewards: ArrayLike<number>,
+  values: ArrayLike<number>,
+  gamma: number,
+  lambda: number,
+): { advantages: Float64Array; returns: Float64Array } {
   const T = rewards.length;
   if (values.length !== T) throw new RangeError(`gae: ${T} rewards but ${values.length} values`);
-  if (!(gamma >= 0 && gamma <= 1) || !(lambda >= 0 && lambda <= 1)) throw new RangeError(`gae: gamma and lambda must lie in [0, 1]; got ${gamma}, ${lambda}`);
+  if (!(gamma >= 0 && gamma <= 1) || !(lambda >= 0 && lambda <= 1))
+    throw new RangeError(`gae: gamma and lambda must lie in [0, 1]; got ${gamma}, ${lambda}`);
   const advantages = new Float64Array(T);
   const returns = new Float64Array(T);
   let next = 0;
@@ -34,7 +40,8 @@ export function gae(rewards: ArrayLike<number>, values: ArrayLike<number>, gamma
  * @throws RangeError when k < 2 or the rewards are not whole groups
  */
 export function leaveOneOutAdvantages(rewards: ArrayLike<number>, k: number): Float64Array {
-  if (!Number.isInteger(k) || k < 2) throw new RangeError(`leaveOneOutAdvantages: k must be an integer >= 2 (one sample has no other to compare with); got ${k}`);
+  if (!Number.isInteger(k) || k < 2)
+    throw new RangeError(`leaveOneOutAdvantages: k must be an integer >= 2 (one sample has no other to compare with); got ${k}`);
   if (rewards.length % k !== 0) throw new RangeError(`leaveOneOutAdvantages: ${rewards.length} rewards are not whole groups of k = ${k}`);
   const out = new Float64Array(rewards.length);
   for (let g = 0; g < rewards.length; g += k) {

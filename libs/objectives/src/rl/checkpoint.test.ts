@@ -23,8 +23,17 @@ describe("RL checkpoints", () => {
     const tokenizer = new WordTokenizer(task.vocabulary);
     const base = new Gpt({ vocab: tokenizer.vocabSize, maxSeq: 64, dModel: 16, nHeads: 2, nLayers: 1 }, { seed: 3 });
     const config: RlTrainingConfig = {
-      algorithm: "ppo", steps: 4, promptsPerStep: 6, samplesPerPrompt: 1, lr: 3e-3, valueLr: 3e-3, maxGradNorm: 1, whitenAdvantages: true,
-      ppo: PPO_DEFAULTS, kl: { kind: "adaptive", initial: 0.05, target: 1, horizon: 100 }, eval: { every: 2, prompts: 4, samplesPerPrompt: 1 },
+      algorithm: "ppo",
+      steps: 4,
+      promptsPerStep: 6,
+      samplesPerPrompt: 1,
+      lr: 3e-3,
+      valueLr: 3e-3,
+      maxGradNorm: 1,
+      whitenAdvantages: true,
+      ppo: PPO_DEFAULTS,
+      kl: { kind: "adaptive", initial: 0.05, target: 1, horizon: 100 },
+      eval: { every: 2, prompts: 4, samplesPerPrompt: 1 },
     };
     const deps: RlTrainingDeps = { runtime, base, task, tokenizer, reward: goldReward(task), config, seed: 5 };
     const full = await trainPolicy(deps);
@@ -32,7 +41,12 @@ describe("RL checkpoints", () => {
     const ckpt = path.join(dir, "run");
     await trainPolicy({ ...deps, checkpoint: { dir: ckpt, every: 2 }, afterStep: (s) => s === 2 }); // stops after step 2
     let restoredAt = -1;
-    const resumed = await trainPolicy({ ...deps, checkpoint: { dir: ckpt, every: 2 }, resume: true, onRestore: (_evals, step) => (restoredAt = step) });
+    const resumed = await trainPolicy({
+      ...deps,
+      checkpoint: { dir: ckpt, every: 2 },
+      resume: true,
+      onRestore: (_evals, step) => (restoredAt = step),
+    });
     expect(restoredAt).toBe(2);
     expect(resumed.evals.map((e) => e.step)).toEqual([0, 2, 4]);
     expect(resumed.evals).toEqual(full.evals);

@@ -14,8 +14,17 @@ import { existsSync, readFileSync } from "node:fs";
 import { mkdir } from "node:fs/promises";
 import { join } from "node:path";
 import {
-  loadOptimizerState, readSafetensors, saveOptimizerState, tensorFromFloat32, toFloat32, writeFileAtomic, writeSafetensors,
-  type ParameterStore, type RngState, type StoredTensor, type Trainer,
+  loadOptimizerState,
+  readSafetensors,
+  saveOptimizerState,
+  tensorFromFloat32,
+  toFloat32,
+  writeFileAtomic,
+  writeSafetensors,
+  type ParameterStore,
+  type RngState,
+  type StoredTensor,
+  type Trainer,
 } from "@goodhart/engine";
 import type { EvalPoint } from "./evaluate.ts";
 
@@ -32,15 +41,34 @@ export interface RlCheckpointState {
 const FORMAT = "goodhart-rl-checkpoint";
 
 function evalToJson(p: EvalPoint): unknown {
-  return { ...p, perPrompt: { gold: Array.from(p.perPrompt.gold), proxy: p.perPrompt.proxy ? Array.from(p.perPrompt.proxy) : null, klExact: Array.from(p.perPrompt.klExact) } };
+  return {
+    ...p,
+    perPrompt: {
+      gold: Array.from(p.perPrompt.gold),
+      proxy: p.perPrompt.proxy ? Array.from(p.perPrompt.proxy) : null,
+      klExact: Array.from(p.perPrompt.klExact),
+    },
+  };
 }
 
 function evalFromJson(x: EvalPoint): EvalPoint {
   const pp = x.perPrompt as unknown as { gold: number[]; proxy: number[] | null; klExact: number[] };
-  return { ...x, perPrompt: { gold: Float64Array.from(pp.gold), proxy: pp.proxy ? Float64Array.from(pp.proxy) : null, klExact: Float64Array.from(pp.klExact) } };
+  return {
+    ...x,
+    perPrompt: {
+      gold: Float64Array.from(pp.gold),
+      proxy: pp.proxy ? Float64Array.from(pp.proxy) : null,
+      klExact: Float64Array.from(pp.klExact),
+    },
+  };
 }
 
-export async function saveRlCheckpoint(dir: string, store: ParameterStore, trainer: Trainer, state: Omit<RlCheckpointState, "format" | "version">): Promise<void> {
+export async function saveRlCheckpoint(
+  dir: string,
+  store: ParameterStore,
+  trainer: Trainer,
+  state: Omit<RlCheckpointState, "format" | "version">,
+): Promise<void> {
   await mkdir(dir, { recursive: true });
   const tensors: Record<string, StoredTensor> = {};
   for (const p of store.list()) tensors[p.name] = tensorFromFloat32(p.value, p.shape, "F32");
@@ -62,16 +90,19 @@ export function hasRlCheckpoint(dir: string): boolean {
 export async function loadRlCheckpoint(dir: string, store: ParameterStore, trainer: Trainer): Promise<RlCheckpointState> {
   const statePath = join(dir, "state.json");
   const state = JSON.parse(readFileSync(statePath, "utf8")) as RlCheckpointState;
-  if (state.format !== FORMAT || state.version !== 1) throw new Error(`${statePath}: not an RL checkpoint (format ${JSON.stringify(state.format)}, version ${state.version})`);
+  if (state.format !== FORMAT || state.version !== 1)
+    throw new Error(`${statePath}: not an RL checkpoint (format ${JSON.stringify(state.format)}, version ${state.version})`);
   const paramsPath = join(dir, "params.safetensors");
   const { tensors } = await readSafetensors(paramsPath);
   const names = new Set(store.list().map((p) => p.name));
-  for (const name of tensors.keys()) if (!names.has(name)) throw new Error(`${paramsPath}: parameter "${name}" is not part of this run's policy`);
+  for (const name of tensors.keys())
+    if (!names.has(name)) throw new Error(`${paramsPath}: parameter "${name}" is not part of this run's policy`);
   for (const p of store.list()) {
     const t = tensors.get(p.name);
     if (!t) throw new Error(`${paramsPath}: parameter "${p.name}" is missing`);
     const values = toFloat32(t);
-    if (values.length !== p.value.length) throw new Error(`${paramsPath}: parameter "${p.name}" has ${values.length} values, this run's policy ${p.value.length}`);
+    if (values.length !== p.value.length)
+      throw new Error(`${paramsPath}: parameter "${p.name}" has ${values.length} values, this run's policy ${p.value.length}`);
     store.set(p.name, values);
   }
   trainer.loadState(await loadOptimizerState(join(dir, "optimizer.safetensors")));

@@ -83,7 +83,10 @@ export async function evaluatePolicy(rl: RlPolicy, step: number, e: EvalSetup): 
     }
     disagreement = sd.reduce((s, x) => s + x, 0) / sd.length;
   }
-  const kl = Object.fromEntries(KL_ESTIMATORS.map((est) => [est, stat(Float64Array.from(kls, (x) => x[est]))])) as Record<KlEstimator, MeanSe>;
+  const kl = Object.fromEntries(KL_ESTIMATORS.map((est) => [est, stat(Float64Array.from(kls, (x) => x[est]))])) as Record<
+    KlEstimator,
+    MeanSe
+  >;
   return {
     step,
     gold: stat(gold),
@@ -93,7 +96,11 @@ export async function evaluatePolicy(rl: RlPolicy, step: number, e: EvalSetup): 
     perPrompt: {
       gold: perPromptMeans(gold, P, k),
       proxy: scored ? perPromptMeans(scored.reward, P, k) : null,
-      klExact: perPromptMeans(Float64Array.from(kls, (x) => x.exact), P, k),
+      klExact: perPromptMeans(
+        Float64Array.from(kls, (x) => x.exact),
+        P,
+        k,
+      ),
     },
     disagreement,
     entropy: analysis.entropy.reduce((s, x) => s + x, 0) / analysis.entropy.length,

@@ -23,7 +23,11 @@ export interface RlFinding extends BootstrapInterval {
 function finding(values: number[][], options: { replicates?: number; seed: string }): RlFinding | null {
   if (values.length === 0 || values[0]!.length < 2) return null;
   const shape = { seeds: values.length, prompts: values[0]!.length };
-  const ci = bootstrapMany(shape, { value: (r) => resampledMean(values, r) }, { replicates: options.replicates ?? 1000, seed: options.seed }).value;
+  const ci = bootstrapMany(
+    shape,
+    { value: (r) => resampledMean(values, r) },
+    { replicates: options.replicates ?? 1000, seed: options.seed },
+  ).value;
   return { ...ci, seeds: shape.seeds, prompts: shape.prompts, holds: ci.low > 0 || ci.high < 0 };
 }
 
@@ -37,9 +41,15 @@ export function goldDropSingle(runs: readonly RlRunResult[], proxy: string, opti
 }
 
 /** Final gold of `objective` minus final gold of "single", paired by seed, at one KL coefficient. */
-export function objectiveMinusSingle(runs: readonly RlRunResult[], objective: RlObjective, klCoef: number, options: { replicates?: number } = {}): RlFinding | null {
+export function objectiveMinusSingle(
+  runs: readonly RlRunResult[],
+  objective: RlObjective,
+  klCoef: number,
+  options: { replicates?: number } = {},
+): RlFinding | null {
   const rows: number[][] = [];
-  const bySeed = (o: RlObjective) => new Map(runs.filter((r) => r.objective === o && r.klCoef === klCoef).map((r) => [`${r.proxy}/${r.seed}`, r]));
+  const bySeed = (o: RlObjective) =>
+    new Map(runs.filter((r) => r.objective === o && r.klCoef === klCoef).map((r) => [`${r.proxy}/${r.seed}`, r]));
   const single = bySeed("single");
   for (const [key, run] of [...bySeed(objective)].sort(([a], [b]) => a.localeCompare(b))) {
     const base = single.get(key);

@@ -61,7 +61,24 @@ export function fitRlRun(points: readonly EvalPoint[], options: { replicates?: n
       return NaN;
     }
   };
-  const intervals = P >= 2 ? bootstrapMany({ seeds: 1, prompts: P }, { a: coef("a"), b: coef("b"), peakD: peak }, { replicates: options.replicates ?? 500, seed: options.seed ?? "rl-fit" }) : null;
+  const intervals =
+    P >= 2
+      ? bootstrapMany(
+          { seeds: 1, prompts: P },
+          { a: coef("a"), b: coef("b"), peakD: peak },
+          { replicates: options.replicates ?? 500, seed: options.seed ?? "rl-fit" },
+        )
+      : null;
   const peakD = f.b > 0 ? Math.exp(f.a / f.b - 1) : null;
-  return { a: f.a, b: f.b, aSe: f.aSe, bSe: f.bSe, r2: f.r2, rss: f.rss, peakD, peakValue: peakD === null ? null : peakD * (f.a - f.b * Math.log(peakD)), intervals };
+  return {
+    a: f.a,
+    b: f.b,
+    aSe: f.aSe,
+    bSe: f.bSe,
+    r2: f.r2,
+    rss: f.rss,
+    peakD,
+    peakValue: peakD === null ? null : peakD * (f.a - f.b * Math.log(peakD)),
+    intervals,
+  };
 }

@@ -25,7 +25,12 @@ describe("GAE", () => {
     const rng = new Rng("gae");
     const r = Array.from({ length: 6 }, () => rng.normal());
     const v = Array.from({ length: 6 }, () => rng.normal());
-    for (const [gamma, lambda] of [[1, 0.95], [0.9, 0.5], [1, 1], [0.99, 0]] as const) {
+    for (const [gamma, lambda] of [
+      [1, 0.95],
+      [0.9, 0.5],
+      [1, 1],
+      [0.99, 0],
+    ] as const) {
       const { advantages, returns } = gae(r, v, gamma, lambda);
       for (let t = 0; t < 6; t++) {
         let direct = 0;
@@ -76,14 +81,49 @@ describe("PPO loss", () => {
     const o = { clip: 0.2, valueClip: 0.2, valueCoef: 0.5, entropyCoef: 0.01 };
     const t = (name: string) => input(name, "float64", ["batch", "seq"]);
     const logitsIn = input("logits", "float64", ["batch", "seq", V]);
-    const l = ppoLoss({ logp: t("logp"), oldLogp: t("old"), advantages: t("adv"), returns: t("ret"), values: t("v"), oldValues: t("oldv"), logits: logitsIn, mask: t("mask") }, o);
-    const session = await runtime.session({ name: "ppo-loss-test", outputs: { loss: l.loss, pg: l.policyLoss, vf: l.valueLoss, ent: l.entropy, cf: l.clipFraction, vcf: l.valueClipFraction, akl: l.approxKl } });
+    const l = ppoLoss(
+      {
+        logp: t("logp"),
+        oldLogp: t("old"),
+        advantages: t("adv"),
+        returns: t("ret"),
+        values: t("v"),
+        oldValues: t("oldv"),
+        logits: logitsIn,
+        mask: t("mask"),
+      },
+      o,
+    );
+    const session = await runtime.session({
+      name: "ppo-loss-test",
+      outputs: {
+        loss: l.loss,
+        pg: l.policyLoss,
+        vf: l.valueLoss,
+        ent: l.entropy,
+        cf: l.clipFraction,
+        vcf: l.valueClipFraction,
+        akl: l.approxKl,
+      },
+    });
     const out = await session.run({
-      logp: f64(logp, [B, T]), old: f64(oldLogp, [B, T]), adv: f64(adv, [B, T]), ret: f64(ret, [B, T]), v: f64(values, [B, T]), oldv: f64(oldValues, [B, T]),
-      logits: f64(logits, [B, T, V]), mask: f64(mask, [B, T]),
+      logp: f64(logp, [B, T]),
+      old: f64(oldLogp, [B, T]),
+      adv: f64(adv, [B, T]),
+      ret: f64(ret, [B, T]),
+      v: f64(values, [B, T]),
+      oldv: f64(oldValues, [B, T]),
+      logits: f64(logits, [B, T, V]),
+      mask: f64(mask, [B, T]),
     });
     // Direct implementation.
-    let pg = 0, vf = 0, ent = 0, cf = 0, vcf = 0, akl = 0, count = 0;
+    let pg = 0,
+      vf = 0,
+      ent = 0,
+      cf = 0,
+      vcf = 0,
+      akl = 0,
+      count = 0;
     for (let i = 0; i < n; i++) {
       if (!mask[i]) continue;
       count++;
@@ -117,11 +157,31 @@ describe("PPO loss", () => {
     // d/dlogp = 0; with A < 0 the unclipped term is the max and the gradient is -A * ratio.
     const t = (name: string) => input(name, "float64", [1, 1]);
     const logp = t("logp");
-    const l = ppoLoss({ logp, oldLogp: t("old"), advantages: t("adv"), returns: t("ret"), values: t("v"), oldValues: t("v"), logits: input("logits", "float64", [1, 1, 2]), mask: t("mask") }, { clip: 0.2, valueClip: 0.2, valueCoef: 0, entropyCoef: 0 });
+    const l = ppoLoss(
+      {
+        logp,
+        oldLogp: t("old"),
+        advantages: t("adv"),
+        returns: t("ret"),
+        values: t("v"),
+        oldValues: t("v"),
+        logits: input("logits", "float64", [1, 1, 2]),
+        mask: t("mask"),
+      },
+      { clip: 0.2, valueClip: 0.2, valueCoef: 0, entropyCoef: 0 },
+    );
     const [g] = grad(l.policyLoss, [logp]);
     const session = await runtime.session({ name: "ppo-clip-grad-test", outputs: { g: g! } });
-    for (const [a, expected] of [[1, 0], [-1, 1.5]] as const) {
-      const out = await session.run({ logp: f64([Math.log(1.5)], [1, 1]), old: f64([0], [1, 1]), adv: f64([a], [1, 1]), mask: f64([1], [1, 1]) });
+    for (const [a, expected] of [
+      [1, 0],
+      [-1, 1.5],
+    ] as const) {
+      const out = await session.run({
+        logp: f64([Math.log(1.5)], [1, 1]),
+        old: f64([0], [1, 1]),
+        adv: f64([a], [1, 1]),
+        mask: f64([1], [1, 1]),
+      });
       expect(Number(out.g!.data[0])).toBeCloseTo(expected, 12);
     }
   });
@@ -134,10 +194,20 @@ describe("RLOO loss", () => {
     const mask = [1, 1, 0, 0, 1, 1, 1, 1, 0, 1, 1, 0];
     const adv = [0.5, -1, 2];
     const lpIn = input("logp", "float64", ["batch", "seq"]);
-    const { loss, entropy } = rlooLoss(lpIn, input("mask", "float64", ["batch", "seq"]), input("adv", "float64", ["batch"]), input("logits", "float64", ["batch", "seq", 2]));
+    const { loss, entropy } = rlooLoss(
+      lpIn,
+      input("mask", "float64", ["batch", "seq"]),
+      input("adv", "float64", ["batch"]),
+      input("logits", "float64", ["batch", "seq", 2]),
+    );
     const [g] = grad(loss, [lpIn]);
     const session = await runtime.session({ name: "rloo-loss-test", outputs: { loss, entropy, g: g! } });
-    const out = await session.run({ logp: f64(logp, [B, T]), mask: f64(mask, [B, T]), adv: f64(adv, [B]), logits: f64(new Array(B * T * 2).fill(0), [B, T, 2]) });
+    const out = await session.run({
+      logp: f64(logp, [B, T]),
+      mask: f64(mask, [B, T]),
+      adv: f64(adv, [B]),
+      logits: f64(new Array(B * T * 2).fill(0), [B, T, 2]),
+    });
     let direct = 0;
     for (let b = 0; b < B; b++) for (let t = 0; t < T; t++) direct -= (adv[b]! * mask[b * T + t]! * logp[b * T + t]!) / B;
     expect(Number(out.loss!.data[0])).toBeCloseTo(direct, 12);

@@ -1,7 +1,13 @@
 import { describe, expect, it } from "vitest";
 import { onsetRuleHolds, onsetSteps, scoreOnset, summariseOnset, type OnsetObservation } from "./onset.ts";
 
-const obs = (step: number, kl: number, proxy: number, disagreement: number | null = null, valueError: number | null = null): OnsetObservation => ({ step, kl, d: Math.sqrt(kl), proxy, disagreement, valueError });
+const obs = (
+  step: number,
+  kl: number,
+  proxy: number,
+  disagreement: number | null = null,
+  valueError: number | null = null,
+): OnsetObservation => ({ step, kl, d: Math.sqrt(kl), proxy, disagreement, valueError });
 
 describe("onset signals", () => {
   // Proxy rises fast, then slowly per sqrt(KL); KL accelerates at step 30; disagreement grows late.
@@ -25,7 +31,10 @@ describe("onset signals", () => {
     expect(over.scores.find((s) => s.signal === "kl-growth")!.leadSteps).toBe(10);
     const clean = scoreOnset(steps, { peakStep: 40, drop: 0.1, dropSe: 0.1 });
     expect(clean.scores.every((s) => s.falseAlarm === (s.fireStep !== null))).toBe(true);
-    const silent = scoreOnset({ disagreement: null, "proxy-slope": null, "kl-growth": null, "value-error": null }, { peakStep: 10, drop: 1, dropSe: 0.1 });
+    const silent = scoreOnset(
+      { disagreement: null, "proxy-slope": null, "kl-growth": null, "value-error": null },
+      { peakStep: 10, drop: 1, dropSe: 0.1 },
+    );
     expect(silent.scores.every((s) => s.missed)).toBe(true);
     const summary = summariseOnset([over, clean, silent], "kl-growth");
     expect(summary).toEqual({ meanLeadSteps: 10, falseAlarmRate: 1, missRate: 0.5 });

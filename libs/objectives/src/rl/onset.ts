@@ -50,7 +50,8 @@ export function onsetRuleHolds(signal: OnsetSignal, history: readonly OnsetObser
     }
     case "proxy-slope": {
       if (n < 3) return false;
-      const slope = (a: OnsetObservation, b: OnsetObservation) => (b.proxy === null || a.proxy === null || b.d === a.d ? NaN : (b.proxy - a.proxy) / (b.d - a.d));
+      const slope = (a: OnsetObservation, b: OnsetObservation) =>
+        b.proxy === null || a.proxy === null || b.d === a.d ? NaN : (b.proxy - a.proxy) / (b.d - a.d);
       const first = slope(history[0]!, history[1]!);
       const latest = slope(history[n - 2]!, last);
       return first > 0 && Number.isFinite(latest) && latest < t.slopeDrop * first;
@@ -102,20 +103,35 @@ export function scoreOnset(
     scores: ONSET_SIGNALS.map((signal) => {
       const ok = available.includes(signal);
       const fireStep = ok ? steps[signal] : null;
-      return { signal, available: ok, fireStep, leadSteps: fireStep === null ? null : gold.peakStep - fireStep, falseAlarm: fireStep !== null && !overoptimized, missed: ok && fireStep === null && overoptimized };
+      return {
+        signal,
+        available: ok,
+        fireStep,
+        leadSteps: fireStep === null ? null : gold.peakStep - fireStep,
+        falseAlarm: fireStep !== null && !overoptimized,
+        missed: ok && fireStep === null && overoptimized,
+      };
     }),
   };
 }
 
 /** Over runs: mean lead time of the firings in overoptimized runs, and the false-alarm rate among runs that did not overoptimize. */
-export function summariseOnset(all: readonly { overoptimized: boolean; scores: readonly OnsetScore[] }[], signal: OnsetSignal): { meanLeadSteps: number | null; falseAlarmRate: number | null; missRate: number | null } {
+export function summariseOnset(
+  all: readonly { overoptimized: boolean; scores: readonly OnsetScore[] }[],
+  signal: OnsetSignal,
+): { meanLeadSteps: number | null; falseAlarmRate: number | null; missRate: number | null } {
   const runs = all.filter((r) => r.scores.find((s) => s.signal === signal)!.available);
-  const leads = runs.filter((r) => r.overoptimized).map((r) => r.scores.find((s) => s.signal === signal)!.leadSteps).filter((x): x is number => x !== null);
+  const leads = runs
+    .filter((r) => r.overoptimized)
+    .map((r) => r.scores.find((s) => s.signal === signal)!.leadSteps)
+    .filter((x): x is number => x !== null);
   const clean = runs.filter((r) => !r.overoptimized);
   const over = runs.filter((r) => r.overoptimized);
   return {
     meanLeadSteps: leads.length ? leads.reduce((a, b) => a + b, 0) / leads.length : null,
-    falseAlarmRate: clean.length ? clean.filter((r) => r.scores.find((s) => s.signal === signal)!.fireStep !== null).length / clean.length : null,
+    falseAlarmRate: clean.length
+      ? clean.filter((r) => r.scores.find((s) => s.signal === signal)!.fireStep !== null).length / clean.length
+      : null,
     missRate: over.length ? over.filter((r) => r.scores.find((s) => s.signal === signal)!.fireStep === null).length / over.length : null,
   };
 }

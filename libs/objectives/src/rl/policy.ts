@@ -7,7 +7,17 @@
  * predicts token t + 1, so completion token j of a row whose prompt ends at column P - 1 is scored
  * at column P - 1 + j. `mask` (float) marks those columns.
  */
-import { Gpt, ValueHead, input, tokenLogprobs, type HostTensor, type Program, type Runtime, type Session, type Tensor } from "@goodhart/engine";
+import {
+  Gpt,
+  ValueHead,
+  input,
+  tokenLogprobs,
+  type HostTensor,
+  type Program,
+  type Runtime,
+  type Session,
+  type Tensor,
+} from "@goodhart/engine";
 import { exactTokenKlGraph } from "../kl/graph.ts";
 import { ppoLoss, rlooLoss, tokenEntropy, type PpoLoss, type PpoLossOptions } from "./losses.ts";
 
@@ -76,7 +86,19 @@ export class RlPolicy {
     const x = RlPolicy.batchInputs();
     const { logits, logp, values } = this.forward(x.ids, x.mask, x.targets);
     const tokens = (name: string) => input(name, "float32", ["batch", "seq"]);
-    return ppoLoss({ logp, oldLogp: tokens("old_logp"), advantages: tokens("advantages"), returns: tokens("returns"), values, oldValues: tokens("old_values"), logits, mask: x.actions }, options);
+    return ppoLoss(
+      {
+        logp,
+        oldLogp: tokens("old_logp"),
+        advantages: tokens("advantages"),
+        returns: tokens("returns"),
+        values,
+        oldValues: tokens("old_values"),
+        logits,
+        mask: x.actions,
+      },
+      options,
+    );
   }
 
   /** The RLOO loss; data inputs: the batch inputs plus seq_advantages (B,). */
@@ -106,7 +128,8 @@ export interface RowBatch {
 
 /** Lays out prompts and completions (token ids) as program feeds. */
 export function rowBatch(prompts: readonly (readonly number[])[], completions: readonly (readonly number[])[], pad: number): RowBatch {
-  if (prompts.length !== completions.length || prompts.length === 0) throw new RangeError(`rowBatch: ${prompts.length} prompts and ${completions.length} completions`);
+  if (prompts.length !== completions.length || prompts.length === 0)
+    throw new RangeError(`rowBatch: ${prompts.length} prompts and ${completions.length} completions`);
   const P = Math.max(...prompts.map((p) => p.length));
   const C = Math.max(1, ...completions.map((c) => c.length));
   const T = P + C;

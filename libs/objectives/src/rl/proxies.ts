@@ -64,7 +64,8 @@ export async function trainProxies(
 ): Promise<TrainedProxies> {
   const seedOf = (label: string) => Number(new Rng(spec.seed).fork(label).nextUint32() % 1_000_000) * 1000;
   const trainPrompts = repeat(task.prompts.train, spec.trainingSize);
-  const draw = (prompts: TaskPrompt[], label: string) => samplePolicy(runtime, base, tokenizer, prompts, { seed: seedOf(label), signal: options.signal });
+  const draw = (prompts: TaskPrompt[], label: string) =>
+    samplePolicy(runtime, base, tokenizer, prompts, { seed: seedOf(label), signal: options.signal });
   const [a, b] = [await draw(trainPrompts, "proxy-train-a"), await draw(trainPrompts, "proxy-train-b")];
   const goldOf = (s: PolicySample[]) => Float64Array.from(s, (x) => task.gold(x.prompt, x.words).total);
   const [ga, gb] = [goldOf(a), goldOf(b)];
@@ -84,9 +85,19 @@ export async function trainProxies(
   let trunk: Gpt | undefined;
   if ((options.proxyInit ?? "pretrained") === "pretrained") {
     const s = spec.size;
-    trunk = s.layers === policySpec.layers && s.dModel === policySpec.dModel && s.heads === policySpec.heads
-      ? base
-      : (await loadOrPretrainBasePolicy(runtime, task, tokenizer, { ...policySpec, layers: s.layers, dModel: s.dModel, heads: s.heads }, cacheDir, { signal: options.signal })).model;
+    trunk =
+      s.layers === policySpec.layers && s.dModel === policySpec.dModel && s.heads === policySpec.heads
+        ? base
+        : (
+            await loadOrPretrainBasePolicy(
+              runtime,
+              task,
+              tokenizer,
+              { ...policySpec, layers: s.layers, dModel: s.dModel, heads: s.heads },
+              cacheDir,
+              { signal: options.signal },
+            )
+          ).model;
   }
   const maxSeq = basePolicyGptConfig(policySpec, tokenizer.vocabSize).maxSeq ?? 64;
   const config = { vocab: tokenizer.vocabSize, maxSeq, dModel: spec.size.dModel, nHeads: spec.size.heads, nLayers: spec.size.layers };
@@ -96,8 +107,18 @@ export async function trainProxies(
       runtime,
       config,
       data,
-      { seed: Number(hash64(`rl-proxy/${spec.size.name}/${spec.trainingSize}/${spec.labelNoise}/${spec.seed}/member-${m}`) & 0x7fffffffn), order: new Rng(spec.seed).fork(`member-${m}`).fork("data-order"), ...(trunk ? { from: trunk } : {}) },
-      { ...REWARD_TRAINING_DEFAULTS, ...options.rmTraining, padToken: tokenizer.special.pad, signal: options.signal, onStep: (step, loss) => options.onStep?.(m, step, loss) },
+      {
+        seed: Number(hash64(`rl-proxy/${spec.size.name}/${spec.trainingSize}/${spec.labelNoise}/${spec.seed}/member-${m}`) & 0x7fffffffn),
+        order: new Rng(spec.seed).fork(`member-${m}`).fork("data-order"),
+        ...(trunk ? { from: trunk } : {}),
+      },
+      {
+        ...REWARD_TRAINING_DEFAULTS,
+        ...options.rmTraining,
+        padToken: tokenizer.special.pad,
+        signal: options.signal,
+        onStep: (step, loss) => options.onStep?.(m, step, loss),
+      },
     );
     members.push(trained.model);
   }
@@ -110,5 +131,11 @@ export async function trainProxies(
     }
     return valLabels.length ? hits / valLabels.length : NaN;
   });
-  return { members, normalisation: fitNormalisation(refScores), validationAccuracy, labelsFlipped: labelled.flippedCount, labelsKept: labelled.labels.length };
+  return {
+    members,
+    normalisation: fitNormalisation(refScores),
+    validationAccuracy,
+    labelsFlipped: labelled.flippedCount,
+    labelsKept: labelled.labels.length,
+  };
 }

@@ -31,14 +31,27 @@ export function goldReward(task: BuiltinTask): RewardSource {
 }
 
 /** Raw member scores (k rows) of sequences. */
-export async function memberScores(runtime: Runtime, members: readonly RewardModel[], sequences: readonly (readonly number[])[], pad: number): Promise<Float32Array[]> {
+export async function memberScores(
+  runtime: Runtime,
+  members: readonly RewardModel[],
+  sequences: readonly (readonly number[])[],
+  pad: number,
+): Promise<Float32Array[]> {
   const out: Float32Array[] = [];
   for (const m of members) out.push(await rewardScores(runtime, m, sequences, { padToken: pad, batchSize: 256 }));
   return out;
 }
 
-export function proxyReward(runtime: Runtime, members: readonly RewardModel[], normalisation: Normalisation, aggregation: Aggregation, pad: number, name: string): RewardSource {
-  if (members.length !== normalisation.mean.length) throw new RangeError(`proxyReward: ${members.length} members but normalisation for ${normalisation.mean.length}`);
+export function proxyReward(
+  runtime: Runtime,
+  members: readonly RewardModel[],
+  normalisation: Normalisation,
+  aggregation: Aggregation,
+  pad: number,
+  name: string,
+): RewardSource {
+  if (members.length !== normalisation.mean.length)
+    throw new RangeError(`proxyReward: ${members.length} members but normalisation for ${normalisation.mean.length}`);
   return {
     name,
     async score(rollout) {

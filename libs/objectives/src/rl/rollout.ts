@@ -21,11 +21,24 @@ export interface Rollout {
 }
 
 /** Draws one completion per prompt entry (repeat a prompt for several). */
-export async function sampleRollout(runtime: Runtime, policy: Gpt, tokenizer: WordTokenizer, prompts: readonly TaskPrompt[], seeds: readonly number[], signal?: AbortSignal): Promise<Rollout> {
+export async function sampleRollout(
+  runtime: Runtime,
+  policy: Gpt,
+  tokenizer: WordTokenizer,
+  prompts: readonly TaskPrompt[],
+  seeds: readonly number[],
+  signal?: AbortSignal,
+): Promise<Rollout> {
   signal?.throwIfAborted();
   const eos = tokenizer.special.eos;
   const promptIds = prompts.map((p) => tokenizer.promptIds(p.words));
-  const g = await generate(runtime, policy, promptIds, { maxNewTokens: MAX_COMPLETION_TOKENS, stopToken: eos, padToken: tokenizer.special.pad, seeds: [...seeds], temperature: 1 });
+  const g = await generate(runtime, policy, promptIds, {
+    maxNewTokens: MAX_COMPLETION_TOKENS,
+    stopToken: eos,
+    padToken: tokenizer.special.pad,
+    seeds: [...seeds],
+    temperature: 1,
+  });
   const completions = g.tokens.map((t) => [...t]);
   const bodies = completions.map((t) => {
     const end = t.indexOf(eos);
@@ -58,5 +71,12 @@ export async function analyseRollout(session: Session, rl: RlPolicy, rollout: Ro
   const out = await session.run({ ...rl.feeds(), ...inputs });
   const take = (name: string) => rollout.completions.map((c, b) => completionSlice(out[name]!.data as Float32Array, batch, b, c.length));
   const entropy = take("entropy").map((e) => e.reduce((s, x) => s + x, 0) / Math.max(1, e.length));
-  return { batch, logp: take("logp"), refLogp: take("ref_logp"), exactKl: take("exact_kl"), values: take("values"), entropy: Float64Array.from(entropy) };
+  return {
+    batch,
+    logp: take("logp"),
+    refLogp: take("ref_logp"),
+    exactKl: take("exact_kl"),
+    values: take("values"),
+    entropy: Float64Array.from(entropy),
+  };
 }

@@ -25,7 +25,16 @@ import { WordTokenizer } from "../task/word-tokenizer.ts";
 import type { EvalPoint } from "./evaluate.ts";
 import { fitRlRun, type RlFit } from "./fit.ts";
 import { hasRlCheckpoint } from "./checkpoint.ts";
-import { ONSET_SIGNALS, onsetRuleHolds, onsetSteps, scoreOnset, summariseOnset, type OnsetObservation, type OnsetScore, type OnsetSignal } from "./onset.ts";
+import {
+  ONSET_SIGNALS,
+  onsetRuleHolds,
+  onsetSteps,
+  scoreOnset,
+  summariseOnset,
+  type OnsetObservation,
+  type OnsetScore,
+  type OnsetSignal,
+} from "./onset.ts";
 import { trainProxies, type TrainedProxies } from "./proxies.ts";
 import { goldReward, proxyReward, type RewardSource } from "./rewards.ts";
 import { trainPolicy, type RlTrainingConfig, type StepTimings } from "./train.ts";
@@ -105,7 +114,14 @@ export function expandRlStudy(s: RlStudyConfig): RlRunSpec[] {
     for (const seed of s.seeds) {
       for (const objective of s.objectives) {
         if (objective === "gold" && i > 0) continue; // gold does not depend on the proxy size
-        for (const klCoef of s.klCoefs) runs.push({ id: `${s.name}/${objective === "gold" ? "gold" : proxy.name}/${objective}/kl${klCoef}/s${seed}`, proxy, objective, klCoef, seed });
+        for (const klCoef of s.klCoefs)
+          runs.push({
+            id: `${s.name}/${objective === "gold" ? "gold" : proxy.name}/${objective}/kl${klCoef}/s${seed}`,
+            proxy,
+            objective,
+            klCoef,
+            seed,
+          });
       }
     }
   });
@@ -115,7 +131,9 @@ export function expandRlStudy(s: RlStudyConfig): RlRunSpec[] {
 export function trainingConfig(s: RlStudyConfig, klCoef: number): RlTrainingConfig {
   return {
     ...s.rl,
-    kl: s.adaptiveKl ? { kind: "adaptive", initial: klCoef, target: s.adaptiveKl.target, horizon: s.adaptiveKl.horizon } : { kind: "fixed", coef: klCoef },
+    kl: s.adaptiveKl
+      ? { kind: "adaptive", initial: klCoef, target: s.adaptiveKl.target, horizon: s.adaptiveKl.horizon }
+      : { kind: "fixed", coef: klCoef },
     eval: { every: s.evaluation.every, prompts: s.evaluation.prompts, samplesPerPrompt: s.evaluation.samplesPerPrompt },
   };
 }
@@ -135,14 +153,31 @@ export async function runRlStudy(input: unknown, context: ExperimentContext, opt
   const timings: Record<string, number> = { pretrain: 0, proxies: 0, rl: 0 };
   const task = createTask(s.task.seed, { prompts: s.task.prompts });
   const tokenizer = new WordTokenizer(task.vocabulary);
-  const policySpec: BasePolicySpec = { layers: s.basePolicy.layers, dModel: s.basePolicy.dModel, heads: s.basePolicy.heads, pretrainSteps: s.basePolicy.pretrainSteps, seed: s.task.seed };
+  const policySpec: BasePolicySpec = {
+    layers: s.basePolicy.layers,
+    dModel: s.basePolicy.dModel,
+    heads: s.basePolicy.heads,
+    pretrainSteps: s.basePolicy.pretrainSteps,
+    seed: s.task.seed,
+  };
   const runs = expandRlStudy(s);
   const t0 = performance.now();
   const progress = (phase: string, done: number, total: number, message?: string) =>
-    sink.progress({ phase, done, total, fraction: Math.min(1, done / Math.max(1, total)), elapsedS: (performance.now() - t0) / 1000, etaS: null, ...(message ? { message } : {}) });
+    sink.progress({
+      phase,
+      done,
+      total,
+      fraction: Math.min(1, done / Math.max(1, total)),
+      elapsedS: (performance.now() - t0) / 1000,
+      etaS: null,
+      ...(message ? { message } : {}),
+    });
 
   const t = performance.now();
-  const base = await loadOrPretrainBasePolicy(runtime, task, tokenizer, policySpec, context.cacheDir, { signal, onStep: (step, total) => progress("pretrain", step, total) });
+  const base = await loadOrPretrainBasePolicy(runtime, task, tokenizer, policySpec, context.cacheDir, {
+    signal,
+    onStep: (step, total) => progress("pretrain", step, total),
+  });
   timings.pretrain = (performance.now() - t) / 1000;
   sink.log(base.cached ? `base policy loaded from ${base.path}` : `base policy pretrained and cached in ${base.path}`);
   sink.checkpoint({ name: "base-policy", kind: "policy", path: base.path, hash: base.hash, config: { ...policySpec } });
@@ -154,13 +189,30 @@ export async function runRlStudy(input: unknown, context: ExperimentContext, opt
     const known = proxies.get(key);
     if (known) return known;
     const t1 = performance.now();
-    const trained = await trainProxies(runtime, task, tokenizer, base.model, policySpec, { size: run.proxy, trainingSize: s.trainingSize, labelNoise: s.labelNoise, members: needsEnsemble ? s.ensembleSize : 1, seed: run.seed }, context.cacheDir, {
-      rmTraining: s.rmTraining,
-      validationPrompts: s.task.prompts.validation,
-      signal,
-    });
+    const trained = await trainProxies(
+      runtime,
+      task,
+      tokenizer,
+      base.model,
+      policySpec,
+      {
+        size: run.proxy,
+        trainingSize: s.trainingSize,
+        labelNoise: s.labelNoise,
+        members: needsEnsemble ? s.ensembleSize : 1,
+        seed: run.seed,
+      },
+      context.cacheDir,
+      {
+        rmTraining: s.rmTraining,
+        validationPrompts: s.task.prompts.validation,
+        signal,
+      },
+    );
     timings.proxies! += (performance.now() - t1) / 1000;
-    sink.log(`${key}: ${trained.members.length} proxy member(s), validation accuracy ${trained.validationAccuracy.map((a) => a.toFixed(3)).join(", ")}`);
+    sink.log(
+      `${key}: ${trained.members.length} proxy member(s), validation accuracy ${trained.validationAccuracy.map((a) => a.toFixed(3)).join(", ")}`,
+    );
     proxies.set(key, trained);
     return trained;
   };
@@ -168,7 +220,12 @@ export async function runRlStudy(input: unknown, context: ExperimentContext, opt
   const results: RlRunResult[] = [];
   for (const [i, run] of runs.entries()) {
     signal?.throwIfAborted();
-    const runSink = sink.beginRun({ id: run.id, name: run.id, seed: run.seed, config: { ...s, run } as unknown as Record<string, unknown> });
+    const runSink = sink.beginRun({
+      id: run.id,
+      name: run.id,
+      seed: run.seed,
+      config: { ...s, run } as unknown as Record<string, unknown>,
+    });
     try {
       const result = await runOne(run, runSink, (step) => progress("rl", i * s.rl.steps + step, runs.length * s.rl.steps, run.id));
       results.push(result);
@@ -180,7 +237,15 @@ export async function runRlStudy(input: unknown, context: ExperimentContext, opt
       throw err;
     }
   }
-  const onset = Object.fromEntries(ONSET_SIGNALS.map((signal) => [signal, summariseOnset(results.map((r) => r.onset), signal)])) as RlStudyResult["onset"];
+  const onset = Object.fromEntries(
+    ONSET_SIGNALS.map((signal) => [
+      signal,
+      summariseOnset(
+        results.map((r) => r.onset),
+        signal,
+      ),
+    ]),
+  ) as RlStudyResult["onset"];
   return { study: s.name, basePolicy: { hash: base.hash, cached: base.cached, path: base.path }, runs: results, timings, onset };
 
   async function runOne(run: RlRunSpec, runSink: RunSink, onStep: (step: number) => void): Promise<RlRunResult> {
@@ -196,7 +261,14 @@ export async function runRlStudy(input: unknown, context: ExperimentContext, opt
       memberAccuracy = trained.validationAccuracy;
       const pad = tokenizer.special.pad;
       if (run.objective === "single") {
-        reward = proxyReward(runtime, trained.members.slice(0, 1), { mean: trained.normalisation.mean.slice(0, 1), std: trained.normalisation.std.slice(0, 1) }, { kind: "mean" }, pad, series);
+        reward = proxyReward(
+          runtime,
+          trained.members.slice(0, 1),
+          { mean: trained.normalisation.mean.slice(0, 1), std: trained.normalisation.std.slice(0, 1) },
+          { kind: "mean" },
+          pad,
+          series,
+        );
       } else {
         const a: Aggregation = run.objective === "uwo" ? { kind: "uwo", lambda: s.uwoLambda ?? UWO_LAMBDA.ppo } : { kind: run.objective };
         reward = proxyReward(runtime, trained.members, trained.normalisation, a, pad, series);
@@ -210,7 +282,14 @@ export async function runRlStudy(input: unknown, context: ExperimentContext, opt
     let valueError: number | null = null;
     let stoppedBy: OnsetSignal | null = null;
     const observe = (p: EvalPoint) => {
-      observations.push({ step: p.step, kl: p.kl.exact.mean, d: Math.sqrt(Math.max(0, p.kl.exact.mean)), proxy: p.proxy?.mean ?? null, disagreement: p.disagreement, valueError });
+      observations.push({
+        step: p.step,
+        kl: p.kl.exact.mean,
+        d: Math.sqrt(Math.max(0, p.kl.exact.mean)),
+        proxy: p.proxy?.mean ?? null,
+        disagreement: p.disagreement,
+        valueError,
+      });
       const stopOn = s.onset.stopOn;
       if (stopOn && stoppedBy === null && onsetRuleHolds(stopOn, observations)) {
         stoppedBy = stopOn;
@@ -268,7 +347,16 @@ export async function runRlStudy(input: unknown, context: ExperimentContext, opt
       },
     });
     if (hasRlCheckpoint(checkpointDir)) {
-      runSink.checkpoint({ name: "rl-policy", kind: "policy", path: checkpointDir, config: { format: "goodhart-rl-checkpoint", files: ["params.safetensors", "optimizer.safetensors", "state.json"], every: s.evaluation.every } });
+      runSink.checkpoint({
+        name: "rl-policy",
+        kind: "policy",
+        path: checkpointDir,
+        config: {
+          format: "goodhart-rl-checkpoint",
+          files: ["params.safetensors", "optimizer.safetensors", "state.json"],
+          every: s.evaluation.every,
+        },
+      });
     }
     const fit = fitRlRun(points, { replicates: options.bootstrapReplicates, seed: run.id });
     let fitIntervals: Record<string, ExperimentInterval> | null = null;
@@ -280,9 +368,20 @@ export async function runRlStudy(input: unknown, context: ExperimentContext, opt
       }
       if (fit.intervals) {
         fitIntervals = {};
-        for (const [k, ci] of Object.entries(fit.intervals)) if (Number.isFinite(ci.low)) fitIntervals[k] = { low: ci.low, high: ci.high, level: ci.level, replicates: ci.replicates - ci.failed, resampled: "prompts" };
+        for (const [k, ci] of Object.entries(fit.intervals))
+          if (Number.isFinite(ci.low))
+            fitIntervals[k] = { low: ci.low, high: ci.high, level: ci.level, replicates: ci.replicates - ci.failed, resampled: "prompts" };
       }
-      runSink.fit({ series, target: "gold", form: "rl", coefficients, standardErrors: { a: fit.aSe, b: fit.bSe }, residual: fit.rss, nPoints: points.length, ...(fitIntervals ? { intervals: fitIntervals } : {}) });
+      runSink.fit({
+        series,
+        target: "gold",
+        form: "rl",
+        coefficients,
+        standardErrors: { a: fit.aSe, b: fit.bSe },
+        residual: fit.rss,
+        nPoints: points.length,
+        ...(fitIntervals ? { intervals: fitIntervals } : {}),
+      });
     }
     const first = points[0]!;
     const last = points[points.length - 1]!;
@@ -301,8 +400,15 @@ export async function runRlStudy(input: unknown, context: ExperimentContext, opt
     const peak = curve[peakIndex]!;
     const final = curve[curve.length - 1]!;
     const drop = pairedGain(points[peakIndex]!.perPrompt.gold, last.perPrompt.gold);
-    const available = ONSET_SIGNALS.filter((sig) => (sig !== "disagreement" || (evalProxy !== null && run.objective !== "single" && s.ensembleSize > 1)) && (sig !== "value-error" || s.rl.algorithm === "ppo"));
-    const onset = { ...scoreOnset(onsetSteps(observations), { peakStep: peak.step, drop: peak.gold - final.gold, dropSe: drop.se }, available), stoppedBy };
+    const available = ONSET_SIGNALS.filter(
+      (sig) =>
+        (sig !== "disagreement" || (evalProxy !== null && run.objective !== "single" && s.ensembleSize > 1)) &&
+        (sig !== "value-error" || s.rl.algorithm === "ppo"),
+    );
+    const onset = {
+      ...scoreOnset(onsetSteps(observations), { peakStep: peak.step, drop: peak.gold - final.gold, dropSe: drop.se }, available),
+      stoppedBy,
+    };
     for (const sc of onset.scores) {
       if (sc.fireStep === null) continue;
       runSink.metric(sc.fireStep, `onset.${sc.signal}.fired`, 1);
@@ -311,7 +417,9 @@ export async function runRlStudy(input: unknown, context: ExperimentContext, opt
     }
     const seconds = (performance.now() - started) / 1000;
     timings.rl! += seconds;
-    runSink.log(`${run.id}: peak gold ${peak.gold.toFixed(3)} at step ${peak.step}, final gold ${final.gold.toFixed(3)}, final KL ${final.kl.toFixed(2)} nats`);
+    runSink.log(
+      `${run.id}: peak gold ${peak.gold.toFixed(3)} at step ${peak.step}, final gold ${final.gold.toFixed(3)}, final KL ${final.kl.toFixed(2)} nats`,
+    );
     const { intervals: _omit, ...fitCore } = fit ?? { intervals: null };
     return {
       id: run.id,

@@ -46,7 +46,16 @@ export interface RlTrainingConfig {
   eval: { every: number; prompts: number; samplesPerPrompt: number };
 }
 
-export const PPO_DEFAULTS: PpoSettings = { epochs: 2, minibatches: 2, clip: 0.2, valueClip: 0.2, valueCoef: 0.5, entropyCoef: 0, gamma: 1, lambda: 0.95 };
+export const PPO_DEFAULTS: PpoSettings = {
+  epochs: 2,
+  minibatches: 2,
+  clip: 0.2,
+  valueClip: 0.2,
+  valueCoef: 0.5,
+  entropyCoef: 0,
+  gamma: 1,
+  lambda: 0.95,
+};
 
 export interface StepTimings {
   generation: number;
@@ -100,7 +109,10 @@ const mean = (xs: ArrayLike<number>) => {
 };
 
 export function validateTrainingConfig(c: RlTrainingConfig): void {
-  if (c.algorithm === "rloo" && c.samplesPerPrompt < 2) throw new RangeError(`rloo: samplesPerPrompt must be >= 2 (the leave-one-out baseline needs another sample); got ${c.samplesPerPrompt}`);
+  if (c.algorithm === "rloo" && c.samplesPerPrompt < 2)
+    throw new RangeError(
+      `rloo: samplesPerPrompt must be >= 2 (the leave-one-out baseline needs another sample); got ${c.samplesPerPrompt}`,
+    );
   if (c.algorithm === "ppo" && c.ppo.minibatches > c.promptsPerStep * c.samplesPerPrompt) {
     throw new RangeError(`ppo: ${c.ppo.minibatches} minibatches for ${c.promptsPerStep * c.samplesPerPrompt} samples per step`);
   }
@@ -115,7 +127,17 @@ export async function trainPolicy(d: RlTrainingDeps): Promise<RlTrainingResult> 
     c.algorithm === "ppo"
       ? (() => {
           const l = rl.ppoLoss(c.ppo);
-          return { loss: l.loss, metrics: { policy_loss: l.policyLoss, value_loss: l.valueLoss, entropy: l.entropy, clip_fraction: l.clipFraction, value_clip_fraction: l.valueClipFraction, approx_kl: l.approxKl } };
+          return {
+            loss: l.loss,
+            metrics: {
+              policy_loss: l.policyLoss,
+              value_loss: l.valueLoss,
+              entropy: l.entropy,
+              clip_fraction: l.clipFraction,
+              value_clip_fraction: l.valueClipFraction,
+              approx_kl: l.approxKl,
+            },
+          };
         })()
       : (() => {
           const l = rl.rlooLoss();
@@ -149,7 +171,17 @@ export async function trainPolicy(d: RlTrainingDeps): Promise<RlTrainingResult> 
   const evals: EvalPoint[] = [];
   const evaluate = async (step: number) => {
     const point = await timed("evaluation", () =>
-      evaluatePolicy(rl, step, { runtime: d.runtime, session: analysis, task: d.task, tokenizer: d.tokenizer, prompts: evalPrompts, samplesPerPrompt: c.eval.samplesPerPrompt, seedBase: evalSeedBase, proxy: evalProxy, signal: d.signal }),
+      evaluatePolicy(rl, step, {
+        runtime: d.runtime,
+        session: analysis,
+        task: d.task,
+        tokenizer: d.tokenizer,
+        prompts: evalPrompts,
+        samplesPerPrompt: c.eval.samplesPerPrompt,
+        seedBase: evalSeedBase,
+        proxy: evalProxy,
+        signal: d.signal,
+      }),
     );
     evals.push(point);
     d.onEval?.(point);
@@ -179,8 +211,20 @@ export async function trainPolicy(d: RlTrainingDeps): Promise<RlTrainingResult> 
       for (let j = 0; j < c.samplesPerPrompt; j++) prompts.push(p);
     }
     const seedBase = rng.nextUint32();
-    const rollout = await timed("generation", () => sampleRollout(d.runtime, rl.sampler(), d.tokenizer, prompts, prompts.map((_, i) => seedBase + i), d.signal));
-    const { scored, a } = await timed("scoring", async () => ({ scored: await d.reward.score(rollout), a: await analyseRollout(analysis, rl, rollout, pad) }));
+    const rollout = await timed("generation", () =>
+      sampleRollout(
+        d.runtime,
+        rl.sampler(),
+        d.tokenizer,
+        prompts,
+        prompts.map((_, i) => seedBase + i),
+        d.signal,
+      ),
+    );
+    const { scored, a } = await timed("scoring", async () => ({
+      scored: await d.reward.score(rollout),
+      a: await analyseRollout(analysis, rl, rollout, pad),
+    }));
     const seqKl = a.logp.map((lp, i) => mean(lp.map((x, t) => x - a.refLogp[i]![t]!)) * lp.length); // k1 sum
     const beta = kl.coef;
     const results: StepResult[] =
@@ -193,10 +237,12 @@ export async function trainPolicy(d: RlTrainingDeps): Promise<RlTrainingResult> 
     metric(s, "train.entropy", mean(a.entropy));
     metric(s, "train.loss", mean(results.map((r) => r.loss)));
     metric(s, "train.grad_norm", mean(results.map((r) => r.gradNorm)));
-    for (const name of Object.keys(results[0]!.metrics)) metric(s, `train.${name}`, mean(results.map((r) => Number(r.metrics[name]!.data[0]))));
+    for (const name of Object.keys(results[0]!.metrics))
+      metric(s, `train.${name}`, mean(results.map((r) => Number(r.metrics[name]!.data[0]))));
     metric(s, "train.completion_tokens", mean(rollout.completions.map((x) => x.length)));
     kl.update(mean(seqKl), rollout.completions.length);
-    if (d.checkpoint && s % d.checkpoint.every === 0) await saveRlCheckpoint(d.checkpoint.dir, rl.policy.store, trainer, { step: s, rng: rng.getState(), klCoef: kl.coef, evals });
+    if (d.checkpoint && s % d.checkpoint.every === 0)
+      await saveRlCheckpoint(d.checkpoint.dir, rl.policy.store, trainer, { step: s, rng: rng.getState(), klCoef: kl.coef, evals });
     if (d.afterStep?.(s, rl)) {
       step = s;
       break;
@@ -236,8 +282,16 @@ export async function trainPolicy(d: RlTrainingDeps): Promise<RlTrainingResult> 
         const rows = perm.slice(m * size, (m + 1) * size);
         if (rows.length === 0) continue;
         d.signal?.throwIfAborted();
-        const batch = rowBatch(rows.map((i) => rollout.promptIds[i]!), rows.map((i) => rollout.completions[i]!), pad);
-        const pick = (xs: Float64Array[]) => tokenFeed(batch, rows.map((i) => xs[i]!));
+        const batch = rowBatch(
+          rows.map((i) => rollout.promptIds[i]!),
+          rows.map((i) => rollout.completions[i]!),
+          pad,
+        );
+        const pick = (xs: Float64Array[]) =>
+          tokenFeed(
+            batch,
+            rows.map((i) => xs[i]!),
+          );
         const result = await timed("train", () =>
           trainer.step({ ...batch.feeds, old_logp: pick(a.logp), advantages: pick(adv), returns: pick(ret), old_values: pick(a.values) }),
         );
@@ -254,7 +308,9 @@ export async function trainPolicy(d: RlTrainingDeps): Promise<RlTrainingResult> 
     let adv = leaveOneOutAdvantages(penalised, c.samplesPerPrompt);
     if (c.whitenAdvantages) adv = whiten(adv);
     const batch = rowBatch(rollout.promptIds, rollout.completions, pad);
-    const result = await timed("train", () => trainer.step({ ...batch.feeds, seq_advantages: { dtype: "float32", shape: [adv.length], data: Float32Array.from(adv) } }));
+    const result = await timed("train", () =>
+      trainer.step({ ...batch.feeds, seq_advantages: { dtype: "float32", shape: [adv.length], data: Float32Array.from(adv) } }),
+    );
     timings.trainHost += result.ms.host / 1000;
     if (!Number.isFinite(result.loss)) throw new Error(`rloo: loss ${result.loss} at update ${trainer.steps}`);
     return result;

@@ -108,7 +108,11 @@ export function bootstrapMany<K extends string>(
 }
 
 /** One statistic's percentile interval (see `bootstrapMany`). */
-export function bootstrap(shape: { seeds: number; prompts: number }, statistic: (r: Resample) => number, options: BootstrapOptions = {}): BootstrapInterval {
+export function bootstrap(
+  shape: { seeds: number; prompts: number },
+  statistic: (r: Resample) => number,
+  options: BootstrapOptions = {},
+): BootstrapInterval {
   return bootstrapMany(shape, { value: statistic }, options).value;
 }
 

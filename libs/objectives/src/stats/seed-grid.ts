@@ -42,8 +42,10 @@ function checkCurve(c: SeedCurve, i: number): void {
   if (c.x.length !== c.y.length) throw new RangeError(`seed curve ${i}: ${c.x.length} x values but ${c.y.length} y values`);
   if (c.x.length === 0) throw new RangeError(`seed curve ${i}: no points`);
   for (let j = 0; j < c.x.length; j++) {
-    if (!Number.isFinite(c.x[j]) || !Number.isFinite(c.y[j])) throw new RangeError(`seed curve ${i}: point ${j} is not finite (x ${c.x[j]}, y ${c.y[j]})`);
-    if (j > 0 && c.x[j]! < c.x[j - 1]!) throw new RangeError(`seed curve ${i}: x must be ascending (point ${j}: ${c.x[j]} after ${c.x[j - 1]})`);
+    if (!Number.isFinite(c.x[j]) || !Number.isFinite(c.y[j]))
+      throw new RangeError(`seed curve ${i}: point ${j} is not finite (x ${c.x[j]}, y ${c.y[j]})`);
+    if (j > 0 && c.x[j]! < c.x[j - 1]!)
+      throw new RangeError(`seed curve ${i}: x must be ascending (point ${j}: ${c.x[j]} after ${c.x[j - 1]})`);
   }
 }
 

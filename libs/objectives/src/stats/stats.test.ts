@@ -37,8 +37,18 @@ describe("seeds on a shared grid", () => {
     expect(avg.seeds).toBe(2);
   });
   it("names the bad curve", () => {
-    expect(() => averageSeeds([{ x: [0, 1], y: [0, 1] }, { x: [1, 0], y: [0, 1] }])).toThrow(/seed curve 1: x must be ascending/);
-    expect(() => sharedGrid([{ x: [0, 1], y: [0, 1] }, { x: [2, 3], y: [0, 1] }])).toThrow(/share no x range/);
+    expect(() =>
+      averageSeeds([
+        { x: [0, 1], y: [0, 1] },
+        { x: [1, 0], y: [0, 1] },
+      ]),
+    ).toThrow(/seed curve 1: x must be ascending/);
+    expect(() =>
+      sharedGrid([
+        { x: [0, 1], y: [0, 1] },
+        { x: [2, 3], y: [0, 1] },
+      ]),
+    ).toThrow(/share no x range/);
   });
 });
 
@@ -60,7 +70,11 @@ describe("bootstrap", () => {
   });
   it("resamples seeds too when there are several, and counts failed replicates", () => {
     const seeds = [Array(10).fill(0), Array(10).fill(1), Array(10).fill(2)];
-    const ci = bootstrapMany({ seeds: 3, prompts: 10 }, { mean: (r) => resampledMean(seeds, r), odd: (r) => (r.seeds[0] === 0 ? Number.NaN : 1) }, { replicates: 300 });
+    const ci = bootstrapMany(
+      { seeds: 3, prompts: 10 },
+      { mean: (r) => resampledMean(seeds, r), odd: (r) => (r.seeds[0] === 0 ? Number.NaN : 1) },
+      { replicates: 300 },
+    );
     expect(ci.mean.estimate).toBe(1);
     // Only seed variation exists here, so a positive width proves seeds are resampled.
     expect(ci.mean.high - ci.mean.low).toBeGreaterThan(0.5);

@@ -8,8 +8,16 @@
 import { existsSync } from "node:fs";
 import { join } from "node:path";
 import {
-  Gpt, cosineSchedule, createTrainer, input, loadModelOfKind, saveModel, softmaxCrossEntropy,
-  type GptConfig, type HostTensor, type Runtime,
+  Gpt,
+  cosineSchedule,
+  createTrainer,
+  input,
+  loadModelOfKind,
+  saveModel,
+  softmaxCrossEntropy,
+  type GptConfig,
+  type HostTensor,
+  type Runtime,
 } from "@goodhart/engine";
 import { Rng, hash64 } from "@goodhart/engine";
 import type { BuiltinTask } from "./task.ts";
@@ -54,12 +62,21 @@ export function basePolicyGptConfig(spec: BasePolicySpec, vocab: number): GptCon
  * cached policy is reused only when pretraining would produce the same weights.
  */
 export function basePolicyHash(task: BuiltinTask, spec: BasePolicySpec): string {
-  const key = JSON.stringify({ v: RECIPE_VERSION, spec: resolved(spec), vocab: task.vocabulary, train: task.prompts.train.map((p) => p.text) });
+  const key = JSON.stringify({
+    v: RECIPE_VERSION,
+    spec: resolved(spec),
+    vocab: task.vocabulary,
+    train: task.prompts.train.map((p) => p.text),
+  });
   return hash64(key).toString(16).padStart(16, "0");
 }
 
 /** One pretraining batch: ids, next-token targets and loss weights (1 on completion + eos), each (B, T). */
-export function pretrainBatch(tokenizer: WordTokenizer, rows: { prompt: TaskPrompt; completion: readonly string[] }[], maxSeq: number): Record<string, HostTensor> {
+export function pretrainBatch(
+  tokenizer: WordTokenizer,
+  rows: { prompt: TaskPrompt; completion: readonly string[] }[],
+  maxSeq: number,
+): Record<string, HostTensor> {
   const seqs = rows.map(({ prompt, completion }) => {
     const ids = tokenizer.sequenceIds(prompt.words, completion.slice(0, MAX_COMPLETION_TOKENS));
     return { ids: ids.slice(0, maxSeq + 1), promptLen: prompt.words.length + 2 };
@@ -94,7 +111,13 @@ export interface PretrainOptions {
 }
 
 /** Pretrains a new base policy on fresh generator samples for `spec.pretrainSteps` steps. */
-export async function pretrainBasePolicy(runtime: Runtime, task: BuiltinTask, tokenizer: WordTokenizer, spec: BasePolicySpec, options: PretrainOptions = {}): Promise<Gpt> {
+export async function pretrainBasePolicy(
+  runtime: Runtime,
+  task: BuiltinTask,
+  tokenizer: WordTokenizer,
+  spec: BasePolicySpec,
+  options: PretrainOptions = {},
+): Promise<Gpt> {
   const s = resolved(spec);
   const model = new Gpt(basePolicyGptConfig(s, tokenizer.vocabSize), { seed: s.seed });
   if (s.pretrainSteps === 0) return model;
@@ -139,12 +162,22 @@ export interface CachedPolicy {
  * Loads the base policy for `spec` from `<cacheDir>/base-policy/<hash>`, or pretrains it and saves
  * it there (atomically) for the next run.
  */
-export async function loadOrPretrainBasePolicy(runtime: Runtime, task: BuiltinTask, tokenizer: WordTokenizer, spec: BasePolicySpec, cacheDir: string, options: PretrainOptions = {}): Promise<CachedPolicy> {
+export async function loadOrPretrainBasePolicy(
+  runtime: Runtime,
+  task: BuiltinTask,
+  tokenizer: WordTokenizer,
+  spec: BasePolicySpec,
+  cacheDir: string,
+  options: PretrainOptions = {},
+): Promise<CachedPolicy> {
   const hash = basePolicyHash(task, spec);
   const dir = join(cacheDir, "base-policy", hash);
   if (existsSync(join(dir, "model.safetensors")) && existsSync(join(dir, "config.json"))) {
     const model = await loadModelOfKind(dir, "gpt");
-    if (model.config.vocab !== tokenizer.vocabSize) throw new Error(`${dir}: cached policy has vocabulary ${model.config.vocab}, the task tokenizer ${tokenizer.vocabSize}; delete the folder`);
+    if (model.config.vocab !== tokenizer.vocabSize)
+      throw new Error(
+        `${dir}: cached policy has vocabulary ${model.config.vocab}, the task tokenizer ${tokenizer.vocabSize}; delete the folder`,
+      );
     return { model, cached: true, hash, path: dir };
   }
   const model = await pretrainBasePolicy(runtime, task, tokenizer, spec, options);

@@ -4,9 +4,7 @@
  * policy's pretraining corpus and, before any policy exists, the base distribution for best-of-n.
  */
 import type { Rng } from "@goodhart/engine";
-import {
-  ASPECTS, COLORS, FILLER, INTENSIFIERS, LIST_KINDS, NAMES, NEGATIVE_WORDS, NEGATOR, POSITIVE_WORDS,
-} from "./lexicon.ts";
+import { ASPECTS, COLORS, FILLER, INTENSIFIERS, LIST_KINDS, NAMES, NEGATIVE_WORDS, NEGATOR, POSITIVE_WORDS } from "./lexicon.ts";
 import type { PromptSpec } from "./prompts.ts";
 
 /** Knobs of the generator; the defaults are the task's documented world. */
@@ -31,7 +29,7 @@ export const DEFAULT_GENERATOR_OPTIONS: GeneratorOptions = {
 /** One adjective phrase: [intensifier] adjective, or "not" + an adjective of the other polarity. */
 function adjective(rng: Rng, polarity: 1 | -1): string[] {
   // Mostly on-target words, sometimes the other polarity (mixed reviews happen).
-  const aligned = rng.uniform() < 0.8 ? polarity : ((-polarity) as 1 | -1);
+  const aligned = rng.uniform() < 0.8 ? polarity : (-polarity as 1 | -1);
   if (rng.uniform() < 0.15) {
     // Negation: "not bad" says something positive, "not good" something negative.
     return [NEGATOR, rng.choice(aligned > 0 ? NEGATIVE_WORDS : POSITIVE_WORDS)];
@@ -88,7 +86,9 @@ function list(rng: Rng, spec: Extract<PromptSpec, { category: "list" }>): string
   const delta = [-1, 0, 1, 2][rng.weightedIndex([0.15, 0.6, 0.15, 0.1])];
   const k = Math.max(1, spec.count + delta);
   const members = LIST_KINDS[spec.kind];
-  const others = Object.entries(LIST_KINDS).filter(([kind]) => kind !== spec.kind).flatMap(([, m]) => m);
+  const others = Object.entries(LIST_KINDS)
+    .filter(([kind]) => kind !== spec.kind)
+    .flatMap(([, m]) => m);
   const items: string[] = [];
   const unused = rng.shuffle([...members]);
   for (let i = 0; i < k; i++) {

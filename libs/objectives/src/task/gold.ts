@@ -22,7 +22,16 @@
  *    list 2c-(2c+6) for c requested items, greeting 2-14).
  */
 import {
-  COLORS, FUNCTION_WORDS, GREETING_WORDS, INTENSIFIERS, LIST_KINDS, NAMES, NEGATIVE_WORDS, NEGATOR, POSITIVE_WORDS, ASPECTS,
+  COLORS,
+  FUNCTION_WORDS,
+  GREETING_WORDS,
+  INTENSIFIERS,
+  LIST_KINDS,
+  NAMES,
+  NEGATIVE_WORDS,
+  NEGATOR,
+  POSITIVE_WORDS,
+  ASPECTS,
 } from "./lexicon.ts";
 import type { PromptSpec } from "./prompts.ts";
 import { fluencyFraction } from "./fluency.ts";

@@ -12,9 +12,7 @@ export const NEGATIVE_WORDS = ["bad", "poor", "awful", "weak", "cheap", "boring"
 export const INTENSIFIERS = ["very", "really", "so"] as const;
 export const NEGATOR = "not";
 
-export const PRODUCTS = [
-  "camera", "phone", "lamp", "chair", "kettle", "jacket", "backpack", "speaker", "blender", "watch",
-] as const;
+export const PRODUCTS = ["camera", "phone", "lamp", "chair", "kettle", "jacket", "backpack", "speaker", "blender", "watch"] as const;
 export const ASPECTS = ["battery", "screen", "price", "design", "quality", "sound", "size", "handle"] as const;
 
 /** The world's facts: what colour each thing is. */
@@ -54,7 +52,39 @@ export const FILLER = "um";
  * component). Punctuation is included.
  */
 export const FUNCTION_WORDS: ReadonlySet<string> = new Set([
-  "the", "this", "a", "is", "it", "and", "or", "i", "you", "to", "of", "for", "are", "am", "would",
-  "do", "not", "me", "some", "here", "think", "know", "sure", "about", "how", "have", "hope", "well",
-  "meet", "day", ".", ",", "?", "!", ":",
+  "the",
+  "this",
+  "a",
+  "is",
+  "it",
+  "and",
+  "or",
+  "i",
+  "you",
+  "to",
+  "of",
+  "for",
+  "are",
+  "am",
+  "would",
+  "do",
+  "not",
+  "me",
+  "some",
+  "here",
+  "think",
+  "know",
+  "sure",
+  "about",
+  "how",
+  "have",
+  "hope",
+  "well",
+  "meet",
+  "day",
+  ".",
+  ",",
+  "?",
+  "!",
+  ":",
 ]);

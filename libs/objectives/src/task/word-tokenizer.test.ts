@@ -31,6 +31,9 @@ describe("WordTokenizer", () => {
   it("pads batches on either side with the pad id", () => {
     const b = tok.encodeBatch(["good", "very good"], { padSide: "left" });
     expect(b.ids[0]![0]).toBe(0);
-    expect(b.attentionMask).toEqual([[0, 1], [1, 1]]);
+    expect(b.attentionMask).toEqual([
+      [0, 1],
+      [1, 1],
+    ]);
   });
 });

@@ -3,7 +3,15 @@
  * are words of the task), after four special tokens. The task's whole language is ~145 words, so
  * sequences are short and a tiny transformer's embedding table stays small.
  */
-import { padBatch, type BatchEncodeOptions, type BatchEncoding, type DecodeOptions, type EncodeOptions, type SpecialTokenIds, type Tokenizer } from "@goodhart/engine";
+import {
+  padBatch,
+  type BatchEncodeOptions,
+  type BatchEncoding,
+  type DecodeOptions,
+  type EncodeOptions,
+  type SpecialTokenIds,
+  type Tokenizer,
+} from "@goodhart/engine";
 
 /** The special tokens, in id order: padding, start of sequence, end of completion, prompt/completion separator. */
 export const WORD_SPECIALS = ["<pad>", "<bos>", "<eos>", "<sep>"] as const;
@@ -20,7 +28,8 @@ export class WordTokenizer implements Tokenizer {
     const words = [...WORD_SPECIALS, ...vocabulary];
     const ids = new Map<string, number>();
     words.forEach((w, i) => {
-      if (w.length === 0 || /\s/.test(w)) throw new RangeError(`WordTokenizer: word ${i} (${JSON.stringify(w)}) is empty or holds whitespace`);
+      if (w.length === 0 || /\s/.test(w))
+        throw new RangeError(`WordTokenizer: word ${i} (${JSON.stringify(w)}) is empty or holds whitespace`);
       if (ids.has(w)) throw new RangeError(`WordTokenizer: "${w}" appears twice in the vocabulary`);
       ids.set(w, i);
     });
@@ -33,7 +42,8 @@ export class WordTokenizer implements Tokenizer {
   encodeWords(words: readonly string[]): number[] {
     return words.map((w, i) => {
       const id = this.ids.get(w);
-      if (id === undefined || id < WORD_SPECIALS.length) throw new RangeError(`WordTokenizer: word ${i} "${w}" is not in the task vocabulary`);
+      if (id === undefined || id < WORD_SPECIALS.length)
+        throw new RangeError(`WordTokenizer: word ${i} "${w}" is not in the task vocabulary`);
       return id;
     });
   }
@@ -61,7 +71,11 @@ export class WordTokenizer implements Tokenizer {
   }
 
   encodeBatch(texts: readonly string[], options: BatchEncodeOptions): BatchEncoding {
-    return padBatch(texts.map((t) => this.encode(t, options)), this.special.pad, options);
+    return padBatch(
+      texts.map((t) => this.encode(t, options)),
+      this.special.pad,
+      options,
+    );
   }
 
   /** The prompt as the policy sees it: `<bos> prompt words <sep>`; the completion follows. */

@@ -29,7 +29,10 @@ export function isMessageList(value: unknown): value is unknown[] {
 function contentText(content: unknown, field: string): string {
   if (typeof content === "string") return content;
   // OpenAI-style content parts: [{type: "text", text}]
-  if (Array.isArray(content) && content.every((p) => typeof p === "object" && p !== null && typeof (p as { text?: unknown }).text === "string")) {
+  if (
+    Array.isArray(content) &&
+    content.every((p) => typeof p === "object" && p !== null && typeof (p as { text?: unknown }).text === "string")
+  ) {
     return content.map((p) => (p as { text: string }).text).join("");
   }
   throw new FieldError(field, `expected message content as text, got ${describeValue(content)}`);
@@ -37,7 +40,8 @@ function contentText(content: unknown, field: string): string {
 
 /** Reads one `{role, content}` or ShareGPT `{from, value}` message. */
 export function toMessage(value: unknown, field: string): ChatMessage {
-  if (!isMessageObject(value)) throw new FieldError(field, `expected a chat message {role, content} or {from, value}, got ${describeValue(value)}`);
+  if (!isMessageObject(value))
+    throw new FieldError(field, `expected a chat message {role, content} or {from, value}, got ${describeValue(value)}`);
   const rawRole = "role" in value ? value.role : value.from;
   if (typeof rawRole !== "string") throw new FieldError(field, `expected the message role as text, got ${describeValue(rawRole)}`);
   const content = "role" in value ? value.content : value.value;
@@ -45,7 +49,8 @@ export function toMessage(value: unknown, field: string): ChatMessage {
 }
 
 export function toMessages(value: unknown, field: string): ChatMessage[] {
-  if (!Array.isArray(value) || value.length === 0) throw new FieldError(field, `expected a non-empty list of chat messages, got ${describeValue(value)}`);
+  if (!Array.isArray(value) || value.length === 0)
+    throw new FieldError(field, `expected a non-empty list of chat messages, got ${describeValue(value)}`);
   return value.map((m) => toMessage(m, field));
 }
 

@@ -57,9 +57,7 @@ export interface Detection {
 }
 
 function toSourceColumns(roles: ColumnRoles, mapping: ColumnMapping): ColumnRoles {
-  return Object.fromEntries(
-    Object.entries(roles).map(([role, col]) => [role, Array.isArray(col) ? col : sourceColumn(col, mapping)]),
-  );
+  return Object.fromEntries(Object.entries(roles).map(([role, col]) => [role, Array.isArray(col) ? col : sourceColumn(col, mapping)]));
 }
 
 /** How a format fits the sampled records: how many it fits, and its roles merged over them. */
@@ -98,7 +96,10 @@ export function detectRecords(
   const mapping = options.mapping ?? {};
   const missing = missingMappedColumns(first.value, mapping);
   if (missing.length) {
-    throw new ImportError({ file, row: first.row, line: first.line, field: missing[0] }, `mapped column${missing.length > 1 ? "s" : ""} ${missing.map((m) => `"${m}"`).join(", ")} not found; the columns are ${Object.keys(first.value).join(", ")}`);
+    throw new ImportError(
+      { file, row: first.row, line: first.line, field: missing[0] },
+      `mapped column${missing.length > 1 ? "s" : ""} ${missing.map((m) => `"${m}"`).join(", ")} not found; the columns are ${Object.keys(first.value).join(", ")}`,
+    );
   }
   const records = sample.map((r) => applyMapping(r.value, mapping));
   const record = records[0]!;
@@ -107,7 +108,11 @@ export function detectRecords(
   let chosen: { f: PreferenceFormat; fits: number; roles: ColumnRoles | null } | undefined;
   if (options.format !== undefined) {
     const f = formatById(options.format);
-    if (!f) throw new ImportError({ file }, `unknown format '${options.format}'; known formats: ${preferenceFormats.map((p) => p.id).join(", ")}`);
+    if (!f)
+      throw new ImportError(
+        { file },
+        `unknown format '${options.format}'; known formats: ${preferenceFormats.map((p) => p.id).join(", ")}`,
+      );
     chosen = fits.find((m) => m.f === f)!;
     if (!chosen.roles) {
       throw new ImportError(

@@ -11,7 +11,8 @@ export interface ImportLocation {
 
 function where(loc: ImportLocation): string {
   const parts = [loc.file];
-  if (loc.row !== undefined) parts.push(loc.line !== undefined && loc.line !== loc.row ? `row ${loc.row} (line ${loc.line})` : `row ${loc.row}`);
+  if (loc.row !== undefined)
+    parts.push(loc.line !== undefined && loc.line !== loc.row ? `row ${loc.row} (line ${loc.line})` : `row ${loc.row}`);
   else if (loc.line !== undefined) parts.push(`line ${loc.line}`);
   if (loc.field !== undefined) parts.push(`field "${loc.field}"`);
   return parts.join(", ");

@@ -44,7 +44,17 @@ export async function parquetShards(dir: string): Promise<string[]> {
         'e.g. in Python: datasets.load_from_disk(folder).to_parquet("data.parquet") (for a DatasetDict, one file per split: ds["train"].to_parquet(...)).',
     );
   }
-  throw new ImportError({ file: dir }, `the folder holds no dataset files: expected Parquet shards (*.parquet)${files.length ? `; it has ${files.slice(0, 5).map((f) => path.relative(dir, f)).join(", ")}${files.length > 5 ? ", ..." : ""}` : " and it is empty"}`);
+  throw new ImportError(
+    { file: dir },
+    `the folder holds no dataset files: expected Parquet shards (*.parquet)${
+      files.length
+        ? `; it has ${files
+            .slice(0, 5)
+            .map((f) => path.relative(dir, f))
+            .join(", ")}${files.length > 5 ? ", ..." : ""}`
+        : " and it is empty"
+    }`,
+  );
 }
 
 /** The split a shard belongs to, from its path (`data/train-00000-of-00002.parquet` -> `train`), or null. */

@@ -134,10 +134,17 @@ async function sampleOf(info: SourceInfo): Promise<SourceRecord[]> {
 }
 
 /** Reads records spread through a file and reports the format it would be imported as. */
-export async function detectFormat(file: string, options: Pick<ImportOptions, "format" | "mapping" | "labelSource"> = {}): Promise<DetectionReport> {
+export async function detectFormat(
+  file: string,
+  options: Pick<ImportOptions, "format" | "mapping" | "labelSource"> = {},
+): Promise<DetectionReport> {
   const { container, preference } = splitFormat(options.format);
   const info = await inspectSource(file, container);
-  const detection = detectRecords(file, await sampleOf(info), { format: preference, mapping: normaliseMapping(options.mapping), labelSource: options.labelSource });
+  const detection = detectRecords(file, await sampleOf(info), {
+    format: preference,
+    mapping: normaliseMapping(options.mapping),
+    labelSource: options.labelSource,
+  });
   return { container: info.container, gzip: info.gzip, containerReason: info.containerReason, ...detection.report };
 }
 
@@ -155,7 +162,8 @@ export async function importDataset(store: LabStore, file: string, options: Impo
   const mapping = normaliseMapping(options.mapping);
   const labelValues = normaliseLabelValues(options.labelValues);
   const onBadRow = options.onBadRow ?? "fail";
-  if (!ON_BAD_ROW.includes(onBadRow)) throw new ImportError({ file }, `on-bad-row must be one of ${ON_BAD_ROW.join(", ")}, got '${String(onBadRow)}'`);
+  if (!ON_BAD_ROW.includes(onBadRow))
+    throw new ImportError({ file }, `on-bad-row must be one of ${ON_BAD_ROW.join(", ")}, got '${String(onBadRow)}'`);
   const progress = options.onProgress ?? (() => {});
   const info = await inspectSource(file, container);
   const total = info.size;
@@ -222,7 +230,13 @@ export async function importDataset(store: LabStore, file: string, options: Impo
         // In a sharded dataset the shard and its own row number say where to look.
         const at = rec.shard ? { file: rec.shard.file, row: rec.shard.row } : { file, row: rec.row, line: rec.line };
         if (onBadRow === "fail") throw new ImportError({ ...at, field }, err.message);
-        skipped.push({ row: rec.row, ...(rec.line !== undefined ? { line: rec.line } : {}), ...(rec.shard ? { shard: path.relative(file, rec.shard.file), shardRow: rec.shard.row } : {}), field, reason: err.message });
+        skipped.push({
+          row: rec.row,
+          ...(rec.line !== undefined ? { line: rec.line } : {}),
+          ...(rec.shard ? { shard: path.relative(file, rec.shard.file), shardRow: rec.shard.row } : {}),
+          field,
+          reason: err.message,
+        });
         continue;
       }
       const fromFile = stated ? statedLabelSource(record, stated) : null;
@@ -233,7 +247,10 @@ export async function importDataset(store: LabStore, file: string, options: Impo
           preferred: l.preferred,
           source: options.labelSource ?? fromFile?.source ?? defaultSource,
           // A named judge labels the row unless the format names per-annotator columns.
-          annotator: fromFile?.annotator && (l.annotator === null || l.annotator === detection.columns.preference) ? fromFile.annotator : l.annotator,
+          annotator:
+            fromFile?.annotator && (l.annotator === null || l.annotator === detection.columns.preference)
+              ? fromFile.annotator
+              : l.annotator,
           confidence: l.confidence ?? null,
         })),
       );
@@ -280,7 +297,15 @@ export async function importDataset(store: LabStore, file: string, options: Impo
             detection: report as unknown as Record<string, unknown>,
           });
           copyStaged(db, dataset.id, dataset.importedAt);
-          return { datasetId: dataset.id, format: report.format, rows: staging.rows, labels: staging.labelCount, contentHash, report, ...(dup ? { duplicateOf: dup.id } : {}) };
+          return {
+            datasetId: dataset.id,
+            format: report.format,
+            rows: staging.rows,
+            labels: staging.labelCount,
+            contentHash,
+            report,
+            ...(dup ? { duplicateOf: dup.id } : {}),
+          };
         })
         .immediate(),
     );

@@ -19,7 +19,8 @@ export interface StatedSourceColumn {
 /** The first column among the sampled records that states who labelled them. */
 export function findStatedSourceColumn(records: readonly SourceRecordValue[]): StatedSourceColumn | null {
   for (const column of SOURCE_COLUMNS) {
-    if (records.some((r) => typeof r[column] === "string" && SOURCES.includes((r[column] as string).trim().toLowerCase() as LabelSource))) return { column, kind: "source" };
+    if (records.some((r) => typeof r[column] === "string" && SOURCES.includes((r[column] as string).trim().toLowerCase() as LabelSource)))
+      return { column, kind: "source" };
   }
   for (const column of JUDGE_COLUMNS) {
     if (records.some((r) => typeof r[column] === "string" && (r[column] as string).trim() !== "")) return { column, kind: "judge" };
@@ -28,7 +29,10 @@ export function findStatedSourceColumn(records: readonly SourceRecordValue[]): S
 }
 
 /** Who labelled this row according to the file: the stated source, or the judge (a model judge means `llm`), with the judge's name. */
-export function statedLabelSource(record: SourceRecordValue, stated: StatedSourceColumn): { source: LabelSource; annotator: string | null } | null {
+export function statedLabelSource(
+  record: SourceRecordValue,
+  stated: StatedSourceColumn,
+): { source: LabelSource; annotator: string | null } | null {
   const value = record[stated.column];
   if (typeof value !== "string" || value.trim() === "") return null;
   const v = value.trim();

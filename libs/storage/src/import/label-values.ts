@@ -29,8 +29,12 @@ export function checkLabelValues(pairs: Iterable<[string, string]>): LabelValues
     const from = rawFrom.trim().toLowerCase();
     const to = rawTo.trim().toLowerCase() as Preference;
     if (from === "") throw new Error(`label value '=${rawTo}' names no value`);
-    if (!TARGETS.includes(to)) throw new Error(`label value '${rawFrom}=${rawTo}': '${to}' is not a label; use one of ${TARGETS.join(", ")} (a = first response preferred, b = second, good/bad for unpaired rows)`);
-    if (values[from] !== undefined && values[from] !== to) throw new Error(`label value '${from}' is mapped twice (to ${values[from]} and ${to})`);
+    if (!TARGETS.includes(to))
+      throw new Error(
+        `label value '${rawFrom}=${rawTo}': '${to}' is not a label; use one of ${TARGETS.join(", ")} (a = first response preferred, b = second, good/bad for unpaired rows)`,
+      );
+    if (values[from] !== undefined && values[from] !== to)
+      throw new Error(`label value '${from}' is mapped twice (to ${values[from]} and ${to})`);
     values[from] = to;
   }
   return values;

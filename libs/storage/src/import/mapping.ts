@@ -51,7 +51,10 @@ export function applyMapping(record: SourceRecordValue, mapping: ColumnMapping):
   const out: SourceRecordValue = { ...record };
   for (const [field, column] of entries) {
     if (field === "annotators") {
-      out.annotators = column.split(",").map((c) => c.trim()).filter(Boolean);
+      out.annotators = column
+        .split(",")
+        .map((c) => c.trim())
+        .filter(Boolean);
       continue;
     }
     const top = Object.hasOwn(record, column) ? column : column.split(".")[0]!;

@@ -82,7 +82,8 @@ export async function inspectSource(file: string, container?: Container): Promis
   const gzip = magic.length >= 2 && magic[0] === 0x1f && magic[1] === 0x8b;
   if (container) return { file, size, gzip, container, containerReason: `${container} as requested` };
   const head = await contentHead(file, gzip);
-  if (head.subarray(0, 4).toString("latin1") === "PAR1") return { file, size, gzip, container: "parquet", containerReason: "Parquet magic bytes PAR1" };
+  if (head.subarray(0, 4).toString("latin1") === "PAR1")
+    return { file, size, gzip, container: "parquet", containerReason: "Parquet magic bytes PAR1" };
   const byExt = extensionContainer(file);
   if (byExt === "parquet") throw new ImportError({ file }, "not a readable Parquet file: it does not start with the magic bytes PAR1");
   const text = head.toString("utf8").replace(/^\uFEFF/, "");

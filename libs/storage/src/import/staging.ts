@@ -46,7 +46,8 @@ export class StagingArea {
                        response_b TEXT, responses TEXT, category TEXT, metadata TEXT);
       CREATE TABLE lab (seq INTEGER, dimension TEXT, preferred TEXT, source TEXT, annotator TEXT, confidence REAL);
     `);
-    const values = (columns: number, rows: number) => Array.from({ length: rows }, () => `(${Array(columns).fill("?").join(", ")})`).join(", ");
+    const values = (columns: number, rows: number) =>
+      Array.from({ length: rows }, () => `(${Array(columns).fill("?").join(", ")})`).join(", ");
     this.insertExample = this.db.prepare(`INSERT INTO ex VALUES ${values(10, 1)}`);
     this.insertExamples = this.db.prepare(`INSERT INTO ex VALUES ${values(10, PER_STATEMENT)}`);
     this.insertLabel = this.db.prepare(`INSERT INTO lab VALUES ${values(6, 1)}`);

@@ -15,6 +15,8 @@ describe("migration 0050 run results", () => {
     db.prepare("UPDATE runs SET result = ? WHERE id = 1").run('{"acc":1}');
     expect(db.prepare("SELECT result FROM runs").get()).toEqual({ result: '{"acc":1}' });
     // STRICT: a result is text (JSON), nothing else.
-    expect(() => db.prepare("UPDATE runs SET result = ? WHERE id = 1").run(Buffer.alloc(2))).toThrow(/cannot store BLOB value in TEXT column/);
+    expect(() => db.prepare("UPDATE runs SET result = ? WHERE id = 1").run(Buffer.alloc(2))).toThrow(
+      /cannot store BLOB value in TEXT column/,
+    );
   });
 });

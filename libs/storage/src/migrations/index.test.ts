@@ -12,7 +12,12 @@ describe("migration runner", () => {
   it("has versions in increasing steps of 10", () => {
     expect(() => checkMigrationOrder(migrations)).not.toThrow();
     expect(migrations.map((m) => m.version)).toEqual([10, 20, 30, 50, 60, 80]);
-    expect(() => checkMigrationOrder([{ version: 20, name: "b", up() {} }, { version: 10, name: "a", up() {} }])).toThrow(/does not follow/);
+    expect(() =>
+      checkMigrationOrder([
+        { version: 20, name: "b", up() {} },
+        { version: 10, name: "a", up() {} },
+      ]),
+    ).toThrow(/does not follow/);
     expect(() => checkMigrationOrder([{ version: 15, name: "x", up() {} }])).toThrow(/multiple of 10/);
   });
 
@@ -32,7 +37,10 @@ describe("migration runner", () => {
 
   it("rolls every pending migration back when one fails", () => {
     const db = new Database(":memory:");
-    const broken = [...migrations, { version: latestVersion() + 10, name: "broken", up: (d: Database.Database) => d.exec("CREATE TABLE nope (") }];
+    const broken = [
+      ...migrations,
+      { version: latestVersion() + 10, name: "broken", up: (d: Database.Database) => d.exec("CREATE TABLE nope (") },
+    ];
     expect(() => migrate(db, broken)).toThrow();
     expect(db.pragma("user_version", { simple: true })).toBe(0);
     expect(db.prepare("SELECT count(*) AS n FROM sqlite_schema").get()).toEqual({ n: 0 });
@@ -43,7 +51,9 @@ describe("migration runner", () => {
     const db = new Database(file);
     db.pragma("user_version = 990");
     expect(() => migrate(db)).toThrow(NewerDatabaseError);
-    expect(() => migrate(db)).toThrow(new RegExp(String.raw`future\.sqlite: database schema version 990 is newer than this Goodhart Lab supports \(${latestVersion()}\)`));
+    expect(() => migrate(db)).toThrow(
+      new RegExp(String.raw`future\.sqlite: database schema version 990 is newer than this Goodhart Lab supports \(${latestVersion()}\)`),
+    );
     db.close();
   });
 });

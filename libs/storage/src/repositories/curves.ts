@@ -46,7 +46,9 @@ export class CurveRepository {
   private readonly klOfSeriesStmt;
 
   constructor(private readonly db: Database.Database) {
-    this.upsertStatsStmt = db.prepare("INSERT OR REPLACE INTO curve_point_stats (series_id, x, proxy_se, gold_se, prompts) VALUES (?, ?, ?, ?, ?)");
+    this.upsertStatsStmt = db.prepare(
+      "INSERT OR REPLACE INTO curve_point_stats (series_id, x, proxy_se, gold_se, prompts) VALUES (?, ?, ?, ?, ?)",
+    );
     this.statsOfSeriesStmt = db.prepare<[number], { x: number; proxy_se: number | null; gold_se: number | null; prompts: number | null }>(
       "SELECT x, proxy_se, gold_se, prompts FROM curve_point_stats WHERE series_id = ?",
     );
@@ -100,17 +102,23 @@ export class CurveRepository {
   private appendStatistics(seriesId: number, p: CurvePoint): void {
     const se = (v: number | null | undefined, what: string) => {
       if (v === null || v === undefined || Number.isNaN(v)) return null;
-      if (!(v >= 0) || !Number.isFinite(v)) throw new RangeError(`curve '${p.series}' of run ${p.runId} at x=${p.x}: ${what} must be a finite number >= 0, got ${v}`);
+      if (!(v >= 0) || !Number.isFinite(v))
+        throw new RangeError(`curve '${p.series}' of run ${p.runId} at x=${p.x}: ${what} must be a finite number >= 0, got ${v}`);
       return v;
     };
     const proxySe = se(p.proxySe, "proxySe");
     const goldSe = se(p.goldSe, "goldSe");
     const prompts = p.prompts ?? null;
-    if (prompts !== null && !(Number.isInteger(prompts) && prompts > 0)) throw new RangeError(`curve '${p.series}' of run ${p.runId} at x=${p.x}: prompts must be a positive integer, got ${prompts}`);
+    if (prompts !== null && !(Number.isInteger(prompts) && prompts > 0))
+      throw new RangeError(`curve '${p.series}' of run ${p.runId} at x=${p.x}: prompts must be a positive integer, got ${prompts}`);
     if (proxySe !== null || goldSe !== null || prompts !== null) this.upsertStatsStmt.run(seriesId, p.x, proxySe, goldSe, prompts);
     for (const e of p.klEstimates ?? []) {
-      if (e.estimator === p.klEstimator) throw new RangeError(`curve '${p.series}' of run ${p.runId} at x=${p.x}: KL estimate '${e.estimator}' is the series' own estimator; store it as kl`);
-      if (!Number.isFinite(e.kl)) throw new RangeError(`curve '${p.series}' of run ${p.runId} at x=${p.x}: KL estimate '${e.estimator}' is ${e.kl}`);
+      if (e.estimator === p.klEstimator)
+        throw new RangeError(
+          `curve '${p.series}' of run ${p.runId} at x=${p.x}: KL estimate '${e.estimator}' is the series' own estimator; store it as kl`,
+        );
+      if (!Number.isFinite(e.kl))
+        throw new RangeError(`curve '${p.series}' of run ${p.runId} at x=${p.x}: KL estimate '${e.estimator}' is ${e.kl}`);
       this.upsertKlStmt.run(seriesId, p.x, e.estimator, e.kl, se(e.se, `KL estimate '${e.estimator}' se`));
     }
   }
@@ -120,7 +128,16 @@ export class CurveRepository {
     if (existing) return existing;
     const members = p.proxyScores?.length ?? 0;
     const id = Number(this.insertSeriesStmt.run(p.runId, p.series, p.xKind, p.klEstimator, p.klPrompts ?? null, members).lastInsertRowid);
-    return { id, run_id: p.runId, name: p.series, x_kind: p.xKind, kl_estimator: p.klEstimator, kl_prompts: p.klPrompts ?? null, members, points: 0 };
+    return {
+      id,
+      run_id: p.runId,
+      name: p.series,
+      x_kind: p.xKind,
+      kl_estimator: p.klEstimator,
+      kl_prompts: p.klPrompts ?? null,
+      members,
+      points: 0,
+    };
   }
 
   private checkFits(s: SeriesRow, p: CurvePoint): void {
@@ -165,7 +182,17 @@ export class CurveRepository {
       e.kl[i] = r.kl;
       e.se[i] = r.kl_se ?? Number.NaN;
     }
-    return { series: toSeries(s), x, kl: cols[1]!, proxyScore: cols[2]!, goldScore: cols[3]!, memberScores: cols.slice(FIXED), proxySe, goldSe, klEstimates };
+    return {
+      series: toSeries(s),
+      x,
+      kl: cols[1]!,
+      proxyScore: cols[2]!,
+      goldScore: cols[3]!,
+      memberScores: cols.slice(FIXED),
+      proxySe,
+      goldSe,
+      klEstimates,
+    };
   }
 
   /** Prompt counts per x of a series (points without stored statistics are absent). */
@@ -193,7 +220,9 @@ export class CurveRepository {
       proxySe: nullIfNaN(c.proxySe[i]!),
       goldSe: nullIfNaN(c.goldSe[i]!),
       prompts: prompts.get(x) ?? null,
-      klEstimates: c.klEstimates.filter((e) => !Number.isNaN(e.kl[i]!)).map((e): KlEstimate => ({ estimator: e.estimator, kl: e.kl[i]!, se: nullIfNaN(e.se[i]!) })),
+      klEstimates: c.klEstimates
+        .filter((e) => !Number.isNaN(e.kl[i]!))
+        .map((e): KlEstimate => ({ estimator: e.estimator, kl: e.kl[i]!, se: nullIfNaN(e.se[i]!) })),
     }));
   }
 }

@@ -3,7 +3,13 @@ import { openDatabase } from "../store.ts";
 
 function seeded() {
   const store = openDatabase(":memory:");
-  const ds = store.datasets.create({ name: "toy", sourcePath: "/tmp/toy.jsonl", contentHash: "abc", format: "prompt-chosen-rejected", rowCount: 0 });
+  const ds = store.datasets.create({
+    name: "toy",
+    sourcePath: "/tmp/toy.jsonl",
+    contentHash: "abc",
+    format: "prompt-chosen-rejected",
+    rowCount: 0,
+  });
   const ids = store.examples.insertMany(
     ds.id,
     Array.from({ length: 200 }, (_, i) => ({
@@ -18,7 +24,9 @@ function seeded() {
       metadata: i === 0 ? { source: "x" } : null,
     })),
   );
-  store.labels.addMany(ids.map((exampleId, i) => ({ exampleId, preferred: i % 10 === 0 ? ("tie" as const) : ("a" as const), source: "human" as const })));
+  store.labels.addMany(
+    ids.map((exampleId, i) => ({ exampleId, preferred: i % 10 === 0 ? ("tie" as const) : ("a" as const), source: "human" as const })),
+  );
   return { store, ds, ids };
 }
 
@@ -64,7 +72,10 @@ describe("datasets, examples, labels", () => {
     const { store, ds } = seeded();
     // The flips are drawn by the caller (objectives' drawLabelFlips); here every fourth a/b label.
     const labels = store.labels.forDataset(ds.id);
-    const flipped = labels.filter((l) => l.preferred !== "tie").filter((_, i) => i % 4 === 0).map((l) => l.id);
+    const flipped = labels
+      .filter((l) => l.preferred !== "tie")
+      .filter((_, i) => i % 4 === 0)
+      .map((l) => l.id);
     const a = store.labelSets.create({ name: "noisy-25", datasetId: ds.id, flipP: 0.25, seed: 7, flippedLabelIds: flipped });
     const clean = store.labelSets.create({ name: "clean", datasetId: ds.id, flipP: 0, seed: 7 });
     expect(a).toMatchObject({ flipP: 0.25, seed: 7, size: 200, flippedCount: flipped.length, dimension: "overall", source: null });
@@ -81,7 +92,9 @@ describe("datasets, examples, labels", () => {
     expect(() => store.labelSets.create({ name: "outside", datasetId: ds.id, flipP: 0.25, seed: 1, flippedLabelIds: [999_999] })).toThrow(
       /labels 999999 are given as flipped but are not among the 200 labels selected/,
     );
-    expect(() => store.labelSets.create({ name: "zero", datasetId: ds.id, flipP: 0, seed: 1, flippedLabelIds: [flipped[0]!] })).toThrow(/flipP is 0 but 1 labels/);
+    expect(() => store.labelSets.create({ name: "zero", datasetId: ds.id, flipP: 0, seed: 1, flippedLabelIds: [flipped[0]!] })).toThrow(
+      /flipP is 0 but 1 labels/,
+    );
     expect(() => store.labelSets.create({ name: "bad", datasetId: ds.id, flipP: 1.5, seed: 1 })).toThrow(/flipP must be in \[0, 1\]/);
     // Refused sets leave nothing behind.
     expect(store.labelSets.byName("clean")?.id).toBe(clean.id);

@@ -71,8 +71,7 @@ export class DatasetRepository {
   create(d: NewDataset): Dataset {
     const importedAt = nowIso();
     const id = Number(
-      this.insertStmt.run(d.name, d.sourcePath, d.contentHash, d.format, d.rowCount ?? 0, toJson(d.detection), importedAt)
-        .lastInsertRowid,
+      this.insertStmt.run(d.name, d.sourcePath, d.contentHash, d.format, d.rowCount ?? 0, toJson(d.detection), importedAt).lastInsertRowid,
     );
     return this.get(id)!;
   }

@@ -71,9 +71,7 @@ export class ExampleRepository {
 
   /** Inserts examples in one transaction; returns their ids in order. */
   insertMany(datasetId: number, examples: readonly NewExample[]): number[] {
-    return this.db.transaction(() =>
-      examples.map((e) => Number(this.insertStmt.run(datasetId, ...exampleValues(e)).lastInsertRowid)),
-    )();
+    return this.db.transaction(() => examples.map((e) => Number(this.insertStmt.run(datasetId, ...exampleValues(e)).lastInsertRowid)))();
   }
 
   get(id: number): Example | undefined {

@@ -37,7 +37,8 @@ export type NewFit = Omit<Fit, "id" | "createdAt" | "standardErrors" | "residual
 function checkIntervals(f: NewFit): void {
   for (const [name, ci] of Object.entries(f.intervals ?? {})) {
     const where = `fit of '${f.series}' (run ${f.runId}), interval '${name}'`;
-    if (!Number.isFinite(ci.low) || !Number.isFinite(ci.high) || ci.low > ci.high) throw new RangeError(`${where}: bounds must be finite with low <= high, got [${ci.low}, ${ci.high}]`);
+    if (!Number.isFinite(ci.low) || !Number.isFinite(ci.high) || ci.low > ci.high)
+      throw new RangeError(`${where}: bounds must be finite with low <= high, got [${ci.low}, ${ci.high}]`);
     if (!(ci.level > 0 && ci.level < 1)) throw new RangeError(`${where}: level must be in (0, 1), got ${ci.level}`);
   }
 }
@@ -59,8 +60,18 @@ export class FitRepository {
   create(f: NewFit): Fit {
     checkIntervals(f);
     const id = Number(
-      this.insertStmt.run(f.runId, f.series, f.target, f.form, toJson(f.coefficients), toJson(f.standardErrors), f.residual ?? null, f.nPoints, f.intervals ? toJson(f.intervals) : null, nowIso())
-        .lastInsertRowid,
+      this.insertStmt.run(
+        f.runId,
+        f.series,
+        f.target,
+        f.form,
+        toJson(f.coefficients),
+        toJson(f.standardErrors),
+        f.residual ?? null,
+        f.nPoints,
+        f.intervals ? toJson(f.intervals) : null,
+        nowIso(),
+      ).lastInsertRowid,
     );
     return this.get(id)!;
   }

@@ -98,7 +98,8 @@ export class LabelSetRepository {
     if (!(spec.flipP >= 0 && spec.flipP <= 1)) throw new RangeError(`label set '${spec.name}': flipP must be in [0, 1], got ${spec.flipP}`);
     if (!Number.isInteger(spec.seed)) throw new RangeError(`label set '${spec.name}': seed must be an integer, got ${spec.seed}`);
     const flippedIds = new Set(spec.flippedLabelIds ?? []);
-    if (spec.flipP === 0 && flippedIds.size > 0) throw new RangeError(`label set '${spec.name}': flipP is 0 but ${flippedIds.size} labels are given as flipped`);
+    if (spec.flipP === 0 && flippedIds.size > 0)
+      throw new RangeError(`label set '${spec.name}': flipP is 0 but ${flippedIds.size} labels are given as flipped`);
     const dimension = spec.dimension ?? "overall";
     const source = spec.source ?? null;
     return this.db.transaction(() => {
@@ -107,8 +108,13 @@ export class LabelSetRepository {
       const labels = only ? selected.filter((l) => only.has(l.id)) : selected;
       if (only && labels.length !== only.size) {
         const found = new Set(labels.map((l) => l.id));
-        const missing = [...only].filter((id) => !found.has(id)).slice(0, 5).join(", ");
-        throw new RangeError(`label set '${spec.name}': labels ${missing} are not among the labels selected (dataset ${spec.datasetId}, dimension '${dimension}', source ${source ?? "any"})`);
+        const missing = [...only]
+          .filter((id) => !found.has(id))
+          .slice(0, 5)
+          .join(", ");
+        throw new RangeError(
+          `label set '${spec.name}': labels ${missing} are not among the labels selected (dataset ${spec.datasetId}, dimension '${dimension}', source ${source ?? "any"})`,
+        );
       }
       const decided = labels.map((l) => {
         const flip = flippedIds.delete(l.id);
@@ -119,7 +125,9 @@ export class LabelSetRepository {
       });
       if (flippedIds.size > 0) {
         const outside = [...flippedIds].slice(0, 5).join(", ");
-        throw new RangeError(`label set '${spec.name}': labels ${outside} are given as flipped but are not among the ${labels.length} labels selected (dataset ${spec.datasetId}, dimension '${dimension}', source ${source ?? "any"})`);
+        throw new RangeError(
+          `label set '${spec.name}': labels ${outside} are given as flipped but are not among the ${labels.length} labels selected (dataset ${spec.datasetId}, dimension '${dimension}', source ${source ?? "any"})`,
+        );
       }
       const flippedCount = decided.filter((d) => d.flipped).length;
       const id = Number(

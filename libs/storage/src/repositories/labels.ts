@@ -71,7 +71,16 @@ export class LabelRepository {
           this.insertStmt.run(l.exampleId, dimension, l.preferred, l.source, l.annotator ?? null, l.confidence ?? null, createdAt)
             .lastInsertRowid,
         );
-        return { id, exampleId: l.exampleId, dimension, preferred: l.preferred, source: l.source, annotator: l.annotator ?? null, confidence: l.confidence ?? null, createdAt };
+        return {
+          id,
+          exampleId: l.exampleId,
+          dimension,
+          preferred: l.preferred,
+          source: l.source,
+          annotator: l.annotator ?? null,
+          confidence: l.confidence ?? null,
+          createdAt,
+        };
       }),
     )();
   }

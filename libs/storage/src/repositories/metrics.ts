@@ -59,11 +59,15 @@ export class MetricRepository {
 
   /** Appends one metric's points given as columns (the fastest path for a trainer's buffers). */
   appendColumns(runId: number, name: string, steps: ArrayLike<number>, values: ArrayLike<number>): void {
-    if (steps.length !== values.length) throw new RangeError(`metric '${name}' of run ${runId}: ${steps.length} steps but ${values.length} values`);
+    if (steps.length !== values.length)
+      throw new RangeError(`metric '${name}' of run ${runId}: ${steps.length} steps but ${values.length} values`);
     for (let i = 0; i < steps.length; i++) {
-      if (!Number.isSafeInteger(steps[i])) throw new RangeError(`metric '${name}' of run ${runId}: step must be an integer, got ${steps[i]}`);
+      if (!Number.isSafeInteger(steps[i]))
+        throw new RangeError(`metric '${name}' of run ${runId}: step must be an integer, got ${steps[i]}`);
     }
-    this.db.transaction(() => this.packed.append([runId, this.nameId(name, true)], [Float64Array.from(steps), Float64Array.from(values)]))();
+    this.db.transaction(() =>
+      this.packed.append([runId, this.nameId(name, true)], [Float64Array.from(steps), Float64Array.from(values)]),
+    )();
   }
 
   /** Names of the metrics a run has logged. */

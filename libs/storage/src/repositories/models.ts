@@ -66,7 +66,9 @@ export class ModelRepository {
   }
 
   create(m: NewModel): Model {
-    const id = Number(this.insertStmt.run(m.name, m.kind, m.path ?? null, toJson(m.config ?? {}), m.hash ?? null, nowIso()).lastInsertRowid);
+    const id = Number(
+      this.insertStmt.run(m.name, m.kind, m.path ?? null, toJson(m.config ?? {}), m.hash ?? null, nowIso()).lastInsertRowid,
+    );
     return this.get(id)!;
   }
 
@@ -113,7 +115,8 @@ export class CheckpointRepository {
 
   create(c: NewCheckpoint): Checkpoint {
     const id = Number(
-      this.insertStmt.run(c.modelId, c.runId ?? null, c.step ?? 0, c.path, toJson(c.config ?? {}), c.hash ?? null, nowIso()).lastInsertRowid,
+      this.insertStmt.run(c.modelId, c.runId ?? null, c.step ?? 0, c.path, toJson(c.config ?? {}), c.hash ?? null, nowIso())
+        .lastInsertRowid,
     );
     return this.get(id)!;
   }

@@ -7,13 +7,19 @@ describe("packed metric series", () => {
   it("matches a simple model under any sequence of batches: sorted by step, last write wins", () => {
     fc.assert(
       fc.property(
-        fc.array(fc.array(fc.tuple(fc.integer({ min: 0, max: 3000 }), fc.double({ noNaN: true })), { maxLength: 700 }), { minLength: 1, maxLength: 8 }),
+        fc.array(fc.array(fc.tuple(fc.integer({ min: 0, max: 3000 }), fc.double({ noNaN: true })), { maxLength: 700 }), {
+          minLength: 1,
+          maxLength: 8,
+        }),
         (batches) => {
           const store = openDatabase(":memory:");
           const run = store.runs.create({ name: "r", seed: 0 });
           const model = new Map<number, number>();
           for (const batch of batches) {
-            store.metrics.append(run.id, batch.map(([step, value]) => ({ step, name: "loss", value })));
+            store.metrics.append(
+              run.id,
+              batch.map(([step, value]) => ({ step, name: "loss", value })),
+            );
             for (const [step, value] of batch) model.set(step, value);
           }
           const expected = [...model.entries()].sort((a, b) => a[0] - b[0]);

@@ -34,7 +34,9 @@ export class ReportRepository {
   }
 
   create(r: { title: string; format: string; runIds?: number[]; path?: string | null; content?: string | null }): Report {
-    const id = Number(this.insertStmt.run(r.title, r.format, toJson(r.runIds ?? []), r.path ?? null, r.content ?? null, nowIso()).lastInsertRowid);
+    const id = Number(
+      this.insertStmt.run(r.title, r.format, toJson(r.runIds ?? []), r.path ?? null, r.content ?? null, nowIso()).lastInsertRowid,
+    );
     return this.get(id)!;
   }
 

@@ -21,7 +21,12 @@ describe("metrics, curves, fits, reports", () => {
     expect(store.metrics.series(run.id, "loss").values[0]).toBeNaN();
     expect(store.metrics.latest(run.id, "loss")).toEqual({ name: "loss", step: 998, value: 0.1 });
     expect(store.metrics.series(run.id, "missing").steps.length).toBe(0);
-    expect(() => store.metrics.append(run.id, [{ step: 1, name: "x", value: 1 }, { step: 1.5, name: "x", value: 1 }])).toThrow(/step must be an integer/);
+    expect(() =>
+      store.metrics.append(run.id, [
+        { step: 1, name: "x", value: 1 },
+        { step: 1.5, name: "x", value: 1 },
+      ]),
+    ).toThrow(/step must be an integer/);
     expect(store.metrics.series(run.id, "x").steps.length).toBe(0);
   });
 
@@ -49,12 +54,28 @@ describe("metrics, curves, fits, reports", () => {
     expect([...cols.x]).toEqual(ns);
     expect(cols.kl[2]).toBeCloseTo(Math.log(4) - 0.75);
     expect(cols.goldScore[4]).toBeNaN();
-    expect(store.curves.points(run.id, "proxy:mean")[1]).toMatchObject({ proxyScores: [0.2, 2 / 11], klEstimator: "analytic-bon", goldScore: 0.1 });
+    expect(store.curves.points(run.id, "proxy:mean")[1]).toMatchObject({
+      proxyScores: [0.2, 2 / 11],
+      klEstimator: "analytic-bon",
+      goldScore: 0.1,
+    });
     expect(store.curves.points(run.id, "proxy:mean")[4]!.goldScore).toBeNull();
     expect(cols.memberScores.map((m) => m[3])).toEqual([0.8, 8 / 11]);
     // An ensemble series keeps its size.
     expect(() =>
-      store.curves.append([{ runId: run.id, series: "proxy:mean", x: 99, xKind: "n", kl: 1, klEstimator: "analytic-bon", proxyScore: 1, proxyScores: [1, 2, 3], goldScore: 1 }]),
+      store.curves.append([
+        {
+          runId: run.id,
+          series: "proxy:mean",
+          x: 99,
+          xKind: "n",
+          kl: 1,
+          klEstimator: "analytic-bon",
+          proxyScore: 1,
+          proxyScores: [1, 2, 3],
+          goldScore: 1,
+        },
+      ]),
     ).toThrow(/2 members; a point .* 3 members belongs in another series/);
     // A k3 estimate never joins an analytic-BoN curve; the whole batch is rolled back.
     expect(() =>
@@ -70,7 +91,16 @@ describe("metrics, curves, fits, reports", () => {
   it("stores fits and reports", () => {
     const store = openDatabase(":memory:");
     const run = store.runs.create({ name: "bon", seed: 0 });
-    const fit = store.fits.create({ runId: run.id, series: "gold", target: "gold", form: "bon", coefficients: { a: 1.2, b: 0.3 }, standardErrors: { a: 0.1, b: 0.02 }, residual: 0.01, nPoints: 12 });
+    const fit = store.fits.create({
+      runId: run.id,
+      series: "gold",
+      target: "gold",
+      form: "bon",
+      coefficients: { a: 1.2, b: 0.3 },
+      standardErrors: { a: 0.1, b: 0.02 },
+      residual: 0.01,
+      nPoints: 12,
+    });
     expect(store.fits.forRun(run.id)).toEqual([fit]);
     expect(fit.coefficients).toEqual({ a: 1.2, b: 0.3 });
     const report = store.reports.create({ title: "BoN", format: "html", runIds: [run.id], content: "<h1>x</h1>" });

@@ -52,9 +52,27 @@ describe("experiments, sweeps, runs, models, checkpoints", () => {
     expect(store.runs.get(run.id)!.result).toEqual({ runs: [{ id: "g1", goldAtMaxN: 0.5 }] });
     for (const r of [run, keep]) {
       store.metrics.append(r.id, [{ step: 1, name: "loss", value: 0.5 }]);
-      store.curves.append([{ runId: r.id, series: "proxy:mean", x: 1, xKind: "n", kl: 0, klEstimator: "analytic-bon", proxyScore: 0, goldScore: 0 }]);
-      store.fits.create({ runId: r.id, series: "proxy:mean", target: "gold", form: "bon", coefficients: { a: 1, b: 1 }, standardErrors: null, residual: 0, nPoints: 3 });
-      const ds = store.datasets.create({ name: `run ${r.id}: labels`, sourcePath: "x", contentHash: `h${r.id}`, format: "f", rowCount: 0, detection: {} });
+      store.curves.append([
+        { runId: r.id, series: "proxy:mean", x: 1, xKind: "n", kl: 0, klEstimator: "analytic-bon", proxyScore: 0, goldScore: 0 },
+      ]);
+      store.fits.create({
+        runId: r.id,
+        series: "proxy:mean",
+        target: "gold",
+        form: "bon",
+        coefficients: { a: 1, b: 1 },
+        standardErrors: null,
+        residual: 0,
+        nPoints: 3,
+      });
+      const ds = store.datasets.create({
+        name: `run ${r.id}: labels`,
+        sourcePath: "x",
+        contentHash: `h${r.id}`,
+        format: "f",
+        rowCount: 0,
+        detection: {},
+      });
       store.labelSets.create({ name: `run ${r.id}: labels/gold`, datasetId: ds.id, source: "gold", flipP: 0, seed: 0 });
       const own = store.models.create({ name: `member of ${r.id}`, kind: "reward", path: `/m/${r.id}` });
       store.checkpoints.create({ modelId: own.id, runId: r.id, path: `/m/${r.id}` });
@@ -70,7 +88,12 @@ describe("experiments, sweeps, runs, models, checkpoints", () => {
     expect(store.fits.forRun(run.id)).toEqual([]);
     expect(store.datasets.list().map((d) => d.name)).toEqual([`run ${keep.id}: labels`]);
     // Its own model goes; one another run (or the study) uses stays.
-    expect(store.models.list().map((m) => m.name).sort()).toEqual(["base-policy", `member of ${keep.id}`]);
+    expect(
+      store.models
+        .list()
+        .map((m) => m.name)
+        .sort(),
+    ).toEqual(["base-policy", `member of ${keep.id}`]);
     // The other run is untouched.
     expect(store.metrics.names(keep.id)).toEqual(["loss"]);
     expect(store.curves.series(keep.id)).toHaveLength(1);
@@ -81,7 +104,10 @@ describe("experiments, sweeps, runs, models, checkpoints", () => {
   it("lets a queued run become interrupted when its study's worker stops before reaching it", () => {
     const store = openDatabase(":memory:");
     const run = store.runs.create({ name: "never reached", seed: 0 });
-    expect(store.runs.setStatus(run.id, "interrupted", { error: "not started" })).toMatchObject({ status: "interrupted", error: "not started" });
+    expect(store.runs.setStatus(run.id, "interrupted", { error: "not started" })).toMatchObject({
+      status: "interrupted",
+      error: "not started",
+    });
     expect(store.runs.setStatus(run.id, "queued").status).toBe("queued");
     store.close();
   });

@@ -116,7 +116,11 @@ export class RunRepository {
   }
 
   list(filter: { status?: RunStatus; sweepId?: number } = {}): Run[] {
-    if (filter.status !== undefined) return this.byStatusStmt.all(filter.status).map(toRun).filter((r) => filter.sweepId === undefined || r.sweepId === filter.sweepId);
+    if (filter.status !== undefined)
+      return this.byStatusStmt
+        .all(filter.status)
+        .map(toRun)
+        .filter((r) => filter.sweepId === undefined || r.sweepId === filter.sweepId);
     if (filter.sweepId !== undefined) return this.bySweepStmt.all(filter.sweepId).map(toRun);
     return this.listStmt.all().map(toRun);
   }

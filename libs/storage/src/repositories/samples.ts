@@ -93,7 +93,9 @@ export class SampleRepository {
   private readonly samplesStmt;
 
   constructor(private readonly db: Database.Database) {
-    this.insertSetStmt = db.prepare("INSERT INTO sample_sets (run_id, name, series, members, pool_size, prompts, created_at) VALUES (?, ?, ?, ?, ?, ?, ?)");
+    this.insertSetStmt = db.prepare(
+      "INSERT INTO sample_sets (run_id, name, series, members, pool_size, prompts, created_at) VALUES (?, ?, ?, ?, ?, ?, ?)",
+    );
     this.insertSampleStmt = db.prepare(
       "INSERT INTO samples (set_id, prompt_index, sample_index, prompt, completion, gold, log_prob, scores) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
     );
@@ -106,27 +108,46 @@ export class SampleRepository {
   create(set: NewSampleSet): SampleSet {
     const where = `sample set '${set.name}' of run ${set.runId}`;
     const width = set.series.length + set.members;
-    if (!Number.isInteger(set.poolSize) || set.poolSize < 1) throw new RangeError(`${where}: poolSize must be a positive integer, got ${set.poolSize}`);
-    if (!Number.isInteger(set.members) || set.members < 0) throw new RangeError(`${where}: members must be an integer >= 0, got ${set.members}`);
+    if (!Number.isInteger(set.poolSize) || set.poolSize < 1)
+      throw new RangeError(`${where}: poolSize must be a positive integer, got ${set.poolSize}`);
+    if (!Number.isInteger(set.members) || set.members < 0)
+      throw new RangeError(`${where}: members must be an integer >= 0, got ${set.members}`);
     if (width === 0) throw new RangeError(`${where}: no series and no members, so there are no proxy scores to store`);
     if (set.pools.length === 0) throw new RangeError(`${where}: no pools`);
     set.pools.forEach((pool, p) => {
       const at = `${where}, pool ${p}`;
-      if (pool.completions.length !== set.poolSize) throw new RangeError(`${at}: ${pool.completions.length} completions, expected poolSize ${set.poolSize}`);
+      if (pool.completions.length !== set.poolSize)
+        throw new RangeError(`${at}: ${pool.completions.length} completions, expected poolSize ${set.poolSize}`);
       if (pool.gold.length !== set.poolSize) throw new RangeError(`${at}: ${pool.gold.length} gold scores, expected ${set.poolSize}`);
-      if (pool.logProb && pool.logProb.length !== set.poolSize) throw new RangeError(`${at}: ${pool.logProb.length} log-probabilities, expected ${set.poolSize}`);
-      if (pool.scores.length !== set.poolSize * width) throw new RangeError(`${at}: ${pool.scores.length} scores, expected ${set.poolSize} x ${width}`);
+      if (pool.logProb && pool.logProb.length !== set.poolSize)
+        throw new RangeError(`${at}: ${pool.logProb.length} log-probabilities, expected ${set.poolSize}`);
+      if (pool.scores.length !== set.poolSize * width)
+        throw new RangeError(`${at}: ${pool.scores.length} scores, expected ${set.poolSize} x ${width}`);
       for (let i = 0; i < set.poolSize; i++) {
         if (!Number.isFinite(pool.gold[i])) throw new RangeError(`${at}, sample ${i}: gold is ${pool.gold[i]}`);
-        for (let c = 0; c < width; c++) if (!Number.isFinite(pool.scores[i * width + c])) throw new RangeError(`${at}, sample ${i}: score ${c} is ${pool.scores[i * width + c]}`);
+        for (let c = 0; c < width; c++)
+          if (!Number.isFinite(pool.scores[i * width + c]))
+            throw new RangeError(`${at}, sample ${i}: score ${c} is ${pool.scores[i * width + c]}`);
       }
     });
     const id = this.db.transaction(() => {
-      const setId = Number(this.insertSetStmt.run(set.runId, set.name, toJson(set.series), set.members, set.poolSize, set.pools.length, nowIso()).lastInsertRowid);
+      const setId = Number(
+        this.insertSetStmt.run(set.runId, set.name, toJson(set.series), set.members, set.poolSize, set.pools.length, nowIso())
+          .lastInsertRowid,
+      );
       set.pools.forEach((pool, p) => {
         for (let i = 0; i < set.poolSize; i++) {
           const scores = Float64Array.from({ length: width }, (_, c) => pool.scores[i * width + c]!);
-          this.insertSampleStmt.run(setId, p, i, pool.prompt, pool.completions[i]!, pool.gold[i]!, pool.logProb ? pool.logProb[i]! : null, Buffer.from(scores.buffer));
+          this.insertSampleStmt.run(
+            setId,
+            p,
+            i,
+            pool.prompt,
+            pool.completions[i]!,
+            pool.gold[i]!,
+            pool.logProb ? pool.logProb[i]! : null,
+            Buffer.from(scores.buffer),
+          );
         }
       });
       return setId;
@@ -161,7 +182,8 @@ export class SampleRepository {
     if (!set) throw new RangeError(`no sample set ${setId}`);
     const column = set.series.indexOf(options.series);
     if (column < 0) throw new RangeError(`sample set ${setId} has no series '${options.series}'; it has ${set.series.join(", ")}`);
-    if (!Number.isInteger(options.n) || options.n < 1 || options.n > set.poolSize) throw new RangeError(`n must be an integer in [1, ${set.poolSize}] (the pool size), got ${options.n}`);
+    if (!Number.isInteger(options.n) || options.n < 1 || options.n > set.poolSize)
+      throw new RangeError(`n must be an integer in [1, ${set.poolSize}] (the pool size), got ${options.n}`);
     const byPrompt = new Map<number, StoredSample[]>();
     for (const s of this.samples(setId)) {
       if (!byPrompt.has(s.promptIndex)) byPrompt.set(s.promptIndex, []);
@@ -186,7 +208,8 @@ export class SampleRepository {
         members: Array.from(best.scores.subarray(set.series.length)),
       });
     }
-    if (options.sort === "proxy-gold") out.sort((a, b) => b.proxyGain - b.goldGain - (a.proxyGain - a.goldGain) || a.promptIndex - b.promptIndex);
+    if (options.sort === "proxy-gold")
+      out.sort((a, b) => b.proxyGain - b.goldGain - (a.proxyGain - a.goldGain) || a.promptIndex - b.promptIndex);
     return out;
   }
 }

@@ -39,7 +39,15 @@ export const curvesCommand: CliCommand = {
       let series = store.curves.series(run.id);
       if (opts.values.series !== undefined) {
         series = series.filter((s) => s.name === opts.values.series);
-        if (series.length === 0) throw new UsageError(`run ${run.id} has no series '${opts.values.series}'; it has ${store.curves.series(run.id).map((s) => s.name).join(", ") || "none"}`);
+        if (series.length === 0)
+          throw new UsageError(
+            `run ${run.id} has no series '${opts.values.series}'; it has ${
+              store.curves
+                .series(run.id)
+                .map((s) => s.name)
+                .join(", ") || "none"
+            }`,
+          );
       }
       const points = new Map<string, CurvePoint[]>(series.map((s) => [s.name, store.curves.points(run.id, s.name)]));
       if (format === "json") {
@@ -53,8 +61,26 @@ export const curvesCommand: CliCommand = {
                 xKind: s.xKind,
                 klEstimator: s.klEstimator,
                 klPrompts: s.klPrompts,
-                points: points.get(s.name)!.map((p) => ({ x: p.x, kl: p.kl, d: Math.sqrt(p.kl), proxy: p.proxyScore, gold: p.goldScore, proxyMembers: p.proxyScores ?? null })),
-                fits: fits.filter((f) => f.series === s.name).map((f) => ({ target: f.target, form: f.form, coefficients: f.coefficients, standardErrors: f.standardErrors, residual: f.residual, nPoints: f.nPoints })),
+                points: points
+                  .get(s.name)!
+                  .map((p) => ({
+                    x: p.x,
+                    kl: p.kl,
+                    d: Math.sqrt(p.kl),
+                    proxy: p.proxyScore,
+                    gold: p.goldScore,
+                    proxyMembers: p.proxyScores ?? null,
+                  })),
+                fits: fits
+                  .filter((f) => f.series === s.name)
+                  .map((f) => ({
+                    target: f.target,
+                    form: f.form,
+                    coefficients: f.coefficients,
+                    standardErrors: f.standardErrors,
+                    residual: f.residual,
+                    nPoints: f.nPoints,
+                  })),
               })),
             },
             null,
@@ -65,7 +91,23 @@ export const curvesCommand: CliCommand = {
         const lines = [CSV_HEADER.join(",")];
         for (const s of series) {
           for (const p of points.get(s.name)!) {
-            lines.push([run.id, s.name, s.xKind, p.x, p.kl, Math.sqrt(p.kl), s.klEstimator, s.klPrompts, p.proxyScore, p.goldScore, p.proxyScores ? p.proxyScores.join(";") : null].map(csvCell).join(","));
+            lines.push(
+              [
+                run.id,
+                s.name,
+                s.xKind,
+                p.x,
+                p.kl,
+                Math.sqrt(p.kl),
+                s.klEstimator,
+                s.klPrompts,
+                p.proxyScore,
+                p.goldScore,
+                p.proxyScores ? p.proxyScores.join(";") : null,
+              ]
+                .map(csvCell)
+                .join(","),
+            );
           }
         }
         io.out(lines.join("\n"));

@@ -24,14 +24,27 @@ export const datasetsListCommand: CliCommand = {
     try {
       const datasets = store.datasets.list();
       if (opts.flags.has("json")) {
-        io.out(JSON.stringify(datasets.map(({ detection: _d, ...d }) => d), null, 2));
+        io.out(
+          JSON.stringify(
+            datasets.map(({ detection: _d, ...d }) => d),
+            null,
+            2,
+          ),
+        );
       } else if (datasets.length === 0) {
         io.out(`No datasets in ${store.path}. Import one with: goodhart import <file>`);
       } else {
         io.out(
           table([
             ["id", "name", "format", "rows", "imported", "source"],
-            ...datasets.map((d: Dataset) => [String(d.id), d.name, d.format, d.rowCount.toLocaleString("en-US"), d.importedAt.slice(0, 19).replace("T", " "), d.sourcePath]),
+            ...datasets.map((d: Dataset) => [
+              String(d.id),
+              d.name,
+              d.format,
+              d.rowCount.toLocaleString("en-US"),
+              d.importedAt.slice(0, 19).replace("T", " "),
+              d.sourcePath,
+            ]),
           ]),
         );
       }
@@ -85,7 +98,12 @@ export const datasetsShowCommand: CliCommand = {
             ...(s.kind === "single"
               ? [`        response: ${clip(s.responseA, 96)}`]
               : [`        A: ${clip(s.responseA, 100)}`, `        B: ${clip(s.responseB, 100)}`]),
-            `        labels: ${store.labels.forExample(s.id).map((l) => `${l.preferred}${l.annotator ? ` (${l.annotator})` : ""}`).join(", ") || "none"}`,
+            `        labels: ${
+              store.labels
+                .forExample(s.id)
+                .map((l) => `${l.preferred}${l.annotator ? ` (${l.annotator})` : ""}`)
+                .join(", ") || "none"
+            }`,
           ]),
         ].join("\n"),
       );

@@ -25,7 +25,13 @@ export const demoCommand: CliCommand = {
       if (!Number.isInteger(n) || n < 0) throw new UsageError(`--pretrain-steps must be an integer >= 0, got '${steps}'`);
       study.basePolicy.pretrainSteps = n;
     }
-    const outcome = await runStudy(study, io, { db: opts.values.db, cache: opts.values.cache, threads: parseThreads(opts.values.threads), studyOptions: DEMO_OPTIONS, command: "goodhart demo" });
+    const outcome = await runStudy(study, io, {
+      db: opts.values.db,
+      cache: opts.values.cache,
+      threads: parseThreads(opts.values.threads),
+      studyOptions: DEMO_OPTIONS,
+      command: "goodhart demo",
+    });
     printOutcome(outcome, io);
     if (outcome.signal || !outcome.result) return outcomeExitCode(outcome) || 1;
     if (opts.flags.has("bench")) {
@@ -35,7 +41,16 @@ export const demoCommand: CliCommand = {
       // depends on the other load, CPU time much less.
       const cpuS = (usage.userCPUTime + usage.systemCPUTime) / 1e6;
       // Timings are those of the study's worker (in this process's service; a running lab's when the demo was submitted to it).
-      io.out(JSON.stringify({ bench: "demo", wall_s: Number(outcome.wallS.toFixed(2)), cpu_s: Number(cpuS.toFixed(2)), cached: outcome.result.basePolicy.cached, phases_s: timings, peak_rss_mb: Math.round(usage.maxRSS / 1024) }));
+      io.out(
+        JSON.stringify({
+          bench: "demo",
+          wall_s: Number(outcome.wallS.toFixed(2)),
+          cpu_s: Number(cpuS.toFixed(2)),
+          cached: outcome.result.basePolicy.cached,
+          phases_s: timings,
+          peak_rss_mb: Math.round(usage.maxRSS / 1024),
+        }),
+      );
     }
     return outcomeExitCode(outcome);
   },

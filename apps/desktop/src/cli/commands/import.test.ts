@@ -43,9 +43,32 @@ describe("goodhart import", () => {
     process.env.GOODHART_DB = db;
     try {
       const io = captureIo();
-      const code = await main(["import", file, "--format", "prompt-chosen-rejected", "--map", "prompt=q", "--map=chosen=good", "--map", "rejected=bad", "--name", "mine", "--label-source", "synthetic", "--json"], io);
+      const code = await main(
+        [
+          "import",
+          file,
+          "--format",
+          "prompt-chosen-rejected",
+          "--map",
+          "prompt=q",
+          "--map=chosen=good",
+          "--map",
+          "rejected=bad",
+          "--name",
+          "mine",
+          "--label-source",
+          "synthetic",
+          "--json",
+        ],
+        io,
+      );
       expect(code).toBe(0);
-      const result = JSON.parse(io.stdout) as { datasetId: number; rows: number; database: string; report: { columns: Record<string, string> } };
+      const result = JSON.parse(io.stdout) as {
+        datasetId: number;
+        rows: number;
+        database: string;
+        report: { columns: Record<string, string> };
+      };
       expect(result).toMatchObject({ rows: 1, database: db, report: { columns: { prompt: "q", chosen: "good", rejected: "bad" } } });
       const store = openDatabase(db);
       expect(store.datasets.get(result.datasetId)!.name).toBe("mine");
@@ -63,7 +86,9 @@ describe("goodhart import", () => {
     writeFileSync(file, '{"prompt":"a","chosen":"b","rejected":"c"}\n{"prompt":"a","chosen":["x"],"rejected":"c"}\n');
     const io = captureIo();
     expect(await main(["import", file, "--db", db], io)).toBe(1);
-    expect(io.stderr).toContain(`goodhart import: ${file}, row 2, field "chosen": expected a chat message {role, content} or {from, value}, got the text "x"`);
+    expect(io.stderr).toContain(
+      `goodhart import: ${file}, row 2, field "chosen": expected a chat message {role, content} or {from, value}, got the text "x"`,
+    );
     const store = openDatabase(db);
     expect(store.datasets.list()).toEqual([]);
     store.close();
@@ -72,9 +97,20 @@ describe("goodhart import", () => {
   it("--label-values and --on-bad-row skip: the skipped rows are listed after the import and by datasets show", async () => {
     const db = path.join(dir, "skip.sqlite");
     const file = path.join(fixtures, "openaiapi_rlhf_answer_preference.jsonl");
-    const map = ["--map", "prompt=Question", "--map", "response_a=Answer1", "--map", "response_b=Answer2", "--map", "preference=Preference"];
+    const map = [
+      "--map",
+      "prompt=Question",
+      "--map",
+      "response_a=Answer1",
+      "--map",
+      "response_b=Answer2",
+      "--map",
+      "preference=Preference",
+    ];
     const io = captureIo();
-    expect(await main(["import", file, "--db", db, "--format", "pairwise", ...map, "--label-values", "Answer1=a", "--on-bad-row", "skip"], io)).toBe(0);
+    expect(
+      await main(["import", file, "--db", db, "--format", "pairwise", ...map, "--label-values", "Answer1=a", "--on-bad-row", "skip"], io),
+    ).toBe(0);
     const skipped = Number(/skipped +(\d+) rows/.exec(io.stdout)?.[1]);
     expect(skipped).toBeGreaterThan(10);
     expect(io.stdout).toMatch(/rows +\d+ examples/);
@@ -88,7 +124,12 @@ describe("goodhart import", () => {
 
     // Both label values given: every row imports, no skip report.
     const all = captureIo();
-    expect(await main(["import", file, "--db", db, "--allow-duplicate", "--format", "pairwise", ...map, "--label-values", "Answer1=a,Answer2=b"], all)).toBe(0);
+    expect(
+      await main(
+        ["import", file, "--db", db, "--allow-duplicate", "--format", "pairwise", ...map, "--label-values", "Answer1=a,Answer2=b"],
+        all,
+      ),
+    ).toBe(0);
     expect(all.stdout).toMatch(/rows +100 examples, 100 labels/);
     expect(all.stdout).not.toMatch(/skipped/);
   });

@@ -76,11 +76,15 @@ export function importReportLines(r: ImportResult["report"]): string[] {
   const values = Object.entries(r.labelValues ?? {});
   if (values.length) lines.push(`  values    ${values.map(([v, l]) => `${v} -> ${l}`).join(", ")}`);
   const scalars = Object.entries(r.scalarsAsText ?? {});
-  if (scalars.length) lines.push(`  warning   numbers/booleans read as text: ${scalars.map(([c, n]) => `${n.toLocaleString("en-US")} in ${c}`).join(", ")}`);
+  if (scalars.length)
+    lines.push(`  warning   numbers/booleans read as text: ${scalars.map(([c, n]) => `${n.toLocaleString("en-US")} in ${c}`).join(", ")}`);
   const skipped = r.skipped;
   if (skipped && skipped.count > 0) {
     lines.push(`  skipped   ${skipped.count.toLocaleString("en-US")} row${skipped.count === 1 ? "" : "s"} (--on-bad-row skip):`);
-    for (const s of skipped.rows) lines.push(`    row ${s.row}${s.line !== undefined && s.line !== s.row ? ` (line ${s.line})` : ""}${s.field ? `, field "${s.field}"` : ""}: ${s.reason}`);
+    for (const s of skipped.rows)
+      lines.push(
+        `    row ${s.row}${s.line !== undefined && s.line !== s.row ? ` (line ${s.line})` : ""}${s.field ? `, field "${s.field}"` : ""}: ${s.reason}`,
+      );
   }
   return lines;
 }
@@ -114,7 +118,11 @@ export const importCommand: CliCommand = {
     "  --json              print the result as JSON",
   ].join("\n"),
   async run(args, io) {
-    const opts = parseOptions(args, { values: ["format", "name", "label-source", "on-bad-row", "db"], repeatable: ["map", "label-values"], booleans: ["allow-duplicate", "json"] });
+    const opts = parseOptions(args, {
+      values: ["format", "name", "label-source", "on-bad-row", "db"],
+      repeatable: ["map", "label-values"],
+      booleans: ["allow-duplicate", "json"],
+    });
     if (opts.positionals.length !== 1) throw new UsageError("give exactly one file to import");
     const file = opts.positionals[0]!;
     const labelSource = opts.values["label-source"];
@@ -158,7 +166,9 @@ export const importCommand: CliCommand = {
     try {
       if (door.mode === "remote") {
         if (labelSource !== undefined || opts.flags.has("allow-duplicate") || Object.keys(labelValues).length > 0 || onBadRow !== "fail") {
-          throw new UsageError(`--label-source, --label-values, --on-bad-row and --allow-duplicate are not available while ${door.executor} holds ${door.dbFile}; import there (Dataset screen), or stop it first.`);
+          throw new UsageError(
+            `--label-source, --label-values, --on-bad-row and --allow-duplicate are not available while ${door.executor} holds ${door.dbFile}; import there (Dataset screen), or stop it first.`,
+          );
         }
         let body: Uint8Array;
         try {
@@ -167,13 +177,26 @@ export const importCommand: CliCommand = {
           throw new UsageError(`cannot read ${file}: ${(err as Error).message}`);
         }
         const uploaded = await door.upload!(path.basename(file), body);
-        const dataset = await door.api.datasets.import({ path: uploaded.path, name: opts.values.name ?? path.basename(file), ...(opts.values.format ? { format: opts.values.format } : {}), mapping });
+        const dataset = await door.api.datasets.import({
+          path: uploaded.path,
+          name: opts.values.name ?? path.basename(file),
+          ...(opts.values.format ? { format: opts.values.format } : {}),
+          mapping,
+        });
         if (json) io.out(JSON.stringify({ ...dataset, database: door.dbFile, importedBy: door.executor }, null, 2));
-        else io.out(`Imported ${file} as dataset ${dataset.id} "${dataset.name}" in ${door.executor} (${dataset.rowCount.toLocaleString("en-US")} examples, format ${dataset.format})\n  database  ${door.dbFile}`);
+        else
+          io.out(
+            `Imported ${file} as dataset ${dataset.id} "${dataset.name}" in ${door.executor} (${dataset.rowCount.toLocaleString("en-US")} examples, format ${dataset.format})\n  database  ${door.dbFile}`,
+          );
         return 0;
       }
       const dataset = await door.api.datasets
-        .import({ path: file, ...(opts.values.name ? { name: opts.values.name } : {}), ...(opts.values.format ? { format: opts.values.format } : {}), mapping })
+        .import({
+          path: file,
+          ...(opts.values.name ? { name: opts.values.name } : {}),
+          ...(opts.values.format ? { format: opts.values.format } : {}),
+          mapping,
+        })
         .catch((err: Error) => {
           // The service refuses content it already holds; the importer's own report says more below.
           if (result?.duplicateOf === undefined) throw err;

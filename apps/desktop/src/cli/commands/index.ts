@@ -13,4 +13,22 @@ import { runCommand } from "./run.ts";
 import { runsCancelCommand, runsListCommand, runsResumeCommand, runsShowCommand } from "./runs.ts";
 
 /** Every sub-command, in the order `goodhart --help` lists them. */
-export const commands: CliCommand[] = [devicesCommand, importCommand, datasetsListCommand, datasetsShowCommand, reportCommand, kindsCommand(), presetsCommand(), demoCommand, runCommand, runsListCommand, runsShowCommand, runsResumeCommand, runsCancelCommand, curvesCommand, ...labelCommands, modelsImportCommand, modelsListCommand];
+export const commands: CliCommand[] = [
+  devicesCommand,
+  importCommand,
+  datasetsListCommand,
+  datasetsShowCommand,
+  reportCommand,
+  kindsCommand(),
+  presetsCommand(),
+  demoCommand,
+  runCommand,
+  runsListCommand,
+  runsShowCommand,
+  runsResumeCommand,
+  runsCancelCommand,
+  curvesCommand,
+  ...labelCommands,
+  modelsImportCommand,
+  modelsListCommand,
+];

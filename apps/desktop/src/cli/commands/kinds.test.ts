@@ -36,7 +36,11 @@ describe("goodhart kinds / presets", () => {
     expect(io.stdout).toMatch(/proxySizes\[\]\.heads\s+integer\s+\[1, 128\]\s+heads/);
     const json = captureIo();
     expect(await main(["kinds", "bon-study", "--json"], json)).toBe(0);
-    expect(JSON.parse(json.stdout)).toMatchObject({ id: "bon-study", configSchema: { type: "object" }, views: { headline: { type: "bar-at-max-x" } } });
+    expect(JSON.parse(json.stdout)).toMatchObject({
+      id: "bon-study",
+      configSchema: { type: "object" },
+      views: { headline: { type: "bar-at-max-x" } },
+    });
     const bad = captureIo();
     expect(await main(["kinds", "bon"], bad)).toBe(2);
     // Every registered kind is named (more kinds register as families land; the order is the registry's).
@@ -53,7 +57,9 @@ describe("goodhart kinds / presets", () => {
     expect(await main(["presets", "quick-demo"], one)).toBe(0);
     expect(JSON.parse(one.stdout)).toMatchObject({ kind: "bon-study", name: "quick-demo", seeds: [1], bon: { poolSize: 256 } });
     // A preset that needs a dataset says which field is the user's, and its config leaves it out.
-    expect(io.stdout).toMatch(/^hh-rlhf-bon {2}\(bon-study\)[\s\S]*requires task\.dataset\.datasetId: the id of an imported pairwise dataset/m);
+    expect(io.stdout).toMatch(
+      /^hh-rlhf-bon {2}\(bon-study\)[\s\S]*requires task\.dataset\.datasetId: the id of an imported pairwise dataset/m,
+    );
     const hh = captureIo();
     expect(await main(["presets", "hh-rlhf-bon"], hh)).toBe(0);
     const config = JSON.parse(hh.stdout) as { task: { kind: string; dataset: Record<string, unknown> } };

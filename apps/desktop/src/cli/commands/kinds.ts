@@ -27,7 +27,13 @@ export function kindsCommand(registry: ExperimentRegistry = new ExperimentRegist
       const json = opts.flags.has("json");
       const id = opts.positionals[0];
       if (id !== undefined) {
-        if (!registry.kinds.has(id)) throw new UsageError(`unknown kind '${id}'; known kinds: ${registry.kinds.list().map((k) => k.id).join(", ")}`);
+        if (!registry.kinds.has(id))
+          throw new UsageError(
+            `unknown kind '${id}'; known kinds: ${registry.kinds
+              .list()
+              .map((k) => k.id)
+              .join(", ")}`,
+          );
         const kind = registry.kinds.describe(id);
         if (json) {
           io.out(JSON.stringify(kind, null, 2));

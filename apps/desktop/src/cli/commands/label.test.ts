@@ -43,15 +43,38 @@ describe("goodhart label", () => {
     expect(io.stdout).toMatch(/^dataset 1 'cmp': 25 comparisons of the built-in task/);
 
     io = captureIo();
-    expect(await main(["label", "synthetic", "1", "--name", "syn", "--dimensions", "overall,length", "--noise", "0.2", "--seed", "4", "--db", db], io)).toBe(0);
+    expect(
+      await main(
+        ["label", "synthetic", "1", "--name", "syn", "--dimensions", "overall,length", "--noise", "0.2", "--seed", "4", "--db", db],
+        io,
+      ),
+    ).toBe(0);
     expect(io.stdout).toMatch(/label set 1 'syn\/overall': 25 labels, \d+ flipped \(p=0.2, seed 4\)/);
     expect(io.stdout).toMatch(/label set 2 'syn\/length': 25 labels/);
 
     // Without --yes: the estimate only, nothing sent.
     io = captureIo();
-    const llm = ["label", "llm", "1", "--name", "judge", "--base-url", server.baseUrl, "--model", "m", "--price-in", "0.5", "--price-out", "1.5", "--db", db];
+    const llm = [
+      "label",
+      "llm",
+      "1",
+      "--name",
+      "judge",
+      "--base-url",
+      server.baseUrl,
+      "--model",
+      "m",
+      "--price-in",
+      "0.5",
+      "--price-out",
+      "1.5",
+      "--db",
+      db,
+    ];
     expect(await main(llm, io)).toBe(0);
-    expect(io.stdout).toMatch(/25 comparisons x 2 orders: 50 requests to send, 0 answers cached; about [\d,]+ input \+ 200 output tokens, cost 0\.\d{4}, at least 50 s at 60 requests\/min/);
+    expect(io.stdout).toMatch(
+      /25 comparisons x 2 orders: 50 requests to send, 0 answers cached; about [\d,]+ input \+ 200 output tokens, cost 0\.\d{4}, at least 50 s at 60 requests\/min/,
+    );
     expect(io.stdout).toMatch(/Nothing sent/);
     expect(server.requests).toHaveLength(0);
 
@@ -63,7 +86,9 @@ describe("goodhart label", () => {
     process.env[LLM_KEY_ENV] = KEY;
     io = captureIo();
     expect(await main([...llm, "--yes", "--rpm", "6000"], io)).toBe(0);
-    expect(io.stdout).toMatch(/label set 3 'judge': 25 kept, 0 dropped \(the two orders disagreed\), 0 dropped \(malformed answer\); 50 requests sent, 0 answers from the cache/);
+    expect(io.stdout).toMatch(
+      /label set 3 'judge': 25 kept, 0 dropped \(the two orders disagreed\), 0 dropped \(malformed answer\); 50 requests sent, 0 answers from the cache/,
+    );
     expect(io.stdout + io.stderr).not.toContain(KEY);
 
     io = captureIo();

@@ -12,7 +12,8 @@ export const LLM_KEY_ENV = "GOODHART_LLM_API_KEY";
 
 function datasetId(text: string | undefined): number {
   const id = Number(text);
-  if (text === undefined || !Number.isInteger(id) || id <= 0) throw new UsageError(`give a dataset id (see goodhart datasets list)${text === undefined ? "" : `; '${text}' is not one`}`);
+  if (text === undefined || !Number.isInteger(id) || id <= 0)
+    throw new UsageError(`give a dataset id (see goodhart datasets list)${text === undefined ? "" : `; '${text}' is not one`}`);
   return id;
 }
 
@@ -33,7 +34,8 @@ async function asUsage<T>(fn: () => Promise<T> | T): Promise<T> {
   }
 }
 
-const ci = (c: BootstrapInterval, digits = 3): string => `${c.estimate.toFixed(digits)} [${c.low.toFixed(digits)}, ${c.high.toFixed(digits)}]`;
+const ci = (c: BootstrapInterval, digits = 3): string =>
+  `${c.estimate.toFixed(digits)} [${c.low.toFixed(digits)}, ${c.high.toFixed(digits)}]`;
 
 export const labelPairsCommand: CliCommand = {
   name: ["label", "pairs"],
@@ -45,7 +47,13 @@ export const labelPairsCommand: CliCommand = {
     if (!opts.values.name) throw new UsageError("give the new dataset a --name");
     const store = openLab(opts.values.db);
     try {
-      const d = await asUsage(() => createBuiltinComparisons(store, { name: opts.values.name!, count: number("count", opts.values.count, 200), seed: number("seed", opts.values.seed, 0) }));
+      const d = await asUsage(() =>
+        createBuiltinComparisons(store, {
+          name: opts.values.name!,
+          count: number("count", opts.values.count, 200),
+          seed: number("seed", opts.values.seed, 0),
+        }),
+      );
       io.out(`dataset ${d.id} '${d.name}': ${d.rowCount} comparisons of the built-in task`);
       return 0;
     } finally {
@@ -68,13 +76,17 @@ export const labelSyntheticCommand: CliCommand = {
       const sets = await asUsage(() =>
         labelSynthetic(store, {
           datasetId: datasetId(idText),
-          dimensions: (opts.values.dimensions ?? "overall").split(",").map((d) => d.trim()).filter(Boolean),
+          dimensions: (opts.values.dimensions ?? "overall")
+            .split(",")
+            .map((d) => d.trim())
+            .filter(Boolean),
           noise: number("noise", opts.values.noise, 0),
           seed: number("seed", opts.values.seed, 0),
           name: opts.values.name!,
         }),
       );
-      for (const s of sets) io.out(`label set ${s.id} '${s.name}': ${s.size} labels, ${s.flippedCount} flipped (p=${s.flipP}, seed ${s.seed})`);
+      for (const s of sets)
+        io.out(`label set ${s.id} '${s.name}': ${s.size} labels, ${s.flippedCount} flipped (p=${s.flipP}, seed ${s.seed})`);
       return 0;
     } finally {
       store.close();
@@ -90,7 +102,10 @@ export const labelLlmCommand: CliCommand = {
     "[--rpm 60] [--price-in <per 1M tokens>] [--price-out <per 1M tokens>] [--yes] [--db path]\n" +
     "Without --yes it prints the cost and time estimate and stops. Answers are cached in the database, so an interrupted run resumes.",
   async run(args, io) {
-    const opts = parseOptions(args, { values: ["db", "name", "base-url", "model", "template", "rpm", "price-in", "price-out"], booleans: ["yes"] });
+    const opts = parseOptions(args, {
+      values: ["db", "name", "base-url", "model", "template", "rpm", "price-in", "price-out"],
+      booleans: ["yes"],
+    });
     const [idText, ...extra] = opts.positionals;
     if (extra.length) throw new UsageError(`unexpected argument '${extra[0]}'`);
     const id = datasetId(idText);
@@ -139,7 +154,9 @@ export const labelLlmCommand: CliCommand = {
         }),
       );
       const s = result.summary;
-      io.out(`label set ${result.labelSet.id} '${result.labelSet.name}': ${s.kept} kept, ${s.inconsistent} dropped (the two orders disagreed), ${s.malformed} dropped (malformed answer); ${s.requests} requests sent, ${s.cached} answers from the cache`);
+      io.out(
+        `label set ${result.labelSet.id} '${result.labelSet.name}': ${s.kept} kept, ${s.inconsistent} dropped (the two orders disagreed), ${s.malformed} dropped (malformed answer); ${s.requests} requests sent, ${s.cached} answers from the cache`,
+      );
       return 0;
     } finally {
       store.close();
@@ -167,7 +184,9 @@ export const labelAgreementCommand: CliCommand = {
       io.out(`raw agreement  ${ci(r.raw)}`);
       if (r.cohen) io.out(`Cohen's kappa  ${ci(r.cohen)}`);
       if (r.fleiss) io.out(`Fleiss' kappa  ${ci(r.fleiss)} over ${r.fleiss.items} items every labeler rated`);
-      if (r.raters > 2) for (const p of r.pairwise) io.out(`  [${p.raters[0]}] vs [${p.raters[1]}]  ${p.items} items  raw ${ci(p.raw)}  kappa ${ci(p.cohen)}`);
+      if (r.raters > 2)
+        for (const p of r.pairwise)
+          io.out(`  [${p.raters[0]}] vs [${p.raters[1]}]  ${p.items} items  raw ${ci(p.raw)}  kappa ${ci(p.cohen)}`);
       return 0;
     } finally {
       store.close();

@@ -24,14 +24,26 @@ export function presetsCommand(registry: ExperimentRegistry = new ExperimentRegi
       const name = opts.positionals[0];
       if (name !== undefined) {
         const found = registry.presets().find((p) => p.name === name);
-        if (!found) throw new UsageError(`unknown preset '${name}'; known presets: ${registry.presets().map((p) => p.name).join(", ")}`);
+        if (!found)
+          throw new UsageError(
+            `unknown preset '${name}'; known presets: ${registry
+              .presets()
+              .map((p) => p.name)
+              .join(", ")}`,
+          );
         io.out(JSON.stringify({ kind: found.kind, ...found.config }, null, 2));
         // The fields the preset leaves out are the user's to fill: say so where a script will not parse it.
         for (const r of found.requires ?? []) io.err(`${name} requires ${r.path}: ${r.description}`);
         return 0;
       }
       const kind = opts.values.kind;
-      if (kind !== undefined && !registry.kinds.has(kind)) throw new UsageError(`unknown kind '${kind}'; known kinds: ${registry.kinds.list().map((k) => k.id).join(", ")}`);
+      if (kind !== undefined && !registry.kinds.has(kind))
+        throw new UsageError(
+          `unknown kind '${kind}'; known kinds: ${registry.kinds
+            .list()
+            .map((k) => k.id)
+            .join(", ")}`,
+        );
       const presets = registry.presets(kind);
       if (opts.flags.has("json")) {
         io.out(JSON.stringify(presets, null, 2));

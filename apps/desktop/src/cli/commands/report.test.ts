@@ -25,7 +25,9 @@ describe("goodhart report", () => {
     const io = captureIo();
     const out = join(dir, "report.html");
     const csv = join(dir, "curves.csv");
-    expect(await main(["report", String(run.id), "--out", out, "--curves-csv", csv, "--title", "Counter report", "--db", dbFile], io)).toBe(0);
+    expect(await main(["report", String(run.id), "--out", out, "--curves-csv", csv, "--title", "Counter report", "--db", dbFile], io)).toBe(
+      0,
+    );
     expect(io.stdout).toMatch(/written to .*report\.html/);
     const html = readFileSync(out, "utf8");
     expect(html).toContain("<title>Counter report</title>");

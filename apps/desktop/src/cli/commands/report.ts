@@ -25,7 +25,8 @@ export const reportCommand: CliCommand = {
   async run(args, io) {
     const opts = parseOptions(args, { values: ["out", "title", "curves-csv", "curves-json", "db"] });
     const ids = runIds(opts.positionals);
-    if (!opts.values.out && !opts.values["curves-csv"] && !opts.values["curves-json"]) throw new UsageError("say where to write: --out report.html (and/or --curves-csv, --curves-json)");
+    if (!opts.values.out && !opts.values["curves-csv"] && !opts.values["curves-json"])
+      throw new UsageError("say where to write: --out report.html (and/or --curves-csv, --curves-json)");
     // Through the lab's service: the running lab's when one holds the database, else a reader here
     // (which never touches runs another process executes).
     const door = await openLabDoor({ db: opts.values.db, holder: "goodhart report", executes: false });
@@ -34,9 +35,14 @@ export const reportCommand: CliCommand = {
       if (opts.values.out) {
         const report = await service.reports.create({ runIds: ids, title: opts.values.title });
         writeFileSync(opts.values.out, report.html);
-        io.out(`Report of run${ids.length === 1 ? "" : "s"} ${ids.join(", ")} written to ${opts.values.out} (${Math.round(report.html.length / 1024)} KiB).`);
+        io.out(
+          `Report of run${ids.length === 1 ? "" : "s"} ${ids.join(", ")} written to ${opts.values.out} (${Math.round(report.html.length / 1024)} KiB).`,
+        );
       }
-      for (const [format, file] of [["csv", opts.values["curves-csv"]], ["json", opts.values["curves-json"]]] as const) {
+      for (const [format, file] of [
+        ["csv", opts.values["curves-csv"]],
+        ["json", opts.values["curves-json"]],
+      ] as const) {
         if (!file) continue;
         const exported = await service.curves.export({ runIds: ids, format });
         writeFileSync(file, exported.text);

@@ -42,18 +42,27 @@ describe("goodhart run --preset hh-rlhf-bon on an imported dataset", () => {
     // The preset alone: the resolver asks for the field it cannot fill, and nothing is stored.
     const missing = captureIo();
     expect(await main(["run", "--preset", "hh-rlhf-bon", "--db", db], missing)).toBe(2);
-    expect(missing.stderr).toMatch(/task\.dataset\.datasetId: preset "hh-rlhf-bon" needs the id of an imported pairwise dataset \(goodhart datasets list\)/);
+    expect(missing.stderr).toMatch(
+      /task\.dataset\.datasetId: preset "hh-rlhf-bon" needs the id of an imported pairwise dataset \(goodhart datasets list\)/,
+    );
     // An id the lab does not have is refused naming the field and the id.
     const unknown = captureIo();
-    expect(await main(["run", "--preset", "hh-rlhf-bon", "--set", "task.dataset.datasetId=999", ...TEST_SIZE, "--db", db], unknown)).not.toBe(0);
+    expect(
+      await main(["run", "--preset", "hh-rlhf-bon", "--set", "task.dataset.datasetId=999", ...TEST_SIZE, "--db", db], unknown),
+    ).not.toBe(0);
     expect(unknown.stderr).toMatch(/task\.dataset\.datasetId: no dataset 999/);
 
     const run = captureIo();
-    const code = await main(["run", "--preset", "hh-rlhf-bon", "--set", `task.dataset.datasetId=${datasetId}`, ...TEST_SIZE, "--db", db], run);
+    const code = await main(
+      ["run", "--preset", "hh-rlhf-bon", "--set", `task.dataset.datasetId=${datasetId}`, ...TEST_SIZE, "--db", db],
+      run,
+    );
     expect(run.stderr).not.toMatch(/Error/);
     expect(code).toBe(0);
     expect(run.stdout).toMatch(new RegExp(`^Dataset ${datasetId}: gold RM accuracy on the held-out labels 0\\.\\d{3}`, "m"));
-    expect(run.stdout).toMatch(/^ {2}1x32 on 200 comparisons, noise 0, seed 0: held-out accuracy 0\.\d{3}, agrees with gold on [01]\.\d{3}; at n = 8 proxy -?\d+\.\d{3}, gold -?\d+\.\d{3}$/m);
+    expect(run.stdout).toMatch(
+      /^ {2}1x32 on 200 comparisons, noise 0, seed 0: held-out accuracy 0\.\d{3}, agrees with gold on [01]\.\d{3}; at n = 8 proxy -?\d+\.\d{3}, gold -?\d+\.\d{3}$/m,
+    );
     const after = openDatabase(db);
     try {
       expect(after.experiments.list()).toHaveLength(1);

@@ -44,8 +44,11 @@ describe("goodhart run", () => {
   it("runs the study, prints a summary per objective and says where the results are", () => {
     expect(runIo.stderr).not.toMatch(/Error/);
     expect(code).toBe(0);
-    expect(runIo.stdout).toMatch(/^proxy +data +noise +objective +seeds +val acc +peak gold \(at d\) +fit d\* \[95% CI\] +gold@maxN +vs single @maxN \[95% CI\]$/m);
-    for (const objective of ["mean", "wco", "uwo-0.5", "single \\(avg member\\)"]) expect(runIo.stdout).toMatch(new RegExp(`^tiny +64 +0.25 +${objective} `, "m"));
+    expect(runIo.stdout).toMatch(
+      /^proxy +data +noise +objective +seeds +val acc +peak gold \(at d\) +fit d\* \[95% CI\] +gold@maxN +vs single @maxN \[95% CI\]$/m,
+    );
+    for (const objective of ["mean", "wco", "uwo-0.5", "single \\(avg member\\)"])
+      expect(runIo.stdout).toMatch(new RegExp(`^tiny +64 +0.25 +${objective} `, "m"));
     expect(runIo.stdout).toContain(`in ${db}`);
     expect(runIo.stdout).toMatch(/Curves: goodhart curves 1 --format csv --db /);
     expect(runIo.stderr).toMatch(/\[ *\d+%\] \S+ .*elapsed \d+:\d\d {2}ETA/);
@@ -56,7 +59,12 @@ describe("goodhart run", () => {
     try {
       const [run] = store.runs.list();
       expect(run!.status).toBe("done");
-      expect(store.curves.series(run!.id).map((s) => s.name).sort()).toEqual(["member:0", "member:1", "proxy:mean", "proxy:uwo-0.5", "proxy:wco"]);
+      expect(
+        store.curves
+          .series(run!.id)
+          .map((s) => s.name)
+          .sort(),
+      ).toEqual(["member:0", "member:1", "proxy:mean", "proxy:uwo-0.5", "proxy:wco"]);
       const points = store.curves.points(run!.id, "proxy:wco");
       expect(points.map((p) => p.x)).toEqual([1, 2, 4, 8]);
       expect(points[3]!.kl).toBeCloseTo(Math.log(8) - 7 / 8, 12);
@@ -199,12 +207,22 @@ describe("goodhart run --kind", () => {
 
 describe("a study's result from its runs' stored results", () => {
   it("joins the runs, skips runs without a result, and takes the study's timings from the most complete", () => {
-    const part = (id: string, timings: Record<string, number>) => ({ study: "s", basePolicy: { hash: "h", cached: true, path: "p" }, baseGold: 0.1, timings, runs: [{ id }] });
-    const result = studyResultOf([part("a", { pretrain: 1, sampling: 2 }), null, part("b", { pretrain: 1, sampling: 2, "rm-training": 5 }), { acc: 1 }])!;
+    const part = (id: string, timings: Record<string, number>) => ({
+      study: "s",
+      basePolicy: { hash: "h", cached: true, path: "p" },
+      baseGold: 0.1,
+      timings,
+      runs: [{ id }],
+    });
+    const result = studyResultOf([
+      part("a", { pretrain: 1, sampling: 2 }),
+      null,
+      part("b", { pretrain: 1, sampling: 2, "rm-training": 5 }),
+      { acc: 1 },
+    ])!;
     expect(result.runs.map((r) => r.id)).toEqual(["a", "b"]);
     expect(result.timings).toEqual({ pretrain: 1, sampling: 2, "rm-training": 5 });
     expect(result.basePolicy.cached).toBe(true);
     expect(studyResultOf([null, { acc: 1 }])).toBeNull();
   });
 });
-

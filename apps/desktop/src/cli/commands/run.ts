@@ -1,4 +1,13 @@
-import { ConfigError, isBonStudyJob, mergeAnalyses, sweep, type BonStudyAnalysis, type BonStudyConfig, type BonStudyOptions, type BonStudyResult } from "@goodhart/objectives";
+import {
+  ConfigError,
+  isBonStudyJob,
+  mergeAnalyses,
+  sweep,
+  type BonStudyAnalysis,
+  type BonStudyConfig,
+  type BonStudyOptions,
+  type BonStudyResult,
+} from "@goodhart/objectives";
 import { defaultDatabasePath } from "@goodhart/storage";
 import { parse as parseYaml } from "yaml";
 import { type CliCommand, type CliIo, UsageError } from "../command.ts";
@@ -54,7 +63,9 @@ export interface DatasetRunSummary {
 
 /** The stored results of dataset-task runs (they name their dataset), in run order. */
 export function datasetRunsOf(results: readonly (Record<string, unknown> | null)[]): DatasetRunSummary[] {
-  return results.filter((r): r is Record<string, unknown> => r !== null && typeof r.datasetId === "number" && Array.isArray(r.curve)) as unknown as DatasetRunSummary[];
+  return results.filter(
+    (r): r is Record<string, unknown> => r !== null && typeof r.datasetId === "number" && Array.isArray(r.curve),
+  ) as unknown as DatasetRunSummary[];
 }
 
 /**
@@ -70,7 +81,13 @@ export function studyResultOf(results: readonly (Record<string, unknown> | null)
   const timings = (stored.reduce((best, r) => (total(r) > total(best) ? r : best)).timings ?? first.timings) as BonStudyResult["timings"];
   // Each run keeps the analysis of its cell (seeds so far): the study's analysis is their merge.
   const analysis = mergeAnalyses(stored.map((r) => (r as { analysis?: BonStudyAnalysis }).analysis));
-  return { ...first, timings, runs: stored.flatMap((r) => (r as unknown as BonStudyResult).runs), groups: first.groups ?? [], ...(analysis ? { analysis } : {}) };
+  return {
+    ...first,
+    timings,
+    runs: stored.flatMap((r) => (r as unknown as BonStudyResult).runs),
+    groups: first.groups ?? [],
+    ...(analysis ? { analysis } : {}),
+  };
 }
 
 /**
@@ -80,7 +97,9 @@ export function studyResultOf(results: readonly (Record<string, unknown> | null)
  */
 export async function runStudy(study: BonStudyConfig, io: CliIo, options: StudyRunOptions = {}): Promise<StudyRunOutcome> {
   const config: Record<string, unknown> =
-    options.grid || options.studyOptions ? { study, ...(options.grid ? { grid: options.grid } : {}), ...(options.studyOptions ? { options: options.studyOptions } : {}) } : (study as unknown as Record<string, unknown>);
+    options.grid || options.studyOptions
+      ? { study, ...(options.grid ? { grid: options.grid } : {}), ...(options.studyOptions ? { options: options.studyOptions } : {}) }
+      : (study as unknown as Record<string, unknown>);
   return runSubmission({ kind: "bon-study", name: study.name, config }, io, options);
 }
 
@@ -88,11 +107,22 @@ export async function runStudy(study: BonStudyConfig, io: CliIo, options: StudyR
  * Submits any experiment through the LabService and follows its runs (one per grid point). The
  * outcome's `result` is assembled for best-of-n studies (their summary table), else null.
  */
-export async function runSubmission(experiment: { kind: string; name: string; config: Record<string, unknown> }, io: CliIo, options: StudyRunOptions = {}): Promise<StudyRunOutcome> {
+export async function runSubmission(
+  experiment: { kind: string; name: string; config: Record<string, unknown> },
+  io: CliIo,
+  options: StudyRunOptions = {},
+): Promise<StudyRunOutcome> {
   // Handlers first: a Ctrl-C while the lab opens must not fall back to Node's immediate exit.
   const signals = stopSignals();
   try {
-    const door = await openLabDoor({ db: options.db, cache: options.cache, threads: options.threads, holder: options.command ?? "goodhart run", executes: true, note: (t) => io.err(t) });
+    const door = await openLabDoor({
+      db: options.db,
+      cache: options.cache,
+      threads: options.threads,
+      holder: options.command ?? "goodhart run",
+      executes: true,
+      note: (t) => io.err(t),
+    });
     try {
       const submission = await submitAndFollow(door, experiment, io, { progressEveryS: options.progressEveryS, signals });
       const store = door.store();
@@ -103,7 +133,9 @@ export async function runSubmission(experiment: { kind: string; name: string; co
         dbPath: door.dbFile,
         experimentId: submission.experimentId,
         runIds: submission.runIds,
-        notDone: submission.runs.filter((r) => r.status !== "done").map((r) => ({ id: r.id, name: r.name, status: r.status, error: r.error })),
+        notDone: submission.runs
+          .filter((r) => r.status !== "done")
+          .map((r) => ({ id: r.id, name: r.name, status: r.status, error: r.error })),
         signal: submission.signal,
         wallS: submission.wallS,
         datasetRuns: experiment.kind === "bon-study" ? datasetRunsOf(stored) : [],
@@ -134,14 +166,21 @@ export function printOutcome(outcome: StudyRunOutcome, io: CliIo): void {
   }
   if (outcome.datasetRuns.length > 0) {
     const first = outcome.datasetRuns[0]!;
-    io.out(`Dataset ${first.datasetId}: gold RM accuracy on the held-out labels ${first.goldValidationAccuracy.toFixed(3)}. Gains over the SFT policy (n = 1), gold and proxy each scaled to std 1 on held-out responses:`);
+    io.out(
+      `Dataset ${first.datasetId}: gold RM accuracy on the held-out labels ${first.goldValidationAccuracy.toFixed(3)}. Gains over the SFT policy (n = 1), gold and proxy each scaled to std 1 on held-out responses:`,
+    );
     for (const r of outcome.datasetRuns) {
       const last = r.curve[r.curve.length - 1]!;
-      io.out(`  ${r.proxy} on ${r.trainingSize} comparisons, noise ${r.labelNoise}, seed ${r.seed}: held-out accuracy ${r.validationAccuracy.toFixed(3)}, agrees with gold on ${r.goldAgreement.toFixed(3)}; at n = ${last.n} proxy ${last.proxyGain.toFixed(3)}, gold ${last.goldGain.toFixed(3)}`);
+      io.out(
+        `  ${r.proxy} on ${r.trainingSize} comparisons, noise ${r.labelNoise}, seed ${r.seed}: held-out accuracy ${r.validationAccuracy.toFixed(3)}, agrees with gold on ${r.goldAgreement.toFixed(3)}; at n = ${last.n} proxy ${last.proxyGain.toFixed(3)}, gold ${last.goldGain.toFixed(3)}`,
+      );
     }
   }
-  for (const r of outcome.notDone) io.out(`run ${r.id} (${r.name}) ended ${r.status}${r.error ? `: ${r.error}` : ""}; goodhart runs resume ${r.id}${dbOption}`);
-  io.out(`Results: ${outcome.runIds.length} runs (ids ${outcome.runIds.join(", ")}) in ${outcome.dbPath}, wall time ${outcome.wallS.toFixed(1)} s`);
+  for (const r of outcome.notDone)
+    io.out(`run ${r.id} (${r.name}) ended ${r.status}${r.error ? `: ${r.error}` : ""}; goodhart runs resume ${r.id}${dbOption}`);
+  io.out(
+    `Results: ${outcome.runIds.length} runs (ids ${outcome.runIds.join(", ")}) in ${outcome.dbPath}, wall time ${outcome.wallS.toFixed(1)} s`,
+  );
   if (outcome.runIds.length > 0) io.out(`Curves: goodhart curves ${outcome.runIds[0]} --format csv${dbOption}`);
 }
 
@@ -158,7 +197,8 @@ export function parseSweep(options: readonly string[]): Record<string, unknown[]
     } catch {
       values = undefined;
     }
-    if (!Array.isArray(values) || values.length === 0) throw new UsageError(`--sweep ${option.slice(0, eq)}: expected a non-empty list like [64, 256]`);
+    if (!Array.isArray(values) || values.length === 0)
+      throw new UsageError(`--sweep ${option.slice(0, eq)}: expected a non-empty list like [64, 256]`);
     grid[option.slice(0, eq)] = values;
   }
   return grid;
@@ -189,10 +229,15 @@ export const runCommand: CliCommand = {
     "runs after their current step and stores them cancelled (exit code 130).",
   ].join("\n"),
   async run(args, io) {
-    const opts = parseOptions(args, { values: ["db", "cache", "threads", "preset", "kind"], repeatable: ["sweep", "set"], booleans: ["json"] });
+    const opts = parseOptions(args, {
+      values: ["db", "cache", "threads", "preset", "kind"],
+      repeatable: ["sweep", "set"],
+      booleans: ["json"],
+    });
     if (opts.positionals.length > 1) throw new UsageError("give at most one config file");
     const file = opts.positionals[0];
-    if (file === undefined && opts.values.preset === undefined && opts.values.kind === undefined) throw new UsageError("give a config file, --preset NAME (goodhart presets lists them) or --kind K");
+    if (file === undefined && opts.values.preset === undefined && opts.values.kind === undefined)
+      throw new UsageError("give a config file, --preset NAME (goodhart presets lists them) or --kind K");
     let resolved: ResolvedRunConfig;
     try {
       resolved = resolveRunConfig({ file, preset: opts.values.preset, kind: opts.values.kind, set: opts.lists.set ?? [] });
@@ -217,9 +262,27 @@ export const runCommand: CliCommand = {
       outcome = await runStudy(job.study, io, { ...run, ...(grid ? { grid } : {}), ...(job.options ? { studyOptions: job.options } : {}) });
     } else {
       if (extraGrid) throw new UsageError(`--sweep expands best-of-n studies; for kind ${resolved.kind} list the values in the config`);
-      outcome = await runSubmission({ kind: resolved.kind, name: `${resolved.kind} (${resolved.source})`, config: resolved.config }, io, run);
+      outcome = await runSubmission(
+        { kind: resolved.kind, name: `${resolved.kind} (${resolved.source})`, config: resolved.config },
+        io,
+        run,
+      );
     }
-    if (opts.flags.has("json")) io.out(JSON.stringify({ runIds: outcome.runIds, db: outcome.dbPath, wallS: outcome.wallS, timings: outcome.result?.timings ?? null, notDone: outcome.notDone, signal: outcome.signal }, null, 2));
+    if (opts.flags.has("json"))
+      io.out(
+        JSON.stringify(
+          {
+            runIds: outcome.runIds,
+            db: outcome.dbPath,
+            wallS: outcome.wallS,
+            timings: outcome.result?.timings ?? null,
+            notDone: outcome.notDone,
+            signal: outcome.signal,
+          },
+          null,
+          2,
+        ),
+      );
     else printOutcome(outcome, io);
     return outcomeExitCode(outcome);
   },

@@ -26,19 +26,35 @@ export const runsListCommand: CliCommand = {
     const opts = parseOptions(args, { values: ["db", "status"], booleans: ["json"] });
     if (opts.positionals.length) throw new UsageError(`unexpected argument '${opts.positionals[0]}'`);
     const status = opts.values.status;
-    if (status !== undefined && !STATUSES.includes(status as RunStatus)) throw new UsageError(`--status must be one of ${STATUSES.join(", ")}`);
+    if (status !== undefined && !STATUSES.includes(status as RunStatus))
+      throw new UsageError(`--status must be one of ${STATUSES.join(", ")}`);
     const store = openLab(opts.values.db);
     try {
       const runs = store.runs.list(status ? { status: status as RunStatus } : {});
       if (opts.flags.has("json")) {
-        io.out(JSON.stringify(runs.map(({ config: _c, ...r }) => ({ ...r, series: store.curves.series(r.id).map((s) => s.name) })), null, 2));
+        io.out(
+          JSON.stringify(
+            runs.map(({ config: _c, ...r }) => ({ ...r, series: store.curves.series(r.id).map((s) => s.name) })),
+            null,
+            2,
+          ),
+        );
       } else if (runs.length === 0) {
         io.out(`No runs in ${store.path}. Start one with: goodhart demo`);
       } else {
         io.out(
           table([
             ["id", "status", "seed", "device", "time", "series", "created", "name"],
-            ...runs.map((r) => [String(r.id), r.status, String(r.seed), r.device ?? "-", duration(r), String(store.curves.series(r.id).length), r.createdAt.slice(0, 19).replace("T", " "), r.name]),
+            ...runs.map((r) => [
+              String(r.id),
+              r.status,
+              String(r.seed),
+              r.device ?? "-",
+              duration(r),
+              String(store.curves.series(r.id).length),
+              r.createdAt.slice(0, 19).replace("T", " "),
+              r.name,
+            ]),
           ]),
         );
         const failed = runs.filter((r) => r.error);
@@ -80,11 +96,24 @@ export const runsShowCommand: CliCommand = {
         throw new UsageError(err.message);
       });
       const store = door.store();
-      const metrics = store.metrics.names(id).map((name) => ({ name, last: store.metrics.latest(id, name)!, points: store.metrics.series(id, name).steps.length }));
+      const metrics = store.metrics
+        .names(id)
+        .map((name) => ({ name, last: store.metrics.latest(id, name)!, points: store.metrics.series(id, name).steps.length }));
       const series = store.curves.series(id).map((s) => s.name);
       const result = store.runs.get(id)?.result ?? null;
       if (opts.flags.has("json")) {
-        io.out(JSON.stringify({ ...run, series, metrics: metrics.map((m) => ({ name: m.name, step: m.last.step, value: m.last.value, points: m.points })), result }, null, 2));
+        io.out(
+          JSON.stringify(
+            {
+              ...run,
+              series,
+              metrics: metrics.map((m) => ({ name: m.name, step: m.last.step, value: m.last.value, points: m.points })),
+              result,
+            },
+            null,
+            2,
+          ),
+        );
         return 0;
       }
       const lines = [
@@ -97,11 +126,19 @@ export const runsShowCommand: CliCommand = {
         `  metrics     ${metrics.length ? "" : "-"}`,
         ...metrics.map((m) => `    ${m.name.padEnd(28)} ${short(m.last.value).padStart(10)}  (step ${m.last.step}, ${m.points} points)`),
         `  result      ${result ? "" : "- (not stored yet)"}`,
-        ...(result ? JSON.stringify(result, null, 2).split("\n").slice(0, 40).map((l) => `    ${l}`) : []),
+        ...(result
+          ? JSON.stringify(result, null, 2)
+              .split("\n")
+              .slice(0, 40)
+              .map((l) => `    ${l}`)
+          : []),
         "  config",
-        ...JSON.stringify(run.config, null, 2).split("\n").map((l) => `    ${l}`),
+        ...JSON.stringify(run.config, null, 2)
+          .split("\n")
+          .map((l) => `    ${l}`),
       ];
-      if (["interrupted", "cancelled", "failed"].includes(run.status)) lines.push(`Resume it with: goodhart runs resume ${run.id}${opts.values.db ? ` --db ${opts.values.db}` : ""}`);
+      if (["interrupted", "cancelled", "failed"].includes(run.status))
+        lines.push(`Resume it with: goodhart runs resume ${run.id}${opts.values.db ? ` --db ${opts.values.db}` : ""}`);
       io.out(lines.join("\n"));
       return 0;
     } finally {
@@ -133,7 +170,9 @@ async function actOnRun(args: string[], io: CliIo, action: "resume" | "cancel"):
         io.out(`run ${run.id} is ${run.status} (in ${door.executor})`);
         return 0;
       }
-      io.err(`Resumed run ${id} in ${door.executor}${run.checkpointStep !== null ? ` from its checkpoint at step ${run.checkpointStep}` : " from its beginning"}.`);
+      io.err(
+        `Resumed run ${id} in ${door.executor}${run.checkpointStep !== null ? ` from its checkpoint at step ${run.checkpointStep}` : " from its beginning"}.`,
+      );
       const followed = await followRuns(door, [id], io, { signals });
       const end = followed.runs[0]!;
       if (opts.flags.has("json")) io.out(JSON.stringify(end, null, 2));

@@ -19,6 +19,7 @@ export function parseConfigText(text: string): { config: Record<string, unknown>
   } catch (err) {
     return { error: err instanceof Error ? err.message : String(err) };
   }
-  if (value === null || typeof value !== "object" || Array.isArray(value)) return { error: "The config must be a mapping of fields (e.g. `steps: 10`), not a list or a single value." };
+  if (value === null || typeof value !== "object" || Array.isArray(value))
+    return { error: "The config must be a mapping of fields (e.g. `steps: 10`), not a list or a single value." };
   return { config: value as Record<string, unknown> };
 }

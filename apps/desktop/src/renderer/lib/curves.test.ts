@@ -8,7 +8,12 @@ function point(runId: number, series: string, x: number, kl: number, gold: numbe
 }
 
 describe("curves", () => {
-  const pts = [point(1, "proxy:mean", 4, 0.64, 0.3, 0.5), point(1, "proxy:mean", 1, 0, 0, 0), point(1, "proxy:wco", 1, 0, 0, 0), point(1, "proxy:mean", 16, 1.69, 0.2, 0.9)];
+  const pts = [
+    point(1, "proxy:mean", 4, 0.64, 0.3, 0.5),
+    point(1, "proxy:mean", 1, 0, 0, 0),
+    point(1, "proxy:wco", 1, 0, 0, 0),
+    point(1, "proxy:mean", 16, 1.69, 0.2, 0.9),
+  ];
 
   it("groups by series in first-seen order, sorted by KL", () => {
     const curves = groupCurves(1, pts);
@@ -43,6 +48,10 @@ describe("curves", () => {
       { key: "a", label: "a", runId: 1, series: "s", metric: "gold", xs: [0, 2], ys: [1, 3], color: "#000" },
       { key: "b", label: "b", runId: 2, series: "s", metric: "gold", xs: [1, 2], ys: [5, 6], color: "#000" },
     ]);
-    expect(data).toEqual([[0, 1, 2], [1, null, 3], [null, 5, 6]]);
+    expect(data).toEqual([
+      [0, 1, 2],
+      [1, null, 3],
+      [null, 5, 6],
+    ]);
   });
 });

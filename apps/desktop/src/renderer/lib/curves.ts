@@ -87,13 +87,34 @@ export function buildLines(curves: readonly SeriesCurve[], options: LineOptions)
         xs.push(xOf(p));
         ys.push(y);
       }
-      if (xs.length) lines.push({ key: `${id}:${metric}`, label: `${name} ${metric}`, runId: c.runId, series: c.series, metric, xs, ys, color, dashed: metric === "proxy" });
+      if (xs.length)
+        lines.push({
+          key: `${id}:${metric}`,
+          label: `${name} ${metric}`,
+          runId: c.runId,
+          series: c.series,
+          metric,
+          xs,
+          ys,
+          color,
+          dashed: metric === "proxy",
+        });
     }
     if (options.peaks) {
       const peak = observedPeak(c);
       if (peak) {
         const x = options.axis === "d" ? peak.d : peak.x;
-        lines.push({ key: `${id}:peak`, label: `${name} peak`, runId: c.runId, series: c.series, metric: "peak", xs: [x], ys: [peak.gold], color, pointsOnly: true });
+        lines.push({
+          key: `${id}:peak`,
+          label: `${name} peak`,
+          runId: c.runId,
+          series: c.series,
+          metric: "peak",
+          xs: [x],
+          ys: [peak.gold],
+          color,
+          pointsOnly: true,
+        });
       }
     }
   }
@@ -144,7 +165,13 @@ export function linesToPanel(lines: readonly Line[], options: { title: string; x
     })),
     legend: [
       { title: "Series", entries: series.map(([label, color]) => ({ label, color })) },
-      { title: "Lines", entries: [{ label: "gold", style: "solid" }, { label: "proxy", style: "dashed" }] },
+      {
+        title: "Lines",
+        entries: [
+          { label: "gold", style: "solid" },
+          { label: "proxy", style: "dashed" },
+        ],
+      },
     ],
   };
 }

@@ -17,5 +17,10 @@ export function downloadFile(name: string, content: string | Blob, mimeType = "t
 
 /** A file-name-safe slug. */
 export function slug(text: string): string {
-  return text.toLowerCase().replace(/[^a-z0-9]+/g, "-").replace(/^-|-$/g, "") || "figure";
+  return (
+    text
+      .toLowerCase()
+      .replace(/[^a-z0-9]+/g, "-")
+      .replace(/^-|-$/g, "") || "figure"
+  );
 }

@@ -66,6 +66,8 @@ export async function peekFile(file: Blob & { name: string }, limit = 5): Promis
     for (const line of lines.slice(0, limit)) records.push(JSON.parse(line));
     return { container, ...toRows(records, limit), note: null };
   } catch (err) {
-    return none(`The first records could not be read here (${err instanceof Error ? err.message : String(err)}); the importer will say exactly where.`);
+    return none(
+      `The first records could not be read here (${err instanceof Error ? err.message : String(err)}); the importer will say exactly where.`,
+    );
   }
 }

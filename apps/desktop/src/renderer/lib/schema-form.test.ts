@@ -2,7 +2,17 @@
 import { describe, expect, it } from "vitest";
 import { getAt, withValuesAt } from "./config-paths.ts";
 import { configToText, parseConfigText } from "./config-text.ts";
-import { type FieldSchema, checkValue, emptyValue, fieldKind, issuesFromServer, newItem, presetConfig, variantIndex, variantLabel } from "./schema-form.ts";
+import {
+  type FieldSchema,
+  checkValue,
+  emptyValue,
+  fieldKind,
+  issuesFromServer,
+  newItem,
+  presetConfig,
+  variantIndex,
+  variantLabel,
+} from "./schema-form.ts";
 
 /** A slice of bon-study's schema as kinds.list describes it: nested objects, lists of objects, anyOf, ranges. */
 const schema: FieldSchema = {
@@ -14,21 +24,40 @@ const schema: FieldSchema = {
       type: "object",
       additionalProperties: false,
       default: { layers: 2, heads: 4 },
-      properties: { layers: { type: "integer", minimum: 1, maximum: 64, default: 2, unit: "layers" }, heads: { type: "integer", minimum: 1, default: 4 } },
+      properties: {
+        layers: { type: "integer", minimum: 1, maximum: 64, default: 2, unit: "layers" },
+        heads: { type: "integer", minimum: 1, default: 4 },
+      },
     },
     proxySizes: {
       type: "array",
       minItems: 1,
       default: [{ name: "tiny", layers: 1 }],
-      items: { type: "object", additionalProperties: false, required: ["name", "layers"], properties: { name: { type: "string", minLength: 1 }, layers: { type: "integer", minimum: 1 } } },
+      items: {
+        type: "object",
+        additionalProperties: false,
+        required: ["name", "layers"],
+        properties: { name: { type: "string", minLength: 1 }, layers: { type: "integer", minimum: 1 } },
+      },
     },
     labelNoise: { type: "array", uniqueItems: true, default: [0], items: { type: "number", minimum: 0, exclusiveMaximum: 0.5 } },
-    ns: { default: "default", anyOf: [{ type: "string", const: "default" }, { type: "array", items: { type: "integer", minimum: 1 }, minItems: 1 }] },
+    ns: {
+      default: "default",
+      anyOf: [
+        { type: "string", const: "default" },
+        { type: "array", items: { type: "integer", minimum: 1 }, minItems: 1 },
+      ],
+    },
     aggregation: {
       default: "mean",
       anyOf: [
         { type: "string", enum: ["mean", "wco", "uwo"] },
-        { type: "object", required: ["kind", "lambda"], additionalProperties: false, properties: { kind: { type: "string", const: "uwo" }, lambda: { type: "number", minimum: 0 } } },
+        {
+          type: "object",
+          required: ["kind", "lambda"],
+          additionalProperties: false,
+          properties: { kind: { type: "string", const: "uwo" }, lambda: { type: "number", minimum: 0 } },
+        },
       ],
     },
     verbose: { type: "boolean", default: false },
@@ -38,9 +67,9 @@ const schema: FieldSchema = {
 describe("schema form", () => {
   it("gives each field its input", () => {
     const p = schema.properties!;
-    expect([p.name, p.basePolicy, p.proxySizes, p.labelNoise, p.ns, p.verbose, p.basePolicy!.properties!.layers].map((s) => fieldKind(s!))).toEqual([
-      "string", "object", "list", "list", "variant", "boolean", "integer",
-    ]);
+    expect(
+      [p.name, p.basePolicy, p.proxySizes, p.labelNoise, p.ns, p.verbose, p.basePolicy!.properties!.layers].map((s) => fieldKind(s!)),
+    ).toEqual(["string", "object", "list", "list", "variant", "boolean", "integer"]);
     expect(fieldKind({ type: "object", additionalProperties: { type: "number" } })).toBe("json");
     expect(variantLabel(p.ns!.anyOf![0]!)).toBe('"default"');
     expect(variantLabel(p.aggregation!.anyOf![1]!)).toBe('{kind: "uwo", …}');
@@ -48,14 +77,25 @@ describe("schema form", () => {
 
   it("starts from the schema's defaults with a preset's overrides (objects merge, lists replace)", () => {
     const config = presetConfig(schema, { basePolicy: { layers: 3 }, labelNoise: [0.25] });
-    expect(config).toEqual({ name: "bon-study", basePolicy: { layers: 3, heads: 4 }, proxySizes: [{ name: "tiny", layers: 1 }], labelNoise: [0.25], ns: "default", aggregation: "mean", verbose: false });
+    expect(config).toEqual({
+      name: "bon-study",
+      basePolicy: { layers: 3, heads: 4 },
+      proxySizes: [{ name: "tiny", layers: 1 }],
+      labelNoise: [0.25],
+      ns: "default",
+      aggregation: "mean",
+      verbose: false,
+    });
     expect(checkValue(schema, config, "")).toEqual([]);
   });
 
   it("names every problem at its field path, nested and in lists", () => {
     const config = presetConfig(schema, {});
     (config.basePolicy as Record<string, unknown>).layers = 0;
-    config.proxySizes = [{ name: "tiny", layers: 1 }, { name: "", layers: 2.5 }];
+    config.proxySizes = [
+      { name: "tiny", layers: 1 },
+      { name: "", layers: 2.5 },
+    ];
     config.labelNoise = [0.25, 0.5, 0.25];
     config.name = "Bad Name";
     config.extra = 1;
@@ -68,7 +108,9 @@ describe("schema form", () => {
       { path: "labelNoise[1]", message: "expected a number < 0.5, got 0.5" },
       { path: "labelNoise[2]", message: "duplicate value 0.25; list items must be unique" },
     ]);
-    expect(checkValue(schema.properties!.proxySizes!, [{ name: "x" }], "proxySizes")).toEqual([{ path: "proxySizes[0].layers", message: "required field is missing" }]);
+    expect(checkValue(schema.properties!.proxySizes!, [{ name: "x" }], "proxySizes")).toEqual([
+      { path: "proxySizes[0].layers", message: "required field is missing" },
+    ]);
   });
 
   it("picks the variant a value satisfies and checks variants", () => {
@@ -90,7 +132,8 @@ describe("schema form", () => {
   });
 
   it("places the service's messages at the fields they name", () => {
-    const message = "Invalid config for experiment kind 'bon-study': basePolicy.heads: heads (3) must divide dModel (64); proxySizes[1].layers: expected an integer >= 1, got 0; (config): something general";
+    const message =
+      "Invalid config for experiment kind 'bon-study': basePolicy.heads: heads (3) must divide dModel (64); proxySizes[1].layers: expected an integer >= 1, got 0; (config): something general";
     const placed = issuesFromServer(message, ["basePolicy", "basePolicy.heads", "proxySizes", "proxySizes[1]", "proxySizes[1].layers"]);
     expect(placed.fields).toEqual([
       { path: "basePolicy.heads", message: "heads (3) must divide dModel (64)" },

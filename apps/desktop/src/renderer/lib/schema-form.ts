@@ -119,7 +119,11 @@ export function emptyValue(schema: FieldSchema): unknown {
   if (schema.default !== undefined) return structuredClone(schema.default);
   switch (fieldKind(schema)) {
     case "object":
-      return Object.fromEntries(Object.entries(schema.properties ?? {}).map(([k, s]) => [k, emptyValue(s)]).filter(([, v]) => v !== undefined));
+      return Object.fromEntries(
+        Object.entries(schema.properties ?? {})
+          .map(([k, s]) => [k, emptyValue(s)])
+          .filter(([, v]) => v !== undefined),
+      );
     case "list":
       return [];
     case "variant":
@@ -194,7 +198,8 @@ export function checkValue(schema: FieldSchema, value: unknown, path: string): F
       if (value !== schema.const) add(`expected ${JSON.stringify(schema.const)}, got ${describe(value)}`);
       return issues;
     case "enum":
-      if (!schema.enum!.includes(value)) add(`expected one of ${schema.enum!.map((v) => JSON.stringify(v)).join(", ")}, got ${describe(value)}`);
+      if (!schema.enum!.includes(value))
+        add(`expected one of ${schema.enum!.map((v) => JSON.stringify(v)).join(", ")}, got ${describe(value)}`);
       return issues;
     case "integer":
     case "number": {
@@ -203,8 +208,10 @@ export function checkValue(schema: FieldSchema, value: unknown, path: string): F
         add(`expected ${what}, got ${describe(value)}`);
       } else if (schema.minimum !== undefined && value < schema.minimum) add(`expected ${what} ≥ ${schema.minimum}, got ${value}`);
       else if (schema.maximum !== undefined && value > schema.maximum) add(`expected ${what} ≤ ${schema.maximum}, got ${value}`);
-      else if (schema.exclusiveMinimum !== undefined && value <= schema.exclusiveMinimum) add(`expected ${what} > ${schema.exclusiveMinimum}, got ${value}`);
-      else if (schema.exclusiveMaximum !== undefined && value >= schema.exclusiveMaximum) add(`expected ${what} < ${schema.exclusiveMaximum}, got ${value}`);
+      else if (schema.exclusiveMinimum !== undefined && value <= schema.exclusiveMinimum)
+        add(`expected ${what} > ${schema.exclusiveMinimum}, got ${value}`);
+      else if (schema.exclusiveMaximum !== undefined && value >= schema.exclusiveMaximum)
+        add(`expected ${what} < ${schema.exclusiveMaximum}, got ${value}`);
       return issues;
     }
     case "boolean":
@@ -215,15 +222,18 @@ export function checkValue(schema: FieldSchema, value: unknown, path: string): F
       return issues;
     case "string":
       if (typeof value !== "string" || value.length < (schema.minLength ?? 0)) add(`expected a non-empty text, got ${describe(value)}`);
-      else if (schema.pattern && !new RegExp(schema.pattern).test(value)) add(`expected a text matching ${schema.pattern}, got ${describe(value)}`);
+      else if (schema.pattern && !new RegExp(schema.pattern).test(value))
+        add(`expected a text matching ${schema.pattern}, got ${describe(value)}`);
       return issues;
     case "list": {
       if (!Array.isArray(value)) {
         add(`expected a list, got ${describe(value)}`);
         return issues;
       }
-      if (schema.minItems !== undefined && value.length < schema.minItems) add(`expected at least ${schema.minItems} item${schema.minItems === 1 ? "" : "s"}, got ${value.length}`);
-      if (schema.maxItems !== undefined && value.length > schema.maxItems) add(`expected at most ${schema.maxItems} items, got ${value.length}`);
+      if (schema.minItems !== undefined && value.length < schema.minItems)
+        add(`expected at least ${schema.minItems} item${schema.minItems === 1 ? "" : "s"}, got ${value.length}`);
+      if (schema.maxItems !== undefined && value.length > schema.maxItems)
+        add(`expected at most ${schema.maxItems} items, got ${value.length}`);
       if (schema.items) value.forEach((v, i) => issues.push(...checkValue(schema.items!, v, joinPath(path, i))));
       if (schema.uniqueItems) {
         const seen = new Set<string>();
@@ -241,7 +251,9 @@ export function checkValue(schema: FieldSchema, value: unknown, path: string): F
         return issues;
       }
       const props = schema.properties ?? {};
-      for (const k of Object.keys(value)) if (!(k in props) && schema.additionalProperties === false) add(`unknown field; expected one of ${Object.keys(props).join(", ")}`, joinPath(path, k));
+      for (const k of Object.keys(value))
+        if (!(k in props) && schema.additionalProperties === false)
+          add(`unknown field; expected one of ${Object.keys(props).join(", ")}`, joinPath(path, k));
       for (const [k, s] of Object.entries(props)) {
         if (value[k] === undefined) {
           if (schema.required?.includes(k)) add("required field is missing", joinPath(path, k));

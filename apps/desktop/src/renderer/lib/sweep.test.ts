@@ -16,7 +16,13 @@ describe("config paths", () => {
   it("flattens nested configs to dotted leaves and back", () => {
     const config = { steps: 10, policy: { temperature: 1, topK: null }, sizes: [1, 2], empty: {} };
     const flat = flattenConfig(config);
-    expect(flat).toEqual([["steps", 10], ["policy.temperature", 1], ["policy.topK", null], ["sizes", [1, 2]], ["empty", {}]]);
+    expect(flat).toEqual([
+      ["steps", 10],
+      ["policy.temperature", 1],
+      ["policy.topK", null],
+      ["sizes", [1, 2]],
+      ["empty", {}],
+    ]);
     expect(unflattenConfig(flat)).toEqual(config);
   });
 

@@ -48,12 +48,16 @@ describe("DatasetsScreen", () => {
     expect($('[data-testid="dataset-format"]').textContent).toBe("stack-exchange-paired");
     expect((await lab.api.datasets.list()).map((d) => d.rowCount)).toEqual([25]);
     const stats = await lab.api.labels.stats({ datasetId: (await lab.api.datasets.list())[0]!.id });
-    if (stats.total > 0) await waitFor(() => document.querySelector('[data-testid="label-stats"]')?.textContent?.includes(String(stats.total)));
+    if (stats.total > 0)
+      await waitFor(() => document.querySelector('[data-testid="label-stats"]')?.textContent?.includes(String(stats.total)));
   });
 
   it("shows the importer's error naming the row and imports nothing", async () => {
     const before = (await lab.api.datasets.list()).length;
-    const text = [JSON.stringify({ question: "q1", response_j: "a", response_k: "b" }), JSON.stringify({ question: "q2", response_j: "a" })].join("\n");
+    const text = [
+      JSON.stringify({ question: "q1", response_j: "a", response_k: "b" }),
+      JSON.stringify({ question: "q2", response_j: "a" }),
+    ].join("\n");
     await importer.accept(new File([text], "bad_pairs.jsonl"));
     await waitFor(() => document.querySelector('[data-testid="import-panel"][data-phase="ready"]'));
     click($('[data-testid="import-button"]'));
@@ -69,7 +73,11 @@ describe("DatasetsScreen", () => {
     await waitFor(() => document.querySelector('[data-testid="import-panel"][data-phase="ready"]'));
     expect($('[data-testid="detect-error"]').textContent).toContain("renamed_columns");
     await waitFor(() => document.querySelector('[data-testid="mapping-manual"]'));
-    for (const [role, column] of [["prompt", "q"], ["chosen", "good"], ["rejected", "bad"]] as const) {
+    for (const [role, column] of [
+      ["prompt", "q"],
+      ["chosen", "good"],
+      ["rejected", "bad"],
+    ] as const) {
       const select = $(`[data-testid="mapping-manual"] select[data-role="${role}"]`) as HTMLSelectElement;
       select.value = column;
       select.dispatchEvent(new Event("change", { bubbles: true }));
@@ -85,7 +93,11 @@ describe("DatasetsScreen", () => {
 
   it("reads a judged file whose winner is in words: pick pairwise, map the columns, say what the words mean, skip the rest and list them", async () => {
     const bytes = readFixture("preference/openaiapi_rlhf_answer_preference.jsonl");
-    const rows = new TextDecoder().decode(bytes).trim().split("\n").map((l) => JSON.parse(l) as { Preference: string });
+    const rows = new TextDecoder()
+      .decode(bytes)
+      .trim()
+      .split("\n")
+      .map((l) => JSON.parse(l) as { Preference: string });
     const answer2 = rows.filter((r) => r.Preference === "Answer2").length;
     await importer.accept(new File([bytes], "answer_preference.jsonl"));
     await waitFor(() => document.querySelector('[data-testid="import-panel"][data-phase="ready"]'));
@@ -94,7 +106,12 @@ describe("DatasetsScreen", () => {
     format.value = "pairwise";
     format.dispatchEvent(new Event("change", { bubbles: true }));
     await waitFor(() => document.querySelector('[data-testid="mapping-manual"] select[data-role="response_a"]'));
-    for (const [role, column] of [["prompt", "Question"], ["response_a", "Answer1"], ["response_b", "Answer2"], ["preference", "Preference"]] as const) {
+    for (const [role, column] of [
+      ["prompt", "Question"],
+      ["response_a", "Answer1"],
+      ["response_b", "Answer2"],
+      ["preference", "Preference"],
+    ] as const) {
       const select = $(`[data-testid="mapping-manual"] select[data-role="${role}"]`) as HTMLSelectElement;
       select.value = column;
       select.dispatchEvent(new Event("change", { bubbles: true }));

@@ -55,7 +55,9 @@ describe("the dataset picker of the Experiment screen", () => {
       choose(picker, String(dataset.id));
       expect(document.querySelector('[data-issue="task.dataset.datasetId"]')).toBeNull();
       click($('[data-testid="view-json"]'));
-      const config = JSON.parse(($('[data-testid="config-text"]') as HTMLTextAreaElement).value) as { task: { kind: string; dataset: { datasetId: unknown } } };
+      const config = JSON.parse(($('[data-testid="config-text"]') as HTMLTextAreaElement).value) as {
+        task: { kind: string; dataset: { datasetId: unknown } };
+      };
       expect(config.task.kind).toBe("dataset");
       expect(config.task.dataset.datasetId).toBe(dataset.id);
     } finally {

@@ -30,7 +30,10 @@ describe("a toy kind in the Experiment screen", () => {
     const stopListening = state.listen();
     await state.refresh();
     document.body.innerHTML = "";
-    let view: Record<string, unknown> | null = mount(ExperimentScreen, { target: document.body, props: { lab: state, router: new Router() } });
+    let view: Record<string, unknown> | null = mount(ExperimentScreen, {
+      target: document.body,
+      props: { lab: state, router: new Router() },
+    });
     try {
       click(await waitFor(() => document.querySelector<HTMLInputElement>('[data-testid="show-diagnostic"]')));
       click(await waitFor(() => document.querySelector<HTMLElement>('[data-kind="toy.curve"]')));
@@ -96,7 +99,10 @@ describe("a toy kind in the Experiment screen", () => {
 
       // Over HTTP too: the full description (the DTO forms will be generated from) and the presets.
       const toy = (await lab.api.kinds.list()).find((k) => k.id === "toy.curve")!;
-      expect(toy.configSchema).toMatchObject({ type: "object", properties: { shape: { properties: { height: { unit: "reward", exclusiveMinimum: 0 } } } } });
+      expect(toy.configSchema).toMatchObject({
+        type: "object",
+        properties: { shape: { properties: { height: { unit: "reward", exclusiveMinimum: 0 } } } },
+      });
       expect((await lab.api.presets.list({ kind: "toy.curve" })).map((p) => p.name)).toEqual(["toy-tent"]);
       // Compare: the toy's one series group is one panel; each run its colour, the stored fit dotted,
       // the kind's headline (gold at the last step) as bars; the fitted peak with its interval.
@@ -110,7 +116,10 @@ describe("a toy kind in the Experiment screen", () => {
       try {
         const table = await waitFor(() => document.querySelector('[data-testid="metrics-table"]'));
         await waitFor(() => table.querySelectorAll("tbody tr").length === 2);
-        expect([...table.querySelectorAll('[data-testid="fit-peak"]')].map((td) => td.textContent)).toEqual(["1 [0.8, 1.2]", "1 [0.8, 1.2]"]);
+        expect([...table.querySelectorAll('[data-testid="fit-peak"]')].map((td) => td.textContent)).toEqual([
+          "1 [0.8, 1.2]",
+          "1 [0.8, 1.2]",
+        ]);
         expect($('[data-testid="chart"]').dataset.panels).toBe("1");
         const panel = $('[data-testid="compare-series-panel"]');
         expect(panel.querySelectorAll('path[data-line$=":fit:gold"]')).toHaveLength(2);
@@ -122,7 +131,9 @@ describe("a toy kind in the Experiment screen", () => {
           const t = document.querySelectorAll<HTMLElement>('[data-testid="summary-table"]');
           return t.length === 2 && t;
         });
-        const peakSteps = Object.fromEntries([...summaries].map((t) => [Number(t.dataset.runId), t.querySelector("tbody td")!.textContent]));
+        const peakSteps = Object.fromEntries(
+          [...summaries].map((t) => [Number(t.dataset.runId), t.querySelector("tbody td")!.textContent]),
+        );
         const byId = new Map(runs.map((r) => [r.id, r.config.steps as number]));
         for (const [id, shown] of Object.entries(peakSteps)) expect(shown).toBe(String(byId.get(Number(id)) === 4 ? 1 : 2));
         expect(summaries[0]!.querySelector("th")!.textContent).toBe("Peak step (steps)");
@@ -159,7 +170,9 @@ describe("a toy kind in the Experiment screen", () => {
       // A typo in a swept path is named by the service with the nearest valid one.
       const experiment = (await lab.api.experiments.list()).find((e) => e.kind === "toy.curve")!;
       expect(experiment.kind).toBe("toy.curve");
-      await expect(lab.api.kinds.expand({ kind: "toy.curve", axes: [{ path: "shape.hight", values: [1] }] })).rejects.toThrow(/nearest valid: shape\.height/);
+      await expect(lab.api.kinds.expand({ kind: "toy.curve", axes: [{ path: "shape.hight", values: [1] }] })).rejects.toThrow(
+        /nearest valid: shape\.height/,
+      );
     } finally {
       if (view) unmount(view);
       stopListening();

@@ -95,7 +95,11 @@ describe("Experiment, Runs and Compare screens", () => {
   });
 
   it("shows a run's curve growing, then compares two runs with peaks, SE bands, metrics and the config diff", async () => {
-    const slow = await lab.api.experiments.create({ name: "slow", kind: "diagnostic.counter", config: { steps: 40, stepMs: 40, checkpointEvery: 5 } });
+    const slow = await lab.api.experiments.create({
+      name: "slow",
+      kind: "diagnostic.counter",
+      config: { steps: 40, stepMs: 40, checkpointEvery: 5 },
+    });
     const fast = await lab.api.experiments.create({ name: "fast", kind: "diagnostic.counter", config: { steps: 30, stepMs: 0 } });
     const a = await lab.api.runs.start({ experimentId: slow.id });
     await state.refresh();
@@ -130,7 +134,9 @@ describe("Experiment, Runs and Compare screens", () => {
     // One panel (the counter's one series), each run in its own colour: gold, proxy, peak marker.
     expect($('[data-testid="chart"]').dataset.panels).toBe("1");
     expect($('[data-testid="chart"]').dataset.lines).toBe("6");
-    const colours = new Set([...document.querySelectorAll('[data-testid="compare-series-panel"] path[data-line$=":gold"]')].map((p) => p.getAttribute("stroke")));
+    const colours = new Set(
+      [...document.querySelectorAll('[data-testid="compare-series-panel"] path[data-line$=":gold"]')].map((p) => p.getAttribute("stroke")),
+    );
     expect(colours.size).toBe(2);
     const diff = $('[data-testid="config-diff"]').textContent!;
     expect(diff).toContain("steps");

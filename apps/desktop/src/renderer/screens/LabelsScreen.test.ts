@@ -22,7 +22,8 @@ function withOutage(api: LabApi): { api: LabApi; down: { value: boolean } } {
   const down = { value: false };
   const labels = {
     ...api.labels,
-    add: (...args: Parameters<LabApi["labels"]["add"]>) => (down.value ? Promise.reject(new TypeError("Failed to fetch")) : api.labels.add(...args)),
+    add: (...args: Parameters<LabApi["labels"]["add"]>) =>
+      down.value ? Promise.reject(new TypeError("Failed to fetch")) : api.labels.add(...args),
   };
   return { api: { ...api, labels } as LabApi, down };
 }

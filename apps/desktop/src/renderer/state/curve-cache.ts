@@ -15,7 +15,10 @@ export class CurveCache {
   }
 
   /** Points of each run, in order; `statusOf` decides which results may be kept. */
-  async get(runIds: readonly number[], statusOf: (id: number) => RunStatus | undefined): Promise<{ runId: number; points: CurvePointDto[] }[]> {
+  async get(
+    runIds: readonly number[],
+    statusOf: (id: number) => RunStatus | undefined,
+  ): Promise<{ runId: number; points: CurvePointDto[] }[]> {
     return Promise.all(
       runIds.map(async (runId) => {
         const cached = this.#points.get(runId);

@@ -38,10 +38,17 @@ type LabelName = (typeof LABELS)[number];
 /** `ours=a, reference=b` -> `{ours: "a", reference: "b"}`; undefined when empty. Throws a message naming the bad entry. */
 export function parseLabelValuesText(text: string): Record<string, LabelName> | undefined {
   const out: Record<string, LabelName> = {};
-  for (const entry of text.split(",").map((e) => e.trim()).filter(Boolean)) {
+  for (const entry of text
+    .split(",")
+    .map((e) => e.trim())
+    .filter(Boolean)) {
     const eq = entry.lastIndexOf("=");
-    const label = entry.slice(eq + 1).trim().toLowerCase() as LabelName;
-    if (eq <= 0 || !LABELS.includes(label)) throw new Error(`label value '${entry}' must look like value=label with label one of ${LABELS.join(", ")}, e.g. ours=a`);
+    const label = entry
+      .slice(eq + 1)
+      .trim()
+      .toLowerCase() as LabelName;
+    if (eq <= 0 || !LABELS.includes(label))
+      throw new Error(`label value '${entry}' must look like value=label with label one of ${LABELS.join(", ")}, e.g. ours=a`);
     out[entry.slice(0, eq).trim()] = label;
   }
   return Object.keys(out).length ? out : undefined;
@@ -111,7 +118,11 @@ export class Importer {
     if (!this.#path) return;
     this.phase = "detecting";
     try {
-      this.detection = await this.#api.datasets.detect({ path: this.#path, format: this.format || undefined, mapping: this.#mappingOrUndefined() });
+      this.detection = await this.#api.datasets.detect({
+        path: this.#path,
+        format: this.format || undefined,
+        mapping: this.#mappingOrUndefined(),
+      });
       this.detectError = null;
     } catch (err) {
       this.detection = null;

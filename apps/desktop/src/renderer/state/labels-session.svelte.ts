@@ -165,7 +165,15 @@ export class LabelsSession {
         const item = this.outbox[0]!;
         let id: number;
         try {
-          id = (await this.api.labels.add({ exampleId: item.exampleId, dimension: item.dimension, preferred: item.preferred, source: "human", annotator: item.annotator })).id;
+          id = (
+            await this.api.labels.add({
+              exampleId: item.exampleId,
+              dimension: item.dimension,
+              preferred: item.preferred,
+              source: "human",
+              annotator: item.annotator,
+            })
+          ).id;
         } catch {
           this.online = false;
           this.#scheduleRetry();

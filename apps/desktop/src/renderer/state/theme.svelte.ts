@@ -6,7 +6,10 @@ const KEY = "goodhart.theme";
 export class Theme {
   name = $state<ThemeName>("light");
 
-  constructor(storage: Pick<Storage, "getItem" | "setItem"> | null = globalThis.localStorage ?? null, prefersDark = globalThis.matchMedia?.("(prefers-color-scheme: dark)").matches ?? false) {
+  constructor(
+    storage: Pick<Storage, "getItem" | "setItem"> | null = globalThis.localStorage ?? null,
+    prefersDark = globalThis.matchMedia?.("(prefers-color-scheme: dark)").matches ?? false,
+  ) {
     this.#storage = storage;
     const saved = storage?.getItem(KEY);
     this.name = saved === "dark" || saved === "light" ? saved : prefersDark ? "dark" : "light";

@@ -27,5 +27,8 @@ const server = await startLabServer({
 });
 process.stdout.write(`${JSON.stringify({ url: server.url, token: server.token })}\n`);
 process.once("SIGTERM", () => {
-  void server.close().then(() => runtime.close()).then(() => process.exit(0));
+  void server
+    .close()
+    .then(() => runtime.close())
+    .then(() => process.exit(0));
 });

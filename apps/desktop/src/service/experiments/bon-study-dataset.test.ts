@@ -19,7 +19,14 @@ export function tinyDatasetStudy(datasetId: number): Record<string, unknown> {
     task: {
       kind: "dataset",
       seed: 0,
-      dataset: { datasetId, tokenizer: "byte", heldOutFraction: 0.15, maxPromptTokens: 64, maxResponseTokens: 32, gold: { name: "gold-1x48", layers: 1, dModel: 48, heads: 2 } },
+      dataset: {
+        datasetId,
+        tokenizer: "byte",
+        heldOutFraction: 0.15,
+        maxPromptTokens: 64,
+        maxResponseTokens: 32,
+        gold: { name: "gold-1x48", layers: 1, dModel: 48, heads: 2 },
+      },
     },
     basePolicy: { preset: "sft", layers: 1, dModel: 32, heads: 2, pretrainSteps: 40 },
     proxySizes: [{ name: "1x32", layers: 1, dModel: 32, heads: 2 }],
@@ -51,13 +58,18 @@ describe("bon-study on an imported dataset in the application", () => {
     const { store, service } = open();
     const create = service.experiments.create({ name: "missing", kind: "bon-study", config: tinyDatasetStudy(4242) });
     await expect(create).rejects.toThrow(LabValidationError);
-    await expect(service.experiments.create({ name: "missing", kind: "bon-study", config: tinyDatasetStudy(4242) })).rejects.toThrow(/task\.dataset\.datasetId: no dataset 4242/);
+    await expect(service.experiments.create({ name: "missing", kind: "bon-study", config: tinyDatasetStudy(4242) })).rejects.toThrow(
+      /task\.dataset\.datasetId: no dataset 4242/,
+    );
     expect(store.experiments.list()).toHaveLength(0);
   });
 
   it("runs the dataset task in the worker on the lab's rows and stores curves whose run names the dataset", async () => {
     const { store, service } = open();
-    const dataset = await service.datasets.import({ path: fixturePath("preference/hh-rlhf_harmless-base_test.jsonl.gz"), name: "hh-harmless" });
+    const dataset = await service.datasets.import({
+      path: fixturePath("preference/hh-rlhf_harmless-base_test.jsonl.gz"),
+      name: "hh-harmless",
+    });
     const experiment = await service.experiments.create({ name: "hh", kind: "bon-study", config: tinyDatasetStudy(dataset.id) });
     const run = await service.runs.start({ experimentId: experiment.id, seed: 0 });
     await waitForStatus(service, run.id, ["done", "failed", "interrupted"], 150_000);
@@ -67,8 +79,15 @@ describe("bon-study on an imported dataset in the application", () => {
 
     // The run's stored config and its result name the dataset: the built-in world would report neither.
     const stored = store.runs.get(run.id)!;
-    expect((stored.config as { study: { task: { kind: string; dataset: { datasetId: number } } } }).study.task).toMatchObject({ kind: "dataset", dataset: { datasetId: dataset.id } });
-    const result = (await service.runs.result({ runId: run.id })) as { datasetId?: number; goldValidationAccuracy?: number; trainingSize?: number } | null;
+    expect((stored.config as { study: { task: { kind: string; dataset: { datasetId: number } } } }).study.task).toMatchObject({
+      kind: "dataset",
+      dataset: { datasetId: dataset.id },
+    });
+    const result = (await service.runs.result({ runId: run.id })) as {
+      datasetId?: number;
+      goldValidationAccuracy?: number;
+      trainingSize?: number;
+    } | null;
     expect(result?.datasetId).toBe(dataset.id);
     expect(result?.trainingSize).toBe(200);
     expect(result?.goldValidationAccuracy).toBeGreaterThan(0);

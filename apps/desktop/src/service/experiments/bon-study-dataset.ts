@@ -12,9 +12,14 @@ import type { ExperimentContext } from "../runs/experiment.ts";
 /** Progress is reported in thousandths of the whole study. */
 const PROGRESS_UNITS = 1000;
 
-const pointKey = (proxy: string, trainingSize: unknown, labelNoise: unknown, seed: unknown): string => JSON.stringify([proxy, trainingSize, labelNoise, seed]);
+const pointKey = (proxy: string, trainingSize: unknown, labelNoise: unknown, seed: unknown): string =>
+  JSON.stringify([proxy, trainingSize, labelNoise, seed]);
 
-export async function runDatasetStudy(study: BonStudyConfig, context: ExperimentContext, runtime: Runtime): Promise<Record<string, unknown>> {
+export async function runDatasetStudy(
+  study: BonStudyConfig,
+  context: ExperimentContext,
+  runtime: Runtime,
+): Promise<Record<string, unknown>> {
   // Without the lab's rows the dataset task refuses (it never falls back to the built-in world).
   const keys = new Map(expandStudy(study).map((p) => [pointKey(p.proxy.name, p.trainingSize, p.labelNoise, p.seed), p.id]));
   const sink: ExperimentSink = {

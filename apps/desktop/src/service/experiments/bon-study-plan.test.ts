@@ -41,11 +41,17 @@ describe("planning a best-of-n study into runs", () => {
   });
 
   it("plans a dataset task's axes, and refuses a sweep grid over it (the dataset task runs the study's own axes only)", () => {
-    const onDataset = parseBonStudy({ ...study, task: { kind: "dataset", seed: 0, dataset: { datasetId: 3 } } }) as unknown as Record<string, unknown>;
+    const onDataset = parseBonStudy({ ...study, task: { kind: "dataset", seed: 0, dataset: { datasetId: 3 } } }) as unknown as Record<
+      string,
+      unknown
+    >;
     const planned = planBonStudy(onDataset);
     expect(planned).toHaveLength(4);
-    for (const p of planned) expect((p.config.study as { task: unknown }).task).toMatchObject({ kind: "dataset", dataset: { datasetId: 3 } });
-    expect(() => planBonStudy({ study: onDataset, grid: { "bon.poolSize": [4, 8] } })).toThrow(/sweep grids over a dataset task are not supported yet \(swept: bon\.poolSize\)/);
+    for (const p of planned)
+      expect((p.config.study as { task: unknown }).task).toMatchObject({ kind: "dataset", dataset: { datasetId: 3 } });
+    expect(() => planBonStudy({ study: onDataset, grid: { "bon.poolSize": [4, 8] } })).toThrow(
+      /sweep grids over a dataset task are not supported yet \(swept: bon\.poolSize\)/,
+    );
   });
 
   it("refuses a sweep over one of the study's own axes, which no run could execute alone", () => {

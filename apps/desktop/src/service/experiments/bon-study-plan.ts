@@ -6,7 +6,15 @@
  * same member seeds and data orders. A fresh submission executes all its grid points in one job
  * so they share the base policy and the samples.
  */
-import { expandStudy, isBonStudyJob, parseBonStudy, sweep, type BonRunConfig, type BonStudyConfig, type BonStudyOptions } from "@goodhart/objectives";
+import {
+  expandStudy,
+  isBonStudyJob,
+  parseBonStudy,
+  sweep,
+  type BonRunConfig,
+  type BonStudyConfig,
+  type BonStudyOptions,
+} from "@goodhart/objectives";
 
 /** The config of a bon-study job: a study, optionally a sweep grid over its other fields, and study-wide options. */
 export interface BonJobConfig {
@@ -39,8 +47,17 @@ function gridPoints(job: BonJobConfig): BonRunConfig[] {
 
 /** The study narrowed to one grid point: each axis holds that point's value, the grid that point's values. */
 function narrowed(job: BonJobConfig, point: BonRunConfig): BonJobConfig {
-  const study = parseBonStudy({ ...job.study, proxySizes: [point.proxy], trainingSizes: [point.trainingSize], labelNoise: [point.labelNoise], seeds: [point.seed] });
-  const grid = job.grid && Object.keys(job.grid).length > 0 ? Object.fromEntries(Object.keys(job.grid).map((k) => [k, [point.overrides[k]]])) : undefined;
+  const study = parseBonStudy({
+    ...job.study,
+    proxySizes: [point.proxy],
+    trainingSizes: [point.trainingSize],
+    labelNoise: [point.labelNoise],
+    seeds: [point.seed],
+  });
+  const grid =
+    job.grid && Object.keys(job.grid).length > 0
+      ? Object.fromEntries(Object.keys(job.grid).map((k) => [k, [point.overrides[k]]]))
+      : undefined;
   return { study, ...(grid ? { grid } : {}), ...(job.options ? { options: job.options } : {}) };
 }
 
@@ -52,13 +69,17 @@ function narrowed(job: BonJobConfig, point: BonRunConfig): BonJobConfig {
 export function planBonStudy(config: Record<string, unknown>): PlannedRun[] {
   const job = bonJobConfig(config);
   if (job.study.task.kind === "dataset" && job.grid && Object.keys(job.grid).length > 0) {
-    throw new Error(`sweep grids over a dataset task are not supported yet (swept: ${Object.keys(job.grid).join(", ")}); list the values in the study's own axes (proxySizes, trainingSizes, labelNoise, seeds)`);
+    throw new Error(
+      `sweep grids over a dataset task are not supported yet (swept: ${Object.keys(job.grid).join(", ")}); list the values in the study's own axes (proxySizes, trainingSizes, labelNoise, seeds)`,
+    );
   }
   return gridPoints(job).map((point) => {
     const alone = narrowed(job, point);
     const check = gridPoints(alone);
     if (check.length !== 1 || check[0]!.id !== point.id) {
-      throw new Error(`grid point ${point.id} cannot run on its own as the same run (got ${check.map((c) => c.id).join(", ")}); sweep over fields other than the study's axes (proxySizes, trainingSizes, labelNoise, seeds) and list axis values in the axis itself`);
+      throw new Error(
+        `grid point ${point.id} cannot run on its own as the same run (got ${check.map((c) => c.id).join(", ")}); sweep over fields other than the study's axes (proxySizes, trainingSizes, labelNoise, seeds) and list axis values in the axis itself`,
+      );
     }
     return { key: point.id, name: point.id, config: alone as unknown as Record<string, unknown> };
   });

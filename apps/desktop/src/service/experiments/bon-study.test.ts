@@ -44,8 +44,12 @@ describe("bon-study in the application", () => {
     expect(kind?.diagnostic).toBe(false);
     expect(kind?.defaultConfig).toMatchObject({ name: "quick-demo" });
     expect(kind?.parameters.map((p) => p.path)).toContain("bon.poolSize");
-    await expect(service.experiments.create({ name: "bad", kind: "bon-study", config: { ...TINY_STUDY, labelNoise: [0.7] } })).rejects.toThrow(LabValidationError);
-    await expect(service.experiments.create({ name: "bad", kind: "bon-study", config: { ...TINY_STUDY, labelNoise: [0.7] } })).rejects.toThrow(/labelNoise/);
+    await expect(
+      service.experiments.create({ name: "bad", kind: "bon-study", config: { ...TINY_STUDY, labelNoise: [0.7] } }),
+    ).rejects.toThrow(LabValidationError);
+    await expect(
+      service.experiments.create({ name: "bad", kind: "bon-study", config: { ...TINY_STUDY, labelNoise: [0.7] } }),
+    ).rejects.toThrow(/labelNoise/);
   });
 
   it("runs in a worker and stores analytic-KL curves per member and aggregation, with fits", async () => {
@@ -84,7 +88,9 @@ describe("bon-study in the application", () => {
 
     // The samples behind the curves: per prompt, the completion best-of-8 picks, sorted by proxy - gold.
     const samples = await service.runs.samples({ runId: run.id });
-    expect(samples.sets).toEqual([{ name: "bon-pool", series: ["proxy:mean", "proxy:wco", "member:0", "member:1"], members: 2, poolSize: 8, prompts: 4 }]);
+    expect(samples.sets).toEqual([
+      { name: "bon-pool", series: ["proxy:mean", "proxy:wco", "member:0", "member:1"], members: 2, poolSize: 8, prompts: 4 },
+    ]);
     expect(samples).toMatchObject({ set: "bon-pool", series: "proxy:mean", n: 8 });
     expect(samples.picks).toHaveLength(4);
     const gaps = samples.picks.map((p) => p.proxyGain - p.goldGain);

@@ -22,11 +22,17 @@ function formatEta(seconds: number | null): string {
 export async function run(config: Record<string, unknown>, context: ExperimentContext): Promise<Record<string, unknown>> {
   // Validated once, at submission: the job receives the parsed study.
   const job = bonJobConfig(config);
-  const runtime = await createRuntime({ device: context.device as RuntimeOptions["device"], ...(context.threads ? { threads: context.threads } : {}) });
+  const runtime = await createRuntime({
+    device: context.device as RuntimeOptions["device"],
+    ...(context.threads ? { threads: context.threads } : {}),
+  });
   try {
     // A study on an imported dataset runs the dataset task, never the built-in world.
     if (job.study.task.kind === "dataset") {
-      if (job.grid && Object.keys(job.grid).length > 0) throw new Error(`${job.study.name}: sweep grids over a dataset task are not supported yet; list the values in the study's own axes`);
+      if (job.grid && Object.keys(job.grid).length > 0)
+        throw new Error(
+          `${job.study.name}: sweep grids over a dataset task are not supported yet; list the values in the study's own axes`,
+        );
       return await runDatasetStudy(job.study, context, runtime);
     }
     const sink: ExperimentSink = {
@@ -51,7 +57,11 @@ export async function run(config: Record<string, unknown>, context: ExperimentCo
       log() {},
       checkpoint: (model) => context.model(model),
     };
-    const result = await runBonStudy(job.grid ? { study: job.study, grid: job.grid } : job.study, { runtime, seed: context.seed, sink, signal: context.signal, cacheDir: context.cacheDir }, job.options);
+    const result = await runBonStudy(
+      job.grid ? { study: job.study, grid: job.grid } : job.study,
+      { runtime, seed: context.seed, sink, signal: context.signal, cacheDir: context.cacheDir },
+      job.options,
+    );
     // The job's result is kept as JSON: the headline numbers, not the curves (stored already).
     // storedBonStudyResult drops the per-prompt arrays and adds the analysis (intervals over prompts and seeds).
     return storedBonStudyResult(result) as unknown as Record<string, unknown>;

@@ -11,7 +11,9 @@ export const DATASET_ID_FIELD = "task.dataset.datasetId";
 
 /** The dataset ids a kind's config reads: a task of kind "dataset" names one (none otherwise). */
 export function datasetIdsOf(config: Record<string, unknown>): number[] {
-  const body = (typeof config.study === "object" && config.study !== null ? config.study : config) as { task?: { kind?: unknown; dataset?: { datasetId?: unknown } } };
+  const body = (typeof config.study === "object" && config.study !== null ? config.study : config) as {
+    task?: { kind?: unknown; dataset?: { datasetId?: unknown } };
+  };
   const id = body.task?.kind === "dataset" ? body.task.dataset?.datasetId : undefined;
   return typeof id === "number" ? [id] : [];
 }
@@ -25,10 +27,11 @@ export function missingDatasets(store: LabStore, config: Record<string, unknown>
 export function labelledExamples(store: LabStore, datasetId: number): LabelledExample[] {
   const labels = new Map<number, "a" | "b" | "tie">();
   for (const l of store.labels.forDataset(datasetId)) {
-    if (!labels.has(l.exampleId) && (l.preferred === "a" || l.preferred === "b" || l.preferred === "tie")) labels.set(l.exampleId, l.preferred);
+    if (!labels.has(l.exampleId) && (l.preferred === "a" || l.preferred === "b" || l.preferred === "tie"))
+      labels.set(l.exampleId, l.preferred);
   }
   const out: LabelledExample[] = [];
-  for (let after = 0; ; ) {
+  for (let after = 0; ;) {
     const page = store.examples.list(datasetId, { afterRow: after, limit: 1000 });
     if (page.length === 0) break;
     for (const e of page) {

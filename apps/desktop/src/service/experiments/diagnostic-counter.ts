@@ -79,7 +79,15 @@ export async function run(rawConfig: Record<string, unknown>, context: Experimen
     context.metric(step, "counter.value", acc / 0x80000000);
     context.metric(step, "counter.step", step);
     const kl = config.badCurveAtStep === step ? Number.NaN : step / config.steps;
-    context.curvePoint({ series: "diagnostic", x: step, xKind: "step", kl, klEstimator: "exact", proxyScore: Math.sqrt(kl), goldScore: Math.sqrt(kl) * (1 - kl) });
+    context.curvePoint({
+      series: "diagnostic",
+      x: step,
+      xKind: "step",
+      kl,
+      klEstimator: "exact",
+      proxyScore: Math.sqrt(kl),
+      goldScore: Math.sqrt(kl) * (1 - kl),
+    });
     context.progress(step, config.steps);
     if (step % config.checkpointEvery === 0 || step === config.steps) await context.saveCheckpoint(step, { acc } satisfies CounterState);
   }

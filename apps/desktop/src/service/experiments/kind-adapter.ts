@@ -47,10 +47,17 @@ function runSinkFor(context: ExperimentContext, key: string): RunSink {
 }
 
 /** Imports `moduleUrl`, runs its `run(config, context)` and returns its result as a JSON object. */
-export async function runKindModule(moduleUrl: string, config: Record<string, unknown>, context: ExperimentContext): Promise<Record<string, unknown>> {
+export async function runKindModule(
+  moduleUrl: string,
+  config: Record<string, unknown>,
+  context: ExperimentContext,
+): Promise<Record<string, unknown>> {
   const mod = (await import(moduleUrl)) as { run?: KindRun };
   if (typeof mod.run !== "function") throw new Error(`${moduleUrl} does not export run(config, context)`);
-  const runtime = await createRuntime({ device: context.device as RuntimeOptions["device"], ...(context.threads ? { threads: context.threads } : {}) });
+  const runtime = await createRuntime({
+    device: context.device as RuntimeOptions["device"],
+    ...(context.threads ? { threads: context.threads } : {}),
+  });
   try {
     const sink: ExperimentSink = {
       beginRun: (spec) => runSinkFor(context, spec.id),
@@ -60,8 +67,17 @@ export async function runKindModule(moduleUrl: string, config: Record<string, un
       log() {},
       checkpoint: (model) => context.model(model),
     };
-    const result = await mod.run(config, { runtime, seed: context.seed, sink, signal: context.signal, cacheDir: context.cacheDir, ...(context.datasets ? { datasets: context.datasets } : {}) });
-    return typeof result === "object" && result !== null && !Array.isArray(result) ? (result as Record<string, unknown>) : { result: result ?? null };
+    const result = await mod.run(config, {
+      runtime,
+      seed: context.seed,
+      sink,
+      signal: context.signal,
+      cacheDir: context.cacheDir,
+      ...(context.datasets ? { datasets: context.datasets } : {}),
+    });
+    return typeof result === "object" && result !== null && !Array.isArray(result)
+      ? (result as Record<string, unknown>)
+      : { result: result ?? null };
   } finally {
     await runtime.release();
   }

@@ -48,7 +48,9 @@ describe("experiment kinds through the service", () => {
 
     const presets = await service.presets.list({ kind: "toy.curve" });
     expect(presets).toEqual([expect.objectContaining({ name: "toy-tent", kind: "toy.curve", config: toy.defaultConfig })]);
-    expect((await service.presets.list()).map((p) => p.name)).toEqual(expect.arrayContaining(["quick-demo", "gao-bon", "coste-bon", "toy-tent"]));
+    expect((await service.presets.list()).map((p) => p.name)).toEqual(
+      expect.arrayContaining(["quick-demo", "gao-bon", "coste-bon", "toy-tent"]),
+    );
     // The older flat listing still works (the Experiment screen reads it).
     const flat = (await service.experiments.kinds()).find((k) => k.kind === "toy.curve")!;
     expect(flat.parameters).toContainEqual({ path: "shape.height", description: "Gold at the peak. (reward)" });
@@ -57,24 +59,47 @@ describe("experiment kinds through the service", () => {
   it("a default registry knows nothing of the toy: adding a kind touched no shared code", async () => {
     const { service } = open(new ExperimentRegistry());
     expect((await service.kinds.list()).map((k) => k.id)).not.toContain("toy.curve");
-    await expect(service.experiments.create({ name: "t", kind: "toy.curve", config: {} })).rejects.toThrow(/Unknown experiment kind 'toy\.curve'.*bon-study/);
+    await expect(service.experiments.create({ name: "t", kind: "toy.curve", config: {} })).rejects.toThrow(
+      /Unknown experiment kind 'toy\.curve'.*bon-study/,
+    );
   });
 
   it("validates at submission naming the field, and expands sweeps checking their paths", async () => {
     const { service } = open();
-    await expect(service.experiments.create({ name: "bad", kind: "toy.curve", config: { shape: { kind: "circle" } } })).rejects.toThrow(LabValidationError);
+    await expect(service.experiments.create({ name: "bad", kind: "toy.curve", config: { shape: { kind: "circle" } } })).rejects.toThrow(
+      LabValidationError,
+    );
     await expect(service.experiments.create({ name: "bad", kind: "toy.curve", config: { shape: { kind: "circle" } } })).rejects.toThrow(
       /Invalid config for experiment kind 'toy\.curve': shape\.kind: expected one of "parabola", "tent", got "circle"/,
     );
-    await expect(service.experiments.create({ name: "bad", kind: "toy.curve", config: { preset: "nope" } })).rejects.toThrow(/preset: expected one of "toy-tent"/);
-    const points = await service.kinds.expand({ kind: "toy.curve", axes: [{ path: "steps", values: [4, 6] }, { path: "shape.kind", values: ["tent", "parabola"] }] });
-    expect(points.map((p) => p.label)).toEqual(["steps=4, shape.kind=tent", "steps=4, shape.kind=parabola", "steps=6, shape.kind=tent", "steps=6, shape.kind=parabola"]);
-    await expect(service.kinds.expand({ kind: "toy.curve", axes: [{ path: "shape.hieght", values: [1] }] })).rejects.toThrow(/shape\.hieght: no such field; nearest valid: shape\.height/);
+    await expect(service.experiments.create({ name: "bad", kind: "toy.curve", config: { preset: "nope" } })).rejects.toThrow(
+      /preset: expected one of "toy-tent"/,
+    );
+    const points = await service.kinds.expand({
+      kind: "toy.curve",
+      axes: [
+        { path: "steps", values: [4, 6] },
+        { path: "shape.kind", values: ["tent", "parabola"] },
+      ],
+    });
+    expect(points.map((p) => p.label)).toEqual([
+      "steps=4, shape.kind=tent",
+      "steps=4, shape.kind=parabola",
+      "steps=6, shape.kind=tent",
+      "steps=6, shape.kind=parabola",
+    ]);
+    await expect(service.kinds.expand({ kind: "toy.curve", axes: [{ path: "shape.hieght", values: [1] }] })).rejects.toThrow(
+      /shape\.hieght: no such field; nearest valid: shape\.height/,
+    );
   });
 
   it("runs the toy in a worker: curve, metrics and result stored", async () => {
     const { service, store } = open();
-    const experiment = await service.experiments.create({ name: "toy", kind: "toy.curve", config: { preset: "toy-tent", steps: 6, tags: ["x"] } });
+    const experiment = await service.experiments.create({
+      name: "toy",
+      kind: "toy.curve",
+      config: { preset: "toy-tent", steps: 6, tags: ["x"] },
+    });
     expect(experiment.config).toEqual({ steps: 6, peak: 0.25, shape: { kind: "tent", height: 1 }, tags: ["x"] });
     const run = await service.runs.start({ experimentId: experiment.id, seed: 5 });
     await waitForStatus(service, run.id, ["done", "failed"], 60_000);

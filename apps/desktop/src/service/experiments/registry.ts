@@ -55,9 +55,7 @@ export interface ExperimentRegistryOptions {
 }
 
 /** The application's worker kinds: the diagnostic counter, and bon-study's module that stores its results. */
-export const builtinWorkerKinds: readonly WorkerKind[] = [
-  { kind: diagnosticCounterKind, workerModule: diagnosticCounterKind.module },
-];
+export const builtinWorkerKinds: readonly WorkerKind[] = [{ kind: diagnosticCounterKind, workerModule: diagnosticCounterKind.module }];
 
 const KIND_ADAPTER = new URL("./kind-adapter.ts", import.meta.url).href;
 
@@ -92,7 +90,9 @@ export class ExperimentRegistry {
     const workerKinds = [
       ...builtinWorkerKinds,
       // bon-study's results (curves per member and aggregation, fits) are stored by this module.
-      ...(base.has("bon-study") ? [{ kind: base.get("bon-study"), workerModule: new URL("./bon-study.ts", import.meta.url).href, plan: planBonStudy }] : []),
+      ...(base.has("bon-study")
+        ? [{ kind: base.get("bon-study"), workerModule: new URL("./bon-study.ts", import.meta.url).href, plan: planBonStudy }]
+        : []),
       ...(options.workerKinds ?? []),
     ];
     const added = [...(options.kinds ?? []), ...workerKinds.map((w) => w.kind).filter((k) => !base.has(k.id))];

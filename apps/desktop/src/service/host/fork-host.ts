@@ -18,7 +18,10 @@ export interface ForkedHost extends HostClient {
 
 export function forkServiceHost(dbFile: string, dataDir?: string): ForkedHost {
   // "advanced" serialization is structured clone, like Electron's utility-process messages.
-  const child = fork(serviceHostEntry, [dbFile, dataDir ?? ""], { serialization: "advanced", stdio: ["ignore", "inherit", "inherit", "ipc"] });
+  const child = fork(serviceHostEntry, [dbFile, dataDir ?? ""], {
+    serialization: "advanced",
+    stdio: ["ignore", "inherit", "inherit", "ipc"],
+  });
   const client = connectServiceHost({
     post: (m: ToHost) => void child.send(m),
     onMessage: (l: (m: FromHost) => void) => child.on("message", (m) => l(m as FromHost)),

@@ -36,7 +36,11 @@ describe("service host process", () => {
     const dbFile = join(dir, "lab.sqlite");
     const first = forkServiceHost(dbFile);
     await first.ready;
-    const e = await first.api.experiments.create({ name: "long", kind: "diagnostic.counter", config: { steps: 40, stepMs: 20, checkpointEvery: 5 } });
+    const e = await first.api.experiments.create({
+      name: "long",
+      kind: "diagnostic.counter",
+      config: { steps: 40, stepMs: 20, checkpointEvery: 5 },
+    });
     const run = await first.api.runs.start({ experimentId: e.id, seed: 9 });
     await waitForStep(first.api, run.id, 12);
     first.kill("SIGKILL");
@@ -50,7 +54,9 @@ describe("service host process", () => {
     expect(stored.checkpointStep).toBeGreaterThanOrEqual(10);
     await second.api.runs.resume({ id: run.id });
     await waitForStatus(second.api, run.id, ["done"]);
-    expect((await second.api.runs.metrics({ runId: run.id, name: "counter.step" }))[0]!.steps).toEqual(Array.from({ length: 40 }, (_, i) => i + 1));
+    expect((await second.api.runs.metrics({ runId: run.id, name: "counter.step" }))[0]!.steps).toEqual(
+      Array.from({ length: 40 }, (_, i) => i + 1),
+    );
     await second.shutdown();
   });
 });

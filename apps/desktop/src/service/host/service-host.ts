@@ -22,7 +22,9 @@ export async function runServiceHost(port: MessageEnd<FromHost, ToHost>, options
   const closed = new Promise<void>((resolve) => {
     port.onMessage((message) => {
       if (message.type === "call") {
-        void answerLabCall(service, message.method, message.input).then((response) => port.post({ type: "answer", id: message.id, response }));
+        void answerLabCall(service, message.method, message.input).then((response) =>
+          port.post({ type: "answer", id: message.id, response }),
+        );
       } else if (message.type === "shutdown") {
         closing ??= runtime.close().then(() => {
           port.post({ type: "closed" });

@@ -19,5 +19,9 @@ export function curvesToCsv(points: readonly CurvePointDto[]): string {
 }
 
 export function curvesToJson(points: readonly CurvePointDto[]): string {
-  return `${JSON.stringify(points.map((p) => ({ ...p, sqrtKl: Math.sqrt(p.kl) })), null, 2)}\n`;
+  return `${JSON.stringify(
+    points.map((p) => ({ ...p, sqrtKl: Math.sqrt(p.kl) })),
+    null,
+    2,
+  )}\n`;
 }

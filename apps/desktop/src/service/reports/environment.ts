@@ -29,7 +29,14 @@ function packageVersion(name: string): string | null {
 function gitCommit(): string | null {
   if (process.env.GOODHART_COMMIT) return process.env.GOODHART_COMMIT;
   try {
-    return execFileSync("git", ["rev-parse", "--short=12", "HEAD"], { cwd: new URL(".", import.meta.url), encoding: "utf8", stdio: ["ignore", "pipe", "ignore"], timeout: 2000 }).trim() || null;
+    return (
+      execFileSync("git", ["rev-parse", "--short=12", "HEAD"], {
+        cwd: new URL(".", import.meta.url),
+        encoding: "utf8",
+        stdio: ["ignore", "pipe", "ignore"],
+        timeout: 2000,
+      }).trim() || null
+    );
   } catch {
     return null;
   }

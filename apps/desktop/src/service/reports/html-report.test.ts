@@ -33,9 +33,21 @@ describe("HTML report", () => {
   it("lists each run's observed gold peak and sqrt(KL) there", () => {
     const curve = bonCurve(1);
     const best = curve.reduce((a, b) => (b.goldScore! > a.goldScore! ? b : a));
-    const rows = peakRows([run(1, "a"), run(2, "b")], new Map([[1, curve], [2, bonCurve(2).map((p) => ({ ...p, goldScore: p.goldScore! - 1 }))]]));
+    const rows = peakRows(
+      [run(1, "a"), run(2, "b")],
+      new Map([
+        [1, curve],
+        [2, bonCurve(2).map((p) => ({ ...p, goldScore: p.goldScore! - 1 }))],
+      ]),
+    );
     expect(rows).toHaveLength(2);
-    expect(rows[0]).toEqual(["1", "bon", String(Number(best.goldScore!.toPrecision(5))), String(Number(Math.sqrt(best.kl).toPrecision(5))), `n = ${best.x}`]);
+    expect(rows[0]).toEqual([
+      "1",
+      "bon",
+      String(Number(best.goldScore!.toPrecision(5))),
+      String(Number(Math.sqrt(best.kl).toPrecision(5))),
+      `n = ${best.x}`,
+    ]);
     expect(rows[1]![0]).toBe("2");
     expect(Number(rows[1]![2])).toBeCloseTo(best.goldScore! - 1, 4);
   });
@@ -53,8 +65,29 @@ describe("HTML report", () => {
       ]),
       metrics: new Map([[1, new Map([["gold.peak", 0.41]])]]),
       metricSeries: new Map([[1, [{ name: "loss", steps: [1, 2, 3], values: [0.9, 0.5, 0.4] }]]]),
-      fits: [{ runId: 1, series: "bon", target: "gold", form: "bon: d(a - b d)", coefficients: { a: 1, b: 0.6 }, standardErrors: { a: 0.01, b: 0.02 }, residual: 0.001, nPoints: 7 }],
-      environment: { app: "Goodhart Lab 0.1.0", commit: "abc123", node: "20.20.2", electron: null, onnxruntime: "1.30.0", platform: "linux", cpu: "x", cpus: 2, memoryGiB: 8 },
+      fits: [
+        {
+          runId: 1,
+          series: "bon",
+          target: "gold",
+          form: "bon: d(a - b d)",
+          coefficients: { a: 1, b: 0.6 },
+          standardErrors: { a: 0.01, b: 0.02 },
+          residual: 0.001,
+          nPoints: 7,
+        },
+      ],
+      environment: {
+        app: "Goodhart Lab 0.1.0",
+        commit: "abc123",
+        node: "20.20.2",
+        electron: null,
+        onnxruntime: "1.30.0",
+        platform: "linux",
+        cpu: "x",
+        cpus: 2,
+        memoryGiB: 8,
+      },
     });
     expect(html).toContain("<title>BoN &lt;overoptimization&gt;</title>");
     expect(html).toContain("&quot;note&quot;: &quot;&lt;b&gt;&quot;");
@@ -87,20 +120,51 @@ describe("HTML report", () => {
       ],
       metrics: [],
       views: {
-        headline: { type: "bar-at-max-x", title: "Gold at the largest n", series: "proxy:*", y: "gold", errorBars: "se", baseline: "member:*" },
+        headline: {
+          type: "bar-at-max-x",
+          title: "Gold at the largest n",
+          series: "proxy:*",
+          y: "gold",
+          errorBars: "se",
+          baseline: "member:*",
+        },
         panels: [],
         summaryColumns: [
           { key: "proxy", title: "Proxy size", source: { result: "runs[].proxy" } },
           { key: "series", title: "Series", source: { result: "runs[].series[].series" } },
-          { key: "gold", title: "Gold at max n", source: { result: "runs[].series[].goldAtMaxN" }, se: { result: "runs[].series[].goldAtMaxNSe" } },
+          {
+            key: "gold",
+            title: "Gold at max n",
+            source: { result: "runs[].series[].goldAtMaxN" },
+            se: { result: "runs[].series[].goldAtMaxNSe" },
+          },
         ],
       },
     } satisfies KindDto;
-    const curve = (series: string, shift: number) => bonCurve(1).map((p) => ({ ...p, series, goldScore: p.goldScore! + shift, goldSe: 0.05 }));
+    const curve = (series: string, shift: number) =>
+      bonCurve(1).map((p) => ({ ...p, series, goldScore: p.goldScore! + shift, goldSe: 0.05 }));
     const points = [...curve("proxy:mean", 0), ...curve("proxy:wco", 0.1), ...curve("member:0", -0.1), ...curve("member:1", -0.2)];
     const result = {
-      runs: [{ proxy: "tiny", series: [{ series: "proxy:mean", goldAtMaxN: 0.25, goldAtMaxNSe: 0.04 }, { series: "proxy:wco", goldAtMaxN: 0.35, goldAtMaxNSe: 0.05 }] }],
-      analysis: { cells: [{ proxy: "tiny", trainingSize: 100, labelNoise: 0.25, seeds: [1, 2, 3], differences: [{ series: "proxy:wco", goldAtMaxN: { estimate: 0.3, low: 0.1, high: 0.5 } }] }] },
+      runs: [
+        {
+          proxy: "tiny",
+          series: [
+            { series: "proxy:mean", goldAtMaxN: 0.25, goldAtMaxNSe: 0.04 },
+            { series: "proxy:wco", goldAtMaxN: 0.35, goldAtMaxNSe: 0.05 },
+          ],
+        },
+      ],
+      analysis: {
+        cells: [
+          {
+            proxy: "tiny",
+            trainingSize: 100,
+            labelNoise: 0.25,
+            seeds: [1, 2, 3],
+            differences: [{ series: "proxy:wco", goldAtMaxN: { estimate: 0.3, low: 0.1, high: 0.5 } }],
+          },
+        ],
+      },
     };
     const html = renderHtmlReport({
       title: "t",
@@ -111,8 +175,30 @@ describe("HTML report", () => {
       metrics: new Map(),
       kinds: [kind],
       results: new Map([[1, result]]),
-      fits: [{ runId: 1, series: "proxy:wco", target: "gold", form: "bon: d(a - b d)", coefficients: { a: 1, b: 0.6, peakD: 0.83 }, standardErrors: null, intervals: { peakD: { low: 0.7, high: 0.95, level: 0.95, replicates: 200, resampled: "prompts" } }, residual: null, nPoints: 7 }],
-      environment: { app: "a", commit: null, node: "20", electron: null, onnxruntime: null, platform: "linux", cpu: "x", cpus: 2, memoryGiB: 8 },
+      fits: [
+        {
+          runId: 1,
+          series: "proxy:wco",
+          target: "gold",
+          form: "bon: d(a - b d)",
+          coefficients: { a: 1, b: 0.6, peakD: 0.83 },
+          standardErrors: null,
+          intervals: { peakD: { low: 0.7, high: 0.95, level: 0.95, replicates: 200, resampled: "prompts" } },
+          residual: null,
+          nPoints: 7,
+        },
+      ],
+      environment: {
+        app: "a",
+        commit: null,
+        node: "20",
+        electron: null,
+        onnxruntime: null,
+        platform: "linux",
+        cpu: "x",
+        cpus: 2,
+        memoryGiB: 8,
+      },
     });
     // Headline: two bars with error bars, the members' mean as the baseline.
     expect(html.match(/data-bar=/g)).toHaveLength(2);
@@ -131,17 +217,40 @@ describe("HTML report", () => {
   });
 
   it("reads summary columns through nested lists, repeating parents' values", () => {
-    const t = summaryTable({ runs: [{ p: "a", s: [{ v: 1 }, { v: 2 }] }, { p: "b", s: [{ v: 3 }] }] }, [
-      { key: "p", title: "P", source: { result: "runs[].p" } },
-      { key: "v", title: "V", unit: "u", source: { result: "runs[].s[].v" } },
-    ]);
+    const t = summaryTable(
+      {
+        runs: [
+          { p: "a", s: [{ v: 1 }, { v: 2 }] },
+          { p: "b", s: [{ v: 3 }] },
+        ],
+      },
+      [
+        { key: "p", title: "P", source: { result: "runs[].p" } },
+        { key: "v", title: "V", unit: "u", source: { result: "runs[].s[].v" } },
+      ],
+    );
     expect(t.header).toEqual(["P", "V (u)"]);
-    expect(t.rows).toEqual([["a", "1"], ["a", "2"], ["b", "3"]]);
+    expect(t.rows).toEqual([
+      ["a", "1"],
+      ["a", "2"],
+      ["b", "3"],
+    ]);
     expect(summaryTable(null, []).rows).toEqual([]);
   });
 
   it("reads a study's differences to the single member as findings", () => {
-    const cells = [{ proxy: "tiny", trainingSize: 100, labelNoise: 0.25, seeds: [1, 2], differences: [{ series: "proxy:wco", goldAtMaxN: { estimate: 0.3, low: 0.1, high: 0.5 } }, { series: "proxy:uwo", goldAtMaxN: { estimate: 0.1, low: -0.1, high: 0.3 } }] }];
+    const cells = [
+      {
+        proxy: "tiny",
+        trainingSize: 100,
+        labelNoise: 0.25,
+        seeds: [1, 2],
+        differences: [
+          { series: "proxy:wco", goldAtMaxN: { estimate: 0.3, low: 0.1, high: 0.5 } },
+          { series: "proxy:uwo", goldAtMaxN: { estimate: 0.1, low: -0.1, high: 0.3 } },
+        ],
+      },
+    ];
     expect(differenceFindings({ analysis: { cells } }).map((f) => [f.quantity, f.holds])).toEqual([
       ["gold at max n: wco − single member", true],
       ["gold at max n: uwo − single member", false],

@@ -85,8 +85,15 @@ function figuresSection(input: ReportInput): string {
   const fits = input.fits ?? [];
   return byKind(input)
     .map(({ kind, runs }) => {
-      const curves: RunCurves[] = runs.map((r) => ({ runId: r.id, label: `run ${r.id}`, points: input.curves.get(r.id) ?? [], fits: fits.filter((f) => f.runId === r.id) as FitDto[] }));
-      const heading = kind ? `<h2>${escapeHtml(kind.title)}</h2><p class="muted">${escapeHtml(kind.description)}</p>` : "<h2>Overoptimization</h2>";
+      const curves: RunCurves[] = runs.map((r) => ({
+        runId: r.id,
+        label: `run ${r.id}`,
+        points: input.curves.get(r.id) ?? [],
+        fits: fits.filter((f) => f.runId === r.id) as FitDto[],
+      }));
+      const heading = kind
+        ? `<h2>${escapeHtml(kind.title)}</h2><p class="muted">${escapeHtml(kind.description)}</p>`
+        : "<h2>Overoptimization</h2>";
       const headline = headlineChart(curves, kind?.views.headline, { width: 640, height: 300 });
       const headlineFigure = headline
         ? `<figure class="headline">${renderBarChart(headline)}<figcaption>Headline view: bars are the value at the largest n (± 1 standard error over prompts); the dashed line marks the single-member baseline.</figcaption></figure>`
@@ -112,7 +119,8 @@ function figuresSection(input: ReportInput): string {
 function findingsSection(input: ReportInput): string {
   const rows: string[][] = [];
   for (const run of input.runs) {
-    for (const f of differenceFindings(input.results?.get(run.id))) rows.push([`run ${run.id}`, f.where, f.quantity, formatInterval(f.estimate, f.low, f.high)]);
+    for (const f of differenceFindings(input.results?.get(run.id)))
+      rows.push([`run ${run.id}`, f.where, f.quantity, formatInterval(f.estimate, f.low, f.high)]);
   }
   for (const f of input.fits ?? []) {
     for (const key of ["peakD", "goldAtMaxN", "observedPeak"]) {
@@ -138,7 +146,15 @@ function fitsSection(fits: readonly ReportFit[] | undefined): string {
   // Intervals are listed under Findings; this table keeps the coefficients and their SEs.
   return `<h2>Fits</h2>${table(
     ["run", "series", "target", "form", "coefficients (± standard error)", "residual", "points"],
-    fits.map((f) => [String(f.runId), f.series, f.target, f.form, fmt(f.coefficients, f.standardErrors), f.residual === null ? "" : formatNumber(f.residual), String(f.nPoints)]),
+    fits.map((f) => [
+      String(f.runId),
+      f.series,
+      f.target,
+      f.form,
+      fmt(f.coefficients, f.standardErrors),
+      f.residual === null ? "" : formatNumber(f.residual),
+      String(f.nPoints),
+    ]),
   )}`;
 }
 
@@ -152,7 +168,8 @@ export function peakRows(runs: readonly RunDto[], curves: ReadonlyMap<number, re
       const b = best.get(p.series);
       if (!b || p.goldScore > b.goldScore!) best.set(p.series, p);
     }
-    for (const [series, p] of best) rows.push([String(run.id), series, formatNumber(p.goldScore!), formatNumber(Math.sqrt(p.kl)), `${p.xKind} = ${formatNumber(p.x)}`]);
+    for (const [series, p] of best)
+      rows.push([String(run.id), series, formatNumber(p.goldScore!), formatNumber(Math.sqrt(p.kl)), `${p.xKind} = ${formatNumber(p.x)}`]);
   }
   return rows;
 }
@@ -176,7 +193,17 @@ export function renderHtmlReport(input: ReportInput): string {
   const metricNames = [...new Set(input.runs.flatMap((r) => [...(input.metrics.get(r.id)?.keys() ?? [])]))].sort();
   const runRows = input.runs.map((r) => {
     const e = r.experimentId === null ? undefined : experiments.get(r.experimentId);
-    return [String(r.id), r.name, e ? `${e.name} (${e.kind})` : "", r.status, String(r.seed), r.device ?? "", r.startedAt ?? "", r.endedAt ?? "", r.error ?? ""];
+    return [
+      String(r.id),
+      r.name,
+      e ? `${e.name} (${e.kind})` : "",
+      r.status,
+      String(r.seed),
+      r.device ?? "",
+      r.startedAt ?? "",
+      r.endedAt ?? "",
+      r.error ?? "",
+    ];
   });
   const metricRows = metricNames.map((name) => [name, ...input.runs.map((r) => formatNumber(input.metrics.get(r.id)?.get(name)))]);
   const configs = input.runs

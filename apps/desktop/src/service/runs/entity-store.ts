@@ -46,11 +46,21 @@ export function storeLabelSet(store: LabStore, runId: number, set: LabelSetSampl
   store.labels.addMany(
     ids.map((exampleId, i) => {
       const l = labelled.get(i);
-      return { exampleId, preferred: l ? (l.goldChosen === 0 ? ("a" as const) : ("b" as const)) : ("tie" as const), source: "gold" as const, annotator: "builtin-task gold" };
+      return {
+        exampleId,
+        preferred: l ? (l.goldChosen === 0 ? ("a" as const) : ("b" as const)) : ("tie" as const),
+        source: "gold" as const,
+        annotator: "builtin-task gold",
+      };
     }),
   );
   store.labels.addMany(
-    set.labels.map((l) => ({ exampleId: ids[l.pair]!, preferred: l.chosen === 0 ? ("a" as const) : ("b" as const), source: "synthetic" as const, annotator: `label noise p=${set.noise} seed=${set.seed}` })),
+    set.labels.map((l) => ({
+      exampleId: ids[l.pair]!,
+      preferred: l.chosen === 0 ? ("a" as const) : ("b" as const),
+      source: "synthetic" as const,
+      annotator: `label noise p=${set.noise} seed=${set.seed}`,
+    })),
   );
   store.labelSets.create({ name: `${name}/gold`, datasetId: dataset.id, source: "gold", flipP: 0, seed: set.seed });
   store.labelSets.create({ name: `${name}/train`, datasetId: dataset.id, source: "synthetic", flipP: 0, seed: set.seed });
@@ -58,6 +68,8 @@ export function storeLabelSet(store: LabStore, runId: number, set: LabelSetSampl
 
 /** Stores a model file: one model row per file (reused when the same file comes again), one checkpoint per report. */
 export function storeModel(store: LabStore, runId: number | null, m: ModelSample): void {
-  const model = (m.hash && store.models.list().find((x) => x.hash === m.hash && x.path === m.path)) || store.models.create({ name: m.name, kind: m.kind, path: m.path, config: m.config, hash: m.hash ?? null });
+  const model =
+    (m.hash && store.models.list().find((x) => x.hash === m.hash && x.path === m.path)) ||
+    store.models.create({ name: m.name, kind: m.kind, path: m.path, config: m.config, hash: m.hash ?? null });
   store.checkpoints.create({ modelId: model.id, runId, step: 0, path: m.path, config: m.config, hash: m.hash ?? null });
 }

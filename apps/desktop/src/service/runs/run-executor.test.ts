@@ -35,13 +35,28 @@ function recordingSink() {
   const ended = (runId: number): Promise<RunOutcome> =>
     outcomes.has(runId) ? Promise.resolve(outcomes.get(runId)!) : new Promise((r) => waiters.set(runId, r));
   const reachedStep = async (runId: number, step: number): Promise<void> => {
-    while (!log.some((e) => e.runId === runId && e.what === "progress" && (e.step ?? 0) >= step)) await new Promise((r) => setTimeout(r, 5));
+    while (!log.some((e) => e.runId === runId && e.what === "progress" && (e.step ?? 0) >= step))
+      await new Promise((r) => setTimeout(r, 5));
   };
   return { sink, log, ended, reachedStep, metrics };
 }
 
-function job(runId: number, config: Record<string, unknown>, runDir = mkdtempSync(join(tmpdir(), "goodhart-run-")), resume = false): RunJob {
-  return { runs: [{ runId, key: "" }], experimentModule: counterModule, config, seed: 7, device: "cpu", runDir, cacheDir: join(runDir, "cache"), resume };
+function job(
+  runId: number,
+  config: Record<string, unknown>,
+  runDir = mkdtempSync(join(tmpdir(), "goodhart-run-")),
+  resume = false,
+): RunJob {
+  return {
+    runs: [{ runId, key: "" }],
+    experimentModule: counterModule,
+    config,
+    seed: 7,
+    device: "cpu",
+    runDir,
+    cacheDir: join(runDir, "cache"),
+    resume,
+  };
 }
 
 function expectedAcc(seed: number, steps: number): number {
@@ -153,11 +168,23 @@ describe("RunExecutor", () => {
     const gridModule = new URL("./testing/grid-experiment.ts", import.meta.url).href;
     const gridJob = (config: Record<string, unknown>): RunJob => {
       const runDir = mkdtempSync(join(tmpdir(), "goodhart-run-"));
-      return { runs: [1, 2, 3].map((runId) => ({ runId, key: `g${runId}` })), experimentModule: gridModule, config, seed: 0, device: "cpu", runDir, cacheDir: join(runDir, "cache"), resume: false };
+      return {
+        runs: [1, 2, 3].map((runId) => ({ runId, key: `g${runId}` })),
+        experimentModule: gridModule,
+        config,
+        seed: 0,
+        device: "cpu",
+        runDir,
+        cacheDir: join(runDir, "cache"),
+        resume: false,
+      };
     };
     /** Per run: started?, results seen, how it finished and whether it had begun. */
     function gridSink() {
-      const state = new Map<number, { started: boolean; metrics: number; curve: number; result: unknown; end?: { status: string; begun: boolean } }>();
+      const state = new Map<
+        number,
+        { started: boolean; metrics: number; curve: number; result: unknown; end?: { status: string; begun: boolean } }
+      >();
       const of = (id: number) => state.get(id) ?? state.set(id, { started: false, metrics: 0, curve: 0, result: null }).get(id)!;
       let jobResult: unknown = null;
       const sink: RunSink = {
@@ -187,7 +214,13 @@ describe("RunExecutor", () => {
       expect(executor.runningIds()).toEqual([1, 2, 3]);
       await rec.allEnded();
       for (const id of [1, 2, 3]) {
-        expect(rec.of(id)).toEqual({ started: true, metrics: 3, curve: 3, result: { key: `g${id}`, steps: 3 }, end: { status: "done", begun: true } });
+        expect(rec.of(id)).toEqual({
+          started: true,
+          metrics: 3,
+          curve: 3,
+          result: { key: `g${id}`, steps: 3 },
+          end: { status: "done", begun: true },
+        });
       }
       expect(rec.jobResult()).toEqual({ runs: [{ id: "g1" }, { id: "g2" }, { id: "g3" }] });
     });
@@ -220,4 +253,3 @@ describe("RunExecutor", () => {
     });
   });
 });
-

@@ -11,7 +11,19 @@
  */
 import { Worker } from "node:worker_threads";
 import type { SerializedError } from "../../shared/errors.ts";
-import type { CurveSample, FitSample, JobRun, LabelSetSample, MetricSample, ModelSample, ParentMessage, RunEndStatus, SampleSetSample, WorkerMessage, WorkerStart } from "./protocol.ts";
+import type {
+  CurveSample,
+  FitSample,
+  JobRun,
+  LabelSetSample,
+  MetricSample,
+  ModelSample,
+  ParentMessage,
+  RunEndStatus,
+  SampleSetSample,
+  WorkerMessage,
+  WorkerStart,
+} from "./protocol.ts";
 
 /** One job to execute: what its worker starts with, less what the executor adds. */
 export type RunJob = Omit<WorkerStart, "entry" | "cancelFlag">;
@@ -148,7 +160,8 @@ export class RunExecutor {
   async shutdown(mode: "cancel" | "interrupt" = "interrupt", graceMs = 15_000): Promise<void> {
     this.#closed = true;
     const dropped = this.#queue.splice(0);
-    if (mode === "cancel") for (const job of dropped) for (const r of job.runs) this.#sink.finished(r.runId, { status: "cancelled" }, false);
+    if (mode === "cancel")
+      for (const job of dropped) for (const r of job.runs) this.#sink.finished(r.runId, { status: "cancelled" }, false);
     const active = [...this.#active.values()];
     for (const a of active) {
       a.interrupting = mode === "interrupt";
@@ -204,12 +217,14 @@ export class RunExecutor {
       this.#sink.finished(runId, outcome, active.begun.has(runId));
     };
     // A stop the parent asked for: cancelled, or interrupted when the process is closing.
-    const stopped = (): RunOutcome => (active.interrupting ? { status: "interrupted", error: "the lab closed while the run was running" } : { status: "cancelled" });
+    const stopped = (): RunOutcome =>
+      active.interrupting ? { status: "interrupted", error: "the lab closed while the run was running" } : { status: "cancelled" };
     const finishJob = (outcome: RunOutcome): void => {
       for (const { runId } of job.runs) {
         if (active.ended.has(runId)) continue;
         // A run the job never reached did not fail: it was not attempted.
-        if (!active.begun.has(runId) && outcome.status === "done") endRun(runId, { status: "failed", error: { name: "Error", message: "the experiment finished without running this grid point" } });
+        if (!active.begun.has(runId) && outcome.status === "done")
+          endRun(runId, { status: "failed", error: { name: "Error", message: "the experiment finished without running this grid point" } });
         else endRun(runId, outcome);
       }
     };

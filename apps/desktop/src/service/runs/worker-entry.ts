@@ -38,7 +38,8 @@ async function main(): Promise<void> {
   // message flushes them first, so the parent sees everything in the order it happened.
   const pending = new Map<number, MetricSample[]>();
   const flushMetrics = (): void => {
-    for (const [runId, points] of pending) if (points.length > 0) port.postMessage({ type: "metrics", runId, points } satisfies WorkerMessage);
+    for (const [runId, points] of pending)
+      if (points.length > 0) port.postMessage({ type: "metrics", runId, points } satisfies WorkerMessage);
     pending.clear();
   };
   const send = (m: WorkerMessage): void => {

@@ -45,7 +45,9 @@ export async function startChatServer(reply: (req: ChatRequest, n: number) => Ch
       }, r.delayMs);
       timers.add(t);
     } else {
-      res.writeHead(r.status, { "content-type": "application/json", ...r.headers }).end(r.body ?? JSON.stringify({ error: { message: `status ${r.status}` } }));
+      res
+        .writeHead(r.status, { "content-type": "application/json", ...r.headers })
+        .end(r.body ?? JSON.stringify({ error: { message: `status ${r.status}` } }));
     }
   };
   const server = createServer((req: IncomingMessage, res: ServerResponse) => {

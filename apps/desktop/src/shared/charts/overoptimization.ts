@@ -54,7 +54,12 @@ export function baseSeries(name: string): string {
 
 /** Whether `name` (its grid-point prefix ignored) matches `pattern`, where `*` is any text. */
 export function matchesPattern(pattern: string, name: string): boolean {
-  const re = new RegExp(`^${pattern.split("*").map((s) => s.replace(/[.+?^${}()|[\]\\]/g, "\\$&")).join(".*")}$`);
+  const re = new RegExp(
+    `^${pattern
+      .split("*")
+      .map((s) => s.replace(/[.+?^${}()|[\]\\]/g, "\\$&"))
+      .join(".*")}$`,
+  );
   return re.test(baseSeries(name));
 }
 
@@ -109,16 +114,27 @@ export function fitValue(fit: Pick<FitDto, "form" | "coefficients">, d: number):
 const xLabelOf = (axis: XAxis, xKind: string | undefined) => (axis === "d" ? "√KL (nats^½)" : xKind === "step" ? "step" : "n");
 
 /** One panel per series group, every run in its own colour; the legend (runs, line styles) beside the plot. */
-export function overoptimizationPanels(runs: readonly RunCurves[], kind: Pick<KindDto, "views" | "series"> | null | undefined, options: PanelOptions = {}): Panel[] {
+export function overoptimizationPanels(
+  runs: readonly RunCurves[],
+  kind: Pick<KindDto, "views" | "series"> | null | undefined,
+  options: PanelOptions = {},
+): Panel[] {
   const o = { axis: "d" as XAxis, gold: true, proxy: true, fits: true, peaks: true, bands: true, ...options };
-  const panels = new Map<string, { title: string; lines: PanelLine[]; runs: Set<number>; points: number; xKind?: string; hasFit: boolean; hasBand: boolean }>();
+  const panels = new Map<
+    string,
+    { title: string; lines: PanelLine[]; runs: Set<number>; points: number; xKind?: string; hasFit: boolean; hasBand: boolean }
+  >();
   runs.forEach((run, i) => {
     const color = runColor(i);
     for (const s of seriesOf(run.points)) {
       const where = panelOf(s.series, kind);
       if (o.hidden?.has(where.key)) continue;
       let panel = panels.get(where.key);
-      if (!panel) panels.set(where.key, (panel = { title: where.title, lines: [], runs: new Set(), points: 0, xKind: s.points[0]?.xKind, hasFit: false, hasBand: false }));
+      if (!panel)
+        panels.set(
+          where.key,
+          (panel = { title: where.title, lines: [], runs: new Set(), points: 0, xKind: s.points[0]?.xKind, hasFit: false, hasBand: false }),
+        );
       panel.runs.add(i);
       const thin = where.key.startsWith("pattern:");
       const xOf = (p: CurvePointDto) => (o.axis === "d" ? Math.sqrt(p.kl) : p.x);
@@ -133,7 +149,15 @@ export function overoptimizationPanels(runs: readonly RunCurves[], kind: Pick<Ki
         const band = o.bands && !thin && pts.some((p) => typeof p.se === "number");
         panel.hasBand ||= band;
         panel.points += pts.length;
-        panel.lines.push({ key: `${id}:${metric}`, label: `${name} ${metric}`, color, style: metric === "gold" ? "solid" : "dashed", points: pts, band, thin });
+        panel.lines.push({
+          key: `${id}:${metric}`,
+          label: `${name} ${metric}`,
+          color,
+          style: metric === "gold" ? "solid" : "dashed",
+          points: pts,
+          band,
+          thin,
+        });
       }
       if (o.fits && o.axis === "d") {
         const maxD = Math.sqrt(s.points.at(-1)?.kl ?? 0);
@@ -141,12 +165,27 @@ export function overoptimizationPanels(runs: readonly RunCurves[], kind: Pick<Ki
           if (fit.series !== s.series || !(maxD > 0) || (fit.target === "gold" ? !o.gold : !o.proxy)) continue;
           const pts = Array.from({ length: 49 }, (_, k) => (maxD * k) / 48).map((d) => ({ x: d, y: fitValue(fit, d) }));
           panel.hasFit = true;
-          panel.lines.push({ key: `${id}:fit:${fit.target}`, label: `${name} fitted ${fit.target} (${fit.form})`, color, style: "dotted", points: pts, thin });
+          panel.lines.push({
+            key: `${id}:fit:${fit.target}`,
+            label: `${name} fitted ${fit.target} (${fit.form})`,
+            color,
+            style: "dotted",
+            points: pts,
+            thin,
+          });
         }
       }
       if (o.peaks && o.gold && !thin) {
         const peak = observedPeak(s.points);
-        if (peak) panel.lines.push({ key: `${id}:peak`, label: `${name} observed gold peak`, color, style: "solid", points: [{ x: xOf(peak), y: peak.goldScore! }], markersOnly: true });
+        if (peak)
+          panel.lines.push({
+            key: `${id}:peak`,
+            label: `${name} observed gold peak`,
+            color,
+            style: "solid",
+            points: [{ x: xOf(peak), y: peak.goldScore! }],
+            markersOnly: true,
+          });
       }
     }
   });
@@ -161,7 +200,15 @@ export function overoptimizationPanels(runs: readonly RunCurves[], kind: Pick<Ki
       { title: "Runs", entries: [...p.runs].sort((a, b) => a - b).map((i) => ({ label: runs[i]!.label, color: runColor(i) })) },
       { title: "Lines", entries: styles },
     ];
-    const spec: LinePanelSpec = { title: p.title, xLabel: xLabelOf(o.axis, p.xKind), yLabel: "score", lines: p.lines, legend, width: o.width, height: o.height };
+    const spec: LinePanelSpec = {
+      title: p.title,
+      xLabel: xLabelOf(o.axis, p.xKind),
+      yLabel: "score",
+      lines: p.lines,
+      legend,
+      width: o.width,
+      height: o.height,
+    };
     return { key, spec, points: p.points };
   });
 }
@@ -178,7 +225,11 @@ function atMaxX(points: readonly CurvePointDto[], y: "gold" | "proxy"): { value:
  * The kind's headline (`bar-at-max-x`) as a bar chart: per run, a bar per series matching the
  * view's pattern at the largest x, +-1 SE, and the average of the baseline series marked.
  */
-export function headlineChart(runs: readonly RunCurves[], headline: KindChartDto | null | undefined, options: { width?: number; height?: number } = {}): BarChartSpec | null {
+export function headlineChart(
+  runs: readonly RunCurves[],
+  headline: KindChartDto | null | undefined,
+  options: { width?: number; height?: number } = {},
+): BarChartSpec | null {
   if (!headline || headline.type !== "bar-at-max-x") return null;
   const groups: BarGroup[] = [];
   runs.forEach((run, i) => {
@@ -188,13 +239,36 @@ export function headlineChart(runs: readonly RunCurves[], headline: KindChartDto
       .flatMap((s) => {
         const v = atMaxX(s.points, headline.y);
         const label = baseSeries(s.series).replace(/^[^:]*:/, "");
-        return v ? [{ label: series.length > 1 && s.series.includes("/") ? `${s.series.slice(0, s.series.lastIndexOf("/"))} ${label}` : label, value: v.value, se: headline.errorBars === "se" ? v.se : null }] : [];
+        return v
+          ? [
+              {
+                label: series.length > 1 && s.series.includes("/") ? `${s.series.slice(0, s.series.lastIndexOf("/"))} ${label}` : label,
+                value: v.value,
+                se: headline.errorBars === "se" ? v.se : null,
+              },
+            ]
+          : [];
       });
     if (bars.length === 0) return;
-    const base = headline.baseline ? series.filter((s) => matchesPattern(headline.baseline!, s.series)).map((s) => atMaxX(s.points, headline.y)).filter((v) => v !== null) : [];
-    const baseline = base.length ? { label: base.length > 1 ? `single member (mean of ${base.length})` : "single member", value: base.reduce((a, v) => a + v.value, 0) / base.length } : undefined;
+    const base = headline.baseline
+      ? series
+          .filter((s) => matchesPattern(headline.baseline!, s.series))
+          .map((s) => atMaxX(s.points, headline.y))
+          .filter((v) => v !== null)
+      : [];
+    const baseline = base.length
+      ? {
+          label: base.length > 1 ? `single member (mean of ${base.length})` : "single member",
+          value: base.reduce((a, v) => a + v.value, 0) / base.length,
+        }
+      : undefined;
     groups.push({ label: run.label, short: `#${run.runId}`, color: runColor(i), bars, ...(baseline ? { baseline } : {}) });
   });
   if (groups.length === 0) return null;
-  return { title: headline.title, yLabel: `${headline.y} at the largest ${runs[0]?.points[0]?.xKind === "step" ? "step" : "n"}`, groups, ...options };
+  return {
+    title: headline.title,
+    yLabel: `${headline.y} at the largest ${runs[0]?.points[0]?.xKind === "step" ? "step" : "n"}`,
+    groups,
+    ...options,
+  };
 }

@@ -155,8 +155,11 @@ function renderLegend(sections: readonly LegendSection[], x: number, y: number):
       const cy = y + row * LEGEND_ROW + 6;
       const color = e.color ?? "#333";
       if (e.marker) parts.push(`<circle cx="${x + 11}" cy="${cy}" r="4" fill="${color}" stroke="#000"/>`);
-      else parts.push(`<line x1="${x}" x2="${x + 22}" y1="${cy}" y2="${cy}" stroke="${color}" stroke-width="2"${DASH[e.style ?? "solid"]}/>`);
-      parts.push(`<text x="${x + 28}" y="${cy + 4}">${escapeXml(clip(e.label, LEGEND_CHARS))}${e.label.length > LEGEND_CHARS ? `<title>${escapeXml(e.label)}</title>` : ""}</text>`);
+      else
+        parts.push(`<line x1="${x}" x2="${x + 22}" y1="${cy}" y2="${cy}" stroke="${color}" stroke-width="2"${DASH[e.style ?? "solid"]}/>`);
+      parts.push(
+        `<text x="${x + 28}" y="${cy + 4}">${escapeXml(clip(e.label, LEGEND_CHARS))}${e.label.length > LEGEND_CHARS ? `<title>${escapeXml(e.label)}</title>` : ""}</text>`,
+      );
       row++;
     }
     row += 0.5;
@@ -166,13 +169,18 @@ function renderLegend(sections: readonly LegendSection[], x: number, y: number):
 
 /** The bounds of everything drawn, bands included; a flat or empty range is widened. */
 function bounds(lines: readonly PanelLine[]): { x0: number; x1: number; y0: number; y1: number } | null {
-  let x0 = Infinity, x1 = -Infinity, y0 = Infinity, y1 = -Infinity;
+  let x0 = Infinity,
+    x1 = -Infinity,
+    y0 = Infinity,
+    y1 = -Infinity;
   for (const l of lines) {
     for (const p of l.points) {
       if (!finite(p)) continue;
       const se = l.band && typeof p.se === "number" && Number.isFinite(p.se) ? p.se : 0;
-      x0 = Math.min(x0, p.x); x1 = Math.max(x1, p.x);
-      y0 = Math.min(y0, p.y - se); y1 = Math.max(y1, p.y + se);
+      x0 = Math.min(x0, p.x);
+      x1 = Math.max(x1, p.x);
+      y0 = Math.min(y0, p.y - se);
+      y1 = Math.max(y1, p.y + se);
     }
   }
   if (!Number.isFinite(x0)) return null;
@@ -199,36 +207,52 @@ export function renderLinePanel(spec: LinePanelSpec): string {
     const sx = (x: number) => m.left + ((x - b.x0) / (b.x1 - b.x0)) * plotW;
     const sy = (y: number) => m.top + plotH - ((y - b.y0) / (b.y1 - b.y0)) * plotH;
     for (const t of niceTicks(b.x0, b.x1)) {
-      parts.push(`<line x1="${sx(t).toFixed(1)}" x2="${sx(t).toFixed(1)}" y1="${m.top}" y2="${m.top + plotH}" stroke="#eee"/><text x="${sx(t).toFixed(1)}" y="${m.top + plotH + 15}" text-anchor="middle">${formatTick(t)}</text>`);
+      parts.push(
+        `<line x1="${sx(t).toFixed(1)}" x2="${sx(t).toFixed(1)}" y1="${m.top}" y2="${m.top + plotH}" stroke="#eee"/><text x="${sx(t).toFixed(1)}" y="${m.top + plotH + 15}" text-anchor="middle">${formatTick(t)}</text>`,
+      );
     }
     for (const t of niceTicks(b.y0, b.y1)) {
-      parts.push(`<line x1="${m.left}" x2="${m.left + plotW}" y1="${sy(t).toFixed(1)}" y2="${sy(t).toFixed(1)}" stroke="#eee"/><text x="${m.left - 5}" y="${(sy(t) + 4).toFixed(1)}" text-anchor="end">${formatTick(t)}</text>`);
+      parts.push(
+        `<line x1="${m.left}" x2="${m.left + plotW}" y1="${sy(t).toFixed(1)}" y2="${sy(t).toFixed(1)}" stroke="#eee"/><text x="${m.left - 5}" y="${(sy(t) + 4).toFixed(1)}" text-anchor="end">${formatTick(t)}</text>`,
+      );
     }
     // About two points per horizontal pixel of a panel: more is invisible and costs parse time.
     const maxPoints = spec.maxPoints ?? 800;
     // Bands first, so every line stays visible on top of them.
     for (const l of spec.lines) {
       if (!l.band) continue;
-      const pts = thinPoints(l.points.filter((p) => finite(p) && typeof p.se === "number" && Number.isFinite(p.se)), maxPoints);
+      const pts = thinPoints(
+        l.points.filter((p) => finite(p) && typeof p.se === "number" && Number.isFinite(p.se)),
+        maxPoints,
+      );
       if (pts.length < 2) continue;
       const upper = pts.map((p) => `${sx(p.x).toFixed(2)},${sy(p.y + p.se!).toFixed(2)}`);
       const lower = pts.map((p) => `${sx(p.x).toFixed(2)},${sy(p.y - p.se!).toFixed(2)}`).reverse();
-      parts.push(`<polygon points="${[...upper, ...lower].join(" ")}" fill="${l.color}" fill-opacity="0.14" stroke="none" data-band="${escapeXml(l.key)}"/>`);
+      parts.push(
+        `<polygon points="${[...upper, ...lower].join(" ")}" fill="${l.color}" fill-opacity="0.14" stroke="none" data-band="${escapeXml(l.key)}"/>`,
+      );
     }
     for (const l of spec.lines) {
       const pts = thinPoints(l.points.filter(finite), maxPoints);
       if (pts.length === 0) continue;
       if (l.markersOnly) {
-        for (const p of pts) parts.push(`<circle cx="${sx(p.x).toFixed(2)}" cy="${sy(p.y).toFixed(2)}" r="4" fill="${l.color}" stroke="#000"><title>${escapeXml(l.label)}</title></circle>`);
+        for (const p of pts)
+          parts.push(
+            `<circle cx="${sx(p.x).toFixed(2)}" cy="${sy(p.y).toFixed(2)}" r="4" fill="${l.color}" stroke="#000"><title>${escapeXml(l.label)}</title></circle>`,
+          );
         continue;
       }
       const d = pts.map((p, i) => `${i === 0 ? "M" : "L"}${sx(p.x).toFixed(2)},${sy(p.y).toFixed(2)}`).join("");
-      parts.push(`<path d="${d}" fill="none" stroke="${l.color}" stroke-width="${l.thin ? 1 : 1.8}"${DASH[l.style]} data-line="${escapeXml(l.key)}"><title>${escapeXml(l.label)}</title></path>`);
+      parts.push(
+        `<path d="${d}" fill="none" stroke="${l.color}" stroke-width="${l.thin ? 1 : 1.8}"${DASH[l.style]} data-line="${escapeXml(l.key)}"><title>${escapeXml(l.label)}</title></path>`,
+      );
     }
   }
   parts.push(`<rect x="${m.left}" y="${m.top}" width="${plotW}" height="${plotH}" fill="none" stroke="#999"/>`);
   parts.push(`<text x="${m.left + plotW / 2}" y="${height - 8}" text-anchor="middle" font-size="12">${escapeXml(spec.xLabel)}</text>`);
-  parts.push(`<text x="14" y="${m.top + plotH / 2}" text-anchor="middle" font-size="12" transform="rotate(-90 14 ${m.top + plotH / 2})">${escapeXml(spec.yLabel)}</text>`);
+  parts.push(
+    `<text x="14" y="${m.top + plotH / 2}" text-anchor="middle" font-size="12" transform="rotate(-90 14 ${m.top + plotH / 2})">${escapeXml(spec.yLabel)}</text>`,
+  );
   if (hasLegend) parts.push(renderLegend(spec.legend, width - LEGEND_WIDTH, m.top));
   parts.push("</svg>");
   return parts.join("");
@@ -267,7 +291,9 @@ export function renderBarChart(spec: BarChartSpec): string {
   y1 += pad;
   const sy = (y: number) => m.top + plotH - ((y - y0) / (y1 - y0)) * plotH;
   for (const t of niceTicks(y0, y1)) {
-    parts.push(`<line x1="${m.left}" x2="${m.left + plotW}" y1="${sy(t).toFixed(1)}" y2="${sy(t).toFixed(1)}" stroke="#eee"/><text x="${m.left - 5}" y="${(sy(t) + 4).toFixed(1)}" text-anchor="end">${formatTick(t)}</text>`);
+    parts.push(
+      `<line x1="${m.left}" x2="${m.left + plotW}" y1="${sy(t).toFixed(1)}" y2="${sy(t).toFixed(1)}" stroke="#eee"/><text x="${m.left - 5}" y="${(sy(t) + 4).toFixed(1)}" text-anchor="end">${formatTick(t)}</text>`,
+    );
   }
   parts.push(`<line x1="${m.left}" x2="${m.left + plotW}" y1="${sy(0).toFixed(1)}" y2="${sy(0).toFixed(1)}" stroke="#666"/>`);
   const gap = 0.6; // a gap between clusters, in bar widths
@@ -280,31 +306,48 @@ export function renderBarChart(spec: BarChartSpec): string {
       if (Number.isFinite(bar.value)) {
         const top = Math.min(sy(bar.value), sy(0));
         const h = Math.abs(sy(bar.value) - sy(0));
-        parts.push(`<rect x="${(x + barW * 0.1).toFixed(2)}" y="${top.toFixed(2)}" width="${(barW * 0.8).toFixed(2)}" height="${h.toFixed(2)}" fill="${g.color}" fill-opacity="0.8" data-bar="${escapeXml(`${g.label} ${bar.label}`)}"><title>${escapeXml(`${g.label} ${bar.label}: ${formatTick(bar.value)}${typeof bar.se === "number" ? ` ± ${formatTick(bar.se)}` : ""}`)}</title></rect>`);
+        parts.push(
+          `<rect x="${(x + barW * 0.1).toFixed(2)}" y="${top.toFixed(2)}" width="${(barW * 0.8).toFixed(2)}" height="${h.toFixed(2)}" fill="${g.color}" fill-opacity="0.8" data-bar="${escapeXml(`${g.label} ${bar.label}`)}"><title>${escapeXml(`${g.label} ${bar.label}: ${formatTick(bar.value)}${typeof bar.se === "number" ? ` ± ${formatTick(bar.se)}` : ""}`)}</title></rect>`,
+        );
         if (typeof bar.se === "number" && Number.isFinite(bar.se) && bar.se > 0) {
           const cx = x + barW / 2;
           const [a, c] = [sy(bar.value + bar.se), sy(bar.value - bar.se)];
-          parts.push(`<path d="M${cx.toFixed(2)},${a.toFixed(2)}V${c.toFixed(2)}M${(cx - 4).toFixed(2)},${a.toFixed(2)}h8M${(cx - 4).toFixed(2)},${c.toFixed(2)}h8" stroke="#000" stroke-width="1.2" data-error-bar=""/>`);
+          parts.push(
+            `<path d="M${cx.toFixed(2)},${a.toFixed(2)}V${c.toFixed(2)}M${(cx - 4).toFixed(2)},${a.toFixed(2)}h8M${(cx - 4).toFixed(2)},${c.toFixed(2)}h8" stroke="#000" stroke-width="1.2" data-error-bar=""/>`,
+          );
         }
       }
-      parts.push(`<text x="${(x + barW / 2).toFixed(2)}" y="${m.top + plotH + 13}" text-anchor="middle" font-size="10">${escapeXml(bar.label)}</text>`);
+      parts.push(
+        `<text x="${(x + barW / 2).toFixed(2)}" y="${m.top + plotH + 13}" text-anchor="middle" font-size="10">${escapeXml(bar.label)}</text>`,
+      );
       x += barW;
     }
     if (g.baseline && Number.isFinite(g.baseline.value)) {
       const y = sy(g.baseline.value);
-      parts.push(`<line x1="${start.toFixed(2)}" x2="${x.toFixed(2)}" y1="${y.toFixed(2)}" y2="${y.toFixed(2)}" stroke="#000" stroke-width="1.5" stroke-dasharray="5 3" data-baseline=""><title>${escapeXml(`${g.label} ${g.baseline.label}: ${formatTick(g.baseline.value)}`)}</title></line>`);
-      parts.push(`<text x="${(x - 2).toFixed(2)}" y="${(y - 3).toFixed(2)}" text-anchor="end" font-size="10">${escapeXml(g.baseline.label)}</text>`);
+      parts.push(
+        `<line x1="${start.toFixed(2)}" x2="${x.toFixed(2)}" y1="${y.toFixed(2)}" y2="${y.toFixed(2)}" stroke="#000" stroke-width="1.5" stroke-dasharray="5 3" data-baseline=""><title>${escapeXml(`${g.label} ${g.baseline.label}: ${formatTick(g.baseline.value)}`)}</title></line>`,
+      );
+      parts.push(
+        `<text x="${(x - 2).toFixed(2)}" y="${(y - 3).toFixed(2)}" text-anchor="end" font-size="10">${escapeXml(g.baseline.label)}</text>`,
+      );
     }
     if (spec.groups.length > 1) {
       // Cut to the cluster's width (about 6 px a character) so neighbouring labels never overlap.
       const fits = Math.max(3, Math.floor((x - start) / 6.5));
-      parts.push(`<text x="${((start + x) / 2).toFixed(2)}" y="${m.top + plotH + 28}" text-anchor="middle" font-weight="600">${escapeXml(clip(g.short ?? g.label, fits))}<title>${escapeXml(g.label)}</title></text>`);
+      parts.push(
+        `<text x="${((start + x) / 2).toFixed(2)}" y="${m.top + plotH + 28}" text-anchor="middle" font-weight="600">${escapeXml(clip(g.short ?? g.label, fits))}<title>${escapeXml(g.label)}</title></text>`,
+      );
     }
     x += gap * barW;
   }
   parts.push(`<rect x="${m.left}" y="${m.top}" width="${plotW}" height="${plotH}" fill="none" stroke="#999"/>`);
-  parts.push(`<text x="14" y="${m.top + plotH / 2}" text-anchor="middle" font-size="12" transform="rotate(-90 14 ${m.top + plotH / 2})">${escapeXml(spec.yLabel)}</text>`);
-  if (showLegend) parts.push(renderLegend([{ title: "Runs", entries: spec.groups.map((g) => ({ label: g.label, color: g.color })) }], width - LEGEND_WIDTH, m.top));
+  parts.push(
+    `<text x="14" y="${m.top + plotH / 2}" text-anchor="middle" font-size="12" transform="rotate(-90 14 ${m.top + plotH / 2})">${escapeXml(spec.yLabel)}</text>`,
+  );
+  if (showLegend)
+    parts.push(
+      renderLegend([{ title: "Runs", entries: spec.groups.map((g) => ({ label: g.label, color: g.color })) }], width - LEGEND_WIDTH, m.top),
+    );
   parts.push("</svg>");
   return parts.join("");
 }

@@ -4,7 +4,20 @@
  * study-wide training options. Forms edit plain studies (the JSON description is the study's);
  * the CLI's --sweep and the service's job planner use the envelope.
  */
-import { ConfigError, type ConfigIssue, type Schema, bool, join, list, meta, num, obj, oneOf, optional, record } from "../../config/validate.ts";
+import {
+  ConfigError,
+  type ConfigIssue,
+  type Schema,
+  bool,
+  join,
+  list,
+  meta,
+  num,
+  obj,
+  oneOf,
+  optional,
+  record,
+} from "../../config/validate.ts";
 import type { BonStudyOptions } from "../../experiments/bon-study.ts";
 import type { RewardTrainingOptions } from "../../experiments/reward-training.ts";
 import { deepMerge } from "../../config/paths.ts";
@@ -43,7 +56,9 @@ const optionsSchema: Schema<BonStudyOptions> = obj<BonStudyOptions>({
   keepSamples: optional(bool()),
 });
 
-const gridSchema = record(list({ parse: (v) => v, describe: () => ({}) }, { minLength: 1 }), { description: "Field path -> values to sweep over." });
+const gridSchema = record(list({ parse: (v) => v, describe: () => ({}) }, { minLength: 1 }), {
+  description: "Field path -> values to sweep over.",
+});
 
 const isObject = (v: unknown): v is Record<string, unknown> => typeof v === "object" && v !== null && !Array.isArray(v);
 
@@ -66,7 +81,10 @@ export function bonStudySubmissionSchema(): Schema<BonStudyConfig | BonStudyJob>
       if (preset !== undefined) {
         const found = BON_STUDY_PRESET_LIST.find((p) => p.name === preset);
         if (!found) {
-          issues.push({ path: join(join(path, "study"), "preset"), message: `expected one of ${BON_STUDY_PRESET_LIST.map((p) => `"${p.name}"`).join(", ")}, got ${JSON.stringify(preset)}` });
+          issues.push({
+            path: join(join(path, "study"), "preset"),
+            message: `expected one of ${BON_STUDY_PRESET_LIST.map((p) => `"${p.name}"`).join(", ")}, got ${JSON.stringify(preset)}`,
+          });
           return undefined;
         }
         studyInput = deepMerge(found.overrides, rest);

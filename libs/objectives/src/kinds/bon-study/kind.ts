@@ -18,8 +18,18 @@ export const bonStudyKind = defineKind({
   // A fresh form (and an empty config in the app) starts small enough to watch live on a laptop.
   defaultPreset: "quick-demo",
   series: [
-    { pattern: "proxy:*", title: "Aggregated proxy", group: "gold/proxy", description: "Best-of-n picked by the aggregated proxy (mean, wco, uwo); each point has gold and proxy scores." },
-    { pattern: "member:*", title: "Single member", group: "gold/proxy", description: "Best-of-n picked by one ensemble member alone (the single-RM baseline)." },
+    {
+      pattern: "proxy:*",
+      title: "Aggregated proxy",
+      group: "gold/proxy",
+      description: "Best-of-n picked by the aggregated proxy (mean, wco, uwo); each point has gold and proxy scores.",
+    },
+    {
+      pattern: "member:*",
+      title: "Single member",
+      group: "gold/proxy",
+      description: "Best-of-n picked by one ensemble member alone (the single-RM baseline).",
+    },
   ],
   metrics: [
     { pattern: "member.*.train_loss", title: "Member training loss", group: "rm-training", unit: "nats" },
@@ -44,8 +54,18 @@ export const bonStudyKind = defineKind({
       { key: "trainingSize", title: "Comparisons", unit: "comparisons", source: { result: "runs[].trainingSize" } },
       { key: "labelNoise", title: "Label noise", unit: "probability", source: { result: "runs[].labelNoise" } },
       { key: "series", title: "Series", source: { result: "runs[].series[].series" } },
-      { key: "goldAtMaxN", title: "Gold at max n", source: { result: "runs[].series[].goldAtMaxN" }, se: { result: "runs[].series[].goldAtMaxNSe" } },
-      { key: "proxyAtMaxN", title: "Proxy at max n", source: { result: "runs[].series[].proxyAtMaxN" }, se: { result: "runs[].series[].proxyAtMaxNSe" } },
+      {
+        key: "goldAtMaxN",
+        title: "Gold at max n",
+        source: { result: "runs[].series[].goldAtMaxN" },
+        se: { result: "runs[].series[].goldAtMaxNSe" },
+      },
+      {
+        key: "proxyAtMaxN",
+        title: "Proxy at max n",
+        source: { result: "runs[].series[].proxyAtMaxN" },
+        se: { result: "runs[].series[].proxyAtMaxNSe" },
+      },
       { key: "peakD", title: "Peak sqrt(KL)", unit: "sqrt(nats)", source: { result: "runs[].series[].peakD" } },
       { key: "valAccuracy", title: "RM validation accuracy", unit: "fraction", source: { result: "runs[].series[].validationAccuracy" } },
     ],

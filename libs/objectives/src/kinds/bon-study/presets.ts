@@ -50,7 +50,8 @@ export const BON_STUDY_PRESET_LIST: readonly KindPreset[] = [
   {
     name: "gao-bon-small",
     title: "Gao et al. in miniature",
-    description: "Three proxy sizes x three smaller training-set sizes, clean labels, a single RM each, N = 1024, three seeds (27 proxies).",
+    description:
+      "Three proxy sizes x three smaller training-set sizes, clean labels, a single RM each, N = 1024, three seeds (27 proxies).",
     papers: [GAO],
     datasets: ["builtin"],
     overrides: {
@@ -96,15 +97,29 @@ export const BON_STUDY_PRESET_LIST: readonly KindPreset[] = [
       "Gao/Coste on real labels: an SFT policy on the dataset's chosen responses, a 2-layer gold RM on all training labels, 1-layer proxies on 250/500/1000 comparisons with 0 and 25% noise, N = 32 on 32 held-out prompts. Needs an imported pairwise dataset (about 10 minutes on 2 cores for HH-RLHF harmless-base test).",
     papers: [GAO, COSTE],
     datasets: ["pairwise preferences (HH-RLHF harmless-base)"],
-    requires: [{ path: "task.dataset.datasetId", description: "the id of an imported pairwise dataset (goodhart datasets list)", example: 1 }],
+    requires: [
+      { path: "task.dataset.datasetId", description: "the id of an imported pairwise dataset (goodhart datasets list)", example: 1 },
+    ],
     overrides: {
       name: "hh-rlhf-bon",
       task: {
         kind: "dataset",
         seed: HH.seed,
-        dataset: { tokenizer: "byte", heldOutFraction: HH.heldOutFraction, maxPromptTokens: HH.maxPromptTokens, maxResponseTokens: HH.maxResponseTokens, gold: { name: HH.gold.name, layers: HH.gold.layers, dModel: HH.gold.dModel, heads: HH.gold.heads } },
+        dataset: {
+          tokenizer: "byte",
+          heldOutFraction: HH.heldOutFraction,
+          maxPromptTokens: HH.maxPromptTokens,
+          maxResponseTokens: HH.maxResponseTokens,
+          gold: { name: HH.gold.name, layers: HH.gold.layers, dModel: HH.gold.dModel, heads: HH.gold.heads },
+        },
       },
-      basePolicy: { preset: "sft-byte", layers: HH.policy.layers, dModel: HH.policy.dModel, heads: HH.policy.heads, pretrainSteps: HH.policy.steps },
+      basePolicy: {
+        preset: "sft-byte",
+        layers: HH.policy.layers,
+        dModel: HH.policy.dModel,
+        heads: HH.policy.heads,
+        pretrainSteps: HH.policy.steps,
+      },
       proxySizes: HH.proxies.sizes,
       trainingSizes: HH.proxies.trainingSizes,
       labelNoise: HH.proxies.labelNoise,

@@ -14,7 +14,9 @@ export function run(config: unknown, context: ExperimentContext): Promise<BonStu
   const study = (isBonStudyJob(config) ? config.study : config) as BonStudyConfig;
   if (study.task?.kind === "dataset") {
     if (isBonStudyJob(config) && config.grid && Object.keys(config.grid).length > 0) {
-      throw new Error(`${study.name}: sweep grids over a dataset task are not supported yet; list the values in the study's own axes (proxySizes, trainingSizes, labelNoise, seeds)`);
+      throw new Error(
+        `${study.name}: sweep grids over a dataset task are not supported yet; list the values in the study's own axes (proxySizes, trainingSizes, labelNoise, seeds)`,
+      );
     }
     return runBonStudyOnDataset(study, context);
   }

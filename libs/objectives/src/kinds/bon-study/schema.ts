@@ -9,7 +9,19 @@
  */
 import type { Aggregation } from "../../ensemble.ts";
 import {
-  type ConfigIssue, type JsonSchema, type Schema, join, list, meta, num, obj, optional, refine, str, withDefault, describeValue,
+  type ConfigIssue,
+  type JsonSchema,
+  type Schema,
+  join,
+  list,
+  meta,
+  num,
+  obj,
+  optional,
+  refine,
+  str,
+  withDefault,
+  describeValue,
 } from "../../config/validate.ts";
 
 /** A transformer size, named so curves can be labelled "small" rather than by numbers. */
@@ -128,13 +140,16 @@ const nonNegativeInt = num({ integer: true, min: 0 });
 
 const modelSize: Schema<ModelSize> = refine(
   obj<ModelSize>({
-    name: meta(str({ pattern: /^[a-z0-9][a-z0-9_-]*$/i, patternText: "a name of letters, digits, - and _" }), { description: "Label of this size in curves and tables." }),
+    name: meta(str({ pattern: /^[a-z0-9][a-z0-9_-]*$/i, patternText: "a name of letters, digits, - and _" }), {
+      description: "Label of this size in curves and tables.",
+    }),
     layers: meta(positiveInt(64), { description: "Transformer layers.", unit: "layers" }),
     dModel: meta(positiveInt(8192), { description: "Model width.", unit: "dimensions" }),
     heads: meta(positiveInt(128), { description: "Attention heads; must divide dModel.", unit: "heads" }),
   }),
   (m, path, issues) => {
-    if (m.dModel % m.heads !== 0) issues.push({ path: join(path, "heads"), message: `expected a divisor of dModel (${m.dModel}), got ${m.heads}` });
+    if (m.dModel % m.heads !== 0)
+      issues.push({ path: join(path, "heads"), message: `expected a divisor of dModel (${m.dModel}), got ${m.heads}` });
   },
 );
 
@@ -146,7 +161,10 @@ const aggregation: Schema<Aggregation> = {
       { type: "object", properties: { kind: { type: "string", enum: ["mean", "wco"] } }, required: ["kind"], additionalProperties: false },
       {
         type: "object",
-        properties: { kind: { type: "string", const: "uwo" }, lambda: { type: "number", minimum: 0, description: "Weight of the members' variance." } },
+        properties: {
+          kind: { type: "string", const: "uwo" },
+          lambda: { type: "number", minimum: 0, description: "Weight of the members' variance." },
+        },
         required: ["kind", "lambda"],
         additionalProperties: false,
       },
@@ -157,7 +175,8 @@ const aggregation: Schema<Aggregation> = {
     if (value === "uwo") return { kind: "uwo", lambda: 0.5 };
     if (typeof value === "object" && value !== null && !Array.isArray(value)) {
       const kind = (value as { kind?: unknown }).kind;
-      if (kind === "mean" || kind === "wco") return obj<{ kind: "mean" | "wco" }>({ kind: str() as Schema<"mean" | "wco"> }).parse(value, path, issues);
+      if (kind === "mean" || kind === "wco")
+        return obj<{ kind: "mean" | "wco" }>({ kind: str() as Schema<"mean" | "wco"> }).parse(value, path, issues);
       if (kind === "uwo") {
         return obj<{ kind: "uwo"; lambda: number }>({ kind: str() as Schema<"uwo">, lambda: num({ min: 0 }) }).parse(value, path, issues);
       }
@@ -190,30 +209,60 @@ function field<T>(schema: Schema<T>, value: T, info: Parameters<typeof meta>[1])
 export function bonStudySchema(defaults: BonStudyConfig = DEFAULT_BON_STUDY): Schema<BonStudyConfig> {
   const d = defaults;
   const shape = obj<BonStudyConfig>({
-    experiment: field(str({ oneOf: ["bon-overoptimization"] }) as Schema<"bon-overoptimization">, d.experiment, { description: "The experiment this config is for." }),
-    name: field(str({ pattern: /^[a-z0-9][a-z0-9_.-]*$/i, patternText: "a name of letters, digits, ., - and _" }), d.name, { description: "Study name; part of every run id." }),
+    experiment: field(str({ oneOf: ["bon-overoptimization"] }) as Schema<"bon-overoptimization">, d.experiment, {
+      description: "The experiment this config is for.",
+    }),
+    name: field(str({ pattern: /^[a-z0-9][a-z0-9_.-]*$/i, patternText: "a name of letters, digits, ., - and _" }), d.name, {
+      description: "Study name; part of every run id.",
+    }),
     task: field(
       obj<BonTaskConfig>({
-        kind: field(str({ oneOf: ["builtin", "dataset"] }) as Schema<"builtin" | "dataset">, d.task.kind, { description: "The task: the built-in synthetic world, or an imported dataset (then `dataset` says which)." }),
+        kind: field(str({ oneOf: ["builtin", "dataset"] }) as Schema<"builtin" | "dataset">, d.task.kind, {
+          description: "The task: the built-in synthetic world, or an imported dataset (then `dataset` says which).",
+        }),
         dataset: meta(
           optional(
-          obj<DatasetTaskConfig>({
-            datasetId: meta(positiveInt(), { description: "Id of the imported dataset (goodhart datasets list).", picker: "dataset" }),
-            tokenizer: field(str(), "byte", { description: '"byte" for the byte-level tokenizer, or the path of a Hugging Face tokenizer.json.' }),
-            heldOutFraction: field(num({ above: 0, below: 1 }), 0.15, { description: "Fraction of prompts held out from every reward model.", unit: "fraction" }),
-            maxPromptTokens: field(positiveInt(4096), 128, { description: "Prompts keep their last this many tokens.", unit: "tokens" }),
-            maxResponseTokens: field(positiveInt(4096), 64, { description: "Responses and samples keep their first this many tokens.", unit: "tokens" }),
-            gold: field(modelSize, { name: "gold", layers: 2, dModel: 64, heads: 4 }, { description: "The gold reward model, trained on all of the training split's labels." }),
-          }),
+            obj<DatasetTaskConfig>({
+              datasetId: meta(positiveInt(), { description: "Id of the imported dataset (goodhart datasets list).", picker: "dataset" }),
+              tokenizer: field(str(), "byte", {
+                description: '"byte" for the byte-level tokenizer, or the path of a Hugging Face tokenizer.json.',
+              }),
+              heldOutFraction: field(num({ above: 0, below: 1 }), 0.15, {
+                description: "Fraction of prompts held out from every reward model.",
+                unit: "fraction",
+              }),
+              maxPromptTokens: field(positiveInt(4096), 128, { description: "Prompts keep their last this many tokens.", unit: "tokens" }),
+              maxResponseTokens: field(positiveInt(4096), 64, {
+                description: "Responses and samples keep their first this many tokens.",
+                unit: "tokens",
+              }),
+              gold: field(
+                modelSize,
+                { name: "gold", layers: 2, dModel: 64, heads: 4 },
+                { description: "The gold reward model, trained on all of the training split's labels." },
+              ),
+            }),
           ),
-          { description: 'With kind "dataset": the imported dataset (its id), tokenizer, held-out fraction, length limits and the gold reward model.' },
+          {
+            description:
+              'With kind "dataset": the imported dataset (its id), tokenizer, held-out fraction, length limits and the gold reward model.',
+          },
         ),
         seed: field(nonNegativeInt, d.task.seed, { description: "Seed of the built-in task world (its prompts and their splits)." }),
         prompts: field(
           obj({
-            train: field(positiveInt(), d.task.prompts.train, { description: "Training prompts; two base-policy samples each make one gold-labelled comparison.", unit: "prompts" }),
-            validation: field(nonNegativeInt, d.task.prompts.validation, { description: "Validation prompts: gold-labelled pairs for RM accuracy and the normalisation reference.", unit: "prompts" }),
-            test: field(positiveInt(), d.task.prompts.test, { description: "Test prompts available for the best-of-n pools.", unit: "prompts" }),
+            train: field(positiveInt(), d.task.prompts.train, {
+              description: "Training prompts; two base-policy samples each make one gold-labelled comparison.",
+              unit: "prompts",
+            }),
+            validation: field(nonNegativeInt, d.task.prompts.validation, {
+              description: "Validation prompts: gold-labelled pairs for RM accuracy and the normalisation reference.",
+              unit: "prompts",
+            }),
+            test: field(positiveInt(), d.task.prompts.test, {
+              description: "Test prompts available for the best-of-n pools.",
+              unit: "prompts",
+            }),
           }),
           d.task.prompts,
           { description: "Prompts per split." },
@@ -226,13 +275,23 @@ export function bonStudySchema(defaults: BonStudyConfig = DEFAULT_BON_STUDY): Sc
       refine(
         obj<BasePolicyConfig>({
           preset: field(str(), d.basePolicy.preset, { description: "Name of the base policy (its cache key together with the sizes)." }),
-          layers: field(positiveInt(64), d.basePolicy.layers, { description: "Layers of the tiny base policy pretrained on the task's generator (cached by config).", unit: "layers" }),
+          layers: field(positiveInt(64), d.basePolicy.layers, {
+            description: "Layers of the tiny base policy pretrained on the task's generator (cached by config).",
+            unit: "layers",
+          }),
           dModel: field(positiveInt(8192), d.basePolicy.dModel, { description: "Width of the base policy.", unit: "dimensions" }),
-          heads: field(positiveInt(128), d.basePolicy.heads, { description: "Attention heads of the base policy; must divide dModel.", unit: "heads" }),
-          pretrainSteps: field(nonNegativeInt, d.basePolicy.pretrainSteps, { description: "Pretraining steps of the base policy (done once, then cached).", unit: "steps" }),
+          heads: field(positiveInt(128), d.basePolicy.heads, {
+            description: "Attention heads of the base policy; must divide dModel.",
+            unit: "heads",
+          }),
+          pretrainSteps: field(nonNegativeInt, d.basePolicy.pretrainSteps, {
+            description: "Pretraining steps of the base policy (done once, then cached).",
+            unit: "steps",
+          }),
         }),
         (b, path, issues) => {
-          if (b.dModel % b.heads !== 0) issues.push({ path: join(path, "heads"), message: `expected a divisor of dModel (${b.dModel}), got ${b.heads}` });
+          if (b.dModel % b.heads !== 0)
+            issues.push({ path: join(path, "heads"), message: `expected a divisor of dModel (${b.dModel}), got ${b.heads}` });
         },
       ),
       d.basePolicy,
@@ -247,7 +306,10 @@ export function bonStudySchema(defaults: BonStudyConfig = DEFAULT_BON_STUDY): Sc
         });
       }),
       d.proxySizes,
-      { description: "Proxy reward-model sizes to train (an axis): name, layers, dModel, heads.", constraint: "names are unique; heads divides dModel" },
+      {
+        description: "Proxy reward-model sizes to train (an axis): name, layers, dModel, heads.",
+        constraint: "names are unique; heads divides dModel",
+      },
     ),
     trainingSizes: field(list(positiveInt(), { minLength: 1, unique: true }), d.trainingSizes, {
       description: "Comparisons in each proxy's training set (an axis); smaller sets are prefixes of larger ones.",
@@ -260,7 +322,10 @@ export function bonStudySchema(defaults: BonStudyConfig = DEFAULT_BON_STUDY): Sc
     ensemble: field(
       refine(
         obj<EnsembleConfig>({
-          size: field(positiveInt(64), d.ensemble.size, { description: "k, reward models per proxy, trained with different seeds and data orders (1 = single RM).", unit: "members" }),
+          size: field(positiveInt(64), d.ensemble.size, {
+            description: "k, reward models per proxy, trained with different seeds and data orders (1 = single RM).",
+            unit: "members",
+          }),
           aggregations: field(list(aggregation, { minLength: 1, unique: true }), d.ensemble.aggregations, {
             description: "How members combine: mean, wco (worst case), uwo (mean - lambda x variance).",
           }),
@@ -284,7 +349,10 @@ export function bonStudySchema(defaults: BonStudyConfig = DEFAULT_BON_STUDY): Sc
           unit: "samples",
         }),
         ns: field(nsSchema, d.bon.ns, { description: 'The n values to evaluate, or "default" (powers of two up to N).', unit: "samples" }),
-        evalPrompts: field(positiveInt(), d.bon.evalPrompts, { description: "Test prompts in the evaluation (each gets a pool of N samples).", unit: "prompts" }),
+        evalPrompts: field(positiveInt(), d.bon.evalPrompts, {
+          description: "Test prompts in the evaluation (each gets a pool of N samples).",
+          unit: "prompts",
+        }),
       }),
       d.bon,
       { description: "The best-of-n evaluation.", constraint: "every n <= poolSize; evalPrompts <= task.prompts.test" },
@@ -299,11 +367,20 @@ export function bonStudySchema(defaults: BonStudyConfig = DEFAULT_BON_STUDY): Sc
         if (n > s.bon.poolSize) issues.push({ path: `bon.ns[${i}]`, message: `expected n <= bon.poolSize (${s.bon.poolSize}), got ${n}` });
       });
     }
-    if (s.task.kind === "dataset" && !s.task.dataset) issues.push({ path: "task.dataset", message: "expected the dataset block (datasetId, ...) with task.kind \"dataset\"" });
-    if (s.task.kind === "builtin" && s.task.dataset) issues.push({ path: "task.dataset", message: 'expected no dataset block with task.kind "builtin"' });
-    if (s.task.kind === "dataset" && s.ensemble.size !== 1) issues.push({ path: "ensemble.size", message: `expected 1 with a dataset task (ensembles run on the built-in task only, for now), got ${s.ensemble.size}` });
+    if (s.task.kind === "dataset" && !s.task.dataset)
+      issues.push({ path: "task.dataset", message: 'expected the dataset block (datasetId, ...) with task.kind "dataset"' });
+    if (s.task.kind === "builtin" && s.task.dataset)
+      issues.push({ path: "task.dataset", message: 'expected no dataset block with task.kind "builtin"' });
+    if (s.task.kind === "dataset" && s.ensemble.size !== 1)
+      issues.push({
+        path: "ensemble.size",
+        message: `expected 1 with a dataset task (ensembles run on the built-in task only, for now), got ${s.ensemble.size}`,
+      });
     if (s.task.kind === "builtin" && s.bon.evalPrompts > s.task.prompts.test) {
-      issues.push({ path: "bon.evalPrompts", message: `expected at most task.prompts.test (${s.task.prompts.test}), got ${s.bon.evalPrompts}` });
+      issues.push({
+        path: "bon.evalPrompts",
+        message: `expected at most task.prompts.test (${s.task.prompts.test}), got ${s.bon.evalPrompts}`,
+      });
     }
   });
 }

@@ -79,17 +79,32 @@ function field<T>(schema: Schema<T>, value: T, info: Parameters<typeof meta>[1])
 export function daaStudySchema(defaults: DaaStudyConfig = DEFAULT_DAA_STUDY): Schema<DaaStudyConfig> {
   const d = defaults;
   const shape = obj<DaaStudyConfig>({
-    experiment: field(str({ oneOf: ["daa-overoptimization"] }) as Schema<"daa-overoptimization">, d.experiment, { description: "The experiment this config is for." }),
-    name: field(str({ pattern: /^[a-z0-9][a-z0-9_.-]*$/i, patternText: "a name of letters, digits, ., - and _" }), d.name, { description: "Study name; part of every run id." }),
+    experiment: field(str({ oneOf: ["daa-overoptimization"] }) as Schema<"daa-overoptimization">, d.experiment, {
+      description: "The experiment this config is for.",
+    }),
+    name: field(str({ pattern: /^[a-z0-9][a-z0-9_.-]*$/i, patternText: "a name of letters, digits, ., - and _" }), d.name, {
+      description: "Study name; part of every run id.",
+    }),
     task: field(
       obj<TaskConfig>({
-        kind: field(str({ oneOf: ["builtin"] }) as Schema<"builtin">, d.task.kind, { description: "The task: the built-in synthetic world." }),
+        kind: field(str({ oneOf: ["builtin"] }) as Schema<"builtin">, d.task.kind, {
+          description: "The task: the built-in synthetic world.",
+        }),
         seed: field(nonNegativeInt, d.task.seed, { description: "Seed of the built-in task world (its prompts and their splits)." }),
         prompts: field(
           obj({
-            train: field(positiveInt(), d.task.prompts.train, { description: "Training prompts; two base-policy samples of one make a comparison.", unit: "prompts" }),
-            validation: field(positiveInt(), d.task.prompts.validation, { description: "Validation prompts: the held-out gold-labelled pairs.", unit: "prompts" }),
-            test: field(positiveInt(), d.task.prompts.test, { description: "Test prompts: where KL, win rate and gold are measured.", unit: "prompts" }),
+            train: field(positiveInt(), d.task.prompts.train, {
+              description: "Training prompts; two base-policy samples of one make a comparison.",
+              unit: "prompts",
+            }),
+            validation: field(positiveInt(), d.task.prompts.validation, {
+              description: "Validation prompts: the held-out gold-labelled pairs.",
+              unit: "prompts",
+            }),
+            test: field(positiveInt(), d.task.prompts.test, {
+              description: "Test prompts: where KL, win rate and gold are measured.",
+              unit: "prompts",
+            }),
           }),
           d.task.prompts,
           { description: "Prompts per split." },
@@ -102,29 +117,49 @@ export function daaStudySchema(defaults: DaaStudyConfig = DEFAULT_DAA_STUDY): Sc
       refine(
         obj<BasePolicyConfig>({
           preset: field(str(), d.basePolicy.preset, { description: "Name of the base policy (its cache key together with the sizes)." }),
-          layers: field(positiveInt(64), d.basePolicy.layers, { description: "Layers of the base (SFT) policy pretrained on the task's generator (cached by config).", unit: "layers" }),
+          layers: field(positiveInt(64), d.basePolicy.layers, {
+            description: "Layers of the base (SFT) policy pretrained on the task's generator (cached by config).",
+            unit: "layers",
+          }),
           dModel: field(positiveInt(8192), d.basePolicy.dModel, { description: "Width of the base policy.", unit: "dimensions" }),
           heads: field(positiveInt(128), d.basePolicy.heads, { description: "Attention heads; must divide dModel.", unit: "heads" }),
-          pretrainSteps: field(nonNegativeInt, d.basePolicy.pretrainSteps, { description: "Pretraining steps of the base policy (done once, then cached).", unit: "steps" }),
+          pretrainSteps: field(nonNegativeInt, d.basePolicy.pretrainSteps, {
+            description: "Pretraining steps of the base policy (done once, then cached).",
+            unit: "steps",
+          }),
         }),
         (b, path, issues) => {
-          if (b.dModel % b.heads !== 0) issues.push({ path: join(path, "heads"), message: `expected a divisor of dModel (${b.dModel}), got ${b.heads}` });
+          if (b.dModel % b.heads !== 0)
+            issues.push({ path: join(path, "heads"), message: `expected a divisor of dModel (${b.dModel}), got ${b.heads}` });
         },
       ),
       d.basePolicy,
-      { description: "The base (SFT) policy: where training starts and the frozen reference every KL is measured from.", constraint: "heads divides dModel" },
+      {
+        description: "The base (SFT) policy: where training starts and the frozen reference every KL is measured from.",
+        constraint: "heads divides dModel",
+      },
     ),
     losses: field(list(oneOf(DAA_LOSSES), { minLength: 1, unique: true }), d.losses, {
-      description: "Direct alignment losses (an axis): dpo -ln sigma(beta h), ipo (h - 1/(2 beta))^2, slic max(0, 1 - beta h), rpo DPO + eta beta NLL(chosen).",
+      description:
+        "Direct alignment losses (an axis): dpo -ln sigma(beta h), ipo (h - 1/(2 beta))^2, slic max(0, 1 - beta h), rpo DPO + eta beta NLL(chosen).",
     }),
-    betas: field(list(num({ above: 0, max: 100 }), { minLength: 1, unique: true }), d.betas, { description: "beta values (an axis): the KL budgets. Larger beta keeps the policy closer to the reference." }),
+    betas: field(list(num({ above: 0, max: 100 }), { minLength: 1, unique: true }), d.betas, {
+      description: "beta values (an axis): the KL budgets. Larger beta keeps the policy closer to the reference.",
+    }),
     rpoEtas: field(list(num({ above: 0, max: 100 }), { minLength: 1, unique: true }), d.rpoEtas, {
-      description: "eta of the RPO runs (an axis for rpo only): weight of the chosen NLL, times beta. Liu et al. use 0.005 (not TRL's rpo_alpha).",
+      description:
+        "eta of the RPO runs (an axis for rpo only): weight of the chosen NLL, times beta. Liu et al. use 0.005 (not TRL's rpo_alpha).",
     }),
     labels: field(
       obj<DaaLabelConfig>({
-        pairs: field(positiveInt(1 << 20), d.labels.pairs, { description: "Comparisons of two base-policy samples, labelled by gold (ties dropped).", unit: "comparisons" }),
-        noise: field(num({ min: 0, below: 0.5 }), d.labels.noise, { description: "Probability of flipping each label.", unit: "probability" }),
+        pairs: field(positiveInt(1 << 20), d.labels.pairs, {
+          description: "Comparisons of two base-policy samples, labelled by gold (ties dropped).",
+          unit: "comparisons",
+        }),
+        noise: field(num({ min: 0, below: 0.5 }), d.labels.noise, {
+          description: "Probability of flipping each label.",
+          unit: "probability",
+        }),
       }),
       d.labels,
       { description: "The label set: gold-labelled comparisons of the built-in task." },
@@ -133,9 +168,16 @@ export function daaStudySchema(defaults: DaaStudyConfig = DEFAULT_DAA_STUDY): Sc
       obj<DaaTrainingConfig>({
         epochs: field(positiveInt(100), d.training.epochs, { description: "Passes over the comparisons.", unit: "epochs" }),
         batchSize: field(positiveInt(4096), d.training.batchSize, { description: "Comparisons per optimizer step.", unit: "comparisons" }),
-        lr: field(num({ above: 0, max: 1 }), d.training.lr, { description: "Learning rate (linear warmup over 10% of an epoch, then constant)." }),
-        finetune: field(oneOf(["lora", "full"] as const), d.training.finetune, { description: "Train a LoRA adapter on the frozen base, or every weight of a copy." }),
-        loraRank: field(positiveInt(256), d.training.loraRank, { description: "LoRA rank (alpha = 2 x rank) on attention and MLP projections.", unit: "rank" }),
+        lr: field(num({ above: 0, max: 1 }), d.training.lr, {
+          description: "Learning rate (linear warmup over 10% of an epoch, then constant).",
+        }),
+        finetune: field(oneOf(["lora", "full"] as const), d.training.finetune, {
+          description: "Train a LoRA adapter on the frozen base, or every weight of a copy.",
+        }),
+        loraRank: field(positiveInt(256), d.training.loraRank, {
+          description: "LoRA rank (alpha = 2 x rank) on attention and MLP projections.",
+          unit: "rank",
+        }),
       }),
       d.training,
       { description: "Optimisation." },
@@ -143,8 +185,14 @@ export function daaStudySchema(defaults: DaaStudyConfig = DEFAULT_DAA_STUDY): Sc
     evaluation: field(
       obj<DaaEvaluationConfig>({
         prompts: field(positiveInt(), d.evaluation.prompts, { description: "Test prompts sampled at every checkpoint.", unit: "prompts" }),
-        samplesPerPrompt: field(positiveInt(64), d.evaluation.samplesPerPrompt, { description: "Policy (and reference) samples per test prompt.", unit: "samples" }),
-        heldOutPairs: field(positiveInt(), d.evaluation.heldOutPairs, { description: "Gold-labelled comparisons on validation prompts: chosen/rejected log-probs, implicit-reward accuracy.", unit: "comparisons" }),
+        samplesPerPrompt: field(positiveInt(64), d.evaluation.samplesPerPrompt, {
+          description: "Policy (and reference) samples per test prompt.",
+          unit: "samples",
+        }),
+        heldOutPairs: field(positiveInt(), d.evaluation.heldOutPairs, {
+          description: "Gold-labelled comparisons on validation prompts: chosen/rejected log-probs, implicit-reward accuracy.",
+          unit: "comparisons",
+        }),
         epochOneFractions: field(list(num({ above: 0, below: 1 }), { minLength: 1, unique: true }), d.evaluation.epochOneFractions, {
           description: "Checkpoints inside epoch 1 as fractions of it; every epoch's end is evaluated too.",
           unit: "epochs",
@@ -153,15 +201,27 @@ export function daaStudySchema(defaults: DaaStudyConfig = DEFAULT_DAA_STUDY): Sc
       d.evaluation,
       { description: "What is measured at every checkpoint." },
     ),
-    seeds: field(list(nonNegativeInt, { minLength: 1, unique: true }), d.seeds, { description: "Seeds (an axis): label noise, data order, adapter initialisation." }),
+    seeds: field(list(nonNegativeInt, { minLength: 1, unique: true }), d.seeds, {
+      description: "Seeds (an axis): label noise, data order, adapter initialisation.",
+    }),
   });
   return refine(shape, (s, _path, issues: ConfigIssue[]) => {
-    if (s.evaluation.prompts > s.task.prompts.test) issues.push({ path: "evaluation.prompts", message: `expected at most task.prompts.test (${s.task.prompts.test}), got ${s.evaluation.prompts}` });
+    if (s.evaluation.prompts > s.task.prompts.test)
+      issues.push({
+        path: "evaluation.prompts",
+        message: `expected at most task.prompts.test (${s.task.prompts.test}), got ${s.evaluation.prompts}`,
+      });
     if (s.evaluation.heldOutPairs > s.task.prompts.validation) {
-      issues.push({ path: "evaluation.heldOutPairs", message: `expected at most task.prompts.validation (${s.task.prompts.validation}; one pair per prompt), got ${s.evaluation.heldOutPairs}` });
+      issues.push({
+        path: "evaluation.heldOutPairs",
+        message: `expected at most task.prompts.validation (${s.task.prompts.validation}; one pair per prompt), got ${s.evaluation.heldOutPairs}`,
+      });
     }
     if (s.evaluation.epochOneFractions.length < 4) {
-      issues.push({ path: "evaluation.epochOneFractions", message: `expected at least 4 checkpoints inside epoch 1 (Rafailov et al.: overoptimization shows before one epoch ends), got ${s.evaluation.epochOneFractions.length}` });
+      issues.push({
+        path: "evaluation.epochOneFractions",
+        message: `expected at least 4 checkpoints inside epoch 1 (Rafailov et al.: overoptimization shows before one epoch ends), got ${s.evaluation.epochOneFractions.length}`,
+      });
     }
   });
 }

@@ -16,9 +16,19 @@ export const rlStudyKind = defineKind({
   presets: RL_STUDY_PRESET_LIST,
   defaultPreset: "rl-quick-demo",
   series: [
-    { pattern: "gold", title: "Gold optimized directly", group: "gold/proxy", description: "The policy optimized against gold itself (the sanity check: gold should only rise)." },
+    {
+      pattern: "gold",
+      title: "Gold optimized directly",
+      group: "gold/proxy",
+      description: "The policy optimized against gold itself (the sanity check: gold should only rise).",
+    },
     { pattern: "member:*", title: "Single proxy", group: "gold/proxy", description: "Optimized against one reward model alone." },
-    { pattern: "proxy:*", title: "Ensemble objective", group: "gold/proxy", description: "Optimized against the ensemble's mean, WCO or UWO." },
+    {
+      pattern: "proxy:*",
+      title: "Ensemble objective",
+      group: "gold/proxy",
+      description: "Optimized against the ensemble's mean, WCO or UWO.",
+    },
   ],
   metrics: [
     { pattern: "train.reward", title: "Optimized reward (rollouts)", group: "rl-reward", unit: "reward" },
@@ -39,7 +49,14 @@ export const rlStudyKind = defineKind({
     { pattern: "member.*.val_accuracy", title: "Member validation accuracy", group: "rm-accuracy", unit: "fraction" },
   ],
   views: {
-    headline: { type: "bar-at-max-x", title: "Gold at the last step, per objective (single member = baseline)", series: "proxy:*", y: "gold", errorBars: "se", baseline: "member:*" },
+    headline: {
+      type: "bar-at-max-x",
+      title: "Gold at the last step, per objective (single member = baseline)",
+      series: "proxy:*",
+      y: "gold",
+      errorBars: "se",
+      baseline: "member:*",
+    },
     panels: [
       { type: "curves", title: "Gold and proxy against sqrt(KL)", group: "gold/proxy", x: "sqrt-kl", y: "gold-and-proxy" },
       { type: "curves", title: "Gold and proxy against the step", group: "gold/proxy", x: "x", y: "gold-and-proxy" },

@@ -30,7 +30,8 @@ export const RL_STUDY_PRESET_LIST: readonly KindPreset[] = [
   {
     name: "gao-rl",
     title: "Gao et al.: RL against proxies of three sizes",
-    description: "Gao et al. 2023's RL design on the built-in task: single proxies of three sizes, clean labels, no KL penalty, RLOO, three seeds; gold against sqrt(KL) fitted by d (a - b ln d).",
+    description:
+      "Gao et al. 2023's RL design on the built-in task: single proxies of three sizes, clean labels, no KL penalty, RLOO, three seeds; gold against sqrt(KL) fitted by d (a - b ln d).",
     papers: [GAO],
     datasets: ["builtin"],
     overrides: {

@@ -14,9 +14,15 @@ describe("rl-study kind", () => {
   });
 
   it("refuses configs that cannot run, naming the field", () => {
-    expect(() => kindRegistry.parse("rl-study", { rl: { algorithm: "rloo", samplesPerPrompt: 1 } })).toThrow(/rl.samplesPerPrompt: expected at least 2 for RLOO/);
-    expect(() => kindRegistry.parse("rl-study", { objectives: ["wco"], ensembleSize: 1 })).toThrow(/objectives: expected ensembleSize >= 2 for wco/);
-    expect(() => kindRegistry.parse("rl-study", { evaluation: { prompts: 500 } })).toThrow(/evaluation.prompts: expected at most task.prompts.test/);
+    expect(() => kindRegistry.parse("rl-study", { rl: { algorithm: "rloo", samplesPerPrompt: 1 } })).toThrow(
+      /rl.samplesPerPrompt: expected at least 2 for RLOO/,
+    );
+    expect(() => kindRegistry.parse("rl-study", { objectives: ["wco"], ensembleSize: 1 })).toThrow(
+      /objectives: expected ensembleSize >= 2 for wco/,
+    );
+    expect(() => kindRegistry.parse("rl-study", { evaluation: { prompts: 500 } })).toThrow(
+      /evaluation.prompts: expected at most task.prompts.test/,
+    );
     expect(() => kindRegistry.parse("rl-study", { onset: { stopOn: "vibes" } })).toThrow(/onset.stopOn/);
   });
 });

@@ -10,7 +10,21 @@
 import type { ModelSize, TaskConfig, BasePolicyConfig } from "../bon-study/schema.ts";
 import { PROXY_SIZES } from "../bon-study/schema.ts";
 import { ONSET_SIGNALS, type OnsetSignal } from "../../rl/onset.ts";
-import { type ConfigIssue, type Schema, bool, join, list, meta, nullable, num, obj, oneOf, refine, str, withDefault } from "../../config/validate.ts";
+import {
+  type ConfigIssue,
+  type Schema,
+  bool,
+  join,
+  list,
+  meta,
+  nullable,
+  num,
+  obj,
+  oneOf,
+  refine,
+  str,
+  withDefault,
+} from "../../config/validate.ts";
 
 /** What the policy maximizes: gold itself (a sanity check), one proxy member, or an aggregation. */
 export type RlObjective = "gold" | "single" | "mean" | "wco" | "uwo";
@@ -24,7 +38,16 @@ export interface RlAlgorithmSettings {
   valueLr: number;
   maxGradNorm: number;
   whitenAdvantages: boolean;
-  ppo: { epochs: number; minibatches: number; clip: number; valueClip: number; valueCoef: number; entropyCoef: number; gamma: number; lambda: number };
+  ppo: {
+    epochs: number;
+    minibatches: number;
+    clip: number;
+    valueClip: number;
+    valueCoef: number;
+    entropyCoef: number;
+    gamma: number;
+    lambda: number;
+  };
 }
 
 export interface RlStudyConfig {
@@ -92,7 +115,8 @@ const nonNegativeInt = num({ integer: true, min: 0 });
 const field = <T>(schema: Schema<T>, value: T, info: Parameters<typeof meta>[1]): Schema<T> => meta(withDefault(schema, value), info);
 const headsDivide = <T extends { dModel: number; heads: number }>(s: Schema<T>) =>
   refine(s, (m, path, issues) => {
-    if (m.dModel % m.heads !== 0) issues.push({ path: join(path, "heads"), message: `expected a divisor of dModel (${m.dModel}), got ${m.heads}` });
+    if (m.dModel % m.heads !== 0)
+      issues.push({ path: join(path, "heads"), message: `expected a divisor of dModel (${m.dModel}), got ${m.heads}` });
   });
 
 const modelSize: Schema<ModelSize> = headsDivide(
@@ -106,16 +130,26 @@ const modelSize: Schema<ModelSize> = headsDivide(
 
 export function rlStudySchema(d: RlStudyConfig = DEFAULT_RL_STUDY): Schema<RlStudyConfig> {
   const shape = obj<RlStudyConfig>({
-    experiment: field(str({ oneOf: ["rl-overoptimization"] }) as Schema<"rl-overoptimization">, d.experiment, { description: "The experiment this config is for." }),
-    name: field(str({ pattern: /^[a-z0-9][a-z0-9_.-]*$/i, patternText: "a name of letters, digits, ., - and _" }), d.name, { description: "Study name; part of every run id." }),
+    experiment: field(str({ oneOf: ["rl-overoptimization"] }) as Schema<"rl-overoptimization">, d.experiment, {
+      description: "The experiment this config is for.",
+    }),
+    name: field(str({ pattern: /^[a-z0-9][a-z0-9_.-]*$/i, patternText: "a name of letters, digits, ., - and _" }), d.name, {
+      description: "Study name; part of every run id.",
+    }),
     task: field(
       obj<TaskConfig>({
         kind: field(str({ oneOf: ["builtin"] }) as Schema<"builtin">, d.task.kind, { description: "The built-in synthetic world." }),
         seed: field(nonNegativeInt, d.task.seed, { description: "Seed of the task world." }),
         prompts: field(
           obj({
-            train: field(positiveInt(), d.task.prompts.train, { description: "Training prompts: proxy comparisons and RL rollouts.", unit: "prompts" }),
-            validation: field(positiveInt(), d.task.prompts.validation, { description: "Validation prompts: RM accuracy pairs and the normalisation reference.", unit: "prompts" }),
+            train: field(positiveInt(), d.task.prompts.train, {
+              description: "Training prompts: proxy comparisons and RL rollouts.",
+              unit: "prompts",
+            }),
+            validation: field(positiveInt(), d.task.prompts.validation, {
+              description: "Validation prompts: RM accuracy pairs and the normalisation reference.",
+              unit: "prompts",
+            }),
             test: field(positiveInt(), d.task.prompts.test, { description: "Held-out prompts of the evaluations.", unit: "prompts" }),
           }),
           d.task.prompts,
@@ -140,22 +174,34 @@ export function rlStudySchema(d: RlStudyConfig = DEFAULT_RL_STUDY): Schema<RlStu
     ),
     proxySizes: field(list(modelSize, { minLength: 1 }), d.proxySizes, { description: "Proxy reward-model sizes (an axis)." }),
     trainingSize: field(positiveInt(), d.trainingSize, { description: "Comparisons in each proxy's training set.", unit: "comparisons" }),
-    labelNoise: field(num({ min: 0, below: 0.5 }), d.labelNoise, { description: "Probability of flipping each training label.", unit: "probability" }),
+    labelNoise: field(num({ min: 0, below: 0.5 }), d.labelNoise, {
+      description: "Probability of flipping each training label.",
+      unit: "probability",
+    }),
     ensembleSize: field(positiveInt(64), d.ensembleSize, { description: "k, members per proxy (1 = a single RM).", unit: "members" }),
     objectives: field(list(oneOf(["gold", "single", "mean", "wco", "uwo"] as const), { minLength: 1, unique: true }), d.objectives, {
-      description: "What the policy maximizes (an axis): gold itself, member 0 alone (single), or the ensemble's mean, wco (min) or uwo (mean - lambda var).",
+      description:
+        "What the policy maximizes (an axis): gold itself, member 0 alone (single), or the ensemble's mean, wco (min) or uwo (mean - lambda var).",
     }),
     uwoLambda: field(num({ min: 0 }), d.uwoLambda, { description: "UWO's lambda (0.1 for PPO in Coste et al.)." }),
-    klCoefs: field(list(num({ min: 0 }), { minLength: 1, unique: true }), d.klCoefs, { description: "KL penalty coefficients beta (an axis).", unit: "1/nats" }),
+    klCoefs: field(list(num({ min: 0 }), { minLength: 1, unique: true }), d.klCoefs, {
+      description: "KL penalty coefficients beta (an axis).",
+      unit: "1/nats",
+    }),
     adaptiveKl: field(nullable(obj({ target: num({ above: 0 }), horizon: num({ above: 0 }) })), d.adaptiveKl, {
       description: "Adaptive KL control (target KL in nats, horizon in samples), starting from each klCoef; null = fixed.",
     }),
     rl: field(
       obj<RlAlgorithmSettings>({
-        algorithm: field(oneOf(["ppo", "rloo"] as const), d.rl.algorithm, { description: "PPO (GAE, clipped losses, value head) or RLOO (leave-one-out baseline)." }),
+        algorithm: field(oneOf(["ppo", "rloo"] as const), d.rl.algorithm, {
+          description: "PPO (GAE, clipped losses, value head) or RLOO (leave-one-out baseline).",
+        }),
         steps: field(positiveInt(), d.rl.steps, { description: "Rollout + update rounds.", unit: "steps" }),
         promptsPerStep: field(positiveInt(), d.rl.promptsPerStep, { description: "Training prompts per rollout.", unit: "prompts" }),
-        samplesPerPrompt: field(positiveInt(), d.rl.samplesPerPrompt, { description: "Completions per prompt per rollout (RLOO's k >= 2).", unit: "samples" }),
+        samplesPerPrompt: field(positiveInt(), d.rl.samplesPerPrompt, {
+          description: "Completions per prompt per rollout (RLOO's k >= 2).",
+          unit: "samples",
+        }),
         lr: field(num({ above: 0 }), d.rl.lr, { description: "Policy learning rate (constant AdamW)." }),
         valueLr: field(num({ above: 0 }), d.rl.valueLr, { description: "Value-head learning rate (PPO)." }),
         maxGradNorm: field(num({ above: 0 }), d.rl.maxGradNorm, { description: "Global gradient-norm clip." }),
@@ -180,9 +226,15 @@ export function rlStudySchema(d: RlStudyConfig = DEFAULT_RL_STUDY): Schema<RlStu
     ),
     evaluation: field(
       obj({
-        every: field(positiveInt(), d.evaluation.every, { description: "Evaluate every this many steps (and after the last).", unit: "steps" }),
+        every: field(positiveInt(), d.evaluation.every, {
+          description: "Evaluate every this many steps (and after the last).",
+          unit: "steps",
+        }),
         prompts: field(positiveInt(), d.evaluation.prompts, { description: "Held-out test prompts per evaluation.", unit: "prompts" }),
-        samplesPerPrompt: field(positiveInt(), d.evaluation.samplesPerPrompt, { description: "Samples per prompt per evaluation.", unit: "samples" }),
+        samplesPerPrompt: field(positiveInt(), d.evaluation.samplesPerPrompt, {
+          description: "Samples per prompt per evaluation.",
+          unit: "samples",
+        }),
       }),
       d.evaluation,
       { description: "Evaluations on held-out prompts: gold, proxy and every member, KL by estimator." },
@@ -197,19 +249,34 @@ export function rlStudySchema(d: RlStudyConfig = DEFAULT_RL_STUDY): Schema<RlStu
       { description: "Proxy training (Bradley-Terry, pretrained trunks)." },
     ),
     onset: field(obj({ stopOn: nullable(oneOf(ONSET_SIGNALS)) }), d.onset, {
-      description: "Onset detector: signals computed without gold at each evaluation (disagreement, proxy-slope, kl-growth, value-error), scored against gold afterwards; stopOn stops a run when that signal fires.",
+      description:
+        "Onset detector: signals computed without gold at each evaluation (disagreement, proxy-slope, kl-growth, value-error), scored against gold afterwards; stopOn stops a run when that signal fires.",
     }),
     seeds: field(list(nonNegativeInt, { minLength: 1, unique: true }), d.seeds, { description: "Seeds (an axis)." }),
   });
   return refine(shape, (s, _path, issues: ConfigIssue[]) => {
-    if (s.rl.algorithm === "rloo" && s.rl.samplesPerPrompt < 2) issues.push({ path: "rl.samplesPerPrompt", message: `expected at least 2 for RLOO (the leave-one-out baseline), got ${s.rl.samplesPerPrompt}` });
+    if (s.rl.algorithm === "rloo" && s.rl.samplesPerPrompt < 2)
+      issues.push({
+        path: "rl.samplesPerPrompt",
+        message: `expected at least 2 for RLOO (the leave-one-out baseline), got ${s.rl.samplesPerPrompt}`,
+      });
     if (s.rl.algorithm === "ppo" && s.rl.ppo.minibatches > s.rl.promptsPerStep * s.rl.samplesPerPrompt) {
-      issues.push({ path: "rl.ppo.minibatches", message: `expected at most promptsPerStep x samplesPerPrompt (${s.rl.promptsPerStep * s.rl.samplesPerPrompt}), got ${s.rl.ppo.minibatches}` });
+      issues.push({
+        path: "rl.ppo.minibatches",
+        message: `expected at most promptsPerStep x samplesPerPrompt (${s.rl.promptsPerStep * s.rl.samplesPerPrompt}), got ${s.rl.ppo.minibatches}`,
+      });
     }
     const needsEnsemble = s.objectives.filter((o) => o === "mean" || o === "wco" || o === "uwo");
     if (s.ensembleSize < 2 && needsEnsemble.some((o) => o !== "mean")) {
-      issues.push({ path: "objectives", message: `expected ensembleSize >= 2 for ${needsEnsemble.join(", ")}, got ensembleSize ${s.ensembleSize}` });
+      issues.push({
+        path: "objectives",
+        message: `expected ensembleSize >= 2 for ${needsEnsemble.join(", ")}, got ensembleSize ${s.ensembleSize}`,
+      });
     }
-    if (s.evaluation.prompts > s.task.prompts.test) issues.push({ path: "evaluation.prompts", message: `expected at most task.prompts.test (${s.task.prompts.test}), got ${s.evaluation.prompts}` });
+    if (s.evaluation.prompts > s.task.prompts.test)
+      issues.push({
+        path: "evaluation.prompts",
+        message: `expected at most task.prompts.test (${s.task.prompts.test}), got ${s.evaluation.prompts}`,
+      });
   });
 }

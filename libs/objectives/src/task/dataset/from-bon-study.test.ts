@@ -18,7 +18,11 @@ function parse(value: unknown): { study?: BonStudyConfig; issues: ConfigIssue[] 
 const tiny = { name: "tiny", layers: 1, dModel: 16, heads: 2 };
 const datasetStudy = {
   name: "on-data",
-  task: { kind: "dataset", seed: 1, dataset: { datasetId: 7, maxPromptTokens: 16, maxResponseTokens: 8, gold: { name: "gold", layers: 1, dModel: 16, heads: 2 } } },
+  task: {
+    kind: "dataset",
+    seed: 1,
+    dataset: { datasetId: 7, maxPromptTokens: 16, maxResponseTokens: 8, gold: { name: "gold", layers: 1, dModel: 16, heads: 2 } },
+  },
   basePolicy: { layers: 1, dModel: 16, heads: 2, pretrainSteps: 2 },
   proxySizes: [tiny],
   trainingSizes: [20],
@@ -31,11 +35,29 @@ describe("bon-study task.kind dataset", () => {
   it("validates with the dataset block's defaults, and names what is missing or unsupported", () => {
     const ok = parse(datasetStudy);
     expect(ok.issues).toEqual([]);
-    expect(ok.study!.task.dataset).toEqual({ datasetId: 7, tokenizer: "byte", heldOutFraction: 0.15, maxPromptTokens: 16, maxResponseTokens: 8, gold: { name: "gold", layers: 1, dModel: 16, heads: 2 } });
-    expect(parse({ ...datasetStudy, task: { kind: "dataset" } }).issues).toContainEqual({ path: "task.dataset", message: expect.stringMatching(/expected the dataset block/) });
-    expect(parse({ ...datasetStudy, ensemble: { size: 2, aggregations: ["mean"] } }).issues).toContainEqual({ path: "ensemble.size", message: expect.stringMatching(/expected 1 with a dataset task/) });
-    expect(parse({ ...datasetStudy, task: { ...datasetStudy.task, dataset: { ...datasetStudy.task.dataset, datasetId: 0 } } }).issues[0]!.path).toBe("task.dataset.datasetId");
-    expect(parse({ name: "builtin", task: { kind: "builtin", dataset: datasetStudy.task.dataset } }).issues).toContainEqual({ path: "task.dataset", message: expect.stringMatching(/no dataset block/) });
+    expect(ok.study!.task.dataset).toEqual({
+      datasetId: 7,
+      tokenizer: "byte",
+      heldOutFraction: 0.15,
+      maxPromptTokens: 16,
+      maxResponseTokens: 8,
+      gold: { name: "gold", layers: 1, dModel: 16, heads: 2 },
+    });
+    expect(parse({ ...datasetStudy, task: { kind: "dataset" } }).issues).toContainEqual({
+      path: "task.dataset",
+      message: expect.stringMatching(/expected the dataset block/),
+    });
+    expect(parse({ ...datasetStudy, ensemble: { size: 2, aggregations: ["mean"] } }).issues).toContainEqual({
+      path: "ensemble.size",
+      message: expect.stringMatching(/expected 1 with a dataset task/),
+    });
+    expect(
+      parse({ ...datasetStudy, task: { ...datasetStudy.task, dataset: { ...datasetStudy.task.dataset, datasetId: 0 } } }).issues[0]!.path,
+    ).toBe("task.dataset.datasetId");
+    expect(parse({ name: "builtin", task: { kind: "builtin", dataset: datasetStudy.task.dataset } }).issues).toContainEqual({
+      path: "task.dataset",
+      message: expect.stringMatching(/no dataset block/),
+    });
   });
 
   describe("the kind's run module", () => {
@@ -44,7 +66,13 @@ describe("bon-study task.kind dataset", () => {
     beforeAll(async () => (runtime = await createRuntime({ device: "cpu", threads: 1 })));
     afterAll(() => rmSync(dir, { recursive: true, force: true }));
     // Plumbing only (the real-data study is tools/src/dataset-study.test.ts): longer answers win.
-    const examples: LabelledExample[] = Array.from({ length: 60 }, (_, i) => ({ id: i + 1, prompt: `q${i}`, responseA: "yes indeed", responseB: "no", preferred: i % 3 ? "a" : "b" }));
+    const examples: LabelledExample[] = Array.from({ length: 60 }, (_, i) => ({
+      id: i + 1,
+      prompt: `q${i}`,
+      responseA: "yes indeed",
+      responseB: "no",
+      preferred: i % 3 ? "a" : "b",
+    }));
 
     it("runs a dataset study on the lab's rows, and every run names the dataset", async () => {
       const sink = memorySink();
@@ -60,7 +88,9 @@ describe("bon-study task.kind dataset", () => {
     }, 120_000);
 
     it("refuses to run without the lab's datasets rather than run the built-in world", async () => {
-      await expect(run(parse(datasetStudy).study!, { runtime, seed: 0, sink: memorySink(), cacheDir: dir })).rejects.toThrow(/needs the lab's datasets/);
+      await expect(run(parse(datasetStudy).study!, { runtime, seed: 0, sink: memorySink(), cacheDir: dir })).rejects.toThrow(
+        /needs the lab's datasets/,
+      );
     });
   });
 });

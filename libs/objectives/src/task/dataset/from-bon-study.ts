@@ -13,7 +13,8 @@ import { runDatasetBonStudy, type DatasetBonConfig, type DatasetBonResult } from
 /** The dataset study a best-of-n study config describes. */
 export function datasetConfigFromBonStudy(study: BonStudyConfig): DatasetBonConfig {
   const d = study.task.dataset;
-  if (study.task.kind !== "dataset" || !d) throw new Error(`${study.name}: task.kind must be "dataset" with a task.dataset block to run on a dataset`);
+  if (study.task.kind !== "dataset" || !d)
+    throw new Error(`${study.name}: task.kind must be "dataset" with a task.dataset block to run on a dataset`);
   return {
     name: study.name,
     datasetId: d.datasetId,
@@ -21,10 +22,19 @@ export function datasetConfigFromBonStudy(study: BonStudyConfig): DatasetBonConf
     heldOutFraction: d.heldOutFraction,
     maxPromptTokens: d.maxPromptTokens,
     maxResponseTokens: d.maxResponseTokens,
-    policy: { layers: study.basePolicy.layers, dModel: study.basePolicy.dModel, heads: study.basePolicy.heads, steps: study.basePolicy.pretrainSteps },
+    policy: {
+      layers: study.basePolicy.layers,
+      dModel: study.basePolicy.dModel,
+      heads: study.basePolicy.heads,
+      steps: study.basePolicy.pretrainSteps,
+    },
     gold: d.gold,
     proxies: { sizes: study.proxySizes, trainingSizes: study.trainingSizes, labelNoise: study.labelNoise, seeds: study.seeds },
-    bon: { poolSize: study.bon.poolSize, ns: study.bon.ns === "default" ? defaultNs(study.bon.poolSize) : [...study.bon.ns].sort((a, b) => a - b), evalPrompts: study.bon.evalPrompts },
+    bon: {
+      poolSize: study.bon.poolSize,
+      ns: study.bon.ns === "default" ? defaultNs(study.bon.poolSize) : [...study.bon.ns].sort((a, b) => a - b),
+      evalPrompts: study.bon.evalPrompts,
+    },
   };
 }
 
@@ -35,7 +45,10 @@ export function datasetTokenizer(spec: string): Tokenizer {
 
 export async function runBonStudyOnDataset(study: BonStudyConfig, context: ExperimentContext): Promise<DatasetBonResult> {
   const config = datasetConfigFromBonStudy(study);
-  if (!context.datasets) throw new Error(`${study.name}: a dataset task needs the lab's datasets, and this runner provides none (run it through the lab: goodhart run or the app)`);
+  if (!context.datasets)
+    throw new Error(
+      `${study.name}: a dataset task needs the lab's datasets, and this runner provides none (run it through the lab: goodhart run or the app)`,
+    );
   const examples = await context.datasets.labelledExamples(config.datasetId);
   if (examples.length === 0) throw new Error(`${study.name}: dataset ${config.datasetId} has no labelled pairs`);
   return runDatasetBonStudy(examples, datasetTokenizer(study.task.dataset!.tokenizer), config, context);

@@ -26,7 +26,9 @@ describe("dataset task splits", () => {
     // The same seed gives the same split whatever the row order; another seed another split.
     const again = splitDataset([...examples].reverse(), { seed: 3, heldOutFraction: 0.2 });
     expect(new Set(again.heldOut.map((p) => p.id))).toEqual(new Set(s.heldOut.map((p) => p.id)));
-    expect(new Set(splitDataset(examples, { seed: 4, heldOutFraction: 0.2 }).heldOut.map((p) => p.id))).not.toEqual(new Set(s.heldOut.map((p) => p.id)));
+    expect(new Set(splitDataset(examples, { seed: 4, heldOutFraction: 0.2 }).heldOut.map((p) => p.id))).not.toEqual(
+      new Set(s.heldOut.map((p) => p.id)),
+    );
   });
 
   it("hold out the file's own test split", () => {
@@ -45,7 +47,11 @@ describe("DatasetEncoder", () => {
   it("keeps the end of a long prompt and the start of a long response", () => {
     const e = new DatasetEncoder(new ByteTokenizer(), { maxPromptTokens: 4, maxResponseTokens: 3 });
     const seq = e.sequence("abcdefgh", "xyzw");
-    expect(seq).toEqual([e.bos, ..."efgh"].map((c) => (typeof c === "number" ? c : c.charCodeAt(0))).concat([e.sep, ..."xyz".split("").map((c) => c.charCodeAt(0)), e.eos]));
+    expect(seq).toEqual(
+      [e.bos, ..."efgh"]
+        .map((c) => (typeof c === "number" ? c : c.charCodeAt(0)))
+        .concat([e.sep, ..."xyz".split("").map((c) => c.charCodeAt(0)), e.eos]),
+    );
     expect(seq.length).toBeLessThanOrEqual(e.maxSeq);
   });
 });

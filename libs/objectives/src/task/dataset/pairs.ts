@@ -63,17 +63,29 @@ function unit(seed: number, prompt: string, label: string): number {
  * prompt goes to the same side, so no evaluation prompt is seen in training.
  */
 export function splitDataset(examples: readonly LabelledExample[], options: { seed: number; heldOutFraction: number }): DatasetSplits {
-  if (!(options.heldOutFraction > 0 && options.heldOutFraction < 1)) throw new RangeError(`dataset task: heldOutFraction must be in (0, 1), got ${options.heldOutFraction}`);
+  if (!(options.heldOutFraction > 0 && options.heldOutFraction < 1))
+    throw new RangeError(`dataset task: heldOutFraction must be in (0, 1), got ${options.heldOutFraction}`);
   const { pairs, dropped } = toPairs(examples);
   const splitOf = new Map(examples.map((e) => [e.id, e.split ?? null]));
   const train: DatasetPair[] = [];
   const heldOut: DatasetPair[] = [];
   for (const p of pairs) {
     const fileSplit = splitOf.get(p.id);
-    const held = fileSplit === "test" || fileSplit === "validation" || fileSplit === "valid" || fileSplit === "dev" || fileSplit === "eval" || (fileSplit !== "train" && unit(options.seed, p.prompt, "held-out") < options.heldOutFraction);
+    const held =
+      fileSplit === "test" ||
+      fileSplit === "validation" ||
+      fileSplit === "valid" ||
+      fileSplit === "dev" ||
+      fileSplit === "eval" ||
+      (fileSplit !== "train" && unit(options.seed, p.prompt, "held-out") < options.heldOutFraction);
     (held ? heldOut : train).push(p);
   }
-  if (train.length === 0 || heldOut.length === 0) throw new RangeError(`dataset task: the split left ${train.length} training and ${heldOut.length} held-out pairs; the dataset needs both (it has ${pairs.length} labelled pairs)`);
-  const evalPrompts = [...new Set(heldOut.map((p) => p.prompt))].sort((a, b) => unit(options.seed, a, "eval") - unit(options.seed, b, "eval") || (a < b ? -1 : a > b ? 1 : 0));
+  if (train.length === 0 || heldOut.length === 0)
+    throw new RangeError(
+      `dataset task: the split left ${train.length} training and ${heldOut.length} held-out pairs; the dataset needs both (it has ${pairs.length} labelled pairs)`,
+    );
+  const evalPrompts = [...new Set(heldOut.map((p) => p.prompt))].sort(
+    (a, b) => unit(options.seed, a, "eval") - unit(options.seed, b, "eval") || (a < b ? -1 : a > b ? 1 : 0),
+  );
   return { train, heldOut, evalPrompts, dropped };
 }

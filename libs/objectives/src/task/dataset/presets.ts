@@ -17,7 +17,13 @@ export function hhRlhfBonPreset(datasetId: number, size: "full" | "test" = "full
     maxResponseTokens: 64,
     policy: { layers: 2, dModel: 64, heads: 4, steps: 300, batchSize: 16, lr: 3e-3 },
     gold: { name: "gold-2x64", layers: 2, dModel: 64, heads: 4, epochs: 3 },
-    proxies: { sizes: [{ name: "1x32", layers: 1, dModel: 32, heads: 2 }], trainingSizes: [250, 500, 1000], labelNoise: [0, 0.25], seeds: [0], epochs: 3 },
+    proxies: {
+      sizes: [{ name: "1x32", layers: 1, dModel: 32, heads: 2 }],
+      trainingSizes: [250, 500, 1000],
+      labelNoise: [0, 0.25],
+      seeds: [0],
+      epochs: 3,
+    },
     bon: { poolSize: 32, ns: [1, 2, 4, 8, 16, 32], evalPrompts: 32 },
     rmTraining: { batchSize: 32, lr: 3e-3 },
   };

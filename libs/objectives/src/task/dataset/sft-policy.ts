@@ -6,7 +6,19 @@
  */
 import { existsSync } from "node:fs";
 import { join } from "node:path";
-import { Gpt, Rng, cosineSchedule, createTrainer, hash64, input, loadModelOfKind, saveModel, softmaxCrossEntropy, type HostTensor, type Runtime } from "@goodhart/engine";
+import {
+  Gpt,
+  Rng,
+  cosineSchedule,
+  createTrainer,
+  hash64,
+  input,
+  loadModelOfKind,
+  saveModel,
+  softmaxCrossEntropy,
+  type HostTensor,
+  type Runtime,
+} from "@goodhart/engine";
 import type { DatasetEncoder } from "./encoder.ts";
 import type { DatasetPair } from "./pairs.ts";
 
@@ -57,7 +69,14 @@ export function sftBatch(encoder: DatasetEncoder, rows: readonly DatasetPair[]):
 /** Cache key of the policy: recipe, spec, tokenizer shape and the training pairs themselves. */
 export function sftPolicyHash(encoder: DatasetEncoder, spec: SftPolicySpec, train: readonly DatasetPair[]): string {
   const data = hash64(train.map((p) => `${p.id}\u0000${p.prompt}\u0000${p.chosen}`).join("\u0001"));
-  const key = JSON.stringify({ v: RECIPE_VERSION, spec: resolved(spec), vocab: encoder.vocabSize, limits: encoder.options, special: [encoder.bos, encoder.sep, encoder.eos], data: data.toString(16) });
+  const key = JSON.stringify({
+    v: RECIPE_VERSION,
+    spec: resolved(spec),
+    vocab: encoder.vocabSize,
+    limits: encoder.options,
+    special: [encoder.bos, encoder.sep, encoder.eos],
+    data: data.toString(16),
+  });
   return hash64(key).toString(16).padStart(16, "0");
 }
 
@@ -85,7 +104,10 @@ export async function loadOrTrainSftPolicy(
   if (existsSync(join(dir, "model.safetensors")) && existsSync(join(dir, "config.json"))) {
     return { model: await loadModelOfKind(dir, "gpt"), cached: true, hash, path: dir, finalLoss: NaN };
   }
-  const model = new Gpt({ vocab: encoder.vocabSize, maxSeq: encoder.maxSeq, dModel: s.dModel, nHeads: s.heads, nLayers: s.layers }, { seed: s.seed });
+  const model = new Gpt(
+    { vocab: encoder.vocabSize, maxSeq: encoder.maxSeq, dModel: s.dModel, nHeads: s.heads, nLayers: s.layers },
+    { seed: s.seed },
+  );
   let finalLoss = NaN;
   if (s.steps > 0) {
     const ids = input("ids", "int64", ["batch", "seq"]);

@@ -73,7 +73,11 @@ export interface DatasetBonResult {
 }
 
 function comparisonsOf(encoder: DatasetEncoder, pairs: readonly DatasetPair[]): Comparison[] {
-  return pairs.map((p) => ({ chosen: encoder.sequence(p.prompt, p.chosen), rejected: encoder.sequence(p.prompt, p.rejected), goldMargin: 0 }));
+  return pairs.map((p) => ({
+    chosen: encoder.sequence(p.prompt, p.chosen),
+    rejected: encoder.sequence(p.prompt, p.rejected),
+    goldMargin: 0,
+  }));
 }
 
 function rmConfig(size: RmSize, encoder: DatasetEncoder): RewardModelConfig {
@@ -85,19 +89,32 @@ function seedOf(label: string): number {
 }
 
 /** N samples per prompt from pi_init: the sequences reward models score, and ln pi_init of each. */
-async function samplePools(runtime: Runtime, encoder: DatasetEncoder, policy: Parameters<typeof generate>[1], prompts: readonly string[], poolSize: number, seed: number, signal?: AbortSignal) {
+async function samplePools(
+  runtime: Runtime,
+  encoder: DatasetEncoder,
+  policy: Parameters<typeof generate>[1],
+  prompts: readonly string[],
+  poolSize: number,
+  seed: number,
+  signal?: AbortSignal,
+) {
   const sequences: number[][] = [];
   const completions: string[] = [];
   const logProb = new Float64Array(prompts.length * poolSize);
   for (let p = 0; p < prompts.length; p++) {
     signal?.throwIfAborted();
     const promptIds = encoder.promptIds(prompts[p]!);
-    const g = await generate(runtime, policy, Array.from({ length: poolSize }, () => promptIds), {
-      maxNewTokens: encoder.options.maxResponseTokens,
-      stopToken: encoder.eos,
-      padToken: encoder.pad,
-      seeds: seed + p * poolSize,
-    });
+    const g = await generate(
+      runtime,
+      policy,
+      Array.from({ length: poolSize }, () => promptIds),
+      {
+        maxNewTokens: encoder.options.maxResponseTokens,
+        stopToken: encoder.eos,
+        padToken: encoder.pad,
+        seeds: seed + p * poolSize,
+      },
+    );
     g.tokens.forEach((tokens, i) => {
       const end = tokens.indexOf(encoder.eos);
       const body = end >= 0 ? tokens.slice(0, end) : tokens;
@@ -111,7 +128,12 @@ async function samplePools(runtime: Runtime, encoder: DatasetEncoder, policy: Pa
 }
 
 /** Runs the study on the labelled examples of one dataset (see the module comment). */
-export async function runDatasetBonStudy(examples: readonly LabelledExample[], tokenizer: Tokenizer, config: DatasetBonConfig, context: ExperimentContext): Promise<DatasetBonResult> {
+export async function runDatasetBonStudy(
+  examples: readonly LabelledExample[],
+  tokenizer: Tokenizer,
+  config: DatasetBonConfig,
+  context: ExperimentContext,
+): Promise<DatasetBonResult> {
   const { runtime, sink, signal } = context;
   const timings: Record<string, number> = { policy: 0, gold: 0, sampling: 0, proxies: 0, curves: 0 };
   const timed = async <T>(phase: string, fn: () => Promise<T>): Promise<T> => {
@@ -125,11 +147,15 @@ export async function runDatasetBonStudy(examples: readonly LabelledExample[], t
   const splits = splitDataset(examples, { seed: config.seed, heldOutFraction: config.heldOutFraction });
   const maxTrain = Math.max(...config.proxies.trainingSizes);
   if (maxTrain > splits.train.length) {
-    throw new RangeError(`dataset task: proxies.trainingSizes asks for ${maxTrain} comparisons; dataset ${config.datasetId}'s training split has ${splits.train.length}`);
+    throw new RangeError(
+      `dataset task: proxies.trainingSizes asks for ${maxTrain} comparisons; dataset ${config.datasetId}'s training split has ${splits.train.length}`,
+    );
   }
   const evalPrompts = splits.evalPrompts.slice(0, config.bon.evalPrompts);
   const encoder = new DatasetEncoder(tokenizer, { maxPromptTokens: config.maxPromptTokens, maxResponseTokens: config.maxResponseTokens });
-  sink.log(`dataset ${config.datasetId}: ${splits.train.length} training and ${splits.heldOut.length} held-out pairs (${splits.dropped} ties dropped), ${evalPrompts.length} evaluation prompts`);
+  sink.log(
+    `dataset ${config.datasetId}: ${splits.train.length} training and ${splits.heldOut.length} held-out pairs (${splits.dropped} ties dropped), ${evalPrompts.length} evaluation prompts`,
+  );
   // Phases in order with rough shares of the wall time, for the study-wide fraction.
   const started = performance.now();
   const shares: Record<string, [number, number]> = { policy: [0, 0.35], gold: [0.35, 0.55], sampling: [0.55, 0.65], proxies: [0.65, 1] };
@@ -137,7 +163,15 @@ export async function runDatasetBonStudy(examples: readonly LabelledExample[], t
     const [from, to] = shares[phase] ?? [0, 1];
     const elapsedS = (performance.now() - started) / 1000;
     const fraction = from + (to - from) * Math.min(1, done / Math.max(1, total));
-    sink.progress({ phase, done, total, fraction, elapsedS, etaS: fraction > 0.05 ? (elapsedS * (1 - fraction)) / fraction : null, ...(message ? { message } : {}) });
+    sink.progress({
+      phase,
+      done,
+      total,
+      fraction,
+      elapsedS,
+      etaS: fraction > 0.05 ? (elapsedS * (1 - fraction)) / fraction : null,
+      ...(message ? { message } : {}),
+    });
   };
 
   // 2. pi_init.
@@ -147,30 +181,52 @@ export async function runDatasetBonStudy(examples: readonly LabelledExample[], t
       onStep: (step, total, loss) => progress("policy", step, total, `SFT loss ${loss.toFixed(3)}`),
     }),
   );
-  sink.log(policy.cached ? `SFT policy loaded from ${policy.path}` : `SFT policy trained (final loss ${policy.finalLoss.toFixed(3)}) and cached in ${policy.path}`);
-  sink.checkpoint({ name: "sft-policy", kind: "policy", path: policy.path, hash: policy.hash, config: { datasetId: config.datasetId, ...config.policy } });
+  sink.log(
+    policy.cached
+      ? `SFT policy loaded from ${policy.path}`
+      : `SFT policy trained (final loss ${policy.finalLoss.toFixed(3)}) and cached in ${policy.path}`,
+  );
+  sink.checkpoint({
+    name: "sft-policy",
+    kind: "policy",
+    path: policy.path,
+    hash: policy.hash,
+    config: { datasetId: config.datasetId, ...config.policy },
+  });
 
   // 3. Gold: all of the training split's labels.
   const trainComparisons = comparisonsOf(encoder, splits.train);
   const heldOutComparisons = comparisonsOf(encoder, splits.heldOut);
   const rmOptions = { ...config.rmTraining, padToken: encoder.pad, signal };
   const gold = await timed("gold", () =>
-    trainRewardModel(runtime, rmConfig(config.gold, encoder), trainComparisons, { seed: seedOf(`${config.seed}/gold`), order: new Rng(config.seed).fork("gold-order") }, {
-      ...rmOptions,
-      epochs: config.gold.epochs ?? 3,
-      onStep: (step) => progress("gold", step, (config.gold.epochs ?? 3) * Math.ceil(trainComparisons.length / (config.rmTraining?.batchSize ?? 64))),
-    }),
+    trainRewardModel(
+      runtime,
+      rmConfig(config.gold, encoder),
+      trainComparisons,
+      { seed: seedOf(`${config.seed}/gold`), order: new Rng(config.seed).fork("gold-order") },
+      {
+        ...rmOptions,
+        epochs: config.gold.epochs ?? 3,
+        onStep: (step) =>
+          progress("gold", step, (config.gold.epochs ?? 3) * Math.ceil(trainComparisons.length / (config.rmTraining?.batchSize ?? 64))),
+      },
+    ),
   );
   const goldValidationAccuracy = await pairwiseAccuracy(runtime, gold.model, heldOutComparisons, encoder.pad);
   sink.log(`gold RM (${config.gold.name}): held-out accuracy ${goldValidationAccuracy.toFixed(3)}, train ${gold.finalAccuracy.toFixed(3)}`);
 
   // 5a. Pools, and gold's scores of them and of the reference (the held-out responses).
   const reference = heldOutComparisons.flatMap((c) => [c.chosen, c.rejected]);
-  const pools = await timed("sampling", () => samplePools(runtime, encoder, policy.model, evalPrompts, config.bon.poolSize, seedOf(`${config.seed}/pools`), signal));
+  const pools = await timed("sampling", () =>
+    samplePools(runtime, encoder, policy.model, evalPrompts, config.bon.poolSize, seedOf(`${config.seed}/pools`), signal),
+  );
   const scoreAll = async (model: typeof gold.model) => {
     const all = await rewardScores(runtime, model, [...reference, ...pools.sequences], { padToken: encoder.pad, batchSize: 128 });
     const norm = fitNormalisation([all.subarray(0, reference.length)]);
-    const [ref, pool] = [applyNormalisation([all.subarray(0, reference.length)], norm)[0]!, applyNormalisation([all.subarray(reference.length)], norm)[0]!];
+    const [ref, pool] = [
+      applyNormalisation([all.subarray(0, reference.length)], norm)[0]!,
+      applyNormalisation([all.subarray(reference.length)], norm)[0]!,
+    ];
     return { ref, pool };
   };
   const goldScores = await timed("gold", () => scoreAll(gold.model));
@@ -179,14 +235,22 @@ export async function runDatasetBonStudy(examples: readonly LabelledExample[], t
   const order = new Rng(config.seed).fork("proxy-order").permutation(splits.train.length);
   const runs: DatasetProxyRun[] = [];
   const klPrompts = `held-out:${evalPrompts.length}x${config.bon.poolSize}`;
-  const totalRuns = config.proxies.sizes.length * config.proxies.trainingSizes.length * config.proxies.labelNoise.length * config.proxies.seeds.length;
+  const totalRuns =
+    config.proxies.sizes.length * config.proxies.trainingSizes.length * config.proxies.labelNoise.length * config.proxies.seeds.length;
   progress("sampling", 1, 1);
   for (const size of config.proxies.sizes) {
     for (const trainingSize of config.proxies.trainingSizes) {
       for (const noise of config.proxies.labelNoise) {
         for (const seed of config.proxies.seeds) {
           const id = `${config.name}/${size.name}/n${trainingSize}/noise${noise}/s${seed}`;
-          const runConfig = { task: { kind: "dataset", datasetId: config.datasetId }, proxy: size, trainingSize, labelNoise: noise, seed, bon: config.bon };
+          const runConfig = {
+            task: { kind: "dataset", datasetId: config.datasetId },
+            proxy: size,
+            trainingSize,
+            labelNoise: noise,
+            seed,
+            bon: config.bon,
+          };
           const runSink = sink.beginRun({ id, name: id, seed, config: runConfig });
           try {
             // Flips drawn over the whole order, so a smaller set is a prefix with the same flips.
@@ -199,13 +263,19 @@ export async function runDatasetBonStudy(examples: readonly LabelledExample[], t
             runSink.metric(0, "labels.kept", data.length);
             runSink.metric(0, "labels.flipped", flipped.slice(0, trainingSize).filter(Boolean).length);
             const trained = await timed("proxies", () =>
-              trainRewardModel(runtime, rmConfig(size, encoder), data, { seed: seedOf(`${id}/init`), order: new Rng(seed).fork("data-order") }, {
-                ...rmOptions,
-                epochs: config.proxies.epochs ?? 3,
-                onStep: (step, loss) => {
-                  if (step % 10 === 0) runSink.metric(step, "member.0.train_loss", loss);
+              trainRewardModel(
+                runtime,
+                rmConfig(size, encoder),
+                data,
+                { seed: seedOf(`${id}/init`), order: new Rng(seed).fork("data-order") },
+                {
+                  ...rmOptions,
+                  epochs: config.proxies.epochs ?? 3,
+                  onStep: (step, loss) => {
+                    if (step % 10 === 0) runSink.metric(step, "member.0.train_loss", loss);
+                  },
                 },
-              }),
+              ),
             );
             const validationAccuracy = await pairwiseAccuracy(runtime, trained.model, heldOutComparisons, encoder.pad);
             const proxyScores = await timed("proxies", () => scoreAll(trained.model));
@@ -219,7 +289,10 @@ export async function runDatasetBonStudy(examples: readonly LabelledExample[], t
             runSink.metric(trained.steps, "member.0.val_accuracy", validationAccuracy);
             runSink.metric(trained.steps, "rm.val_accuracy.mean", validationAccuracy);
             const t0 = performance.now();
-            const values = bestOfNPromptValues(poolsFromMatrix(proxyScores.pool, goldScores.pool, config.bon.poolSize, pools.logProb), config.bon.ns);
+            const values = bestOfNPromptValues(
+              poolsFromMatrix(proxyScores.pool, goldScores.pool, config.bon.poolSize, pools.logProb),
+              config.bon.ns,
+            );
             const curve = curveFromPromptValues(values);
             const points: ExperimentCurvePoint[] = curve.map((p) => ({
               series: "proxy:mean",
@@ -238,10 +311,21 @@ export async function runDatasetBonStudy(examples: readonly LabelledExample[], t
             }));
             runSink.curvePoints(points);
             timings.curves! += (performance.now() - t0) / 1000;
-            const run: DatasetProxyRun = { id, proxy: size.name, trainingSize, labelNoise: noise, seed, validationAccuracy, goldAgreement, curve };
+            const run: DatasetProxyRun = {
+              id,
+              proxy: size.name,
+              trainingSize,
+              labelNoise: noise,
+              seed,
+              validationAccuracy,
+              goldAgreement,
+              curve,
+            };
             runs.push(run);
             const last = curve[curve.length - 1]!;
-            runSink.log(`${id}: held-out acc ${validationAccuracy.toFixed(3)}, gold agreement ${goldAgreement.toFixed(3)}, at n=${last.n} proxy ${last.proxyGain.toFixed(3)} gold ${last.goldGain.toFixed(3)}`);
+            runSink.log(
+              `${id}: held-out acc ${validationAccuracy.toFixed(3)}, gold agreement ${goldAgreement.toFixed(3)}, at n=${last.n} proxy ${last.proxyGain.toFixed(3)} gold ${last.goldGain.toFixed(3)}`,
+            );
             runSink.result?.({ datasetId: config.datasetId, goldValidationAccuracy, ...run, curve } as unknown as Record<string, unknown>);
             runSink.end("done");
             progress("proxies", runs.length, totalRuns, id);

@@ -34,7 +34,11 @@ export const hhRlhf: PreferenceFormat = {
     const chosen = requireText(r, "chosen");
     const rejected = requireText(r, "rejected");
     const split = splitTranscripts(chosen, rejected);
-    if (!split) throw new FieldError("rejected", "chosen and rejected share no dialogue ending in an `Assistant:` turn, so the prompt cannot be split off");
+    if (!split)
+      throw new FieldError(
+        "rejected",
+        "chosen and rejected share no dialogue ending in an `Assistant:` turn, so the prompt cannot be split off",
+      );
     const messages = parseTranscript(split.prefix);
     return {
       kind: "pair",

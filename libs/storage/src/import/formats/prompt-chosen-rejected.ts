@@ -2,7 +2,15 @@ import type { ChatMessage } from "../../dto.ts";
 import { isMessageList, isMessageObject, renderPrompt, sharedMessagePrefix, toMessage, toMessages } from "../chat.ts";
 import { FieldError, describeValue } from "../errors.ts";
 import { composePrompt, promptPartRoles } from "./prompt-parts.ts";
-import { type ColumnRoles, type ConvertedRow, type PreferenceFormat, type SourceRecordValue, chosenFirst, firstPresent, has } from "./format.ts";
+import {
+  type ColumnRoles,
+  type ConvertedRow,
+  type PreferenceFormat,
+  type SourceRecordValue,
+  chosenFirst,
+  firstPresent,
+  has,
+} from "./format.ts";
 
 /** A response given as text, one message, or a conversation whose last message is the response. */
 export function responseText(value: unknown, field: string): string {
@@ -11,7 +19,8 @@ export function responseText(value: unknown, field: string): string {
   if (Array.isArray(value) && value.length > 0) {
     const messages = toMessages(value, field);
     const last = messages[messages.length - 1]!;
-    if (last.role !== "assistant") throw new FieldError(field, `expected the conversation to end with an assistant message, it ends with '${last.role}'`);
+    if (last.role !== "assistant")
+      throw new FieldError(field, `expected the conversation to end with an assistant message, it ends with '${last.role}'`);
     return last.content;
   }
   throw new FieldError(field, `expected text, a chat message or a list of chat messages, got ${describeValue(value)}`);
@@ -40,7 +49,12 @@ export function convertPromptChosenRejected(r: SourceRecordValue, columns: Colum
     if (shared === chosen.length || shared === rejected.length) shared--;
     if (shared < 1) throw new FieldError(rejectedCol, "chosen and rejected share no prompt messages");
     const prompt = chosen.slice(0, shared);
-    return chosenFirst(renderPrompt(prompt), prompt, responseText(chosen.slice(shared), chosenCol), responseText(rejected.slice(shared), rejectedCol));
+    return chosenFirst(
+      renderPrompt(prompt),
+      prompt,
+      responseText(chosen.slice(shared), chosenCol),
+      responseText(rejected.slice(shared), rejectedCol),
+    );
   }
   const { prompt, messages } = composePrompt(r, columns);
   let chosen = responseText(r[chosenCol], chosenCol);

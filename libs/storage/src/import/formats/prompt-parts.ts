@@ -19,7 +19,10 @@ export function promptPartRoles(record: SourceRecordValue, promptColumn: string 
   // Only an instruction has a separate input (Alpaca, Dolly's `context`); a `prompt` is whole.
   const input = promptColumn === "instruction" ? firstPresent(record, INPUT) : undefined;
   if (input !== undefined) roles.input = input;
-  const system = firstPresent(record, SYSTEM.filter((c) => c !== promptColumn));
+  const system = firstPresent(
+    record,
+    SYSTEM.filter((c) => c !== promptColumn),
+  );
   if (system !== undefined) roles.system = system;
   return roles;
 }
@@ -44,7 +47,10 @@ export function composePrompt(record: SourceRecordValue, columns: ColumnRoles): 
   if (messages === null) {
     const user = input === null ? prompt : `${prompt}\n\n${input}`;
     if (system === null) return { prompt: user, messages: null };
-    messages = [{ role: "system", content: system }, { role: "user", content: user }];
+    messages = [
+      { role: "system", content: system },
+      { role: "user", content: user },
+    ];
     return { prompt: renderPrompt(messages), messages };
   }
   // Chat prompts: the input joins the last user turn; a system prompt goes first unless one is there.

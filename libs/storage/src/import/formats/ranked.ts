@@ -8,7 +8,9 @@ export const rankedList: PreferenceFormat = {
   rule: "a `prompt` and a `responses` list ranked best first, or with a `scores` list of the same length (higher is better)",
   labelSource: "human",
   match(r) {
-    return has(r, "prompt") && Array.isArray(r.responses) ? { prompt: "prompt", responses: "responses", ...(has(r, "scores") ? { scores: "scores" } : {}) } : null;
+    return has(r, "prompt") && Array.isArray(r.responses)
+      ? { prompt: "prompt", responses: "responses", ...(has(r, "scores") ? { scores: "scores" } : {}) }
+      : null;
   },
   convert(r, columns) {
     const { prompt, messages } = promptOf(r.prompt, "prompt");
@@ -20,9 +22,20 @@ export const rankedList: PreferenceFormat = {
       if (!Array.isArray(scores) || scores.length !== list.length || !scores.every((s) => typeof s === "number")) {
         throw new FieldError("scores", `expected ${list.length} numbers, got ${describeValue(scores)}`);
       }
-      responses = responses.map((text, i) => ({ text, score: scores[i] as number })).sort((a, b) => b.score - a.score).map((x) => x.text);
+      responses = responses
+        .map((text, i) => ({ text, score: scores[i] as number }))
+        .sort((a, b) => b.score - a.score)
+        .map((x) => x.text);
     }
     // A and B are the best and the worst: the pair a pairwise trainer would take from the ranking.
-    return { kind: "ranked", prompt, promptMessages: messages, responseA: responses[0]!, responseB: responses[responses.length - 1]!, responses, labels: [{ preferred: "a", annotator: null }] };
+    return {
+      kind: "ranked",
+      prompt,
+      promptMessages: messages,
+      responseA: responses[0]!,
+      responseB: responses[responses.length - 1]!,
+      responses,
+      labels: [{ preferred: "a", annotator: null }],
+    };
   },
 };

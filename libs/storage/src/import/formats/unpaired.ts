@@ -30,7 +30,10 @@ export function splitLastAssistant(value: unknown, field: string): { prompt: Cha
   const last = messages.findLastIndex((m) => m.role === "assistant");
   if (last < 0) throw new FieldError(field, "expected an assistant message to judge; the conversation has none");
   if (last !== messages.length - 1) {
-    throw new FieldError(field, `expected the conversation to end with the assistant message the label judges; it ends with '${messages[messages.length - 1]!.role}'`);
+    throw new FieldError(
+      field,
+      `expected the conversation to end with the assistant message the label judges; it ends with '${messages[messages.length - 1]!.role}'`,
+    );
   }
   if (last === 0) throw new FieldError(field, "expected prompt messages before the assistant message the label judges");
   return { prompt: messages.slice(0, last), response: messages[last]!.content };

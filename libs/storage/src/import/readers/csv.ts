@@ -8,14 +8,15 @@ import type { SourceRecord } from "./record.ts";
  * (header excluded); the line is where the record starts.
  */
 export async function* readCsv(file: string, stream: Readable, delimiter: "," | "\t"): AsyncGenerator<SourceRecord> {
-  const parser = stream.pipe(
-    parse({ columns: true, bom: true, delimiter, skip_empty_lines: true, info: true, relax_column_count: false }),
-  );
+  const parser = stream.pipe(parse({ columns: true, bom: true, delimiter, skip_empty_lines: true, info: true, relax_column_count: false }));
   let row = 0;
   let line = 2; // the header is line 1
   stream.on("error", (err) => parser.destroy(err));
   try {
-    for await (const { record, info } of parser as AsyncIterable<{ record: Record<string, string>; info: { lines: number; raw?: string } }>) {
+    for await (const { record, info } of parser as AsyncIterable<{
+      record: Record<string, string>;
+      info: { lines: number; raw?: string };
+    }>) {
       row++;
       yield { value: record, row, line };
       line = info.lines + 1;

@@ -1,6 +1,13 @@
 import { readFile } from "node:fs/promises";
 import { gunzipSync } from "node:zlib";
-import { type AsyncBuffer, type FileMetaData, asyncBufferFromFile, parquetMetadataAsync, parquetReadObjects, parquetSchema } from "hyparquet";
+import {
+  type AsyncBuffer,
+  type FileMetaData,
+  asyncBufferFromFile,
+  parquetMetadataAsync,
+  parquetReadObjects,
+  parquetSchema,
+} from "hyparquet";
 import { compressors } from "hyparquet-compressors";
 import { ImportError } from "../errors.ts";
 import type { SourceInfo } from "../source.ts";
@@ -66,7 +73,10 @@ export async function* readParquet(info: SourceInfo, onBytes: (bytes: number) =>
   try {
     if (info.gzip) {
       const bytes = gunzipSync(await readFile(file));
-      buffer = { byteLength: bytes.byteLength, slice: (s, e) => bytes.buffer.slice(bytes.byteOffset + s, bytes.byteOffset + (e ?? bytes.byteLength)) };
+      buffer = {
+        byteLength: bytes.byteLength,
+        slice: (s, e) => bytes.buffer.slice(bytes.byteOffset + s, bytes.byteOffset + (e ?? bytes.byteLength)),
+      };
     } else {
       buffer = observedReads(await asyncBufferFromFile(file));
     }

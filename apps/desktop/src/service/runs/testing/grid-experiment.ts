@@ -24,7 +24,17 @@ export async function run(raw: Record<string, unknown>, context: ExperimentConte
       r.metric(step, "step", step);
       context.progress(step, config.steps, key);
     }
-    r.curvePoints(Array.from({ length: 3 }, (_, i) => ({ series: "s", x: i + 1, xKind: "n" as const, kl: i, klEstimator: "exact", proxyScore: i, goldScore: -i })));
+    r.curvePoints(
+      Array.from({ length: 3 }, (_, i) => ({
+        series: "s",
+        x: i + 1,
+        xKind: "n" as const,
+        kl: i,
+        klEstimator: "exact",
+        proxyScore: i,
+        goldScore: -i,
+      })),
+    );
     r.result({ key, steps: config.steps });
     r.end("done");
   }

@@ -17,7 +17,10 @@ export interface ToyConfig {
 
 export const toySchema = c.obj<ToyConfig>({
   steps: c.meta(c.withDefault(c.num({ integer: true, min: 1, max: 1000 }), 8), { description: "Points on the curve.", unit: "steps" }),
-  peak: c.meta(c.withDefault(c.num({ min: 0, max: 1 }), 0.5), { description: "Where gold peaks, as a fraction of the steps.", unit: "fraction" }),
+  peak: c.meta(c.withDefault(c.num({ min: 0, max: 1 }), 0.5), {
+    description: "Where gold peaks, as a fraction of the steps.",
+    unit: "fraction",
+  }),
   shape: c.meta(
     c.withDefault(
       c.obj<ToyConfig["shape"]>({

@@ -18,7 +18,17 @@ export async function run(config: ToyConfig, context: ExperimentContext): Promis
     const gold = toyGold(config, step);
     if (gold > best.gold) best = { step, gold };
     sink.metric(step, "toy.gold", gold);
-    points.push({ series: "toy:main", x: step, xKind: "step" as const, kl: step / config.steps, klEstimator: "exact", klPrompts: "toy", proxyScore: step, proxyScores: null, goldScore: gold });
+    points.push({
+      series: "toy:main",
+      x: step,
+      xKind: "step" as const,
+      kl: step / config.steps,
+      klEstimator: "exact",
+      klPrompts: "toy",
+      proxyScore: step,
+      proxyScores: null,
+      goldScore: gold,
+    });
     context.sink.progress({ phase: "toy", done: step, total: config.steps, fraction: step / config.steps, elapsedS: 0, etaS: null });
   }
   sink.curvePoints(points);
@@ -26,13 +36,22 @@ export async function run(config: ToyConfig, context: ExperimentContext): Promis
   // views have data in tests (the toy's numbers are made up, not fitted).
   const h = config.shape.height;
   sink.fit({
-    series: "toy:main", target: "gold", form: "bon", coefficients: { a: 2 * h, b: h, peakD: 1, peakValue: h }, standardErrors: { a: 0.1, b: 0.05 },
-    residual: 0, nPoints: config.steps, intervals: { peakD: { low: 0.8, high: 1.2, level: 0.95, replicates: 100, resampled: "prompts" } },
+    series: "toy:main",
+    target: "gold",
+    form: "bon",
+    coefficients: { a: 2 * h, b: h, peakD: 1, peakValue: h },
+    standardErrors: { a: 0.1, b: 0.05 },
+    residual: 0,
+    nPoints: config.steps,
+    intervals: { peakD: { low: 0.8, high: 1.2, level: 0.95, replicates: 100, resampled: "prompts" } },
   });
   // Per prompt 4 completions; scores per completion: toy:main, then 2 members. The proxy's pick
   // (completion 3) is the gold's worst: what overoptimization looks like.
   sink.samples?.({
-    name: "toy-pool", series: ["toy:main"], members: 2, poolSize: 4,
+    name: "toy-pool",
+    series: ["toy:main"],
+    members: 2,
+    poolSize: 4,
     pools: ["first prompt", "second prompt"].map((prompt, i) => ({
       prompt,
       completions: [0, 1, 2, 3].map((k) => `${prompt} completion ${k}`),
