@@ -132,6 +132,9 @@ results.gpt2_full_train_cpu_s_per_step = round(full.cpuMs / 1000);
 // moments, gradients and activations at batch 4 x seq).
 results.gpt2_full_train_peak_rss_mb = Math.round(full.peakRssMb);
 results.peer_torch_gpt2_full_train_peak_rss_mb = Math.round(peer.gpt2_full_train.peak_rss_mb);
+// Which BLAS PyTorch got (see peer.py): a reference-BLAS torch is no peer worth comparing to.
+results.peer_torch_gemm_gflops_per_cpu_s = round(peer.gemm_gflops_per_cpu_s, 1);
+if (peer.gemm_gflops_per_cpu_s < 30) console.warn(`torch peer: ${peer.gemm_gflops_per_cpu_s.toFixed(1)} GFLOP per CPU-second in a 1024 GEMM: PyTorch is on the reference BLAS; install libopenblas0-pthread`);
 results.torch_peer_shape = `engine bench d256/d512: batch 16 x 128; gpt2-small: batch ${GPT2_BATCH} x ${GPT2_SEQ}, generation batch ${GEN.batch}, prompt ${GEN.prompt}, ${GEN.newTokens} new; torch ${peer.torch}, ${THREADS} threads`;
 results.torch_peer_load_avg_1m = `${loadBefore.toFixed(1)} before, ${os.loadavg()[0]!.toFixed(1)} after`;
 await rt.release();

@@ -129,12 +129,23 @@ def train_steps(model, params, batch, seq, vocab, steps, warmup, lr=3e-4):
     return {"step_s": median(wall), "cpu_s": median(cpu), "tokens_per_s": batch * seq / median(wall)}
 
 
+def gemm_gflops_per_cpu_s(n=1024, reps=5):
+    """Which BLAS torch got: Debian's torch without libopenblas0-pthread runs the reference BLAS
+    (about 8 GFLOP per CPU-second here, against 100-110 with OpenBLAS)."""
+    a, b = torch.randn(n, n), torch.randn(n, n)
+    a @ b
+    c0 = cpu_s()
+    for _ in range(reps):
+        a @ b
+    return 2 * n**3 * reps / (cpu_s() - c0) / 1e9
+
+
 def main():
     args = json.loads(sys.argv[1])
     torch.set_num_threads(args["threads"])
     torch.manual_seed(0)
     steps = args.get("steps", 3)
-    out = {"torch": torch.__version__, "threads": torch.get_num_threads()}
+    out = {"torch": torch.__version__, "threads": torch.get_num_threads(), "gemm_gflops_per_cpu_s": gemm_gflops_per_cpu_s()}
     for d in args.get("engine_d", [256, 512]):
         m = Lm(256, 128, d, 4, 8, tied=False, gelu="none")
         out[f"d{d}"] = train_steps(m, list(m.parameters()), 16, 128, 256, steps, 2)
