@@ -2,8 +2,7 @@
 // step (batch 4, BENCH_GPT2_SEQ tokens, default 128, AdamW with clipping), wall and CPU-seconds per
 // step as medians, peak RSS. Steps: BENCH_GPT2_STEPS (default 3) after one warm-up step.
 // BENCH_GPT2_UPDATE=graph|host picks where the AdamW update runs (default: the trainer's default).
-// BENCH_GPT2_ONLY=train measures only the training step (profiling); otherwise the full set of
-// keys (forward, LoRA training, full training, KV-cache generation) is merged into engine.json.
+// BENCH_GPT2_ARENA=0 turns ONNX Runtime's CPU memory arena off (lower peak RSS).
 import os from "node:os";
 import type { Runtime, Tensor, UpdateLocation } from "@goodhart/engine";
 import { Gpt, LoraAdapter, constantSchedule, createRng, createRuntime, createTrainer, hostTensor, input, softmaxCrossEntropy } from "@goodhart/engine";
@@ -101,7 +100,7 @@ export async function gpt2TrainStep(rt: Runtime, opts: { lora?: boolean; update?
 
 if (import.meta.url === `file://${process.argv[1]}`) {
   const threads = Number(process.env.BENCH_THREADS ?? 2);
-  const rt = await createRuntime({ device: "cpu", threads });
+  const rt = await createRuntime({ device: "cpu", threads, cpuMemArena: process.env.BENCH_GPT2_ARENA !== "0" });
   const update = process.env.BENCH_GPT2_UPDATE as UpdateLocation | undefined;
   console.log(`gpt2-small bench: ${threads} threads, batch ${BATCH} x ${SEQ}, load ${os.loadavg()[0]!.toFixed(1)}`);
   const r = await gpt2TrainStep(rt, { update, lora: !!process.env.BENCH_GPT2_LORA });

@@ -97,7 +97,11 @@ console.log("torch:", JSON.stringify(peer));
 const rt = await createRuntime({ device: "cpu", threads: THREADS });
 const results: Record<string, number | string> = {};
 const round = (x: number, digits = 2) => Number(x.toFixed(digits));
-const fullFirst = await gpt2TrainStep(rt, { seq: GPT2_SEQ, steps: STEPS, update: "host" });
+// Full training on its own runtime with ORT's CPU arena off: the configuration with the lowest
+// peak memory at this size (docs/models.md).
+const lean = await createRuntime({ device: "cpu", threads: THREADS, cpuMemArena: false });
+const fullFirst = await gpt2TrainStep(lean, { seq: GPT2_SEQ, steps: STEPS, update: "host" });
+await lean.release();
 for (const d of [256, 512]) {
   const ours = await engineTrainStep(rt, d);
   const theirs = peer[`d${d}`];
@@ -128,8 +132,8 @@ for (const [key, ours, theirs] of pairs) {
 }
 results.torch_ratio_cpu_time_gpt2_full_train = round((peer.gpt2_full_train.cpu_s * 1000) / full.cpuMs, 3);
 results.gpt2_full_train_cpu_s_per_step = round(full.cpuMs / 1000);
-// Peak RSS of this process, which trained the full model last (host update; parameters, AdamW
-// moments, gradients and activations at batch 4 x seq).
+// Peak RSS of this process, which trained the full model first (host update, arena off;
+// parameters, AdamW moments, gradients and activations at batch 4 x seq).
 results.gpt2_full_train_peak_rss_mb = Math.round(full.peakRssMb);
 results.peer_torch_gpt2_full_train_peak_rss_mb = Math.round(peer.gpt2_full_train.peak_rss_mb);
 // Which BLAS PyTorch got (see peer.py): a reference-BLAS torch is no peer worth comparing to.
