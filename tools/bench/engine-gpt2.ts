@@ -5,7 +5,17 @@
 // BENCH_GPT2_ARENA=0 turns ONNX Runtime's CPU memory arena off (lower peak RSS).
 import os from "node:os";
 import type { Runtime, Tensor, UpdateLocation } from "@goodhart/engine";
-import { Gpt, LoraAdapter, constantSchedule, createRng, createRuntime, createTrainer, hostTensor, input, softmaxCrossEntropy } from "@goodhart/engine";
+import {
+  Gpt,
+  LoraAdapter,
+  constantSchedule,
+  createRng,
+  createRuntime,
+  createTrainer,
+  hostTensor,
+  input,
+  softmaxCrossEntropy,
+} from "@goodhart/engine";
 import { median } from "./record.ts";
 
 export const GPT2_SMALL = { vocab: 50257, maxSeq: 1024, dModel: 768, nHeads: 12, nLayers: 12, activation: "gelu_tanh" as const };
@@ -21,7 +31,7 @@ export function fastInitial(seed: number) {
     if (/ln|norm/.test(name) && name.endsWith("weight") && shape.length === 1) return out.fill(1);
     if (shape.length === 1) return out;
     // xorshift32 uniform in [-a, a] with a = 0.02 * sqrt(3): std 0.02 as GPT-2's init.
-    let x = (seed * 2654435761) ^ name.length * 40503 || 1;
+    let x = (seed * 2654435761) ^ (name.length * 40503) || 1;
     const a = 0.02 * Math.sqrt(3);
     for (let i = 0; i < n; i++) {
       x ^= x << 13;
@@ -53,7 +63,10 @@ export interface StepTiming {
 }
 
 /** Full (or LoRA) training steps of the GPT-2-small shape; medians over STEPS after one warm-up. */
-export async function gpt2TrainStep(rt: Runtime, opts: { lora?: boolean; update?: UpdateLocation; seq?: number; steps?: number } = {}): Promise<StepTiming> {
+export async function gpt2TrainStep(
+  rt: Runtime,
+  opts: { lora?: boolean; update?: UpdateLocation; seq?: number; steps?: number } = {},
+): Promise<StepTiming> {
   const seq = opts.seq ?? SEQ;
   const steps = opts.steps ?? STEPS;
   const base = new Gpt(GPT2_SMALL, { seed: 0, initial: fastInitial(1) });
@@ -91,11 +104,22 @@ export async function gpt2TrainStep(rt: Runtime, opts: { lora?: boolean; update?
       ort.push(r.ms.ort);
       cpu.push((c.user + c.system) / 1000);
     }
-    if (process.env.BENCH_GPT2_VERBOSE) console.log(`  step ${i}: ${r.ms.total.toFixed(0)} ms (ORT ${r.ms.ort.toFixed(0)}), CPU ${((c.user + c.system) / 1000).toFixed(0)} ms, loss ${r.loss.toFixed(4)}, RSS ${(process.memoryUsage().rss / 2 ** 20).toFixed(0)} MB`);
+    if (process.env.BENCH_GPT2_VERBOSE)
+      console.log(
+        `  step ${i}: ${r.ms.total.toFixed(0)} ms (ORT ${r.ms.ort.toFixed(0)}), CPU ${((c.user + c.system) / 1000).toFixed(0)} ms, loss ${r.loss.toFixed(4)}, RSS ${(process.memoryUsage().rss / 2 ** 20).toFixed(0)} MB`,
+      );
   }
   await trainer.session.release();
   const wallMs = median(wall);
-  return { wallMs, cpuMs: median(cpu), ortMs: median(ort), tokensPerS: (BATCH * seq) / (wallMs / 1000), peakRssMb: process.resourceUsage().maxRSS / 1024, params: base.store.count(), trained: trainStore.count() };
+  return {
+    wallMs,
+    cpuMs: median(cpu),
+    ortMs: median(ort),
+    tokensPerS: (BATCH * seq) / (wallMs / 1000),
+    peakRssMb: process.resourceUsage().maxRSS / 1024,
+    params: base.store.count(),
+    trained: trainStore.count(),
+  };
 }
 
 if (import.meta.url === `file://${process.argv[1]}`) {

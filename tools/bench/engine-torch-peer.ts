@@ -37,7 +37,14 @@ async function engineTrainStep(rt: Runtime, d: number): Promise<{ tokensPerS: nu
   const s = ENGINE_SHAPE;
   const model = new Gpt({ vocab: s.vocab, maxSeq: s.seq, dModel: d, nHeads: s.heads, nLayers: s.layers, tiedHead: false }, { seed: 0 });
   const loss = softmaxCrossEntropy(model.logits(input("ids", "int64", [s.batch, s.seq])), input("targets", "int64", [s.batch, s.seq]));
-  const trainer = await createTrainer({ runtime: rt, params: model.store, loss, schedule: constantSchedule(3e-4), optimizer: { weightDecay: 0.1, maxGradNorm: 1 }, name: `peer-d${d}` });
+  const trainer = await createTrainer({
+    runtime: rt,
+    params: model.store,
+    loss,
+    schedule: constantSchedule(3e-4),
+    optimizer: { weightDecay: 0.1, maxGradNorm: 1 },
+    name: `peer-d${d}`,
+  });
   const wall: number[] = [];
   const cpu: number[] = [];
   for (let i = 0; i < 2 + STEPS; i++) {
@@ -54,7 +61,10 @@ async function engineTrainStep(rt: Runtime, d: number): Promise<{ tokensPerS: nu
 }
 
 async function engineGpt2Forward(rt: Runtime, gpt: Gpt): Promise<number> {
-  const session = await rt.session({ outputs: { logits: gpt.logits(input("ids", "int64", [GPT2_BATCH, GPT2_SEQ])) }, name: "peer-gpt2-forward" });
+  const session = await rt.session({
+    outputs: { logits: gpt.logits(input("ids", "int64", [GPT2_BATCH, GPT2_SEQ])) },
+    name: "peer-gpt2-forward",
+  });
   const times: number[] = [];
   for (let i = 0; i < 1 + STEPS; i++) {
     const t0 = performance.now();
@@ -89,9 +99,25 @@ console.log(`torch peer: ${THREADS} threads, ${STEPS} steps, load ${loadBefore.t
 const peerEnv = { ...process.env };
 delete peerEnv.OPENBLAS_CORETYPE;
 delete peerEnv.OPENBLAS_L2_SIZE;
-const peerArgs = { threads: THREADS, steps: STEPS, engine_d: [256, 512], gpt2: true, gpt2_shape: GPT2_SMALL, gpt2_seq: GPT2_SEQ, gpt2_batch: GPT2_BATCH, gen_prompt: GEN.prompt, gen_new: GEN.newTokens, gen_batch: GEN.batch };
+const peerArgs = {
+  threads: THREADS,
+  steps: STEPS,
+  engine_d: [256, 512],
+  gpt2: true,
+  gpt2_shape: GPT2_SMALL,
+  gpt2_seq: GPT2_SEQ,
+  gpt2_batch: GPT2_BATCH,
+  gen_prompt: GEN.prompt,
+  gen_new: GEN.newTokens,
+  gen_batch: GEN.batch,
+};
 const script = fileURLToPath(new URL("./torch-peer/peer.py", import.meta.url));
-const peer = JSON.parse(execFileSync(PYTHON, [script, JSON.stringify(peerArgs)], { env: peerEnv, encoding: "utf8", maxBuffer: 1 << 20 }).trim().split("\n").pop()!);
+const peer = JSON.parse(
+  execFileSync(PYTHON, [script, JSON.stringify(peerArgs)], { env: peerEnv, encoding: "utf8", maxBuffer: 1 << 20 })
+    .trim()
+    .split("\n")
+    .pop()!,
+);
 console.log("torch:", JSON.stringify(peer));
 
 const rt = await createRuntime({ device: "cpu", threads: THREADS });
@@ -109,7 +135,9 @@ for (const d of [256, 512]) {
   results[`torch_ratio_d${d}`] = round(ours.tokensPerS / theirs.tokens_per_s, 3);
   // CPU-seconds per step, theirs over ours: less sensitive to other load on a shared machine.
   results[`torch_ratio_cpu_time_d${d}`] = round((theirs.cpu_s * 1000) / ours.cpuMs, 3);
-  console.log(`d${d}: engine ${ours.tokensPerS.toFixed(0)} tok/s (${ours.cpuMs.toFixed(0)} CPU-ms), torch ${theirs.tokens_per_s.toFixed(0)} tok/s (${(theirs.cpu_s * 1000).toFixed(0)} CPU-ms)`);
+  console.log(
+    `d${d}: engine ${ours.tokensPerS.toFixed(0)} tok/s (${ours.cpuMs.toFixed(0)} CPU-ms), torch ${theirs.tokens_per_s.toFixed(0)} tok/s (${(theirs.cpu_s * 1000).toFixed(0)} CPU-ms)`,
+  );
 }
 // Full training ran first, so this process's peak RSS is that of full training alone.
 const full = fullFirst;
@@ -138,7 +166,10 @@ results.gpt2_full_train_peak_rss_mb = Math.round(full.peakRssMb);
 results.peer_torch_gpt2_full_train_peak_rss_mb = Math.round(peer.gpt2_full_train.peak_rss_mb);
 // Which BLAS PyTorch got (see peer.py): a reference-BLAS torch is no peer worth comparing to.
 results.peer_torch_gemm_gflops_per_cpu_s = round(peer.gemm_gflops_per_cpu_s, 1);
-if (peer.gemm_gflops_per_cpu_s < 30) console.warn(`torch peer: ${peer.gemm_gflops_per_cpu_s.toFixed(1)} GFLOP per CPU-second in a 1024 GEMM: PyTorch is on the reference BLAS; install libopenblas0-pthread`);
+if (peer.gemm_gflops_per_cpu_s < 30)
+  console.warn(
+    `torch peer: ${peer.gemm_gflops_per_cpu_s.toFixed(1)} GFLOP per CPU-second in a 1024 GEMM: PyTorch is on the reference BLAS; install libopenblas0-pthread`,
+  );
 results.torch_peer_shape = `engine bench d256/d512: batch 16 x 128; gpt2-small: batch ${GPT2_BATCH} x ${GPT2_SEQ}, generation batch ${GEN.batch}, prompt ${GEN.prompt}, ${GEN.newTokens} new; torch ${peer.torch}, ${THREADS} threads`;
 results.torch_peer_load_avg_1m = `${loadBefore.toFixed(1)} before, ${os.loadavg()[0]!.toFixed(1)} after`;
 await rt.release();

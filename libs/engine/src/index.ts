@@ -9,7 +9,21 @@ export { broadcastShapes, canonicalDim, dimAdd, dimEquals, dimMul, dimProduct, d
 export type { DType, HostArray } from "./ir/dtype.ts";
 export { allocHost, isFloat } from "./ir/dtype.ts";
 export type { OpNode, Operand, TensorType } from "./ir/tensor.ts";
-export { Tensor, applyOp, concat, dimSize, input, oneHot, pad, randomNormal, randomUniform, scalar, scatterAdd, where, zeros } from "./ir/tensor.ts";
+export {
+  Tensor,
+  applyOp,
+  concat,
+  dimSize,
+  input,
+  oneHot,
+  pad,
+  randomNormal,
+  randomUniform,
+  scalar,
+  scatterAdd,
+  where,
+  zeros,
+} from "./ir/tensor.ts";
 export type { Emitter, OnnxAttr, OpDef, Vjp, VjpContext } from "./ops/registry.ts";
 export { getOp, listOps, registerOp } from "./ops/registry.ts";
 export { BUILTIN_OPS } from "./ops/all.ts";
@@ -48,8 +62,26 @@ export { dropout } from "./nn/dropout.ts";
 export { softmaxCrossEntropy, tokenAccuracy } from "./nn/cross-entropy.ts";
 export { gatherLogProbs } from "./nn/log-probs.ts";
 
-export type { InitialValues, KvTensors, ProjectionDelta, ProjectionKind, ResolvedTrunkConfig, TrunkConfig, TrunkForwardOptions, TrunkOutput, TrunkParameterSpec } from "./models/trunk.ts";
-export { PROJECTIONS, TRUNK_DEFAULTS, Trunk, resolveTrunkConfig, rotaryDims, trunkParamCount, trunkParameterSpecs } from "./models/trunk.ts";
+export type {
+  InitialValues,
+  KvTensors,
+  ProjectionDelta,
+  ProjectionKind,
+  ResolvedTrunkConfig,
+  TrunkConfig,
+  TrunkForwardOptions,
+  TrunkOutput,
+  TrunkParameterSpec,
+} from "./models/trunk.ts";
+export {
+  PROJECTIONS,
+  TRUNK_DEFAULTS,
+  Trunk,
+  resolveTrunkConfig,
+  rotaryDims,
+  trunkParamCount,
+  trunkParameterSpecs,
+} from "./models/trunk.ts";
 export type { Activation } from "./nn/activations.ts";
 export { ACTIVATIONS, activate } from "./nn/activations.ts";
 export { applyRmsNorm } from "./nn/rms-norm.ts";

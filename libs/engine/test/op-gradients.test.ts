@@ -20,7 +20,16 @@ export const GRAD_CASES: Record<string, GradCase[]> = {
   mul: [{ label: "mul [2,3]*[2,1]", inputs: [{ shape: [2, 3] }, { shape: [2, 1] }], build: (a, b) => a!.mul(b!) }],
   div: [{ label: "div [2,3]/[3]", inputs: [{ shape: [2, 3] }, { shape: [3], range: pos }], build: (a, b) => a!.div(b!) }],
   neg: [{ label: "neg", inputs: [{ shape: [2, 3] }], build: (a) => a!.neg() }],
-  pow: [{ label: "pow [2,3]^[3]", inputs: [{ shape: [2, 3], range: pos }, { shape: [3], range: [-1, 2] }], build: (a, b) => a!.pow(b!) }],
+  pow: [
+    {
+      label: "pow [2,3]^[3]",
+      inputs: [
+        { shape: [2, 3], range: pos },
+        { shape: [3], range: [-1, 2] },
+      ],
+      build: (a, b) => a!.pow(b!),
+    },
+  ],
   exp: [{ label: "exp", inputs: [{ shape: [2, 3] }], build: (a) => a!.exp() }],
   log: [{ label: "log", inputs: [{ shape: [2, 3], range: pos }], build: (a) => a!.log() }],
   sqrt: [{ label: "sqrt", inputs: [{ shape: [2, 3], range: pos }], build: (a) => a!.sqrt() }],
@@ -31,7 +40,11 @@ export const GRAD_CASES: Record<string, GradCase[]> = {
   matmul: [
     { label: "matmul [2,3]@[3,4]", inputs: [{ shape: [2, 3] }, { shape: [3, 4] }], build: (a, b) => a!.matmul(b!) },
     { label: "matmul [2,3,4]@[4,2] (linear)", inputs: [{ shape: [2, 3, 4] }, { shape: [4, 2] }], build: (a, b) => a!.matmul(b!) },
-    { label: "matmul [2,1,2,3]@[3,3,2] broadcast batch", inputs: [{ shape: [2, 1, 2, 3] }, { shape: [3, 3, 2] }], build: (a, b) => a!.matmul(b!) },
+    {
+      label: "matmul [2,1,2,3]@[3,3,2] broadcast batch",
+      inputs: [{ shape: [2, 1, 2, 3] }, { shape: [3, 3, 2] }],
+      build: (a, b) => a!.matmul(b!),
+    },
     { label: "matmul [3,4]@[2,4,5]", inputs: [{ shape: [3, 4] }, { shape: [2, 4, 5] }], build: (a, b) => a!.matmul(b!) },
   ],
   transpose: [{ label: "transpose [2,3,4] perm [2,0,1]", inputs: [{ shape: [2, 3, 4] }], build: (a) => a!.transpose([2, 0, 1]) }],
@@ -54,7 +67,9 @@ export const GRAD_CASES: Record<string, GradCase[]> = {
     },
     { label: "split, one piece unused", inputs: [{ shape: [5, 2] }], build: (a) => a!.split(0, [1, 4])[1]! },
   ],
-  gather: [{ label: "gather [5,3] by [2,3] with repeats", inputs: [{ shape: [5, 3] }], build: (t) => t!.gather(idx([0, 4, 0, 2, 2, 0], [2, 3])) }],
+  gather: [
+    { label: "gather [5,3] by [2,3] with repeats", inputs: [{ shape: [5, 3] }], build: (t) => t!.gather(idx([0, 4, 0, 2, 2, 0], [2, 3])) },
+  ],
   scatter_add: [
     {
       label: "scatter_add [5,3] += [4,3] at repeated rows",
@@ -82,7 +97,11 @@ export const GRAD_CASES: Record<string, GradCase[]> = {
   cast: [{ label: "cast float32 -> float64", inputs: [{ shape: [2, 3] }], build: (a) => a!.cast("float64").square(), dtype: "float32" }],
   cumsum: [
     { label: "cumsum [2,4] axis 1", inputs: [{ shape: [2, 4] }], build: (a) => a!.cumsum(1) },
-    { label: "cumsum reverse exclusive axis 0", inputs: [{ shape: [4, 2] }], build: (a) => a!.cumsum(0, { reverse: true, exclusive: true }) },
+    {
+      label: "cumsum reverse exclusive axis 0",
+      inputs: [{ shape: [4, 2] }],
+      build: (a) => a!.cumsum(0, { reverse: true, exclusive: true }),
+    },
   ],
   clip: [{ label: "clip [-0.5, 0.5]", inputs: [{ shape: [3, 4], avoid: [-0.5, 0.5] }], build: (a) => a!.clip(-0.5, 0.5) }],
   abs: [{ label: "abs", inputs: [{ shape: [3, 4], avoid: [0] }], build: (a) => a!.abs() }],
@@ -94,7 +113,11 @@ export const GRAD_CASES: Record<string, GradCase[]> = {
     { label: "minimum [3,1] vs [1,4]", inputs: [{ shape: [3, 1] }, { shape: [1, 4] }], build: (a, b) => a!.minimum(b!) },
     {
       label: "clamp between tensor bounds (maximum then minimum)",
-      inputs: [{ shape: [2, 5], range: [-2, 2] }, { shape: [5], range: [-1, -0.2] }, { shape: [5], range: [0.2, 1] }],
+      inputs: [
+        { shape: [2, 5], range: [-2, 2] },
+        { shape: [5], range: [-1, -0.2] },
+        { shape: [5], range: [0.2, 1] },
+      ],
       build: (x, lo, hi) => x!.clamp(lo!, hi!),
     },
   ],
@@ -104,7 +127,11 @@ export const GRAD_CASES: Record<string, GradCase[]> = {
     { label: "logSigmoid [-6, 6]", inputs: [{ shape: [2, 5], range: [-6, 6] }], build: (a) => a!.logSigmoid() },
   ],
   gather_last: [
-    { label: "gather_last [2,3,5] by [2,3] (repeated ids)", inputs: [{ shape: [2, 3, 5] }], build: (x) => x!.gatherLast(idx([0, 4, 4, 2, 0, 0], [2, 3])) },
+    {
+      label: "gather_last [2,3,5] by [2,3] (repeated ids)",
+      inputs: [{ shape: [2, 3, 5] }],
+      build: (x) => x!.gatherLast(idx([0, 4, 4, 2, 0, 0], [2, 3])),
+    },
     {
       label: "gatherLogProbs at temperature 0.7",
       inputs: [{ shape: [2, 6], range: [-3, 3] }],
@@ -131,7 +158,11 @@ describe("gradient checks (central differences)", () => {
   });
 
   it("every case names a registered op with a VJP", () => {
-    const differentiable = new Set(listOps().filter((op) => op.vjp).map((op) => op.name));
+    const differentiable = new Set(
+      listOps()
+        .filter((op) => op.vjp)
+        .map((op) => op.name),
+    );
     expect(Object.keys(GRAD_CASES).filter((n) => !differentiable.has(n))).toEqual([]);
   });
 

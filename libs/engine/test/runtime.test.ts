@@ -44,7 +44,10 @@ describe("cpuMemArena", () => {
   it("off gives the same bytes as on (it only changes when ORT frees intermediates)", async () => {
     const x = input("x", "float32", [64, 64]);
     const program = { outputs: { y: x.matmul(x).tanh().sum() }, name: "arena" };
-    const data = hostTensor(Float32Array.from({ length: 64 * 64 }, (_, i) => Math.sin(i)), [64, 64]);
+    const data = hostTensor(
+      Float32Array.from({ length: 64 * 64 }, (_, i) => Math.sin(i)),
+      [64, 64],
+    );
     const values: number[] = [];
     for (const cpuMemArena of [true, false]) {
       const r = await createRuntime({ device: "cpu", threads: 2, cpuMemArena });

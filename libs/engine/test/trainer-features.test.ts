@@ -63,7 +63,13 @@ function maxRelDiff(a: ParameterStore, b: ParameterStore): number {
 }
 
 function bytesEqual(a: ParameterStore, b: ParameterStore): boolean {
-  return a.list().every((p) => Buffer.from(p.value.buffer, p.value.byteOffset, p.value.byteLength).equals(Buffer.from(b.get(p.name).value.buffer, b.get(p.name).value.byteOffset, b.get(p.name).value.byteLength)));
+  return a
+    .list()
+    .every((p) =>
+      Buffer.from(p.value.buffer, p.value.byteOffset, p.value.byteLength).equals(
+        Buffer.from(b.get(p.name).value.buffer, b.get(p.name).value.byteOffset, b.get(p.name).value.byteLength),
+      ),
+    );
 }
 
 describe("gradient accumulation", () => {
@@ -132,9 +138,20 @@ describe("parameter groups", () => {
       optimizer: { beta1: 0.9, beta2: 0.99, eps: 1e-8, weightDecay: 0.5 },
       groups: [{ name: "value", params: "value.", schedule: constantSchedule(0.02), weightDecay: 0 }],
     });
-    expect(trainer.groups.map((g) => [g.name, g.params.map((p) => p.name)])).toEqual([["default", ["policy.w"]], ["value", ["value.h"]]]);
-    const gc = [[3, 4, 0, 0], [0.1, -0.2, 0.05, 0], [-1, 2, -3, 0.5]];
-    const gd = [[1, -1, 2, 0.5], [0.3, 0.3, -0.3, 1], [2, 0, 1, -1]];
+    expect(trainer.groups.map((g) => [g.name, g.params.map((p) => p.name)])).toEqual([
+      ["default", ["policy.w"]],
+      ["value", ["value.h"]],
+    ]);
+    const gc = [
+      [3, 4, 0, 0],
+      [0.1, -0.2, 0.05, 0],
+      [-1, 2, -3, 0.5],
+    ];
+    const gd = [
+      [1, -1, 2, 0.5],
+      [0.3, 0.3, -0.3, 1],
+      [2, 0, 1, -1],
+    ];
     for (let s = 0; s < 3; s++) {
       const r = await trainer.step({ c: hostTensor(Float32Array.from(gc[s]!), [2, 2]), d: hostTensor(Float32Array.from(gd[s]!), [2, 2]) });
       expect(r.lrs).toEqual({ default: 0.1, value: 0.02 });
@@ -148,10 +165,18 @@ describe("parameter groups", () => {
 
   it("name the problem when groups overlap, match nothing or list an unknown parameter", async () => {
     const { store, loss } = classifier();
-    const make = (groups: Parameters<typeof createTrainer>[0]["groups"]) => createTrainer({ runtime: rt, params: store, loss, schedule: constantSchedule(0.1), groups });
-    await expect(make([{ name: "a", params: "head" }, { name: "b", params: /weight$/ }])).rejects.toThrow(/parameter "head.weight" is in groups "a" and "b"/);
+    const make = (groups: Parameters<typeof createTrainer>[0]["groups"]) =>
+      createTrainer({ runtime: rt, params: store, loss, schedule: constantSchedule(0.1), groups });
+    await expect(
+      make([
+        { name: "a", params: "head" },
+        { name: "b", params: /weight$/ },
+      ]),
+    ).rejects.toThrow(/parameter "head.weight" is in groups "a" and "b"/);
     await expect(make([{ name: "a", params: "policy." }])).rejects.toThrow(/parameter group "a" matches no parameter/);
-    await expect(make([{ name: "a", params: ["head.weight", "head.nope"] }])).rejects.toThrow(/parameter group "a": no parameter named "head.nope"/);
+    await expect(make([{ name: "a", params: ["head.weight", "head.nope"] }])).rejects.toThrow(
+      /parameter group "a": no parameter named "head.nope"/,
+    );
     await expect(make([{ name: "default", params: "head" }])).rejects.toThrow(/the name "default" is reserved/);
   });
 });
@@ -170,7 +195,10 @@ describe("resumable optimizer state", () => {
       const t2 = await createTrainer({ runtime: rt, params: first.store, loss: first.loss, schedule, groups, optimizer, update });
       for (let s = 0; s < 3; s++) await t2.step(feeds(batch(40 + s, 16)));
       const dir = mkdtempSync(join(tmpdir(), "goodhart-optstate-"));
-      await writeSafetensors(join(dir, "params.safetensors"), new Map(first.store.list().map((p) => [p.name, { dtype: "F32" as const, shape: p.shape, data: p.value }])));
+      await writeSafetensors(
+        join(dir, "params.safetensors"),
+        new Map(first.store.list().map((p) => [p.name, { dtype: "F32" as const, shape: p.shape, data: p.value }])),
+      );
       await saveOptimizerState(join(dir, "optimizer.safetensors"), t2.state());
 
       const resumed = classifier(99); // different initial values: everything must come from the files
@@ -213,7 +241,9 @@ describe("resumable optimizer state", () => {
     expect(() => t.loadState(short)).toThrow(/moments of "head.bias" have 1\/1 values, the parameter has 3/);
     const dir = mkdtempSync(join(tmpdir(), "goodhart-optstate-"));
     await writeSafetensors(join(dir, "model.safetensors"), { w: { dtype: "F32", shape: [1], data: Float32Array.of(1) } });
-    await expect(loadOptimizerState(join(dir, "model.safetensors"))).rejects.toThrow(/model.safetensors: metadata "format" is undefined, expected "goodhart-adamw"/);
+    await expect(loadOptimizerState(join(dir, "model.safetensors"))).rejects.toThrow(
+      /model.safetensors: metadata "format" is undefined, expected "goodhart-adamw"/,
+    );
     writeFileSync(join(dir, "junk.safetensors"), "not a file");
     await expect(loadOptimizerState(join(dir, "junk.safetensors"))).rejects.toThrow(/junk.safetensors/);
   });
@@ -228,7 +258,9 @@ describe("pre-allocated outputs", () => {
     expect(Array.from(target)).toEqual([2, 4, 6]);
     expect(out.twice!.data).toBe(target);
     expect(Array.from(out.total!.data as Float32Array)).toEqual([6]);
-    await expect(session.run({ a: hostTensor(Float32Array.of(1, 2, 3), [3]) }, undefined, { nope: hostTensor(target, [3]) })).rejects.toThrow(/"nope" is not an output/);
+    await expect(
+      session.run({ a: hostTensor(Float32Array.of(1, 2, 3), [3]) }, undefined, { nope: hostTensor(target, [3]) }),
+    ).rejects.toThrow(/"nope" is not an output/);
   });
 
   for (const update of ["graph", "host"] as const) {
@@ -238,7 +270,14 @@ describe("pre-allocated outputs", () => {
       const store = new ParameterStore(0);
       const w = store.param("w", [4], { kind: "ones" });
       const c = input("c", "float32", [4]);
-      const trainer = await createTrainer({ runtime: rt, params: store, loss: w.mul(c).sum(), schedule: constantSchedule(0.1), update, decay: () => true });
+      const trainer = await createTrainer({
+        runtime: rt,
+        params: store,
+        loss: w.mul(c).sum(),
+        schedule: constantSchedule(0.1),
+        update,
+        decay: () => true,
+      });
       const external = Float32Array.of(1, 1, 1, 1);
       store.set("w", external);
       const seen = new Set<Float32Array>();

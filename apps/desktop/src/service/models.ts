@@ -61,7 +61,8 @@ function safetensorsHeader(file: string): Buffer {
     const len = Buffer.alloc(8);
     if (readSync(fd, len, 0, 8, 0) !== 8) throw new Error(`${file}: shorter than a safetensors header`);
     const n = Number(len.readBigUInt64LE(0));
-    if (n <= 0 || n > 100 * 2 ** 20 || n + 8 > statSync(file).size) throw new Error(`${file}: header length ${n} does not fit the file; not a safetensors file`);
+    if (n <= 0 || n > 100 * 2 ** 20 || n + 8 > statSync(file).size)
+      throw new Error(`${file}: header length ${n} does not fit the file; not a safetensors file`);
     const header = Buffer.alloc(n);
     readSync(fd, header, 0, n, 8);
     JSON.parse(header.toString("utf8"));
@@ -92,7 +93,8 @@ export function inspectModelFolder(dir: string): ModelFolderInfo {
   const folder = path.resolve(dir);
   if (!existsSync(folder) || !statSync(folder).isDirectory()) throw new Error(`${folder}: not a folder`);
   const configFile = path.join(folder, "config.json");
-  if (!existsSync(configFile)) throw new Error(`${folder}: no config.json (a Hugging Face model folder has config.json, model.safetensors and tokenizer.json)`);
+  if (!existsSync(configFile))
+    throw new Error(`${folder}: no config.json (a Hugging Face model folder has config.json, model.safetensors and tokenizer.json)`);
   const { architecture, config } = gptConfigFromHf(readJson(configFile) as never, configFile);
   const c = resolveGptConfig(config);
   const files = weightFiles(folder);
@@ -146,7 +148,13 @@ export function registerModelFolder(store: LabStore, dir: string, name?: string)
   if (existing) return { model: toRegistered(existing), created: false };
   const label = (name ?? path.basename(info.path)).trim();
   if (!label) throw new Error("model name must not be empty");
-  const model = store.models.create({ name: label, kind: HF_MODEL_KIND, path: info.path, config: info as unknown as JsonObject, hash: info.fingerprint });
+  const model = store.models.create({
+    name: label,
+    kind: HF_MODEL_KIND,
+    path: info.path,
+    config: info as unknown as JsonObject,
+    hash: info.fingerprint,
+  });
   return { model: toRegistered(model), created: true };
 }
 
@@ -163,7 +171,13 @@ export function listModelFolders(store: LabStore): RegisteredModel[] {
  * built-in (random or pretrained-on-the-task) start, then every registered folder by id and name.
  */
 export function modelInitChoices(store: LabStore): { value: string; label: string }[] {
-  return [{ value: "builtin", label: "built-in task model" }, ...listModelFolders(store).map((m) => ({ value: `model:${m.id}`, label: `${m.name} (${m.architecture}, ${(m.parameters / 1e6).toFixed(1)}M)` }))];
+  return [
+    { value: "builtin", label: "built-in task model" },
+    ...listModelFolders(store).map((m) => ({
+      value: `model:${m.id}`,
+      label: `${m.name} (${m.architecture}, ${(m.parameters / 1e6).toFixed(1)}M)`,
+    })),
+  ];
 }
 
 /** The LabApi `models` service, wired in lab-service.ts. A folder the engine cannot run is a validation error naming the file. */

@@ -18,7 +18,8 @@ export function unbroadcast(g: Tensor, shape: Shape): Tensor {
   for (let i = 0; i < g.rank; i++) {
     if (i < lead) axes.push(i);
     else if (shape[i - lead] === 1 && g.shape[i] !== 1) axes.push(i);
-    else if (!dimEquals(shape[i - lead]!, g.shape[i]!)) throw new Error(`gradient ${shapeToString(g.shape)} does not broadcast to input ${shapeToString(shape)}`);
+    else if (!dimEquals(shape[i - lead]!, g.shape[i]!))
+      throw new Error(`gradient ${shapeToString(g.shape)} does not broadcast to input ${shapeToString(shape)}`);
   }
   const summed = axes.length ? g.sum(axes, true) : g;
   return lead > 0 || !sameShape(summed.shape, shape) ? summed.reshape(shape) : summed;
@@ -90,7 +91,8 @@ export function grad(y: Tensor, wrt: readonly Tensor[], seed?: Tensor): Tensor[]
     if (!needsGrad.some(Boolean)) continue;
     const def = getOp(node.op);
     if (def.noGradient) continue;
-    if (!def.vjp) throw new Error(`grad: op "${node.op}" has no VJP rule, so gradients cannot flow through it (mark it noGradient or add a vjp)`);
+    if (!def.vjp)
+      throw new Error(`grad: op "${node.op}" has no VJP rule, so gradients cannot flow through it (mark it noGradient or add a vjp)`);
     const inGrads = def.vjp(outGrads, { inputs: node.inputs, outputs: node.outputs, attrs: node.attrs, needsGrad });
     node.inputs.forEach((t, i) => {
       const g = inGrads[i];
@@ -118,8 +120,8 @@ function addGradients(a: Tensor, b: Tensor): Tensor {
     [b, a],
   ] as const) {
     const n = sparse.node;
-    if (n?.op === "scatter_add" && isZeros(n.inputs[0]!) && sameShape(dense.shape, sparse.shape) && dense.dtype === sparse.dtype) return scatterAdd(dense, n.inputs[1]!, n.inputs[2]!);
+    if (n?.op === "scatter_add" && isZeros(n.inputs[0]!) && sameShape(dense.shape, sparse.shape) && dense.dtype === sparse.dtype)
+      return scatterAdd(dense, n.inputs[1]!, n.inputs[2]!);
   }
   return a.add(b);
 }
-

@@ -12,7 +12,8 @@ export type ResolvedSamplingOptions = Required<SamplingOptions>;
 
 export function resolveSamplingOptions(o: SamplingOptions): ResolvedSamplingOptions {
   const r = { temperature: o.temperature ?? 1, topK: o.topK ?? 0, topP: o.topP ?? 1 };
-  if (!(r.temperature >= 0) || !Number.isFinite(r.temperature)) throw new Error(`sampling: temperature must be a finite number >= 0, got ${o.temperature}`);
+  if (!(r.temperature >= 0) || !Number.isFinite(r.temperature))
+    throw new Error(`sampling: temperature must be a finite number >= 0, got ${o.temperature}`);
   if (!Number.isInteger(r.topK) || r.topK < 0) throw new Error(`sampling: topK must be a non-negative integer, got ${o.topK}`);
   if (!(r.topP > 0 && r.topP <= 1)) throw new Error(`sampling: topP must be in (0, 1], got ${o.topP}`);
   return r;
@@ -100,7 +101,12 @@ function byLogit(logits: Logits, offset: number, tokens: ArrayLike<number>): num
 
 /** Indices of the k largest logits, largest first (lower index first on ties). */
 function largest(logits: Logits, offset: number, length: number, k: number): number[] {
-  if (k >= length) return byLogit(logits, offset, Array.from({ length }, (_, i) => i));
+  if (k >= length)
+    return byLogit(
+      logits,
+      offset,
+      Array.from({ length }, (_, i) => i),
+    );
   return byLogit(logits, offset, upperSet(logits, offset, length, k)).slice(0, k);
 }
 
@@ -110,7 +116,12 @@ function largest(logits: Logits, offset: number, length: number, k: number): num
  * Only the kept tokens are sorted: top-k selects its k first, and top-p alone first selects the
  * smallest upper set holding mass p (a little more, for rounding), then sorts just that.
  */
-export function candidateTokens(logits: Logits, options: ResolvedSamplingOptions, offset = 0, length = logits.length - offset): { tokens: number[]; probs: number[] } {
+export function candidateTokens(
+  logits: Logits,
+  options: ResolvedSamplingOptions,
+  offset = 0,
+  length = logits.length - offset,
+): { tokens: number[]; probs: number[] } {
   if (options.temperature === 0) return { tokens: [argmax(logits, offset, length)], probs: [1] };
   const T = options.temperature;
   const k = options.topK > 0 ? Math.min(options.topK, length) : length;
@@ -141,7 +152,13 @@ export function candidateTokens(logits: Logits, options: ResolvedSamplingOptions
 }
 
 /** Draws one token given a uniform number u in [0, 1). */
-export function sampleToken(logits: Logits, options: ResolvedSamplingOptions, u: number, offset = 0, length = logits.length - offset): number {
+export function sampleToken(
+  logits: Logits,
+  options: ResolvedSamplingOptions,
+  u: number,
+  offset = 0,
+  length = logits.length - offset,
+): number {
   if (options.temperature === 0) return argmax(logits, offset, length);
   if (options.topK === 0 && options.topP === 1) {
     // Plain sampling needs no ordering: one pass for the normaliser, one for the draw.

@@ -228,7 +228,11 @@ export class Tensor implements TensorType {
   }
   /** `x[start:end]` along one axis; negative bounds count from the end. */
   slice(axis: number, start: Dim, end?: Dim): Tensor {
-    return apply1("slice", [this], { axis: normAxis(axis, this.rank, "slice"), start, end: end ?? this.shape[normAxis(axis, this.rank, "slice")]! });
+    return apply1("slice", [this], {
+      axis: normAxis(axis, this.rank, "slice"),
+      start,
+      end: end ?? this.shape[normAxis(axis, this.rank, "slice")]!,
+    });
   }
   /** Splits along an axis into pieces of the given static sizes. */
   split(axis: number, sizes: readonly number[]): Tensor[] {
@@ -274,7 +278,11 @@ export class Tensor implements TensorType {
     return apply1("log_softmax", [this], { axis: normAxis(axis, this.rank, "logSoftmax") });
   }
   cumsum(axis: number, options: { exclusive?: boolean; reverse?: boolean } = {}): Tensor {
-    return apply1("cumsum", [this], { axis: normAxis(axis, this.rank, "cumsum"), exclusive: !!options.exclusive, reverse: !!options.reverse });
+    return apply1("cumsum", [this], {
+      axis: normAxis(axis, this.rank, "cumsum"),
+      exclusive: !!options.exclusive,
+      reverse: !!options.reverse,
+    });
   }
   /** Index of the maximum along an axis (int64, no gradient). */
   argmax(axis = -1, keepDims = false): Tensor {

@@ -32,7 +32,9 @@ describe("memory planning", () => {
     );
     expect(() => assertMemoryFits(p, "cuda", "x", 64 * GB)).not.toThrow();
     expect(() => assertMemoryFits(p, "webgpu", "x")).not.toThrow(); // unknown: no refusal
-    expect(describeMemoryPlan(planMemory(GPT2_SMALL, { mode: "inference", batch: 1, seq: 16 }))).toMatch(/^about [\d.]+ GB \(parameters 0\.46 GB, activations/);
+    expect(describeMemoryPlan(planMemory(GPT2_SMALL, { mode: "inference", batch: 1, seq: 16 }))).toMatch(
+      /^about [\d.]+ GB \(parameters 0\.46 GB, activations/,
+    );
   });
 
   it("rejects nonsense sizes", () => {

@@ -111,6 +111,8 @@ export function assertMemoryFits(plan: MemoryPlan, device: string, what: string,
   if (available === undefined) return;
   if (plan.total > available) {
     const where = device === "cpu" ? "free RAM" : `memory available on ${device}`;
-    throw new Error(`${what} needs ${describeMemoryPlan(plan)}, but only ${gb(available)} of ${where} is left; use a smaller batch or sequence length, LoRA instead of full training, or another device`);
+    throw new Error(
+      `${what} needs ${describeMemoryPlan(plan)}, but only ${gb(available)} of ${where} is left; use a smaller batch or sequence length, LoRA instead of full training, or another device`,
+    );
   }
 }

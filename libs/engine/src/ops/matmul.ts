@@ -9,7 +9,13 @@ export const matmulOp: OpDef = {
   name: "matmul",
   infer: (inputs) => {
     expectInputs(inputs, 2);
-    binaryInfer([{ ...inputs[0]!, shape: [] }, { ...inputs[1]!, shape: [] }], true);
+    binaryInfer(
+      [
+        { ...inputs[0]!, shape: [] },
+        { ...inputs[1]!, shape: [] },
+      ],
+      true,
+    );
     const [a, b] = inputs as [(typeof inputs)[0], (typeof inputs)[0]];
     if (a.shape.length < 2 || b.shape.length < 2) throw new Error("matmul needs rank >= 2 operands (reshape vectors to matrices)");
     const m = a.shape[a.shape.length - 2]!;

@@ -16,7 +16,8 @@ export interface HostTensor {
 
 /** Wraps a typed array as a host tensor, inferring the dtype from the array type. */
 export function hostTensor(data: HostArray, shape: readonly number[]): HostTensor {
-  const dtype: DType = data instanceof Float32Array ? "float32" : data instanceof Float64Array ? "float64" : data instanceof BigInt64Array ? "int64" : "bool";
+  const dtype: DType =
+    data instanceof Float32Array ? "float32" : data instanceof Float64Array ? "float64" : data instanceof BigInt64Array ? "int64" : "bool";
   const n = shape.reduce((p, d) => p * d, 1);
   if (n !== data.length) throw new Error(`hostTensor: ${data.length} values for shape [${shape}]`);
   return { dtype, shape: [...shape], data };
@@ -57,7 +58,11 @@ export interface Session {
    * `into` are written into those host arrays (pre-allocated by the caller, right dtype and shape)
    * instead of fresh buffers, and are returned as those same arrays.
    */
-  run(feeds: Readonly<Record<string, HostTensor>>, fetch?: readonly string[], into?: Readonly<Record<string, HostTensor>>): Promise<Record<string, HostTensor>>;
+  run(
+    feeds: Readonly<Record<string, HostTensor>>,
+    fetch?: readonly string[],
+    into?: Readonly<Record<string, HostTensor>>,
+  ): Promise<Record<string, HostTensor>>;
   release(): Promise<void>;
 }
 
@@ -84,7 +89,8 @@ const AUTO_ORDER: DeviceName[] = ["cuda", "dml", "coreml", "webgpu", "cpu"];
 export async function createRuntime(options: RuntimeOptions = {}): Promise<Runtime> {
   const requested = options.device ?? "cpu";
   const log = options.log ?? ((m: string) => console.warn(m));
-  if (requested !== "auto" && !DEVICE_NAMES.includes(requested)) throw new Error(`unknown device "${requested}"; use one of ${[...DEVICE_NAMES, "auto"].join(", ")}`);
+  if (requested !== "auto" && !DEVICE_NAMES.includes(requested))
+    throw new Error(`unknown device "${requested}"; use one of ${[...DEVICE_NAMES, "auto"].join(", ")}`);
   let device: DeviceName = "cpu";
   let fallbackReason: string | undefined;
   const candidates = requested === "auto" ? AUTO_ORDER : [requested];
@@ -137,7 +143,13 @@ class OrtRuntime implements Runtime {
   }
 }
 
-async function openSession(program: CompiledProgram, device: DeviceName, threads: number | undefined, cpuMemArena: boolean | undefined, onRelease: () => void): Promise<Session> {
+async function openSession(
+  program: CompiledProgram,
+  device: DeviceName,
+  threads: number | undefined,
+  cpuMemArena: boolean | undefined,
+  onRelease: () => void,
+): Promise<Session> {
   let ortSession: OrtSession;
   try {
     ortSession = await createOrtSession(program.model, {
@@ -150,7 +162,9 @@ async function openSession(program: CompiledProgram, device: DeviceName, threads
       ...(threads ? { intraOpNumThreads: threads, interOpNumThreads: 1 } : {}),
     });
   } catch (err) {
-    throw new Error(`ONNX Runtime rejected compiled program ${program.hash} (${program.nodeCount} nodes): ${err instanceof Error ? err.message : String(err)}`);
+    throw new Error(
+      `ONNX Runtime rejected compiled program ${program.hash} (${program.nodeCount} nodes): ${err instanceof Error ? err.message : String(err)}`,
+    );
   }
   return new OrtBoundSession(program, device, ortSession, onRelease);
 }
@@ -168,7 +182,11 @@ class OrtBoundSession implements Session {
     this.specs = new Map(program.inputs.map((s) => [s.name, s]));
   }
 
-  async run(feeds: Readonly<Record<string, HostTensor>>, fetch?: readonly string[], into?: Readonly<Record<string, HostTensor>>): Promise<Record<string, HostTensor>> {
+  async run(
+    feeds: Readonly<Record<string, HostTensor>>,
+    fetch?: readonly string[],
+    into?: Readonly<Record<string, HostTensor>>,
+  ): Promise<Record<string, HostTensor>> {
     if (this.released) throw new Error(`program ${this.program.hash}: session already released`);
     const t0 = performance.now();
     const ortFeeds: Record<string, OrtTensor> = {};
@@ -180,7 +198,8 @@ class OrtBoundSession implements Session {
         throw new Error(`input "${spec.name}": expected shape [${spec.shape}], got [${f.shape}]`);
       ortFeeds[spec.name] = new OrtTensorClass(f.dtype as OrtTensorType, f.data as never, f.shape);
     }
-    for (const name of Object.keys(feeds)) if (!this.specs.has(name)) throw new Error(`program ${this.program.hash}: unknown input "${name}"`);
+    for (const name of Object.keys(feeds))
+      if (!this.specs.has(name)) throw new Error(`program ${this.program.hash}: unknown input "${name}"`);
     const fetches = into ? this.preallocatedFetches(fetch, into) : fetch;
     const t1 = performance.now();
     const out = fetches ? await this.ort.run(ortFeeds, fetches as never) : await this.ort.run(ortFeeds);
@@ -189,7 +208,11 @@ class OrtBoundSession implements Session {
     for (const [name, t] of Object.entries(out)) {
       // ORT wrote a pre-allocated output in place; hand back the caller's own array.
       const mine = into?.[name];
-      result[name] = mine ?? { dtype: t.type === "bool" ? "bool" : (t.type as DType), shape: t.dims.map(Number), data: t.data as HostArray };
+      result[name] = mine ?? {
+        dtype: t.type === "bool" ? "bool" : (t.type as DType),
+        shape: t.dims.map(Number),
+        data: t.data as HostArray,
+      };
     }
     const t3 = performance.now();
     this.stats.runs++;
@@ -201,12 +224,18 @@ class OrtBoundSession implements Session {
   private released = false;
 
   /** onnxruntime-node's fetches object: null for outputs it allocates, a tensor over the caller's array for the rest. */
-  private preallocatedFetches(fetch: readonly string[] | undefined, into: Readonly<Record<string, HostTensor>>): Record<string, OrtTensor | null> {
+  private preallocatedFetches(
+    fetch: readonly string[] | undefined,
+    into: Readonly<Record<string, HostTensor>>,
+  ): Record<string, OrtTensor | null> {
     const names = fetch ?? this.program.outputs.map((o) => o.name);
     const fetches: Record<string, OrtTensor | null> = {};
     for (const name of names) fetches[name] = null;
     for (const [name, t] of Object.entries(into)) {
-      if (!(name in fetches)) throw new Error(`program ${this.program.hash}: pre-allocated output "${name}" is not an output${fetch ? " fetched" : ""} of this program`);
+      if (!(name in fetches))
+        throw new Error(
+          `program ${this.program.hash}: pre-allocated output "${name}" is not an output${fetch ? " fetched" : ""} of this program`,
+        );
       fetches[name] = new OrtTensorClass(t.dtype as OrtTensorType, t.data as never, t.shape);
     }
     return fetches;

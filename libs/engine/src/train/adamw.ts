@@ -26,7 +26,12 @@ export function adamwScalars(config: AdamWConfig, t: number, lr: number): { lr: 
  * equals alpha * m / (sqrt(v) + epsHat) with alpha = lr sqrt(bc2) / bc1 and epsHat = eps sqrt(bc2)
  * (the form PyTorch uses), and decoupled decay is one multiply by keep = 1 - lr * weightDecay.
  */
-export function fusedAdamwScalars(config: AdamWConfig, t: number, lr: number, weightDecay: number): { alpha: number; epsHat: number; keep: number } {
+export function fusedAdamwScalars(
+  config: AdamWConfig,
+  t: number,
+  lr: number,
+  weightDecay: number,
+): { alpha: number; epsHat: number; keep: number } {
   const c = { ...ADAMW_DEFAULTS, ...config };
   const { bc1, bc2 } = adamwScalars(c, t, lr);
   return { alpha: (lr * Math.sqrt(bc2)) / bc1, epsHat: c.eps * Math.sqrt(bc2), keep: 1 - lr * weightDecay };
@@ -60,7 +65,15 @@ export interface FusedAdamwInputs {
  * folded into rank-0 coefficients, so each element costs 13 element-wise ops (m: 3, v: 4, p: 6;
  * 12 without decay) instead of the textbook form's 16.
  */
-export function adamwGraphUpdate(p: Tensor, g: Tensor, m: Tensor, v: Tensor, s: FusedAdamwInputs, config: AdamWConfig, decay: boolean): { p: Tensor; m: Tensor; v: Tensor } {
+export function adamwGraphUpdate(
+  p: Tensor,
+  g: Tensor,
+  m: Tensor,
+  v: Tensor,
+  s: FusedAdamwInputs,
+  config: AdamWConfig,
+  decay: boolean,
+): { p: Tensor; m: Tensor; v: Tensor } {
   const c = { ...ADAMW_DEFAULTS, ...config };
   const c1 = s.clip ? s.clip.mul(1 - c.beta1) : scalar(1 - c.beta1);
   const c2 = s.clip ? s.clip.square().mul(1 - c.beta2) : scalar(1 - c.beta2);

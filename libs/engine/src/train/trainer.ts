@@ -100,7 +100,12 @@ function scalarInputs(groups: readonly ResolvedGroup[]) {
 }
 
 /** Graph outputs of a clipped AdamW update of every parameter from the given gradients. */
-function updateOutputs(groups: readonly ResolvedGroup[], grads: ReadonlyMap<string, Tensor>, opt: AdamWConfig, decay: (p: Parameter) => boolean): Record<string, Tensor> {
+function updateOutputs(
+  groups: readonly ResolvedGroup[],
+  grads: ReadonlyMap<string, Tensor>,
+  opt: AdamWConfig,
+  decay: (p: Parameter) => boolean,
+): Record<string, Tensor> {
   const ordered = groups.flatMap((g) => g.params.map((p) => grads.get(p.name)!));
   const { norm, factor } = clipFactor(ordered, opt.maxGradNorm);
   const s = scalarInputs(groups);
@@ -130,9 +135,13 @@ export async function createTrainer(config: TrainerConfig): Promise<Trainer> {
   const opt = config.optimizer ?? {};
   const params = config.params.list();
   if (params.length === 0) throw new Error("createTrainer: the parameter store is empty");
-  if (config.loss.rank !== 0 || config.loss.dtype !== "float32") throw new Error(`createTrainer: loss must be a float32 scalar, got ${config.loss}`);
+  if (config.loss.rank !== 0 || config.loss.dtype !== "float32")
+    throw new Error(`createTrainer: loss must be a float32 scalar, got ${config.loss}`);
   const decay = config.decay ?? ((p: Parameter) => p.shape.length >= 2);
-  const groups = resolveGroups(params, config.groups ?? [], { schedule: config.schedule, weightDecay: opt.weightDecay ?? ADAMW_DEFAULTS.weightDecay });
+  const groups = resolveGroups(params, config.groups ?? [], {
+    schedule: config.schedule,
+    weightDecay: opt.weightDecay ?? ADAMW_DEFAULTS.weightDecay,
+  });
   // Refuse before building anything when the trained parameters, their moments and gradients
   // alone cannot fit (activations depend on the batch: see planMemory for the whole estimate).
   const trainedBytes = 4 * config.params.count();
@@ -142,7 +151,10 @@ export async function createTrainer(config: TrainerConfig): Promise<Trainer> {
       `createTrainer${config.name ? ` (${config.name})` : ""}: ${config.params.count()} trained parameters need ${(stateBytes / 2 ** 30).toFixed(2)} GB for values, AdamW moments and gradients (${update} update) before any activation, but only ${(freemem() / 2 ** 30).toFixed(2)} GB of RAM is free`,
     );
   const groupOf = new Map(groups.flatMap((g) => g.params.map((p) => [p.name, g] as const)));
-  const gradList = grad(config.loss, params.map((p) => p.tensor));
+  const gradList = grad(
+    config.loss,
+    params.map((p) => p.tensor),
+  );
   const grads = new Map(params.map((p, i) => [p.name, gradList[i]!]));
   const metricOutputs: Record<string, Tensor> = {};
   for (const [k, t] of Object.entries(config.metrics ?? {})) metricOutputs[`metric.${k}`] = t;
@@ -156,7 +168,9 @@ export async function createTrainer(config: TrainerConfig): Promise<Trainer> {
   const name = config.name ?? "train";
   const session = await config.runtime.session({ outputs, name });
 
-  let state = new Map<string, Moments>(params.map((p) => [p.name, { m: new Float32Array(p.value.length), v: new Float32Array(p.value.length) }]));
+  let state = new Map<string, Moments>(
+    params.map((p) => [p.name, { m: new Float32Array(p.value.length), v: new Float32Array(p.value.length) }]),
+  );
   let steps = 0;
   // Gradient accumulation: running weighted sums per parameter, their total weight, and losses.
   let acc: Map<string, Float32Array> | null = null;
@@ -225,7 +239,10 @@ export async function createTrainer(config: TrainerConfig): Promise<Trainer> {
   };
   // The host update's gradients land in one fixed buffer per parameter.
   let gradBuffers: Record<string, HostTensor> | null = null;
-  const gradTargets = () => (gradBuffers ??= Object.fromEntries(params.map((p) => [`grad.${p.name}`, { dtype: "float32" as const, shape: p.shape, data: new Float32Array(p.value.length) }])));
+  const gradTargets = () =>
+    (gradBuffers ??= Object.fromEntries(
+      params.map((p) => [`grad.${p.name}`, { dtype: "float32" as const, shape: p.shape, data: new Float32Array(p.value.length) }]),
+    ));
   /** The AdamW update on the host from gradients (already averaged) and their global norm. */
   const hostUpdate = (gradOf: (p: Parameter) => Float32Array, gradNorm: number, rates: Record<string, number>) => {
     const scale = opt.maxGradNorm === undefined ? 1 : Math.min(1, opt.maxGradNorm / (gradNorm + 1e-6));
@@ -237,7 +254,8 @@ export async function createTrainer(config: TrainerConfig): Promise<Trainer> {
     }
   };
   const primaryLr = (rates: Record<string, number>) => rates[DEFAULT_GROUP] ?? rates[groups[0]!.name]!;
-  const metricsOf = (out: Record<string, HostTensor>) => Object.fromEntries(Object.keys(config.metrics ?? {}).map((k) => [k, out[`metric.${k}`]!]));
+  const metricsOf = (out: Record<string, HostTensor>) =>
+    Object.fromEntries(Object.keys(config.metrics ?? {}).map((k) => [k, out[`metric.${k}`]!]));
 
   return {
     session,
@@ -250,21 +268,26 @@ export async function createTrainer(config: TrainerConfig): Promise<Trainer> {
       return pending;
     },
     moments: () => state,
-    state: () => ({ step: steps, moments: new Map([...state].map(([k, s]) => [k, { m: Float32Array.from(s.m), v: Float32Array.from(s.v) }])) }),
+    state: () => ({
+      step: steps,
+      moments: new Map([...state].map(([k, s]) => [k, { m: Float32Array.from(s.m), v: Float32Array.from(s.v) }])),
+    }),
     loadState(saved) {
       if (pending) throw new Error(`loadState: ${pending} accumulated micro-batch(es) not applied yet`);
       const next = new Map<string, Moments>();
       for (const p of params) {
         const s = saved.moments.get(p.name);
         if (!s) throw new Error(`loadState: no moments for parameter "${p.name}"`);
-        if (s.m.length !== p.value.length || s.v.length !== p.value.length) throw new Error(`loadState: moments of "${p.name}" have ${s.m.length}/${s.v.length} values, the parameter has ${p.value.length}`);
+        if (s.m.length !== p.value.length || s.v.length !== p.value.length)
+          throw new Error(`loadState: moments of "${p.name}" have ${s.m.length}/${s.v.length} values, the parameter has ${p.value.length}`);
         next.set(p.name, { m: Float32Array.from(s.m), v: Float32Array.from(s.v) });
         owned.add(next.get(p.name)!.m);
         owned.add(next.get(p.name)!.v);
       }
       const extra = [...saved.moments.keys()].filter((k) => !next.has(k));
       if (extra.length) throw new Error(`loadState: moments for unknown parameter(s) ${extra.map((k) => JSON.stringify(k)).join(", ")}`);
-      if (!Number.isInteger(saved.step) || saved.step < 0) throw new Error(`loadState: step must be a non-negative integer, got ${saved.step}`);
+      if (!Number.isInteger(saved.step) || saved.step < 0)
+        throw new Error(`loadState: step must be a non-negative integer, got ${saved.step}`);
       state = next;
       steps = saved.step;
     },
@@ -283,7 +306,15 @@ export async function createTrainer(config: TrainerConfig): Promise<Trainer> {
       steps++;
       const total = performance.now() - t0;
       const ort = session.stats.ortMs - ort0;
-      return { step: steps, loss: Number(out.loss!.data[0]), lr: primaryLr(rates), lrs: rates, gradNorm, metrics: metricsOf(out), ms: { total, ort, host: total - ort } };
+      return {
+        step: steps,
+        loss: Number(out.loss!.data[0]),
+        lr: primaryLr(rates),
+        lrs: rates,
+        gradNorm,
+        metrics: metricsOf(out),
+        ms: { total, ort, host: total - ort },
+      };
     },
 
     async accumulate(feeds, weight = 1) {
