@@ -13,7 +13,10 @@ const SHAPE = { vocab: 256, layers: 4, heads: 8, batch: 32, prompt: 16, newToken
 const threads = os.cpus().length;
 
 function model(d: number): Gpt {
-  return new Gpt({ vocab: SHAPE.vocab, maxSeq: SHAPE.prompt + SHAPE.newTokens, dModel: d, nHeads: SHAPE.heads, nLayers: SHAPE.layers }, { seed: d });
+  return new Gpt(
+    { vocab: SHAPE.vocab, maxSeq: SHAPE.prompt + SHAPE.newTokens, dModel: d, nHeads: SHAPE.heads, nLayers: SHAPE.layers },
+    { seed: d },
+  );
 }
 
 function prompts(seed: number): number[][] {
@@ -31,7 +34,8 @@ interface GenTiming {
 async function timeGeneration(rt: Runtime, gpt: Gpt, kvCache: boolean, reps: number): Promise<GenTiming> {
   await generate(rt, gpt, prompts(0), { maxNewTokens: 3, kvCache, seeds: 0 }); // opens the sessions
   const runs: GenerationResult[] = [];
-  for (let r = 0; r < reps; r++) runs.push(await generate(rt, gpt, prompts(r + 1), { maxNewTokens: SHAPE.newTokens, kvCache, seeds: 100 * r }));
+  for (let r = 0; r < reps; r++)
+    runs.push(await generate(rt, gpt, prompts(r + 1), { maxNewTokens: SHAPE.newTokens, kvCache, seeds: 100 * r }));
   const ms = median(runs.map((r) => r.stats.ms));
   const tokens = runs[0]!.tokens.reduce((s, t) => s + t.length, 0);
   return {
@@ -67,7 +71,9 @@ const round = (x: number, digits = 1) => Number(x.toFixed(digits));
 for (const d of [256, 512]) {
   const gpt = model(d);
   const kv = await timeGeneration(rt, gpt, true, REPS);
-  console.log(`d${d} KV cache: ${kv.tokensPerS.toFixed(0)} tok/s (${kv.ms.toFixed(0)} ms per batch; ORT ${(100 * kv.ortShare).toFixed(0)}%, sampling ${(100 * kv.samplingShare).toFixed(1)}%)`);
+  console.log(
+    `d${d} KV cache: ${kv.tokensPerS.toFixed(0)} tok/s (${kv.ms.toFixed(0)} ms per batch; ORT ${(100 * kv.ortShare).toFixed(0)}%, sampling ${(100 * kv.samplingShare).toFixed(1)}%)`,
+  );
   results[`gen_tokens_per_s_kv_d${d}`] = round(kv.tokensPerS);
   results[`gen_ort_share_kv_d${d}`] = round(kv.ortShare, 3);
   results[`gen_sampling_share_kv_d${d}`] = round(kv.samplingShare, 4);

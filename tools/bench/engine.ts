@@ -8,7 +8,17 @@ import * as tf from "@tensorflow/tfjs-core";
 import "@tensorflow/tfjs-backend-wasm";
 import { getThreadsCount } from "@tensorflow/tfjs-backend-wasm";
 import type { Runtime, UpdateLocation } from "@goodhart/engine";
-import { Gpt, ParameterStore, constantSchedule, createRng, createRuntime, createTrainer, hostTensor, input, softmaxCrossEntropy } from "@goodhart/engine";
+import {
+  Gpt,
+  ParameterStore,
+  constantSchedule,
+  createRng,
+  createRuntime,
+  createTrainer,
+  hostTensor,
+  input,
+  softmaxCrossEntropy,
+} from "@goodhart/engine";
 import { median, recordBench } from "./record.ts";
 
 // tfjs-core's Node bundle ships no gradient functions, and its ESM build uses directory imports
@@ -46,7 +56,11 @@ async function gemmPeak(rt: Runtime): Promise<{ gflops: number; bySize: Record<n
     const a = input("a", "float32", [n, n]);
     const b = input("b", "float32", [n, n]);
     const session = await rt.session({ outputs: { c: a.matmul(b) }, name: `gemm${n}` });
-    const data = () => hostTensor(Float32Array.from({ length: n * n }, () => rng.uniform() - 0.5), [n, n]);
+    const data = () =>
+      hostTensor(
+        Float32Array.from({ length: n * n }, () => rng.uniform() - 0.5),
+        [n, n],
+      );
     const feeds = { a: data(), b: data() };
     const times: number[] = [];
     await session.run(feeds);
@@ -91,11 +105,22 @@ async function ortTraining(rt: Runtime, d: number): Promise<Record<UpdateLocatio
   const make = async (update: UpdateLocation) => {
     const store = new ParameterStore(0);
     // The product's model (untied head, as the TF.js peer builds it).
-    const model = new Gpt({ vocab: SHAPE.vocab, maxSeq: SHAPE.seq, dModel: d, nHeads: SHAPE.heads, nLayers: SHAPE.layers, tiedHead: false }, { store });
+    const model = new Gpt(
+      { vocab: SHAPE.vocab, maxSeq: SHAPE.seq, dModel: d, nHeads: SHAPE.heads, nLayers: SHAPE.layers, tiedHead: false },
+      { store },
+    );
     const ids = input("ids", "int64", [SHAPE.batch, SHAPE.seq]);
     const targets = input("targets", "int64", [SHAPE.batch, SHAPE.seq]);
     const loss = softmaxCrossEntropy(model.logits(ids), targets);
-    const trainer = await createTrainer({ runtime: rt, params: store, loss, schedule: constantSchedule(3e-4), optimizer: { weightDecay: 0.1, maxGradNorm: 1 }, update, name: `bench-d${d}-${update}` });
+    const trainer = await createTrainer({
+      runtime: rt,
+      params: store,
+      loss,
+      schedule: constantSchedule(3e-4),
+      optimizer: { weightDecay: 0.1, maxGradNorm: 1 },
+      update,
+      name: `bench-d${d}-${update}`,
+    });
     return { store, trainer, steps: [] as { total: number; ort: number; host: number; cpu: number }[] };
   };
   const runs = { graph: await make("graph"), host: await make("host") };
@@ -150,12 +175,18 @@ async function tfjsTraining(d: number): Promise<TrainTiming & { backend: string;
   const tok = param([V, C], "normal");
   const pos = param([T, C], "normal", 0.01);
   const layers = Array.from({ length: L }, () => ({
-    ln1g: param([C], "ones"), ln1b: param([C], "zeros"),
-    qkvW: param([C, 3 * C], "normal"), qkvB: param([3 * C], "zeros"),
-    projW: param([C, C], "normal"), projB: param([C], "zeros"),
-    ln2g: param([C], "ones"), ln2b: param([C], "zeros"),
-    upW: param([C, M], "normal"), upB: param([M], "zeros"),
-    downW: param([M, C], "normal"), downB: param([C], "zeros"),
+    ln1g: param([C], "ones"),
+    ln1b: param([C], "zeros"),
+    qkvW: param([C, 3 * C], "normal"),
+    qkvB: param([3 * C], "zeros"),
+    projW: param([C, C], "normal"),
+    projB: param([C], "zeros"),
+    ln2g: param([C], "ones"),
+    ln2b: param([C], "zeros"),
+    upW: param([C, M], "normal"),
+    upB: param([M], "zeros"),
+    downW: param([M, C], "normal"),
+    downB: param([C], "zeros"),
   }));
   const lnfG = param([C], "ones");
   const lnfB = param([C], "zeros");
@@ -237,7 +268,16 @@ async function tfjsTraining(d: number): Promise<TrainTiming & { backend: string;
   const params = vars.reduce((p, v) => p + v.size, 0);
   tf.disposeVariables();
   const stepMs = median(times);
-  return { params, stepMs, ortMs: NaN, hostMs: NaN, cpuMs: median(cpuTimes), tokensPerS: TOKENS / (stepMs / 1000), backend: tf.getBackend(), threads: getThreadsCount() };
+  return {
+    params,
+    stepMs,
+    ortMs: NaN,
+    hostMs: NaN,
+    cpuMs: median(cpuTimes),
+    tokensPerS: TOKENS / (stepMs / 1000),
+    backend: tf.getBackend(),
+    threads: getThreadsCount(),
+  };
 }
 
 if (process.env.BENCH_PEER_ONLY) {

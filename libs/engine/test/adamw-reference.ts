@@ -1,7 +1,11 @@
 // A float64 AdamW written out by hand, for the optimizer tests.
 
 /** Reference AdamW written out for one scalar-per-element parameter, float64. */
-export function referenceAdamW(p: number[], grads: number[][], o: { lr: number; b1: number; b2: number; eps: number; wd: number; clip?: number }): number[] {
+export function referenceAdamW(
+  p: number[],
+  grads: number[][],
+  o: { lr: number; b1: number; b2: number; eps: number; wd: number; clip?: number },
+): number[] {
   const m = p.map(() => 0);
   const v = p.map(() => 0);
   grads.forEach((g0, k) => {

@@ -1,6 +1,18 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { HostTensor, Runtime, Tensor } from "../src/index.ts";
-import { applyOp, compile, createRuntime, grad, hostTensor, input, oneHot, randomNormal, randomUniform, registerOp, where } from "../src/index.ts";
+import {
+  applyOp,
+  compile,
+  createRuntime,
+  grad,
+  hostTensor,
+  input,
+  oneHot,
+  randomNormal,
+  randomUniform,
+  registerOp,
+  where,
+} from "../src/index.ts";
 
 let rt: Runtime;
 beforeAll(async () => {
@@ -25,7 +37,10 @@ describe("grad", () => {
     const [ga, gb, gc] = grad(a.add(b).mul(c).sum(), [a, b, c]);
     expect(gb!.shape).toEqual([3]);
     expect(gc!.shape).toEqual([2, 1]);
-    const out = await run({ ga: ga!, gb: gb!, gc: gc! }, { a: f64([1, 2, 3, 4, 5, 6], [2, 3]), b: f64([10, 20, 30], [3]), c: f64([2, 3], [2, 1]) });
+    const out = await run(
+      { ga: ga!, gb: gb!, gc: gc! },
+      { a: f64([1, 2, 3, 4, 5, 6], [2, 3]), b: f64([10, 20, 30], [3]), c: f64([2, 3], [2, 1]) },
+    );
     expect(out.ga).toEqual([2, 2, 2, 3, 3, 3]);
     expect(out.gb).toEqual([5, 5, 5]);
     expect(out.gc).toEqual([66, 75]);
@@ -86,8 +101,22 @@ describe("grad", () => {
   it("matches the fused softmax and log-softmax to their composites, values and gradients", async () => {
     const x = input("x", "float64", [3, 5]);
     const v = input("v", "float64", [3, 5]);
-    const composite = x.sub(x.max([1], true)).exp().div(x.sub(x.max([1], true)).exp().sum([1], true));
-    const compositeLog = x.sub(x.max([1], true)).sub(x.sub(x.max([1], true)).exp().sum([1], true).log());
+    const composite = x
+      .sub(x.max([1], true))
+      .exp()
+      .div(
+        x
+          .sub(x.max([1], true))
+          .exp()
+          .sum([1], true),
+      );
+    const compositeLog = x.sub(x.max([1], true)).sub(
+      x
+        .sub(x.max([1], true))
+        .exp()
+        .sum([1], true)
+        .log(),
+    );
     const fused = x.softmax(1);
     const fusedLog = x.logSoftmax(1);
     const outputs = {
@@ -103,7 +132,12 @@ describe("grad", () => {
     const xs = Array.from({ length: 15 }, (_, i) => Math.sin(i * 1.7) * 3);
     const vs = Array.from({ length: 15 }, (_, i) => Math.cos(i * 0.9));
     const out = await run(outputs, { x: f64(xs, [3, 5]), v: f64(vs, [3, 5]) });
-    for (const [a, b] of [["fused", "composite"], ["fusedLog", "compositeLog"], ["gFused", "gComposite"], ["gFusedLog", "gCompositeLog"]] as const) {
+    for (const [a, b] of [
+      ["fused", "composite"],
+      ["fusedLog", "compositeLog"],
+      ["gFused", "gComposite"],
+      ["gFusedLog", "gCompositeLog"],
+    ] as const) {
       out[a]!.forEach((value, i) => expect(value).toBeCloseTo(out[b]![i]!, 12));
     }
   });
@@ -118,7 +152,10 @@ describe("programs", () => {
     const x = input("x", "float32", ["batch", "seq", 4]);
     const y = x.reshape(["batch*seq", 4]).sum([1]).reshape(["batch", "seq"]).mean([1]); // (batch,)
     const s = await rt.session({ outputs: { y } });
-    for (const [b, t] of [[1, 3], [2, 5]]) {
+    for (const [b, t] of [
+      [1, 3],
+      [2, 5],
+    ]) {
       const data = Float32Array.from({ length: b! * t! * 4 }, (_, i) => i);
       const out = await s.run({ x: hostTensor(data, [b!, t!, 4]) });
       expect(out.y!.shape).toEqual([b]);
@@ -152,7 +189,14 @@ describe("programs", () => {
     const x = input("x", "float32", [2, 4]);
     const [vals, idx] = x.topk(2);
     const s = await rt.session({
-      outputs: { am: x.argmax(1), vals: vals!, idx: idx!, lt: x.lt(0).cast("float32"), oh: oneHot(x.argmax(1), 4), w: where(x.gt(1), x, -1) },
+      outputs: {
+        am: x.argmax(1),
+        vals: vals!,
+        idx: idx!,
+        lt: x.lt(0).cast("float32"),
+        oh: oneHot(x.argmax(1), 4),
+        w: where(x.gt(1), x, -1),
+      },
     });
     const out = await s.run({ x: hostTensor(Float32Array.from([1, -3, 7, 2, -1, 5, 0, 9]), [2, 4]) });
     expect(Array.from(out.am!.data as BigInt64Array)).toEqual([2n, 3n]);
@@ -165,8 +209,11 @@ describe("programs", () => {
 
   it("draws reproducible noise from a seed input: same seed same values, moments right", async () => {
     const seed = input("seed", "int64", []);
-    const s = await rt.session({ outputs: { u: randomUniform(seed, ["n"]), z: randomNormal(seed, [20000]), n: input("n_like", "float32", ["n"]).mul(0) } });
-    const draw = async (k: bigint) => s.run({ seed: hostTensor(BigInt64Array.of(k), []), n_like: hostTensor(new Float32Array(20000), [20000]) });
+    const s = await rt.session({
+      outputs: { u: randomUniform(seed, ["n"]), z: randomNormal(seed, [20000]), n: input("n_like", "float32", ["n"]).mul(0) },
+    });
+    const draw = async (k: bigint) =>
+      s.run({ seed: hostTensor(BigInt64Array.of(k), []), n_like: hostTensor(new Float32Array(20000), [20000]) });
     const a = await draw(7n);
     const b = await draw(7n);
     const c = await draw(8n);

@@ -3,7 +3,17 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { topoNodes } from "../src/autodiff/grad.ts";
 import type { Runtime } from "../src/index.ts";
-import { createRng, createRuntime, gatherLogProbs, grad, hostTensor, input, oneHot, softmaxCrossEntropy, tokenLogprobs } from "../src/index.ts";
+import {
+  createRng,
+  createRuntime,
+  gatherLogProbs,
+  grad,
+  hostTensor,
+  input,
+  oneHot,
+  softmaxCrossEntropy,
+  tokenLogprobs,
+} from "../src/index.ts";
 
 let rt: Runtime;
 beforeAll(async () => {
@@ -24,7 +34,8 @@ describe("gatherLogProbs", () => {
       const logits = input("logits", "float64", [B, T, V]);
       const tokens = input("tokens", "int64", [B, T]);
       const s = await rt.session({ outputs: { lp: gatherLogProbs(logits, tokens, temperature) } });
-      const lp = (await s.run({ logits: hostTensor(logitValues, [B, T, V]), tokens: hostTensor(tokenValues, [B, T]) })).lp!.data as Float64Array;
+      const lp = (await s.run({ logits: hostTensor(logitValues, [B, T, V]), tokens: hostTensor(tokenValues, [B, T]) })).lp!
+        .data as Float64Array;
       for (let r = 0; r < B * T; r++) {
         const row = [...logitValues.slice(r * V, (r + 1) * V)].map((x) => x / temperature);
         const max = Math.max(...row);
@@ -49,9 +60,13 @@ describe("gatherLogProbs", () => {
       logits: hostTensor(logitValues, [B, T, V]),
       tokens: hostTensor(tokenValues, [B, T]),
       temperature: hostTensor(Float64Array.of(0.8), []),
-      w: hostTensor(Float64Array.from({ length: B * T }, (_, i) => i - 2.5), [B, T]),
+      w: hostTensor(
+        Float64Array.from({ length: B * T }, (_, i) => i - 2.5),
+        [B, T],
+      ),
     });
-    const diff = (x: string, y: string) => Math.max(...[...(out[x]!.data as Float64Array)].map((v, i) => Math.abs(v - (out[y]!.data as Float64Array)[i]!)));
+    const diff = (x: string, y: string) =>
+      Math.max(...[...(out[x]!.data as Float64Array)].map((v, i) => Math.abs(v - (out[y]!.data as Float64Array)[i]!)));
     expect(diff("a", "b")).toBeLessThan(1e-13);
     expect(diff("g1", "g2")).toBeLessThan(1e-13);
   });
@@ -72,8 +87,14 @@ describe("gatherLogProbs", () => {
     const [g2] = grad(viaOneHot, [logits]);
     const s = await rt.session({ outputs: { a: gathered, b: viaOneHot, g1: g1!, g2: g2! } });
     const out = await s.run({
-      logits: hostTensor(Float32Array.from({ length: b * t * v }, () => 5 * rng.normal()), [b, t, v]),
-      targets: hostTensor(BigInt64Array.from({ length: b * t }, () => BigInt(Math.floor(rng.uniform() * v))), [b, t]),
+      logits: hostTensor(
+        Float32Array.from({ length: b * t * v }, () => 5 * rng.normal()),
+        [b, t, v],
+      ),
+      targets: hostTensor(
+        BigInt64Array.from({ length: b * t }, () => BigInt(Math.floor(rng.uniform() * v))),
+        [b, t],
+      ),
     });
     const bytes = (k: string) => Buffer.from((out[k]!.data as Float32Array).buffer);
     expect(bytes("a").equals(bytes("b"))).toBe(true);

@@ -71,7 +71,8 @@ export async function gradCheck(rt: Runtime, c: GradCase, seed = 1): Promise<Gra
   let worst = "";
   for (let i = 0; i < values.length; i++) {
     const g = analytic[`g${i}`]!.data as Float64Array | Float32Array;
-    if (g.length !== values[i]!.length) throw new Error(`${c.label}: gradient of x${i} has ${g.length} values, input has ${values[i]!.length}`);
+    if (g.length !== values[i]!.length)
+      throw new Error(`${c.label}: gradient of x${i} has ${g.length} values, input has ${values[i]!.length}`);
     for (let k = 0; k < values[i]!.length; k++) {
       const orig = values[i]![k]!;
       values[i]![k] = orig + eps;

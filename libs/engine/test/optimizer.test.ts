@@ -1,6 +1,15 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { Runtime } from "../src/index.ts";
-import { ParameterStore, constantSchedule, cosineSchedule, createRuntime, createTrainer, hostTensor, input, linearWarmup } from "../src/index.ts";
+import {
+  ParameterStore,
+  constantSchedule,
+  cosineSchedule,
+  createRuntime,
+  createTrainer,
+  hostTensor,
+  input,
+  linearWarmup,
+} from "../src/index.ts";
 import { referenceAdamW } from "./adamw-reference.ts";
 
 let rt: Runtime;
@@ -42,7 +51,13 @@ describe("AdamW", () => {
   it("does not decay rank-1 parameters by default", async () => {
     const store = new ParameterStore(0);
     const b = store.param("b", [2], { kind: "ones" });
-    const trainer = await createTrainer({ runtime: rt, params: store, loss: b.mul(0).sum(), schedule: constantSchedule(0.1), optimizer: { weightDecay: 0.5 } });
+    const trainer = await createTrainer({
+      runtime: rt,
+      params: store,
+      loss: b.mul(0).sum(),
+      schedule: constantSchedule(0.1),
+      optimizer: { weightDecay: 0.5 },
+    });
     await trainer.step({});
     expect(Array.from(store.get("b").value)).toEqual([1, 1]);
   });

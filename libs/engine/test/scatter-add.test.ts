@@ -25,9 +25,15 @@ describe("scatter_add", () => {
       const base = Float64Array.from({ length: rows * R1 * R2 }, () => rng.normal());
       const ids = BigInt64Array.from({ length: A * B }, (_, i) => BigInt(i % 4 === 0 ? 7 : Math.floor(rng.uniform() * rows))); // row 7 repeats
       const upd = Float64Array.from({ length: A * B * R1 * R2 }, () => rng.normal());
-      const out = scatterAdd(input("base", "float64", [rows, R1, R2]), input("ids", "int64", [A, B]), input("upd", "float64", [A, B, R1, R2]));
+      const out = scatterAdd(
+        input("base", "float64", [rows, R1, R2]),
+        input("ids", "int64", [A, B]),
+        input("upd", "float64", [A, B, R1, R2]),
+      );
       const s = await rt.session({ outputs: { out } });
-      const got = (await s.run({ base: hostTensor(base, [rows, R1, R2]), ids: hostTensor(ids, [A, B]), upd: hostTensor(upd, [A, B, R1, R2]) })).out!.data as Float64Array;
+      const got = (
+        await s.run({ base: hostTensor(base, [rows, R1, R2]), ids: hostTensor(ids, [A, B]), upd: hostTensor(upd, [A, B, R1, R2]) })
+      ).out!.data as Float64Array;
       const want = Float64Array.from(base);
       const R = R1 * R2;
       ids.forEach((id, n) => {
@@ -48,7 +54,11 @@ describe("scatter_add", () => {
       const hashes = new Set<string>();
       for (let r = 0; r < 12; r++) {
         const o = await s.run({ ids: hostTensor(ids, [N]), upd: hostTensor(upd, [N, C]) });
-        hashes.add(createHash("sha256").update(o.out!.data as Float32Array).digest("hex"));
+        hashes.add(
+          createHash("sha256")
+            .update(o.out!.data as Float32Array)
+            .digest("hex"),
+        );
       }
       expect(hashes.size).toBe(1);
     });

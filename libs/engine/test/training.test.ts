@@ -47,7 +47,13 @@ describe("MLP on a seeded XOR-of-signs task", () => {
     const y = input("y", "int64", ["batch"]);
     const logits = l3(l2(l1(x).relu()).relu());
     const loss = softmaxCrossEntropy(logits, y);
-    const trainer = await createTrainer({ runtime: rt, params: store, loss, schedule: constantSchedule(1e-2), optimizer: { weightDecay: 1e-4 } });
+    const trainer = await createTrainer({
+      runtime: rt,
+      params: store,
+      loss,
+      schedule: constantSchedule(1e-2),
+      optimizer: { weightDecay: 1e-4 },
+    });
     const first = await trainer.step(batch(1000, 128));
     for (let s = 1; s < 400; s++) await trainer.step(batch(1000 + s, 128));
     const evalSession = await rt.session({ outputs: { loss, acc: tokenAccuracy(logits, y) } });

@@ -5,7 +5,14 @@
  */
 import { existsSync, mkdirSync, readFileSync } from "node:fs";
 import { join } from "node:path";
-import { type Dataset, type LabStore, type OnBadRow, type Preference, detectFormat, importDataset as storageImportDataset } from "@goodhart/storage";
+import {
+  type Dataset,
+  type LabStore,
+  type OnBadRow,
+  type Preference,
+  detectFormat,
+  importDataset as storageImportDataset,
+} from "@goodhart/storage";
 import type { ReportDto, RunDto, RunStatus } from "../shared/dto.ts";
 import { withValidation } from "../shared/boundary.ts";
 import { LabConflictError, LabNotFoundError, LabValidationError } from "../shared/errors.ts";
@@ -34,7 +41,13 @@ import { SettingsStore } from "./settings-store.ts";
 export type DatasetImporter = (
   store: LabStore,
   path: string,
-  options: { name?: string; format?: string; mapping?: Record<string, string>; labelValues?: Record<string, Preference>; onBadRow?: OnBadRow },
+  options: {
+    name?: string;
+    format?: string;
+    mapping?: Record<string, string>;
+    labelValues?: Record<string, Preference>;
+    onBadRow?: OnBadRow;
+  },
 ) => Promise<Dataset>;
 
 export interface LabServiceOptions {
@@ -72,10 +85,18 @@ export interface LabServiceOptions {
 
 /** libs/storage's importer; a file whose content is already in the lab adds nothing and says where it is. */
 const importWithStorage: DatasetImporter = async (store, path, options) => {
-  const result = await storageImportDataset(store, path, { name: options.name, format: options.format, mapping: options.mapping, labelValues: options.labelValues, onBadRow: options.onBadRow });
+  const result = await storageImportDataset(store, path, {
+    name: options.name,
+    format: options.format,
+    mapping: options.mapping,
+    labelValues: options.labelValues,
+    onBadRow: options.onBadRow,
+  });
   if (result.duplicateOf !== undefined) {
     const existing = store.datasets.get(result.duplicateOf);
-    throw new LabConflictError(`${path}: the same content was already imported as dataset ${result.duplicateOf}${existing ? ` ('${existing.name}')` : ""}; nothing was added.`);
+    throw new LabConflictError(
+      `${path}: the same content was already imported as dataset ${result.duplicateOf}${existing ? ` ('${existing.name}')` : ""}; nothing was added.`,
+    );
   }
   const dataset = store.datasets.get(result.datasetId);
   if (!dataset) throw new Error(`${path}: the importer reported dataset ${result.datasetId}, which does not exist`);
@@ -84,7 +105,11 @@ const importWithStorage: DatasetImporter = async (store, path, options) => {
 
 /** A result as JSON keeps it: typed arrays (per-prompt values) become plain arrays, not `{"0": ...}` objects. */
 function asJson(result: Record<string, unknown>): Record<string, unknown> {
-  return JSON.parse(JSON.stringify(result, (_key, value: unknown) => (ArrayBuffer.isView(value) && !(value instanceof DataView) ? Array.from(value as unknown as ArrayLike<number>) : value))) as Record<string, unknown>;
+  return JSON.parse(
+    JSON.stringify(result, (_key, value: unknown) =>
+      ArrayBuffer.isView(value) && !(value instanceof DataView) ? Array.from(value as unknown as ArrayLike<number>) : value,
+    ),
+  ) as Record<string, unknown>;
 }
 
 interface LiveProgress {
@@ -183,7 +208,10 @@ export function createLabService(options: LabServiceOptions): LabService {
       hub.emit({ type: "runs.metrics", payload: { runId, points: points.map((p) => ({ runId, ...p })) } });
     },
     curve(runId, points) {
-      writer.addCurvePoints(runId, points.map((p) => ({ runId, ...p })));
+      writer.addCurvePoints(
+        runId,
+        points.map((p) => ({ runId, ...p })),
+      );
     },
     fits(runId, fits) {
       writer.addFits(fits.map((f) => ({ runId, ...f, form: FIT_FORM_TEXT[f.form] })));
@@ -230,7 +258,10 @@ export function createLabService(options: LabServiceOptions): LabService {
       runDevice.delete(runId);
       try {
         // A run its job never reached was not attempted: it stays resumable.
-        if (!begun && outcome.status !== "cancelled") setStatus(runId, "interrupted", { error: `not started: ${outcome.status === "interrupted" ? outcome.error : outcome.status === "failed" ? `the study stopped (${outcome.error.message})` : "the study ended without it"}` });
+        if (!begun && outcome.status !== "cancelled")
+          setStatus(runId, "interrupted", {
+            error: `not started: ${outcome.status === "interrupted" ? outcome.error : outcome.status === "failed" ? `the study stopped (${outcome.error.message})` : "the study ended without it"}`,
+          });
         else if (writeError) setStatus(runId, "failed", { error: writeError });
         else if (outcome.status === "done") setStatus(runId, "done");
         else if (outcome.status === "cancelled") setStatus(runId, "cancelled");
@@ -243,7 +274,11 @@ export function createLabService(options: LabServiceOptions): LabService {
   };
 
   const stored = settings.get();
-  const executor = new RunExecutor({ concurrency: options.runConcurrency ?? stored.runConcurrency, sink, cancelGraceMs: options.cancelGraceMs });
+  const executor = new RunExecutor({
+    concurrency: options.runConcurrency ?? stored.runConcurrency,
+    sink,
+    cancelGraceMs: options.cancelGraceMs,
+  });
   // The device each queued run will report when it starts.
   const runDevice = new Map<number, string>();
 
@@ -258,7 +293,8 @@ export function createLabService(options: LabServiceOptions): LabService {
   const runKey = (kind: AppKind, config: Record<string, unknown>, runId: number): string => {
     if (!kind.plan) return "";
     const planned = kind.plan(config);
-    if (planned.length !== 1) throw new LabConflictError(`Run ${runId}'s config expands into ${planned.length} grid points; a run is one grid point.`);
+    if (planned.length !== 1)
+      throw new LabConflictError(`Run ${runId}'s config expands into ${planned.length} grid points; a run is one grid point.`);
     return planned[0]!.key;
   };
 
@@ -272,7 +308,8 @@ export function createLabService(options: LabServiceOptions): LabService {
     }
     // The worker has no database: the rows of the datasets the config reads travel with the job.
     const missing = missingDatasets(store, config);
-    if (missing.length > 0) throw new LabConflictError(`Run ${runs[0]!.runId} reads dataset ${missing.join(", ")}, which this lab no longer has.`);
+    if (missing.length > 0)
+      throw new LabConflictError(`Run ${runs[0]!.runId} reads dataset ${missing.join(", ")}, which this lab no longer has.`);
     const datasets = datasetIdsOf(config).length > 0 ? { datasets: datasetRowsFor(store, config) } : {};
     executor.enqueue({
       runs,
@@ -299,7 +336,9 @@ export function createLabService(options: LabServiceOptions): LabService {
       registry.parseConfig(kind.kind, run.config);
       return runKey(kind, run.config, runId);
     } catch (err) {
-      throw new LabConflictError(`Run ${runId} cannot be executed again: its stored config is not one runnable ${kind.kind} grid point (${err instanceof Error ? err.message : String(err)}). Start its experiment again instead.`);
+      throw new LabConflictError(
+        `Run ${runId} cannot be executed again: its stored config is not one runnable ${kind.kind} grid point (${err instanceof Error ? err.message : String(err)}). Start its experiment again instead.`,
+      );
     }
   };
 
@@ -355,7 +394,10 @@ export function createLabService(options: LabServiceOptions): LabService {
   becomeRunner();
   const requireRunOwner = (): void => {
     if (becomeRunner()) return;
-    if (!runner) throw new LabConflictError("This process opened the lab without executing runs (e.g. `goodhart report`); start, resume or cancel runs from the app.");
+    if (!runner)
+      throw new LabConflictError(
+        "This process opened the lab without executing runs (e.g. `goodhart report`); start, resume or cancel runs from the app.",
+      );
     throw new LabConflictError(`This lab cannot start, resume or cancel runs now: ${conflict}`);
   };
 
@@ -363,7 +405,9 @@ export function createLabService(options: LabServiceOptions): LabService {
   const planOrRefuse = (kind: AppKind, config: Record<string, unknown>, name: string): PlannedRun[] => {
     const missing = missingDatasets(store, config);
     if (missing.length > 0) {
-      throw new LabValidationError(`Invalid config for experiment kind '${kind.kind}': ${DATASET_ID_FIELD}: no dataset ${missing.join(", ")} in this lab (goodhart datasets list shows the lab's datasets)`);
+      throw new LabValidationError(
+        `Invalid config for experiment kind '${kind.kind}': ${DATASET_ID_FIELD}: no dataset ${missing.join(", ")} in this lab (goodhart datasets list shows the lab's datasets)`,
+      );
     }
     try {
       return kind.plan ? kind.plan(config) : [{ key: "", name, config }];
@@ -407,7 +451,15 @@ export function createLabService(options: LabServiceOptions): LabService {
       get: async (input) => datasetDto(requireDataset((input as LabInput<"datasets", "get">).id)),
       import: async (raw) => {
         const input = raw as LabInput<"datasets", "import">;
-        return datasetDto(await (options.importDataset ?? importWithStorage)(store, input.path, { name: input.name, format: input.format, mapping: input.mapping, labelValues: input.labelValues, onBadRow: input.onBadRow }));
+        return datasetDto(
+          await (options.importDataset ?? importWithStorage)(store, input.path, {
+            name: input.name,
+            format: input.format,
+            mapping: input.mapping,
+            labelValues: input.labelValues,
+            onBadRow: input.onBadRow,
+          }),
+        );
       },
       detect: async (raw) => {
         const input = raw as LabInput<"datasets", "detect">;
@@ -529,7 +581,8 @@ export function createLabService(options: LabServiceOptions): LabService {
         const { id } = raw as LabInput<"runs", "cancel">;
         const run = toDto(id);
         if (!(await executor.cancel(id))) {
-          if (run.status !== "queued") throw new LabConflictError(`Run ${id} is ${run.status}; only queued or running runs can be cancelled.`);
+          if (run.status !== "queued")
+            throw new LabConflictError(`Run ${id} is ${run.status}; only queued or running runs can be cancelled.`);
           setStatus(id, "cancelled");
         }
         return toDto(id);
@@ -563,7 +616,10 @@ export function createLabService(options: LabServiceOptions): LabService {
         const setsDto = sets.map((s) => ({ name: s.name, series: s.series, members: s.members, poolSize: s.poolSize, prompts: s.prompts }));
         const set = input.set === undefined ? sets[0] : sets.find((s) => s.name === input.set);
         if (!set) {
-          if (input.set !== undefined) throw new LabNotFoundError(`Run ${input.runId} has no sample set '${input.set}'; it has ${sets.map((s) => s.name).join(", ") || "none"}.`);
+          if (input.set !== undefined)
+            throw new LabNotFoundError(
+              `Run ${input.runId} has no sample set '${input.set}'; it has ${sets.map((s) => s.name).join(", ") || "none"}.`,
+            );
           return { runId: input.runId, sets: setsDto, set: null, series: null, n: null, picks: [] };
         }
         const series = input.series ?? set.series[0]!;
@@ -615,7 +671,9 @@ export function createLabService(options: LabServiceOptions): LabService {
       export: async (raw) => {
         const input = raw as LabInput<"curves", "export">;
         const points = requireRuns(input.runIds).flatMap((r) => curvePoints(r.id));
-        return input.format === "csv" ? { mimeType: "text/csv", text: curvesToCsv(points) } : { mimeType: "application/json", text: curvesToJson(points) };
+        return input.format === "csv"
+          ? { mimeType: "text/csv", text: curvesToCsv(points) }
+          : { mimeType: "application/json", text: curvesToJson(points) };
       },
     },
 
@@ -658,7 +716,8 @@ export function createLabService(options: LabServiceOptions): LabService {
         const report = store.reports.create({ title, format: "html", runIds: runs.map((r) => r.id), content: html });
         return { id: report.id, title, runIds: report.runIds, html, createdAt: report.createdAt } satisfies ReportDto;
       },
-      list: async () => store.reports.list().map((r) => ({ id: r.id, title: r.title, format: r.format, runIds: r.runIds, createdAt: r.createdAt })),
+      list: async () =>
+        store.reports.list().map((r) => ({ id: r.id, title: r.title, format: r.format, runIds: r.runIds, createdAt: r.createdAt })),
       get: async (raw) => {
         const { id } = raw as LabInput<"reports", "get">;
         const r = store.reports.get(id);

@@ -74,7 +74,9 @@ export const AgreementDto = z.object({
   raw: IntervalDto,
   cohen: IntervalDto.nullable(),
   fleiss: IntervalDto.extend({ items: z.number().int() }).nullable(),
-  pairwise: z.array(z.object({ raters: z.tuple([z.number().int(), z.number().int()]), items: z.number().int(), raw: IntervalDto, cohen: IntervalDto })),
+  pairwise: z.array(
+    z.object({ raters: z.tuple([z.number().int(), z.number().int()]), items: z.number().int(), raw: IntervalDto, cohen: IntervalDto }),
+  ),
 });
 export type AgreementDto = z.infer<typeof AgreementDto>;
 
@@ -119,10 +121,15 @@ export const labMethods = {
       DatasetDto,
     ),
     /** What importing the file would recognise (format, column roles), read from its first record; imports nothing. */
-    detect: method(z.object({ path: z.string().min(1), format: z.string().min(1).optional(), mapping: ColumnMappingDto.optional() }).strict(), DetectionDto),
+    detect: method(
+      z.object({ path: z.string().min(1), format: z.string().min(1).optional(), mapping: ColumnMappingDto.optional() }).strict(),
+      DetectionDto,
+    ),
     /** A page of examples, after the given 1-based row (0 = from the start). */
     examples: method(
-      z.object({ id: Id, afterRow: z.number().int().nonnegative().default(0), limit: z.number().int().min(1).max(maxPage).default(50) }).strict(),
+      z
+        .object({ id: Id, afterRow: z.number().int().nonnegative().default(0), limit: z.number().int().min(1).max(maxPage).default(50) })
+        .strict(),
       z.array(ExampleDto),
     ),
     remove: method(byId, ok),
@@ -133,14 +140,16 @@ export const labMethods = {
       z.array(LabelDto),
     ),
     add: method(
-      z.object({
-        exampleId: Id,
-        dimension: z.string().min(1).default("overall"),
-        preferred: Preference,
-        source: LabelSource.default("human"),
-        annotator: z.string().min(1).nullable().default(null),
-        confidence: z.number().min(0).max(1).nullable().default(null),
-      }).strict(),
+      z
+        .object({
+          exampleId: Id,
+          dimension: z.string().min(1).default("overall"),
+          preferred: Preference,
+          source: LabelSource.default("human"),
+          annotator: z.string().min(1).nullable().default(null),
+          confidence: z.number().min(0).max(1).nullable().default(null),
+        })
+        .strict(),
       LabelDto,
     ),
     stats: method(z.object({ datasetId: Id }).strict(), LabelStatsDto),
@@ -150,7 +159,13 @@ export const labMethods = {
     agreement: method(z.object({ datasetId: Id, dimension: z.string().min(1).default("overall") }).strict(), AgreementDto),
     /** A dataset of built-in task comparisons to label (two samples of the true generator per prompt). */
     createComparisons: method(
-      z.object({ name: z.string().min(1).max(200), count: z.number().int().min(1).max(10_000).default(100), seed: z.number().int().nonnegative().default(0) }).strict(),
+      z
+        .object({
+          name: z.string().min(1).max(200),
+          count: z.number().int().min(1).max(10_000).default(100),
+          seed: z.number().int().nonnegative().default(0),
+        })
+        .strict(),
       DatasetDto,
     ),
   },
@@ -162,30 +177,51 @@ export const labMethods = {
      * path is checked against the kind's schema, an unknown one named with the nearest valid paths.
      */
     expand: method(
-      z.object({ kind: z.string().min(1), axes: z.array(z.object({ path: z.string().min(1), values: z.array(z.unknown()) }).strict()).max(32) }).strict(),
+      z
+        .object({
+          kind: z.string().min(1),
+          axes: z.array(z.object({ path: z.string().min(1), values: z.array(z.unknown()) }).strict()).max(32),
+        })
+        .strict(),
       z.array(GridPointDto),
     ),
   },
   presets: {
     /** Presets of every kind, or of one. */
-    list: method(z.object({ kind: z.string().min(1).optional() }).strict().optional(), z.array(PresetDto)),
+    list: method(
+      z
+        .object({ kind: z.string().min(1).optional() })
+        .strict()
+        .optional(),
+      z.array(PresetDto),
+    ),
   },
   experiments: {
     /** The older, flat view of the kinds (parameters as dotted paths); `kinds.list` has everything. */
     kinds: method(none, z.array(ExperimentKindDto)),
-    create: method(z.object({ name: z.string().min(1).max(200), kind: z.string().min(1), config: JsonObject.default({}) }).strict(), ExperimentDto),
+    create: method(
+      z.object({ name: z.string().min(1).max(200), kind: z.string().min(1), config: JsonObject.default({}) }).strict(),
+      ExperimentDto,
+    ),
     list: method(none, z.array(ExperimentDto)),
     get: method(byId, ExperimentDto),
   },
   runs: {
     /** Queues a run of an experiment; it starts when a slot of the run queue frees up. */
     start: method(
-      z.object({
-        experimentId: Id,
-        seed: z.number().int().min(0).max(2 ** 31 - 1).default(0),
-        device: z.string().min(1).optional(),
-        name: z.string().min(1).max(200).optional(),
-      }).strict(),
+      z
+        .object({
+          experimentId: Id,
+          seed: z
+            .number()
+            .int()
+            .min(0)
+            .max(2 ** 31 - 1)
+            .default(0),
+          device: z.string().min(1).optional(),
+          name: z.string().min(1).max(200).optional(),
+        })
+        .strict(),
       RunDto,
     ),
     list: method(z.object({ experimentId: Id.optional(), status: RunStatus.optional() }).strict().optional(), z.array(RunDto)),
@@ -200,13 +236,15 @@ export const labMethods = {
      * proxy - gold gain (largest first: where the proxy most overrates its pick) or by prompt.
      */
     samples: method(
-      z.object({
-        runId: Id,
-        n: z.number().int().positive().optional(),
-        series: z.string().min(1).optional(),
-        set: z.string().min(1).optional(),
-        sort: z.enum(["proxy-gold", "prompt"]).default("proxy-gold"),
-      }).strict(),
+      z
+        .object({
+          runId: Id,
+          n: z.number().int().positive().optional(),
+          series: z.string().min(1).optional(),
+          set: z.string().min(1).optional(),
+          sort: z.enum(["proxy-gold", "prompt"]).default("proxy-gold"),
+        })
+        .strict(),
       RunSamplesDto,
     ),
     /** The scaling laws fitted to a run's curves, with SEs and bootstrap intervals of coefficients and peaks. */
@@ -227,7 +265,10 @@ export const labMethods = {
   curves: {
     get: method(z.object({ runId: Id }).strict(), z.array(CurvePointDto)),
     /** The curve points of runs as CSV or JSON text, for export. */
-    export: method(z.object({ runIds: z.array(Id).min(1), format: z.enum(["csv", "json"]) }).strict(), z.object({ mimeType: z.string(), text: z.string() })),
+    export: method(
+      z.object({ runIds: z.array(Id).min(1), format: z.enum(["csv", "json"]) }).strict(),
+      z.object({ mimeType: z.string(), text: z.string() }),
+    ),
   },
   compare: {
     /** Runs side by side; `curves: false` leaves `curves` empty for callers that already hold the points. */
@@ -242,12 +283,14 @@ export const labMethods = {
   settings: {
     get: method(none, SettingsDto),
     update: method(
-      z.object({
-        device: z.string().min(1).optional(),
-        threads: z.number().int().positive().max(1024).optional(),
-        runConcurrency: z.number().int().min(1).max(64).optional(),
-        llmEndpoint: z.string().url().nullable().optional(),
-      }).strict(),
+      z
+        .object({
+          device: z.string().min(1).optional(),
+          threads: z.number().int().positive().max(1024).optional(),
+          runConcurrency: z.number().int().min(1).max(64).optional(),
+          llmEndpoint: z.string().url().nullable().optional(),
+        })
+        .strict(),
       SettingsDto,
     ),
   },
@@ -295,7 +338,8 @@ type EventMessageOf<T> = T extends EventSpec ? { type: T["type"]; payload: z.out
 export type LabApi = { [S in ServiceName]: ServiceMethods<Methods[S]> & ServiceEvents<S> };
 
 /** The input type of `service.method` after defaults are applied (what an implementation receives). */
-export type LabInput<S extends ServiceName, M extends keyof Methods[S]> = Methods[S][M] extends MethodSpec<infer I, z.ZodType> ? z.output<I> : never;
+export type LabInput<S extends ServiceName, M extends keyof Methods[S]> =
+  Methods[S][M] extends MethodSpec<infer I, z.ZodType> ? z.output<I> : never;
 
 /** A `lab:event` message. */
 export type LabEvent = { [K in keyof Events]: { [E in keyof Events[K]]: EventMessageOf<Events[K][E]> }[keyof Events[K]] }[keyof Events];
@@ -320,6 +364,8 @@ export function findMethod(methodName: string): MethodSpec | undefined {
 }
 
 /** Every event as `{ service, name, type, payload schema }`. */
-export const labEventList: readonly { service: string; name: string; type: string; payload: z.ZodType }[] = Object.entries(labEvents).flatMap(
-  ([service, events]) => Object.entries(events).map(([name, e]) => ({ service, name, type: e.type, payload: e.payload as z.ZodType })),
+export const labEventList: readonly { service: string; name: string; type: string; payload: z.ZodType }[] = Object.entries(
+  labEvents,
+).flatMap(([service, events]) =>
+  Object.entries(events).map(([name, e]) => ({ service, name, type: e.type, payload: e.payload as z.ZodType })),
 );

@@ -76,9 +76,7 @@ describe("writeFileAtomic", () => {
     const dir = freshDir();
     const target = join(dir, "model.safetensors");
     writeFileSync(target, "old");
-    await expect(
-      writeSafetensors(target, { w: { dtype: "F32", shape: [2], data: new Float32Array(3) } }),
-    ).rejects.toThrow(/tensor "w"/);
+    await expect(writeSafetensors(target, { w: { dtype: "F32", shape: [2], data: new Float32Array(3) } })).rejects.toThrow(/tensor "w"/);
     expect(readFileSync(target, "utf8")).toBe("old");
     expect(readdirSync(dir)).toEqual(["model.safetensors"]);
   });

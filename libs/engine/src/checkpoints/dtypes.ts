@@ -4,22 +4,7 @@
  * numbers.
  */
 export type SafetensorsDType =
-  | "BOOL"
-  | "U8"
-  | "I8"
-  | "U16"
-  | "I16"
-  | "F16"
-  | "BF16"
-  | "U32"
-  | "I32"
-  | "F32"
-  | "U64"
-  | "I64"
-  | "F64"
-  | "F8_E4M3"
-  | "F8_E5M2"
-  | "F8_E8M0";
+  "BOOL" | "U8" | "I8" | "U16" | "I16" | "F16" | "BF16" | "U32" | "I32" | "F32" | "U64" | "I64" | "F64" | "F8_E4M3" | "F8_E5M2" | "F8_E8M0";
 
 /** The typed array holding each dtype's raw little-endian storage. */
 export interface DTypeStorage {

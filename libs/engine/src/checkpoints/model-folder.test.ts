@@ -60,7 +60,10 @@ describe("loadHfModelFolder", () => {
     writeFileSync(join(dir, "config.json"), "{}");
     writeFileSync(join(dir, "pytorch_model.bin"), "pickle");
     await expect(loadHfModelFolder(dir)).rejects.toThrow(/no model\.safetensors.*pytorch_model\.bin/);
-    writeFileSync(join(dir, "model.safetensors"), readFileSync(fixturePath("weights/lm-buddy_tiny_gpt2/model.safetensors")).subarray(0, 500));
+    writeFileSync(
+      join(dir, "model.safetensors"),
+      readFileSync(fixturePath("weights/lm-buddy_tiny_gpt2/model.safetensors")).subarray(0, 500),
+    );
     await expect(loadHfModelFolder(dir)).rejects.toThrow(/model\.safetensors: file is truncated/);
   });
 });

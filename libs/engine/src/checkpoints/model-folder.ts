@@ -68,10 +68,7 @@ export async function loadHfModelFolder(
   dir: string,
   options: ReadSafetensorsOptions & { float32: true },
 ): Promise<ModelFolder<Float32Tensor>>;
-export async function loadHfModelFolder(
-  dir: string,
-  options?: ReadSafetensorsOptions,
-): Promise<ModelFolder<StoredTensor | Float32Tensor>>;
+export async function loadHfModelFolder(dir: string, options?: ReadSafetensorsOptions): Promise<ModelFolder<StoredTensor | Float32Tensor>>;
 export async function loadHfModelFolder(
   dir: string,
   options: ReadSafetensorsOptions = {},
@@ -92,7 +89,9 @@ export async function loadHfModelFolder(
   }
   for (const [name, file] of weightMap ?? []) {
     if (origin.get(name) !== file) {
-      throw new Error(`${join(dir, "model.safetensors.index.json")} lists ${JSON.stringify(name)} in ${file}, but that file does not hold it`);
+      throw new Error(
+        `${join(dir, "model.safetensors.index.json")} lists ${JSON.stringify(name)} in ${file}, but that file does not hold it`,
+      );
     }
   }
   return { config, tensors, metadata };

@@ -279,8 +279,6 @@ describe("parseSafetensors on damaged input", () => {
   });
 
   it("names the file when it cannot be read", async () => {
-    await expect(readSafetensors("/nonexistent/x.safetensors")).rejects.toThrow(
-      /^\/nonexistent\/x\.safetensors: cannot read the file/,
-    );
+    await expect(readSafetensors("/nonexistent/x.safetensors")).rejects.toThrow(/^\/nonexistent\/x\.safetensors: cannot read the file/);
   });
 });

@@ -1,12 +1,5 @@
 import { open, type FileHandle } from "node:fs/promises";
-import {
-  dtypeSize,
-  dtypeStorage,
-  isSafetensorsDType,
-  unsupportedDTypeReason,
-  type SafetensorsDType,
-  type TensorData,
-} from "./dtypes.ts";
+import { dtypeSize, dtypeStorage, isSafetensorsDType, unsupportedDTypeReason, type SafetensorsDType, type TensorData } from "./dtypes.ts";
 import { SafetensorsError } from "./safetensors-error.ts";
 import { toFloat32, type StoredTensor } from "./tensor.ts";
 
@@ -72,9 +65,7 @@ function parseEntry(file: string, name: string, raw: unknown): Entry {
     if (!Number.isSafeInteger(bytes)) fail(`shape [${dims.join(", ")}] is too large`);
   }
   if (bytes !== end - begin) {
-    fail(
-      `shape [${dims.join(", ")}] of ${dtype} needs ${bytes} bytes but data_offsets [${begin}, ${end}] span ${end - begin}`,
-    );
+    fail(`shape [${dims.join(", ")}] of ${dtype} needs ${bytes} bytes but data_offsets [${begin}, ${end}] span ${end - begin}`);
   }
   return { name, dtype: dtype as SafetensorsDType, shape: [...dims], begin, end };
 }
@@ -102,11 +93,7 @@ function headerLengthOf(file: string, prefix: Uint8Array, fileLength: number): n
 }
 
 /** Parses and validates the JSON header; `dataLength` is the size of the data section after it. */
-function parseHeader(
-  file: string,
-  headerBytes: Uint8Array,
-  dataLength: number,
-): { entries: Entry[]; metadata: Record<string, string> } {
+function parseHeader(file: string, headerBytes: Uint8Array, dataLength: number): { entries: Entry[]; metadata: Record<string, string> } {
   let text: string;
   try {
     text = new TextDecoder("utf-8", { fatal: true, ignoreBOM: true }).decode(headerBytes);

@@ -47,9 +47,13 @@ describe("safetensors writer", () => {
   it("write -> read -> write gives identical bytes for random tensors of every dtype", () => {
     fc.assert(
       fc.property(
-        fc.dictionary(fc.string({ minLength: 1, maxLength: 8 }).filter((k) => k !== "__metadata__"), tensorArb, {
-          maxKeys: 5,
-        }),
+        fc.dictionary(
+          fc.string({ minLength: 1, maxLength: 8 }).filter((k) => k !== "__metadata__"),
+          tensorArb,
+          {
+            maxKeys: 5,
+          },
+        ),
         fc.option(fc.dictionary(fc.string(), fc.string(), { maxKeys: 3 }), { nil: undefined }),
         (tensors, metadata) => {
           const first = safetensorsToBytes(tensors, { metadata });
@@ -61,9 +65,7 @@ describe("safetensors writer", () => {
           for (const [name, t] of read.tensors) {
             expect(t.dtype).toBe(tensors[name].dtype);
             expect(t.shape).toEqual(tensors[name].shape);
-            expect(new Uint8Array(t.data.buffer, t.data.byteOffset, t.data.byteLength)).toEqual(
-              new Uint8Array(tensors[name].data.buffer),
-            );
+            expect(new Uint8Array(t.data.buffer, t.data.byteOffset, t.data.byteLength)).toEqual(new Uint8Array(tensors[name].data.buffer));
           }
           const second = safetensorsToBytes(read.tensors, { metadata: metadata === undefined ? undefined : read.metadata });
           expect(Buffer.from(second).equals(Buffer.from(first))).toBe(true);
@@ -97,15 +99,12 @@ describe("safetensors writer", () => {
     },
   );
 
-  it.each(["lm-buddy_fake_gpt2", "lm-buddy_tiny_gpt2"])(
-    "rewrites the %s checkpoint byte for byte, header included",
-    async (folder) => {
-      const path = fixturePath(`weights/${folder}/model.safetensors`);
-      const { tensors, metadata } = await readSafetensors(path);
-      const rewritten = safetensorsToBytes(tensors, { metadata });
-      expect(Buffer.from(rewritten).equals(readFileSync(path))).toBe(true);
-    },
-  );
+  it.each(["lm-buddy_fake_gpt2", "lm-buddy_tiny_gpt2"])("rewrites the %s checkpoint byte for byte, header included", async (folder) => {
+    const path = fixturePath(`weights/${folder}/model.safetensors`);
+    const { tensors, metadata } = await readSafetensors(path);
+    const rewritten = safetensorsToBytes(tensors, { metadata });
+    expect(Buffer.from(rewritten).equals(readFileSync(path))).toBe(true);
+  });
 
   it("writes float32 values as F16 and BF16 with rounding, and reads them back", async () => {
     const dir = mkdtempSync(join(tmpdir(), "goodhart-st-"));

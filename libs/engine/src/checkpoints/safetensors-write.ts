@@ -30,7 +30,9 @@ function validate(file: string, name: string, t: StoredTensor): void {
   }
   const Storage = dtypeStorage(t.dtype);
   if (!(t.data instanceof (Storage as unknown as typeof Uint8Array))) {
-    fail(`data for ${t.dtype} must be a ${(Storage as unknown as { name: string }).name}, got ${(t.data as object)?.constructor?.name ?? typeof t.data}`);
+    fail(
+      `data for ${t.dtype} must be a ${(Storage as unknown as { name: string }).name}, got ${(t.data as object)?.constructor?.name ?? typeof t.data}`,
+    );
   }
   if (t.data.length !== shapeSize(t.shape)) {
     fail(`data has ${t.data.length} elements but shape [${t.shape.join(", ")}] needs ${shapeSize(t.shape)}`);
@@ -48,16 +50,10 @@ function jsonObject(entries: [string, unknown][]): string {
  * with `__metadata__` first, padded with spaces to a multiple of 8 bytes.
  * @param source file name used in error messages
  */
-export function serializeSafetensors(
-  tensors: TensorsByName,
-  options: WriteSafetensorsOptions = {},
-  source = "<memory>",
-): SafetensorsBytes {
+export function serializeSafetensors(tensors: TensorsByName, options: WriteSafetensorsOptions = {}, source = "<memory>"): SafetensorsBytes {
   const list = [...(tensors instanceof Map ? tensors.entries() : Object.entries(tensors))] as [string, StoredTensor][];
   for (const [name, t] of list) validate(source, name, t);
-  list.sort(
-    ([an, a], [bn, b]) => dtypeSize(b.dtype) - dtypeSize(a.dtype) || Buffer.compare(Buffer.from(an), Buffer.from(bn)),
-  );
+  list.sort(([an, a], [bn, b]) => dtypeSize(b.dtype) - dtypeSize(a.dtype) || Buffer.compare(Buffer.from(an), Buffer.from(bn)));
   const headerEntries: [string, unknown][] = [];
   if (options.metadata !== undefined) {
     for (const [k, v] of Object.entries(options.metadata)) {
@@ -99,11 +95,7 @@ export function safetensorsToBytes(tensors: TensorsByName, options: WriteSafeten
  * Tensors are written in their stored dtype; use `tensorFromFloat32` to store float32 values as
  * F16 or BF16.
  */
-export async function writeSafetensors(
-  path: string,
-  tensors: TensorsByName,
-  options: WriteSafetensorsOptions = {},
-): Promise<void> {
+export async function writeSafetensors(path: string, tensors: TensorsByName, options: WriteSafetensorsOptions = {}): Promise<void> {
   const { chunks } = serializeSafetensors(tensors, options, path);
   await writeFileAtomic(path, chunks);
 }

@@ -23,11 +23,7 @@ export type FloatWriteDType = "F32" | "F16" | "BF16" | "F64";
  * Wraps float32 values as a tensor of a float dtype, rounding to nearest even for F16/BF16.
  * @param values row-major values; their count must match `shape`
  */
-export function tensorFromFloat32(
-  values: Float32Array,
-  shape: readonly number[],
-  dtype: FloatWriteDType = "F32",
-): StoredTensor {
+export function tensorFromFloat32(values: Float32Array, shape: readonly number[], dtype: FloatWriteDType = "F32"): StoredTensor {
   if (values.length !== shapeSize(shape)) {
     throw new Error(`tensorFromFloat32: ${values.length} values do not fill shape [${shape.join(", ")}]`);
   }

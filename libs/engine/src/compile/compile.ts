@@ -129,7 +129,13 @@ export function compile(program: Program): CompiledProgram {
       output: outputs.map((v) => valueInfo(v.name, v.dtype, v.shape)),
     },
   });
-  const compiled: CompiledProgram = { hash: a.hash, model: onnx.ModelProto.encode(model).finish(), inputs, outputs, nodeCount: e.nodes.length };
+  const compiled: CompiledProgram = {
+    hash: a.hash,
+    model: onnx.ModelProto.encode(model).finish(),
+    inputs,
+    outputs,
+    nodeCount: e.nodes.length,
+  };
   cache.set(a.hash, compiled);
   return compiled;
 }

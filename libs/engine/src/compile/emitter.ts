@@ -55,7 +55,13 @@ export class ModelEmitter implements Emitter {
 
   scalar(value: number, dtype: DType): string {
     const data =
-      dtype === "float32" ? Float32Array.of(value) : dtype === "float64" ? Float64Array.of(value) : dtype === "int64" ? BigInt64Array.of(BigInt(value)) : Uint8Array.of(value ? 1 : 0);
+      dtype === "float32"
+        ? Float32Array.of(value)
+        : dtype === "float64"
+          ? Float64Array.of(value)
+          : dtype === "int64"
+            ? BigInt64Array.of(BigInt(value))
+            : Uint8Array.of(value ? 1 : 0);
     return this.constant(`${dtype}(${value})`, dtype, [], data);
   }
 
@@ -82,7 +88,8 @@ export class ModelEmitter implements Emitter {
       name = solved;
     } else {
       const e = parseDim(dim);
-      if (e.kind !== "bin") throw new Error(`symbolic dim "${dim}" is not carried by any input or earlier tensor, so its size is unknown at run time`);
+      if (e.kind !== "bin")
+        throw new Error(`symbolic dim "${dim}" is not carried by any input or earlier tensor, so its size is unknown at run time`);
       const text = (x: typeof e.left): Dim => (x.kind === "num" ? x.value : x.kind === "sym" ? x.name : exprText(x));
       const op = e.op === "+" ? "Add" : e.op === "-" ? "Sub" : "Mul";
       name = this.one(op, [this.dim(text(e.left)), this.dim(text(e.right))]);
@@ -111,7 +118,11 @@ export class ModelEmitter implements Emitter {
     const key = `shape[${shape.join(",")}]`;
     const cached = this.dims.get(key);
     if (cached) return cached;
-    const name = this.one("Concat", shape.map((d) => this.dim(d)), { axis: { i: 0 } });
+    const name = this.one(
+      "Concat",
+      shape.map((d) => this.dim(d)),
+      { axis: { i: 0 } },
+    );
     this.dims.set(key, name);
     return name;
   }

@@ -28,7 +28,8 @@ afterAll(async () => {
 async function rowLogits(row: readonly number[]): Promise<Float32Array> {
   const ids = input("ids", "int64", [1, "seq"]);
   const s = await rt.session({ outputs: { logits: model.logits(ids) } });
-  return (await s.run({ ...model.store.feeds(), ids: { dtype: "int64", shape: [1, row.length], data: BigInt64Array.from(row, BigInt) } })).logits!.data as Float32Array;
+  return (await s.run({ ...model.store.feeds(), ids: { dtype: "int64", shape: [1, row.length], data: BigInt64Array.from(row, BigInt) } }))
+    .logits!.data as Float32Array;
 }
 
 /** Checks every generated token lies in the allowed set computed from the full forward's logits. */
@@ -101,7 +102,10 @@ describe("generate", () => {
     const scored = await logprobs(rt, model, prompts, out.tokens, { batchSize: 4 });
     out.logprobs.forEach((row, b) => {
       row.forEach((l, j) => expect(Math.abs(l - scored.tokens[b]![j]!)).toBeLessThan(1e-4));
-      expect(scored.sums[b]).toBeCloseTo(row.reduce((s, x) => s + x, 0), 3);
+      expect(scored.sums[b]).toBeCloseTo(
+        row.reduce((s, x) => s + x, 0),
+        3,
+      );
     });
     const logits = await rowLogits([...prompts[0]!, ...out.tokens[0]!]);
     const pos = prompts[0]!.length - 1;

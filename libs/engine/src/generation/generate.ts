@@ -56,7 +56,12 @@ function seedsFor(seeds: GenerateOptions["seeds"], n: number): number[] {
  * Sampling (temperature, top-k, top-p, per-sequence seeds) runs on the host over the (B, V)
  * logits each step returns: a few percent of decode time at vocabularies of a few hundred.
  */
-export async function generate(runtime: Runtime, model: Gpt, prompts: readonly (readonly number[])[], options: GenerateOptions = {}): Promise<GenerationResult> {
+export async function generate(
+  runtime: Runtime,
+  model: Gpt,
+  prompts: readonly (readonly number[])[],
+  options: GenerateOptions = {},
+): Promise<GenerationResult> {
   const size = options.batchSize ?? prompts.length;
   if (!Number.isInteger(size) || size < 1) throw new Error(`generate: batchSize must be a positive integer, got ${options.batchSize}`);
   if (prompts.length === 0) throw new Error("generate: no prompts");
@@ -64,7 +69,10 @@ export async function generate(runtime: Runtime, model: Gpt, prompts: readonly (
   const seeds = seedsFor(options.seeds, prompts.length);
   const result: GenerationResult = { tokens: [], logprobs: [], stats: { runs: 0, ms: 0, ortMs: 0, samplingMs: 0 } };
   for (let start = 0; start < prompts.length; start += size) {
-    const part = await generateBatch(runtime, model, prompts.slice(start, start + size), { ...options, seeds: seeds.slice(start, start + size) });
+    const part = await generateBatch(runtime, model, prompts.slice(start, start + size), {
+      ...options,
+      seeds: seeds.slice(start, start + size),
+    });
     result.tokens.push(...part.tokens);
     result.logprobs.push(...part.logprobs);
     for (const k of ["runs", "ms", "ortMs", "samplingMs"] as const) result.stats[k] += part.stats[k];
@@ -72,17 +80,26 @@ export async function generate(runtime: Runtime, model: Gpt, prompts: readonly (
   return result;
 }
 
-async function generateBatch(runtime: Runtime, model: Gpt, prompts: readonly (readonly number[])[], options: GenerateOptions): Promise<GenerationResult> {
+async function generateBatch(
+  runtime: Runtime,
+  model: Gpt,
+  prompts: readonly (readonly number[])[],
+  options: GenerateOptions,
+): Promise<GenerationResult> {
   const t0 = performance.now();
   const sampling = resolveSamplingOptions(options);
   const maxNew = options.maxNewTokens ?? 32;
   const pad = options.padToken ?? 0;
   const B = prompts.length;
-  if (!Number.isInteger(maxNew) || maxNew < 1) throw new Error(`generate: maxNewTokens must be a positive integer, got ${options.maxNewTokens}`);
+  if (!Number.isInteger(maxNew) || maxNew < 1)
+    throw new Error(`generate: maxNewTokens must be a positive integer, got ${options.maxNewTokens}`);
   checkVocab(prompts, model.config.vocab, "generate prompts");
   checkVocab([[pad]], model.config.vocab, "generate padToken");
   const longest = Math.max(...prompts.map((p) => p.length));
-  if (longest + maxNew > model.config.maxSeq) throw new Error(`generate: the longest prompt (${longest} tokens) plus maxNewTokens ${maxNew} exceeds the model's maxSeq ${model.config.maxSeq}`);
+  if (longest + maxNew > model.config.maxSeq)
+    throw new Error(
+      `generate: the longest prompt (${longest} tokens) plus maxNewTokens ${maxNew} exceeds the model's maxSeq ${model.config.maxSeq}`,
+    );
   const rngs: Rng[] = seedsFor(options.seeds, B).map((s) => new Rng(s));
   const params = { ...model.store.feeds(), ...options.lora?.feeds() };
   const kv = options.kvCache ?? true;
@@ -145,7 +162,11 @@ async function generateBatch(runtime: Runtime, model: Gpt, prompts: readonly (re
       ids = longer;
       mask = grown;
       T++;
-      out = await timed(prefill, { ...params, ids: { dtype: "int64", shape: [B, T], data: ids }, mask: { dtype: "bool", shape: [B, T], data: mask } });
+      out = await timed(prefill, {
+        ...params,
+        ids: { dtype: "int64", shape: [B, T], data: ids },
+        mask: { dtype: "bool", shape: [B, T], data: mask },
+      });
     }
   }
   return { tokens, logprobs, stats: { runs, ms: performance.now() - t0, ortMs, samplingMs } };

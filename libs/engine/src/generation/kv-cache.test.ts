@@ -26,7 +26,11 @@ describe("KV-cache decode", () => {
       roughen(model.store, 11);
       const promptLengths = [5, 2, 7, 1];
       const prompts = randomRows(1, promptLengths, V);
-      const continuation = randomRows(2, promptLengths.map(() => 6), V); // teacher-forced new tokens
+      const continuation = randomRows(
+        2,
+        promptLengths.map(() => 6),
+        V,
+      ); // teacher-forced new tokens
       const params = model.store.feeds();
 
       // Reference: each full row (prompt + continuation) alone, no padding, no mask.

@@ -36,7 +36,8 @@ export class KvCache {
     for (let l = 0; l < this.layers; l++) {
       for (const [kind, target] of [["k", this.keys[l]!] as const, ["v", this.values[l]!] as const]) {
         const src = outputs[`present.${kind}.${l}`]?.data as Float32Array | undefined;
-        if (!src || src.length !== B * H * T * D) throw new Error(`KvCache: output present.${kind}.${l} is missing or not (${B}, ${H}, ${T}, ${D})`);
+        if (!src || src.length !== B * H * T * D)
+          throw new Error(`KvCache: output present.${kind}.${l} is missing or not (${B}, ${H}, ${T}, ${D})`);
         for (let bh = 0; bh < B * H; bh++) target.set(src.subarray(bh * T * D, (bh + 1) * T * D), (bh * C + this.length) * D); // rows of (T, D)
       }
     }

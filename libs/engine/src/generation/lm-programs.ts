@@ -27,7 +27,10 @@ export function nextTokenProgram(model: Gpt, options: { withCache: boolean; lora
   const ids = input("ids", "int64", ["batch", "seq"]);
   const mask = input("mask", "bool", ["batch", "seq"]);
   const { logits, present } = model.forward(ids, { mask, lora: options.lora });
-  return { name: options.withCache ? "gpt-prefill" : "gpt-next-token", outputs: { logits: lastLogits(logits), ...(options.withCache ? kvOutputs(present) : {}) } };
+  return {
+    name: options.withCache ? "gpt-prefill" : "gpt-next-token",
+    outputs: { logits: lastLogits(logits), ...(options.withCache ? kvOutputs(present) : {}) },
+  };
 }
 
 /**
@@ -68,5 +71,8 @@ export function scoreProgram(model: Gpt, options: { lora?: ProjectionDelta; temp
   const ids = input("ids", "int64", ["batch", "seq"]);
   const mask = input("mask", "bool", ["batch", "seq"]);
   const targets = input("targets", "int64", ["batch", "seq"]);
-  return { name: "gpt-score", outputs: { logprobs: tokenLogprobs(model.logits(ids, { mask, lora: options.lora }), targets, options.temperature ?? 1) } };
+  return {
+    name: "gpt-score",
+    outputs: { logprobs: tokenLogprobs(model.logits(ids, { mask, lora: options.lora }), targets, options.temperature ?? 1) },
+  };
 }

@@ -30,7 +30,12 @@ describe("logprobs at a temperature", () => {
       const got = await logprobs(rt, model, prompts, completions, { temperature, batchSize: 2 });
       for (let r = 0; r < prompts.length; r++) {
         const row = [...prompts[r]!, ...completions[r]!];
-        const logits = (await forward.run({ ...model.store.feeds(), ids: { dtype: "int64", shape: [1, row.length], data: BigInt64Array.from(row, BigInt) } })).logits!.data as Float32Array;
+        const logits = (
+          await forward.run({
+            ...model.store.feeds(),
+            ids: { dtype: "int64", shape: [1, row.length], data: BigInt64Array.from(row, BigInt) },
+          })
+        ).logits!.data as Float32Array;
         completions[r]!.forEach((token, j) => {
           const t = prompts[r]!.length - 1 + j; // logits at t predict row[t + 1]
           const scaled = Array.from(logits.slice(t * V, (t + 1) * V), (x) => x / temperature);
@@ -38,7 +43,10 @@ describe("logprobs at a temperature", () => {
           const lse = max + Math.log(scaled.reduce((s, x) => s + Math.exp(x - max), 0));
           expect(got.tokens[r]![j]).toBeCloseTo(scaled[token]! - lse, 4);
         });
-        expect(got.sums[r]).toBeCloseTo(got.tokens[r]!.reduce((s, x) => s + x, 0), 5);
+        expect(got.sums[r]).toBeCloseTo(
+          got.tokens[r]!.reduce((s, x) => s + x, 0),
+          5,
+        );
       }
     });
   }

@@ -41,12 +41,15 @@ export async function logprobs(
   checkVocab(completions, model.config.vocab, "logprobs completions");
   prompts.forEach((p, i) => {
     if (p.length === 0) throw new Error(`logprobs: prompt ${i} is empty (the first completion token needs a context)`);
-    if (p.length + completions[i]!.length > model.config.maxSeq) throw new Error(`logprobs: row ${i} has ${p.length + completions[i]!.length} tokens, more than maxSeq ${model.config.maxSeq}`);
+    if (p.length + completions[i]!.length > model.config.maxSeq)
+      throw new Error(`logprobs: row ${i} has ${p.length + completions[i]!.length} tokens, more than maxSeq ${model.config.maxSeq}`);
   });
   const session = await runtime.session(scoreProgram(model, { lora: options.lora, temperature: options.temperature }));
   const params = { ...model.store.feeds(), ...options.lora?.feeds() };
   const tokens: Float32Array[] = completions.map((c) => new Float32Array(c.length));
-  const order = prompts.map((_, i) => i).sort((a, b) => prompts[a]!.length + completions[a]!.length - (prompts[b]!.length + completions[b]!.length));
+  const order = prompts
+    .map((_, i) => i)
+    .sort((a, b) => prompts[a]!.length + completions[a]!.length - (prompts[b]!.length + completions[b]!.length));
   for (let start = 0; start < order.length; start += batchSize) {
     const rows = order.slice(start, start + batchSize);
     const P = Math.max(...rows.map((r) => prompts[r]!.length));

@@ -78,9 +78,7 @@ export function normAxis(axis: number, rank: number, what: string): number {
 
 /** Parsed symbolic dim expression: names, integers, + - * and parentheses. */
 export type DimExpr =
-  | { kind: "num"; value: number }
-  | { kind: "sym"; name: string }
-  | { kind: "bin"; op: "+" | "-" | "*"; left: DimExpr; right: DimExpr };
+  { kind: "num"; value: number } | { kind: "sym"; name: string } | { kind: "bin"; op: "+" | "-" | "*"; left: DimExpr; right: DimExpr };
 
 export function parseDim(dim: Dim): DimExpr {
   if (typeof dim === "number") return { kind: "num", value: dim };

@@ -42,7 +42,8 @@ export function padTokens(rows: readonly (readonly number[])[], padId: number, p
 export function checkVocab(rows: readonly (readonly number[])[], vocab: number, what: string): void {
   rows.forEach((r, i) =>
     r.forEach((t, j) => {
-      if (!Number.isInteger(t) || t < 0 || t >= vocab) throw new Error(`${what}: row ${i}, position ${j}: token ${t} is outside the vocabulary [0, ${vocab})`);
+      if (!Number.isInteger(t) || t < 0 || t >= vocab)
+        throw new Error(`${what}: row ${i}, position ${j}: token ${t} is outside the vocabulary [0, ${vocab})`);
     }),
   );
 }

@@ -36,14 +36,18 @@ async function outputs(model: SavedModel, lora?: LoraAdapter): Promise<Float32Ar
   const mask = input("mask", "bool", ["batch", 6]);
   const out = model.kind === "gpt" ? model.logits(ids, { mask, lora }) : model.scores(ids, mask);
   const s = await rt.session({ outputs: { out } });
-  return (await s.run({ ...model.store.feeds(), ...(lora ? lora.store.feeds() : {}), ids: idsHost, mask: maskHost })).out!.data as Float32Array;
+  return (await s.run({ ...model.store.feeds(), ...(lora ? lora.store.feeds() : {}), ids: idsHost, mask: maskHost })).out!
+    .data as Float32Array;
 }
 
 describe("model checkpoints", () => {
   const models: [string, SavedModel][] = [
     ["gpt-untied", new Gpt({ vocab: V, maxSeq: 8, dModel: 16, nHeads: 2, nLayers: 1, tiedHead: false }, { seed: 1 })],
     ["reward-model", new RewardModel({ vocab: V, maxSeq: 8, dModel: 8, nHeads: 2, nLayers: 2 }, { seed: 2 })],
-    ["ensemble", new RewardEnsemble({ vocab: V, maxSeq: 8, dModel: 8, nHeads: 2, nLayers: 1, members: 2, sharing: "shared-trunk" }, { seed: 3 })],
+    [
+      "ensemble",
+      new RewardEnsemble({ vocab: V, maxSeq: 8, dModel: 8, nHeads: 2, nLayers: 1, members: 2, sharing: "shared-trunk" }, { seed: 3 }),
+    ],
   ];
   for (const [label, model] of models) {
     it(`reproduces outputs exactly after save and load (${label})`, async () => {
@@ -73,7 +77,9 @@ describe("model checkpoints", () => {
     const cfgPath = join(dir, "gpt-untied", "config.json");
     const gpt = models[0]![1] as Gpt;
     writeFileSync(cfgPath, JSON.stringify({ goodhart_model: "gpt", config: { ...gpt.config, tiedHead: true } }));
-    await expect(loadModel(join(dir, "gpt-untied"))).rejects.toThrow(/model\.safetensors: tensor "head\.weight" does not belong to this model/);
+    await expect(loadModel(join(dir, "gpt-untied"))).rejects.toThrow(
+      /model\.safetensors: tensor "head\.weight" does not belong to this model/,
+    );
     writeFileSync(cfgPath, JSON.stringify({ goodhart_model: "gpt", config: { ...gpt.config, dModel: 8 } }));
     await expect(loadModel(join(dir, "gpt-untied"))).rejects.toThrow(/tensor "tok\.weight" has shape \[18,16\], the config needs \[18,8\]/);
     writeFileSync(cfgPath, JSON.stringify({ goodhart_model: "policy", config: gpt.config }));

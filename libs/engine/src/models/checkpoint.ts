@@ -27,9 +27,11 @@ function fillStore(store: ParameterStore, tensors: Map<string, { shape: number[]
   for (const p of store.list()) {
     const t = tensors.get(p.name);
     if (!t) throw new Error(`${source}: tensor ${JSON.stringify(p.name)} is missing`);
-    if (t.shape.join(",") !== p.shape.join(",")) throw new Error(`${source}: tensor ${JSON.stringify(p.name)} has shape [${t.shape}], the config needs [${p.shape}]`);
+    if (t.shape.join(",") !== p.shape.join(","))
+      throw new Error(`${source}: tensor ${JSON.stringify(p.name)} has shape [${t.shape}], the config needs [${p.shape}]`);
   }
-  for (const name of tensors.keys()) if (!names.has(name)) throw new Error(`${source}: tensor ${JSON.stringify(name)} does not belong to this model`);
+  for (const name of tensors.keys())
+    if (!names.has(name)) throw new Error(`${source}: tensor ${JSON.stringify(name)} does not belong to this model`);
   for (const p of store.list()) store.set(p.name, Float32Array.from(tensors.get(p.name)!.data));
 }
 
@@ -38,7 +40,11 @@ function fillStore(store: ParameterStore, tensors: Map<string, { shape: number[]
  * and `config.json` ({goodhart_model: kind, config}), each written atomically.
  */
 export async function saveModel(dir: string, model: SavedModel): Promise<void> {
-  await saveModelFolder(dir, { config: { [KIND_KEY]: model.kind, config: model.config }, tensors: storeTensors(model.store), metadata: { format: "goodhart", kind: model.kind } });
+  await saveModelFolder(dir, {
+    config: { [KIND_KEY]: model.kind, config: model.config },
+    tensors: storeTensors(model.store),
+    metadata: { format: "goodhart", kind: model.kind },
+  });
 }
 
 /** Loads what {@link saveModel} wrote; the result reproduces the saved model's outputs exactly. */
@@ -47,12 +53,16 @@ export async function loadModel(dir: string): Promise<SavedModel> {
   const source = join(dir, "model.safetensors");
   const kind = folder.config[KIND_KEY];
   const config = folder.config.config as Record<string, unknown> | undefined;
-  if (typeof config !== "object" || config === null) throw new Error(`${join(dir, "config.json")}: field "config" is missing or not an object`);
+  if (typeof config !== "object" || config === null)
+    throw new Error(`${join(dir, "config.json")}: field "config" is missing or not an object`);
   let model: SavedModel;
   if (kind === "gpt") model = new Gpt(config as unknown as GptConfig);
   else if (kind === "reward-model") model = new RewardModel(config as unknown as RewardModelConfig);
   else if (kind === "reward-ensemble") model = new RewardEnsemble(config as unknown as RewardEnsembleConfig);
-  else throw new Error(`${join(dir, "config.json")}: field "${KIND_KEY}" is ${JSON.stringify(kind)}; expected "gpt", "reward-model" or "reward-ensemble"`);
+  else
+    throw new Error(
+      `${join(dir, "config.json")}: field "${KIND_KEY}" is ${JSON.stringify(kind)}; expected "gpt", "reward-model" or "reward-ensemble"`,
+    );
   fillStore(model.store, folder.tensors, source);
   return model;
 }
@@ -66,13 +76,18 @@ export async function loadModelOfKind<K extends SavedModel["kind"]>(dir: string,
 
 /** Saves a LoRA adapter (its A and B factors and config) to a folder. */
 export async function saveLoraAdapter(dir: string, adapter: LoraAdapter): Promise<void> {
-  await saveModelFolder(dir, { config: { [KIND_KEY]: "lora", name: adapter.name, config: adapter.config }, tensors: storeTensors(adapter.store), metadata: { format: "goodhart", kind: "lora" } });
+  await saveModelFolder(dir, {
+    config: { [KIND_KEY]: "lora", name: adapter.name, config: adapter.config },
+    tensors: storeTensors(adapter.store),
+    metadata: { format: "goodhart", kind: "lora" },
+  });
 }
 
 /** Loads an adapter saved by {@link saveLoraAdapter} onto a base with the same architecture. */
 export async function loadLoraAdapter(dir: string, base: HasTrunk): Promise<LoraAdapter> {
   const folder = await loadHfModelFolder(dir, { float32: true });
-  if (folder.config[KIND_KEY] !== "lora" || typeof folder.config.name !== "string") throw new Error(`${join(dir, "config.json")} does not describe a LoRA adapter`);
+  if (folder.config[KIND_KEY] !== "lora" || typeof folder.config.name !== "string")
+    throw new Error(`${join(dir, "config.json")} does not describe a LoRA adapter`);
   const adapter = new LoraAdapter(base, folder.config.name, folder.config.config as LoraConfig);
   fillStore(adapter.store, folder.tensors, join(dir, "model.safetensors"));
   return adapter;

@@ -23,8 +23,10 @@ export type ResolvedRewardEnsembleConfig = ResolvedTrunkConfig & { members: numb
 export function resolveRewardEnsembleConfig(config: RewardEnsembleConfig): ResolvedRewardEnsembleConfig {
   const members = config.members ?? 5;
   const sharing = config.sharing ?? "independent";
-  if (!Number.isInteger(members) || members < 1) throw new Error(`RewardEnsemble config: members must be a positive integer, got ${members}`);
-  if (sharing !== "independent" && sharing !== "shared-trunk") throw new Error(`RewardEnsemble config: sharing must be "independent" or "shared-trunk", got ${JSON.stringify(sharing)}`);
+  if (!Number.isInteger(members) || members < 1)
+    throw new Error(`RewardEnsemble config: members must be a positive integer, got ${members}`);
+  if (sharing !== "independent" && sharing !== "shared-trunk")
+    throw new Error(`RewardEnsemble config: sharing must be "independent" or "shared-trunk", got ${JSON.stringify(sharing)}`);
   return { ...resolveTrunkConfig(config, "RewardEnsemble config"), members, sharing };
 }
 
@@ -51,7 +53,8 @@ export class RewardEnsemble {
     this.store = placement.store ?? new ParameterStore(placement.seed ?? 0);
     const prefix = placement.prefix ?? "";
     if (c.sharing === "independent") {
-      for (let i = 0; i < c.members; i++) this.memberModels.push(new RewardModel(c, { store: this.store, prefix: `${prefix}members.${i}.` }));
+      for (let i = 0; i < c.members; i++)
+        this.memberModels.push(new RewardModel(c, { store: this.store, prefix: `${prefix}members.${i}.` }));
     } else {
       this.trunk = new Trunk(this.store, c, prefix);
       for (let i = 0; i < c.members; i++) this.heads.push(new ValueHead(this.store, c.dModel, `${prefix}heads.${i}`));
@@ -60,7 +63,10 @@ export class RewardEnsemble {
 
   /** ids (B, T) int64, mask (B, T) bool -> per-member rewards (k, B). */
   scores(ids: Tensor, mask: Tensor, options: { dropoutSeed?: Tensor } = {}): Tensor {
-    return concat(this.memberScores(ids, mask, options).map((s) => s.unsqueeze(0)), 0); // k x (1, B) -> (k, B)
+    return concat(
+      this.memberScores(ids, mask, options).map((s) => s.unsqueeze(0)),
+      0,
+    ); // k x (1, B) -> (k, B)
   }
 
   /** Each member's rewards (B,), e.g. to give members different batches in one training loss. */

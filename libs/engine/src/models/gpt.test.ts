@@ -50,7 +50,18 @@ describe("Gpt", () => {
     const seed = input("seed", "int64", []);
     const s = await rt.session({ outputs: { train: withDrop.logits(ids, { dropoutSeed: seed }), infer: withDrop.logits(ids) } });
     const sPlain = await rt.session({ outputs: { plain: plain.logits(ids) } });
-    const feeds = (k: number) => ({ ...withDrop.store.feeds(), ids: { dtype: "int64" as const, shape: [3, 6], data: BigInt64Array.from(rows.flatMap((r) => r.slice(0, 3).concat(r.slice(0, 3))), BigInt) }, seed: { dtype: "int64" as const, shape: [], data: BigInt64Array.of(BigInt(k)) } });
+    const feeds = (k: number) => ({
+      ...withDrop.store.feeds(),
+      ids: {
+        dtype: "int64" as const,
+        shape: [3, 6],
+        data: BigInt64Array.from(
+          rows.flatMap((r) => r.slice(0, 3).concat(r.slice(0, 3))),
+          BigInt,
+        ),
+      },
+      seed: { dtype: "int64" as const, shape: [], data: BigInt64Array.of(BigInt(k)) },
+    });
     const a = await s.run(feeds(1));
     const b = await s.run(feeds(1));
     const c = await s.run(feeds(2));
@@ -75,9 +86,16 @@ describe("Gpt.clone", () => {
     const lp = policy.logits(ids).logSoftmax(-1);
     const lr = reference.logits(ids).logSoftmax(-1);
     const s = await rt.session({ outputs: { kl: lp.exp().mul(lp.sub(lr)).sum(), lp } });
-    const feeds = { ...policy.store.feeds(), ...reference.store.feeds(), ids: { dtype: "int64" as const, shape: [1, 5], data: BigInt64Array.from([1, 2, 3, 4, 5], BigInt) } };
+    const feeds = {
+      ...policy.store.feeds(),
+      ...reference.store.feeds(),
+      ids: { dtype: "int64" as const, shape: [1, 5], data: BigInt64Array.from([1, 2, 3, 4, 5], BigInt) },
+    };
     expect(Math.abs(Number((await s.run(feeds)).kl!.data[0]))).toBeLessThan(1e-6);
-    policy.store.set("tok.weight", policy.store.get("tok.weight").value.map((x) => x * 2)); // the copy is independent
+    policy.store.set(
+      "tok.weight",
+      policy.store.get("tok.weight").value.map((x) => x * 2),
+    ); // the copy is independent
     expect(Number((await s.run({ ...feeds, ...policy.store.feeds() })).kl!.data[0])).toBeGreaterThan(1e-3);
   });
 });

@@ -82,9 +82,7 @@ function initialFrom(values: Map<string, Float32Array>, prefix: string, keep?: S
   };
 }
 
-async function readFolder(
-  dir: string,
-): Promise<{
+async function readFolder(dir: string): Promise<{
   architecture: HfArchitecture;
   hfConfig: Json;
   config: ResolvedGptConfig;

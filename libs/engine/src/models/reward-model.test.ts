@@ -27,7 +27,13 @@ afterAll(async () => {
 const V = 20;
 const tiny = { vocab: V, maxSeq: 32, dModel: 16, nHeads: 2, nLayers: 2 };
 
-async function graphScores(model: RewardModel | RewardEnsemble, rows: number[][], padSide: "left" | "right", width?: number, padId = 7): Promise<Float32Array> {
+async function graphScores(
+  model: RewardModel | RewardEnsemble,
+  rows: number[][],
+  padSide: "left" | "right",
+  width?: number,
+  padId = 7,
+): Promise<Float32Array> {
   const ids = input("ids", "int64", ["batch", "seq"]);
   const mask = input("mask", "bool", ["batch", "seq"]);
   const s = await rt.session({ outputs: { r: model.scores(ids, mask) } });
@@ -74,7 +80,11 @@ describe("RewardModel", () => {
   });
 
   it("scores many sequences in length-bucketed batches like the graph does", async () => {
-    const many = randomRows(9, Array.from({ length: 23 }, (_, i) => 1 + ((i * 7) % 13)), V);
+    const many = randomRows(
+      9,
+      Array.from({ length: 23 }, (_, i) => 1 + ((i * 7) % 13)),
+      V,
+    );
     const host = await rewardScores(rt, rm, many, { batchSize: 5 });
     const direct = await graphScores(rm, many, "right");
     expect(maxAbsDiff(host, direct)).toBeLessThanOrEqual(1e-5);
@@ -101,7 +111,11 @@ describe("RewardModel", () => {
         r[i] = BigInt(2 + rng.int(0, V - 2));
       }
       for (let b = 0; b < B; b++) c[b * 6 + rng.int(0, 6)] = 1n;
-      return { chosen: { dtype: "int64" as const, shape: [B, 6], data: c }, rejected: { dtype: "int64" as const, shape: [B, 6], data: r }, mask: { dtype: "bool" as const, shape: [B, 6], data: new Uint8Array(B * 6).fill(1) } };
+      return {
+        chosen: { dtype: "int64" as const, shape: [B, 6], data: c },
+        rejected: { dtype: "int64" as const, shape: [B, 6], data: r },
+        mask: { dtype: "bool" as const, shape: [B, 6], data: new Uint8Array(B * 6).fill(1) },
+      };
     };
     const first = await trainer.step(pairs(32));
     let last = first;
@@ -133,7 +147,8 @@ describe("ValueHead", () => {
     const head = new ValueHead(gpt.store, tiny.dModel);
     const ids = input("ids", "int64", [1, 5]);
     const s = await rt.session({ outputs: { v: head.values(gpt.forward(ids).hidden) } });
-    const run = async (row: number[]) => (await s.run({ ...gpt.store.feeds(), ids: { dtype: "int64", shape: [1, 5], data: BigInt64Array.from(row, BigInt) } })).v!;
+    const run = async (row: number[]) =>
+      (await s.run({ ...gpt.store.feeds(), ids: { dtype: "int64", shape: [1, 5], data: BigInt64Array.from(row, BigInt) } })).v!;
     const a = await run([1, 2, 3, 4, 5]);
     const b = await run([1, 2, 3, 9, 5]);
     expect(a.shape).toEqual([1, 5]);

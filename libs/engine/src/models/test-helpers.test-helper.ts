@@ -7,7 +7,10 @@ export function roughen(store: ParameterStore, seed: number, std = 0.3): void {
   const rng = createRng(seed);
   for (const p of store.list()) {
     const isGain = /ln(1|2|_f)\.weight$/.test(p.name);
-    store.set(p.name, Float32Array.from(p.value, () => (isGain ? 1 : 0) + rng.normal() * std));
+    store.set(
+      p.name,
+      Float32Array.from(p.value, () => (isGain ? 1 : 0) + rng.normal() * std),
+    );
   }
 }
 

@@ -8,7 +8,13 @@ export interface LinearOptions {
 }
 
 /** y = x W + b over the last axis: (..., inDim) -> (..., outDim). Parameters `<name>.weight` (in, out), `<name>.bias`. */
-export function linear(store: ParameterStore, name: string, inDim: number, outDim: number, options: LinearOptions = {}): (x: Tensor) => Tensor {
+export function linear(
+  store: ParameterStore,
+  name: string,
+  inDim: number,
+  outDim: number,
+  options: LinearOptions = {},
+): (x: Tensor) => Tensor {
   const w = store.param(`${name}.weight`, [inDim, outDim], { kind: "normal", std: options.std ?? 0.02 });
   const b = options.bias === false ? null : store.param(`${name}.bias`, [outDim], { kind: "zeros" });
   return (x) => {

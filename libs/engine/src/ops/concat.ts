@@ -14,7 +14,8 @@ export const concatOp: OpDef<Attrs> = {
     let size: Dim = 0;
     for (const t of inputs) {
       if (t.dtype !== first.dtype) throw new Error(`dtype mismatch ${first.dtype} vs ${t.dtype}`);
-      if (t.shape.length !== first.shape.length || t.shape.some((d, i) => i !== axis && d !== first.shape[i])) throw new Error(`shapes ${shapeToString(first.shape)} and ${shapeToString(t.shape)} differ off axis ${axis}`);
+      if (t.shape.length !== first.shape.length || t.shape.some((d, i) => i !== axis && d !== first.shape[i]))
+        throw new Error(`shapes ${shapeToString(first.shape)} and ${shapeToString(t.shape)} differ off axis ${axis}`);
       size = dimAdd(size, t.shape[axis]!);
     }
     const shape = [...first.shape];

@@ -15,7 +15,12 @@ export const cumsumOp: OpDef<Attrs> = {
     return [{ dtype: inputs[0]!.dtype, shape: inputs[0]!.shape }];
   },
   emit: (e, i, o, { attrs }) =>
-    void e.node("CumSum", [i[0]!, e.scalar(attrs.axis, "int64")], { exclusive: { i: attrs.exclusive ? 1 : 0 }, reverse: { i: attrs.reverse ? 1 : 0 } }, o),
+    void e.node(
+      "CumSum",
+      [i[0]!, e.scalar(attrs.axis, "int64")],
+      { exclusive: { i: attrs.exclusive ? 1 : 0 }, reverse: { i: attrs.reverse ? 1 : 0 } },
+      o,
+    ),
   // Each input feeds every later (earlier, when reversed) output: the adjoint runs the other way.
   vjp: ([g], { attrs }) => [g!.cumsum(attrs.axis, { exclusive: attrs.exclusive, reverse: !attrs.reverse })],
 };

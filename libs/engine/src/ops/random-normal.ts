@@ -13,7 +13,9 @@ export const randomNormalOp: OpDef<RandomAttrs> = {
     const halves = e.node("Split", [u], { axis: { i: 0 }, num_outputs: { i: 2 } }, 2);
     const one = e.one("Cast", [e.scalar(1, "float64")], { to: { i: t } });
     // 1 - u1 lies in (0, 1], so the log is finite.
-    const radius = e.one("Sqrt", [e.one("Mul", [e.one("Log", [e.one("Sub", [one, halves[0]!])]), e.one("Cast", [e.scalar(-2, "float64")], { to: { i: t } })])]);
+    const radius = e.one("Sqrt", [
+      e.one("Mul", [e.one("Log", [e.one("Sub", [one, halves[0]!])]), e.one("Cast", [e.scalar(-2, "float64")], { to: { i: t } })]),
+    ]);
     const angle = e.one("Mul", [halves[1]!, e.one("Cast", [e.scalar(2 * Math.PI, "float64")], { to: { i: t } })]);
     const z = e.one("Mul", [radius, e.one("Cos", [angle])]);
     e.node("Reshape", [z, e.shape(attrs.shape)], {}, o);

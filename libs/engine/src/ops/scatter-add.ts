@@ -32,7 +32,8 @@ export const scatterAddOp: OpDef = {
     if (indices.dtype !== "int64") throw new Error(`indices must be int64, got ${indices.dtype}`);
     if (updates.dtype !== base.dtype) throw new Error(`dtype mismatch ${base.dtype} vs ${updates.dtype}`);
     const want = [...indices.shape, ...base.shape.slice(1)];
-    if (want.length !== updates.shape.length || want.some((d, i) => d !== updates.shape[i])) throw new Error(`updates shape must be [${want}]`);
+    if (want.length !== updates.shape.length || want.some((d, i) => d !== updates.shape[i]))
+      throw new Error(`updates shape must be [${want}]`);
     return [{ dtype: base.dtype, shape: base.shape }];
   },
   emit: (e, [base, indices, updates], o, { inputs }) => {

@@ -24,7 +24,8 @@ export const sliceOp: OpDef<Attrs> = {
     const size = x.shape[axis]!;
     const s = bound(start, size);
     const t = bound(end, size);
-    if (typeof s === "number" && typeof t === "number" && (s > t || s < 0 || (typeof size === "number" && t > size))) throw new Error(`slice [${start}:${end}] out of range for axis ${axis} of size ${size}`);
+    if (typeof s === "number" && typeof t === "number" && (s > t || s < 0 || (typeof size === "number" && t > size)))
+      throw new Error(`slice [${start}:${end}] out of range for axis ${axis} of size ${size}`);
     const shape = [...x.shape];
     shape[axis] = dimSub(t, s);
     return [{ dtype: x.dtype, shape }];

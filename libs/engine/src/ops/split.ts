@@ -22,5 +22,10 @@ export const splitOp: OpDef<Attrs> = {
     });
   },
   emit: (e, i, o, { attrs }) => void e.node("Split", [i[0]!, e.int64s(attrs.sizes)], { axis: { i: attrs.axis } }, o),
-  vjp: (grads, { outputs, attrs }) => [concat(grads.map((g, k) => g ?? zeros(outputs[k]!.shape, outputs[k]!.dtype)), attrs.axis)],
+  vjp: (grads, { outputs, attrs }) => [
+    concat(
+      grads.map((g, k) => g ?? zeros(outputs[k]!.shape, outputs[k]!.dtype)),
+      attrs.axis,
+    ),
+  ],
 };

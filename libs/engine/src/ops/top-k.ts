@@ -19,6 +19,7 @@ export const topKOp: OpDef<Attrs> = {
       { dtype: "int64", shape },
     ];
   },
-  emit: (e, i, o, { attrs }) => void e.node("TopK", [i[0]!, e.int64s([attrs.k])], { axis: { i: -1 }, largest: { i: 1 }, sorted: { i: 1 } }, o),
+  emit: (e, i, o, { attrs }) =>
+    void e.node("TopK", [i[0]!, e.int64s([attrs.k])], { axis: { i: -1 }, largest: { i: 1 }, sorted: { i: 1 } }, o),
   noGradient: true,
 };

@@ -12,7 +12,8 @@ export const transposeOp: OpDef<Attrs> = {
     expectInputs(inputs, 1);
     const x = inputs[0]!;
     const sorted = [...perm].sort((p, q) => p - q);
-    if (perm.length !== x.shape.length || sorted.some((p, i) => p !== i)) throw new Error(`perm [${perm}] is not a permutation of rank ${x.shape.length}`);
+    if (perm.length !== x.shape.length || sorted.some((p, i) => p !== i))
+      throw new Error(`perm [${perm}] is not a permutation of rank ${x.shape.length}`);
     return [{ dtype: x.dtype, shape: perm.map((p) => x.shape[p]!) }];
   },
   emit: (e, i, o, { attrs }) => void e.node("Transpose", i, { perm: { ints: attrs.perm } }, o),

@@ -72,9 +72,7 @@ describe("ByteTokenizer", () => {
       [97, 98, 99],
       [258, 258, 97],
     ]);
-    expect(tok.encodeBatch(["abcdef"], { padSide: "left", maxLength: 3, truncateSide: "left" }).ids).toEqual([
-      [100, 101, 102],
-    ]);
+    expect(tok.encodeBatch(["abcdef"], { padSide: "left", maxLength: 3, truncateSide: "left" }).ids).toEqual([[100, 101, 102]]);
     const padded = tok.encodeBatch(["a"], { padSide: "right", maxLength: 3, padToMaxLength: true });
     expect(padded).toEqual({ ids: [[97, 258, 258]], attentionMask: [[1, 0, 0]] });
     expect(() => tok.encodeBatch(["a"], { padSide: "middle" as "left" })).toThrow(/padSide/);

@@ -1,12 +1,5 @@
 import { padBatch } from "./pad-batch.ts";
-import type {
-  BatchEncodeOptions,
-  BatchEncoding,
-  DecodeOptions,
-  EncodeOptions,
-  SpecialTokenIds,
-  Tokenizer,
-} from "./tokenizer.ts";
+import type { BatchEncodeOptions, BatchEncoding, DecodeOptions, EncodeOptions, SpecialTokenIds, Tokenizer } from "./tokenizer.ts";
 
 /** Ids 0-255 are the bytes of the UTF-8 encoding; the four special tokens follow. */
 export const BYTE_TOKENIZER_SPECIAL = { bos: 256, eos: 257, pad: 258, sep: 259 } as const;

@@ -3,14 +3,7 @@ import { dirname, join } from "node:path";
 import { Tokenizer as HfLibTokenizer } from "@huggingface/tokenizers";
 import { gpt2TokenizerJson } from "./gpt2-vocab-files.ts";
 import { padBatch } from "./pad-batch.ts";
-import type {
-  BatchEncodeOptions,
-  BatchEncoding,
-  DecodeOptions,
-  EncodeOptions,
-  SpecialTokenIds,
-  Tokenizer,
-} from "./tokenizer.ts";
+import type { BatchEncodeOptions, BatchEncoding, DecodeOptions, EncodeOptions, SpecialTokenIds, Tokenizer } from "./tokenizer.ts";
 
 type JsonObject = Record<string, unknown>;
 

@@ -1,11 +1,4 @@
-export type {
-  BatchEncodeOptions,
-  BatchEncoding,
-  DecodeOptions,
-  EncodeOptions,
-  SpecialTokenIds,
-  Tokenizer,
-} from "./tokenizer.ts";
+export type { BatchEncodeOptions, BatchEncoding, DecodeOptions, EncodeOptions, SpecialTokenIds, Tokenizer } from "./tokenizer.ts";
 export { padBatch } from "./pad-batch.ts";
 export { ByteTokenizer, BYTE_TOKENIZER_SPECIAL } from "./byte-tokenizer.ts";
 export { HfTokenizer, loadHfTokenizer, loadHfTokenizerFromFolder } from "./hf-tokenizer.ts";

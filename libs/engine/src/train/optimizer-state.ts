@@ -27,9 +27,11 @@ export async function saveOptimizerState(path: string, state: OptimizerState): P
 /** Reads what {@link saveOptimizerState} wrote; errors name the file and what is wrong. */
 export async function loadOptimizerState(path: string): Promise<OptimizerState> {
   const { tensors, metadata } = await readSafetensors(path);
-  if (metadata.format !== FORMAT) throw new Error(`${path}: metadata "format" is ${JSON.stringify(metadata.format)}, expected "${FORMAT}" (not an optimizer state file)`);
+  if (metadata.format !== FORMAT)
+    throw new Error(`${path}: metadata "format" is ${JSON.stringify(metadata.format)}, expected "${FORMAT}" (not an optimizer state file)`);
   const step = Number(metadata.step);
-  if (!Number.isInteger(step) || step < 0) throw new Error(`${path}: metadata "step" is ${JSON.stringify(metadata.step)}, expected a non-negative integer`);
+  if (!Number.isInteger(step) || step < 0)
+    throw new Error(`${path}: metadata "step" is ${JSON.stringify(metadata.step)}, expected a non-negative integer`);
   const moments = new Map<string, { m: Float32Array; v: Float32Array }>();
   for (const [key, t] of tensors) {
     const kind = key.slice(0, 2);
@@ -38,7 +40,8 @@ export async function loadOptimizerState(path: string): Promise<OptimizerState> 
     const name = key.slice(2);
     const other = tensors.get(`${kind === "m." ? "v." : "m."}${name}`);
     if (!other) throw new Error(`${path}: tensor ${JSON.stringify(key)} has no ${kind === "m." ? "second" : "first"} moment beside it`);
-    if (kind === "m.") moments.set(name, { m: Float32Array.from(t.data as Float32Array), v: Float32Array.from(other.data as Float32Array) });
+    if (kind === "m.")
+      moments.set(name, { m: Float32Array.from(t.data as Float32Array), v: Float32Array.from(other.data as Float32Array) });
   }
   return { step, moments };
 }

@@ -40,15 +40,21 @@ function matcher(spec: ParamGroup["params"]): (p: Parameter) => boolean {
  * group (the trainer's schedule and weight decay). A parameter claimed by two groups, a group
  * that claims nothing, a listed name that is not a parameter and duplicate group names are errors.
  */
-export function resolveGroups(params: readonly Parameter[], groups: readonly ParamGroup[], defaults: { schedule: Schedule; weightDecay: number }): ResolvedGroup[] {
+export function resolveGroups(
+  params: readonly Parameter[],
+  groups: readonly ParamGroup[],
+  defaults: { schedule: Schedule; weightDecay: number },
+): ResolvedGroup[] {
   const seen = new Set<string>([DEFAULT_GROUP]);
   for (const g of groups) {
-    if (seen.has(g.name)) throw new Error(`parameter groups: the name "${g.name}" is ${g.name === DEFAULT_GROUP ? "reserved" : "used twice"}`);
+    if (seen.has(g.name))
+      throw new Error(`parameter groups: the name "${g.name}" is ${g.name === DEFAULT_GROUP ? "reserved" : "used twice"}`);
     seen.add(g.name);
     if (Array.isArray(g.params)) {
       const known = new Set(params.map((p) => p.name));
       const unknown = (g.params as readonly string[]).filter((n) => !known.has(n));
-      if (unknown.length) throw new Error(`parameter group "${g.name}": no parameter named ${unknown.map((n) => JSON.stringify(n)).join(", ")}`);
+      if (unknown.length)
+        throw new Error(`parameter group "${g.name}": no parameter named ${unknown.map((n) => JSON.stringify(n)).join(", ")}`);
     }
   }
   const resolved: ResolvedGroup[] = groups.map((g) => ({
@@ -61,7 +67,8 @@ export function resolveGroups(params: readonly Parameter[], groups: readonly Par
   const matchers = groups.map((g) => matcher(g.params));
   for (const p of params) {
     const owners = matchers.flatMap((m, i) => (m(p) ? [i] : []));
-    if (owners.length > 1) throw new Error(`parameter "${p.name}" is in groups ${owners.map((i) => `"${groups[i]!.name}"`).join(" and ")}; it must be in one`);
+    if (owners.length > 1)
+      throw new Error(`parameter "${p.name}" is in groups ${owners.map((i) => `"${groups[i]!.name}"`).join(" and ")}; it must be in one`);
     (owners.length ? resolved[owners[0]!]! : fallback).params.push(p);
   }
   const empty = resolved.find((g) => g.params.length === 0);

@@ -39,7 +39,8 @@ export class ParameterStore {
   param(name: string, shape: readonly number[], init: Init): Tensor {
     const existing = this.params.get(name);
     if (existing) {
-      if (existing.shape.join(",") !== shape.join(",")) throw new Error(`parameter "${name}" exists with shape [${existing.shape}], asked for [${shape}]`);
+      if (existing.shape.join(",") !== shape.join(","))
+        throw new Error(`parameter "${name}" exists with shape [${existing.shape}], asked for [${shape}]`);
       return existing.tensor;
     }
     if (init.kind === "values" && init.values.length !== numel(shape)) {

@@ -4,7 +4,17 @@
 // thread pools) is shared between runs.
 import { createHash } from "node:crypto";
 import type { HostTensor, ParameterStore } from "../../src/index.ts";
-import { Gpt, RewardModel, constantSchedule, createRng, createRuntime, createTrainer, gatherLogProbs, input, softmaxCrossEntropy } from "../../src/index.ts";
+import {
+  Gpt,
+  RewardModel,
+  constantSchedule,
+  createRng,
+  createRuntime,
+  createTrainer,
+  gatherLogProbs,
+  input,
+  softmaxCrossEntropy,
+} from "../../src/index.ts";
 
 const VOCAB = 24; // small, so every batch repeats tokens many times (the racy case for scatter-add)
 const B = 32;
@@ -33,7 +43,13 @@ const mask = input("mask", "bool", ["batch", "seq"]);
 const targets = input("targets", "int64", ["batch", "seq"]);
 const seed = input("dropout_seed", "int64", []);
 const lmLoss = softmaxCrossEntropy(lm.logits(ids, { mask, dropoutSeed: seed }), targets);
-const lmTrainer = await createTrainer({ runtime, params: lm.store, loss: lmLoss, schedule: constantSchedule(3e-3), optimizer: { maxGradNorm: 1 } });
+const lmTrainer = await createTrainer({
+  runtime,
+  params: lm.store,
+  loss: lmLoss,
+  schedule: constantSchedule(3e-3),
+  optimizer: { maxGradNorm: 1 },
+});
 
 // Reward model: Bradley-Terry loss on (first half, second half) of the batch.
 const rm = new RewardModel(config, { seed: 12 });
@@ -51,9 +67,18 @@ const pairIds = input("ids", "int64", ["2*pairs", "seq"]);
 const pairMask = input("mask", "bool", ["2*pairs", "seq"]);
 const pairTargets = input("targets", "int64", ["2*pairs", "seq"]);
 const seqLp = gatherLogProbs(pol.logits(pairIds, { mask: pairMask }), pairTargets, 0.8).sum([1]); // (2*pairs,)
-const prefMargin = seqLp.slice(0, 0, "pairs").sub(seqLp.slice(0, "pairs", "2*pairs")).mul(0.1);
+const prefMargin = seqLp
+  .slice(0, 0, "pairs")
+  .sub(seqLp.slice(0, "pairs", "2*pairs"))
+  .mul(0.1);
 const prefLoss = prefMargin.logSigmoid().neg().mean();
-const prefTrainer = await createTrainer({ runtime, params: pol.store, loss: prefLoss, schedule: constantSchedule(3e-3), optimizer: { maxGradNorm: 1 } });
+const prefTrainer = await createTrainer({
+  runtime,
+  params: pol.store,
+  loss: prefLoss,
+  schedule: constantSchedule(3e-3),
+  optimizer: { maxGradNorm: 1 },
+});
 
 for (let s = 0; s < STEPS; s++) {
   const { ids: x, mask: m } = batch(100 + s);

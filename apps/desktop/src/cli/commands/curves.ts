@@ -61,16 +61,14 @@ export const curvesCommand: CliCommand = {
                 xKind: s.xKind,
                 klEstimator: s.klEstimator,
                 klPrompts: s.klPrompts,
-                points: points
-                  .get(s.name)!
-                  .map((p) => ({
-                    x: p.x,
-                    kl: p.kl,
-                    d: Math.sqrt(p.kl),
-                    proxy: p.proxyScore,
-                    gold: p.goldScore,
-                    proxyMembers: p.proxyScores ?? null,
-                  })),
+                points: points.get(s.name)!.map((p) => ({
+                  x: p.x,
+                  kl: p.kl,
+                  d: Math.sqrt(p.kl),
+                  proxy: p.proxyScore,
+                  gold: p.goldScore,
+                  proxyMembers: p.proxyScores ?? null,
+                })),
                 fits: fits
                   .filter((f) => f.series === s.name)
                   .map((f) => ({
