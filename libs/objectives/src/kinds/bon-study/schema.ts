@@ -20,9 +20,19 @@ import {
   optional,
   refine,
   str,
-  withDefault,
   describeValue,
 } from "../../config/validate.ts";
+import {
+  basePolicyField,
+  experimentField,
+  field,
+  headsDivideDModel,
+  nonNegativeInt,
+  positiveInt,
+  promptSplitsField,
+  studyNameField,
+  taskSeedField,
+} from "../common-fields.ts";
 
 /** A transformer size, named so curves can be labelled "small" rather than by numbers. */
 export interface ModelSize {
@@ -135,10 +145,7 @@ export const DEFAULT_BON_STUDY: BonStudyConfig = {
   seeds: [1, 2, 3],
 };
 
-const positiveInt = (max?: number) => num({ integer: true, min: 1, max });
-const nonNegativeInt = num({ integer: true, min: 0 });
-
-const modelSize: Schema<ModelSize> = refine(
+const modelSize: Schema<ModelSize> = headsDivideDModel(
   obj<ModelSize>({
     name: meta(str({ pattern: /^[a-z0-9][a-z0-9_-]*$/i, patternText: "a name of letters, digits, - and _" }), {
       description: "Label of this size in curves and tables.",
@@ -147,10 +154,6 @@ const modelSize: Schema<ModelSize> = refine(
     dModel: meta(positiveInt(8192), { description: "Model width.", unit: "dimensions" }),
     heads: meta(positiveInt(128), { description: "Attention heads; must divide dModel.", unit: "heads" }),
   }),
-  (m, path, issues) => {
-    if (m.dModel % m.heads !== 0)
-      issues.push({ path: join(path, "heads"), message: `expected a divisor of dModel (${m.dModel}), got ${m.heads}` });
-  },
 );
 
 const aggregation: Schema<Aggregation> = {
@@ -196,11 +199,6 @@ const nsSchema: Schema<number[] | "default"> = {
   },
 };
 
-/** A field with its default and its meaning (one declaration for validation, forms and help). */
-function field<T>(schema: Schema<T>, value: T, info: Parameters<typeof meta>[1]): Schema<T> {
-  return meta(withDefault(schema, value), info);
-}
-
 /**
  * The schema of a study whose missing fields take their values from `defaults`. Every field
  * carries its description and unit, so the JSON description (`.describe()`) drives the UI's form
@@ -209,12 +207,8 @@ function field<T>(schema: Schema<T>, value: T, info: Parameters<typeof meta>[1])
 export function bonStudySchema(defaults: BonStudyConfig = DEFAULT_BON_STUDY): Schema<BonStudyConfig> {
   const d = defaults;
   const shape = obj<BonStudyConfig>({
-    experiment: field(str({ oneOf: ["bon-overoptimization"] }) as Schema<"bon-overoptimization">, d.experiment, {
-      description: "The experiment this config is for.",
-    }),
-    name: field(str({ pattern: /^[a-z0-9][a-z0-9_.-]*$/i, patternText: "a name of letters, digits, ., - and _" }), d.name, {
-      description: "Study name; part of every run id.",
-    }),
+    experiment: experimentField("bon-overoptimization", d.experiment),
+    name: studyNameField(d.name, "Study name; part of every run id."),
     task: field(
       obj<BonTaskConfig>({
         kind: field(str({ oneOf: ["builtin", "dataset"] }) as Schema<"builtin" | "dataset">, d.task.kind, {
@@ -248,53 +242,28 @@ export function bonStudySchema(defaults: BonStudyConfig = DEFAULT_BON_STUDY): Sc
               'With kind "dataset": the imported dataset (its id), tokenizer, held-out fraction, length limits and the gold reward model.',
           },
         ),
-        seed: field(nonNegativeInt, d.task.seed, { description: "Seed of the built-in task world (its prompts and their splits)." }),
-        prompts: field(
-          obj({
-            train: field(positiveInt(), d.task.prompts.train, {
-              description: "Training prompts; two base-policy samples each make one gold-labelled comparison.",
-              unit: "prompts",
-            }),
-            validation: field(nonNegativeInt, d.task.prompts.validation, {
-              description: "Validation prompts: gold-labelled pairs for RM accuracy and the normalisation reference.",
-              unit: "prompts",
-            }),
-            test: field(positiveInt(), d.task.prompts.test, {
-              description: "Test prompts available for the best-of-n pools.",
-              unit: "prompts",
-            }),
-          }),
+        seed: taskSeedField(d.task.seed, "Seed of the built-in task world (its prompts and their splits)."),
+        prompts: promptSplitsField(
           d.task.prompts,
-          { description: "Prompts per split." },
+          {
+            train: "Training prompts; two base-policy samples each make one gold-labelled comparison.",
+            validation: "Validation prompts: gold-labelled pairs for RM accuracy and the normalisation reference.",
+            test: "Test prompts available for the best-of-n pools.",
+          },
+          { emptyValidation: true },
         ),
       }),
       d.task,
       { description: "The task the policy, the gold reward and the proxies live in." },
     ),
-    basePolicy: field(
-      refine(
-        obj<BasePolicyConfig>({
-          preset: field(str(), d.basePolicy.preset, { description: "Name of the base policy (its cache key together with the sizes)." }),
-          layers: field(positiveInt(64), d.basePolicy.layers, {
-            description: "Layers of the tiny base policy pretrained on the task's generator (cached by config).",
-            unit: "layers",
-          }),
-          dModel: field(positiveInt(8192), d.basePolicy.dModel, { description: "Width of the base policy.", unit: "dimensions" }),
-          heads: field(positiveInt(128), d.basePolicy.heads, {
-            description: "Attention heads of the base policy; must divide dModel.",
-            unit: "heads",
-          }),
-          pretrainSteps: field(nonNegativeInt, d.basePolicy.pretrainSteps, {
-            description: "Pretraining steps of the base policy (done once, then cached).",
-            unit: "steps",
-          }),
-        }),
-        (b, path, issues) => {
-          if (b.dModel % b.heads !== 0)
-            issues.push({ path: join(path, "heads"), message: `expected a divisor of dModel (${b.dModel}), got ${b.heads}` });
-        },
-      ),
+    basePolicy: basePolicyField(
       d.basePolicy,
+      {
+        preset: "Name of the base policy (its cache key together with the sizes).",
+        layers: "Layers of the tiny base policy pretrained on the task's generator (cached by config).",
+        heads: "Attention heads of the base policy; must divide dModel.",
+        pretrainSteps: "Pretraining steps of the base policy (done once, then cached).",
+      },
       { description: "The initial policy whose samples best-of-n picks from.", constraint: "heads divides dModel" },
     ),
     proxySizes: field(

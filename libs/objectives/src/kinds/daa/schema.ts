@@ -4,7 +4,16 @@
  * gold-labelled comparisons of base-policy samples (with label noise), for how long, evaluated how.
  * One run per (loss, beta, eta for RPO, seed).
  */
-import { type ConfigIssue, type Schema, join, list, meta, num, obj, oneOf, refine, str, withDefault } from "../../config/validate.ts";
+import { type ConfigIssue, type Schema, list, num, obj, oneOf, refine } from "../../config/validate.ts";
+import {
+  basePolicyField,
+  builtinTaskField,
+  experimentField,
+  field,
+  nonNegativeInt,
+  positiveInt,
+  studyNameField,
+} from "../common-fields.ts";
 import { DAA_LOSSES, RPO_PAPER_ETA, type DaaLossKind } from "../../daa/losses.ts";
 import type { BasePolicyConfig, TaskConfig } from "../bon-study/schema.ts";
 
@@ -69,71 +78,28 @@ export const DEFAULT_DAA_STUDY: DaaStudyConfig = {
   seeds: [1, 2, 3],
 };
 
-const positiveInt = (max?: number) => num({ integer: true, min: 1, max });
-const nonNegativeInt = num({ integer: true, min: 0 });
-
-function field<T>(schema: Schema<T>, value: T, info: Parameters<typeof meta>[1]): Schema<T> {
-  return meta(withDefault(schema, value), info);
-}
-
 export function daaStudySchema(defaults: DaaStudyConfig = DEFAULT_DAA_STUDY): Schema<DaaStudyConfig> {
   const d = defaults;
   const shape = obj<DaaStudyConfig>({
-    experiment: field(str({ oneOf: ["daa-overoptimization"] }) as Schema<"daa-overoptimization">, d.experiment, {
-      description: "The experiment this config is for.",
+    experiment: experimentField("daa-overoptimization", d.experiment),
+    name: studyNameField(d.name, "Study name; part of every run id."),
+    task: builtinTaskField(d.task, {
+      kind: "The task: the built-in synthetic world.",
+      seed: "Seed of the built-in task world (its prompts and their splits).",
+      prompts: {
+        train: "Training prompts; two base-policy samples of one make a comparison.",
+        validation: "Validation prompts: the held-out gold-labelled pairs.",
+        test: "Test prompts: where KL, win rate and gold are measured.",
+      },
+      block: "The task the policy and the gold reward live in.",
     }),
-    name: field(str({ pattern: /^[a-z0-9][a-z0-9_.-]*$/i, patternText: "a name of letters, digits, ., - and _" }), d.name, {
-      description: "Study name; part of every run id.",
-    }),
-    task: field(
-      obj<TaskConfig>({
-        kind: field(str({ oneOf: ["builtin"] }) as Schema<"builtin">, d.task.kind, {
-          description: "The task: the built-in synthetic world.",
-        }),
-        seed: field(nonNegativeInt, d.task.seed, { description: "Seed of the built-in task world (its prompts and their splits)." }),
-        prompts: field(
-          obj({
-            train: field(positiveInt(), d.task.prompts.train, {
-              description: "Training prompts; two base-policy samples of one make a comparison.",
-              unit: "prompts",
-            }),
-            validation: field(positiveInt(), d.task.prompts.validation, {
-              description: "Validation prompts: the held-out gold-labelled pairs.",
-              unit: "prompts",
-            }),
-            test: field(positiveInt(), d.task.prompts.test, {
-              description: "Test prompts: where KL, win rate and gold are measured.",
-              unit: "prompts",
-            }),
-          }),
-          d.task.prompts,
-          { description: "Prompts per split." },
-        ),
-      }),
-      d.task,
-      { description: "The task the policy and the gold reward live in." },
-    ),
-    basePolicy: field(
-      refine(
-        obj<BasePolicyConfig>({
-          preset: field(str(), d.basePolicy.preset, { description: "Name of the base policy (its cache key together with the sizes)." }),
-          layers: field(positiveInt(64), d.basePolicy.layers, {
-            description: "Layers of the base (SFT) policy pretrained on the task's generator (cached by config).",
-            unit: "layers",
-          }),
-          dModel: field(positiveInt(8192), d.basePolicy.dModel, { description: "Width of the base policy.", unit: "dimensions" }),
-          heads: field(positiveInt(128), d.basePolicy.heads, { description: "Attention heads; must divide dModel.", unit: "heads" }),
-          pretrainSteps: field(nonNegativeInt, d.basePolicy.pretrainSteps, {
-            description: "Pretraining steps of the base policy (done once, then cached).",
-            unit: "steps",
-          }),
-        }),
-        (b, path, issues) => {
-          if (b.dModel % b.heads !== 0)
-            issues.push({ path: join(path, "heads"), message: `expected a divisor of dModel (${b.dModel}), got ${b.heads}` });
-        },
-      ),
+    basePolicy: basePolicyField(
       d.basePolicy,
+      {
+        preset: "Name of the base policy (its cache key together with the sizes).",
+        layers: "Layers of the base (SFT) policy pretrained on the task's generator (cached by config).",
+        pretrainSteps: "Pretraining steps of the base policy (done once, then cached).",
+      },
       {
         description: "The base (SFT) policy: where training starts and the frozen reference every KL is measured from.",
         constraint: "heads divides dModel",

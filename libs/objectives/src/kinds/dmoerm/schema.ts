@@ -3,64 +3,32 @@
  * capability and overall labels, which capabilities get an expert, the baselines' ensemble size and
  * the training recipe. Defaults: DMOERM_DEFAULTS in dmoerm/study.ts.
  */
-import { type ConfigIssue, type Schema, join, list, meta, num, obj, oneOf, refine, str, withDefault } from "../../config/validate.ts";
+import { type ConfigIssue, type Schema, list, num, obj, oneOf, refine } from "../../config/validate.ts";
+import { basePolicyField, field, positiveInt, promptSplitsField, studyNameField, taskSeedField } from "../common-fields.ts";
 import { DMOERM_DEFAULTS, type DmoermConfig } from "../../dmoerm/study.ts";
 import { GOLD_COMPONENTS } from "../../task/gold.ts";
 
-const positiveInt = (max?: number) => num({ integer: true, min: 1, max });
-const nonNegativeInt = num({ integer: true, min: 0 });
-
-function field<T>(schema: Schema<T>, value: T, info: Parameters<typeof meta>[1]): Schema<T> {
-  return meta(withDefault(schema, value), info);
-}
-
 export function dmoermSchema(d: DmoermConfig = DMOERM_DEFAULTS): Schema<DmoermConfig> {
   const shape = obj<DmoermConfig>({
-    name: field(str({ pattern: /^[a-z0-9][a-z0-9_.-]*$/i, patternText: "a name of letters, digits, ., - and _" }), d.name, {
-      description: "Study name.",
-    }),
+    name: studyNameField(d.name, "Study name."),
     task: field(
       obj({
-        seed: field(nonNegativeInt, d.task.seed, { description: "Seed of the built-in task world (its prompts and splits)." }),
-        prompts: field(
-          obj({
-            train: field(positiveInt(), d.task.prompts.train, { description: "Training prompts.", unit: "prompts" }),
-            validation: field(positiveInt(), d.task.prompts.validation, {
-              description: "Validation prompts (unused by this study; part of the task's split).",
-              unit: "prompts",
-            }),
-            test: field(positiveInt(), d.task.prompts.test, {
-              description: "Test prompts: the held-out pairs agreement is measured on.",
-              unit: "prompts",
-            }),
-          }),
-          d.task.prompts,
-          { description: "Prompts per split." },
-        ),
+        seed: taskSeedField(d.task.seed, "Seed of the built-in task world (its prompts and splits)."),
+        prompts: promptSplitsField(d.task.prompts, {
+          train: "Training prompts.",
+          validation: "Validation prompts (unused by this study; part of the task's split).",
+          test: "Test prompts: the held-out pairs agreement is measured on.",
+        }),
       }),
       d.task,
       { description: "The built-in task." },
     ),
-    basePolicy: field(
-      refine(
-        obj({
-          layers: field(positiveInt(64), d.basePolicy.layers, {
-            description: "Layers of the base policy, whose trunk every reward model starts from.",
-            unit: "layers",
-          }),
-          dModel: field(positiveInt(8192), d.basePolicy.dModel, { description: "Width of the base policy.", unit: "dimensions" }),
-          heads: field(positiveInt(128), d.basePolicy.heads, { description: "Attention heads; must divide dModel.", unit: "heads" }),
-          pretrainSteps: field(nonNegativeInt, d.basePolicy.pretrainSteps, {
-            description: "Pretraining steps (done once, then cached).",
-            unit: "steps",
-          }),
-        }),
-        (b, path, issues) => {
-          if (b.dModel % b.heads !== 0)
-            issues.push({ path: join(path, "heads"), message: `expected a divisor of dModel (${b.dModel}), got ${b.heads}` });
-        },
-      ),
+    basePolicy: basePolicyField(
       d.basePolicy,
+      {
+        layers: "Layers of the base policy, whose trunk every reward model starts from.",
+        pretrainSteps: "Pretraining steps (done once, then cached).",
+      },
       { description: "The pretrained base policy (cached by config).", constraint: "heads divides dModel" },
     ),
     trainPairs: field(positiveInt(1 << 20), d.trainPairs, {

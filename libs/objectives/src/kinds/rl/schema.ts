@@ -10,21 +10,17 @@
 import type { ModelSize, TaskConfig, BasePolicyConfig } from "../bon-study/schema.ts";
 import { PROXY_SIZES } from "../bon-study/schema.ts";
 import { ONSET_SIGNALS, type OnsetSignal } from "../../rl/onset.ts";
+import { type ConfigIssue, type Schema, bool, list, nullable, num, obj, oneOf, refine, str } from "../../config/validate.ts";
 import {
-  type ConfigIssue,
-  type Schema,
-  bool,
-  join,
-  list,
-  meta,
-  nullable,
-  num,
-  obj,
-  oneOf,
-  refine,
-  str,
-  withDefault,
-} from "../../config/validate.ts";
+  basePolicyField,
+  builtinTaskField,
+  experimentField,
+  field,
+  headsDivideDModel,
+  nonNegativeInt,
+  positiveInt,
+  studyNameField,
+} from "../common-fields.ts";
 
 /** What the policy maximizes: gold itself (a sanity check), one proxy member, or an aggregation. */
 export type RlObjective = "gold" | "single" | "mean" | "wco" | "uwo";
@@ -110,16 +106,7 @@ export const DEFAULT_RL_STUDY: RlStudyConfig = {
   seeds: [1, 2, 3],
 };
 
-const positiveInt = (max?: number) => num({ integer: true, min: 1, max });
-const nonNegativeInt = num({ integer: true, min: 0 });
-const field = <T>(schema: Schema<T>, value: T, info: Parameters<typeof meta>[1]): Schema<T> => meta(withDefault(schema, value), info);
-const headsDivide = <T extends { dModel: number; heads: number }>(s: Schema<T>) =>
-  refine(s, (m, path, issues) => {
-    if (m.dModel % m.heads !== 0)
-      issues.push({ path: join(path, "heads"), message: `expected a divisor of dModel (${m.dModel}), got ${m.heads}` });
-  });
-
-const modelSize: Schema<ModelSize> = headsDivide(
+const modelSize: Schema<ModelSize> = headsDivideDModel(
   obj<ModelSize>({
     name: str({ pattern: /^[a-z0-9][a-z0-9_-]*$/i, patternText: "a name of letters, digits, - and _" }),
     layers: positiveInt(64),
@@ -130,46 +117,21 @@ const modelSize: Schema<ModelSize> = headsDivide(
 
 export function rlStudySchema(d: RlStudyConfig = DEFAULT_RL_STUDY): Schema<RlStudyConfig> {
   const shape = obj<RlStudyConfig>({
-    experiment: field(str({ oneOf: ["rl-overoptimization"] }) as Schema<"rl-overoptimization">, d.experiment, {
-      description: "The experiment this config is for.",
+    experiment: experimentField("rl-overoptimization", d.experiment),
+    name: studyNameField(d.name, "Study name; part of every run id."),
+    task: builtinTaskField(d.task, {
+      kind: "The built-in synthetic world.",
+      seed: "Seed of the task world.",
+      prompts: {
+        train: "Training prompts: proxy comparisons and RL rollouts.",
+        validation: "Validation prompts: RM accuracy pairs and the normalisation reference.",
+        test: "Held-out prompts of the evaluations.",
+      },
+      block: "The task.",
     }),
-    name: field(str({ pattern: /^[a-z0-9][a-z0-9_.-]*$/i, patternText: "a name of letters, digits, ., - and _" }), d.name, {
-      description: "Study name; part of every run id.",
-    }),
-    task: field(
-      obj<TaskConfig>({
-        kind: field(str({ oneOf: ["builtin"] }) as Schema<"builtin">, d.task.kind, { description: "The built-in synthetic world." }),
-        seed: field(nonNegativeInt, d.task.seed, { description: "Seed of the task world." }),
-        prompts: field(
-          obj({
-            train: field(positiveInt(), d.task.prompts.train, {
-              description: "Training prompts: proxy comparisons and RL rollouts.",
-              unit: "prompts",
-            }),
-            validation: field(positiveInt(), d.task.prompts.validation, {
-              description: "Validation prompts: RM accuracy pairs and the normalisation reference.",
-              unit: "prompts",
-            }),
-            test: field(positiveInt(), d.task.prompts.test, { description: "Held-out prompts of the evaluations.", unit: "prompts" }),
-          }),
-          d.task.prompts,
-          { description: "Prompts per split." },
-        ),
-      }),
-      d.task,
-      { description: "The task." },
-    ),
-    basePolicy: field(
-      headsDivide(
-        obj<BasePolicyConfig>({
-          preset: field(str(), d.basePolicy.preset, { description: "Name of the base policy." }),
-          layers: field(positiveInt(64), d.basePolicy.layers, { description: "Layers of the base policy.", unit: "layers" }),
-          dModel: field(positiveInt(8192), d.basePolicy.dModel, { description: "Width of the base policy.", unit: "dimensions" }),
-          heads: field(positiveInt(128), d.basePolicy.heads, { description: "Attention heads; must divide dModel.", unit: "heads" }),
-          pretrainSteps: field(nonNegativeInt, d.basePolicy.pretrainSteps, { description: "Pretraining steps (cached).", unit: "steps" }),
-        }),
-      ),
+    basePolicy: basePolicyField(
       d.basePolicy,
+      { preset: "Name of the base policy.", layers: "Layers of the base policy.", pretrainSteps: "Pretraining steps (cached)." },
       { description: "pi_init: the policy RL starts from and every KL is measured against." },
     ),
     proxySizes: field(list(modelSize, { minLength: 1 }), d.proxySizes, { description: "Proxy reward-model sizes (an axis)." }),
