@@ -6,11 +6,9 @@
  * by what defines a point: proxy size, training-set size, label noise and seed.
  */
 import type { Runtime } from "@goodhart/engine";
-import { expandStudy, runBonStudyOnDataset, type BonStudyConfig, type ExperimentSink } from "@goodhart/objectives";
+import { expandStudy, runBonStudyOnDataset, type BonStudyConfig } from "@goodhart/objectives";
 import type { ExperimentContext } from "../runs/experiment.ts";
-
-/** Progress is reported in thousandths of the whole study. */
-const PROGRESS_UNITS = 1000;
+import { labExperimentSink, labRunSink } from "./lab-sink.ts";
 
 const pointKey = (proxy: string, trainingSize: unknown, labelNoise: unknown, seed: unknown): string =>
   JSON.stringify([proxy, trainingSize, labelNoise, seed]);
@@ -22,31 +20,12 @@ export async function runDatasetStudy(
 ): Promise<Record<string, unknown>> {
   // Without the lab's rows the dataset task refuses (it never falls back to the built-in world).
   const keys = new Map(expandStudy(study).map((p) => [pointKey(p.proxy.name, p.trainingSize, p.labelNoise, p.seed), p.id]));
-  const sink: ExperimentSink = {
-    beginRun(spec) {
-      const c = spec.config as { proxy?: { name?: string }; trainingSize?: number; labelNoise?: number; seed?: number };
-      const key = keys.get(pointKey(c.proxy?.name ?? "", c.trainingSize, c.labelNoise, c.seed));
-      if (key === undefined) throw new Error(`the dataset task reported run ${spec.id}, which is no grid point of ${study.name}`);
-      const r = context.run(key);
-      r.begin();
-      return {
-        metric: (step, name, value) => r.metric(step, name, value),
-        curvePoints: (points) => r.curvePoints(points),
-        fit: (fit) => r.fit(fit),
-        labelSet: (set) => r.labelSet(set),
-        samples: (set) => r.samples(set),
-        checkpoint: (model) => r.model(model),
-        result: (result) => r.result(result),
-        log() {},
-        end: (status, error) => r.end(status, error),
-      };
-    },
-    progress(p) {
-      context.progress(Math.round(p.fraction * PROGRESS_UNITS), PROGRESS_UNITS, `${p.phase} ${p.done}/${p.total}`);
-    },
-    log() {},
-    checkpoint: (model) => context.model(model),
-  };
+  const sink = labExperimentSink(context, (spec) => {
+    const c = spec.config as { proxy?: { name?: string }; trainingSize?: number; labelNoise?: number; seed?: number };
+    const key = keys.get(pointKey(c.proxy?.name ?? "", c.trainingSize, c.labelNoise, c.seed));
+    if (key === undefined) throw new Error(`the dataset task reported run ${spec.id}, which is no grid point of ${study.name}`);
+    return labRunSink(context, key);
+  });
   const result = await runBonStudyOnDataset(study, {
     runtime,
     seed: context.seed,

@@ -6,18 +6,11 @@
  * job share the base policy and the samples.
  */
 import { createRuntime, type RuntimeOptions } from "@goodhart/engine";
-import { runBonStudy, storedBonStudyResult, type ExperimentSink, type RunSink } from "@goodhart/objectives";
+import { runBonStudy, storedBonStudyResult } from "@goodhart/objectives";
 import type { ExperimentContext } from "../runs/experiment.ts";
 import { runDatasetStudy } from "./bon-study-dataset.ts";
 import { bonJobConfig } from "./bon-study-plan.ts";
-
-/** Progress is reported in thousandths of the whole study. */
-const PROGRESS_UNITS = 1000;
-
-function formatEta(seconds: number | null): string {
-  if (seconds === null) return "";
-  return seconds >= 90 ? `, about ${Math.round(seconds / 60)} min left` : `, about ${Math.round(seconds)} s left`;
-}
+import { labExperimentSink, labRunSink } from "./lab-sink.ts";
 
 export async function run(config: Record<string, unknown>, context: ExperimentContext): Promise<Record<string, unknown>> {
   // Validated once, at submission: the job receives the parsed study.
@@ -35,28 +28,8 @@ export async function run(config: Record<string, unknown>, context: ExperimentCo
         );
       return await runDatasetStudy(job.study, context, runtime);
     }
-    const sink: ExperimentSink = {
-      beginRun(spec): RunSink {
-        const r = context.run(spec.id);
-        r.begin();
-        return {
-          metric: (step, name, value) => r.metric(step, name, value),
-          curvePoints: (points) => r.curvePoints(points),
-          fit: (fit) => r.fit(fit),
-          labelSet: (set) => r.labelSet(set),
-          samples: (set) => r.samples(set),
-          checkpoint: (model) => r.model(model),
-          result: (result) => r.result(result),
-          log() {},
-          end: (status, error) => r.end(status, error),
-        };
-      },
-      progress(p) {
-        context.progress(Math.round(p.fraction * PROGRESS_UNITS), PROGRESS_UNITS, `${p.phase} ${p.done}/${p.total}${formatEta(p.etaS)}`);
-      },
-      log() {},
-      checkpoint: (model) => context.model(model),
-    };
+    // Each grid point is the job's run of the same id.
+    const sink = labExperimentSink(context, (spec) => labRunSink(context, spec.id), { showEta: true });
     const result = await runBonStudy(
       job.grid ? { study: job.study, grid: job.grid } : job.study,
       { runtime, seed: context.seed, sink, signal: context.signal, cacheDir: context.cacheDir },

@@ -6,30 +6,14 @@
  * reports to the job's first run.
  */
 import { createRuntime, type RuntimeOptions } from "@goodhart/engine";
-import type { ExperimentContext as KindContext, ExperimentSink, RunSink } from "@goodhart/objectives";
+import type { ExperimentContext as KindContext, RunSink } from "@goodhart/objectives";
 import type { ExperimentContext } from "../runs/experiment.ts";
-
-/** Progress is reported in thousandths of the whole experiment. */
-const PROGRESS_UNITS = 1000;
+import { labExperimentSink, labRunSink } from "./lab-sink.ts";
 
 type KindRun = (config: unknown, context: KindContext) => Promise<unknown>;
 
 function runSinkFor(context: ExperimentContext, key: string): RunSink {
-  if (key !== "" && context.runKeys.includes(key)) {
-    const r = context.run(key);
-    r.begin();
-    return {
-      metric: (step, name, value) => r.metric(step, name, value),
-      curvePoints: (points) => r.curvePoints(points),
-      fit: (fit) => r.fit(fit),
-      labelSet: (set) => r.labelSet(set),
-      samples: (set) => r.samples(set),
-      checkpoint: (model) => r.model(model),
-      result: (result) => r.result(result),
-      log() {},
-      end: (status, error) => r.end(status, error),
-    };
-  }
+  if (key !== "" && context.runKeys.includes(key)) return labRunSink(context, key);
   return {
     metric: (step, name, value) => context.metric(step, name, value),
     curvePoints(points) {
@@ -59,14 +43,7 @@ export async function runKindModule(
     ...(context.threads ? { threads: context.threads } : {}),
   });
   try {
-    const sink: ExperimentSink = {
-      beginRun: (spec) => runSinkFor(context, spec.id),
-      progress(p) {
-        context.progress(Math.round(p.fraction * PROGRESS_UNITS), PROGRESS_UNITS, `${p.phase} ${p.done}/${p.total}`);
-      },
-      log() {},
-      checkpoint: (model) => context.model(model),
-    };
+    const sink = labExperimentSink(context, (spec) => runSinkFor(context, spec.id));
     const result = await mod.run(config, {
       runtime,
       seed: context.seed,
