@@ -221,15 +221,19 @@ describe("best-of-n study on the built-in task (test size)", () => {
     expect(statuses.length).toBeLessThanOrEqual(2);
   }, 120_000);
 
-  it("starts proxies from a pretrained trunk by default; scratch is an option and scores differently", async () => {
+  it("starts proxies from a pretrained trunk by default; proxy.init scratch draws random weights and scores differently", async () => {
     const tiny: BonStudyConfig = { ...TEST_STUDY, trainingSizes: [100], seeds: [3], bon: { poolSize: 8, ns: "default", evalPrompts: 4 } };
     const pre = memorySink();
     const scratch = memorySink();
     await runBonStudy(tiny, { runtime, seed: 7, sink: pre, cacheDir }, OPTIONS);
-    await runBonStudy(tiny, { runtime, seed: 7, sink: scratch, cacheDir }, { ...OPTIONS, proxyInit: "scratch" });
+    await runBonStudy({ ...tiny, proxy: { init: "scratch" } }, { runtime, seed: 7, sink: scratch, cacheDir }, OPTIONS);
     expect(pre.logs.some((l) => /tiny proxy trunk loaded from/.test(l))).toBe(true);
     expect(scratch.logs.some((l) => /proxy trunk/.test(l))).toBe(false);
     expect(scratch.runs[0]!.curves).not.toEqual(pre.runs[0]!.curves);
+    // The init is part of the stored run config, and a scratch run is a different run.
+    expect(pre.runs[0]!.config.proxyInit).toBe("pretrained");
+    expect(scratch.runs[0]!.config.proxyInit).toBe("scratch");
+    expect(scratch.runs[0]!.id).not.toBe(pre.runs[0]!.id);
   }, 120_000);
 
   it("rejects an invalid config with the field named, before doing any work", async () => {

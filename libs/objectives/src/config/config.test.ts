@@ -4,7 +4,8 @@ import { DEFAULT_BON_STUDY } from "../kinds/bon-study/schema.ts";
 import { BON_STUDY_PRESET_NAMES, bonStudyPreset } from "../kinds/bon-study/presets.ts";
 import { parseBonStudy, parseBonStudyText } from "./parse.ts";
 import { kindRegistry } from "../kinds/registry.ts";
-import { expandStudy, sweep } from "./sweep.ts";
+import { hash64 } from "@goodhart/engine";
+import { canonicalJson, expandStudy, sweep } from "./sweep.ts";
 
 function issuesOf(fn: () => unknown): { path: string; message: string }[] {
   try {
@@ -58,6 +59,39 @@ describe("parseBonStudy", () => {
     const k1 = issuesOf(() => parseBonStudy({ ensemble: { size: 1, aggregations: ["wco"] } }));
     expect(k1[0].path).toBe("ensemble.aggregations");
     expect(k1[0].message).toMatch(/only "mean" with ensemble.size 1/);
+  });
+
+  it("takes proxy.init (default pretrained) and seeds as a count, naming a bad value by its path", () => {
+    expect(parseBonStudy({}).proxy).toEqual({ init: "pretrained" });
+    expect(parseBonStudy({ proxy: { init: "scratch" } }).proxy).toEqual({ init: "scratch" });
+    expect(issuesOf(() => parseBonStudy({ proxy: { init: "random" } }))).toEqual([
+      { path: "proxy.init", message: 'expected one of "pretrained", "scratch", got "random"' },
+    ]);
+    expect(issuesOf(() => parseBonStudy({ proxy: { init: "scratch", from: "gpt2" } }))[0]!.path).toBe("proxy.from");
+    expect(parseBonStudy({ seeds: 3 }).seeds).toEqual([1, 2, 3]);
+    expect(parseBonStudy({ seeds: [4, 9] }).seeds).toEqual([4, 9]);
+    expect(issuesOf(() => parseBonStudy({ seeds: 0 }))).toEqual([{ path: "seeds", message: "expected an integer in [1, 1000], got 0" }]);
+    expect(issuesOf(() => parseBonStudy({ seeds: 2.5 }))[0]!.path).toBe("seeds");
+    // The form's description offers both spellings, and proxy.init's choices with its default.
+    const described = kindRegistry.get("bon-study").schema.describe() as {
+      properties: Record<string, { anyOf?: unknown[]; properties?: Record<string, { enum?: string[]; default?: unknown }> }>;
+    };
+    expect(described.properties.seeds!.anyOf).toHaveLength(2);
+    expect(described.properties.proxy!.properties!.init).toMatchObject({ enum: ["pretrained", "scratch"], default: "pretrained" });
+  });
+
+  it("a scratch study's runs carry the init and get ids of their own; pretrained ids are unchanged by the field", () => {
+    const base = parseBonStudy({ proxySizes: [{ name: "tiny", layers: 1, dModel: 32, heads: 2 }], trainingSizes: [100], seeds: 1 });
+    const [pre] = expandStudy(base);
+    const [scratch] = expandStudy({ ...base, proxy: { init: "scratch" } });
+    expect(pre!.proxyInit).toBe("pretrained");
+    expect(scratch!.proxyInit).toBe("scratch");
+    expect(scratch!.id).not.toBe(pre!.id);
+    // A pretrained run's id hashes its config without the field, as ids were hashed before it existed.
+    const { id, proxyInit: _init, ...before } = pre!;
+    expect(id.endsWith(hash64(canonicalJson(before)).toString(16).padStart(16, "0").slice(0, 8))).toBe(true);
+    // Sweeping the init gives one group per value.
+    expect(sweep(base, { "proxy.init": ["pretrained", "scratch"] }).map((r) => r.proxyInit)).toEqual(["pretrained", "scratch"]);
   });
 
   it("reads YAML and JSON texts, with presets, and reports syntax errors with a position", () => {

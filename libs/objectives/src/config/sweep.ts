@@ -22,6 +22,8 @@ export interface BonRunConfig {
   task: BonTaskConfig;
   basePolicy: BasePolicyConfig;
   proxy: ModelSize;
+  /** Where the proxy's trunk starts (the study's proxy.init). */
+  proxyInit: BonStudyConfig["proxy"]["init"];
   /** Comparisons in the proxy's training set. */
   trainingSize: number;
   labelNoise: number;
@@ -65,6 +67,7 @@ export function expandStudy(study: BonStudyConfig, overrides: Record<string, unk
       task: structuredClone(study.task),
       basePolicy: structuredClone(study.basePolicy),
       proxy: structuredClone(proxy),
+      proxyInit: study.proxy.init,
       trainingSize,
       labelNoise,
       ensemble: structuredClone(study.ensemble),
@@ -72,7 +75,10 @@ export function expandStudy(study: BonStudyConfig, overrides: Record<string, unk
       seed,
       overrides: structuredClone(overrides),
     };
-    const hash = hash64(canonicalJson(body)).toString(16).padStart(16, "0").slice(0, 8);
+    // The default init is left out of the hash: runs stored before proxy.init existed (all
+    // pretrained) keep their ids, hence their member seeds; a scratch run gets its own id.
+    const hashed = body.proxyInit === "pretrained" ? { ...body, proxyInit: undefined } : body;
+    const hash = hash64(canonicalJson(hashed)).toString(16).padStart(16, "0").slice(0, 8);
     return { id: `${study.name}/${proxy.name}-c${trainingSize}-noise${labelNoise}-seed${seed}-${hash}`, ...body };
   });
 }

@@ -55,12 +55,6 @@ export interface BonStudyOptions {
   pretrain?: { batchSize?: number; lr?: number };
   /** Save every reward-model member under `<cacheDir>/runs/` (default true). */
   saveMembers?: boolean;
-  /**
-   * Where proxy trunks start: "pretrained" (default) copies the trunk of a language model of the
-   * proxy's size pretrained on the task's generator like the base policy (the base policy itself
-   * when the sizes agree; cached by config hash); "scratch" draws random weights.
-   */
-  proxyInit?: "pretrained" | "scratch";
   /** Bootstrap replicates for the intervals on fits and peaks (default 1000). */
   bootstrapReplicates?: number;
   /** Store the best-of-n pools behind the curves through `RunSink.samples` (default true). */
@@ -278,7 +272,7 @@ export async function runBonStudy(config: unknown, context: ExperimentContext, o
     return [
       { phase: `pretrain:g${g}`, units: runs[0]!.basePolicy.pretrainSteps, secondsPerUnit: COST.pretrainStep },
       { phase: `sampling:g${g}`, units: sampleCountOf(runs), secondsPerUnit: COST.sample },
-      // One pretrained trunk per proxy size (skipped when cached or with proxyInit "scratch").
+      // One pretrained trunk per proxy size (skipped when cached or with proxy.init "scratch").
       ...[...new Set(runs.map(trunkKey))].map((key) => ({
         phase: `pretrain-proxy:g${g}:${key}`,
         units: runs[0]!.basePolicy.pretrainSteps,
@@ -418,7 +412,8 @@ export async function runBonStudy(config: unknown, context: ExperimentContext, o
     const poolCompletions = pool.map((s) => s.words.join(" "));
 
     // Pretrained trunks for the proxies: one LM per proxy size, pretrained like the base policy.
-    const proxyInit = options.proxyInit ?? "pretrained";
+    // proxy.init is study-wide, so one group's runs share it (a grid over it makes groups).
+    const proxyInit = first.proxyInit;
     const trunks = new Map<string, Gpt>();
     if (proxyInit === "scratch") for (const key of new Set(runs.map(trunkKey))) tracker.skip(`pretrain-proxy:g${group}:${key}`);
     const trunkOf = async (run: BonRunConfig): Promise<Gpt | undefined> => {

@@ -87,6 +87,13 @@ describe("the kind registry", () => {
       /extra: unknown field; expected one of study, grid, options/,
     );
     expect(() => kindRegistry.parse("bon-study", { study: { preset: "nope" } })).toThrow(/study\.preset: expected one of "quick-demo"/);
+    // proxyInit was a study option; it is now the study's proxy.init field, and the refusal says so.
+    expect(() => kindRegistry.parse("bon-study", { study: {}, options: { proxyInit: "scratch" } })).toThrow(
+      /options\.proxyInit: moved to the study: set study\.proxy\.init to "scratch" instead/,
+    );
+    expect(kindRegistry.parse<Record<string, any>>("bon-study", { study: { proxy: { init: "scratch" } } }).study.proxy).toEqual({
+      init: "scratch",
+    });
   });
 
   it("loads every built-in kind's run module", async () => {

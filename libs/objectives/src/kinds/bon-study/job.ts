@@ -4,20 +4,7 @@
  * study-wide training options. Forms edit plain studies (the JSON description is the study's);
  * the CLI's --sweep and the service's job planner use the envelope.
  */
-import {
-  ConfigError,
-  type ConfigIssue,
-  type Schema,
-  bool,
-  join,
-  list,
-  meta,
-  num,
-  obj,
-  oneOf,
-  optional,
-  record,
-} from "../../config/validate.ts";
+import { ConfigError, type ConfigIssue, type Schema, bool, join, list, meta, num, obj, optional, record } from "../../config/validate.ts";
 import type { BonStudyOptions } from "../../experiments/bon-study.ts";
 import type { RewardTrainingOptions } from "../../experiments/reward-training.ts";
 import { deepMerge } from "../../config/paths.ts";
@@ -51,7 +38,6 @@ const optionsSchema: Schema<BonStudyOptions> = obj<BonStudyOptions>({
   validationPrompts: optional(meta(positiveInt(), { unit: "prompts" })),
   pretrain: optional(obj({ batchSize: optional(positiveInt()), lr: optional(num({ above: 0 })) })),
   saveMembers: optional(bool()),
-  proxyInit: optional(oneOf(["pretrained", "scratch"])),
   bootstrapReplicates: optional(meta(positiveInt(), { unit: "replicates" })),
   keepSamples: optional(bool()),
 });
@@ -88,6 +74,14 @@ export function bonStudySubmissionSchema(): Schema<BonStudyConfig | BonStudyJob>
           return undefined;
         }
         studyInput = deepMerge(found.overrides, rest);
+      }
+      if (isObject(value.options) && "proxyInit" in value.options) {
+        // The option became a field of the study; say where it went rather than "unknown field".
+        issues.push({
+          path: join(join(path, "options"), "proxyInit"),
+          message: `moved to the study: set study.proxy.init to ${JSON.stringify(value.options.proxyInit)} instead`,
+        });
+        return undefined;
       }
       const job = envelope.parse({ ...value, study: studyInput }, path, issues);
       if (!job || !job.grid || Object.keys(job.grid).length === 0) return job;

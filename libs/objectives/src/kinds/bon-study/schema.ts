@@ -17,6 +17,7 @@ import {
   meta,
   num,
   obj,
+  oneOf,
   optional,
   refine,
   str,
@@ -100,12 +101,25 @@ export interface BonConfig {
   evalPrompts: number;
 }
 
+/** How the proxy reward models start. */
+export interface ProxyConfig {
+  /**
+   * "pretrained" (default): each proxy's trunk is copied from a language model of the proxy's size
+   * pretrained like the base policy (the base policy itself when the sizes agree; cached by config
+   * hash), as Gao et al. and Coste et al. initialise reward models from a pretrained LM; "scratch":
+   * random weights.
+   */
+  init: "pretrained" | "scratch";
+}
+
 export interface BonStudyConfig {
   experiment: "bon-overoptimization";
   /** Study name; part of every run id. */
   name: string;
   task: BonTaskConfig;
   basePolicy: BasePolicyConfig;
+  /** How every proxy starts (not an axis; sweep it with a grid). */
+  proxy: ProxyConfig;
   /** Proxy RM sizes (an axis). */
   proxySizes: ModelSize[];
   /** Comparisons in each proxy's training set (an axis). */
@@ -114,7 +128,7 @@ export interface BonStudyConfig {
   labelNoise: number[];
   ensemble: EnsembleConfig;
   bon: BonConfig;
-  /** Seeds (an axis): each run's members derive their seeds and data orders from it. */
+  /** Seeds (an axis): each run's members derive their seeds and data orders from it. A config may give a count: 3 = [1, 2, 3]. */
   seeds: number[];
 }
 
@@ -129,7 +143,7 @@ export const PROXY_SIZES: Readonly<Record<"tiny" | "small" | "medium" | "large",
 /**
  * Defaults of every field (what a field left out of a config file becomes):
  * builtin task seed 0 with 2000/200/200 prompts; base policy "builtin-tiny" (2 layers, d 64,
- * 4 heads, 2000 steps); proxies tiny/small/medium; 500/2000/8000 comparisons; noise 0; a single RM
+ * 4 heads, 2000 steps); proxies tiny/small/medium from pretrained trunks; 500/2000/8000 comparisons; noise 0; a single RM
  * (k = 1, mean); N = 1024 with the default n list on 100 test prompts; seeds 1, 2, 3.
  */
 export const DEFAULT_BON_STUDY: BonStudyConfig = {
@@ -137,6 +151,7 @@ export const DEFAULT_BON_STUDY: BonStudyConfig = {
   name: "bon-study",
   task: { kind: "builtin", seed: 0, prompts: { train: 2000, validation: 200, test: 200 } },
   basePolicy: { preset: "builtin-tiny", layers: 2, dModel: 64, heads: 4, pretrainSteps: 2000 },
+  proxy: { init: "pretrained" },
   proxySizes: [PROXY_SIZES.tiny, PROXY_SIZES.small, PROXY_SIZES.medium],
   trainingSizes: [500, 2000, 8000],
   labelNoise: [0],
@@ -196,6 +211,27 @@ const nsSchema: Schema<number[] | "default"> = {
   parse(value, path, issues) {
     if (value === "default") return "default";
     return list(positiveInt(), { minLength: 1, unique: true }).parse(value, path, issues);
+  },
+};
+
+/** The most seeds a count may ask for (a count is a shorthand for small studies). */
+const MAX_SEED_COUNT = 1000;
+const seedList = list(nonNegativeInt, { minLength: 1, unique: true });
+
+/** Seeds as a list, or as a count n meaning [1, ..., n]. */
+const seedsSchema: Schema<number[]> = {
+  describe: () => ({
+    anyOf: [
+      { type: "integer", title: "count", minimum: 1, maximum: MAX_SEED_COUNT, description: "A count n: seeds 1, 2, ..., n." },
+      seedList.describe(),
+    ],
+  }),
+  parse(value, path, issues) {
+    if (typeof value === "number") {
+      const count = num({ integer: true, min: 1, max: MAX_SEED_COUNT }).parse(value, path, issues);
+      return count === undefined ? undefined : Array.from({ length: count }, (_, i) => i + 1);
+    }
+    return seedList.parse(value, path, issues);
   },
 };
 
@@ -266,6 +302,16 @@ export function bonStudySchema(defaults: BonStudyConfig = DEFAULT_BON_STUDY): Sc
       },
       { description: "The initial policy whose samples best-of-n picks from.", constraint: "heads divides dModel" },
     ),
+    proxy: field(
+      obj<ProxyConfig>({
+        init: field(oneOf(["pretrained", "scratch"]), d.proxy.init, {
+          description:
+            'Where every proxy starts: "pretrained" copies the trunk of a language model of its size pretrained like the base policy (cached), "scratch" draws random weights.',
+        }),
+      }),
+      d.proxy,
+      { description: "How the proxy reward models are initialised (the same for every run; sweep proxy.init with a grid)." },
+    ),
     proxySizes: field(
       refine(list(modelSize, { minLength: 1 }), (sizes, path, issues) => {
         const seen = new Set<string>();
@@ -326,8 +372,8 @@ export function bonStudySchema(defaults: BonStudyConfig = DEFAULT_BON_STUDY): Sc
       d.bon,
       { description: "The best-of-n evaluation.", constraint: "every n <= poolSize; evalPrompts <= task.prompts.test" },
     ),
-    seeds: field(list(nonNegativeInt, { minLength: 1, unique: true }), d.seeds, {
-      description: "Seeds (an axis): each run's members derive their seeds and data orders from it.",
+    seeds: field(seedsSchema, d.seeds, {
+      description: "Seeds (an axis): each run's members derive their seeds and data orders from it; a count n means 1, ..., n.",
     }),
   });
   return refine(shape, (s, _path, issues: ConfigIssue[]) => {
