@@ -87,6 +87,28 @@ describe("bon-study task.kind dataset", () => {
       expect(sink.runs[0]!.curves.map((c) => c.x)).toEqual([1, 2, 4]);
     }, 120_000);
 
+    it("honours proxy.init: pretrained trunks by default (pi_init itself at its size), random ones with scratch", async () => {
+      const datasets = { labelledExamples: () => examples };
+      const wide = { name: "wide", layers: 1, dModel: 32, heads: 2 };
+      const pre = memorySink();
+      const scratch = memorySink();
+      await run(parse({ ...datasetStudy, proxySizes: [tiny, wide] }).study!, { runtime, seed: 0, sink: pre, cacheDir: dir, datasets });
+      await run(parse({ ...datasetStudy, proxy: { init: "scratch" } }).study!, {
+        runtime,
+        seed: 0,
+        sink: scratch,
+        cacheDir: dir,
+        datasets,
+      });
+      // The tiny proxy has pi_init's size, so its trunk is the cached policy; the wide one gets its own LM.
+      expect(pre.logs.some((l) => /tiny proxy trunk loaded from .*dataset-policy/.test(l))).toBe(true);
+      expect(pre.logs.some((l) => /wide proxy trunk fine-tuned and cached in/.test(l))).toBe(true);
+      expect(scratch.logs.some((l) => /proxy trunk/.test(l))).toBe(false);
+      expect(pre.runs.map((r) => r.config.proxyInit)).toEqual(["pretrained", "pretrained"]);
+      expect(scratch.runs[0]!.config.proxyInit).toBe("scratch");
+      expect(scratch.runs[0]!.curves).not.toEqual(pre.runs[0]!.curves);
+    }, 120_000);
+
     it("refuses to run without the lab's datasets rather than run the built-in world", async () => {
       await expect(run(parse(datasetStudy).study!, { runtime, seed: 0, sink: memorySink(), cacheDir: dir })).rejects.toThrow(
         /needs the lab's datasets/,

@@ -29,7 +29,13 @@ export function datasetConfigFromBonStudy(study: BonStudyConfig): DatasetBonConf
       steps: study.basePolicy.pretrainSteps,
     },
     gold: d.gold,
-    proxies: { sizes: study.proxySizes, trainingSizes: study.trainingSizes, labelNoise: study.labelNoise, seeds: study.seeds },
+    proxies: {
+      sizes: study.proxySizes,
+      trainingSizes: study.trainingSizes,
+      labelNoise: study.labelNoise,
+      seeds: study.seeds,
+      init: study.proxy.init,
+    },
     bon: {
       poolSize: study.bon.poolSize,
       ns: study.bon.ns === "default" ? defaultNs(study.bon.poolSize) : [...study.bon.ns].sort((a, b) => a - b),

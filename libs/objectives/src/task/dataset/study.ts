@@ -8,13 +8,15 @@
  * 3. gold: a larger reward model trained on all of the training split's labels;
  * 4. proxies: smaller reward models, each on a seeded prefix of the training split (a smaller
  *    training set is a prefix of a larger one) with each label flipped with probability `noise`;
+ *    each proxy's trunk starts from an LM of its size fine-tuned like pi_init (pi_init itself when
+ *    the sizes agree; cached), or from random weights with `proxies.init: "scratch"`;
  * 5. N samples of pi_init per evaluation prompt, scored by gold and every proxy (each normalised
  *    to mean 0 / std 1 on the held-out responses), and best-of-n curves of gold and proxy gain
  *    against KL_bon(n) = ln n - (n-1)/n.
  *
  * The run configs name the dataset, so stored curves say which data they measure.
  */
-import { Rng, generate, hash64, rewardScores, type RewardModelConfig, type Runtime, type Tokenizer } from "@goodhart/engine";
+import { Rng, generate, hash64, rewardScores, type Gpt, type RewardModelConfig, type Runtime, type Tokenizer } from "@goodhart/engine";
 import { bestOfNPromptValues, curveFromPromptValues, poolsFromMatrix, type BonCurvePoint } from "../../bon/estimator.ts";
 import { ANALYTIC_KL_ESTIMATOR } from "../../bon/kl.ts";
 import { applyNormalisation, fitNormalisation } from "../../ensemble.ts";
@@ -43,7 +45,15 @@ export interface DatasetBonConfig {
   maxResponseTokens: number;
   policy: SftPolicySpec;
   gold: RmSize & { epochs?: number };
-  proxies: { sizes: RmSize[]; trainingSizes: number[]; labelNoise: number[]; seeds: number[]; epochs?: number };
+  proxies: {
+    sizes: RmSize[];
+    trainingSizes: number[];
+    labelNoise: number[];
+    seeds: number[];
+    epochs?: number;
+    /** "pretrained" (default): trunks from an LM of the proxy's size fine-tuned like pi_init; "scratch": random. */
+    init?: "pretrained" | "scratch";
+  };
   bon: { poolSize: number; ns: number[]; evalPrompts: number };
   /** Reward-model training knobs shared by gold and proxies (batch size, learning rate, ...). */
   rmTraining?: Omit<RewardTrainingOptions, "epochs">;
@@ -231,6 +241,22 @@ export async function runDatasetBonStudy(
   };
   const goldScores = await timed("gold", () => scoreAll(gold.model));
 
+  // Proxy trunks: an LM of each proxy size trained exactly like pi_init (the same recipe, data and
+  // seed, so the cache returns pi_init itself when the sizes agree).
+  const proxyInit = config.proxies.init ?? "pretrained";
+  const trunks = new Map<string, Gpt>();
+  const trunkOf = async (size: RmSize): Promise<Gpt | undefined> => {
+    if (proxyInit === "scratch") return undefined;
+    const key = `${size.layers}x${size.dModel}x${size.heads}`;
+    const known = trunks.get(key);
+    if (known) return known;
+    const spec = { ...config.policy, seed: config.policy.seed ?? config.seed, layers: size.layers, dModel: size.dModel, heads: size.heads };
+    const lm = await timed("proxies", () => loadOrTrainSftPolicy(runtime, encoder, spec, splits.train, context.cacheDir, { signal }));
+    sink.log(`${size.name} proxy trunk ${lm.cached ? "loaded from" : "fine-tuned and cached in"} ${lm.path}`);
+    trunks.set(key, lm.model);
+    return lm.model;
+  };
+
   // 4-5. Proxies and their curves.
   const order = new Rng(config.seed).fork("proxy-order").permutation(splits.train.length);
   const runs: DatasetProxyRun[] = [];
@@ -246,6 +272,7 @@ export async function runDatasetBonStudy(
           const runConfig = {
             task: { kind: "dataset", datasetId: config.datasetId },
             proxy: size,
+            proxyInit,
             trainingSize,
             labelNoise: noise,
             seed,
@@ -262,12 +289,13 @@ export async function runDatasetBonStudy(
             });
             runSink.metric(0, "labels.kept", data.length);
             runSink.metric(0, "labels.flipped", flipped.slice(0, trainingSize).filter(Boolean).length);
+            const trunk = await trunkOf(size);
             const trained = await timed("proxies", () =>
               trainRewardModel(
                 runtime,
                 rmConfig(size, encoder),
                 data,
-                { seed: seedOf(`${id}/init`), order: new Rng(seed).fork("data-order") },
+                { seed: seedOf(`${id}/init`), order: new Rng(seed).fork("data-order"), ...(trunk ? { from: trunk } : {}) },
                 {
                   ...rmOptions,
                   epochs: config.proxies.epochs ?? 3,
