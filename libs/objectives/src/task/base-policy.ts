@@ -7,19 +7,9 @@
  */
 import { existsSync } from "node:fs";
 import { join } from "node:path";
-import {
-  Gpt,
-  cosineSchedule,
-  createTrainer,
-  input,
-  loadModelOfKind,
-  saveModel,
-  softmaxCrossEntropy,
-  type GptConfig,
-  type HostTensor,
-  type Runtime,
-} from "@goodhart/engine";
-import { Rng, hash64 } from "@goodhart/engine";
+import { Gpt, loadModelOfKind, saveModel, type GptConfig, type HostTensor, type Runtime } from "@goodhart/engine";
+import { hash64 } from "@goodhart/engine";
+import { nextTokenBatch, trainNextToken } from "./lm-training.ts";
 import type { BuiltinTask } from "./task.ts";
 import type { TaskPrompt } from "./prompts.ts";
 import { WordTokenizer } from "./word-tokenizer.ts";
@@ -81,27 +71,7 @@ export function pretrainBatch(
     const ids = tokenizer.sequenceIds(prompt.words, completion.slice(0, MAX_COMPLETION_TOKENS));
     return { ids: ids.slice(0, maxSeq + 1), promptLen: prompt.words.length + 2 };
   });
-  const B = seqs.length;
-  const T = Math.max(...seqs.map((s) => s.ids.length)) - 1;
-  const ids = new BigInt64Array(B * T);
-  const targets = new BigInt64Array(B * T);
-  const weights = new Float32Array(B * T);
-  const mask = new Uint8Array(B * T);
-  seqs.forEach((s, b) => {
-    for (let t = 0; t < s.ids.length - 1; t++) {
-      ids[b * T + t] = BigInt(s.ids[t]!);
-      targets[b * T + t] = BigInt(s.ids[t + 1]!);
-      mask[b * T + t] = 1;
-      // Position t predicts token t+1: count it when that token belongs to the completion.
-      if (t + 1 >= s.promptLen) weights[b * T + t] = 1;
-    }
-  });
-  return {
-    ids: { dtype: "int64", shape: [B, T], data: ids },
-    targets: { dtype: "int64", shape: [B, T], data: targets },
-    weights: { dtype: "float32", shape: [B, T], data: weights },
-    mask: { dtype: "bool", shape: [B, T], data: mask },
-  };
+  return nextTokenBatch(seqs);
 }
 
 export interface PretrainOptions {
@@ -120,32 +90,27 @@ export async function pretrainBasePolicy(
 ): Promise<Gpt> {
   const s = resolved(spec);
   const model = new Gpt(basePolicyGptConfig(s, tokenizer.vocabSize), { seed: s.seed });
-  if (s.pretrainSteps === 0) return model;
-  const ids = input("ids", "int64", ["batch", "seq"]);
-  const targets = input("targets", "int64", ["batch", "seq"]);
-  const weights = input("weights", "float32", ["batch", "seq"]);
-  const mask = input("mask", "bool", ["batch", "seq"]);
-  const loss = softmaxCrossEntropy(model.logits(ids, { mask }), targets, weights);
-  const trainer = await createTrainer({
-    runtime,
-    params: model.store,
-    loss,
-    name: "base-policy-pretrain",
-    optimizer: { weightDecay: 0.01, maxGradNorm: 1 },
-    schedule: cosineSchedule({ lr: s.lr, warmupSteps: Math.ceil(0.05 * s.pretrainSteps), totalSteps: s.pretrainSteps, minLr: s.lr / 10 }),
-  });
-  const rng = new Rng(s.seed).fork("base-policy-data");
   const prompts = task.prompts.train;
-  for (let step = 0; step < s.pretrainSteps; step++) {
-    options.signal?.throwIfAborted();
-    const rows = Array.from({ length: s.batchSize }, () => {
-      const prompt = prompts[rng.int(0, prompts.length)]!;
-      return { prompt, completion: task.sampleCompletion(rng, prompt) };
-    });
-    const result = await trainer.step(pretrainBatch(tokenizer, rows, s.maxSeq));
-    if (!Number.isFinite(result.loss)) throw new Error(`base policy pretraining diverged at step ${step + 1} (loss ${result.loss})`);
-    options.onStep?.(step + 1, s.pretrainSteps, result.loss);
-  }
+  await trainNextToken(runtime, model, {
+    name: "base-policy-pretrain",
+    label: "base policy pretraining",
+    steps: s.pretrainSteps,
+    lr: s.lr,
+    seed: s.seed,
+    dataStream: "base-policy-data",
+    // Fresh generator samples every step: the prompt, then its completion, from the data stream.
+    batch: (rng) =>
+      pretrainBatch(
+        tokenizer,
+        Array.from({ length: s.batchSize }, () => {
+          const prompt = prompts[rng.int(0, prompts.length)]!;
+          return { prompt, completion: task.sampleCompletion(rng, prompt) };
+        }),
+        s.maxSeq,
+      ),
+    ...(options.signal ? { signal: options.signal } : {}),
+    ...(options.onStep ? { onStep: options.onStep } : {}),
+  });
   return model;
 }
 

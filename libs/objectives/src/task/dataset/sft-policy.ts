@@ -6,19 +6,8 @@
  */
 import { existsSync } from "node:fs";
 import { join } from "node:path";
-import {
-  Gpt,
-  Rng,
-  cosineSchedule,
-  createTrainer,
-  hash64,
-  input,
-  loadModelOfKind,
-  saveModel,
-  softmaxCrossEntropy,
-  type HostTensor,
-  type Runtime,
-} from "@goodhart/engine";
+import { Gpt, hash64, loadModelOfKind, saveModel, type HostTensor, type Runtime } from "@goodhart/engine";
+import { nextTokenBatch, trainNextToken } from "../lm-training.ts";
 import type { DatasetEncoder } from "./encoder.ts";
 import type { DatasetPair } from "./pairs.ts";
 
@@ -44,26 +33,7 @@ function resolved(spec: SftPolicySpec): Required<SftPolicySpec> {
 /** ids, next-token targets, loss weights (1 on the response and its end token) and mask, each (B, T). */
 export function sftBatch(encoder: DatasetEncoder, rows: readonly DatasetPair[]): Record<string, HostTensor> {
   const seqs = rows.map((r) => ({ ids: encoder.sequence(r.prompt, r.chosen), promptLen: encoder.promptIds(r.prompt).length }));
-  const B = seqs.length;
-  const T = Math.max(...seqs.map((s) => s.ids.length)) - 1;
-  const ids = new BigInt64Array(B * T);
-  const targets = new BigInt64Array(B * T);
-  const weights = new Float32Array(B * T);
-  const mask = new Uint8Array(B * T);
-  seqs.forEach((s, b) => {
-    for (let t = 0; t < s.ids.length - 1; t++) {
-      ids[b * T + t] = BigInt(s.ids[t]!);
-      targets[b * T + t] = BigInt(s.ids[t + 1]!);
-      mask[b * T + t] = 1;
-      if (t + 1 >= s.promptLen) weights[b * T + t] = 1;
-    }
-  });
-  return {
-    ids: { dtype: "int64", shape: [B, T], data: ids },
-    targets: { dtype: "int64", shape: [B, T], data: targets },
-    weights: { dtype: "float32", shape: [B, T], data: weights },
-    mask: { dtype: "bool", shape: [B, T], data: mask },
-  };
+  return nextTokenBatch(seqs);
 }
 
 /** Cache key of the policy: recipe, spec, tokenizer shape and the training pairs themselves. */
@@ -108,32 +78,21 @@ export async function loadOrTrainSftPolicy(
     { vocab: encoder.vocabSize, maxSeq: encoder.maxSeq, dModel: s.dModel, nHeads: s.heads, nLayers: s.layers },
     { seed: s.seed },
   );
-  let finalLoss = NaN;
-  if (s.steps > 0) {
-    const ids = input("ids", "int64", ["batch", "seq"]);
-    const targets = input("targets", "int64", ["batch", "seq"]);
-    const weights = input("weights", "float32", ["batch", "seq"]);
-    const mask = input("mask", "bool", ["batch", "seq"]);
-    const trainer = await createTrainer({
-      runtime,
-      params: model.store,
-      loss: softmaxCrossEntropy(model.logits(ids, { mask }), targets, weights),
-      name: "dataset-sft",
-      optimizer: { weightDecay: 0.01, maxGradNorm: 1 },
-      schedule: cosineSchedule({ lr: s.lr, warmupSteps: Math.ceil(0.05 * s.steps), totalSteps: s.steps, minLr: s.lr / 10 }),
-    });
-    const rng = new Rng(s.seed).fork("dataset-sft-data");
-    const tail: number[] = [];
-    for (let step = 0; step < s.steps; step++) {
-      options.signal?.throwIfAborted();
-      const rows = Array.from({ length: s.batchSize }, () => train[rng.int(0, train.length)]!);
-      const r = await trainer.step(sftBatch(encoder, rows));
-      if (!Number.isFinite(r.loss)) throw new Error(`dataset SFT policy diverged at step ${step + 1} (loss ${r.loss})`);
-      if (step >= s.steps - Math.max(1, Math.floor(s.steps / 10))) tail.push(r.loss);
-      options.onStep?.(step + 1, s.steps, r.loss);
-    }
-    finalLoss = tail.reduce((a, b) => a + b, 0) / tail.length;
-  }
+  const finalLoss = await trainNextToken(runtime, model, {
+    name: "dataset-sft",
+    label: "dataset SFT policy",
+    steps: s.steps,
+    lr: s.lr,
+    seed: s.seed,
+    dataStream: "dataset-sft-data",
+    batch: (rng) =>
+      sftBatch(
+        encoder,
+        Array.from({ length: s.batchSize }, () => train[rng.int(0, train.length)]!),
+      ),
+    ...(options.signal ? { signal: options.signal } : {}),
+    ...(options.onStep ? { onStep: options.onStep } : {}),
+  });
   await saveModel(dir, model);
   return { model, cached: false, hash, path: dir, finalLoss };
 }
