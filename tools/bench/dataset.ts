@@ -7,32 +7,10 @@ import { mkdtempSync, rmSync } from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import { ByteTokenizer, createRuntime } from "@goodhart/engine";
-import { type DatasetBonResult, type LabelledExample, hhRlhfBonPreset, memorySink, runDatasetBonStudy } from "@goodhart/objectives";
-import { type LabStore, importDataset, openDatabase } from "@goodhart/storage";
+import { type DatasetBonResult, hhRlhfBonPreset, memorySink, runDatasetBonStudy } from "@goodhart/objectives";
+import { importDataset, labelledPairs, openDatabase } from "@goodhart/storage";
 import { fixturePath } from "../../fixtures/index.ts";
 import { recordBench } from "./record.ts";
-
-/** The labelled pairs of an imported dataset, as the dataset task reads them (one label per example: the first). */
-export function labelledExamples(store: LabStore, datasetId: number): LabelledExample[] {
-  const labels = new Map<number, "a" | "b" | "tie">();
-  for (const l of store.labels.forDataset(datasetId)) {
-    if (!labels.has(l.exampleId) && (l.preferred === "a" || l.preferred === "b" || l.preferred === "tie"))
-      labels.set(l.exampleId, l.preferred);
-  }
-  const out: LabelledExample[] = [];
-  for (let after = 0; ;) {
-    const page = store.examples.list(datasetId, { afterRow: after, limit: 1000 });
-    if (page.length === 0) break;
-    for (const e of page) {
-      const preferred = labels.get(e.id);
-      if (e.kind !== "pair" || preferred === undefined || e.responseA === null || e.responseB === null) continue;
-      const split = typeof e.metadata?.split === "string" ? e.metadata.split : null;
-      out.push({ id: e.id, prompt: e.prompt, responseA: e.responseA, responseB: e.responseB, preferred, split });
-    }
-    after = page[page.length - 1]!.rowIndex;
-  }
-  return out;
-}
 
 /** Imports the HH-RLHF harmless fixture and runs the preset at the given size. */
 export async function runHhRlhfBon(
@@ -47,7 +25,7 @@ export async function runHhRlhfBon(
     const imported = await importDataset(store, fixturePath("preference/hh-rlhf_harmless-base_test.jsonl.gz"));
     const sink = memorySink();
     const result = await runDatasetBonStudy(
-      labelledExamples(store, imported.datasetId),
+      labelledPairs(store, imported.datasetId),
       new ByteTokenizer(),
       hhRlhfBonPreset(imported.datasetId, size),
       {

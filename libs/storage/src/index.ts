@@ -2,6 +2,7 @@
 export * from "./dto.ts";
 export { appDataFolder, DATABASE_FILE_NAME, defaultDatabasePath } from "./app-data.ts";
 export { LabStore, openDatabase, type OpenOptions } from "./store.ts";
+export { labelledPairs, type LabelledPair } from "./labelled-pairs.ts";
 export { checkMigrationOrder, latestVersion, migrations, NewerDatabaseError } from "./migrations/index.ts";
 export type { LabelCount, NewDataset } from "./repositories/datasets.ts";
 export type { NewLabelSet } from "./repositories/label-sets.ts";

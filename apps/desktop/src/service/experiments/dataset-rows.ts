@@ -4,7 +4,7 @@
  * sends them in the worker's start message.
  */
 import type { LabelledExample } from "@goodhart/objectives";
-import type { LabStore } from "@goodhart/storage";
+import { labelledPairs, type LabStore } from "@goodhart/storage";
 
 /** Where a config names its dataset (a study's task, in a plain study or a `{study, grid?}` job). */
 export const DATASET_ID_FIELD = "task.dataset.datasetId";
@@ -23,29 +23,7 @@ export function missingDatasets(store: LabStore, config: Record<string, unknown>
   return datasetIdsOf(config).filter((id) => !store.datasets.get(id));
 }
 
-/** The labelled pairs of an imported dataset, as the dataset task reads them (one label per example: the first). */
-export function labelledExamples(store: LabStore, datasetId: number): LabelledExample[] {
-  const labels = new Map<number, "a" | "b" | "tie">();
-  for (const l of store.labels.forDataset(datasetId)) {
-    if (!labels.has(l.exampleId) && (l.preferred === "a" || l.preferred === "b" || l.preferred === "tie"))
-      labels.set(l.exampleId, l.preferred);
-  }
-  const out: LabelledExample[] = [];
-  for (let after = 0; ;) {
-    const page = store.examples.list(datasetId, { afterRow: after, limit: 1000 });
-    if (page.length === 0) break;
-    for (const e of page) {
-      const preferred = labels.get(e.id);
-      if (e.kind !== "pair" || preferred === undefined || e.responseA === null || e.responseB === null) continue;
-      const split = typeof e.metadata?.split === "string" ? e.metadata.split : null;
-      out.push({ id: e.id, prompt: e.prompt, responseA: e.responseA, responseB: e.responseB, preferred, split });
-    }
-    after = page[page.length - 1]!.rowIndex;
-  }
-  return out;
-}
-
 /** The rows of every dataset `config` reads, by id (what the worker's start message carries). */
 export function datasetRowsFor(store: LabStore, config: Record<string, unknown>): Record<number, LabelledExample[]> {
-  return Object.fromEntries(datasetIdsOf(config).map((id) => [id, labelledExamples(store, id)]));
+  return Object.fromEntries(datasetIdsOf(config).map((id) => [id, labelledPairs(store, id)]));
 }

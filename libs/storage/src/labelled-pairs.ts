@@ -1,0 +1,43 @@
+/**
+ * The labelled pairs of an imported dataset, as a study's dataset task reads them: pair rows that
+ * have a label, the first label of each (a, b or tie), and the split the file gave the row. One
+ * loader for the desktop service (which sends the rows to a run's worker) and the benchmarks.
+ */
+import type { LabStore } from "./store.ts";
+
+/** One labelled comparison (the shape of libs/objectives' LabelledExample). */
+export interface LabelledPair {
+  /** Example id in the lab (stable: the dataset task splits by it). */
+  id: number;
+  prompt: string;
+  responseA: string;
+  responseB: string;
+  preferred: "a" | "b" | "tie";
+  /** `train`/`test`/... when the file said (a sharded Hub dataset); null otherwise. */
+  split: string | null;
+}
+
+/** Rows are read a page at a time so a large dataset is never one query result. */
+const PAGE_ROWS = 1000;
+
+/** The labelled pairs of dataset `datasetId`, in row order (one label per example: the first). */
+export function labelledPairs(store: LabStore, datasetId: number): LabelledPair[] {
+  const labels = new Map<number, "a" | "b" | "tie">();
+  for (const l of store.labels.forDataset(datasetId)) {
+    if (!labels.has(l.exampleId) && (l.preferred === "a" || l.preferred === "b" || l.preferred === "tie"))
+      labels.set(l.exampleId, l.preferred);
+  }
+  const out: LabelledPair[] = [];
+  for (let after = 0; ;) {
+    const page = store.examples.list(datasetId, { afterRow: after, limit: PAGE_ROWS });
+    if (page.length === 0) break;
+    for (const e of page) {
+      const preferred = labels.get(e.id);
+      if (e.kind !== "pair" || preferred === undefined || e.responseA === null || e.responseB === null) continue;
+      const split = typeof e.metadata?.split === "string" ? e.metadata.split : null;
+      out.push({ id: e.id, prompt: e.prompt, responseA: e.responseA, responseB: e.responseB, preferred, split });
+    }
+    after = page[page.length - 1]!.rowIndex;
+  }
+  return out;
+}
