@@ -176,6 +176,22 @@ describe("LabService on a real SQLite file", () => {
     await expect(service.labels.agreement({ datasetId: dataset.id, dimension: "fluency" })).rejects.toThrow(/agreement needs at least 2/);
   });
 
+  it("models: registers a Hugging Face folder once, lists it, offers it as an initialisation; a folder without config.json is refused", async () => {
+    const { dir, dbFile } = workspace();
+    const { service } = start(dir, dbFile);
+    expect(await service.models.list()).toEqual([]);
+    const folder = fixturePath("models/tiny-llama");
+    const model = await service.models.import({ path: folder });
+    expect(model).toMatchObject({ name: "tiny-llama", architecture: "llama", path: folder });
+    expect(model.parameters).toBeGreaterThan(0);
+    // An unchanged folder registered again is the same entry.
+    expect((await service.models.import({ path: folder })).id).toBe(model.id);
+    expect((await service.models.list()).map((m) => m.id)).toEqual([model.id]);
+    expect((await service.models.initChoices()).map((c) => c.value)).toEqual(["builtin", `model:${model.id}`]);
+    await expect(service.models.import({ path: dir })).rejects.toThrow(/config\.json/);
+    expect(await service.models.list()).toHaveLength(1);
+  });
+
   it("experiments: kinds, create with a validated config, list, get", async () => {
     const { dir, dbFile } = workspace();
     const { service } = start(dir, dbFile);
