@@ -8,8 +8,9 @@ import { runBonStudyOnDataset } from "../../task/dataset/from-bon-study.ts";
 import type { DatasetBonResult } from "../../task/dataset/study.ts";
 import { isBonStudyJob } from "./job.ts";
 import type { BonStudyConfig } from "./schema.ts";
+import { assertStudyFits, bonStudyPhases } from "../../experiments/memory-check.ts";
 
-export function run(config: unknown, context: ExperimentContext): Promise<BonStudyResult | DatasetBonResult> {
+export async function run(config: unknown, context: ExperimentContext): Promise<BonStudyResult | DatasetBonResult> {
   // A study on an imported dataset runs the dataset task (task/dataset/); the rest the built-in world.
   const study = (isBonStudyJob(config) ? config.study : config) as BonStudyConfig;
   if (study.task?.kind === "dataset") {
@@ -20,5 +21,6 @@ export function run(config: unknown, context: ExperimentContext): Promise<BonStu
     }
     return runBonStudyOnDataset(study, context);
   }
+  assertStudyFits(study.name, bonStudyPhases(study), context.runtime.device);
   return runBonStudy(config, context);
 }

@@ -4,9 +4,12 @@
  */
 import { runDmoermStudy, type DmoermConfig, type DmoermResult } from "../../dmoerm/study.ts";
 import type { ExperimentContext } from "../../experiments/sink.ts";
+import { assertStudyFits, dmoermStudyPhases } from "../../experiments/memory-check.ts";
 
 export async function run(config: unknown, context: ExperimentContext): Promise<DmoermResult> {
   const c = config as DmoermConfig;
+  // Before the run is begun, so a refusal leaves no half-made run behind.
+  assertStudyFits(c.name, dmoermStudyPhases(c), context.runtime.device);
   const sink = context.sink.beginRun({ id: c.name, name: c.name, seed: context.seed, config: c as unknown as Record<string, unknown> });
   try {
     const result = await runDmoermStudy(c, { ...context, sink: { ...context.sink, log: (m) => sink.log(m) } });
