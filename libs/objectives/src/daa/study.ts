@@ -41,6 +41,7 @@ import {
 } from "./evaluate.ts";
 import { stepsPerEpoch, trainDaa, type DaaPair } from "./trainer.ts";
 import { fitFrontier, rpoMinusDpo, winRateDropEpochOne, type DaaCell, type DaaFinding, type FrontierFit } from "./findings.ts";
+import { phaseTimer } from "../experiments/phase-timer.ts";
 
 export interface DaaRunSpec {
   id: string;
@@ -139,14 +140,7 @@ export async function runDaaStudy(config: unknown, context: ExperimentContext, o
   const specs = expandDaaStudy(study);
   const { runtime, sink, signal } = context;
   const timings: Record<string, number> = { pretrain: 0, sampling: 0, training: 0, evaluation: 0, analysis: 0 };
-  const timed = async <T>(phase: string, fn: () => Promise<T>): Promise<T> => {
-    const t0 = performance.now();
-    try {
-      return await fn();
-    } finally {
-      timings[phase] = (timings[phase] ?? 0) + (performance.now() - t0) / 1000;
-    }
-  };
+  const timed = phaseTimer(timings);
   const task = createTask(study.task.seed, { prompts: study.task.prompts });
   const tokenizer = new WordTokenizer(task.vocabulary);
   const pad = tokenizer.special.pad;

@@ -45,6 +45,7 @@ import { REWARD_TRAINING_DEFAULTS, trainRewardModel, type Comparison, type Rewar
 import { ProgressTracker, type PhasePlan } from "./progress.ts";
 import { storedBonStudyResult } from "./bon-analysis.ts";
 import type { ExperimentContext, ExperimentCurvePoint, ExperimentInterval, ExperimentSampleSet, RunSink } from "./sink.ts";
+import { phaseTimer } from "./phase-timer.ts";
 
 /** Knobs of the study that are not part of the run configs (same for every run). */
 export interface BonStudyOptions {
@@ -249,14 +250,7 @@ export async function runBonStudy(config: unknown, context: ExperimentContext, o
   }
   const { runtime, sink, signal } = context;
   const timings: Record<string, number> = { pretrain: 0, sampling: 0, "rm-training": 0, scoring: 0, curves: 0 };
-  const timed = async <T>(phase: string, fn: () => Promise<T>): Promise<T> => {
-    const t0 = performance.now();
-    try {
-      return await fn();
-    } finally {
-      timings[phase] = (timings[phase] ?? 0) + (performance.now() - t0) / 1000;
-    }
-  };
+  const timed = phaseTimer(timings);
   // The vocabulary (and so the tokenizer) is the same for every task seed.
   const vocabSize = new WordTokenizer(createTask(study.task.seed, { prompts: { train: 1, validation: 1, test: 1 } }).vocabulary).vocabSize;
   const rmEpochs = options.rmTraining?.epochs ?? REWARD_TRAINING_DEFAULTS.epochs;

@@ -15,6 +15,7 @@ import { RlPolicy, rowBatch, tokenFeed } from "./policy.ts";
 import type { RewardSource } from "./rewards.ts";
 import { hasRlCheckpoint, loadRlCheckpoint, saveRlCheckpoint } from "./checkpoint.ts";
 import { analyseRollout, sampleRollout, type Rollout, type RolloutAnalysis } from "./rollout.ts";
+import { phaseTimer } from "../experiments/phase-timer.ts";
 
 export interface PpoSettings {
   epochs: number;
@@ -157,14 +158,7 @@ export async function trainPolicy(d: RlTrainingDeps): Promise<RlTrainingResult> 
   const kl = new KlController(c.kl);
   const pad = d.tokenizer.special.pad;
   const timings: StepTimings = { generation: 0, scoring: 0, train: 0, trainHost: 0, evaluation: 0 };
-  const timed = async <T>(phase: keyof StepTimings, fn: () => Promise<T>): Promise<T> => {
-    const t0 = performance.now();
-    try {
-      return await fn();
-    } finally {
-      timings[phase] += (performance.now() - t0) / 1000;
-    }
-  };
+  const timed = phaseTimer<keyof StepTimings>(timings);
   const evalProxy = d.evalProxy !== undefined ? d.evalProxy : d.reward.name === "gold" ? null : d.reward;
   const evalPrompts = d.task.prompts.test.slice(0, c.eval.prompts);
   const evalSeedBase = Number(new Rng(d.seed).fork("eval-samples").nextUint32() % 1_000_000) * 1000;

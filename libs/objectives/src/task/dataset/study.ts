@@ -25,6 +25,7 @@ import type { ExperimentContext, ExperimentCurvePoint } from "../../experiments/
 import { DatasetEncoder } from "./encoder.ts";
 import { splitDataset, type DatasetPair, type LabelledExample } from "./pairs.ts";
 import { loadOrTrainSftPolicy, type SftPolicySpec } from "./sft-policy.ts";
+import { phaseTimer } from "../../experiments/phase-timer.ts";
 
 export interface RmSize {
   name: string;
@@ -146,14 +147,7 @@ export async function runDatasetBonStudy(
 ): Promise<DatasetBonResult> {
   const { runtime, sink, signal } = context;
   const timings: Record<string, number> = { policy: 0, gold: 0, sampling: 0, proxies: 0, curves: 0 };
-  const timed = async <T>(phase: string, fn: () => Promise<T>): Promise<T> => {
-    const t0 = performance.now();
-    try {
-      return await fn();
-    } finally {
-      timings[phase] = (timings[phase] ?? 0) + (performance.now() - t0) / 1000;
-    }
-  };
+  const timed = phaseTimer(timings);
   const splits = splitDataset(examples, { seed: config.seed, heldOutFraction: config.heldOutFraction });
   const maxTrain = Math.max(...config.proxies.trainingSizes);
   if (maxTrain > splits.train.length) {
