@@ -1,7 +1,7 @@
 /**
  * Refuses a study that will not fit in memory before it does any work (issue 18): each kind's run
  * module lists the models its study builds, grouped into phases whose models are live at the same
- * time, and the largest phase is checked against the device (engine's planMemory and
+ * time, and each phase is checked against the device (engine's planMemory and
  * assertMemoryFits: free RAM on cpu; other devices report no memory, so nothing is refused there).
  * The refusal names every model's estimate and the config field that sizes it.
  */
