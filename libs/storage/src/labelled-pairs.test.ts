@@ -15,16 +15,22 @@ const example = (rowIndex: number, over: Record<string, unknown> = {}) => ({
   ...over,
 });
 
+/** A lab (real SQLite, in memory) with one dataset and no rows yet. */
+function emptyDataset() {
+  const store = openDatabase(":memory:");
+  const ds = store.datasets.create({
+    name: "toy",
+    sourcePath: "/tmp/toy.jsonl",
+    contentHash: "h",
+    format: "prompt-chosen-rejected",
+    rowCount: 0,
+  });
+  return { store, ds };
+}
+
 describe("labelledPairs", () => {
   it("keeps labelled pair rows in row order across pages, with the first label of each and the file's split", () => {
-    const store = openDatabase(":memory:");
-    const ds = store.datasets.create({
-      name: "toy",
-      sourcePath: "/tmp/toy.jsonl",
-      contentHash: "h",
-      format: "prompt-chosen-rejected",
-      rowCount: 0,
-    });
+    const { store, ds } = emptyDataset();
     // 2500 rows: more than two pages of the loader.
     const ids = store.examples.insertMany(
       ds.id,
@@ -46,14 +52,7 @@ describe("labelledPairs", () => {
   });
 
   it("skips rows that are not pairs", () => {
-    const store = openDatabase(":memory:");
-    const ds = store.datasets.create({
-      name: "toy",
-      sourcePath: "/tmp/toy.jsonl",
-      contentHash: "h",
-      format: "prompt-chosen-rejected",
-      rowCount: 0,
-    });
+    const { store, ds } = emptyDataset();
     const [pair, single] = store.examples.insertMany(ds.id, [example(1), example(2, { kind: "single", responseB: null })]);
     store.labels.addMany([
       { exampleId: pair!, preferred: "tie" as const, source: "human" as const },
