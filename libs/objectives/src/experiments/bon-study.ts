@@ -27,7 +27,7 @@ import {
   type BonCurvePoint,
   type BonPromptValues,
 } from "../bon/estimator.ts";
-import { ANALYTIC_KL_ESTIMATOR } from "../bon/kl.ts";
+import { bonCurvePoints } from "./bon-curve-points.ts";
 import { bonSeriesIntervals } from "../bon/statistics.ts";
 import type { BootstrapInterval } from "../stats/bootstrap.ts";
 import { aggregate, aggregationName, applyNormalisation, fitNormalisation, type Aggregation } from "../ensemble.ts";
@@ -44,7 +44,7 @@ import { sampleLogProbs, samplePolicy, type PolicySample } from "./policy-sample
 import { REWARD_TRAINING_DEFAULTS, trainRewardModel, type Comparison, type RewardTrainingOptions } from "./reward-training.ts";
 import { ProgressTracker, type PhasePlan } from "./progress.ts";
 import { storedBonStudyResult } from "./bon-analysis.ts";
-import type { ExperimentContext, ExperimentCurvePoint, ExperimentInterval, ExperimentSampleSet, RunSink } from "./sink.ts";
+import type { ExperimentContext, ExperimentInterval, ExperimentSampleSet, RunSink } from "./sink.ts";
 import { phaseTimer } from "./phase-timer.ts";
 
 /** Knobs of the study that are not part of the run configs (same for every run). */
@@ -584,22 +584,7 @@ export async function runBonStudy(config: unknown, context: ExperimentContext, o
           const curve = curveFromPromptValues(values);
           // Each member's expected (normalised, recentred) score of the sample this series selects.
           const memberCurves = normalised.map((row) => bestOfNCurve(poolsFromMatrix(s.proxy, row, poolSize), ns));
-          const points: ExperimentCurvePoint[] = curve.map((p, i) => ({
-            series: s.name,
-            x: p.n,
-            xKind: "n",
-            kl: p.kl,
-            klEstimator: ANALYTIC_KL_ESTIMATOR,
-            klPrompts,
-            proxyScore: p.proxyGain,
-            proxyScores: memberCurves.map((c) => c[i]!.goldGain),
-            goldScore: p.goldGain,
-            proxySe: p.proxyGainSe,
-            goldSe: p.goldGainSe,
-            prompts: p.prompts,
-            ...(p.klEstimate ? { klEstimates: [p.klEstimate] } : {}),
-          }));
-          runSink.curvePoints(points);
+          runSink.curvePoints(bonCurvePoints(s.name, curve, klPrompts, (i) => memberCurves.map((c) => c[i]!.goldGain)));
           summaries.push(summarise(s.name, values, s.accuracy, runSink, replicates, run.seed));
         }
         if ((options.keepSamples ?? true) && runSink.samples) runSink.samples(sampleSet(series, normalised));

@@ -18,10 +18,10 @@
  */
 import { Rng, generate, hash64, rewardScores, type Gpt, type RewardModelConfig, type Runtime, type Tokenizer } from "@goodhart/engine";
 import { bestOfNPromptValues, curveFromPromptValues, poolsFromMatrix, type BonCurvePoint } from "../../bon/estimator.ts";
-import { ANALYTIC_KL_ESTIMATOR } from "../../bon/kl.ts";
+import { bonCurvePoints } from "../../experiments/bon-curve-points.ts";
 import { applyNormalisation, fitNormalisation } from "../../ensemble.ts";
 import { pairwiseAccuracy, trainRewardModel, type Comparison, type RewardTrainingOptions } from "../../experiments/reward-training.ts";
-import type { ExperimentContext, ExperimentCurvePoint } from "../../experiments/sink.ts";
+import type { ExperimentContext } from "../../experiments/sink.ts";
 import { DatasetEncoder } from "./encoder.ts";
 import { splitDataset, type DatasetPair, type LabelledExample } from "./pairs.ts";
 import { loadOrTrainSftPolicy, type SftPolicySpec } from "./sft-policy.ts";
@@ -316,22 +316,7 @@ export async function runDatasetBonStudy(
               config.bon.ns,
             );
             const curve = curveFromPromptValues(values);
-            const points: ExperimentCurvePoint[] = curve.map((p) => ({
-              series: "proxy:mean",
-              x: p.n,
-              xKind: "n",
-              kl: p.kl,
-              klEstimator: ANALYTIC_KL_ESTIMATOR,
-              klPrompts,
-              proxyScore: p.proxyGain,
-              proxyScores: null,
-              goldScore: p.goldGain,
-              proxySe: p.proxyGainSe,
-              goldSe: p.goldGainSe,
-              prompts: p.prompts,
-              ...(p.klEstimate ? { klEstimates: [p.klEstimate] } : {}),
-            }));
-            runSink.curvePoints(points);
+            runSink.curvePoints(bonCurvePoints("proxy:mean", curve, klPrompts));
             timings.curves! += (performance.now() - t0) / 1000;
             const run: DatasetProxyRun = {
               id,
