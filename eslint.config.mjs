@@ -123,7 +123,7 @@ export default [
     },
   },
   // --- Paths stay inside the repository (issue 12) ---------------------------------------------
-  // No source file may name a path that leaves the repository or the old ../shared/fixtures
+  // No source file may name a path that leaves the repository or the old sibling fixtures folder (shared, fixtures)
   // location; test data lives in fixtures/ and is reached through fixturePath (fixtures/index.ts).
   {
     files: ["**/*.ts", "**/*.mts", "**/*.js", "**/*.mjs"],

@@ -48,7 +48,7 @@ describe("module boundaries", () => {
     }
   }
 
-  it("rejects a path that leaves the repository, and the old ../shared/fixtures location", async () => {
+  it("rejects a path that leaves the repository, and the old sibling fixtures location", async () => {
     const escape = 'export const u = new URL("../../../../../sibling/data.json", import.meta.url);\n';
     expect(await ruleIdsFor("libs/engine/src/checkpoints/lint-fixture.test.ts", escape)).toContain("goodhart/no-path-outside-repo");
     const shared = 'import path from "node:path";\nexport const p = (root: string) => path.join(root, "..", "shared", "fixtures");\n';

@@ -11,7 +11,7 @@
  * - the literal arguments of `join(...)` / `resolve(...)` (`path.join`, `posix.resolve`, ...)
  *   joined together, so `join(here, "..", "..", "..", "x")` is seen as `../../../x`. A variable
  *   base is taken as the file's folder: the rule sees only what is written in the file;
- * - any literal, or joined literal arguments, mentioning `shared/fixtures` (the sibling folder the
+ * - any literal, or joined literal arguments, mentioning the old sibling folder `shared` + `fixtures` (the one the
  *   tests used to read; fixtures now live in `<repo>/fixtures`).
  */
 import { dirname, join, relative, resolve, sep } from "node:path";
@@ -65,13 +65,13 @@ function isPathJoin(call) {
 export const noPathOutsideRepo = {
   meta: {
     type: "problem",
-    docs: { description: "Disallow paths that leave the repository (and the old ../shared/fixtures location)" },
+    docs: { description: "Disallow paths that leave the repository (and the old sibling fixtures location)" },
     schema: [{ type: "object", properties: { root: { type: "string" } }, additionalProperties: false }],
     messages: {
       leavesRepo:
         "{{path}} resolves to {{target}}, outside the repository ({{root}}). Keep what the project needs inside it (test data: fixtures/, reached through fixturePath).",
       sharedFixtures:
-        "{{path}} points at shared/fixtures outside the repository. Use fixturePath() from <repo>/fixtures/index.ts (see fixtures/README.md).",
+        "{{path}} points at the fixtures of a sibling shared folder, outside the repository. Use fixturePath() from <repo>/fixtures/index.ts (see fixtures/README.md).",
     },
   },
   create(context) {
