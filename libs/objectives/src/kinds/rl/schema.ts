@@ -10,6 +10,7 @@
 import type { ModelSize, TaskConfig, BasePolicyConfig } from "../bon-study/schema.ts";
 import { PROXY_SIZES } from "../bon-study/schema.ts";
 import { ONSET_SIGNALS, type OnsetSignal } from "../../rl/onset.ts";
+import type { RlTrainingConfig } from "../../rl/train.ts";
 import { type ConfigIssue, type Schema, bool, list, nullable, num, obj, oneOf, refine, str } from "../../config/validate.ts";
 import {
   basePolicyField,
@@ -25,26 +26,8 @@ import {
 /** What the policy maximizes: gold itself (a sanity check), one proxy member, or an aggregation. */
 export type RlObjective = "gold" | "single" | "mean" | "wco" | "uwo";
 
-export interface RlAlgorithmSettings {
-  algorithm: "ppo" | "rloo";
-  steps: number;
-  promptsPerStep: number;
-  samplesPerPrompt: number;
-  lr: number;
-  valueLr: number;
-  maxGradNorm: number;
-  whitenAdvantages: boolean;
-  ppo: {
-    epochs: number;
-    minibatches: number;
-    clip: number;
-    valueClip: number;
-    valueCoef: number;
-    entropyCoef: number;
-    gamma: number;
-    lambda: number;
-  };
-}
+/** The algorithm part of an RL study: rl/train.ts's training config less what the study sets per run (KL control, evaluation). */
+export type RlAlgorithmSettings = Omit<RlTrainingConfig, "kl" | "eval">;
 
 export interface RlStudyConfig {
   experiment: "rl-overoptimization";
