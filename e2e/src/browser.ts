@@ -1,6 +1,6 @@
 /**
  * Debian's Chromium driven by playwright-core, with a fresh profile per launch, plus the helpers the
- * specs share: screenshots into e2e/artifacts and dropping a file onto the window.
+ * specs share: screenshots into e2e/artifacts, dropping a file onto the window, polling the page.
  */
 import { mkdirSync } from "node:fs";
 import { join } from "node:path";
@@ -84,4 +84,16 @@ export async function goTo(page: Page, screen: "workspace" | "datasets" | "exper
   const key = { workspace: 1, datasets: 2, experiment: 3, runs: 4, compare: 5, export: 6 }[screen];
   await page.keyboard.press(`Alt+Digit${key}`);
   await page.waitForSelector(`main[data-screen="${screen}"]`);
+}
+
+/** Polls `page` every 100 ms until `read` returns a value passing `ok`; throws with the last value after `timeoutMs`. */
+export async function until<T>(page: Page, read: () => Promise<T>, ok: (v: T) => boolean, timeoutMs = 30_000): Promise<T> {
+  const end = Date.now() + timeoutMs;
+  let v = await read();
+  while (!ok(v)) {
+    if (Date.now() > end) throw new Error(`timed out; last value: ${JSON.stringify(v)}`);
+    await page.waitForTimeout(100);
+    v = await read();
+  }
+  return v;
 }

@@ -11,7 +11,7 @@ import { join } from "node:path";
 import type { Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
 import { fixturePath } from "../../fixtures/index.ts";
-import { type Session, artifactsDir, dropFile, goTo, openLab, screenshot } from "./browser.ts";
+import { type Session, artifactsDir, dropFile, goTo, openLab, screenshot, until as untilOnPage } from "./browser.ts";
 
 const launchUrl = inject("labLaunchUrl");
 let session: Session;
@@ -23,16 +23,9 @@ async function textOf(selector: string): Promise<string> {
   return (await page.locator(selector).first().textContent()) ?? "";
 }
 
-/** Polls the page until `read` returns a value passing `ok`. */
-async function until<T>(read: () => Promise<T>, ok: (v: T) => boolean, timeoutMs = 30_000): Promise<T> {
-  const end = Date.now() + timeoutMs;
-  let v = await read();
-  while (!ok(v)) {
-    if (Date.now() > end) throw new Error(`timed out; last value: ${JSON.stringify(v)}`);
-    await page.waitForTimeout(100);
-    v = await read();
-  }
-  return v;
+/** Polls the page until `read` returns a value passing `ok` (browser.ts `until`, 30 s here). */
+function until<T>(read: () => Promise<T>, ok: (v: T) => boolean, timeoutMs = 30_000): Promise<T> {
+  return untilOnPage(page, read, ok, timeoutMs);
 }
 
 async function bothThemes(name: string): Promise<void> {

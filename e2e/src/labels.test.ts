@@ -8,7 +8,7 @@ import { join } from "node:path";
 import type { Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
 import { openDatabase } from "@goodhart/storage";
-import { type Session, openLab, screenshot } from "./browser.ts";
+import { type Session, openLab, screenshot, until as untilOnPage } from "./browser.ts";
 
 const launchUrl = inject("labLaunchUrl");
 const labDir = inject("labDir");
@@ -34,15 +34,9 @@ async function progress(): Promise<{ index: number; answered: number; outbox: nu
   };
 }
 
-async function until<T>(read: () => Promise<T>, ok: (v: T) => boolean, timeoutMs = 15_000): Promise<T> {
-  const end = Date.now() + timeoutMs;
-  let v = await read();
-  while (!ok(v)) {
-    if (Date.now() > end) throw new Error(`timed out; last value: ${JSON.stringify(v)}`);
-    await page.waitForTimeout(100);
-    v = await read();
-  }
-  return v;
+/** Polls the page until `read` returns a value passing `ok` (browser.ts `until`, 15 s here). */
+function until<T>(read: () => Promise<T>, ok: (v: T) => boolean, timeoutMs = 15_000): Promise<T> {
+  return untilOnPage(page, read, ok, timeoutMs);
 }
 
 beforeAll(async () => {
