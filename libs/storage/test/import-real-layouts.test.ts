@@ -283,13 +283,14 @@ describe("folders dropped as one dataset", () => {
     expect(snapshot(store)).toEqual({ datasets: 0, examples: 0, labels: 0 });
   });
 
-  it("a save_to_disk folder (Arrow files + dataset_info.json) is refused with what to do instead", async () => {
+  it("a save_to_disk folder is read through its state.json (import-save-to-disk.test.ts); an empty Arrow file in it is refused by name", async () => {
     const dir = path.join(tmp.dir, "saved");
     mkdirSync(dir);
     writeFileSync(path.join(dir, "dataset_info.json"), "{}");
     writeFileSync(path.join(dir, "state.json"), '{"_data_files": [{"filename": "data-00000-of-00001.arrow"}]}');
     writeFileSync(path.join(dir, "data-00000-of-00001.arrow"), "");
     const err = await rejection(importDataset(openDatabase(":memory:"), dir));
-    expect(err.reason).toMatch(/save_to_disk folder .*Arrow IPC files cannot be read yet.*to_parquet/);
+    expect(err.file).toBe(path.join(dir, "data-00000-of-00001.arrow"));
+    expect(err.reason).toMatch(/not a readable Arrow IPC file: the file is empty/);
   });
 });

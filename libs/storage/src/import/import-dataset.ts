@@ -4,12 +4,13 @@ import type { LabelSource, NewExample } from "../dto.ts";
 import { type LabStore, connectionOf } from "../store.ts";
 import { type Detection, type DetectionReport, detectRecords, metadataOf } from "./detect.ts";
 import { FieldError, ImportError } from "./errors.ts";
-import { shardSplit } from "./folder.ts";
+import type { Shard } from "./folder.ts";
 import { type LabelValues, checkLabelValues, parseLabelValues, relabel } from "./label-values.ts";
 import { findStatedSourceColumn, statedLabelSource } from "./label-source.ts";
 import { spreadSample } from "./sample.ts";
 import { scalarsAsText } from "./text-scalars.ts";
 import { type ColumnMapping, applyMapping, parseMapping, sourceColumn } from "./mapping.ts";
+import { readArrow } from "./readers/arrow.ts";
 import { readCsv } from "./readers/csv.ts";
 import { readJsonArray } from "./readers/json-array.ts";
 import { readJsonl } from "./readers/jsonl.ts";
@@ -79,18 +80,18 @@ function withSplit(metadata: Record<string, unknown> | null, split: string | nul
 }
 
 function datasetName(file: string): string {
-  return path.basename(file).replace(/(\.(gz|jsonl|ndjson|json|csv|tsv|parquet))+$/i, "") || path.basename(file);
+  return path.basename(file).replace(/(\.(gz|jsonl|ndjson|json|csv|tsv|parquet|arrow))+$/i, "") || path.basename(file);
 }
 
-/** The records of every shard of a folder, numbered through the whole dataset. */
-async function* shardRecords(info: SourceInfo, shards: readonly string[], onBytes: (bytes: number) => void): AsyncGenerator<SourceRecord> {
+/** The records of every shard of a folder (Parquet, or a save_to_disk folder's Arrow files), numbered through the whole dataset. */
+async function* shardRecords(info: SourceInfo, shards: readonly Shard[], onBytes: (bytes: number) => void): AsyncGenerator<SourceRecord> {
+  const read = info.container === "arrow" ? readArrow : readParquet;
   let before = 0;
   let bytesBefore = 0;
-  for (const shard of shards) {
+  for (const { file: shard, split } of shards) {
     const size = (await stat(shard)).size;
-    const split = shardSplit(info.file, shard);
     let rows = 0;
-    for await (const rec of readParquet({ ...info, file: shard, size, shards: undefined }, (b) => onBytes(bytesBefore + b))) {
+    for await (const rec of read({ ...info, file: shard, size, shards: undefined }, (b) => onBytes(bytesBefore + b))) {
       rows = rec.row;
       yield { value: rec.value, row: before + rec.row, shard: { file: shard, row: rec.row, split } };
     }
@@ -102,6 +103,7 @@ async function* shardRecords(info: SourceInfo, shards: readonly string[], onByte
 function records(info: SourceInfo, onBytes: (bytes: number) => void): AsyncGenerator<SourceRecord> {
   if (info.shards) return shardRecords(info, info.shards, onBytes);
   if (info.container === "parquet") return readParquet(info, onBytes);
+  if (info.container === "arrow") return readArrow(info, onBytes);
   const { stream, bytesRead } = openContent(info);
   stream.on("data", () => onBytes(bytesRead()));
   if (info.container === "jsonl") return readJsonl(info.file, stream);
@@ -149,8 +151,8 @@ export async function detectFormat(
 }
 
 /**
- * Imports a preference dataset file (JSONL, JSON array, CSV/TSV, Parquet, or gzip of any) into
- * the lab. The format is detected from records spread through the file unless given; every record
+ * Imports a preference dataset file (JSONL, JSON array, CSV/TSV, Parquet, Arrow IPC, or gzip of
+ * any but Arrow), or a folder of shards (Parquet, or a Hugging Face save_to_disk folder) into the lab. The format is detected from records spread through the file unless given; every record
  * is checked. On a bad row an `ImportError` names the file, row/line and field and the lab database
  * is unchanged, unless `onBadRow` is `skip`: then the other rows are imported (in one transaction)
  * and each skipped row is listed with its reason in the stored report. A file that cannot be read

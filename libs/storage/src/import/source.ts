@@ -5,11 +5,11 @@ import path from "node:path";
 import type { Readable } from "node:stream";
 import { createGunzip } from "node:zlib";
 import { ImportError } from "./errors.ts";
-import { parquetShards } from "./folder.ts";
+import { type Shard, datasetFolder } from "./folder.ts";
 
 /** How records are laid out in the file. */
-export type Container = "jsonl" | "json" | "csv" | "tsv" | "parquet";
-export const CONTAINERS: readonly Container[] = ["jsonl", "json", "csv", "tsv", "parquet"];
+export type Container = "jsonl" | "json" | "csv" | "tsv" | "parquet" | "arrow";
+export const CONTAINERS: readonly Container[] = ["jsonl", "json", "csv", "tsv", "parquet", "arrow"];
 
 export interface SourceInfo {
   file: string;
@@ -19,8 +19,8 @@ export interface SourceInfo {
   container: Container;
   /** Why this container was chosen, for the detection report. */
   containerReason: string;
-  /** For a folder dropped as one dataset: its Parquet shards, in order (`file` is the folder). */
-  shards?: string[];
+  /** For a folder dropped as one dataset: its Parquet or Arrow shards, in order, with their splits (`file` is the folder). */
+  shards?: Shard[];
 }
 
 const HEAD_BYTES = 4096;
@@ -62,7 +62,7 @@ async function contentHead(file: string, gzip: boolean): Promise<Buffer> {
 function extensionContainer(file: string): Container | undefined {
   const ext = path.extname(file.replace(/\.gz$/i, "")).toLowerCase().slice(1);
   if (ext === "jsonl" || ext === "ndjson") return "jsonl";
-  if (ext === "json" || ext === "csv" || ext === "tsv" || ext === "parquet") return ext;
+  if (ext === "json" || ext === "csv" || ext === "tsv" || ext === "parquet" || ext === "arrow") return ext;
   return undefined;
 }
 
@@ -85,6 +85,13 @@ export async function inspectSource(file: string, container?: Container): Promis
   if (head.subarray(0, 4).toString("latin1") === "PAR1")
     return { file, size, gzip, container: "parquet", containerReason: "Parquet magic bytes PAR1" };
   const byExt = extensionContainer(file);
+  // Arrow IPC: the file format's magic, or the stream format's first continuation marker.
+  if (head.subarray(0, 6).toString("latin1") === "ARROW1" || (head.length >= 4 && head.readUInt32LE(0) === 0xffffffff)) {
+    if (gzip) throw new ImportError({ file }, "a gzipped Arrow IPC file: decompress it first (gunzip) and import the .arrow file");
+    return { file, size, gzip, container: "arrow", containerReason: "Arrow IPC magic bytes" };
+  }
+  if (byExt === "arrow")
+    throw new ImportError({ file }, "not a readable Arrow IPC file: it starts with neither ARROW1 nor a stream message");
   if (byExt === "parquet") throw new ImportError({ file }, "not a readable Parquet file: it does not start with the magic bytes PAR1");
   const text = head.toString("utf8").replace(/^\uFEFF/, "");
   const first = text.trimStart()[0];
@@ -98,11 +105,10 @@ export async function inspectSource(file: string, container?: Container): Promis
 }
 
 async function inspectFolder(dir: string): Promise<SourceInfo> {
-  const shards = await parquetShards(dir);
+  const folder = await datasetFolder(dir);
   let size = 0;
-  for (const shard of shards) size += (await stat(shard)).size;
-  const reason = `a folder of ${shards.length} Parquet shard${shards.length === 1 ? "" : "s"} read as one dataset`;
-  return { file: dir, size, gzip: false, container: "parquet", containerReason: reason, shards };
+  for (const shard of folder.shards) size += (await stat(shard.file)).size;
+  return { file: dir, size, gzip: false, container: folder.container, containerReason: folder.reason, shards: folder.shards };
 }
 
 /** The decompressed content as a byte stream, and how many bytes of the file it has read so far. */
@@ -125,7 +131,7 @@ export async function hashContent(info: SourceInfo, onBytes?: (bytesRead: number
     // A sharded dataset's content is its shards' bytes in order.
     let done = 0;
     for (const shard of info.shards) {
-      for await (const chunk of createReadStream(shard, { highWaterMark: 1 << 20 }) as AsyncIterable<Buffer>) {
+      for await (const chunk of createReadStream(shard.file, { highWaterMark: 1 << 20 }) as AsyncIterable<Buffer>) {
         hash.update(chunk);
         done += chunk.length;
         onBytes?.(done);
