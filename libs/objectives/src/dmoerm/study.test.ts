@@ -17,7 +17,7 @@ afterAll(async () => {
 });
 
 describe("DMoERM study (small)", () => {
-  it("trains the single RM, the ensemble and per-category inner models and reports agreements with intervals", async () => {
+  it("trains the router, the single RM, the ensemble and per-category inner models; reports agreements and best-of-n peaks with intervals", async () => {
     const config = {
       ...DMOERM_DEFAULTS,
       task: { seed: 0, prompts: { train: 200, validation: 10, test: 60 } },
@@ -27,6 +27,7 @@ describe("DMoERM study (small)", () => {
       ensembleSize: 2,
       training: { epochs: 2, batchSize: 64, lr: 5e-3 },
       bootstrapReplicates: 200,
+      bon: { prompts: 20, poolSize: 16 },
     };
     const r = await runDmoermStudy(config, { runtime: rt, seed: 1, sink: nullSink(), cacheDir });
     expect(r.testPairs).toBeGreaterThan(50);
@@ -37,5 +38,18 @@ describe("DMoERM study (small)", () => {
     }
     expect(r.dmoerm_minus_single_agreement.estimate).toBeCloseTo(r.dmoerm_agreement.estimate - r.single_rm_agreement.estimate, 12);
     expect(r.categories.map((c) => c.category).sort()).toEqual(["fact", "greeting", "list", "review"]);
+    // The trained router, scored on the 60 held-out prompts.
+    expect(r.router).toMatchObject({ kind: "trained", testPrompts: 60 });
+    expect(r.router.testAccuracy).toBeGreaterThan(0.9);
+    expect(r.capabilityLabels.source).toBe("synthetic");
+    expect(r.capabilityLabels.capabilities.map((c) => c.capability)).toEqual(config.capabilities);
+    // Best-of-n on the same pools with both proxies; the difference is the difference of the peaks.
+    expect(r.bon).toMatchObject({ prompts: 20, poolSize: 16, ns: [1, 2, 4, 8, 16] });
+    expect(r.dmoerm_bon_peak_minus_single.estimate).toBeCloseTo(
+      r.bon.dmoerm.observedPeak.estimate - r.bon.single.observedPeak.estimate,
+      12,
+    );
+    expect(r.dmoerm_bon_peak_minus_single.low).toBeLessThanOrEqual(r.dmoerm_bon_peak_minus_single.high);
+    expect(r.bon.single.observedPeak.estimate).toBeGreaterThanOrEqual(0);
   });
 });

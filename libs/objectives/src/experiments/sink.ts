@@ -169,6 +169,17 @@ export interface ExperimentContext {
 /** Reads an imported dataset's labelled pairs (see task/dataset/pairs.ts). */
 export interface DatasetSource {
   labelledExamples(datasetId: number): Promise<LabelledExample[]> | LabelledExample[];
+  /** A stored label set's comparisons, with the set's preferences (the DMoERM kind's LLM capability labels). */
+  labelSet?(labelSetId: number): Promise<LabelSetComparisons> | LabelSetComparisons;
+}
+
+/** A stored label set as a study reads it: its dimension and, per labelled example, the texts and the set's preference. */
+export interface LabelSetComparisons {
+  id: number;
+  name: string;
+  dimension: string;
+  source: string | null;
+  pairs: { exampleId: number; prompt: string; responseA: string; responseB: string; preferred: "a" | "b" | "tie" }[];
 }
 
 /** A sink that drops everything (and a run sink that does too). */

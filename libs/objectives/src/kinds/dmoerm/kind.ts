@@ -10,7 +10,7 @@ export const dmoermKind = defineKind({
   id: "dmoerm",
   title: "DMoERM: mixture of capability experts (Quan 2024)",
   description:
-    "Route each prompt to its task category's inner model: a base RM with one LoRA expert per capability (trained on that capability's labels) and an MLP over the experts' hidden states (trained on overall labels). Compared with a single RM and an ensemble on agreement with held-out gold labels.",
+    "Route each prompt (by a trained classifier, or by rule) to its task category's inner model: a base RM with one LoRA expert per capability (trained on that capability's labels) and an MLP over the experts' hidden states (trained on overall labels). Compared with a single RM and an ensemble on agreement with held-out gold labels, and with the single RM by best-of-n peak gold.",
   diagnostic: false,
   schema: dmoermSchema(),
   presets: DMOERM_PRESET_LIST,
@@ -55,6 +55,14 @@ export const dmoermKind = defineKind({
         title: "DMoERM - ensemble",
         unit: "fraction",
         source: { result: "dmoerm_minus_ensemble_agreement.estimate" },
+      },
+      { key: "routerAccuracy", title: "Router accuracy (held out)", unit: "fraction", source: { result: "router.testAccuracy" } },
+      {
+        key: "bonPeakMinusSingle",
+        title: "BoN peak gold: DMoERM - single",
+        unit: "gold",
+        source: { result: "dmoerm_bon_peak_minus_single.estimate" },
+        se: { result: "dmoerm_bon_peak_minus_single.se" },
       },
     ],
   },

@@ -53,6 +53,35 @@ export function dmoermSchema(d: DmoermConfig = DMOERM_DEFAULTS): Schema<DmoermCo
       d.noise,
       { description: "Label noise." },
     ),
+    router: field(oneOf(["trained", "rule"] as const), d.router, {
+      description:
+        "Outer router: 'trained' (a bag-of-words classifier trained on the training prompts' categories; its held-out accuracy is reported) or 'rule' (the category the built-in task gives each prompt).",
+    }),
+    labels: field(
+      obj({
+        capability: field(oneOf(["synthetic", "labelSets"] as const), d.labels.capability, {
+          description:
+            "Capability labels of the experts: 'synthetic' (one gold component each, with noise.capability) or 'labelSets' (stored label sets, e.g. an LLM judge's, one per capability).",
+        }),
+        labelSets: field(list(positiveInt(), { unique: true }), d.labels.labelSets, {
+          description:
+            "With capability 'labelSets': ids of label sets over built-in task comparisons, one per capability in capabilities (goodhart label llm --template <capability>).",
+        }),
+      }),
+      d.labels,
+      { description: "Where the experts' labels come from." },
+    ),
+    bon: field(
+      obj({
+        prompts: field(positiveInt(1 << 16), d.bon.prompts, { description: "Test prompts of the best-of-n evaluation.", unit: "prompts" }),
+        poolSize: field(num({ integer: true, min: 8, max: 4096 }), d.bon.poolSize, {
+          description: "Base-policy samples per prompt; best-of-n for n = 1, 2, 4, ... up to it.",
+          unit: "samples",
+        }),
+      }),
+      d.bon,
+      { description: "Best-of-n with DMoERM and with the single RM as the proxy." },
+    ),
     capabilities: field(list(oneOf(GOLD_COMPONENTS), { minLength: 1, unique: true }), d.capabilities, {
       description: "Capabilities with an expert: gold components of the built-in task.",
     }),
@@ -82,6 +111,13 @@ export function dmoermSchema(d: DmoermConfig = DMOERM_DEFAULTS): Schema<DmoermCo
     }),
   });
   return refine(shape, (s, _path, issues: ConfigIssue[]) => {
+    if (s.labels.capability === "labelSets" && s.labels.labelSets.length === 0)
+      issues.push({
+        path: "labels.labelSets",
+        message: "labels.capability is 'labelSets': give the ids of the label sets (one per capability)",
+      });
+    if (s.bon.prompts > s.task.prompts.test)
+      issues.push({ path: "bon.prompts", message: `expected at most task.prompts.test (${s.task.prompts.test}), got ${s.bon.prompts}` });
     if (s.bootstrapReplicates < 10)
       issues.push({ path: "bootstrapReplicates", message: `expected at least 10, got ${s.bootstrapReplicates}` });
   });
