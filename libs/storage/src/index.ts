@@ -30,3 +30,5 @@ export { MAPPABLE_FIELDS, parseMapping, type ColumnMapping } from "./import/mapp
 export { CONTAINERS, type Container } from "./import/source.ts";
 export { preferenceFormats } from "./import/formats/index.ts";
 export type { PreferenceFormat } from "./import/formats/format.ts";
+// Runs imported from other tools (docs/run-import.md).
+export * from "./run-import/index.ts";
