@@ -82,6 +82,8 @@ export const curvePointDto = (p: CurvePoint): CurvePointDto => ({
   ...(p.goldSe !== undefined ? { goldSe: p.goldSe } : {}),
   ...(p.prompts !== undefined ? { prompts: p.prompts } : {}),
   ...(p.klEstimates && p.klEstimates.length > 0 ? { klEstimates: p.klEstimates } : {}),
+  // JSON has no NaN: a member without a score travels as null.
+  ...(p.proxyScores && p.proxyScores.length > 0 ? { proxyScores: p.proxyScores.map((v) => (Number.isFinite(v) ? v : null)) } : {}),
 });
 
 /** JSON has no NaN: a coefficient or SE that is not finite is left out rather than sent as null. */

@@ -229,6 +229,8 @@ export const RunDto = z.object({
   progress: z.object({ step: z.number().int().nonnegative(), totalSteps: z.number().int().nonnegative() }).nullable(),
   /** The step of the last checkpoint written, or null when there is none to resume from. */
   checkpointStep: z.number().int().nonnegative().nullable(),
+  /** Where a pooled run executes: its worker (`name@host`) or `queue host:port` while it waits; absent when this lab runs it. */
+  executor: z.string().optional(),
 });
 export type RunDto = z.infer<typeof RunDto>;
 
@@ -270,6 +272,8 @@ export const CurvePointDto = z.object({
   prompts: z.number().int().nullable().optional(),
   /** Other estimates of this point's KL, each under its estimator's name (e.g. `beirami-bon`, the best-of-n policy's actual KL). */
   klEstimates: z.array(z.object({ estimator: z.string(), kl: z.number(), se: z.number().nullable() })).optional(),
+  /** Each ensemble member's proxy score at this point (absent for single proxies; null where a member has none). */
+  proxyScores: z.array(z.number().nullable()).optional(),
 });
 export type CurvePointDto = z.infer<typeof CurvePointDto>;
 
@@ -379,6 +383,8 @@ export const SettingsDto = z.object({
   llmEndpoint: z.string().nullable(),
   /** Whether an LLM-labeler API key is stored in the OS keychain (the key itself never crosses). */
   llmApiKeySet: z.boolean(),
+  /** The worker pool runs go to (redis://host:port, no credentials), or null: this lab runs them. */
+  queueUrl: z.string().nullable().optional(),
 });
 export type SettingsDto = z.infer<typeof SettingsDto>;
 

@@ -10,6 +10,7 @@
 import type { CurvePointDto, ExperimentDto, FitDto, KindDto, RunDto } from "../../shared/dto.ts";
 import { type RunCurves, headlineChart, overoptimizationPanels, runColor } from "../../shared/charts/overoptimization.ts";
 import { renderBarChart, renderLinePanel } from "../../shared/charts/svg.ts";
+import { resultView } from "../../shared/charts/result-views.ts";
 import type { ReportEnvironment } from "./environment.ts";
 import { escapeHtml } from "./escape.ts";
 import { differenceFindings, formatInterval, summaryTable } from "../../shared/summary.ts";
@@ -98,6 +99,15 @@ function figuresSection(input: ReportInput): string {
       const headlineFigure = headline
         ? `<figure class="headline">${renderBarChart(headline)}<figcaption>Headline view: bars are the value at the largest n (± 1 standard error over prompts); the dashed line marks the single-member baseline.</figcaption></figure>`
         : "";
+      // The kind's result view (RL, direct alignment) contributes its headline figures, as Compare shows them.
+      const view = resultView(
+        kind?.id,
+        curves.map((c) => ({ ...c, fits: c.fits ?? [], metrics: input.metricSeries?.get(c.runId) ?? [] })),
+        { width: 460, height: 290 },
+      );
+      const viewFigures = view?.headline.length
+        ? `<div class="panels">${view.headline.map((f) => `<figure>${renderLinePanel(f.spec)}${f.notes.length ? `<figcaption>${escapeHtml(f.notes.join(" "))}</figcaption>` : ""}</figure>`).join("")}</div>`
+        : "";
       const panels = overoptimizationPanels(curves, kind, { width: 460, height: 290 });
       const estimators = [...new Set(runs.flatMap((r) => (input.curves.get(r.id) ?? []).map((p) => p.klEstimator)))];
       const panelFigures = panels.length
@@ -110,7 +120,7 @@ function figuresSection(input: ReportInput): string {
             .map((t) => `<h3>Summary of run ${t.run.id}</h3>${table(t.table.header, t.table.rows)}`)
             .join("")
         : "";
-      return `<section class="kind">${heading}${headlineFigure}${panelFigures}${summaries}</section>`;
+      return `<section class="kind">${heading}${headlineFigure}${viewFigures}${panelFigures}${summaries}</section>`;
     })
     .join("\n");
 }
