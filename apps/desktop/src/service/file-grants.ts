@@ -68,8 +68,8 @@ export class FileGrants {
 
 /**
  * The LabApi a page may call: `datasets.detect` and `datasets.import` take a grant id in `path`
- * (resolved here, refused when unknown); a successful import releases the grant, deleting an
- * uploaded copy. Every other method is `api`'s own.
+ * (resolved here, refused when unknown), and so does `runs.import`; a successful import releases the
+ * grant, deleting an uploaded copy. Every other method is `api`'s own.
  */
 export function withFileGrants(api: LabApi, grants: FileGrants): LabApi {
   const datasets: LabApi["datasets"] = {
@@ -85,5 +85,15 @@ export function withFileGrants(api: LabApi, grants: FileGrants): LabApi {
       return dataset;
     },
   };
-  return { ...api, datasets };
+  // Run logs of other tools (runs.import) reach the lab the same way as dataset files.
+  const runs: LabApi["runs"] = {
+    ...api.runs,
+    import: async (input) => {
+      const { path, ...rest } = input as LabInput<"runs", "import">;
+      const imported = await api.runs.import({ ...rest, path: grants.resolve(path, "runs.import") });
+      await grants.release(path);
+      return imported;
+    },
+  };
+  return { ...api, datasets, runs };
 }

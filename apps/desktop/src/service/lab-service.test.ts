@@ -192,6 +192,21 @@ describe("LabService on a real SQLite file", () => {
     expect(await service.models.list()).toHaveLength(1);
   });
 
+  it("runs.import / runs.rescore: a verl run and its rollout dump become an external run with a gold curve, beside the lab's runs", async () => {
+    const { dir, dbFile } = workspace();
+    const { service } = start(dir, dbFile);
+    const imported = await service.runs.import({ path: fixturePath("runs/verl-ppo-metrics.jsonl") });
+    expect(imported).toMatchObject({ format: "verl", duplicate: false, curvePoints: 6, run: { status: "done", experimentId: null } });
+    expect(imported.run.config.external).toMatchObject({ tool: "verl" });
+    await service.runs.import({ path: fixturePath("runs/verl-rollouts.jsonl"), runId: imported.run.id });
+    const rescored = await service.runs.rescore({ runId: imported.run.id });
+    expect(rescored).toMatchObject({ scorer: "gold", samples: 48, steps: 6, curvePoints: 6, note: null });
+    const compare = await service.compare.runs({ runIds: [imported.run.id] });
+    expect(compare.curves[0]!.points.filter((p) => p.series === "rescore:gold" && p.goldScore !== null)).toHaveLength(6);
+    expect((await service.runs.list()).map((r) => r.id)).toContain(imported.run.id);
+    await expect(service.runs.rescore({ runId: imported.run.id, with: "model:1" })).rejects.toThrow(/No scorer 'model:1'/);
+  });
+
   it("experiments: kinds, create with a validated config, list, get", async () => {
     const { dir, dbFile } = workspace();
     const { service } = start(dir, dbFile);

@@ -35,6 +35,7 @@ import { FIT_FORM_TEXT } from "./runs/fit-form.ts";
 import { LLM_API_KEY, type SecretStore, noSecretStore } from "./secret-store.ts";
 import { labelsHandlers } from "./labels-api.ts";
 import { modelsHandlers } from "./models.ts";
+import { externalRunsHandlers } from "./runs/external-runs.ts";
 import { SettingsStore } from "./settings-store.ts";
 
 /** Imports a dataset file into the store (provided by libs/storage's importers). */
@@ -657,6 +658,7 @@ export function createLabService(options: LabServiceOptions): LabService {
           return { runId: input.runId, name, steps, values };
         });
       },
+      ...externalRunsHandlers(store, toDto),
       onDidProgress: (listener) => hub.on("runs.progress", listener),
       onDidRecordMetrics: (listener) => hub.on("runs.metrics", listener),
       onDidChangeStatus: (listener) => hub.on("runs.status", listener),

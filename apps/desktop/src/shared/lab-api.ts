@@ -101,6 +101,33 @@ export const ModelDto = z.object({
 });
 export type ModelDto = z.infer<typeof ModelDto>;
 
+/** Run-log formats of other tools `runs.import` reads (libs/storage run-import; docs/run-import.md). */
+export const RUN_LOG_FORMATS = ["trl", "openrlhf", "verl", "wandb", "verl-rollouts"] as const;
+/** What `runs.import` did: the external run, or the run a file with the same content went into (`duplicate`, nothing added). */
+export const RunImportDto = z.object({
+  run: RunDto,
+  format: z.enum(RUN_LOG_FORMATS),
+  duplicate: z.boolean(),
+  metrics: z.number().int(),
+  curvePoints: z.number().int(),
+  samples: z.number().int(),
+});
+export type RunImportDto = z.infer<typeof RunImportDto>;
+/** What `runs.rescore` stored: per-sample scores, per-step means and the curve points (where the run logged a per-sequence KL). */
+export const RescoreDto = z.object({
+  runId: Id,
+  scorer: z.string(),
+  samples: z.number().int(),
+  steps: z.number().int(),
+  series: z.string(),
+  curvePoints: z.number().int(),
+  /** The mean gold of the first rescored step, subtracted so that step scores 0 (the lab's recentring). */
+  goldOffset: z.number(),
+  /** Why steps have no curve point (no per-sequence KL logged at that step), or null. */
+  note: z.string().nullable(),
+});
+export type RescoreDto = z.infer<typeof RescoreDto>;
+
 /** Every LabApi method, by service. */
 export const labMethods = {
   datasets: {
@@ -261,6 +288,15 @@ export const labMethods = {
       z.object({ runId: Id, name: z.string().optional(), afterStep: z.number().int().nonnegative().optional() }).strict(),
       z.array(MetricSeriesDto),
     ),
+    /** Imports another tool's run log (TRL, OpenRLHF, verl, W&B CSV, verl rollout dump) as an external run; the same content twice adds nothing. */
+    import: method(
+      z
+        .object({ path: z.string().min(1), format: z.enum(RUN_LOG_FORMATS).optional(), name: z.string().min(1).max(200).optional(), runId: Id.optional() })
+        .strict(),
+      RunImportDto,
+    ),
+    /** Scores an external run's rollout samples offline (`gold`: the built-in task's gold judge), adding a gold curve. */
+    rescore: method(z.object({ runId: Id, with: z.string().min(1).max(200).default("gold") }).strict(), RescoreDto),
   },
   curves: {
     get: method(z.object({ runId: Id }).strict(), z.array(CurvePointDto)),

@@ -34,6 +34,8 @@ export const LAB_METHOD_NAMES: readonly string[] = [
   "runs.fits",
   "runs.result",
   "runs.metrics",
+  "runs.import",
+  "runs.rescore",
   "curves.get",
   "curves.export",
   "compare.runs",

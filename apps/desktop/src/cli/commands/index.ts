@@ -10,7 +10,7 @@ import { modelsImportCommand, modelsListCommand } from "./models.ts";
 import { presetsCommand } from "./presets.ts";
 import { reportCommand } from "./report.ts";
 import { runCommand } from "./run.ts";
-import { runsCancelCommand, runsListCommand, runsResumeCommand, runsShowCommand } from "./runs.ts";
+import { runsCancelCommand, runsImportCommand, runsListCommand, runsRescoreCommand, runsResumeCommand, runsShowCommand } from "./runs.ts";
 
 /** Every sub-command, in the order `goodhart --help` lists them. */
 export const commands: CliCommand[] = [
@@ -27,6 +27,8 @@ export const commands: CliCommand[] = [
   runsShowCommand,
   runsResumeCommand,
   runsCancelCommand,
+  runsImportCommand,
+  runsRescoreCommand,
   curvesCommand,
   ...labelCommands,
   modelsImportCommand,

@@ -1,4 +1,6 @@
-import type { Run, RunStatus } from "@goodhart/storage";
+import { readFileSync } from "node:fs";
+import path from "node:path";
+import { type ExternalRun, RUN_LOG_FORMATS, type Run, type RunLogFormat, type RunStatus, externalRun } from "@goodhart/storage";
 import { type CliCommand, type CliIo, UsageError } from "../command.ts";
 import { openLabDoor } from "../lab-door.ts";
 import { SIGNAL_EXIT_CODES, followRuns, stopSignals } from "../study-submit.ts";
@@ -10,6 +12,30 @@ const STATUSES: readonly RunStatus[] = ["queued", "running", "done", "failed", "
 function table(rows: string[][]): string {
   const widths = rows[0]!.map((_, c) => Math.max(...rows.map((r) => r[c]!.length)));
   return rows.map((r) => r.map((cell, c) => (c === r.length - 1 ? cell : cell.padEnd(widths[c]!))).join("  ")).join("\n");
+}
+
+/** `[external trl] ` for a run imported from another tool (its config carries `external`), else "". */
+function externalTag(run: Pick<Run, "config">): string {
+  const external = run.config.external as { tool?: string } | undefined;
+  return external ? `[external ${external.tool ?? "?"}] ` : "";
+}
+
+/** What `runs show` says of a run imported from another tool: where from, and which KL. */
+function externalLines(external: ExternalRun | null): string[] {
+  if (!external) return [];
+  const m = external.mapping as {
+    trainer?: string;
+    kl?: { key: string; estimatorName: string; aggregation: string; clip: string | null; conversion: string } | null;
+    rescore?: { scorer: string; samples: number };
+  };
+  const kl = m.kl;
+  return [
+    `  external    ${external.tool} ${m.trainer ?? ""}: ${external.files.map((f) => `${f.fileName} (${f.format}, imported ${f.importedAt.slice(0, 19).replace("T", " ")})`).join("; ")}`,
+    `  KL          ${kl ? `${kl.key}: ${kl.estimatorName}, ${kl.aggregation}${kl.clip ? `, clamp ${kl.clip}` : ""}; conversion: ${kl.conversion}` : "none logged"}`,
+    ...(external.samples
+      ? [`  samples     ${external.samples} rollout samples${m.rescore ? `, rescored with ${m.rescore.scorer}` : ""}`]
+      : []),
+  ];
 }
 
 function duration(run: Run): string {
@@ -53,7 +79,7 @@ export const runsListCommand: CliCommand = {
               duration(r),
               String(store.curves.series(r.id).length),
               r.createdAt.slice(0, 19).replace("T", " "),
-              r.name,
+              `${externalTag(r)}${r.name}`,
             ]),
           ]),
         );
@@ -101,6 +127,7 @@ export const runsShowCommand: CliCommand = {
         .map((name) => ({ name, last: store.metrics.latest(id, name)!, points: store.metrics.series(id, name).steps.length }));
       const series = store.curves.series(id).map((s) => s.name);
       const result = store.runs.get(id)?.result ?? null;
+      const external = externalRun(store, id) ?? null;
       if (opts.flags.has("json")) {
         io.out(
           JSON.stringify(
@@ -109,6 +136,7 @@ export const runsShowCommand: CliCommand = {
               series,
               metrics: metrics.map((m) => ({ name: m.name, step: m.last.step, value: m.last.value, points: m.points })),
               result,
+              ...(external ? { external } : {}),
             },
             null,
             2,
@@ -122,6 +150,7 @@ export const runsShowCommand: CliCommand = {
         `  experiment  ${run.experimentId ?? "-"}   seed ${run.seed}   device ${run.device ?? "-"}`,
         `  created     ${run.createdAt}${run.startedAt ? `   started ${run.startedAt}` : ""}${run.endedAt ? `   ended ${run.endedAt}` : ""}`,
         `  progress    ${run.progress ? `${run.progress.step}/${run.progress.totalSteps}` : "-"}${run.checkpointStep !== null ? `   checkpoint at step ${run.checkpointStep}` : ""}`,
+        ...externalLines(external),
         `  series      ${series.length ? series.join(", ") : "-"}`,
         `  metrics     ${metrics.length ? "" : "-"}`,
         ...metrics.map((m) => `    ${m.name.padEnd(28)} ${short(m.last.value).padStart(10)}  (step ${m.last.step}, ${m.points} points)`),
@@ -212,4 +241,103 @@ export const runsCancelCommand: CliCommand = {
     "another goodhart command executes is stopped with Ctrl-C in that command's terminal.",
   ].join("\n"),
   run: (args, io) => actOnRun(args, io, "cancel"),
+};
+
+export const runsImportCommand: CliCommand = {
+  name: ["runs", "import"],
+  summary: "Import a run made with another tool (TRL, OpenRLHF, verl, a W&B CSV export) as an external run",
+  usage: [
+    `goodhart runs import <file> [--format ${RUN_LOG_FORMATS.join("|")}] [--name text] [--run id] [--db path] [--json]`,
+    "",
+    "Reads TRL's trainer_state.json, OpenRLHF or verl metric logs (JSON lines), a W&B CSV export of one",
+    "run, or a verl rollout dump (JSON lines of input, output, score, step); the format is detected",
+    "unless given. Metrics get the lab's names and the tool's KL is recorded with its estimator and",
+    "converted to per sequence where the log allows (docs/run-import.md); Compare shows the run beside",
+    "the lab's own, marked external. --run adds a rollout dump's samples to a run imported before.",
+    "A malformed file is refused naming its line; the same file imported twice adds nothing.",
+  ].join("\n"),
+  async run(args, io) {
+    const opts = parseOptions(args, { values: ["db", "format", "name", "run"], booleans: ["json"] });
+    if (opts.positionals.length !== 1) throw new UsageError("give exactly one file to import");
+    const file = opts.positionals[0]!;
+    const format = opts.values.format;
+    if (format !== undefined && !RUN_LOG_FORMATS.includes(format as RunLogFormat))
+      throw new UsageError(`--format must be one of ${RUN_LOG_FORMATS.join(", ")}`);
+    const runId = opts.values.run === undefined ? undefined : runIdArg([opts.values.run]);
+    const door = await openLabDoor({ db: opts.values.db, holder: "goodhart runs import", executes: false });
+    try {
+      let target = path.resolve(file);
+      if (door.mode === "remote") {
+        let body: Uint8Array;
+        try {
+          body = readFileSync(file);
+        } catch (err) {
+          throw new UsageError(`cannot read ${file}: ${(err as Error).message}`);
+        }
+        target = (await door.upload!(path.basename(file), body)).path;
+      }
+      const r = await door.api.runs
+        .import({
+          path: target,
+          ...(format ? { format: format as RunLogFormat } : {}),
+          ...(opts.values.name ? { name: opts.values.name } : {}),
+          ...(runId !== undefined ? { runId } : {}),
+        })
+        .catch((err: Error) => {
+          throw new UsageError(err.message);
+        });
+      if (opts.flags.has("json")) {
+        io.out(JSON.stringify({ ...r, database: door.dbFile }, null, 2));
+        return 0;
+      }
+      if (r.duplicate) {
+        io.out(`${file}: the same content was imported before into run ${r.run.id} ("${r.run.name}"); nothing was added.`);
+        return 0;
+      }
+      const what = [`${r.metrics.toLocaleString("en-US")} metric points`, `${r.curvePoints} curve points`];
+      if (r.samples) what.push(`${r.samples} rollout samples`);
+      io.out(`Imported ${file} (${r.format}) as run ${r.run.id} "${r.run.name}": ${what.join(", ")}\n  database  ${door.dbFile}`);
+      if (r.format !== "verl-rollouts" && r.curvePoints === 0)
+        io.out("  no KL-vs-score curve: the log gives no per-sequence KL of the policy's samples (goodhart runs show for the mapping)");
+      if (r.samples) io.out(`  rescore its samples with: goodhart runs rescore ${r.run.id} --with gold`);
+      return 0;
+    } finally {
+      await door.close();
+    }
+  },
+};
+
+export const runsRescoreCommand: CliCommand = {
+  name: ["runs", "rescore"],
+  summary: "Score an external run's rollout samples offline with the lab's gold judge, adding a gold curve",
+  usage: [
+    "goodhart runs rescore <run> --with gold [--db path] [--json]",
+    "",
+    "Scores every rollout sample of a run imported from another tool with the built-in task's gold",
+    "judge (its prompts must be the built-in task's), and stores per step the mean gold (recentred so",
+    "the first step scores 0) with its standard error, and the curve rescore:gold against the KL the",
+    "tool logged, where it logged a per-sequence KL. Rescoring again replaces the scores.",
+  ].join("\n"),
+  async run(args, io) {
+    const opts = parseOptions(args, { values: ["db", "with"], booleans: ["json"] });
+    const id = runIdArg(opts.positionals);
+    const scorer = opts.values.with;
+    if (scorer === undefined) throw new UsageError("--with is required: --with gold");
+    const door = await openLabDoor({ db: opts.values.db, holder: "goodhart runs rescore", executes: false });
+    try {
+      const r = await door.api.runs.rescore({ runId: id, with: scorer }).catch((err: Error) => {
+        throw new UsageError(err.message);
+      });
+      if (opts.flags.has("json")) io.out(JSON.stringify(r, null, 2));
+      else {
+        io.out(
+          `Rescored run ${r.runId} with ${r.scorer}: ${r.samples} samples over ${r.steps} steps; ${r.curvePoints} points on curve ${r.series} (gold recentred by ${short(r.goldOffset)})`,
+        );
+        if (r.note) io.out(`  ${r.note}`);
+      }
+      return 0;
+    } finally {
+      await door.close();
+    }
+  },
 };
