@@ -157,7 +157,9 @@ function peakLines(fit: FitDto, key: string, color: string, offset: number, maxD
       style: "solid",
       points: [
         { x: ci.low, y },
-        { x: Math.min(ci.high, 3 * maxD), y },
+        // An interval reaching far past the data would squash the plot: cut at the larger of the
+        // data's range and d* (the note under the figure gives the whole interval).
+        { x: Math.min(ci.high, Math.max(maxD, d) * 1.1), y },
       ],
     });
   return { lines, legend: [{ label: ci ? "fitted peak d* (95% CI)" : "fitted peak d*", marker: true, color }] };
@@ -301,7 +303,7 @@ function rlGoldProxy(run: ViewRun, series: string, points: readonly CurvePointDt
   } else notes.push(gold.length < 3 ? "Too few evaluations for a fit yet." : "No fit stored for this series.");
   const observed = observedPeak(points);
   if (observed) notes.push(`Observed gold peak ${short(observed.goldScore)} at step ${observed.x} (√KL ${short(d(observed))}).`);
-  if (gold.some((p) => typeof p.se === "number")) legend.push({ label: "band: ± 1 SE over prompts", color: "#bbb", style: "solid" });
+  if (gold.some((p) => typeof p.se === "number")) legend.push({ label: "± 1 SE band (prompts)", color: "#bbb", style: "solid" });
   return {
     key: `${key}:gold-proxy`,
     spec: panel(
@@ -485,8 +487,9 @@ function daaView(runs: readonly ViewRun[], o: ViewOptions): ResultView | null {
   const betaLegend: LegendSection = { title: "β", entries: betas.map((b) => ({ label: `β = ${b}`, color: colorOf(b) })) };
   const losses = [...new Set(curves.map((c) => c.loss))];
   const fits = runs.flatMap((r) => r.fits);
-  const seedsNote = (n: number) => (n > 1 ? `; one line per seed or run (${n})` : "");
-  const nSeeds = new Set(curves.map((c) => c.seed)).size;
+  // Runs of the same loss and beta (seeds) draw one line each.
+  const perCell = Math.max(...curves.map((c) => curves.filter((x) => x.loss === c.loss && x.beta === c.beta).length));
+  const seedsNote = perCell > 1 ? `; one line per seed (${perCell} per β)` : "";
   const small = { width: o.width ?? 440, height: o.height ?? 270 };
 
   const byProgress = (y: (cp: DaaCheckpoint) => number | null, what: string, unit: string, half: boolean) =>
@@ -614,7 +617,7 @@ function daaView(runs: readonly ViewRun[], o: ViewOptions): ResultView | null {
       key: "win-rate",
       title: "Gold win rate against training progress",
       figures: byProgress((cp) => cp.winRate, "win rate", "gold win rate", true),
-      notes: [`Policy samples against the reference's, same seeds; colour by β${seedsNote(nSeeds)}.`],
+      notes: [`Policy samples against the reference's, same seeds; colour by β${seedsNote}.`],
     },
     {
       key: "kl",
