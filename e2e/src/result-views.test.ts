@@ -50,7 +50,7 @@ interface RunRow {
 
 let dir: string;
 let stopLab: () => void;
-let stopped: Promise<void>;
+let stopped: Promise<unknown>;
 let session: Session;
 let page: Page;
 
