@@ -41,4 +41,5 @@ export * from "./daa/index.ts";
 export * from "./labeling/index.ts";
 export * from "./kl/index.ts";
 export * from "./rl/index.ts";
+export * from "./constrained/index.ts";
 export * from "./dmoerm/index.ts";

@@ -38,7 +38,11 @@ describe("learned multipliers", () => {
     const returns = [0.1, 2];
     const thresholds = [0.5, 1];
     const before = dualObjective(multiplierValues("sigmoid", phi), returns, thresholds);
-    const after = dualObjective(multiplierValues("sigmoid", dualDescentStep("sigmoid", phi, returns, thresholds, 0.01)), returns, thresholds);
+    const after = dualObjective(
+      multiplierValues("sigmoid", dualDescentStep("sigmoid", phi, returns, thresholds, 0.01)),
+      returns,
+      thresholds,
+    );
     expect(after).toBeLessThan(before);
   });
 

@@ -9,10 +9,11 @@ import { bonStudyKind } from "./bon-study/kind.ts";
 import { rlStudyKind } from "./rl/kind.ts";
 import { daaKind } from "./daa/kind.ts";
 import { dmoermKind } from "./dmoerm/kind.ts";
+import { constrainedRlhfKind } from "./constrained/kind.ts";
 import type { ExperimentKind, KindDescription, KindPreset, PresetRequirement } from "./kind.ts";
 
 /** Every kind this library provides, in the order lists show them. */
-export const BUILTIN_KINDS: readonly ExperimentKind<any>[] = [bonStudyKind, daaKind, rlStudyKind, dmoermKind];
+export const BUILTIN_KINDS: readonly ExperimentKind<any>[] = [bonStudyKind, daaKind, rlStudyKind, constrainedRlhfKind, dmoermKind];
 
 const isObject = (v: unknown): v is Record<string, unknown> => typeof v === "object" && v !== null && !Array.isArray(v);
 

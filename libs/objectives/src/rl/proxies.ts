@@ -45,6 +45,11 @@ export interface ProxyTrainingOptions {
   validationPrompts?: number;
   signal?: AbortSignal;
   onStep?: (member: number, step: number, loss: number) => void;
+  /**
+   * What labels the comparisons and the validation pairs (default: the gold total). Constrained
+   * RLHF trains one reward model per gold component with `score` = that component.
+   */
+  label?: { name: string; score: (prompt: TaskPrompt, words: readonly string[]) => number };
 }
 
 function repeat(prompts: readonly TaskPrompt[], count: number): TaskPrompt[] {
@@ -67,7 +72,8 @@ export async function trainProxies(
   const draw = (prompts: TaskPrompt[], label: string) =>
     samplePolicy(runtime, base, tokenizer, prompts, { seed: seedOf(label), signal: options.signal });
   const [a, b] = [await draw(trainPrompts, "proxy-train-a"), await draw(trainPrompts, "proxy-train-b")];
-  const goldOf = (s: PolicySample[]) => Float64Array.from(s, (x) => task.gold(x.prompt, x.words).total);
+  const score = options.label?.score ?? ((prompt: TaskPrompt, words: readonly string[]) => task.gold(prompt, words).total);
+  const goldOf = (s: PolicySample[]) => Float64Array.from(s, (x) => score(x.prompt, x.words));
   const [ga, gb] = [goldOf(a), goldOf(b)];
   const labelled = labelByGold(ga, gb, new Rng(spec.seed).fork(`label-noise-${spec.labelNoise}`), { noise: spec.labelNoise });
   const data: Comparison[] = labelled.labels.map((l) => {
@@ -108,7 +114,11 @@ export async function trainProxies(
       config,
       data,
       {
-        seed: Number(hash64(`rl-proxy/${spec.size.name}/${spec.trainingSize}/${spec.labelNoise}/${spec.seed}/member-${m}`) & 0x7fffffffn),
+        seed: Number(
+          hash64(
+            `rl-proxy/${spec.size.name}/${spec.trainingSize}/${spec.labelNoise}/${spec.seed}/member-${m}${options.label ? `/${options.label.name}` : ""}`,
+          ) & 0x7fffffffn,
+        ),
         order: new Rng(spec.seed).fork(`member-${m}`).fork("data-order"),
         ...(trunk ? { from: trunk } : {}),
       },
