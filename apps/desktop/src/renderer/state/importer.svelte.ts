@@ -78,6 +78,11 @@ export class Importer {
   readonly #toPath: FileToPath;
   #path: string | null = null;
 
+  /** The lab's reference to a file (its grant id) for imports other than datasets (runs.import). */
+  fileRef(file: File): Promise<string> {
+    return this.#toPath(file, () => {});
+  }
+
   constructor(api: LabApi, toPath: FileToPath) {
     this.#api = api;
     this.#toPath = toPath;

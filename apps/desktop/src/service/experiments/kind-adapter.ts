@@ -2,8 +2,14 @@
  * Runs a library kind's module in a run's worker: builds libs/objectives' ExperimentContext (an
  * engine runtime on the run's device, a sink, the seed, the cancel signal, the cache folder) from
  * the worker's context and forwards everything the experiment reports. A run module reporting
- * under a run key the job executes (a study's grid point) reports to that run; anything else
- * reports to the job's first run.
+ * under a run key the job executes (a study's grid point, planned by the kind's `plan`) reports to
+ * that run; anything else (a study-level sink such as the DAA frontier fits, or a kind without
+ * grid points) reports to the job's first run.
+ *
+ * A grid point's run reports its own result when it ends (so it reads alone if the study stops
+ * there). When the module returns, its study-level part (everything but `runs`: findings, fits,
+ * onset summaries) is added to the result of every run of the job, with `studyGridPoints` naming
+ * the points it was computed over: a study's findings are stored with each of its runs.
  */
 import { createRuntime, type RuntimeOptions } from "@goodhart/engine";
 import type { ExperimentContext as KindContext, RunSink } from "@goodhart/objectives";
@@ -12,8 +18,19 @@ import { labExperimentSink, labRunSink } from "./lab-sink.ts";
 
 type KindRun = (config: unknown, context: KindContext) => Promise<unknown>;
 
-function runSinkFor(context: ExperimentContext, key: string): RunSink {
-  if (key !== "" && context.runKeys.includes(key)) return labRunSink(context, key);
+type JsonObject = Record<string, unknown>;
+
+function runSinkFor(context: ExperimentContext, key: string, reported: Map<string, JsonObject>): RunSink {
+  if (key !== "" && context.runKeys.includes(key)) {
+    const sink = labRunSink(context, key);
+    return {
+      ...sink,
+      result(result) {
+        reported.set(key, result);
+        sink.result!(result);
+      },
+    };
+  }
   return {
     metric: (step, name, value) => context.metric(step, name, value),
     curvePoints(points) {
@@ -43,7 +60,8 @@ export async function runKindModule(
     ...(context.threads ? { threads: context.threads } : {}),
   });
   try {
-    const sink = labExperimentSink(context, (spec) => runSinkFor(context, spec.id));
+    const reported = new Map<string, JsonObject>();
+    const sink = labExperimentSink(context, (spec) => runSinkFor(context, spec.id, reported));
     const result = await mod.run(config, {
       runtime,
       seed: context.seed,
@@ -52,10 +70,28 @@ export async function runKindModule(
       cacheDir: context.cacheDir,
       ...(context.datasets ? { datasets: context.datasets } : {}),
     });
-    return typeof result === "object" && result !== null && !Array.isArray(result)
-      ? (result as Record<string, unknown>)
-      : { result: result ?? null };
+    const out: JsonObject =
+      typeof result === "object" && result !== null && !Array.isArray(result) ? (result as JsonObject) : { result: result ?? null };
+    for (const [key, own] of reported) context.run(key).result(withStudyPart(own, out, key));
+    return out;
   } finally {
     await runtime.release();
   }
+}
+
+/**
+ * A grid point's stored result: its own result, the study's part (the module's result less its
+ * `runs`), this point's entry of the study's `runs` (else its own), and the ids of the points the
+ * study part covers (one when the point was executed alone, e.g. resumed).
+ */
+export function withStudyPart(own: JsonObject, study: JsonObject, key: string): JsonObject {
+  const { runs, ...studyPart } = study;
+  const all = Array.isArray(runs) ? (runs as { id?: unknown }[]) : [];
+  const mine = all.filter((r) => r.id === key);
+  return {
+    ...own,
+    ...studyPart,
+    runs: mine.length > 0 ? mine : (own.runs ?? []),
+    studyGridPoints: all.map((r) => r.id).filter((id): id is string => typeof id === "string"),
+  };
 }

@@ -11,7 +11,20 @@ import type { ModelSize, TaskConfig, BasePolicyConfig } from "../bon-study/schem
 import { PROXY_SIZES } from "../bon-study/schema.ts";
 import { ONSET_SIGNALS, type OnsetSignal } from "../../rl/onset.ts";
 import type { RlTrainingConfig } from "../../rl/train.ts";
-import { type ConfigIssue, type Schema, bool, list, nullable, num, obj, oneOf, refine, str } from "../../config/validate.ts";
+import {
+  type ConfigIssue,
+  type Schema,
+  bool,
+  list,
+  meta,
+  nullable,
+  num,
+  obj,
+  oneOf,
+  optional,
+  refine,
+  str,
+} from "../../config/validate.ts";
 import {
   basePolicyField,
   builtinTaskField,
@@ -22,6 +35,15 @@ import {
   positiveInt,
   studyNameField,
 } from "../common-fields.ts";
+
+/** What a run does when its chosen onset signal fires. */
+export const ONSET_ACTIONS = ["none", "stop", "keep-best"] as const;
+export type OnsetAction = (typeof ONSET_ACTIONS)[number];
+
+/** The action and signal a validated config asks for (the older `stopOn: S` read as stop on S). */
+export function onsetActionOf(onset: RlStudyConfig["onset"]): { action: OnsetAction; signal: OnsetSignal | null } {
+  return onset.stopOn ? { action: "stop", signal: onset.stopOn } : { action: onset.action, signal: onset.signal };
+}
 
 /** What the policy maximizes: gold itself (a sanity check), one proxy member, or an aggregation. */
 export type RlObjective = "gold" | "single" | "mean" | "wco" | "uwo";
@@ -53,8 +75,12 @@ export interface RlStudyConfig {
   rl: RlAlgorithmSettings;
   evaluation: { every: number; prompts: number; samplesPerPrompt: number };
   rmTraining: { epochs: number; batchSize: number; lr: number };
-  /** Overoptimization onset detector (rl/onset.ts): stop a run when this signal fires (null: only report). */
-  onset: { stopOn: OnsetSignal | null };
+  /**
+   * Overoptimization onset detector (rl/onset.ts): what a run does when `signal` fires: nothing
+   * (the signals are only reported), stop there, or keep the previous evaluation's policy as its
+   * best checkpoint and go on. `stopOn: S` is the older spelling of `{action: "stop", signal: S}`.
+   */
+  onset: { action: OnsetAction; signal: OnsetSignal | null; stopOn?: OnsetSignal | null };
   /** Seeds (an axis). */
   seeds: number[];
 }
@@ -85,7 +111,7 @@ export const DEFAULT_RL_STUDY: RlStudyConfig = {
   },
   evaluation: { every: 10, prompts: 64, samplesPerPrompt: 2 },
   rmTraining: { epochs: 3, batchSize: 64, lr: 5e-3 },
-  onset: { stopOn: null },
+  onset: { action: "none", signal: null },
   seeds: [1, 2, 3],
 };
 
@@ -193,10 +219,23 @@ export function rlStudySchema(d: RlStudyConfig = DEFAULT_RL_STUDY): Schema<RlStu
       d.rmTraining,
       { description: "Proxy training (Bradley-Terry, pretrained trunks)." },
     ),
-    onset: field(obj({ stopOn: nullable(oneOf(ONSET_SIGNALS)) }), d.onset, {
-      description:
-        "Onset detector: signals computed without gold at each evaluation (disagreement, proxy-slope, kl-growth, value-error), scored against gold afterwards; stopOn stops a run when that signal fires.",
-    }),
+    onset: field(
+      obj({
+        action: field(oneOf(ONSET_ACTIONS), d.onset.action, {
+          description:
+            "When the signal fires: none (only report), stop (end the run there, status done, reason in its result), keep-best (keep the previous evaluation's policy as the run's best checkpoint and go on).",
+        }),
+        signal: field(nullable(oneOf(ONSET_SIGNALS)), d.onset.signal, {
+          description: "The signal the action follows (disagreement needs an ensemble objective, value-error PPO).",
+        }),
+        stopOn: meta(optional(nullable(oneOf(ONSET_SIGNALS))), { description: "Older spelling of action: stop with this signal." }),
+      }),
+      d.onset,
+      {
+        description:
+          "Onset detector: signals computed without gold at each evaluation (disagreement, proxy-slope, kl-growth, value-error), scored against gold afterwards; action stop or keep-best acts on one of them.",
+      },
+    ),
     seeds: field(list(nonNegativeInt, { minLength: 1, unique: true }), d.seeds, { description: "Seeds (an axis)." }),
   });
   return refine(shape, (s, _path, issues: ConfigIssue[]) => {
@@ -218,6 +257,10 @@ export function rlStudySchema(d: RlStudyConfig = DEFAULT_RL_STUDY): Schema<RlStu
         message: `expected ensembleSize >= 2 for ${needsEnsemble.join(", ")}, got ensembleSize ${s.ensembleSize}`,
       });
     }
+    if (s.onset.action !== "none" && s.onset.signal === null)
+      issues.push({ path: "onset.signal", message: `expected a signal for onset.action ${s.onset.action}, got null` });
+    if (s.onset.stopOn && s.onset.action !== "none")
+      issues.push({ path: "onset.stopOn", message: `expected onset.action/signal or the older onset.stopOn, not both` });
     if (s.evaluation.prompts > s.task.prompts.test)
       issues.push({
         path: "evaluation.prompts",
