@@ -11,6 +11,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createRuntime, type Runtime } from "@goodhart/engine";
 import { memorySink } from "../src/experiments/sink.ts";
 import { runRlStudy, type RlStudyResult } from "../src/rl/study.ts";
+import { readBestCheckpoint } from "../src/rl/keep-best.ts";
 import { DEFAULT_RL_STUDY, type RlStudyConfig } from "../src/kinds/rl/schema.ts";
 
 const cacheDir = mkdtempSync(path.join(os.tmpdir(), "goodhart-rl-study-"));
@@ -88,18 +89,19 @@ describe("RL on the built-in task", () => {
       expect(names).toContain(name);
   }, 240_000);
 
+  const OVEROPTIMIZE: RlStudyConfig = {
+    ...TEST_SIZE,
+    objectives: ["single"],
+    rl: { ...TEST_SIZE.rl, algorithm: "rloo", steps: 50, lr: 1e-3 },
+    evaluation: { every: 5, prompts: 48, samplesPerPrompt: 2 },
+  };
+  let overoptimized: RlStudyResult | null = null;
+
   // At this size gold's early rise is within noise for this seed; the fall below the peak is not.
   it("optimizing a small proxy without KL penalty raises the proxy while gold peaks and falls", async () => {
     const sink = memorySink();
-    const result = await runRlStudy(
-      {
-        ...TEST_SIZE,
-        objectives: ["single"],
-        rl: { ...TEST_SIZE.rl, algorithm: "rloo", steps: 50, lr: 1e-3 },
-        evaluation: { every: 5, prompts: 48, samplesPerPrompt: 2 },
-      },
-      { runtime, seed: 0, sink, cacheDir },
-    );
+    const result = await runRlStudy(OVEROPTIMIZE, { runtime, seed: 0, sink, cacheDir });
+    overoptimized = result;
     const { run, first, last } = curveOf(result);
     // The proxy rises: the final gain is well clear of its standard error.
     expect(last.proxy!).toBeGreaterThan(first.proxy! + 3 * run.finalProxySe!);
@@ -112,6 +114,40 @@ describe("RL on the built-in task", () => {
     expect(run.onset.overoptimized).toBe(true);
     expect(run.onset.scores.map((x) => x.signal)).toEqual(["disagreement", "proxy-slope", "kl-growth", "value-error"]);
     expect(run.onset.scores.find((x) => x.signal === "disagreement")!.fireStep).toBeNull(); // one member: no disagreement
+  }, 300_000);
+
+  it("onset.action keep-best keeps the policy before the chosen signal fired; stop ends the run there", async () => {
+    expect(overoptimized).not.toBeNull();
+    const before = overoptimized!.runs[0]!;
+    // The first signal that fired after the first interval in the run above (the same trajectory is replayed).
+    const fired = before.onset.scores.filter((x) => x.fireStep !== null && x.fireStep > 0).sort((a, b) => a.fireStep! - b.fireStep!)[0]!;
+    expect(fired).toBeDefined();
+    const sink = memorySink();
+    const kept = await runRlStudy(
+      { ...OVEROPTIMIZE, onset: { action: "keep-best", signal: fired.signal } },
+      { runtime, seed: 0, sink, cacheDir },
+    );
+    const run = kept.runs[0]!;
+    // Training went on unchanged; the kept checkpoint is the evaluation before the firing one, with gold at it.
+    expect(run.curve).toEqual(before.curve);
+    expect(run.onset).toMatchObject({ action: "keep-best", signal: fired.signal, firedAt: fired.fireStep, stoppedBy: null });
+    const at = before.curve.find((c) => c.step === fired.fireStep! - OVEROPTIMIZE.evaluation.every)!;
+    expect(run.best).toMatchObject({ step: at.step, firedAtStep: fired.fireStep, gold: at.gold, goldSe: at.goldSe, kl: at.kl });
+    expect(readBestCheckpoint(run.best!.path)).toMatchObject({ step: at.step });
+    const stored = sink.runs[0]!;
+    expect(stored.checkpoints.find((m) => m.name === "best")).toMatchObject({ kind: "policy", path: run.best!.path });
+    expect(stored.metrics.find((m) => m.name === "onset.best_gold")).toMatchObject({ step: at.step, value: at.gold });
+
+    const stopped = await runRlStudy(
+      { ...OVEROPTIMIZE, onset: { action: "stop", signal: fired.signal } },
+      { runtime, seed: 0, sink: memorySink(), cacheDir },
+    );
+    const s = stopped.runs[0]!;
+    expect(s.curve.map((c) => c.step)).toEqual(before.curve.filter((c) => c.step <= fired.fireStep!).map((c) => c.step));
+    expect(s.curve).toEqual(before.curve.slice(0, s.curve.length));
+    expect(s.onset).toMatchObject({ action: "stop", stoppedBy: fired.signal, firedAt: fired.fireStep });
+    expect(s.onset.stopReason).toBe(`onset signal ${fired.signal} fired at step ${fired.fireStep} (onset.action stop)`);
+    expect(s.best).toBeNull();
   }, 300_000);
 
   it("the same config and seed give the same numbers", async () => {

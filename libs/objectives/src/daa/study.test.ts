@@ -8,7 +8,8 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createRuntime, type Runtime } from "@goodhart/engine";
 import { memorySink } from "../experiments/sink.ts";
 import { kindRegistry } from "../kinds/registry.ts";
-import { runDaaStudy, type DaaStudyResult } from "./study.ts";
+import { planDaaStudy, runDaaStudy, type DaaStudyResult } from "./study.ts";
+import type { DaaStudyConfig } from "../kinds/daa/schema.ts";
 
 const TEST_STUDY = {
   name: "daa-test",
@@ -73,8 +74,8 @@ describe("direct alignment study at test size", () => {
 
   it("stores curve points with the exact KL and the k3 estimate under their own names", () => {
     const recorded = sink.runs.find((r) => r.name === "dpo:beta=0.03")!;
-    // Metric names carry the run, so a sink that keeps the study as one run cannot mix runs.
-    expect(recorded.metrics.filter((m) => m.name === "dpo:beta=0.03/seed=1/eval.win_rate").map((m) => m.step)).toEqual([0, 1, 2, 4, 5, 6]);
+    // Each grid point is its own run (planDaaStudy): its metrics are its own, under plain names.
+    expect(recorded.metrics.filter((m) => m.name === "eval.win_rate").map((m) => m.step)).toEqual([0, 1, 2, 4, 5, 6]);
     const points = recorded.curves;
     expect(points).toHaveLength(6);
     for (const p of points) {
@@ -99,6 +100,18 @@ describe("direct alignment study at test size", () => {
     expect(rpo.mean).toBeGreaterThan(dpo.mean);
     expect(result.findings.rpo_minus_dpo_chosen_logp!.estimate).toBeGreaterThan(0);
   });
+
+  it("a grid point executed alone (its planned config) is the same run: it resumes from the study's checkpoint", async () => {
+    const point = planDaaStudy(kindRegistry.parse("daa", TEST_STUDY) as unknown as DaaStudyConfig).find((p) =>
+      p.key.includes("dpo:beta=1/"),
+    )!;
+    const aloneSink = memorySink();
+    const alone = await runDaaStudy(point.config, { runtime, seed: 7, sink: aloneSink, cacheDir }, { bootstrapReplicates: 50 });
+    expect(alone.runs.map((r) => r.id)).toEqual([point.key]);
+    expect(alone.runs[0]!.resumedFrom).toBe(6); // the study's final checkpoint: nothing to train again
+    expect(alone.runs[0]!.evaluations).toEqual(run("dpo:beta=1").evaluations);
+    expect(aloneSink.runs.find((r) => r.id === point.key)!.curves).toHaveLength(6);
+  }, 120_000);
 
   it("fits d (a - b ln d) per loss to win rate and gold with bootstrap intervals, and reports the findings", () => {
     expect(result.fits.map((f) => `${f.loss}/${f.target}`).sort()).toEqual([

@@ -30,7 +30,7 @@ import type { ExperimentContext, ExperimentInterval, RunSink } from "../experime
 import type { BootstrapInterval } from "../stats/bootstrap.ts";
 import { daaStudySchema, type DaaStudyConfig } from "../kinds/daa/schema.ts";
 import type { DaaLossKind } from "./losses.ts";
-import { sequenceLogProbs } from "./sequences.ts";
+import { sequenceLogProbs, type ScoredSequence } from "./sequences.ts";
 import {
   EXACT_KL_ESTIMATOR,
   K3_KL_ESTIMATOR,
@@ -42,16 +42,9 @@ import {
 import { stepsPerEpoch, trainDaa, type DaaPair } from "./trainer.ts";
 import { fitFrontier, rpoMinusDpo, winRateDropEpochOne, type DaaCell, type DaaFinding, type FrontierFit } from "./findings.ts";
 import { phaseTimer } from "../experiments/phase-timer.ts";
+import { daaLossLabel, expandDaaStudy, type DaaRunSpec } from "../kinds/daa/plan.ts";
 
-export interface DaaRunSpec {
-  id: string;
-  /** The curve series: loss (with eta for RPO) and beta, e.g. "dpo:beta=0.1", "rpo(eta=0.005):beta=0.1". */
-  series: string;
-  loss: DaaLossKind;
-  beta: number;
-  eta: number | null;
-  seed: number;
-}
+export { expandDaaStudy, planDaaStudy, type DaaRunSpec } from "../kinds/daa/plan.ts";
 
 export interface DaaStudyOptions {
   /** Bootstrap replicates for fits and findings (default 1000). */
@@ -90,23 +83,7 @@ export interface DaaStudyResult {
 /** Progress units of one evaluation (sampling, KL and held-out scoring), in training steps. */
 const EVAL_UNITS = 10;
 
-const lossLabel = (loss: DaaLossKind, eta: number | null) => (eta === null ? loss : `${loss}(eta=${eta})`);
-
-/** One run per (loss, beta, eta for RPO, seed), in that nesting order. */
-export function expandDaaStudy(study: DaaStudyConfig): DaaRunSpec[] {
-  const out: DaaRunSpec[] = [];
-  for (const loss of study.losses) {
-    for (const eta of loss === "rpo" ? study.rpoEtas : [null]) {
-      for (const beta of study.betas) {
-        for (const seed of study.seeds) {
-          const series = `${lossLabel(loss, eta)}:beta=${beta}`;
-          out.push({ id: `${study.name}/${series}/seed=${seed}`, series, loss, beta, eta, seed });
-        }
-      }
-    }
-  }
-  return out;
-}
+const lossLabel = daaLossLabel;
 
 /** Evaluation steps: 0, the fractions of epoch 1 (at least step 1), and every epoch's end. */
 export function evaluationSteps(perEpoch: number, epochs: number, fractions: readonly number[]): number[] {
@@ -134,30 +111,40 @@ const summary = (e: DaaEvaluation): DaaEvaluationSummary => {
   return rest;
 };
 
-/** Runs a direct alignment study; `config` is validated (defaults filled) here if it was not already. */
-export async function runDaaStudy(config: unknown, context: ExperimentContext, options: DaaStudyOptions = {}): Promise<DaaStudyResult> {
-  const study = validate(daaStudySchema(), config);
-  const specs = expandDaaStudy(study);
+/**
+ * What a task hands the study before any run: pi_init (trained or loaded) and its frozen copy, the
+ * training comparisons (responses A and B with the score that labels them: the higher wins, before
+ * label noise), the reference's log-probs of both, and the evaluation setup (held-out pairs,
+ * evaluation prompts and the reference's samples with their gold).
+ */
+export interface DaaPrepared {
+  base: { model: Gpt; hash: string; cached: boolean; path: string };
+  pad: number;
+  trainA: ScoredSequence[];
+  trainB: ScoredSequence[];
+  scoreA: Float64Array;
+  scoreB: Float64Array;
+  refTrainA: Float64Array;
+  refTrainB: Float64Array;
+  setup: DaaEvaluationSetup;
+  /** Names the prompts KL is averaged over, stored with every curve point. */
+  klPrompts: string;
+}
+
+/** The task-specific phases of a study: the built-in task (prepareBuiltinDaa) or an imported dataset (task/dataset/daa.ts). */
+export type DaaTaskPreparer = (
+  study: DaaStudyConfig,
+  context: ExperimentContext,
+  tools: { tracker: ProgressTracker; timed: ReturnType<typeof phaseTimer> },
+) => Promise<DaaPrepared>;
+
+/** The built-in task: base policy pretrained on its generator, comparisons of its samples labelled by the task's gold. */
+export const prepareBuiltinDaa: DaaTaskPreparer = async (study, context, { tracker, timed }) => {
   const { runtime, sink, signal } = context;
-  const timings: Record<string, number> = { pretrain: 0, sampling: 0, training: 0, evaluation: 0, analysis: 0 };
-  const timed = phaseTimer(timings);
+  const { evaluation: ev, labels: labelCfg } = study;
   const task = createTask(study.task.seed, { prompts: study.task.prompts });
   const tokenizer = new WordTokenizer(task.vocabulary);
   const pad = tokenizer.special.pad;
-  const { evaluation: ev, labels: labelCfg, training } = study;
-  const perEpochPlanned = stepsPerEpoch(labelCfg.pairs, training.batchSize);
-  const evalCount = evaluationSteps(perEpochPlanned, training.epochs, ev.epochOneFractions).length;
-  // A run's progress units: its steps, and EVAL_UNITS per evaluation (an evaluation costs about that many steps).
-  const planUnits = perEpochPlanned * training.epochs + evalCount * EVAL_UNITS;
-  const tracker = new ProgressTracker(
-    [
-      { phase: "pretrain", units: study.basePolicy.pretrainSteps, secondsPerUnit: 0.1 },
-      { phase: "sampling", units: 4 * labelCfg.pairs + 2 * ev.heldOutPairs + ev.prompts * ev.samplesPerPrompt, secondsPerUnit: 0.004 },
-      ...specs.map((s) => ({ phase: `train:${s.id}`, units: planUnits, secondsPerUnit: 0.05 })),
-    ],
-    sink,
-  );
-
   // 1. Base policy and the frozen reference.
   const policySpec = { ...study.basePolicy, seed: study.task.seed };
   const base = await timed("pretrain", () =>
@@ -246,9 +233,58 @@ export async function runDaaStudy(config: unknown, context: ExperimentContext, o
   sink.log(
     `sampled ${sampled} completions; ${heldOut.length} held-out pairs (ties dropped); reference mean gold on the test prompts ${(gRef!.reduce((s, x) => s + x, 0) / gRef!.length).toFixed(3)}`,
   );
-  const klPrompts = `test:${evalPrompts.length}x${ev.samplesPerPrompt}`;
-  // The checkpoint folder is keyed by everything that decides a run's numbers.
-  const studyKey = hash64(canonicalJson({ study: { ...study, name: "" }, seed: context.seed, base: base.hash }))
+  return {
+    base,
+    pad,
+    trainA: sTrainA!,
+    trainB: sTrainB!,
+    scoreA: gTrainA!,
+    scoreB: gTrainB!,
+    refTrainA: refOf.trainA,
+    refTrainB: refOf.trainB,
+    setup,
+    klPrompts: `test:${evalPrompts.length}x${ev.samplesPerPrompt}`,
+  };
+};
+
+/** Runs a direct alignment study; `config` is validated (defaults filled) here if it was not already. */
+export async function runDaaStudy(
+  config: unknown,
+  context: ExperimentContext,
+  options: DaaStudyOptions = {},
+  prepare: DaaTaskPreparer = prepareBuiltinDaa,
+): Promise<DaaStudyResult> {
+  const study = validate(daaStudySchema(), config);
+  const specs = expandDaaStudy(study);
+  const { runtime, sink, signal } = context;
+  const timings: Record<string, number> = { pretrain: 0, sampling: 0, training: 0, evaluation: 0, analysis: 0 };
+  const timed = phaseTimer(timings);
+  const { evaluation: ev, labels: labelCfg, training } = study;
+  const perEpochPlanned = stepsPerEpoch(labelCfg.pairs, training.batchSize);
+  const evalCount = evaluationSteps(perEpochPlanned, training.epochs, ev.epochOneFractions).length;
+  // A run's progress units: its steps, and EVAL_UNITS per evaluation (an evaluation costs about that many steps).
+  const planUnits = perEpochPlanned * training.epochs + evalCount * EVAL_UNITS;
+  const tracker = new ProgressTracker(
+    [
+      { phase: "pretrain", units: study.basePolicy.pretrainSteps, secondsPerUnit: 0.1 },
+      { phase: "sampling", units: 4 * labelCfg.pairs + 2 * ev.heldOutPairs + ev.prompts * ev.samplesPerPrompt, secondsPerUnit: 0.004 },
+      ...specs.map((s) => ({ phase: `train:${s.id}`, units: planUnits, secondsPerUnit: 0.05 })),
+    ],
+    sink,
+  );
+
+  // 1-2. The task's part: pi_init and its frozen copy, the training comparisons, the evaluation setup.
+  const prepared = await prepare(study, context, { tracker, timed });
+  const { base, setup, klPrompts, pad } = prepared;
+  const [sTrainA, sTrainB] = [prepared.trainA, prepared.trainB];
+  const [gTrainA, gTrainB] = [prepared.scoreA, prepared.scoreB];
+  const refOf = { trainA: prepared.refTrainA, trainB: prepared.refTrainB };
+  // The checkpoint folder is keyed by everything that decides a run's numbers except the grid
+  // axes (the run's own loss, beta, eta and seed name its subfolder), so a grid point executed
+  // alone (planDaaStudy) finds the checkpoints it made inside the whole study, and vice versa.
+  const studyKey = hash64(
+    canonicalJson({ study: { ...study, name: "", losses: [], betas: [], rpoEtas: [], seeds: [] }, seed: context.seed, base: base.hash }),
+  )
     .toString(16)
     .padStart(16, "0");
 
@@ -366,10 +402,8 @@ export async function runDaaStudy(config: unknown, context: ExperimentContext, o
         ? { chosen: sTrainA![l.pair]!, rejected: sTrainB![l.pair]!, refChosen: refOf.trainA[l.pair]!, refRejected: refOf.trainB[l.pair]! }
         : { chosen: sTrainB![l.pair]!, rejected: sTrainA![l.pair]!, refChosen: refOf.trainB[l.pair]!, refRejected: refOf.trainA[l.pair]! };
     const pairs = labelled.labels.map(pairOf);
-    // Metric names carry the run (series and seed): a sink that keeps a whole study as one run
-    // (the CLI's in-process kinds) would otherwise mix the runs' values under one name.
-    const metricPrefix = `${spec.series}/seed=${spec.seed}/`;
-    const metric = (step: number, name: string, value: number) => runSink.metric(step, metricPrefix + name, value);
+    // Each grid point is its own lab run (planDaaStudy), so metric names need not carry the point.
+    const metric = (step: number, name: string, value: number) => runSink.metric(step, name, value);
     metric(0, "labels.kept", pairs.length);
     metric(0, "labels.flipped", labelled.flippedCount);
     const perEpoch = stepsPerEpoch(pairs.length, training.batchSize);

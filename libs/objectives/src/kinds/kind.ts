@@ -83,6 +83,17 @@ export interface KindViews {
 }
 
 /**
+ * One grid point of a study: its stable key (the grid-point id the run module reports it under),
+ * a display name, and the study narrowed to that point alone, which executes (and resumes) it on
+ * its own with the same id and numbers.
+ */
+export interface KindGridPoint {
+  key: string;
+  name: string;
+  config: Record<string, unknown>;
+}
+
+/**
  * An experiment kind. `C` is its validated config type.
  *
  * `module` is the file: URL of the module exporting `run(config, context)`, written against
@@ -104,6 +115,11 @@ export interface ExperimentKind<C = unknown> {
   metrics: readonly OutputSpec[];
   views: KindViews;
   module: string;
+  /**
+   * Splits a validated config into its grid points, one lab run each (absent: the config is one
+   * run). Throws when a point cannot execute alone under the same id.
+   */
+  plan?: (config: C) => KindGridPoint[];
 }
 
 /** A kind as data: what `goodhart kinds --json` and LabApi `kinds.list` return. */

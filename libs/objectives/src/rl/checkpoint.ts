@@ -36,6 +36,8 @@ export interface RlCheckpointState {
   rng: RngState;
   klCoef: number;
   evals: EvalPoint[];
+  /** PPO's latest value error, so the next evaluation after a resume carries the same value (absent in older checkpoints). */
+  valueError?: number | null;
 }
 
 const FORMAT = "goodhart-rl-checkpoint";
@@ -63,6 +65,31 @@ function evalFromJson(x: EvalPoint): EvalPoint {
   };
 }
 
+/** Writes every parameter of `store` (float32, by name) to `path` atomically. */
+export async function savePolicyParams(path: string, store: ParameterStore): Promise<void> {
+  const tensors: Record<string, StoredTensor> = {};
+  for (const p of store.list()) tensors[p.name] = tensorFromFloat32(p.value, p.shape, "F32");
+  await writeSafetensors(path, tensors);
+}
+
+/**
+ * Restores every parameter of `store` from `path` in place.
+ * @throws Error naming the file and the parameter when the file does not fit this policy
+ */
+export async function loadPolicyParams(path: string, store: ParameterStore): Promise<void> {
+  const { tensors } = await readSafetensors(path);
+  const names = new Set(store.list().map((p) => p.name));
+  for (const name of tensors.keys()) if (!names.has(name)) throw new Error(`${path}: parameter "${name}" is not part of this run's policy`);
+  for (const p of store.list()) {
+    const t = tensors.get(p.name);
+    if (!t) throw new Error(`${path}: parameter "${p.name}" is missing`);
+    const values = toFloat32(t);
+    if (values.length !== p.value.length)
+      throw new Error(`${path}: parameter "${p.name}" has ${values.length} values, this run's policy ${p.value.length}`);
+    store.set(p.name, values);
+  }
+}
+
 export async function saveRlCheckpoint(
   dir: string,
   store: ParameterStore,
@@ -70,9 +97,7 @@ export async function saveRlCheckpoint(
   state: Omit<RlCheckpointState, "format" | "version">,
 ): Promise<void> {
   await mkdir(dir, { recursive: true });
-  const tensors: Record<string, StoredTensor> = {};
-  for (const p of store.list()) tensors[p.name] = tensorFromFloat32(p.value, p.shape, "F32");
-  await writeSafetensors(join(dir, "params.safetensors"), tensors);
+  await savePolicyParams(join(dir, "params.safetensors"), store);
   await saveOptimizerState(join(dir, "optimizer.safetensors"), trainer.state());
   const json = JSON.stringify({ format: FORMAT, version: 1, ...state, evals: state.evals.map(evalToJson) });
   await writeFileAtomic(join(dir, "state.json"), Buffer.from(json));
@@ -92,19 +117,7 @@ export async function loadRlCheckpoint(dir: string, store: ParameterStore, train
   const state = JSON.parse(readFileSync(statePath, "utf8")) as RlCheckpointState;
   if (state.format !== FORMAT || state.version !== 1)
     throw new Error(`${statePath}: not an RL checkpoint (format ${JSON.stringify(state.format)}, version ${state.version})`);
-  const paramsPath = join(dir, "params.safetensors");
-  const { tensors } = await readSafetensors(paramsPath);
-  const names = new Set(store.list().map((p) => p.name));
-  for (const name of tensors.keys())
-    if (!names.has(name)) throw new Error(`${paramsPath}: parameter "${name}" is not part of this run's policy`);
-  for (const p of store.list()) {
-    const t = tensors.get(p.name);
-    if (!t) throw new Error(`${paramsPath}: parameter "${p.name}" is missing`);
-    const values = toFloat32(t);
-    if (values.length !== p.value.length)
-      throw new Error(`${paramsPath}: parameter "${p.name}" has ${values.length} values, this run's policy ${p.value.length}`);
-    store.set(p.name, values);
-  }
+  await loadPolicyParams(join(dir, "params.safetensors"), store);
   trainer.loadState(await loadOptimizerState(join(dir, "optimizer.safetensors")));
   return { ...state, evals: state.evals.map(evalFromJson) };
 }

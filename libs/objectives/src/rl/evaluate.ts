@@ -34,6 +34,8 @@ export interface EvalPoint {
   disagreement: number | null;
   entropy: number;
   prompts: number;
+  /** PPO's value error (MSE of values to returns) of the last update before this evaluation (null: none yet, or RLOO). */
+  valueError?: number | null;
 }
 
 export interface EvalSetup {

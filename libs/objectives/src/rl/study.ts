@@ -11,12 +11,13 @@
  * 4. per run: the fit d (a - b ln d) with d* = e^(a/b - 1) and prompt-bootstrap intervals.
  */
 import { join } from "node:path";
-import { Rng } from "@goodhart/engine";
+import { Rng, hash64 } from "@goodhart/engine";
+import { canonicalJson } from "../config/sweep.ts";
 import { aggregationName, UWO_LAMBDA, type Aggregation } from "../ensemble.ts";
 import { validate } from "../config/validate.ts";
 import type { ExperimentContext, ExperimentCurvePoint, ExperimentInterval, RunSink } from "../experiments/sink.ts";
-import { rlStudySchema, type RlObjective, type RlStudyConfig } from "../kinds/rl/schema.ts";
-import type { ModelSize } from "../kinds/bon-study/schema.ts";
+import { onsetActionOf, rlStudySchema, type OnsetAction, type RlObjective, type RlStudyConfig } from "../kinds/rl/schema.ts";
+import { expandRlStudy, type RlRunSpec } from "../kinds/rl/plan.ts";
 import { KL_ESTIMATOR_NAMES } from "../kl/estimators.ts";
 import { meanAndSe } from "../stats/describe.ts";
 import { loadOrPretrainBasePolicy, type BasePolicySpec } from "../task/base-policy.ts";
@@ -39,19 +40,12 @@ import { trainProxies, type TrainedProxies } from "./proxies.ts";
 import { goldReward, proxyReward, type RewardSource } from "./rewards.ts";
 import { trainPolicy, type RlTrainingConfig, type StepTimings } from "./train.ts";
 
+export { expandRlStudy, planRlStudy, type RlRunSpec } from "../kinds/rl/plan.ts";
+
 /** Mean and SE over prompts of a[p] - b[p]: paired, so the prompts' own spread cancels. */
 function pairedGain(a: ArrayLike<number>, b: ArrayLike<number>): { mean: number; se: number } {
   const m = meanAndSe(Float64Array.from({ length: a.length }, (_, i) => a[i]! - b[i]!));
   return { mean: m.mean, se: m.se };
-}
-
-/** One RL run: a grid point of proxy size x objective x KL coefficient x seed. */
-export interface RlRunSpec {
-  id: string;
-  proxy: ModelSize;
-  objective: RlObjective;
-  klCoef: number;
-  seed: number;
 }
 
 export interface RlRunResult {
@@ -85,7 +79,22 @@ export interface RlRunResult {
   finalGoldPerPrompt: number[];
   peakGoldPerPrompt: number[];
   /** Onset signals: firing steps and scores against this run's gold curve. */
-  onset: { overoptimized: boolean; scores: OnsetScore[]; stoppedBy: OnsetSignal | null };
+  onset: {
+    overoptimized: boolean;
+    scores: OnsetScore[];
+    /** The config's onset action and signal, and the evaluation step the signal fired at (null: never). */
+    action: OnsetAction;
+    signal: OnsetSignal | null;
+    firedAt: number | null;
+    /** Set when the run ended early because its signal fired (action stop): why it stopped. */
+    stoppedBy: OnsetSignal | null;
+    stopReason: string | null;
+  };
+  /**
+   * Action keep-best: the policy of the evaluation before the signal fired, kept as the run's
+   * `best` checkpoint, with gold (gain over step 0, SE over prompts) and exact KL at that step.
+   */
+  best: { step: number; firedAtStep: number; path: string; gold: number; goldSe: number; kl: number } | null;
   timings: StepTimings;
   seconds: number;
 }
@@ -105,27 +114,6 @@ export function objectiveSeries(objective: RlObjective, uwoLambda: number): stri
   if (objective === "single") return "member:0";
   const a: Aggregation = objective === "uwo" ? { kind: "uwo", lambda: uwoLambda } : { kind: objective };
   return `proxy:${aggregationName(a)}`;
-}
-
-/** The runs of a study, proxy size outermost (proxies are trained once per size and seed). */
-export function expandRlStudy(s: RlStudyConfig): RlRunSpec[] {
-  const runs: RlRunSpec[] = [];
-  s.proxySizes.forEach((proxy, i) => {
-    for (const seed of s.seeds) {
-      for (const objective of s.objectives) {
-        if (objective === "gold" && i > 0) continue; // gold does not depend on the proxy size
-        for (const klCoef of s.klCoefs)
-          runs.push({
-            id: `${s.name}/${objective === "gold" ? "gold" : proxy.name}/${objective}/kl${klCoef}/s${seed}`,
-            proxy,
-            objective,
-            klCoef,
-            seed,
-          });
-      }
-    }
-  });
-  return runs;
 }
 
 export function trainingConfig(s: RlStudyConfig, klCoef: number): RlTrainingConfig {
@@ -258,7 +246,8 @@ export async function runRlStudy(input: unknown, context: ExperimentContext, opt
       reward = goldReward(task);
     } else {
       const trained = await proxiesFor(run);
-      memberAccuracy = trained.validationAccuracy;
+      // A single-member run reports the member it optimizes: the same alone as inside an ensemble study.
+      memberAccuracy = run.objective === "single" ? trained.validationAccuracy.slice(0, 1) : trained.validationAccuracy;
       const pad = tokenizer.special.pad;
       if (run.objective === "single") {
         reward = proxyReward(
@@ -274,13 +263,13 @@ export async function runRlStudy(input: unknown, context: ExperimentContext, opt
         reward = proxyReward(runtime, trained.members, trained.normalisation, a, pad, series);
       }
       evalProxy = reward;
-      trained.validationAccuracy.forEach((acc, m) => runSink.metric(0, `member.${m}.val_accuracy`, acc));
+      memberAccuracy.forEach((acc, m) => runSink.metric(0, `member.${m}.val_accuracy`, acc));
     }
     const points: EvalPoint[] = [];
-    // Onset signals, from what a run sees without gold.
+    // Onset signals, from what a run sees without gold; the chosen one may stop the run or keep its best checkpoint.
     const observations: OnsetObservation[] = [];
-    let valueError: number | null = null;
-    let stoppedBy: OnsetSignal | null = null;
+    const onsetAction = onsetActionOf(s.onset);
+    let firedAt: number | null = null;
     const observe = (p: EvalPoint) => {
       observations.push({
         step: p.step,
@@ -288,16 +277,53 @@ export async function runRlStudy(input: unknown, context: ExperimentContext, opt
         d: Math.sqrt(Math.max(0, p.kl.exact.mean)),
         proxy: p.proxy?.mean ?? null,
         disagreement: p.disagreement,
-        valueError,
+        valueError: p.valueError ?? null,
       });
-      const stopOn = s.onset.stopOn;
-      if (stopOn && stoppedBy === null && onsetRuleHolds(stopOn, observations)) {
-        stoppedBy = stopOn;
-        runSink.log(`onset signal ${stopOn} fired at step ${p.step}: stopping the run`);
+      const sig = onsetAction.signal;
+      if (onsetAction.action !== "none" && sig && firedAt === null && onsetRuleHolds(sig, observations)) {
+        firedAt = p.step;
+        runSink.log(
+          `onset signal ${sig} fired at step ${p.step}: ${onsetAction.action === "stop" ? "stopping the run" : "keeping the previous evaluation's policy as the best checkpoint"}`,
+        );
       }
     };
-    const checkpointDir = join(context.cacheDir, "runs", run.id.replace(/[^A-Za-z0-9._-]+/g, "_"), "rl-checkpoint");
+    // Checkpoints are keyed by everything that decides the run's numbers (its grid point, the rest of
+    // the study less its axes, the base policy), so a grid point finds them alone or inside its study
+    // and two studies that share a name never resume each other's runs.
+    const runKey = hash64(
+      canonicalJson({
+        study: { ...s, name: "", proxySizes: [], objectives: [], klCoefs: [], seeds: [], onset: onsetAction },
+        run: { ...run, id: "" },
+        base: base.hash,
+      }),
+    )
+      .toString(16)
+      .padStart(16, "0");
+    const runDir = join(context.cacheDir, "rl", `${run.id.replace(/[^A-Za-z0-9._-]+/g, "_")}-${runKey}`);
+    const checkpointDir = join(runDir, "rl-checkpoint");
     const klPrompts = `test:${s.evaluation.prompts}x${s.evaluation.samplesPerPrompt}`;
+    const emit = (p: EvalPoint) => {
+      const first = points[0]!;
+      const point: ExperimentCurvePoint = {
+        series,
+        x: p.step,
+        xKind: "step",
+        kl: p.kl.exact.mean,
+        klEstimator: KL_ESTIMATOR_NAMES.exact,
+        klPrompts,
+        // Gains over step 0 with standard errors of the per-prompt (paired) differences.
+        goldScore: p.gold.mean - first.gold.mean,
+        goldSe: pairedGain(p.perPrompt.gold, first.perPrompt.gold).se,
+        proxyScore: p.proxy && first.proxy ? p.proxy.mean - first.proxy.mean : 0,
+        ...(p.perPrompt.proxy && first.perPrompt.proxy ? { proxySe: pairedGain(p.perPrompt.proxy, first.perPrompt.proxy).se } : {}),
+        proxyScores: p.members && first.members ? p.members.map((m, j) => m.mean - first.members![j]!.mean) : null,
+        prompts: p.prompts,
+        klEstimates: (["k1", "k2", "k3"] as const).map((k) => ({ estimator: KL_ESTIMATOR_NAMES[k], kl: p.kl[k].mean, se: p.kl[k].se })),
+      };
+      runSink.curvePoints([point]);
+      runSink.metric(p.step, "eval.entropy", p.entropy);
+      if (p.disagreement !== null) runSink.metric(p.step, "eval.disagreement", p.disagreement);
+    };
     const trained = await trainPolicy({
       runtime,
       base: base.model,
@@ -311,39 +337,24 @@ export async function runRlStudy(input: unknown, context: ExperimentContext, opt
       checkpoint: { dir: checkpointDir, every: s.evaluation.every },
       resume: options.resume ?? false,
       onRestore: (restored, step) => {
-        points.push(...restored);
-        restored.forEach(observe);
+        for (const p of restored) {
+          points.push(p);
+          observe(p);
+          // Reported again: a lab that executes a run again from its checkpoint cleared what it had stored.
+          emit(p);
+        }
         runSink.log(`resumed from the checkpoint after step ${step}`);
       },
-      stopAfterEvaluation: () => stoppedBy !== null,
+      stopAfterEvaluation: () => onsetAction.action === "stop" && firedAt !== null,
+      ...(onsetAction.action === "keep-best" ? { keepBest: { dir: join(runDir, "rl-best"), fired: () => firedAt !== null } } : {}),
       onMetric: (step, name, value) => {
         runSink.metric(step, name, value);
-        if (name === "train.value_error") valueError = value;
         if (name === "train.reward") onStep(step);
       },
       onEval: (p) => {
         points.push(p);
         observe(p);
-        const first = points[0]!;
-        const point: ExperimentCurvePoint = {
-          series,
-          x: p.step,
-          xKind: "step",
-          kl: p.kl.exact.mean,
-          klEstimator: KL_ESTIMATOR_NAMES.exact,
-          klPrompts,
-          // Gains over step 0 with standard errors of the per-prompt (paired) differences.
-          goldScore: p.gold.mean - first.gold.mean,
-          goldSe: pairedGain(p.perPrompt.gold, first.perPrompt.gold).se,
-          proxyScore: p.proxy && first.proxy ? p.proxy.mean - first.proxy.mean : 0,
-          ...(p.perPrompt.proxy && first.perPrompt.proxy ? { proxySe: pairedGain(p.perPrompt.proxy, first.perPrompt.proxy).se } : {}),
-          proxyScores: p.members && first.members ? p.members.map((m, j) => m.mean - first.members![j]!.mean) : null,
-          prompts: p.prompts,
-          klEstimates: (["k1", "k2", "k3"] as const).map((k) => ({ estimator: KL_ESTIMATOR_NAMES[k], kl: p.kl[k].mean, se: p.kl[k].se })),
-        };
-        runSink.curvePoints([point]);
-        runSink.metric(p.step, "eval.entropy", p.entropy);
-        if (p.disagreement !== null) runSink.metric(p.step, "eval.disagreement", p.disagreement);
+        emit(p);
       },
     });
     if (hasRlCheckpoint(checkpointDir)) {
@@ -405,10 +416,37 @@ export async function runRlStudy(input: unknown, context: ExperimentContext, opt
         (sig !== "disagreement" || (evalProxy !== null && run.objective !== "single" && s.ensembleSize > 1)) &&
         (sig !== "value-error" || s.rl.algorithm === "ppo"),
     );
+    const stoppedBy = onsetAction.action === "stop" && firedAt !== null ? onsetAction.signal : null;
     const onset = {
       ...scoreOnset(onsetSteps(observations), { peakStep: peak.step, drop: peak.gold - final.gold, dropSe: drop.se }, available),
+      action: onsetAction.action,
+      signal: onsetAction.signal,
+      firedAt,
       stoppedBy,
+      stopReason: stoppedBy ? `onset signal ${stoppedBy} fired at step ${firedAt} (onset.action stop)` : null,
     };
+    if (firedAt !== null) runSink.metric(firedAt, `onset.${onsetAction.action}_at`, firedAt);
+    let best: RlRunResult["best"] = null;
+    if (trained.best) {
+      const at = curve.find((c) => c.step === trained.best!.step)!;
+      best = { step: at.step, firedAtStep: trained.best.firedAtStep, path: trained.best.dir, gold: at.gold, goldSe: at.goldSe, kl: at.kl };
+      runSink.checkpoint({
+        name: "best",
+        kind: "policy",
+        path: trained.best.dir,
+        config: {
+          format: "goodhart-rl-best",
+          files: ["best.safetensors", "best.json"],
+          step: best.step,
+          firedAtStep: best.firedAtStep,
+          signal: onsetAction.signal,
+        },
+      });
+      runSink.metric(best.step, "onset.best_gold", best.gold);
+      runSink.log(
+        `best checkpoint kept at step ${best.step} (gold ${best.gold.toFixed(3)}); ${onsetAction.signal} fired at step ${best.firedAtStep}`,
+      );
+    }
     for (const sc of onset.scores) {
       if (sc.fireStep === null) continue;
       runSink.metric(sc.fireStep, `onset.${sc.signal}.fired`, 1);
@@ -445,6 +483,7 @@ export async function runRlStudy(input: unknown, context: ExperimentContext, opt
       finalGoldPerPrompt: Array.from(last.perPrompt.gold, (g, j) => g - first.perPrompt.gold[j]!),
       peakGoldPerPrompt: Array.from(points[peakIndex]!.perPrompt.gold, (g, j) => g - first.perPrompt.gold[j]!),
       onset,
+      best,
       timings: trained.timings,
       seconds,
     };

@@ -14,6 +14,8 @@ import { KlController, type KlControl } from "./kl-controller.ts";
 import { RlPolicy, rowBatch, tokenFeed } from "./policy.ts";
 import type { RewardSource } from "./rewards.ts";
 import { hasRlCheckpoint, loadRlCheckpoint, saveRlCheckpoint } from "./checkpoint.ts";
+import { keepBestCandidate, readBestCheckpoint, saveBestCandidate, type BestCheckpoint } from "./keep-best.ts";
+import { rm } from "node:fs/promises";
 import { analyseRollout, sampleRollout, type Rollout, type RolloutAnalysis } from "./rollout.ts";
 import { phaseTimer } from "../experiments/phase-timer.ts";
 
@@ -85,6 +87,12 @@ export interface RlTrainingDeps {
   afterStep?: (step: number, rl: RlPolicy) => boolean | void;
   /** Checked after each evaluation: true ends the run there (e.g. an onset signal fired). */
   stopAfterEvaluation?: () => boolean;
+  /**
+   * Keep-best (keep-best.ts): each evaluation's policy is a candidate in `dir`; after the first
+   * evaluation at which `fired()` (checked after onEval) returns true, the previous evaluation's
+   * policy is kept as the run's best checkpoint. Training goes on.
+   */
+  keepBest?: { dir: string; fired: () => boolean };
   /** Save a resumable checkpoint into `dir` every `every` steps (see checkpoint.ts). */
   checkpoint?: { dir: string; every: number };
   /** Continue from the checkpoint in `checkpoint.dir` when there is one. */
@@ -101,6 +109,8 @@ export interface RlTrainingResult {
   finalKlCoef: number;
   rl: RlPolicy;
   trainer: Trainer;
+  /** The kept best checkpoint (keepBest), or null. */
+  best: BestCheckpoint | null;
 }
 
 const mean = (xs: ArrayLike<number>) => {
@@ -163,6 +173,8 @@ export async function trainPolicy(d: RlTrainingDeps): Promise<RlTrainingResult> 
   const evalPrompts = d.task.prompts.test.slice(0, c.eval.prompts);
   const evalSeedBase = Number(new Rng(d.seed).fork("eval-samples").nextUint32() % 1_000_000) * 1000;
   const evals: EvalPoint[] = [];
+  let valueError: number | null = null;
+  let best: BestCheckpoint | null = null;
   const evaluate = async (step: number) => {
     const point = await timed("evaluation", () =>
       evaluatePolicy(rl, step, {
@@ -177,8 +189,13 @@ export async function trainPolicy(d: RlTrainingDeps): Promise<RlTrainingResult> 
         signal: d.signal,
       }),
     );
+    point.valueError = valueError;
     evals.push(point);
     d.onEval?.(point);
+    if (d.keepBest && best === null) {
+      if (d.keepBest.fired()) best = await keepBestCandidate(d.keepBest.dir, step);
+      else await saveBestCandidate(d.keepBest.dir, step, rl.policy.store);
+    }
   };
   const metric = (step: number, name: string, value: number) => d.onMetric?.(step, name, value);
   const train = d.task.prompts.train;
@@ -190,8 +207,13 @@ export async function trainPolicy(d: RlTrainingDeps): Promise<RlTrainingResult> 
     rng = Rng.fromState(restored.rng);
     kl.restore(restored.klCoef);
     evals.push(...restored.evals);
+    valueError = restored.valueError ?? null;
     step = restored.step;
     d.onRestore?.(restored.evals, step);
+    if (d.keepBest) best = readBestCheckpoint(d.keepBest.dir);
+  } else if (d.keepBest) {
+    // A fresh start: candidates or a best checkpoint of an earlier attempt are not this run's.
+    await rm(d.keepBest.dir, { recursive: true, force: true });
   }
   for (; step < c.steps; step++) {
     d.signal?.throwIfAborted();
@@ -236,20 +258,26 @@ export async function trainPolicy(d: RlTrainingDeps): Promise<RlTrainingResult> 
     metric(s, "train.completion_tokens", mean(rollout.completions.map((x) => x.length)));
     kl.update(mean(seqKl), rollout.completions.length);
     if (d.checkpoint && s % d.checkpoint.every === 0)
-      await saveRlCheckpoint(d.checkpoint.dir, rl.policy.store, trainer, { step: s, rng: rng.getState(), klCoef: kl.coef, evals });
+      await saveRlCheckpoint(d.checkpoint.dir, rl.policy.store, trainer, {
+        step: s,
+        rng: rng.getState(),
+        klCoef: kl.coef,
+        evals,
+        valueError,
+      });
     if (d.afterStep?.(s, rl)) {
       step = s;
       break;
     }
   }
   if (evals.length === 0 || evals[evals.length - 1]!.step !== step) await evaluate(step);
-  return { evals, timings, steps: step, finalKlCoef: kl.coef, rl, trainer };
+  return { evals, timings, steps: step, finalKlCoef: kl.coef, rl, trainer, best };
 
   async function ppoUpdate(rollout: Rollout, a: RolloutAnalysis, reward: Float64Array, beta: number): Promise<StepResult[]> {
     const n = rollout.completions.length;
     const adv: Float64Array[] = [];
     const ret: Float64Array[] = [];
-    let valueError = 0;
+    let sumSquares = 0;
     let tokens = 0;
     for (let i = 0; i < n; i++) {
       const T = a.logp[i]!.length;
@@ -259,10 +287,11 @@ export async function trainPolicy(d: RlTrainingDeps): Promise<RlTrainingResult> 
       const g = gae(r, a.values[i]!, c.ppo.gamma, c.ppo.lambda);
       adv.push(g.advantages);
       ret.push(g.returns);
-      for (let t = 0; t < T; t++) valueError += (a.values[i]![t]! - g.returns[t]!) ** 2;
+      for (let t = 0; t < T; t++) sumSquares += (a.values[i]![t]! - g.returns[t]!) ** 2;
       tokens += T;
     }
-    metric(trainer.steps, "train.value_error", valueError / tokens);
+    metric(trainer.steps, "train.value_error", sumSquares / tokens);
+    valueError = sumSquares / tokens;
     if (c.whitenAdvantages) {
       const flat = whiten(Float64Array.from(adv.flatMap((x) => [...x])));
       let o = 0;

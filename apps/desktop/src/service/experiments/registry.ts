@@ -108,7 +108,8 @@ export class ExperimentRegistry {
       ...definition,
       kind: definition.id,
       module: worker?.workerModule ?? adaptedModule(definition.module),
-      ...(worker?.plan ? { plan: worker.plan } : {}),
+      // A worker kind's planner, else the kind's own (library kinds with grid points: one run each).
+      ...(worker?.plan ? { plan: worker.plan } : definition.plan ? { plan: (c: Record<string, unknown>) => definition.plan!(c) } : {}),
     };
   }
 

@@ -3,6 +3,7 @@
  * betas (KL budgets) on the built-in task (Rafailov et al. 2024; Liu et al. 2024).
  */
 import { defineKind } from "../kind.ts";
+import { planDaaStudy } from "./plan.ts";
 import { DAA_PRESET_LIST } from "./presets.ts";
 import { daaStudySchema } from "./schema.ts";
 
@@ -28,17 +29,17 @@ export const daaKind = defineKind({
     { pattern: "rpo*", title: "RPO", group: "daa" },
   ],
   metrics: [
-    { pattern: "*/eval.win_rate", title: "Gold win rate against the reference's samples", group: "win-rate", unit: "fraction" },
-    { pattern: "*/eval.epoch_fraction", title: "Training progress", group: "progress", unit: "epochs" },
-    { pattern: "*/eval.kl", title: "KL(pi || pi_ref), exact per token", group: "kl", unit: "nats" },
-    { pattern: "*/eval.kl_k3", title: "KL(pi || pi_ref), k3", group: "kl", unit: "nats" },
-    { pattern: "*/eval.gold_gain", title: "Gold gain over the reference", group: "gold", unit: "reward" },
-    { pattern: "*/eval.implicit_accuracy", title: "Implicit-reward accuracy on held-out pairs", group: "implicit", unit: "fraction" },
-    { pattern: "*/eval.chosen_logp", title: "Held-out chosen log-prob", group: "log-probs", unit: "nats" },
-    { pattern: "*/eval.rejected_logp", title: "Held-out rejected log-prob", group: "log-probs", unit: "nats" },
-    { pattern: "*/train.loss", title: "Training loss", group: "training" },
-    { pattern: "*/train.margin", title: "Log-ratio margin h of the batch", group: "training", unit: "nats" },
-    { pattern: "*/labels.*", title: "Labels kept and flipped", group: "labels", unit: "comparisons" },
+    { pattern: "eval.win_rate", title: "Gold win rate against the reference's samples", group: "win-rate", unit: "fraction" },
+    { pattern: "eval.epoch_fraction", title: "Training progress", group: "progress", unit: "epochs" },
+    { pattern: "eval.kl", title: "KL(pi || pi_ref), exact per token", group: "kl", unit: "nats" },
+    { pattern: "eval.kl_k3", title: "KL(pi || pi_ref), k3", group: "kl", unit: "nats" },
+    { pattern: "eval.gold_gain", title: "Gold gain over the reference", group: "gold", unit: "reward" },
+    { pattern: "eval.implicit_accuracy", title: "Implicit-reward accuracy on held-out pairs", group: "implicit", unit: "fraction" },
+    { pattern: "eval.chosen_logp", title: "Held-out chosen log-prob", group: "log-probs", unit: "nats" },
+    { pattern: "eval.rejected_logp", title: "Held-out rejected log-prob", group: "log-probs", unit: "nats" },
+    { pattern: "train.loss", title: "Training loss", group: "training" },
+    { pattern: "train.margin", title: "Log-ratio margin h of the batch", group: "training", unit: "nats" },
+    { pattern: "labels.*", title: "Labels kept and flipped", group: "labels", unit: "comparisons" },
   ],
   views: {
     headline: { type: "curves", title: "Gold gain against sqrt(KL), per loss and beta", group: "daa", x: "sqrt-kl", y: "gold" },
@@ -89,5 +90,7 @@ export const daaKind = defineKind({
       },
     ],
   },
+  // Each grid point is a lab run of its own (resumable alone; what a worker executes).
+  plan: planDaaStudy,
   module: new URL("./run.ts", import.meta.url).href,
 });

@@ -3,6 +3,7 @@
  * proxies (Gao et al. 2023; Coste et al. 2024).
  */
 import { defineKind } from "../kind.ts";
+import { planRlStudy } from "./plan.ts";
 import { RL_STUDY_PRESET_LIST } from "./presets.ts";
 import { rlStudySchema } from "./schema.ts";
 
@@ -72,5 +73,7 @@ export const rlStudyKind = defineKind({
       { key: "finalKl", title: "Final KL (exact)", unit: "nats", source: { result: "runs[].finalKl" } },
     ],
   },
+  // Each grid point is a lab run of its own (resumable alone; what a worker executes).
+  plan: planRlStudy,
   module: new URL("./run.ts", import.meta.url).href,
 });

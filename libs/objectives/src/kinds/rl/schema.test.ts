@@ -1,7 +1,7 @@
 import { describe, expect, it } from "vitest";
 import { kindRegistry } from "../registry.ts";
-import { expandRlStudy, objectiveSeries } from "../../rl/study.ts";
-import type { RlStudyConfig } from "./schema.ts";
+import { expandRlStudy, objectiveSeries, planRlStudy } from "../../rl/study.ts";
+import { onsetActionOf, type RlStudyConfig } from "./schema.ts";
 
 describe("rl-study kind", () => {
   it("expands its presets into one run per proxy size x objective x KL coefficient x seed (gold once)", () => {
@@ -24,5 +24,38 @@ describe("rl-study kind", () => {
       /evaluation.prompts: expected at most task.prompts.test/,
     );
     expect(() => kindRegistry.parse("rl-study", { onset: { stopOn: "vibes" } })).toThrow(/onset.stopOn/);
+    expect(() => kindRegistry.parse("rl-study", { onset: { action: "keep-best" } })).toThrow(
+      /onset.signal: expected a signal for onset.action keep-best, got null/,
+    );
+    expect(() => kindRegistry.parse("rl-study", { onset: { action: "rewind", signal: "kl-growth" } })).toThrow(/onset.action/);
+    expect(() => kindRegistry.parse("rl-study", { onset: { action: "stop", signal: "kl-growth", stopOn: "kl-growth" } })).toThrow(
+      /onset.stopOn: expected onset.action\/signal or the older onset.stopOn, not both/,
+    );
+  });
+
+  it("reads the onset action and signal, the older stopOn as stop", () => {
+    const onset = (o: unknown) => onsetActionOf((kindRegistry.parse("rl-study", { onset: o }) as unknown as RlStudyConfig).onset);
+    expect(onset({})).toEqual({ action: "none", signal: null });
+    expect(onset({ action: "keep-best", signal: "proxy-slope" })).toEqual({ action: "keep-best", signal: "proxy-slope" });
+    expect(onset({ stopOn: "kl-growth" })).toEqual({ action: "stop", signal: "kl-growth" });
+  });
+
+  it("plans one lab run per grid point, each a study narrowed to its point that expands to it alone", () => {
+    const config = kindRegistry.presetConfig("coste-rl").config as unknown as RlStudyConfig;
+    const points = planRlStudy(config);
+    expect(points.map((p) => p.key)).toEqual(expandRlStudy(config).map((r) => r.id));
+    for (const p of points) {
+      const alone = kindRegistry.parse("rl-study", p.config) as unknown as RlStudyConfig;
+      expect(expandRlStudy(alone).map((r) => r.id)).toEqual([p.key]);
+      expect(alone).toMatchObject({ ensembleSize: 5, labelNoise: 0.25, rl: config.rl, seeds: [expect.any(Number)] });
+    }
+    // Gold does not depend on the proxy size: its point keeps the first size, as the study's id says.
+    const gao = {
+      ...(kindRegistry.presetConfig("gao-rl").config as unknown as RlStudyConfig),
+      objectives: ["gold", "single"] as RlStudyConfig["objectives"],
+    };
+    const gold = planRlStudy(gao).filter((p) => p.key.includes("/gold/"));
+    expect(gold.map((p) => p.key)).toEqual(["gao-rl/gold/gold/kl0/s1", "gao-rl/gold/gold/kl0/s2", "gao-rl/gold/gold/kl0/s3"]);
+    expect(kindRegistry.get("rl-study").plan).toBe(planRlStudy);
   });
 });
