@@ -9,6 +9,7 @@ export type { NewLabelSet } from "./repositories/label-sets.ts";
 export type { LlmJudgement, LlmJudgementKey } from "./repositories/llm-judgements.ts";
 export type { NewCheckpoint, NewModel } from "./repositories/models.ts";
 export { RUN_TRANSITIONS, RunStatusError, type NewRun } from "./repositories/runs.ts";
+export type { RunExecution } from "./repositories/run-executions.ts";
 export type { MetricSeries } from "./repositories/metrics.ts";
 export { CurveSeriesMismatchError } from "./repositories/curves.ts";
 export type { NewFit } from "./repositories/fits.ts";

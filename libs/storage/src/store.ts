@@ -16,6 +16,7 @@ import { MetricRepository } from "./repositories/metrics.ts";
 import { CheckpointRepository, ModelRepository } from "./repositories/models.ts";
 import { ReportRepository } from "./repositories/reports.ts";
 import { RunRepository } from "./repositories/runs.ts";
+import { RunExecutionRepository } from "./repositories/run-executions.ts";
 
 // The connection stays inside libs/storage: modules here reach it through this map, the
 // public LabStore type does not expose it.
@@ -45,6 +46,7 @@ export class LabStore {
   readonly experiments: ExperimentRepository;
   readonly sweeps: SweepRepository;
   readonly runs: RunRepository;
+  readonly runExecutions: RunExecutionRepository;
   readonly metrics: MetricRepository;
   readonly curves: CurveRepository;
   readonly fits: FitRepository;
@@ -67,6 +69,7 @@ export class LabStore {
     this.experiments = new ExperimentRepository(db);
     this.sweeps = new SweepRepository(db);
     this.runs = new RunRepository(db);
+    this.runExecutions = new RunExecutionRepository(db);
     this.metrics = new MetricRepository(db);
     this.curves = new CurveRepository(db);
     this.fits = new FitRepository(db);
