@@ -10,6 +10,8 @@ export const StoredSettings = z.object({
   threads: z.number().int().positive().default(2),
   runConcurrency: z.number().int().min(1).max(64).default(1),
   llmEndpoint: z.string().nullable().default(null),
+  /** The worker pool runs go to (redis:// or rediss://, never with credentials), or null: this lab runs them. */
+  queueUrl: z.string().nullable().default(null),
 });
 export type StoredSettings = z.infer<typeof StoredSettings>;
 

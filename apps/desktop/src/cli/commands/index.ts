@@ -11,6 +11,7 @@ import { presetsCommand } from "./presets.ts";
 import { reportCommand } from "./report.ts";
 import { runCommand } from "./run.ts";
 import { runsCancelCommand, runsImportCommand, runsListCommand, runsRescoreCommand, runsResumeCommand, runsShowCommand } from "./runs.ts";
+import { workerCommand } from "./worker.ts";
 
 /** Every sub-command, in the order `goodhart --help` lists them. */
 export const commands: CliCommand[] = [
@@ -29,6 +30,7 @@ export const commands: CliCommand[] = [
   runsCancelCommand,
   runsImportCommand,
   runsRescoreCommand,
+  workerCommand,
   curvesCommand,
   ...labelCommands,
   modelsImportCommand,

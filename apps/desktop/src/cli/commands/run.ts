@@ -15,6 +15,7 @@ import { openLabDoor } from "../lab-door.ts";
 import { type ResolvedRunConfig, resolveRunConfig } from "../run-config.ts";
 import { SIGNAL_EXIT_CODES, type StopSignal, stopSignals, submitAndFollow } from "../study-submit.ts";
 import { summaryTable } from "../summary-table.ts";
+import { QueueUrlError, parseQueueUrl } from "../../service/queue/queue-url.ts";
 import { parseOptions } from "./import.ts";
 
 // The summary table lives in cli/summary-table.ts (with SEs and intervals); re-exported for callers of this module.
@@ -31,6 +32,8 @@ export interface StudyRunOptions {
   grid?: Record<string, unknown[]>;
   /** What the command is called, for the runner lock and messages. Default "goodhart run". */
   command?: string;
+  /** A worker pool (redis:// or rediss:// URL) that executes the grid points instead of this process. */
+  queue?: string;
 }
 
 export interface StudyRunOutcome {
@@ -122,7 +125,14 @@ export async function runSubmission(
       holder: options.command ?? "goodhart run",
       executes: true,
       note: (t) => io.err(t),
+      ...(options.queue ? { service: { queueUrl: options.queue } } : {}),
     });
+    if (options.queue)
+      io.err(
+        door.mode === "remote"
+          ? "--queue does not apply: the running lab submits with its own Settings (its queue URL, if any)."
+          : `Grid points go to the worker pool at ${parseQueueUrl(options.queue).label}; start workers with goodhart worker --queue ...`,
+      );
     try {
       const submission = await submitAndFollow(door, experiment, io, { progressEveryS: options.progressEveryS, signals });
       const store = door.store();
@@ -216,7 +226,7 @@ export const runCommand: CliCommand = {
   summary: "Run an experiment (a best-of-n study by default) from a config file or a preset",
   usage: [
     "goodhart run [config.yaml|config.json] [--preset NAME] [--set path=value]... [--sweep field=[v1,v2]]...",
-    "             [--kind K] [--db path] [--cache dir] [--threads n] [--json]",
+    "             [--kind K] [--db path] [--cache dir] [--threads n] [--queue redis://host:port] [--json]",
     "",
     "Runs every grid point of the study (proxy sizes x training sizes x label noise x seeds) on the",
     "built-in task and writes runs, metrics, curves, fits and label sets to the lab database.",
@@ -225,12 +235,14 @@ export const runCommand: CliCommand = {
     "reported at once with their paths.",
     "--sweep multiplies the study by a grid over other fields (e.g. --sweep 'bon.poolSize=[64,256]');",
     "the runs of each grid point share one base policy and one set of samples.",
+    "--queue sends each grid point to a worker pool (goodhart worker) instead of running it here;",
+    "results come back as run bundles into this database (docs/scale-out.md).",
     "When a lab (browser mode) runs on the database the study is submitted to it; Ctrl-C stops the",
     "runs after their current step and stores them cancelled (exit code 130).",
   ].join("\n"),
   async run(args, io) {
     const opts = parseOptions(args, {
-      values: ["db", "cache", "threads", "preset", "kind"],
+      values: ["db", "cache", "threads", "preset", "kind", "queue"],
       repeatable: ["sweep", "set"],
       booleans: ["json"],
     });
@@ -246,7 +258,20 @@ export const runCommand: CliCommand = {
       throw err;
     }
     const extraGrid = parseSweep(opts.lists.sweep ?? []);
-    const run = { db: opts.values.db, cache: opts.values.cache, threads: parseThreads(opts.values.threads) };
+    if (opts.values.queue !== undefined) {
+      try {
+        parseQueueUrl(opts.values.queue);
+      } catch (err) {
+        if (err instanceof QueueUrlError) throw new UsageError(`--queue: ${err.message}`);
+        throw err;
+      }
+    }
+    const run = {
+      db: opts.values.db,
+      cache: opts.values.cache,
+      threads: parseThreads(opts.values.threads),
+      ...(opts.values.queue ? { queue: opts.values.queue } : {}),
+    };
     let outcome: StudyRunOutcome;
     if (resolved.kind === "bon-study") {
       const job = isBonStudyJob(resolved.config) ? resolved.config : { study: resolved.config as unknown as BonStudyConfig };
