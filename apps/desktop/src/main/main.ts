@@ -20,7 +20,7 @@ import { openExternalLink } from "./external-links.ts";
 import { hardenSession, hardenWebContents } from "./hardening.ts";
 import { registerLabIpc } from "./ipc-handlers.ts";
 import { type PdfWindow, type PdfWindowOptions, createPdfWindow, registerReportPdf } from "./report-pdf.ts";
-import { createSafeStorageSecretStore } from "./secret-store-electron.ts";
+import { createSafeStorageSecretStore, keychainLabApi } from "./secret-store-electron.ts";
 import { WindowFileGrants } from "./window-file-grants.ts";
 import { type ServiceProcess, serviceHostEntryUrl, startServiceProcess } from "./service-process.ts";
 import { createMainWindow } from "./window-options.ts";
@@ -109,9 +109,11 @@ export async function runElectronMain(electron: ElectronMain, options: ElectronM
   void service.exited.then((reason) => log(`service process exited (${reason})`));
   await service.ready;
   log("service ready");
+  // The keychain's calls are answered here; the service process gets decrypted secrets in memory only.
+  const api = keychainLabApi(service.api, secrets, (name, value) => service.sendSecret(name, value));
   const disposeIpc = registerLabIpc({
     ipcMain,
-    api: service.api,
+    api,
     subscribe: service.subscribe,
     targets: () => BrowserWindow.getAllWindows().map((w) => w.webContents),
     grants: fileGrants,

@@ -5,7 +5,8 @@
  * refused rather than stored in a form anyone could decrypt.
  */
 import { readFileSync, renameSync, rmSync, writeFileSync } from "node:fs";
-import type { SecretStore } from "../service/secret-store.ts";
+import { LLM_API_KEY, type SecretStore } from "../service/secret-store.ts";
+import type { LabApi } from "../shared/lab-api.ts";
 import type { SafeStorage } from "./electron-types.ts";
 
 export function createSafeStorageSecretStore(safeStorage: SafeStorage, file: string): SecretStore {
@@ -48,4 +49,38 @@ export function createSafeStorageSecretStore(safeStorage: SafeStorage, file: str
       write(entries);
     },
   };
+}
+
+/**
+ * The LabApi the app's windows talk to, with the keychain's part answered here in the main process:
+ * `settings.setLlmApiKey` / `clearLlmApiKey` encrypt into (or delete from) the keychain-backed
+ * store and hand the value to the service process (`handOver`, memory only there), so the key
+ * never travels to the service as a LabApi call, is never answered to a window, and never reaches
+ * SQLite. Every secret already stored is handed over once, now, so a job started after a restart
+ * finds its key.
+ */
+export function keychainLabApi(
+  api: LabApi,
+  secrets: SecretStore,
+  handOver: (name: string, value: string | null) => void,
+  names: readonly string[] = [LLM_API_KEY],
+): LabApi {
+  for (const name of names) {
+    const value = secrets.has(name) ? secrets.get(name) : null;
+    if (value !== null) handOver(name, value);
+  }
+  const settings: LabApi["settings"] = {
+    ...api.settings,
+    setLlmApiKey: async (input) => {
+      secrets.set(LLM_API_KEY, input.key); // throws, storing nothing, where the keychain is unavailable
+      handOver(LLM_API_KEY, input.key);
+      return api.settings.get();
+    },
+    clearLlmApiKey: async () => {
+      secrets.delete(LLM_API_KEY);
+      handOver(LLM_API_KEY, null);
+      return api.settings.get();
+    },
+  };
+  return { ...api, settings };
 }

@@ -174,6 +174,15 @@ describe("LabService on a real SQLite file", () => {
     await service.labels.remove({ id: mine[0]!.id });
     expect(await service.labels.list({ datasetId: dataset.id })).toHaveLength(11);
     await expect(service.labels.agreement({ datasetId: dataset.id, dimension: "fluency" })).rejects.toThrow(/agreement needs at least 2/);
+    // The LLM judge's jobs (full coverage in labels-llm.test.ts): an estimate sends nothing; without a key nothing starts.
+    expect(await service.labels.estimateLlm({ datasetId: dataset.id, template: "fluency", model: "m" })).toMatchObject({
+      comparisons: 6,
+      requests: 12,
+    });
+    const job = { datasetId: dataset.id, template: "fluency", model: "m", baseUrl: "http://127.0.0.1:9/v1", name: "judge" };
+    await expect(service.labels.startLlm(job)).rejects.toThrow(/No API key/);
+    await expect(service.labels.llmJob({ id: 1 })).rejects.toThrow(/does not exist/);
+    await expect(service.labels.cancelLlm({ id: 1 })).rejects.toThrow(/does not exist/);
   });
 
   it("models: registers a Hugging Face folder once, lists it, offers it as an initialisation; a folder without config.json is refused", async () => {
@@ -454,8 +463,10 @@ describe("LabService on a real SQLite file", () => {
     await first.service.close();
     const again = start(dir, dbFile);
     expect((await again.service.settings.get()).runConcurrency).toBe(3);
+    // No keychain here (the desktop app's main process answers these itself): the LLM key is refused.
+    await expect(again.service.settings.setLlmApiKey({ key: "sk-x" })).rejects.toThrow(/only be kept by the desktop app/);
+    await expect(again.service.settings.clearLlmApiKey()).rejects.toThrow(/only be kept by the desktop app/);
   });
-      queueUrl: null,
 
   it("devices: probes ONNX Runtime execution providers; cpu works", async () => {
     const { dir, dbFile } = workspace();
@@ -464,14 +475,6 @@ describe("LabService on a real SQLite file", () => {
     expect(devices[0]).toMatchObject({ device: "cpu", ok: true });
   });
 });
-    // No keychain here (the desktop app's main process answers these itself): the LLM key is refused.
-    await expect(again.service.settings.setLlmApiKey({ key: "sk-x" })).rejects.toThrow(/only be kept by the desktop app/);
-    await expect(again.service.settings.clearLlmApiKey()).rejects.toThrow(/only be kept by the desktop app/);
-    // A worker pool's URL is kept without credentials; without a keychain a password is refused.
-    await expect(again.service.settings.update({ queueUrl: "redis://:pw@pool.example:6380" })).rejects.toThrow(/password cannot be kept here/);
-    expect(await again.service.settings.update({ queueUrl: "rediss://pool.example:6380/2" })).toMatchObject({ queueUrl: "rediss://pool.example:6380/2" });
-    expect(JSON.parse(readFileSync(join(dir, "data", "settings.json"), "utf8"))).toMatchObject({ queueUrl: "rediss://pool.example:6380/2" });
-    expect((await again.service.settings.update({ queueUrl: "" })).queueUrl).toBeNull();
 
 describe("service test coverage", () => {
   it("calls every LabApi method and event somewhere in this file", () => {

@@ -21,7 +21,16 @@ import { diffConfigs } from "./config-diff.ts";
 import { curvePointDto, datasetDto, exampleDto, experimentDto, fitDto, labelDto, runDto } from "./dto-mapping.ts";
 import { EventHub } from "./event-hub.ts";
 import { type AppKind, ExperimentRegistry } from "./experiments/registry.ts";
-import { DATASET_ID_FIELD, datasetIdsOf, datasetRowsFor, missingDatasets } from "./experiments/dataset-rows.ts";
+import {
+  DATASET_ID_FIELD,
+  LABEL_SETS_FIELD,
+  datasetIdsOf,
+  datasetRowsFor,
+  labelSetIdsOf,
+  labelSetRowsFor,
+  missingDatasets,
+  missingLabelSets,
+} from "./experiments/dataset-rows.ts";
 import { curvesToCsv, curvesToJson } from "./reports/curves-export.ts";
 import { type ReportEnvironment, collectEnvironment } from "./reports/environment.ts";
 import { renderHtmlReport } from "./reports/html-report.ts";
@@ -32,13 +41,11 @@ import { ResultWriter } from "./runs/result-writer.ts";
 import { type RunOutcome, RunExecutor, type RunSink } from "./runs/run-executor.ts";
 import { checkpointPath } from "./runs/checkpoint-path.ts";
 import { FIT_FORM_TEXT } from "./runs/fit-form.ts";
-import { LLM_API_KEY, type SecretStore, noSecretStore } from "./secret-store.ts";
+import { LLM_API_KEY, type SecretStore, llmKeyHandlers, noSecretStore } from "./secret-store.ts";
 import { labelsHandlers } from "./labels-api.ts";
 import { modelsHandlers } from "./models.ts";
 import { externalRunsHandlers } from "./runs/external-runs.ts";
 import { SettingsStore } from "./settings-store.ts";
-import { QUEUE_PASSWORD, labPool } from "./queue/lab-pool.ts";
-import { settingsQueueUrl } from "./queue/settings-queue.ts";
 
 /** Imports a dataset file into the store (provided by libs/storage's importers). */
 export type DatasetImporter = (
@@ -74,8 +81,6 @@ export interface LabServiceOptions {
   threads?: number;
   /** Who holds the runner lock, as other processes' refusals name it (e.g. "goodhart run"). */
   holder?: string;
-  /** A worker pool (redis:// or rediss:// URL) that executes the runs this service starts, instead of its own threads; overrides Settings. */
-  queueUrl?: string;
   /** Re-queue runs left `queued` by a previous process (default true). */
   requeueQueued?: boolean;
   /**
@@ -140,8 +145,6 @@ export interface LabService extends LabApi {
    * `cancelled` (Ctrl-C / SIGTERM: the user stopped them). Does not close the store.
    */
   close(options?: { runs?: "interrupt" | "cancel" }): Promise<void>;
-  /** Imports a worker pool's run bundle (a job's result) into its run; the same bundle twice adds nothing. */
-  importRunBundle(runId: number, bundle: string): Promise<{ added: boolean; reason?: string; hash: string }>;
 }
 
 /** Creates the service and recovers runs cut off by a previous crash. */
@@ -188,10 +191,7 @@ export function createLabService(options: LabServiceOptions): LabService {
     const run = store.runs.get(runId);
     if (!run) throw new LabNotFoundError(`Run ${runId} does not exist.`);
     const p = progress.get(runId);
-    const dto = runDto(run, { progress: p ? { step: p.step, totalSteps: p.totalSteps } : null, checkpointStep: checkpointStep(runId) });
-    // Where a pooled run executes: its worker, or the queue it waits on (host:port only).
-    const pooled = store.runExecutions.get(runId);
-    return pooled ? { ...dto, executor: pooled.worker ?? `queue ${pooled.queue}` } : dto;
+    return runDto(run, { progress: p ? { step: p.step, totalSteps: p.totalSteps } : null, checkpointStep: checkpointStep(runId) });
   };
 
   const setStatus = (runId: number, status: RunStatus, details: { device?: string; error?: string } = {}): void => {
@@ -308,25 +308,8 @@ export function createLabService(options: LabServiceOptions): LabService {
     return planned[0]!.key;
   };
 
-  // Runs go to the worker pool when a queue URL is set (the CLI's --queue, or Settings).
-  const pool = labPool({
-    url: () => options.queueUrl ?? settings.get().queueUrl,
-    password: () => secrets.get(QUEUE_PASSWORD) ?? process.env.GOODHART_QUEUE_PASSWORD,
-    store,
-    sink,
-    pointOf: (runId) => {
-      const { run, kind } = kindOfRun(runId);
-      return { kind: kind.kind, name: run.name, config: run.config };
-    },
-  });
-
-  /** Queues one job for runs of one experiment (on `target`: this lab's executor, or a pool); the config is the one every run of the job shares. */
-  const enqueueJob = (
-    runs: { runId: number; key: string }[],
-    config: Record<string, unknown>,
-    resume: boolean,
-    target: { enqueue: RunExecutor["enqueue"] } = executor,
-  ): void => {
+  /** Queues one job for runs of one experiment; the config is the one every run of the job shares. */
+  const enqueueJob = (runs: { runId: number; key: string }[], config: Record<string, unknown>, resume: boolean): void => {
     const { run, kind } = kindOfRun(runs[0]!.runId);
     const device = run.device ?? settings.get().device;
     for (const r of runs) {
@@ -338,11 +321,16 @@ export function createLabService(options: LabServiceOptions): LabService {
     if (missing.length > 0)
       throw new LabConflictError(`Run ${runs[0]!.runId} reads dataset ${missing.join(", ")}, which this lab no longer has.`);
     const datasets = datasetIdsOf(config).length > 0 ? { datasets: datasetRowsFor(store, config) } : {};
-    target.enqueue({
+    const absentSets = missingLabelSets(store, config);
+    if (absentSets.length > 0)
+      throw new LabConflictError(`Run ${runs[0]!.runId} reads label set ${absentSets.join(", ")}, which this lab no longer has.`);
+    const labelSets = labelSetIdsOf(config).length > 0 ? { labelSets: labelSetRowsFor(store, config) } : {};
+    executor.enqueue({
       runs,
       experimentModule: kind.module,
       config,
       ...datasets,
+      ...labelSets,
       seed: run.seed,
       device,
       ...(options.threads ? { threads: options.threads } : {}),
@@ -369,12 +357,12 @@ export function createLabService(options: LabServiceOptions): LabService {
     }
   };
 
-  const enqueueAlone = (runId: number, resume: boolean, target?: { enqueue: RunExecutor["enqueue"] }): void => {
+  const enqueueAlone = (runId: number, resume: boolean): void => {
     const { run } = kindOfRun(runId);
     const key = runnableKey(runId); // checked before anything is cleared
     const fromCheckpoint = resume && checkpointStep(runId) !== null;
     if (!fromCheckpoint) store.runs.clearResults(runId);
-    enqueueJob([{ runId, key }], run.config, fromCheckpoint, target);
+    enqueueJob([{ runId, key }], run.config, fromCheckpoint);
   };
 
   // Only the process that holds the runner lock executes runs, and only it may recover runs a
@@ -436,6 +424,11 @@ export function createLabService(options: LabServiceOptions): LabService {
         `Invalid config for experiment kind '${kind.kind}': ${DATASET_ID_FIELD}: no dataset ${missing.join(", ")} in this lab (goodhart datasets list shows the lab's datasets)`,
       );
     }
+    const absentSets = missingLabelSets(store, config);
+    if (absentSets.length > 0)
+      throw new LabValidationError(
+        `Invalid config for experiment kind '${kind.kind}': ${LABEL_SETS_FIELD}: no label set ${absentSets.join(", ")} in this lab`,
+      );
     try {
       return kind.plan ? kind.plan(config) : [{ key: "", name, config }];
     } catch (err) {
@@ -532,7 +525,7 @@ export function createLabService(options: LabServiceOptions): LabService {
         const counts = store.datasets.labelCounts(datasetId);
         return { datasetId, total: counts.reduce((s, c) => s + c.count, 0), counts };
       },
-      ...labelsHandlers(store, requireDataset),
+      ...labelsHandlers(store, requireDataset, { secrets }),
     },
 
     kinds: {
@@ -571,10 +564,6 @@ export function createLabService(options: LabServiceOptions): LabService {
         const config = registry.parseConfig(kind.kind, experiment.config);
         const planned = planOrRefuse(kind, config, input.name ?? `${experiment.name} (seed ${input.seed})`);
         const device = input.device ?? settings.get().device;
-        // Connected before any run is created: a refused pool (wrong password) leaves nothing behind.
-        const remote = await pool.open().catch((err: unknown) => {
-          throw new LabConflictError(err instanceof Error ? err.message : String(err));
-        });
         // One run per grid point (a sweep is several runs), all created before any starts.
         const runs = store.transaction(() => {
           const grid = sweepGrid(kind.kind, config);
@@ -596,7 +585,6 @@ export function createLabService(options: LabServiceOptions): LabService {
           runs.map((r, i) => ({ runId: r.id, key: planned[i]!.key })),
           runs.length > 1 ? config : runs[0]!.config,
           false,
-          remote ?? executor,
         );
         return toDto(runs[0]!.id);
       },
@@ -612,7 +600,7 @@ export function createLabService(options: LabServiceOptions): LabService {
         requireRunOwner();
         const { id } = raw as LabInput<"runs", "cancel">;
         const run = toDto(id);
-        if (!(await executor.cancel(id)) && !(await pool.cancel(id))) {
+        if (!(await executor.cancel(id))) {
           if (run.status !== "queued")
             throw new LabConflictError(`Run ${id} is ${run.status}; only queued or running runs can be cancelled.`);
           setStatus(id, "cancelled");
@@ -624,11 +612,8 @@ export function createLabService(options: LabServiceOptions): LabService {
         const { id } = raw as LabInput<"runs", "resume">;
         const run = toDto(id);
         // A queued run no job holds (its study's process died before reaching it) is resumable too.
-        const remote = await pool.open().catch((err: unknown) => {
-          throw new LabConflictError(err instanceof Error ? err.message : String(err));
-        });
-        if (run.status === "queued" && !executor.knows(id) && !pool.knows(id)) {
-          enqueueAlone(id, true, remote ?? executor);
+        if (run.status === "queued" && !executor.knows(id)) {
+          enqueueAlone(id, true);
           return toDto(id);
         }
         if (!["interrupted", "cancelled", "failed"].includes(run.status)) {
@@ -637,7 +622,7 @@ export function createLabService(options: LabServiceOptions): LabService {
         runnableKey(id); // refused before its status changes
         setStatus(id, "queued");
         try {
-          enqueueAlone(id, true, remote ?? executor);
+          enqueueAlone(id, true);
         } catch (err) {
           setStatus(id, "interrupted", { error: `could not be resumed: ${err instanceof Error ? err.message : String(err)}` });
           throw err;
@@ -763,10 +748,11 @@ export function createLabService(options: LabServiceOptions): LabService {
     },
 
     settings: {
+      ...llmKeyHandlers(secrets, settingsDto),
       get: async () => settingsDto(),
       update: async (raw) => {
         const input = raw as LabInput<"settings", "update">;
-        settings.update({ ...input, ...settingsQueueUrl(input.queueUrl, secrets) });
+        settings.update(input);
         if (input.runConcurrency !== undefined) executor.setConcurrency(input.runConcurrency);
         return settingsDto();
       },
@@ -781,13 +767,10 @@ export function createLabService(options: LabServiceOptions): LabService {
 
     models: modelsHandlers(store),
 
-    importRunBundle: (runId, bundle) => pool.importBundle(runId, bundle),
-
     async close(closeOptions) {
       // Idempotent: a Ctrl-C handler may close with the runs cancelled before the final close.
       closed = true;
       await executor.shutdown(closeOptions?.runs ?? "interrupt", options.shutdownGraceMs);
-      await pool.shutdown(closeOptions?.runs ?? "interrupt");
       writer.flush();
       lock?.release();
       lock = null;

@@ -1,13 +1,15 @@
 /**
  * The LabApi handlers of the Labels screen beyond list/add/stats: undo of a person's label,
- * agreement among a dataset's labelers, and built-in comparisons to label. Wired into
- * lab-service.ts's `labels` service.
+ * agreement among a dataset's labelers, built-in comparisons to label, and the LLM judge's jobs
+ * (labels-llm.ts). Wired into lab-service.ts's `labels` service.
  */
 import type { Dataset, LabStore } from "@goodhart/storage";
 import { LabNotFoundError, LabValidationError } from "../shared/errors.ts";
 import type { AgreementDto, LabInput } from "../shared/lab-api.ts";
 import { datasetDto } from "./dto-mapping.ts";
 import { createBuiltinComparisons, datasetAgreement } from "./labels.ts";
+import { llmLabelingHandlers } from "./labels-llm.ts";
+import { noSecretStore, type SecretStore } from "./secret-store.ts";
 
 type Interval = { estimate: number; low: number; high: number; level: number; replicates: number; failed: number };
 
@@ -17,8 +19,9 @@ function interval(ci: Interval): AgreementDto["raw"] {
   return { estimate: n(ci.estimate), low: n(ci.low), high: n(ci.high), level: ci.level, replicates: ci.replicates, failed: ci.failed };
 }
 
-export function labelsHandlers(store: LabStore, requireDataset: (id: number) => Dataset) {
+export function labelsHandlers(store: LabStore, requireDataset: (id: number) => Dataset, options: { secrets?: SecretStore } = {}) {
   return {
+    ...llmLabelingHandlers(store, options.secrets ?? noSecretStore),
     remove: async (raw: unknown) => {
       const { id } = raw as LabInput<"labels", "remove">;
       if (!store.labels.removeHuman(id))

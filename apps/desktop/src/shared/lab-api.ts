@@ -80,6 +80,51 @@ export const AgreementDto = z.object({
 });
 export type AgreementDto = z.infer<typeof AgreementDto>;
 
+/** Cost and time of an LLM labeling job before it starts (service/labels.ts estimateLlmLabeling). */
+export const LlmEstimateDto = z.object({
+  comparisons: z.number().int(),
+  /** Requests still to send: both orders of every comparison, less the answers already cached. */
+  requests: z.number().int(),
+  cachedAnswers: z.number().int(),
+  inputTokens: z.number(),
+  outputTokens: z.number(),
+  /** At the given prices per million tokens; null without prices. */
+  cost: z.number().nullable(),
+  /** The least time the rate limit allows. */
+  seconds: z.number(),
+});
+export type LlmEstimateDto = z.infer<typeof LlmEstimateDto>;
+
+/** An LLM labeling job of this lab process (service/labels-llm.ts); the counts are null until it is done. */
+export const LlmJobDto = z.object({
+  id: Id,
+  datasetId: Id,
+  name: z.string(),
+  template: z.string(),
+  model: z.string(),
+  baseUrl: z.string(),
+  status: z.enum(["running", "done", "failed", "cancelled"]),
+  /** Comparisons answered in both orders (from the endpoint or the cache), of `total`. */
+  done: z.number().int(),
+  total: z.number().int(),
+  labelSetId: Id.nullable(),
+  kept: z.number().int().nullable(),
+  inconsistent: z.number().int().nullable(),
+  malformed: z.number().int().nullable(),
+  requests: z.number().int().nullable(),
+  error: z.string().nullable(),
+  startedAt: z.string(),
+});
+export type LlmJobDto = z.infer<typeof LlmJobDto>;
+
+const llmJobInput = {
+  datasetId: Id,
+  /** A built-in judge template: `overall` or a capability. */
+  template: z.string().min(1).max(100),
+  model: z.string().min(1).max(200),
+  requestsPerMinute: z.number().positive().max(100_000).optional(),
+};
+
 /** A registered Hugging Face model folder (service/models.ts). */
 export const ModelDto = z.object({
   id: Id,
@@ -195,6 +240,25 @@ export const labMethods = {
         .strict(),
       DatasetDto,
     ),
+    /** Requests, tokens, cost and least time of judging a dataset with the LLM judge (cached answers subtracted); sends nothing. */
+    estimateLlm: method(
+      z
+        .object({
+          ...llmJobInput,
+          inputPricePerMTok: z.number().nonnegative().optional(),
+          outputPricePerMTok: z.number().nonnegative().optional(),
+        })
+        .strict(),
+      LlmEstimateDto,
+    ),
+    /** Starts an LLM judge job (the API key: the keychain's in the desktop app, else GOODHART_LLM_API_KEY); poll `llmJob`. */
+    startLlm: method(
+      z.object({ ...llmJobInput, baseUrl: z.string().url().max(2000), name: z.string().min(1).max(200) }).strict(),
+      LlmJobDto,
+    ),
+    llmJob: method(byId, LlmJobDto),
+    /** Stops a running LLM job; its answers so far stay cached, so starting it again resumes. */
+    cancelLlm: method(byId, LlmJobDto),
   },
   kinds: {
     /** Every experiment kind with its config schema, presets, outputs and views. */
@@ -329,6 +393,9 @@ export const labMethods = {
         .strict(),
       SettingsDto,
     ),
+    /** Stores the LLM judge's API key in the OS keychain (desktop app only; browser mode and the CLI refuse). Never returned. */
+    setLlmApiKey: method(z.object({ key: z.string().min(1).max(4096) }).strict(), SettingsDto),
+    clearLlmApiKey: method(none, SettingsDto),
   },
   devices: {
     list: method(none, z.array(DeviceProbeDto)),
@@ -389,8 +456,6 @@ export const labMethodNames: readonly string[] = Object.entries(labMethods).flat
 export { LAB_EVENT_CHANNEL, labChannel } from "./lab-channels.ts";
 
 /** The spec of `service.method`, or undefined when it is not part of LabApi. */
-          /** A worker pool (redis://host:port or rediss://); a password in it goes to the OS keychain. Null or "": run here. */
-          queueUrl: z.string().max(2000).nullable().optional(),
 export function findMethod(methodName: string): MethodSpec | undefined {
   const dot = methodName.indexOf(".");
   if (dot < 0) return undefined;

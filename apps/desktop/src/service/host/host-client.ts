@@ -17,6 +17,8 @@ export interface HostClient {
   shutdown(): Promise<void>;
   /** Call when the host process exited: pending and later calls fail. */
   hostExited(reason: string): void;
+  /** Hands the host a secret decrypted from the OS keychain (null: cleared); it keeps it in memory only. */
+  sendSecret(name: string, value: string | null): void;
 }
 
 export function connectServiceHost(port: MessageEnd<ToHost, FromHost>): HostClient {
@@ -86,6 +88,9 @@ export function connectServiceHost(port: MessageEnd<ToHost, FromHost>): HostClie
       if (gone) return;
       port.post({ type: "shutdown" });
       await closed;
+    },
+    sendSecret(name, value) {
+      if (!gone) port.post({ type: "secret", name, value });
     },
     hostExited(reason) {
       gone = reason;

@@ -6,7 +6,11 @@
 import type { LabResponse } from "../../shared/boundary.ts";
 import type { LabEvent } from "../../shared/lab-api.ts";
 
-export type ToHost = { type: "call"; id: number; method: string; input: unknown } | { type: "shutdown" };
+export type ToHost =
+  | { type: "call"; id: number; method: string; input: unknown }
+  /** A secret the front door decrypted from the OS keychain (null: cleared), for the host's memory only. */
+  | { type: "secret"; name: string; value: string | null }
+  | { type: "shutdown" };
 
 export type FromHost =
   | { type: "ready"; interruptedAtStart: number[]; dbFile: string }

@@ -4,7 +4,7 @@
  * `<db file> [data dir] [secrets file]` (empty strings for defaults).
  */
 import { readFileSync } from "node:fs";
-import { presenceOnlySecretStore } from "../secret-store.ts";
+import { handedOverSecretStore } from "../secret-store.ts";
 import type { FromHost, MessageEnd, ToHost } from "./protocol.ts";
 import { runServiceHost } from "./service-host.ts";
 
@@ -32,7 +32,7 @@ await runServiceHost(parentEnd(), {
   service: {
     // How another front door's refusal names this process (the desktop app serves no HTTP endpoint to submit to).
     holder: "the Goodhart Lab desktop app",
-    ...(secretsFile ? { secrets: presenceOnlySecretStore(secretsFile, (f) => readFileSync(f, "utf8")) } : {}),
+    ...(secretsFile ? { secrets: handedOverSecretStore(secretsFile, (f) => readFileSync(f, "utf8")) } : {}),
   },
 });
 process.exit(0);

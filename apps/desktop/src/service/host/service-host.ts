@@ -25,6 +25,8 @@ export async function runServiceHost(port: MessageEnd<FromHost, ToHost>, options
         void answerLabCall(service, message.method, message.input).then((response) =>
           port.post({ type: "answer", id: message.id, response }),
         );
+      } else if (message.type === "secret") {
+        options.service?.secrets?.receive?.(message.name, message.value);
       } else if (message.type === "shutdown") {
         closing ??= runtime.close().then(() => {
           port.post({ type: "closed" });

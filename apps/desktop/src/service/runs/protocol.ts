@@ -67,6 +67,8 @@ export interface WorkerStart {
   resume: boolean;
   /** The labelled pairs of each imported dataset the config reads, by dataset id (the worker has no database). */
   datasets?: Record<number, LabelledExample[]>;
+  /** The label sets the config reads (a DMoERM study's capability labels), by label-set id. */
+  labelSets?: Record<number, import("@goodhart/objectives").LabelSetComparisons>;
   /** Int32Array view: index 0 becomes 1 when cancel is requested. */
   cancelFlag: SharedArrayBuffer;
 }

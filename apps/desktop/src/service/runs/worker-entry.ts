@@ -10,12 +10,17 @@ import { CancelledError, type ExperimentContext, type ExperimentRun, type RunRep
 import type { MetricSample, ParentMessage, WorkerMessage, WorkerStart } from "./protocol.ts";
 import { checkpointPath } from "./checkpoint-path.ts";
 
-/** The datasets that came with the job; asking for another is an error naming the ones it has. */
-function datasetSource(rows: Record<number, LabelledExample[]>): DatasetSource {
+/** The datasets and label sets that came with the job; asking for another is an error naming the ones it has. */
+function datasetSource(rows: Record<number, LabelledExample[]>, labelSets: WorkerStart["labelSets"] = {}): DatasetSource {
   return {
     labelledExamples(id) {
       const found = rows[id];
       if (!found) throw new Error(`dataset ${id} was not loaded for this job (it has ${Object.keys(rows).join(", ") || "none"})`);
+      return found;
+    },
+    labelSet(id) {
+      const found = labelSets[id];
+      if (!found) throw new Error(`label set ${id} was not loaded for this job (it has ${Object.keys(labelSets).join(", ") || "none"})`);
       return found;
     },
   };
@@ -83,7 +88,7 @@ async function main(): Promise<void> {
     device: start.device,
     threads: start.threads,
     cacheDir: start.cacheDir,
-    ...(start.datasets ? { datasets: datasetSource(start.datasets) } : {}),
+    ...(start.datasets || start.labelSets ? { datasets: datasetSource(start.datasets ?? {}, start.labelSets) } : {}),
     signal: abort.signal,
     cancelRequested: () => Atomics.load(flag, 0) === 1,
     throwIfCancelled() {
