@@ -46,6 +46,8 @@ import { labelsHandlers } from "./labels-api.ts";
 import { modelsHandlers } from "./models.ts";
 import { externalRunsHandlers } from "./runs/external-runs.ts";
 import { SettingsStore } from "./settings-store.ts";
+import { QUEUE_PASSWORD, labPool } from "./queue/lab-pool.ts";
+import { settingsQueueUrl } from "./queue/settings-queue.ts";
 
 /** Imports a dataset file into the store (provided by libs/storage's importers). */
 export type DatasetImporter = (
@@ -81,6 +83,8 @@ export interface LabServiceOptions {
   threads?: number;
   /** Who holds the runner lock, as other processes' refusals name it (e.g. "goodhart run"). */
   holder?: string;
+  /** A worker pool (redis:// or rediss:// URL) that executes the runs this service starts, instead of its own threads; overrides Settings. */
+  queueUrl?: string;
   /** Re-queue runs left `queued` by a previous process (default true). */
   requeueQueued?: boolean;
   /**
@@ -145,6 +149,8 @@ export interface LabService extends LabApi {
    * `cancelled` (Ctrl-C / SIGTERM: the user stopped them). Does not close the store.
    */
   close(options?: { runs?: "interrupt" | "cancel" }): Promise<void>;
+  /** Imports a worker pool's run bundle (a job's result) into its run; the same bundle twice adds nothing. */
+  importRunBundle(runId: number, bundle: string): Promise<{ added: boolean; reason?: string; hash: string }>;
 }
 
 /** Creates the service and recovers runs cut off by a previous crash. */
@@ -191,7 +197,10 @@ export function createLabService(options: LabServiceOptions): LabService {
     const run = store.runs.get(runId);
     if (!run) throw new LabNotFoundError(`Run ${runId} does not exist.`);
     const p = progress.get(runId);
-    return runDto(run, { progress: p ? { step: p.step, totalSteps: p.totalSteps } : null, checkpointStep: checkpointStep(runId) });
+    const dto = runDto(run, { progress: p ? { step: p.step, totalSteps: p.totalSteps } : null, checkpointStep: checkpointStep(runId) });
+    // Where a pooled run executes: its worker, or the queue it waits on (host:port only).
+    const pooled = store.runExecutions.get(runId);
+    return pooled ? { ...dto, executor: pooled.worker ?? `queue ${pooled.queue}` } : dto;
   };
 
   const setStatus = (runId: number, status: RunStatus, details: { device?: string; error?: string } = {}): void => {
@@ -308,8 +317,25 @@ export function createLabService(options: LabServiceOptions): LabService {
     return planned[0]!.key;
   };
 
-  /** Queues one job for runs of one experiment; the config is the one every run of the job shares. */
-  const enqueueJob = (runs: { runId: number; key: string }[], config: Record<string, unknown>, resume: boolean): void => {
+  // Runs go to the worker pool when a queue URL is set (the CLI's --queue, or Settings).
+  const pool = labPool({
+    url: () => options.queueUrl ?? settings.get().queueUrl,
+    password: () => secrets.get(QUEUE_PASSWORD) ?? process.env.GOODHART_QUEUE_PASSWORD,
+    store,
+    sink,
+    pointOf: (runId) => {
+      const { run, kind } = kindOfRun(runId);
+      return { kind: kind.kind, name: run.name, config: run.config };
+    },
+  });
+
+  /** Queues one job for runs of one experiment (on `target`: this lab's executor, or a pool); the config is the one every run of the job shares. */
+  const enqueueJob = (
+    runs: { runId: number; key: string }[],
+    config: Record<string, unknown>,
+    resume: boolean,
+    target: { enqueue: RunExecutor["enqueue"] } = executor,
+  ): void => {
     const { run, kind } = kindOfRun(runs[0]!.runId);
     const device = run.device ?? settings.get().device;
     for (const r of runs) {
@@ -325,7 +351,7 @@ export function createLabService(options: LabServiceOptions): LabService {
     if (absentSets.length > 0)
       throw new LabConflictError(`Run ${runs[0]!.runId} reads label set ${absentSets.join(", ")}, which this lab no longer has.`);
     const labelSets = labelSetIdsOf(config).length > 0 ? { labelSets: labelSetRowsFor(store, config) } : {};
-    executor.enqueue({
+    target.enqueue({
       runs,
       experimentModule: kind.module,
       config,
@@ -357,12 +383,12 @@ export function createLabService(options: LabServiceOptions): LabService {
     }
   };
 
-  const enqueueAlone = (runId: number, resume: boolean): void => {
+  const enqueueAlone = (runId: number, resume: boolean, target?: { enqueue: RunExecutor["enqueue"] }): void => {
     const { run } = kindOfRun(runId);
     const key = runnableKey(runId); // checked before anything is cleared
     const fromCheckpoint = resume && checkpointStep(runId) !== null;
     if (!fromCheckpoint) store.runs.clearResults(runId);
-    enqueueJob([{ runId, key }], run.config, fromCheckpoint);
+    enqueueJob([{ runId, key }], run.config, fromCheckpoint, target);
   };
 
   // Only the process that holds the runner lock executes runs, and only it may recover runs a
@@ -564,6 +590,10 @@ export function createLabService(options: LabServiceOptions): LabService {
         const config = registry.parseConfig(kind.kind, experiment.config);
         const planned = planOrRefuse(kind, config, input.name ?? `${experiment.name} (seed ${input.seed})`);
         const device = input.device ?? settings.get().device;
+        // Connected before any run is created: a refused pool (wrong password) leaves nothing behind.
+        const remote = await pool.open().catch((err: unknown) => {
+          throw new LabConflictError(err instanceof Error ? err.message : String(err));
+        });
         // One run per grid point (a sweep is several runs), all created before any starts.
         const runs = store.transaction(() => {
           const grid = sweepGrid(kind.kind, config);
@@ -585,6 +615,7 @@ export function createLabService(options: LabServiceOptions): LabService {
           runs.map((r, i) => ({ runId: r.id, key: planned[i]!.key })),
           runs.length > 1 ? config : runs[0]!.config,
           false,
+          remote ?? executor,
         );
         return toDto(runs[0]!.id);
       },
@@ -600,7 +631,7 @@ export function createLabService(options: LabServiceOptions): LabService {
         requireRunOwner();
         const { id } = raw as LabInput<"runs", "cancel">;
         const run = toDto(id);
-        if (!(await executor.cancel(id))) {
+        if (!(await executor.cancel(id)) && !(await pool.cancel(id))) {
           if (run.status !== "queued")
             throw new LabConflictError(`Run ${id} is ${run.status}; only queued or running runs can be cancelled.`);
           setStatus(id, "cancelled");
@@ -612,8 +643,11 @@ export function createLabService(options: LabServiceOptions): LabService {
         const { id } = raw as LabInput<"runs", "resume">;
         const run = toDto(id);
         // A queued run no job holds (its study's process died before reaching it) is resumable too.
-        if (run.status === "queued" && !executor.knows(id)) {
-          enqueueAlone(id, true);
+        const remote = await pool.open().catch((err: unknown) => {
+          throw new LabConflictError(err instanceof Error ? err.message : String(err));
+        });
+        if (run.status === "queued" && !executor.knows(id) && !pool.knows(id)) {
+          enqueueAlone(id, true, remote ?? executor);
           return toDto(id);
         }
         if (!["interrupted", "cancelled", "failed"].includes(run.status)) {
@@ -622,7 +656,7 @@ export function createLabService(options: LabServiceOptions): LabService {
         runnableKey(id); // refused before its status changes
         setStatus(id, "queued");
         try {
-          enqueueAlone(id, true);
+          enqueueAlone(id, true, remote ?? executor);
         } catch (err) {
           setStatus(id, "interrupted", { error: `could not be resumed: ${err instanceof Error ? err.message : String(err)}` });
           throw err;
@@ -752,7 +786,7 @@ export function createLabService(options: LabServiceOptions): LabService {
       get: async () => settingsDto(),
       update: async (raw) => {
         const input = raw as LabInput<"settings", "update">;
-        settings.update(input);
+        settings.update({ ...input, ...settingsQueueUrl(input.queueUrl, secrets) });
         if (input.runConcurrency !== undefined) executor.setConcurrency(input.runConcurrency);
         return settingsDto();
       },
@@ -767,10 +801,13 @@ export function createLabService(options: LabServiceOptions): LabService {
 
     models: modelsHandlers(store),
 
+    importRunBundle: (runId, bundle) => pool.importBundle(runId, bundle),
+
     async close(closeOptions) {
       // Idempotent: a Ctrl-C handler may close with the runs cancelled before the final close.
       closed = true;
       await executor.shutdown(closeOptions?.runs ?? "interrupt", options.shutdownGraceMs);
+      await pool.shutdown(closeOptions?.runs ?? "interrupt");
       writer.flush();
       lock?.release();
       lock = null;

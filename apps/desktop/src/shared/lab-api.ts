@@ -456,6 +456,8 @@ export const labMethodNames: readonly string[] = Object.entries(labMethods).flat
 export { LAB_EVENT_CHANNEL, labChannel } from "./lab-channels.ts";
 
 /** The spec of `service.method`, or undefined when it is not part of LabApi. */
+          /** A worker pool (redis://host:port or rediss://); a password in it goes to the OS keychain. Null or "": run here. */
+          queueUrl: z.string().max(2000).nullable().optional(),
 export function findMethod(methodName: string): MethodSpec | undefined {
   const dot = methodName.indexOf(".");
   if (dot < 0) return undefined;
