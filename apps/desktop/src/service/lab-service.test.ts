@@ -455,6 +455,7 @@ describe("LabService on a real SQLite file", () => {
       runConcurrency: 1,
       llmEndpoint: null,
       llmApiKeySet: false,
+      queueUrl: null,
     });
     await expect(first.service.settings.update({ runConcurrency: 0 })).rejects.toThrow(/Invalid input for settings\.update/);
     const updated = await first.service.settings.update({ runConcurrency: 3, llmEndpoint: "https://api.example.com/v1" });
@@ -466,8 +467,12 @@ describe("LabService on a real SQLite file", () => {
     // No keychain here (the desktop app's main process answers these itself): the LLM key is refused.
     await expect(again.service.settings.setLlmApiKey({ key: "sk-x" })).rejects.toThrow(/only be kept by the desktop app/);
     await expect(again.service.settings.clearLlmApiKey()).rejects.toThrow(/only be kept by the desktop app/);
+    // A worker pool's URL is kept without credentials; without a keychain a password is refused.
+    await expect(again.service.settings.update({ queueUrl: "redis://:pw@pool.example:6380" })).rejects.toThrow(/password cannot be kept here/);
+    expect(await again.service.settings.update({ queueUrl: "rediss://pool.example:6380/2" })).toMatchObject({ queueUrl: "rediss://pool.example:6380/2" });
+    expect(JSON.parse(readFileSync(join(dir, "data", "settings.json"), "utf8"))).toMatchObject({ queueUrl: "rediss://pool.example:6380/2" });
+    expect((await again.service.settings.update({ queueUrl: "" })).queueUrl).toBeNull();
   });
-      queueUrl: null,
 
   it("devices: probes ONNX Runtime execution providers; cpu works", async () => {
     const { dir, dbFile } = workspace();
@@ -476,14 +481,6 @@ describe("LabService on a real SQLite file", () => {
     expect(devices[0]).toMatchObject({ device: "cpu", ok: true });
   });
 });
-    // No keychain here (the desktop app's main process answers these itself): the LLM key is refused.
-    await expect(again.service.settings.setLlmApiKey({ key: "sk-x" })).rejects.toThrow(/only be kept by the desktop app/);
-    await expect(again.service.settings.clearLlmApiKey()).rejects.toThrow(/only be kept by the desktop app/);
-    // A worker pool's URL is kept without credentials; without a keychain a password is refused.
-    await expect(again.service.settings.update({ queueUrl: "redis://:pw@pool.example:6380" })).rejects.toThrow(/password cannot be kept here/);
-    expect(await again.service.settings.update({ queueUrl: "rediss://pool.example:6380/2" })).toMatchObject({ queueUrl: "rediss://pool.example:6380/2" });
-    expect(JSON.parse(readFileSync(join(dir, "data", "settings.json"), "utf8"))).toMatchObject({ queueUrl: "rediss://pool.example:6380/2" });
-    expect((await again.service.settings.update({ queueUrl: "" })).queueUrl).toBeNull();
 
 describe("service test coverage", () => {
   it("calls every LabApi method and event somewhere in this file", () => {

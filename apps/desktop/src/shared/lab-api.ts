@@ -389,6 +389,8 @@ export const labMethods = {
           threads: z.number().int().positive().max(1024).optional(),
           runConcurrency: z.number().int().min(1).max(64).optional(),
           llmEndpoint: z.string().url().nullable().optional(),
+          /** A worker pool (redis://host:port or rediss://); a password in it goes to the OS keychain. Null or "": run here. */
+          queueUrl: z.string().max(2000).nullable().optional(),
         })
         .strict(),
       SettingsDto,
@@ -456,8 +458,6 @@ export const labMethodNames: readonly string[] = Object.entries(labMethods).flat
 export { LAB_EVENT_CHANNEL, labChannel } from "./lab-channels.ts";
 
 /** The spec of `service.method`, or undefined when it is not part of LabApi. */
-          /** A worker pool (redis://host:port or rediss://); a password in it goes to the OS keychain. Null or "": run here. */
-          queueUrl: z.string().max(2000).nullable().optional(),
 export function findMethod(methodName: string): MethodSpec | undefined {
   const dot = methodName.indexOf(".");
   if (dot < 0) return undefined;
