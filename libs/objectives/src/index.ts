@@ -34,6 +34,7 @@ export * from "./experiments/bon-analysis.ts";
 export * from "./experiments/bon-findings.ts";
 export * from "./experiments/reward-init.ts";
 export * from "./experiments/memory-check.ts";
+export * from "./experiments/model-init.ts";
 export * from "./bon/statistics.ts";
 export * from "./experiments/demo.ts";
 export * from "./experiments/registry.ts";

@@ -31,6 +31,7 @@ import {
   missingDatasets,
   missingLabelSets,
 } from "./experiments/dataset-rows.ts";
+import { missingModels, modelFoldersFor, modelIdsOf } from "./experiments/model-folders.ts";
 import { curvesToCsv, curvesToJson } from "./reports/curves-export.ts";
 import { type ReportEnvironment, collectEnvironment } from "./reports/environment.ts";
 import { renderHtmlReport } from "./reports/html-report.ts";
@@ -351,12 +352,20 @@ export function createLabService(options: LabServiceOptions): LabService {
     if (absentSets.length > 0)
       throw new LabConflictError(`Run ${runs[0]!.runId} reads label set ${absentSets.join(", ")}, which this lab no longer has.`);
     const labelSets = labelSetIdsOf(config).length > 0 ? { labelSets: labelSetRowsFor(store, config) } : {};
+    // Registered model folders (`model:<id>` inits) travel as paths; the worker loads the weights.
+    const absentModels = missingModels(store, config);
+    if (absentModels.length > 0)
+      throw new LabConflictError(
+        `Run ${runs[0]!.runId} starts from model ${absentModels.map((m) => m.id).join(", ")}, which this lab has not registered (goodhart models list).`,
+      );
+    const models = modelIdsOf(config).length > 0 ? { models: modelFoldersFor(store, config) } : {};
     target.enqueue({
       runs,
       experimentModule: kind.module,
       config,
       ...datasets,
       ...labelSets,
+      ...models,
       seed: run.seed,
       device,
       ...(options.threads ? { threads: options.threads } : {}),
@@ -450,6 +459,11 @@ export function createLabService(options: LabServiceOptions): LabService {
         `Invalid config for experiment kind '${kind.kind}': ${DATASET_ID_FIELD}: no dataset ${missing.join(", ")} in this lab (goodhart datasets list shows the lab's datasets)`,
       );
     }
+    const absentModel = missingModels(store, config)[0];
+    if (absentModel)
+      throw new LabValidationError(
+        `Invalid config for experiment kind '${kind.kind}': ${absentModel.field}: no registered model ${absentModel.id} in this lab (goodhart models list shows the lab's models)`,
+      );
     const absentSets = missingLabelSets(store, config);
     if (absentSets.length > 0)
       throw new LabValidationError(

@@ -65,7 +65,10 @@ describe("parseBonStudy", () => {
     expect(parseBonStudy({}).proxy).toEqual({ init: "pretrained" });
     expect(parseBonStudy({ proxy: { init: "scratch" } }).proxy).toEqual({ init: "scratch" });
     expect(issuesOf(() => parseBonStudy({ proxy: { init: "random" } }))).toEqual([
-      { path: "proxy.init", message: 'expected one of "pretrained", "scratch", got "random"' },
+      {
+        path: "proxy.init",
+        message: 'expected "pretrained", "scratch" or "model:<id>" of a registered model (goodhart models list), got "random"',
+      },
     ]);
     expect(issuesOf(() => parseBonStudy({ proxy: { init: "scratch", from: "gpt2" } }))[0]!.path).toBe("proxy.from");
     expect(parseBonStudy({ seeds: 3 }).seeds).toEqual([1, 2, 3]);
@@ -77,7 +80,11 @@ describe("parseBonStudy", () => {
       properties: Record<string, { anyOf?: unknown[]; properties?: Record<string, { enum?: string[]; default?: unknown }> }>;
     };
     expect(described.properties.seeds!.anyOf).toHaveLength(2);
-    expect(described.properties.proxy!.properties!.init).toMatchObject({ enum: ["pretrained", "scratch"], default: "pretrained" });
+    // proxy.init: the kind's own starts, or a registered model offered by the form's model picker.
+    expect(described.properties.proxy!.properties!.init).toMatchObject({
+      anyOf: [{ picker: "model" }, { enum: ["pretrained", "scratch"] }],
+      default: "pretrained",
+    });
   });
 
   it("a scratch study's runs carry the init and get ids of their own; pretrained ids are unchanged by the field", () => {

@@ -260,3 +260,38 @@ export function dmoermStudyPhases(s: DmoermConfig): MemoryPhase[] {
     },
   ];
 }
+
+/**
+ * A dataset-task best-of-n study's registered models (experiments/model-init.ts), sized by the
+ * model's own config.json: pi_init sampling the pools (KV cache) and each proxy trained from, then
+ * scoring with, the model's trunk. `seq` is the task's sequence length.
+ */
+export function datasetModelPhases(
+  s: BonStudyConfig,
+  models: readonly { init: { field: string; ref: string }; folder: { name: string }; config: GptConfig }[],
+  seq: number,
+  rmBatch = REWARD_TRAINING_DEFAULTS.batchSize,
+): MemoryPhase[] {
+  return models.flatMap(({ init, folder, config }): MemoryPhase[] => {
+    const role = `${init.ref} (${folder.name})`;
+    if (init.field === "basePolicy.init")
+      return [
+        {
+          name: "sampling from pi_init",
+          models: [
+            { role: `pi_init ${role}`, field: `${init.field} or bon.poolSize`, config, mode: "inference", batch: s.bon.poolSize, seq },
+          ],
+        },
+      ];
+    return [
+      {
+        name: "training a proxy",
+        models: [{ role: `proxy RM from ${role}`, field: init.field, config, mode: "full", batch: 2 * rmBatch, seq }],
+      },
+      {
+        name: "scoring with a proxy",
+        models: [{ role: `proxy RM from ${role}`, field: init.field, config, mode: "inference", kvCache: false, batch: SCORE_BATCH, seq }],
+      },
+    ];
+  });
+}

@@ -4,6 +4,7 @@
  * (CLI, service worker) supplies one backed by SQLite. Plain data only, so a sink can forward
  * everything across a worker-thread boundary.
  */
+import type { ModelSource } from "./model-init.ts";
 import type { Runtime } from "@goodhart/engine";
 import type { FitForm } from "../fits.ts";
 import type { LabelledExample } from "../task/dataset/pairs.ts";
@@ -164,6 +165,8 @@ export interface ExperimentContext {
   cacheDir: string;
   /** The lab's imported datasets, for studies whose task is a dataset (the lab provides it). */
   datasets?: DatasetSource;
+  /** The lab's registered model folders, for configs that start a model from one (`model:<id>`; see model-init.ts). */
+  models?: ModelSource;
 }
 
 /** Reads an imported dataset's labelled pairs (see task/dataset/pairs.ts). */

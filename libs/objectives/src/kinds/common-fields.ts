@@ -4,7 +4,7 @@
  * heads must divide dModel). Each kind passes its own descriptions, so the help text still says
  * what the field means for that study.
  */
-import { type FieldMeta, type Schema, join, meta, num, obj, refine, str, withDefault } from "../config/validate.ts";
+import { type FieldMeta, type Schema, describeValue, join, meta, num, obj, refine, str, withDefault } from "../config/validate.ts";
 
 export const positiveInt = (max?: number) => num({ integer: true, min: 1, max });
 export const nonNegativeInt = num({ integer: true, min: 0 });
@@ -93,11 +93,74 @@ export function headsDivideDModel<T extends { dModel: number; heads: number }>(s
   });
 }
 
+/** A registered model folder by its lab id (`goodhart models list`, LabApi models.initChoices). */
+export type ModelRef = `model:${number}`;
+const MODEL_REF = /^model:([1-9][0-9]*)$/;
+
+/** The lab id of a `model:<id>` value; null for the kind's own starts ("builtin", "pretrained", ...). */
+export function modelIdOf(init: unknown): number | null {
+  const m = typeof init === "string" ? MODEL_REF.exec(init) : null;
+  return m ? Number(m[1]) : null;
+}
+
+/**
+ * Where a policy or reward model starts: one of the kind's own starts, or a registered model
+ * (`model:<id>`). Described as two variants so a form offers the lab's registered models in one
+ * select (picker "model") and the kind's own starts in the other; the model variant comes first
+ * because a form starts a newly chosen variant empty, and an empty string is then still read as
+ * "a model not chosen yet" rather than as the other variant.
+ */
+export function modelInitSchema<B extends string>(builtins: readonly B[]): Schema<B | ModelRef> {
+  return {
+    parse(value, path, issues) {
+      if (typeof value === "string" && ((builtins as readonly string[]).includes(value) || MODEL_REF.test(value)))
+        return value as B | ModelRef;
+      const own = builtins.map((b) => JSON.stringify(b)).join(", ");
+      issues.push({
+        path,
+        message: `expected ${own} or "model:<id>" of a registered model (goodhart models list), got ${describeValue(value)}`,
+      });
+      return undefined;
+    },
+    describe: () => ({
+      anyOf: [
+        {
+          type: "string",
+          pattern: MODEL_REF.source,
+          title: "registered model",
+          description: "model:<id> of a registered Hugging Face model folder (goodhart models import).",
+          picker: "model",
+        },
+        { type: "string", enum: [...builtins] },
+      ],
+    }),
+  };
+}
+
+/**
+ * `basePolicy.init`: "builtin" (the form's default) or left out = the kind's own base policy,
+ * "model:<id>" = a registered model. "builtin" parses to absent, so configs that never name a
+ * model keep the run ids and cache keys they had before the field existed.
+ */
+export function policyInitField(description: string): Schema<"builtin" | ModelRef | undefined> {
+  const schema = modelInitSchema(["builtin"] as const);
+  return meta(
+    {
+      parse: (value, path, issues) => (value === "builtin" ? undefined : schema.parse(value, path, issues)),
+      default: () => undefined,
+      describe: () => ({ ...schema.describe(), default: "builtin" }),
+    },
+    { description },
+  );
+}
+
 export interface BasePolicySizes {
   layers: number;
   dModel: number;
   heads: number;
   pretrainSteps: number;
+  /** A registered model to start from instead ("model:<id>"); absent = the kind's own base policy. */
+  init?: "builtin" | ModelRef;
 }
 
 /** What the base policy's fields mean in this study (heads defaults to the plain rule). */
@@ -119,6 +182,9 @@ export function basePolicyField<B extends BasePolicySizes>(value: B, text: BaseP
     dModel: field(positiveInt(8192), value.dModel, { description: "Width of the base policy.", unit: "dimensions" }),
     heads: field(positiveInt(128), value.heads, { description: text.heads ?? "Attention heads; must divide dModel.", unit: "heads" }),
     pretrainSteps: field(nonNegativeInt, value.pretrainSteps, { description: text.pretrainSteps, unit: "steps" }),
+    init: policyInitField(
+      'Where the policy starts: left out or "builtin" = this base policy, "model:<id>" = a registered model (its tokenizer must fit the task).',
+    ),
   };
   const preset = (value as Partial<{ preset: string }>).preset;
   const shape =

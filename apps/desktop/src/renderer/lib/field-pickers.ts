@@ -32,3 +32,11 @@ export function pickerOptions(picker: FieldPicker): readonly PickerOption[] {
 export function datasetOption(d: DatasetDto): PickerOption {
   return { value: d.id, label: `${d.name} (#${d.id}, ${d.format}, ${d.rowCount} rows)` };
 }
+
+/**
+ * The registered models among LabApi models.initChoices, as picker options: the "builtin" start
+ * is each field's own choice (its other variant), so the model picker lists only `model:<id>`.
+ */
+export function modelInitOptions(choices: readonly { value: string; label: string }[]): PickerOption[] {
+  return choices.filter((c) => c.value.startsWith("model:")).map((c) => ({ value: c.value, label: `${c.label} [${c.value}]` }));
+}

@@ -33,6 +33,7 @@ export async function runDatasetStudy(
     signal: context.signal,
     cacheDir: context.cacheDir,
     ...(context.datasets ? { datasets: context.datasets } : {}),
+    ...(context.models ? { models: context.models } : {}),
   });
   // The job's result: headline numbers (the curves are stored already, per run).
   return { ...result, runs: result.runs.map(({ curve: _curve, ...run }) => run) } as unknown as Record<string, unknown>;

@@ -6,7 +6,7 @@
  * job share the base policy and the samples.
  */
 import { createRuntime, type RuntimeOptions } from "@goodhart/engine";
-import { assertStudyFits, bonStudyPhases, runBonStudy, storedBonStudyResult } from "@goodhart/objectives";
+import { assertStudyFits, bonStudyPhases, refuseModelInitsOnBuiltinTask, runBonStudy, storedBonStudyResult } from "@goodhart/objectives";
 import type { ExperimentContext } from "../runs/experiment.ts";
 import { runDatasetStudy } from "./bon-study-dataset.ts";
 import { bonJobConfig } from "./bon-study-plan.ts";
@@ -28,6 +28,8 @@ export async function run(config: Record<string, unknown>, context: ExperimentCo
         );
       return await runDatasetStudy(job.study, context, runtime);
     }
+    // The built-in task's word vocabulary fits no registered model (objectives experiments/model-init.ts).
+    refuseModelInitsOnBuiltinTask(job.study.name, job.study, ["basePolicy.init", "proxy.init"], context);
     // Refused before any work when its models cannot fit (libs/objectives/src/experiments/memory-check.ts).
     assertStudyFits(job.study.name, bonStudyPhases(job.study, job.options?.rmTraining?.batchSize), runtime.device);
     // Each grid point is the job's run of the same id.

@@ -69,6 +69,7 @@ export async function runKindModule(
       signal: context.signal,
       cacheDir: context.cacheDir,
       ...(context.datasets ? { datasets: context.datasets } : {}),
+      ...(context.models ? { models: context.models } : {}),
     });
     const out: JsonObject =
       typeof result === "object" && result !== null && !Array.isArray(result) ? (result as JsonObject) : { result: result ?? null };

@@ -5,7 +5,7 @@
  * A job may execute several runs (a study's grid points); `context.run(key)` reports to one of
  * them, the plain methods report to the job's first run.
  */
-import type { DatasetSource } from "@goodhart/objectives";
+import type { DatasetSource, ModelSource } from "@goodhart/objectives";
 import type { CurveSample, FitSample, LabelSetSample, ModelSample, RunEndStatus, SampleSetSample } from "./protocol.ts";
 
 /** Reports of one run of the job. */
@@ -40,6 +40,8 @@ export interface ExperimentContext {
   readonly cacheDir: string;
   /** The imported datasets the job's config reads (their rows came with the job; absent when it reads none). */
   readonly datasets?: DatasetSource;
+  /** The registered model folders the job's config starts from (`model:<id>`; absent when it names none). */
+  readonly models?: ModelSource;
   /** Aborted when the run is cancelled; pass it to anything that waits. */
   readonly signal: AbortSignal;
   /** True once cancel was requested; cheap to read inside tight loops (an Atomics load). */

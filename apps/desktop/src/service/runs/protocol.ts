@@ -6,7 +6,14 @@
  * of points), which the writer commits in one transaction.
  */
 import type { CurvePoint, MetricPoint } from "@goodhart/storage";
-import type { ExperimentCheckpoint, ExperimentFit, ExperimentLabelSet, ExperimentSampleSet, LabelledExample } from "@goodhart/objectives";
+import type {
+  ExperimentCheckpoint,
+  ExperimentFit,
+  ExperimentLabelSet,
+  ExperimentSampleSet,
+  LabelledExample,
+  ModelFolderRef,
+} from "@goodhart/objectives";
 import type { SerializedError } from "../../shared/errors.ts";
 
 /** A metric value at a step, as the store keeps it. */
@@ -69,6 +76,8 @@ export interface WorkerStart {
   datasets?: Record<number, LabelledExample[]>;
   /** The label sets the config reads (a DMoERM study's capability labels), by label-set id. */
   labelSets?: Record<number, import("@goodhart/objectives").LabelSetComparisons>;
+  /** The registered model folders the config starts from (`model:<id>`), by id. */
+  models?: Record<number, ModelFolderRef>;
   /** Int32Array view: index 0 becomes 1 when cancel is requested. */
   cancelFlag: SharedArrayBuffer;
 }

@@ -4,7 +4,7 @@
  */
 import { mkdir, readFile, rename, writeFile } from "node:fs/promises";
 import { parentPort, workerData } from "node:worker_threads";
-import type { DatasetSource, LabelledExample } from "@goodhart/objectives";
+import type { DatasetSource, LabelledExample, ModelFolderRef, ModelSource } from "@goodhart/objectives";
 import { serializeError } from "../../shared/errors.ts";
 import { CancelledError, type ExperimentContext, type ExperimentRun, type RunReporter } from "./experiment.ts";
 import type { MetricSample, ParentMessage, WorkerMessage, WorkerStart } from "./protocol.ts";
@@ -21,6 +21,17 @@ function datasetSource(rows: Record<number, LabelledExample[]>, labelSets: Worke
     labelSet(id) {
       const found = labelSets[id];
       if (!found) throw new Error(`label set ${id} was not loaded for this job (it has ${Object.keys(labelSets).join(", ") || "none"})`);
+      return found;
+    },
+  };
+}
+
+/** The model folders that came with the job; asking for another is an error naming the ones it has. */
+function modelSource(folders: Record<number, ModelFolderRef>): ModelSource {
+  return {
+    folder(id) {
+      const found = folders[id];
+      if (!found) throw new Error(`model ${id} was not sent with this job (it has ${Object.keys(folders).join(", ") || "none"})`);
       return found;
     },
   };
@@ -89,6 +100,7 @@ async function main(): Promise<void> {
     threads: start.threads,
     cacheDir: start.cacheDir,
     ...(start.datasets || start.labelSets ? { datasets: datasetSource(start.datasets ?? {}, start.labelSets) } : {}),
+    ...(start.models ? { models: modelSource(start.models) } : {}),
     signal: abort.signal,
     cancelRequested: () => Atomics.load(flag, 0) === 1,
     throwIfCancelled() {

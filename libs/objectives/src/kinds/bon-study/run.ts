@@ -9,6 +9,7 @@ import type { DatasetBonResult } from "../../task/dataset/study.ts";
 import { isBonStudyJob } from "./job.ts";
 import type { BonStudyConfig } from "./schema.ts";
 import { assertStudyFits, bonStudyPhases } from "../../experiments/memory-check.ts";
+import { refuseModelInitsOnBuiltinTask } from "../../experiments/model-init.ts";
 
 export async function run(config: unknown, context: ExperimentContext): Promise<BonStudyResult | DatasetBonResult> {
   // A study on an imported dataset runs the dataset task (task/dataset/); the rest the built-in world.
@@ -21,6 +22,7 @@ export async function run(config: unknown, context: ExperimentContext): Promise<
     }
     return runBonStudyOnDataset(study, context);
   }
+  refuseModelInitsOnBuiltinTask(study.name, study, ["basePolicy.init", "proxy.init"], context);
   assertStudyFits(study.name, bonStudyPhases(study), context.runtime.device);
   return runBonStudy(config, context);
 }

@@ -17,7 +17,6 @@ import {
   meta,
   num,
   obj,
-  oneOf,
   optional,
   refine,
   str,
@@ -28,6 +27,8 @@ import {
   experimentField,
   field,
   headsDivideDModel,
+  modelInitSchema,
+  type ModelRef,
   nonNegativeInt,
   positiveInt,
   promptSplitsField,
@@ -83,6 +84,8 @@ export interface BasePolicyConfig {
   dModel: number;
   heads: number;
   pretrainSteps: number;
+  /** A registered model as pi_init instead ("model:<id>"; dataset tasks whose tokenizer is the model's). */
+  init?: "builtin" | ModelRef;
 }
 
 export interface EnsembleConfig {
@@ -107,9 +110,9 @@ export interface ProxyConfig {
    * "pretrained" (default): each proxy's trunk is copied from a language model of the proxy's size
    * pretrained like the base policy (the base policy itself when the sizes agree; cached by config
    * hash), as Gao et al. and Coste et al. initialise reward models from a pretrained LM; "scratch":
-   * random weights.
+   * random weights; "model:<id>": the trunk of a registered model (a dataset task with the model's tokenizer).
    */
-  init: "pretrained" | "scratch";
+  init: "pretrained" | "scratch" | ModelRef;
 }
 
 export interface BonStudyConfig {
@@ -304,9 +307,9 @@ export function bonStudySchema(defaults: BonStudyConfig = DEFAULT_BON_STUDY): Sc
     ),
     proxy: field(
       obj<ProxyConfig>({
-        init: field(oneOf(["pretrained", "scratch"]), d.proxy.init, {
+        init: field(modelInitSchema(["pretrained", "scratch"] as const), d.proxy.init, {
           description:
-            'Where every proxy starts: "pretrained" copies the trunk of a language model of its size pretrained like the base policy (cached), "scratch" draws random weights.',
+            'Where every proxy starts: "pretrained" copies the trunk of a language model of its size pretrained like the base policy (cached), "scratch" draws random weights, "model:<id>" the trunk of a registered model (dataset tasks; every proxy size must be its shape).',
         }),
       }),
       d.proxy,

@@ -5,10 +5,13 @@
 import { runDmoermStudy, type DmoermConfig, type DmoermResult } from "../../dmoerm/study.ts";
 import type { ExperimentContext } from "../../experiments/sink.ts";
 import { assertStudyFits, dmoermStudyPhases } from "../../experiments/memory-check.ts";
+import { refuseModelInitsOnBuiltinTask } from "../../experiments/model-init.ts";
 
 export async function run(config: unknown, context: ExperimentContext): Promise<DmoermResult> {
   const c = config as DmoermConfig;
-  // Before the run is begun, so a refusal leaves no half-made run behind.
+  // Before the run is begun, so a refusal leaves no half-made run behind. Every reward model
+  // starts from basePolicy's trunk; the built-in task fits no registered model.
+  refuseModelInitsOnBuiltinTask(c.name, c, ["basePolicy.init"], context);
   assertStudyFits(c.name, dmoermStudyPhases(c), context.runtime.device);
   const sink = context.sink.beginRun({ id: c.name, name: c.name, seed: context.seed, config: c as unknown as Record<string, unknown> });
   try {

@@ -2,9 +2,12 @@
 import { runRlStudy, type RlStudyResult } from "../../rl/study.ts";
 import type { ExperimentContext } from "../../experiments/sink.ts";
 import { assertStudyFits, rlStudyPhases } from "../../experiments/memory-check.ts";
+import { refuseModelInitsOnBuiltinTask } from "../../experiments/model-init.ts";
 import type { RlStudyConfig } from "./schema.ts";
 
 export async function run(config: unknown, context: ExperimentContext): Promise<RlStudyResult> {
+  // The built-in task's word vocabulary fits no registered model (experiments/model-init.ts).
+  refuseModelInitsOnBuiltinTask((config as RlStudyConfig).name, config, ["basePolicy.init", "proxy.init"], context);
   // A run started again (after a crash or a cancel) continues from its last checkpoint.
   assertStudyFits((config as RlStudyConfig).name, rlStudyPhases(config as RlStudyConfig), context.runtime.device);
   return runRlStudy(config, context, { resume: true });

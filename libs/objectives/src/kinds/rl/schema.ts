@@ -31,6 +31,8 @@ import {
   experimentField,
   field,
   headsDivideDModel,
+  modelInitSchema,
+  type ModelRef,
   nonNegativeInt,
   positiveInt,
   studyNameField,
@@ -56,6 +58,8 @@ export interface RlStudyConfig {
   name: string;
   task: TaskConfig;
   basePolicy: BasePolicyConfig;
+  /** How the proxies start (left out: from LMs of their sizes pretrained like the base policy). */
+  proxy?: { init: "pretrained" | ModelRef };
   /** Proxy sizes (an axis). */
   proxySizes: ModelSize[];
   /** Comparisons in each proxy's training set. */
@@ -142,6 +146,17 @@ export function rlStudySchema(d: RlStudyConfig = DEFAULT_RL_STUDY): Schema<RlStu
       d.basePolicy,
       { preset: "Name of the base policy.", layers: "Layers of the base policy.", pretrainSteps: "Pretraining steps (cached)." },
       { description: "pi_init: the policy RL starts from and every KL is measured against." },
+    ),
+    proxy: meta(
+      optional(
+        obj<{ init: "pretrained" | ModelRef }>({
+          init: field(modelInitSchema(["pretrained"] as const), "pretrained", {
+            description:
+              'Where every proxy starts: "pretrained" = an LM of its size pretrained like the base policy, "model:<id>" = a registered model.',
+          }),
+        }),
+      ),
+      { description: "How the proxy reward models start (left out: pretrained)." },
     ),
     proxySizes: field(list(modelSize, { minLength: 1 }), d.proxySizes, { description: "Proxy reward-model sizes (an axis)." }),
     trainingSize: field(positiveInt(), d.trainingSize, { description: "Comparisons in each proxy's training set.", unit: "comparisons" }),

@@ -8,6 +8,7 @@ import { loadHfTokenizer, ByteTokenizer, type Tokenizer } from "@goodhart/engine
 import { defaultNs } from "../../bon/kl.ts";
 import type { ExperimentContext } from "../../experiments/sink.ts";
 import type { BonStudyConfig } from "../../kinds/bon-study/schema.ts";
+import { loadDatasetModelStarts } from "../../experiments/model-init.ts";
 import { runDatasetBonStudy, type DatasetBonConfig, type DatasetBonResult } from "./study.ts";
 
 /** The dataset study a best-of-n study config describes. */
@@ -57,5 +58,9 @@ export async function runBonStudyOnDataset(study: BonStudyConfig, context: Exper
     );
   const examples = await context.datasets.labelledExamples(config.datasetId);
   if (examples.length === 0) throw new Error(`${study.name}: dataset ${config.datasetId} has no labelled pairs`);
-  return runDatasetBonStudy(examples, datasetTokenizer(study.task.dataset!.tokenizer), config, context);
+  // Registered models (basePolicy.init, proxy.init) are checked against the task and loaded first.
+  const starts = await loadDatasetModelStarts(study, context);
+  // The model's own folder also names its special tokens (GPT-2's end of text), which tokenizer.json alone may not.
+  const tokenizer = starts.tokenizer ?? datasetTokenizer(study.task.dataset!.tokenizer);
+  return runDatasetBonStudy(examples, tokenizer, config, context, starts);
 }

@@ -26,6 +26,13 @@ import { DatasetEncoder } from "./encoder.ts";
 import { splitDataset, type DatasetPair, type LabelledExample } from "./pairs.ts";
 import { loadOrTrainSftPolicy, type SftPolicySpec } from "./sft-policy.ts";
 import { phaseTimer } from "../../experiments/phase-timer.ts";
+import type { ModelRef } from "../../kinds/common-fields.ts";
+
+/** Registered models loaded by the caller (experiments/model-init.ts): pi_init itself, and the trunk every proxy starts from. */
+export interface DatasetModelStarts {
+  policy?: { model: Gpt; label: string; path: string; hash: string };
+  proxyTrunk?: { model: Gpt; label: string };
+}
 
 export interface RmSize {
   name: string;
@@ -52,8 +59,8 @@ export interface DatasetBonConfig {
     labelNoise: number[];
     seeds: number[];
     epochs?: number;
-    /** "pretrained" (default): trunks from an LM of the proxy's size fine-tuned like pi_init; "scratch": random. */
-    init?: "pretrained" | "scratch";
+    /** "pretrained" (default): trunks from an LM of the proxy's size fine-tuned like pi_init; "scratch": random; "model:<id>": a registered model's trunk (DatasetModelStarts.proxyTrunk). */
+    init?: "pretrained" | "scratch" | ModelRef;
   };
   bon: { poolSize: number; ns: number[]; evalPrompts: number };
   /** Reward-model training knobs shared by gold and proxies (batch size, learning rate, ...). */
@@ -144,6 +151,7 @@ export async function runDatasetBonStudy(
   tokenizer: Tokenizer,
   config: DatasetBonConfig,
   context: ExperimentContext,
+  starts: DatasetModelStarts = {},
 ): Promise<DatasetBonResult> {
   const { runtime, sink, signal } = context;
   const timings: Record<string, number> = { policy: 0, gold: 0, sampling: 0, proxies: 0, curves: 0 };
@@ -178,17 +186,29 @@ export async function runDatasetBonStudy(
     });
   };
 
-  // 2. pi_init.
-  const policy = await timed("policy", () =>
-    loadOrTrainSftPolicy(runtime, encoder, { ...config.policy, seed: config.policy.seed ?? config.seed }, splits.train, context.cacheDir, {
-      signal,
-      onStep: (step, total, loss) => progress("policy", step, total, `SFT loss ${loss.toFixed(3)}`),
-    }),
-  );
+  // 2. pi_init: a registered model as it is, or the SFT policy.
+  const loaded = starts.policy;
+  const policy = loaded
+    ? { model: loaded.model, cached: true, hash: loaded.hash, path: loaded.path, finalLoss: NaN }
+    : await timed("policy", () =>
+        loadOrTrainSftPolicy(
+          runtime,
+          encoder,
+          { ...config.policy, seed: config.policy.seed ?? config.seed },
+          splits.train,
+          context.cacheDir,
+          {
+            signal,
+            onStep: (step, total, loss) => progress("policy", step, total, `SFT loss ${loss.toFixed(3)}`),
+          },
+        ),
+      );
   sink.log(
-    policy.cached
-      ? `SFT policy loaded from ${policy.path}`
-      : `SFT policy trained (final loss ${policy.finalLoss.toFixed(3)}) and cached in ${policy.path}`,
+    loaded
+      ? `pi_init: registered model ${loaded.label} from ${loaded.path}`
+      : policy.cached
+        ? `SFT policy loaded from ${policy.path}`
+        : `SFT policy trained (final loss ${policy.finalLoss.toFixed(3)}) and cached in ${policy.path}`,
   );
   sink.checkpoint({
     name: "sft-policy",
@@ -241,6 +261,7 @@ export async function runDatasetBonStudy(
   const trunks = new Map<string, Gpt>();
   const trunkOf = async (size: RmSize): Promise<Gpt | undefined> => {
     if (proxyInit === "scratch") return undefined;
+    if (starts.proxyTrunk) return starts.proxyTrunk.model;
     const key = `${size.layers}x${size.dModel}x${size.heads}`;
     const known = trunks.get(key);
     if (known) return known;
@@ -287,7 +308,7 @@ export async function runDatasetBonStudy(
             const trained = await timed("proxies", () =>
               trainRewardModel(
                 runtime,
-                rmConfig(size, encoder),
+                starts.proxyTrunk ? starts.proxyTrunk.model.config : rmConfig(size, encoder),
                 data,
                 { seed: seedOf(`${id}/init`), order: new Rng(seed).fork("data-order"), ...(trunk ? { from: trunk } : {}) },
                 {
