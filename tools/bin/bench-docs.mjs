@@ -61,6 +61,13 @@ const KEYS = {
   rm_val_acc_medium: ["the same for the medium proxies"],
   rm_val_acc_large: ["the same for the large proxies"],
   load_average_1m: ["1-minute load average while measuring (other jobs slow every timing)"],
+  // Worker pool (docs/scale-out.md; tools/bench/pool.ts).
+  pool_runs_per_min_w1: ["worker pool: 12 CPU-bound counter runs through 1 single-thread worker, first submit -> last stored"],
+  pool_runs_per_min_w2: ["the same sweep through 2 workers"],
+  pool_runs_per_min_w3: ["the same sweep through 3 workers"],
+  pool_overhead_ms: ["queue cost per run: submit -> start plus finish on the worker -> stored in the lab (median of 5)"],
+  pool_submit_to_start_ms: ["of which submit -> the lab sees a worker start it"],
+  pool_finish_to_stored_ms: ["of which the worker returns the bundle -> the lab has stored it (run reads done)"],
   // Science findings (definitions: docs/science.md#science-benchmark-bench-resultssciencejson).
   bon_gap_growth: ["proxy - gold gap at the largest n minus at n = 2 (single RM, 25% noise); overoptimization shows as > 0"],
   bon_gold_drop_single: ["gold peak minus gold at the largest n (single RM, 25% noise)"],
