@@ -148,6 +148,7 @@ export const runsShowCommand: CliCommand = {
         `run ${run.id}  ${run.name}`,
         `  status      ${run.status}${run.error ? ` (${run.error})` : ""}`,
         `  experiment  ${run.experimentId ?? "-"}   seed ${run.seed}   device ${run.device ?? "-"}`,
+        ...(run.executor ? [`  executes    ${run.executor} (worker pool)`] : []),
         `  created     ${run.createdAt}${run.startedAt ? `   started ${run.startedAt}` : ""}${run.endedAt ? `   ended ${run.endedAt}` : ""}`,
         `  progress    ${run.progress ? `${run.progress.step}/${run.progress.totalSteps}` : "-"}${run.checkpointStep !== null ? `   checkpoint at step ${run.checkpointStep}` : ""}`,
         ...externalLines(external),

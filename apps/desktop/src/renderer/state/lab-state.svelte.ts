@@ -94,7 +94,7 @@ export class LabState {
     });
   }
 
-  async updateSettings(patch: { device?: string; threads?: number; runConcurrency?: number }): Promise<void> {
+  async updateSettings(patch: { device?: string; threads?: number; runConcurrency?: number; queueUrl?: string | null }): Promise<void> {
     await this.guard(async () => {
       this.settings = await this.api.settings.update(patch);
     });
