@@ -9,6 +9,7 @@ import type { FitDto, LabApi, RunDto } from "../../../shared/index.ts";
 import { short } from "../../../shared/charts/result-views.ts";
 import { waitForStatus } from "../../../service/testing/wait-for.ts";
 import CompareScreen from "../../screens/CompareScreen.svelte";
+import ExportScreen from "../../screens/ExportScreen.svelte";
 import RunsScreen from "../../screens/RunsScreen.svelte";
 import { LabState } from "../../state/lab-state.svelte.ts";
 import { Router } from "../../state/router.svelte.ts";
@@ -174,7 +175,7 @@ describe("result views", () => {
     }
   });
 
-  it("Compare shows the kinds' headline views", async () => {
+  it("Compare and Export show the kinds' headline views", async () => {
     const router = new Router();
     router.compareIds = [rlRuns[0]!.id, daaRuns[0]!.id];
     document.body.innerHTML = "";
@@ -187,6 +188,14 @@ describe("result views", () => {
       expect(daa.querySelectorAll('[data-testid="view-figure"]').length).toBe(2);
     } finally {
       unmount(view);
+    }
+    // The Export screen previews the same headline figures the report will carry.
+    document.body.innerHTML = "";
+    const exportView = mount(ExportScreen, { target: document.body, props: { lab: state, router } });
+    try {
+      await waitFor(() => document.querySelectorAll('[data-testid="kind-headline-view"]').length === 2, 20_000);
+    } finally {
+      unmount(exportView);
     }
   });
 });
