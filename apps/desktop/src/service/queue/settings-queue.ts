@@ -22,7 +22,7 @@ export function settingsQueueUrl(input: string | null | undefined, secrets: Secr
   if (address.password !== undefined) {
     if (!secrets.available)
       throw new LabValidationError(
-        "queueUrl: a password cannot be kept here (no OS keychain in browser mode or the CLI); give the URL without it and set GOODHART_QUEUE_PASSWORD in the lab's environment",
+        "queueUrl: a password cannot be kept here (this lab's service has no OS keychain to put it in); give the URL without it and set GOODHART_QUEUE_PASSWORD in the environment of the process that serves the lab",
       );
     secrets.set(QUEUE_PASSWORD, address.password);
   }
