@@ -580,6 +580,11 @@ describe("runElectronMain wiring (fake electron module)", () => {
     ready();
     const started_ = (await started)!;
     expect(log).toContain("utility:Goodhart Lab service");
+    // The CLI's door into the open app: served on 127.0.0.1, published by the service process beside its lock.
+    expect(started_.endpoint.url).toMatch(/^http:\/\/127\.0\.0\.1:\d+$/);
+    const labJson = join(dir, "data", "lab.json");
+    for (let i = 0; i < 500 && !existsSync(labJson); i++) await new Promise((res) => setTimeout(res, 10));
+    expect(JSON.parse(readFileSync(labJson, "utf8"))).toMatchObject({ url: started_.endpoint.url });
     expect(log).toContain("handle:app");
     expect(calls.headers).toBeDefined();
     expect(calls.request).toBeDefined();
@@ -619,5 +624,6 @@ describe("runElectronMain wiring (fake electron module)", () => {
     expect(log).toContain("prevented");
     expect(log).toContain("exit");
     expect(await started_.service.exited).toBe("exit code 0");
+    expect(existsSync(labJson)).toBe(false);
   });
 });

@@ -23,6 +23,7 @@ import { type PdfWindow, type PdfWindowOptions, createPdfWindow, registerReportP
 import { createSafeStorageSecretStore, keychainLabApi } from "./secret-store-electron.ts";
 import { WindowFileGrants } from "./window-file-grants.ts";
 import { type ServiceProcess, serviceHostEntryUrl, startServiceProcess } from "./service-process.ts";
+import { type SubmissionEndpoint, startSubmissionEndpoint } from "./submission-endpoint.ts";
 import { createMainWindow } from "./window-options.ts";
 
 export interface ElectronMainOptions {
@@ -42,6 +43,8 @@ export interface ElectronApp {
   service: ServiceProcess;
   /** Keychain-backed secrets (main process only). */
   secrets: SecretStore;
+  /** Where `goodhart` commands submit while the app is open (published as lab.json beside the runner lock). */
+  endpoint: SubmissionEndpoint;
 }
 
 export const defaultRendererDir = fileURLToPath(new URL("../../dist/renderer", import.meta.url));
@@ -111,6 +114,14 @@ export async function runElectronMain(electron: ElectronMain, options: ElectronM
   log("service ready");
   // The keychain's calls are answered here; the service process gets decrypted secrets in memory only.
   const api = keychainLabApi(service.api, secrets, (name, value) => service.sendSecret(name, value));
+  // The CLI submits to this app while it is open (lab.json beside the runner lock), as it does to browser mode.
+  const endpoint = await startSubmissionEndpoint({
+    api: service.api,
+    subscribe: service.subscribe,
+    publish: (e) => service.publishEndpoint(e),
+    uploadDir: join(dirname(dbFile), "data", "uploads"),
+  });
+  log(`command-line endpoint: ${endpoint.url}`);
   const disposeIpc = registerLabIpc({
     ipcMain,
     api,
@@ -142,9 +153,13 @@ export async function runElectronMain(electron: ElectronMain, options: ElectronM
     event.preventDefault();
     disposeIpc();
     disposePdf();
-    void service.shutdown().finally(() => app.exit(0));
+    void endpoint
+      .close()
+      .catch(() => undefined)
+      .then(() => service.shutdown())
+      .finally(() => app.exit(0));
   });
-  return { service, secrets };
+  return { service, secrets, endpoint };
 }
 
 /** Says why the app could not start, in a native dialog naming the log file, and exits with 1. */

@@ -19,6 +19,8 @@ export interface HostClient {
   hostExited(reason: string): void;
   /** Hands the host a secret decrypted from the OS keychain (null: cleared); it keeps it in memory only. */
   sendSecret(name: string, value: string | null): void;
+  /** Tells the host where the front door serves LabApi over HTTP, for lab.json beside the runner lock (other front doors submit there). */
+  publishEndpoint(endpoint: { url: string; token: string }): void;
 }
 
 export function connectServiceHost(port: MessageEnd<ToHost, FromHost>): HostClient {
@@ -91,6 +93,9 @@ export function connectServiceHost(port: MessageEnd<ToHost, FromHost>): HostClie
     },
     sendSecret(name, value) {
       if (!gone) port.post({ type: "secret", name, value });
+    },
+    publishEndpoint({ url, token }) {
+      if (!gone) port.post({ type: "endpoint", url, token });
     },
     hostExited(reason) {
       gone = reason;

@@ -10,6 +10,8 @@ export type ToHost =
   | { type: "call"; id: number; method: string; input: unknown }
   /** A secret the front door decrypted from the OS keychain (null: cleared), for the host's memory only. */
   | { type: "secret"; name: string; value: string | null }
+  /** Where the front door serves this lab's LabApi over HTTP (main/submission-endpoint.ts): published as lab.json beside the runner lock. */
+  | { type: "endpoint"; url: string; token: string }
   | { type: "shutdown" };
 
 export type FromHost =

@@ -30,7 +30,7 @@ await runServiceHost(parentEnd(), {
   dbFile: dbFile || undefined,
   dataDir: dataDir || undefined,
   service: {
-    // How another front door's refusal names this process (the desktop app serves no HTTP endpoint to submit to).
+    // How another front door names this process (the CLI submits to it through lab.json: main/submission-endpoint.ts).
     holder: "the Goodhart Lab desktop app",
     ...(secretsFile ? { secrets: handedOverSecretStore(secretsFile, (f) => readFileSync(f, "utf8")) } : {}),
   },

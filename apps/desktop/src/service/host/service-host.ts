@@ -25,6 +25,9 @@ export async function runServiceHost(port: MessageEnd<FromHost, ToHost>, options
         void answerLabCall(service, message.method, message.input).then((response) =>
           port.post({ type: "answer", id: message.id, response }),
         );
+      } else if (message.type === "endpoint") {
+        // The lock lives here, so lab.json is written here (and removed with the lock).
+        service.publishEndpoint({ url: message.url, token: message.token });
       } else if (message.type === "secret") {
         options.service?.secrets?.receive?.(message.name, message.value);
       } else if (message.type === "shutdown") {
