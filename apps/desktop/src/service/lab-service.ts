@@ -386,8 +386,11 @@ export function createLabService(options: LabServiceOptions): LabService {
       registry.parseConfig(kind.kind, run.config);
       return runKey(kind, run.config, runId);
     } catch (err) {
+      // Configs are validated when stored, so one that no longer parses was stored by an earlier
+      // Goodhart Lab: say so, and which fields changed, rather than a bare validation error.
+      const reason = (err instanceof Error ? err.message : String(err)).replace(`Invalid config for experiment kind '${kind.kind}': `, "");
       throw new LabConflictError(
-        `Run ${runId} cannot be executed again: its stored config is not one runnable ${kind.kind} grid point (${err instanceof Error ? err.message : String(err)}). Start its experiment again instead.`,
+        `Run ${runId} cannot be executed again: it was stored by an earlier Goodhart Lab (on ${run.createdAt.slice(0, 10)}) and its config is no longer one runnable ${kind.kind} grid point; config no longer valid: ${reason}. Start its experiment again instead.`,
       );
     }
   };

@@ -95,10 +95,12 @@ describe("runner lock", () => {
       // The queued one could not be requeued: it is marked interrupted with the reason, and the lab started.
       expect(store.runs.get(queued.id)).toMatchObject({
         status: "interrupted",
-        error: expect.stringMatching(/cannot be executed again: its stored config is not one runnable bon-study grid point/),
+        error: expect.stringMatching(
+          /cannot be executed again: it was stored by an earlier Goodhart Lab \(on \d{4}-\d\d-\d\d\) and its config is no longer one runnable bon-study grid point; config no longer valid: id: unknown field/,
+        ),
       });
       await expect(service.runs.resume({ id: old.id })).rejects.toThrow(
-        /Run \d+ cannot be executed again: .*Start its experiment again instead/,
+        /Run \d+ cannot be executed again: it was stored by an earlier Goodhart Lab .*config no longer valid: id: unknown field.*Start its experiment again instead/,
       );
       expect(store.runs.get(old.id)!.status).toBe("cancelled");
     } finally {
