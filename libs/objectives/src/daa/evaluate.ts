@@ -46,15 +46,27 @@ export interface DaaHeldOutPair {
   refRejected: number;
 }
 
+/**
+ * Another task's samples and gold (task/dataset/daa.ts: its tokenizer, generation and gold reward
+ * model): `draw` samples the policy on the evaluation prompts (each `samplesPerPrompt` times, with
+ * the same seeds at every checkpoint) and scores the samples with gold.
+ */
+export interface DaaSampler {
+  pad: number;
+  draw(policy: Gpt): Promise<{ sequences: ScoredSequence[]; gold: Float64Array }>;
+}
+
 /** What stays the same across every checkpoint of every run: the reference and its samples. */
 export interface DaaEvaluationSetup {
   runtime: Runtime;
-  task: BuiltinTask;
-  tokenizer: WordTokenizer;
+  /** The built-in task and its tokenizer (sampled with samplePolicy, scored by task.gold), unless `sampler` is given. */
+  task?: BuiltinTask;
+  tokenizer?: WordTokenizer;
+  sampler?: DaaSampler;
   /** The frozen reference, placed under the prefix "ref." (so it can share a graph with the policy). */
   reference: Gpt;
-  /** Evaluation prompts, each repeated `samplesPerPrompt` times in a row. */
-  prompts: readonly TaskPrompt[];
+  /** Evaluation prompts, each repeated `samplesPerPrompt` times in a row (a sampler's are its own). */
+  prompts: readonly TaskPrompt[] | readonly string[];
   samplesPerPrompt: number;
   /** Base of the per-sample seeds of policy samples (the same at every checkpoint: common random numbers). */
   sampleSeed: number;
@@ -116,7 +128,7 @@ async function sampledKl(
   const batchSize = 128;
   for (let start = 0; start < rows.length; start += batchSize) {
     const batch = rows.slice(start, start + batchSize);
-    const feeds = sequenceFeeds(batch, setup.tokenizer.special.pad);
+    const feeds = sequenceFeeds(batch, padOf(setup));
     const { weights: _unused, ...graphFeeds } = feeds; // weights pick the completion positions on the host
     const r = await session.run({ ...params, ...graphFeeds });
     const [, T] = feeds.ids.shape as [number, number];
@@ -138,21 +150,33 @@ async function sampledKl(
   return out;
 }
 
+function padOf(setup: DaaEvaluationSetup): number {
+  if (setup.sampler) return setup.sampler.pad;
+  if (!setup.tokenizer) throw new Error("daa evaluation: the setup has neither a sampler nor the built-in task's tokenizer");
+  return setup.tokenizer.special.pad;
+}
+
+/** The built-in task's samples of `policy` on the evaluation prompts, scored by its gold. */
+async function drawBuiltin(setup: DaaEvaluationSetup, policy: Gpt): Promise<{ sequences: ScoredSequence[]; gold: Float64Array }> {
+  const { task, tokenizer, samplesPerPrompt: m } = setup;
+  if (!task || !tokenizer) throw new Error("daa evaluation: the setup has neither a sampler nor the built-in task");
+  const repeated = (setup.prompts as readonly TaskPrompt[]).flatMap((p) => Array.from({ length: m }, () => p));
+  const samples = await samplePolicy(setup.runtime, policy, tokenizer, repeated, { seed: setup.sampleSeed, signal: setup.signal });
+  return {
+    sequences: samples.map((s) => scoredSample(s, tokenizer)),
+    gold: Float64Array.from(samples, (s) => task.gold(s.prompt, s.words).total),
+  };
+}
+
 /** Evaluates `policy` (a plain Gpt without prefix) at one checkpoint. */
 export async function evaluateDaaPolicy(
   setup: DaaEvaluationSetup,
   policy: Gpt,
   at: { step: number; epochFraction: number; beta: number },
 ): Promise<DaaEvaluation> {
-  const { task, tokenizer, samplesPerPrompt: m } = setup;
-  const repeated = setup.prompts.flatMap((p) => Array.from({ length: m }, () => p));
-  const samples = await samplePolicy(setup.runtime, policy, tokenizer, repeated, { seed: setup.sampleSeed, signal: setup.signal });
-  const gold = Float64Array.from(samples, (s) => task.gold(s.prompt, s.words).total);
-  const kl = await sampledKl(
-    setup,
-    policy,
-    samples.map((s) => scoredSample(s, tokenizer)),
-  );
+  const m = setup.samplesPerPrompt;
+  const { sequences, gold } = setup.sampler ? await setup.sampler.draw(policy) : await drawBuiltin(setup, policy);
+  const kl = await sampledKl(setup, policy, sequences);
   const P = setup.prompts.length;
   const perPrompt = { kl: [] as number[], k3: [] as number[], k1: [] as number[], winRate: [] as number[], goldGain: [] as number[] };
   for (let p = 0; p < P; p++) {
@@ -179,7 +203,7 @@ export async function evaluateDaaPolicy(
   const held = setup.heldOut;
   const lp = held.length
     ? await sequenceLogProbs(setup.runtime, policy, [...held.map((h) => h.chosen), ...held.map((h) => h.rejected)], {
-        pad: tokenizer.special.pad,
+        pad: padOf(setup),
       })
     : new Float64Array(0);
   const perPair = { chosenLogp: [] as number[], rejectedLogp: [] as number[], correct: [] as number[] };

@@ -40,7 +40,7 @@ describe("planning a best-of-n study into runs", () => {
     ]);
   });
 
-  it("plans a dataset task's axes, and refuses a sweep grid over it (the dataset task runs the study's own axes only)", () => {
+  it("plans a dataset task's axes, and a sweep grid over it: one run per grid point and axis point", () => {
     const onDataset = parseBonStudy({ ...study, task: { kind: "dataset", seed: 0, dataset: { datasetId: 3 } } }) as unknown as Record<
       string,
       unknown
@@ -49,9 +49,19 @@ describe("planning a best-of-n study into runs", () => {
     expect(planned).toHaveLength(4);
     for (const p of planned)
       expect((p.config.study as { task: unknown }).task).toMatchObject({ kind: "dataset", dataset: { datasetId: 3 } });
-    expect(() => planBonStudy({ study: onDataset, grid: { "bon.poolSize": [4, 8] } })).toThrow(
-      /sweep grids over a dataset task are not supported yet \(swept: bon\.poolSize\)/,
-    );
+    const swept = planBonStudy({ study: onDataset, grid: { "bon.poolSize": [64, 128] } });
+    expect(swept).toHaveLength(8);
+    // Each grid point runs alone: its grid narrowed to its own values.
+    expect(swept.map((p) => (p.config.grid as Record<string, unknown[]>)["bon.poolSize"])).toEqual([
+      [64],
+      [64],
+      [64],
+      [64],
+      [128],
+      [128],
+      [128],
+      [128],
+    ]);
   });
 
   it("refuses a sweep over one of the study's own axes, which no run could execute alone", () => {

@@ -68,11 +68,6 @@ function narrowed(job: BonJobConfig, point: BonRunConfig): BonJobConfig {
  */
 export function planBonStudy(config: Record<string, unknown>): PlannedRun[] {
   const job = bonJobConfig(config);
-  if (job.study.task.kind === "dataset" && job.grid && Object.keys(job.grid).length > 0) {
-    throw new Error(
-      `sweep grids over a dataset task are not supported yet (swept: ${Object.keys(job.grid).join(", ")}); list the values in the study's own axes (proxySizes, trainingSizes, labelNoise, seeds)`,
-    );
-  }
   return gridPoints(job).map((point) => {
     const alone = narrowed(job, point);
     const check = gridPoints(alone);

@@ -21,13 +21,7 @@ export async function run(config: Record<string, unknown>, context: ExperimentCo
   });
   try {
     // A study on an imported dataset runs the dataset task, never the built-in world.
-    if (job.study.task.kind === "dataset") {
-      if (job.grid && Object.keys(job.grid).length > 0)
-        throw new Error(
-          `${job.study.name}: sweep grids over a dataset task are not supported yet; list the values in the study's own axes`,
-        );
-      return await runDatasetStudy(job.study, context, runtime);
-    }
+    if (job.study.task.kind === "dataset") return await runDatasetStudy(job.study, context, runtime, job.grid);
     // The built-in task's word vocabulary fits no registered model (objectives experiments/model-init.ts).
     refuseModelInitsOnBuiltinTask(job.study.name, job.study, ["basePolicy.init", "proxy.init"], context);
     // Refused before any work when its models cannot fit (libs/objectives/src/experiments/memory-check.ts).

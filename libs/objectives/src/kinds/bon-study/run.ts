@@ -4,21 +4,19 @@
  */
 import { runBonStudy, type BonStudyResult } from "../../experiments/bon-study.ts";
 import type { ExperimentContext } from "../../experiments/sink.ts";
-import { runBonStudyOnDataset } from "../../task/dataset/from-bon-study.ts";
+import { runBonStudyOnDataset, runBonStudySweepOnDataset, type DatasetBonSweepResult } from "../../task/dataset/from-bon-study.ts";
 import type { DatasetBonResult } from "../../task/dataset/study.ts";
 import { isBonStudyJob } from "./job.ts";
 import type { BonStudyConfig } from "./schema.ts";
 import { assertStudyFits, bonStudyPhases } from "../../experiments/memory-check.ts";
 import { refuseModelInitsOnBuiltinTask } from "../../experiments/model-init.ts";
 
-export async function run(config: unknown, context: ExperimentContext): Promise<BonStudyResult | DatasetBonResult> {
+export async function run(config: unknown, context: ExperimentContext): Promise<BonStudyResult | DatasetBonResult | DatasetBonSweepResult> {
   // A study on an imported dataset runs the dataset task (task/dataset/); the rest the built-in world.
   const study = (isBonStudyJob(config) ? config.study : config) as BonStudyConfig;
   if (study.task?.kind === "dataset") {
     if (isBonStudyJob(config) && config.grid && Object.keys(config.grid).length > 0) {
-      throw new Error(
-        `${study.name}: sweep grids over a dataset task are not supported yet; list the values in the study's own axes (proxySizes, trainingSizes, labelNoise, seeds)`,
-      );
+      return runBonStudySweepOnDataset(study, config.grid, context);
     }
     return runBonStudyOnDataset(study, context);
   }

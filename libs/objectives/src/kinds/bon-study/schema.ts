@@ -17,7 +17,6 @@ import {
   meta,
   num,
   obj,
-  optional,
   refine,
   str,
   describeValue,
@@ -35,6 +34,7 @@ import {
   studyNameField,
   taskSeedField,
 } from "../common-fields.ts";
+import { datasetTaskBlock, datasetTaskIssues } from "../dataset-task.ts";
 
 /** A transformer size, named so curves can be labelled "small" rather than by numbers. */
 export interface ModelSize {
@@ -163,7 +163,7 @@ export const DEFAULT_BON_STUDY: BonStudyConfig = {
   seeds: [1, 2, 3],
 };
 
-const modelSize: Schema<ModelSize> = headsDivideDModel(
+export const modelSize: Schema<ModelSize> = headsDivideDModel(
   obj<ModelSize>({
     name: meta(str({ pattern: /^[a-z0-9][a-z0-9_-]*$/i, patternText: "a name of letters, digits, - and _" }), {
       description: "Label of this size in curves and tables.",
@@ -253,34 +253,7 @@ export function bonStudySchema(defaults: BonStudyConfig = DEFAULT_BON_STUDY): Sc
         kind: field(str({ oneOf: ["builtin", "dataset"] }) as Schema<"builtin" | "dataset">, d.task.kind, {
           description: "The task: the built-in synthetic world, or an imported dataset (then `dataset` says which).",
         }),
-        dataset: meta(
-          optional(
-            obj<DatasetTaskConfig>({
-              datasetId: meta(positiveInt(), { description: "Id of the imported dataset (goodhart datasets list).", picker: "dataset" }),
-              tokenizer: field(str(), "byte", {
-                description: '"byte" for the byte-level tokenizer, or the path of a Hugging Face tokenizer.json.',
-              }),
-              heldOutFraction: field(num({ above: 0, below: 1 }), 0.15, {
-                description: "Fraction of prompts held out from every reward model.",
-                unit: "fraction",
-              }),
-              maxPromptTokens: field(positiveInt(4096), 128, { description: "Prompts keep their last this many tokens.", unit: "tokens" }),
-              maxResponseTokens: field(positiveInt(4096), 64, {
-                description: "Responses and samples keep their first this many tokens.",
-                unit: "tokens",
-              }),
-              gold: field(
-                modelSize,
-                { name: "gold", layers: 2, dModel: 64, heads: 4 },
-                { description: "The gold reward model, trained on all of the training split's labels." },
-              ),
-            }),
-          ),
-          {
-            description:
-              'With kind "dataset": the imported dataset (its id), tokenizer, held-out fraction, length limits and the gold reward model.',
-          },
-        ),
+        dataset: datasetTaskBlock(modelSize),
         seed: taskSeedField(d.task.seed, "Seed of the built-in task world (its prompts and their splits)."),
         prompts: promptSplitsField(
           d.task.prompts,
@@ -385,15 +358,7 @@ export function bonStudySchema(defaults: BonStudyConfig = DEFAULT_BON_STUDY): Sc
         if (n > s.bon.poolSize) issues.push({ path: `bon.ns[${i}]`, message: `expected n <= bon.poolSize (${s.bon.poolSize}), got ${n}` });
       });
     }
-    if (s.task.kind === "dataset" && !s.task.dataset)
-      issues.push({ path: "task.dataset", message: 'expected the dataset block (datasetId, ...) with task.kind "dataset"' });
-    if (s.task.kind === "builtin" && s.task.dataset)
-      issues.push({ path: "task.dataset", message: 'expected no dataset block with task.kind "builtin"' });
-    if (s.task.kind === "dataset" && s.ensemble.size !== 1)
-      issues.push({
-        path: "ensemble.size",
-        message: `expected 1 with a dataset task (ensembles run on the built-in task only, for now), got ${s.ensemble.size}`,
-      });
+    datasetTaskIssues(s.task, issues);
     if (s.task.kind === "builtin" && s.bon.evalPrompts > s.task.prompts.test) {
       issues.push({
         path: "bon.evalPrompts",

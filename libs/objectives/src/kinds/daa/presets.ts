@@ -28,6 +28,39 @@ export const DAA_PRESET_LIST: readonly KindPreset[] = [
     datasets: ["builtin"],
     overrides: { name: "rpo-vs-dpo", losses: ["dpo", "rpo"], rpoEtas: [RPO_PAPER_ETA, 0.5] },
   },
+  {
+    name: "hh-rlhf-dpo",
+    title: "DPO and IPO on HH-RLHF style preference data",
+    description:
+      "Rafailov et al. on real labels: the dataset's chosen/rejected pairs are the label set (512 of them), gold is a 2-layer reward model trained on all of the training split's labels, pi_init and the reference an SFT policy on the chosen responses. DPO and IPO at betas 0.1 and 0.5, one epoch of LoRA, two seeds; win rate and gold gain on 32 held-out prompts. Needs an imported pairwise dataset.",
+    papers: [RAFAILOV],
+    datasets: ["pairwise preferences (HH-RLHF harmless-base)"],
+    requires: [
+      { path: "task.dataset.datasetId", description: "the id of an imported pairwise dataset (goodhart datasets list)", example: 1 },
+    ],
+    overrides: {
+      name: "hh-rlhf-dpo",
+      task: {
+        kind: "dataset",
+        seed: 0,
+        // The data settings of bon-study's hh-rlhf-bon preset: the same split, gold size and SFT policy.
+        dataset: {
+          tokenizer: "byte",
+          heldOutFraction: 0.15,
+          maxPromptTokens: 128,
+          maxResponseTokens: 64,
+          gold: { name: "gold-2x64", layers: 2, dModel: 64, heads: 4 },
+        },
+      },
+      basePolicy: { preset: "sft-byte", layers: 2, dModel: 64, heads: 4, pretrainSteps: 300 },
+      losses: ["dpo", "ipo"],
+      betas: [0.1, 0.5],
+      labels: { pairs: 512, noise: 0 },
+      training: { epochs: 1, batchSize: 32, lr: 2e-3, finetune: "lora", loraRank: 8 },
+      evaluation: { prompts: 32, samplesPerPrompt: 2, heldOutPairs: 128, epochOneFractions: [0.125, 0.25, 0.5, 0.75] },
+      seeds: [1, 2],
+    },
+  },
 ];
 
 /** A fresh copy of a preset's full config. */

@@ -1,21 +1,24 @@
 /**
  * Config of the direct alignment overoptimization study (Rafailov et al. 2024; RPO of Liu et al.
- * 2024) on the built-in task: which losses at which betas (and RPO etas), trained on how many
- * gold-labelled comparisons of base-policy samples (with label noise), for how long, evaluated how.
- * One run per (loss, beta, eta for RPO, seed).
+ * 2024) on the built-in task or an imported dataset: which losses at which betas (and RPO etas),
+ * trained on how many comparisons (gold-labelled base-policy samples, or the dataset's own
+ * chosen/rejected pairs; with label noise), for how long, evaluated how. One run per (loss, beta,
+ * eta for RPO, seed).
  */
-import { type ConfigIssue, type Schema, list, num, obj, oneOf, refine } from "../../config/validate.ts";
+import { type ConfigIssue, type Schema, list, num, obj, oneOf, refine, str } from "../../config/validate.ts";
 import {
   basePolicyField,
-  builtinTaskField,
   experimentField,
   field,
   nonNegativeInt,
   positiveInt,
+  promptSplitsField,
   studyNameField,
+  taskSeedField,
 } from "../common-fields.ts";
 import { DAA_LOSSES, RPO_PAPER_ETA, type DaaLossKind } from "../../daa/losses.ts";
-import type { BasePolicyConfig, TaskConfig } from "../bon-study/schema.ts";
+import { modelSize, type BasePolicyConfig, type BonTaskConfig } from "../bon-study/schema.ts";
+import { datasetTaskBlock, datasetTaskIssues } from "../dataset-task.ts";
 
 export interface DaaLabelConfig {
   /** Comparisons (two base-policy samples of a training prompt each) labelled by gold. */
@@ -45,7 +48,8 @@ export interface DaaEvaluationConfig {
 export interface DaaStudyConfig {
   experiment: "daa-overoptimization";
   name: string;
-  task: TaskConfig;
+  /** The built-in task, or an imported dataset (`kind: "dataset"` with its `dataset` block). */
+  task: BonTaskConfig;
   basePolicy: BasePolicyConfig;
   losses: DaaLossKind[];
   betas: number[];
@@ -83,16 +87,26 @@ export function daaStudySchema(defaults: DaaStudyConfig = DEFAULT_DAA_STUDY): Sc
   const shape = obj<DaaStudyConfig>({
     experiment: experimentField("daa-overoptimization", d.experiment),
     name: studyNameField(d.name, "Study name; part of every run id."),
-    task: builtinTaskField(d.task, {
-      kind: "The task: the built-in synthetic world.",
-      seed: "Seed of the built-in task world (its prompts and their splits).",
-      prompts: {
-        train: "Training prompts; two base-policy samples of one make a comparison.",
-        validation: "Validation prompts: the held-out gold-labelled pairs.",
-        test: "Test prompts: where KL, win rate and gold are measured.",
-      },
-      block: "The task the policy and the gold reward live in.",
-    }),
+    task: field(
+      obj<BonTaskConfig>({
+        kind: field(str({ oneOf: ["builtin", "dataset"] }) as Schema<"builtin" | "dataset">, d.task.kind, {
+          description:
+            "The task: the built-in synthetic world, or an imported dataset (its chosen/rejected pairs are the label set, its gold RM the gold; see `dataset`).",
+        }),
+        dataset: datasetTaskBlock(modelSize),
+        seed: taskSeedField(
+          d.task.seed,
+          "Seed of the task: the built-in world's prompts and splits, or the dataset's split and SFT policy.",
+        ),
+        prompts: promptSplitsField(d.task.prompts, {
+          train: "Training prompts; two base-policy samples of one make a comparison.",
+          validation: "Validation prompts: the held-out gold-labelled pairs.",
+          test: "Test prompts: where KL, win rate and gold are measured.",
+        }),
+      }),
+      d.task,
+      { description: "The task the policy and the gold reward live in." },
+    ),
     basePolicy: basePolicyField(
       d.basePolicy,
       {
@@ -172,12 +186,14 @@ export function daaStudySchema(defaults: DaaStudyConfig = DEFAULT_DAA_STUDY): Sc
     }),
   });
   return refine(shape, (s, _path, issues: ConfigIssue[]) => {
-    if (s.evaluation.prompts > s.task.prompts.test)
+    datasetTaskIssues(s.task, issues);
+    // A dataset's own held-out split bounds these when the study runs (task/dataset/daa.ts).
+    if (s.task.kind === "builtin" && s.evaluation.prompts > s.task.prompts.test)
       issues.push({
         path: "evaluation.prompts",
         message: `expected at most task.prompts.test (${s.task.prompts.test}), got ${s.evaluation.prompts}`,
       });
-    if (s.evaluation.heldOutPairs > s.task.prompts.validation) {
+    if (s.task.kind === "builtin" && s.evaluation.heldOutPairs > s.task.prompts.validation) {
       issues.push({
         path: "evaluation.heldOutPairs",
         message: `expected at most task.prompts.validation (${s.task.prompts.validation}; one pair per prompt), got ${s.evaluation.heldOutPairs}`,

@@ -8,6 +8,8 @@ import { memorySink } from "../../experiments/sink.ts";
 import { run } from "../../kinds/bon-study/run.ts";
 import { bonStudySchema, type BonStudyConfig } from "../../kinds/bon-study/schema.ts";
 import type { LabelledExample } from "./pairs.ts";
+import type { DatasetBonSweepResult } from "./from-bon-study.ts";
+import type { DatasetBonResult } from "./study.ts";
 
 function parse(value: unknown): { study?: BonStudyConfig; issues: ConfigIssue[] } {
   const issues: ConfigIssue[] = [];
@@ -47,10 +49,8 @@ describe("bon-study task.kind dataset", () => {
       path: "task.dataset",
       message: expect.stringMatching(/expected the dataset block/),
     });
-    expect(parse({ ...datasetStudy, ensemble: { size: 2, aggregations: ["mean"] } }).issues).toContainEqual({
-      path: "ensemble.size",
-      message: expect.stringMatching(/expected 1 with a dataset task/),
-    });
+    // Ensembles run on a dataset task as on the built-in one.
+    expect(parse({ ...datasetStudy, ensemble: { size: 3, aggregations: ["mean", "wco", "uwo"] } }).issues).toEqual([]);
     expect(
       parse({ ...datasetStudy, task: { ...datasetStudy.task, dataset: { ...datasetStudy.task.dataset, datasetId: 0 } } }).issues[0]!.path,
     ).toBe("task.dataset.datasetId");
@@ -108,6 +108,73 @@ describe("bon-study task.kind dataset", () => {
       expect(scratch.runs[0]!.config.proxyInit).toBe("scratch");
       expect(scratch.runs[0]!.curves).not.toEqual(pre.runs[0]!.curves);
     }, 120_000);
+
+    it("trains an ensemble per proxy: a curve per aggregation and per member; member 0 is the single proxy", async () => {
+      const datasets = { labelledExamples: () => examples };
+      const single = memorySink();
+      const ensemble = memorySink();
+      const one = (await run(parse(datasetStudy).study!, { runtime, seed: 0, sink: single, cacheDir: dir, datasets })) as DatasetBonResult;
+      const three = (await run(parse({ ...datasetStudy, ensemble: { size: 3, aggregations: ["mean", "wco"] } }).study!, {
+        runtime,
+        seed: 0,
+        sink: ensemble,
+        cacheDir: dir,
+        datasets,
+      })) as DatasetBonResult;
+      const series = [...new Set(ensemble.runs[0]!.curves.map((c) => c.series))];
+      expect(series).toEqual(["proxy:mean", "proxy:wco", "member:0", "member:1", "member:2"]);
+      // Each point of an ensemble's curve carries every member's score of the selected sample.
+      expect(ensemble.runs[0]!.curves.every((c) => c.proxyScores?.length === 3)).toBe(true);
+      expect(ensemble.runs[0]!.config.ensemble).toEqual({ size: 3, aggregations: [{ kind: "mean" }, { kind: "wco" }] });
+      const run0 = three.runs[0]!;
+      expect(run0.ensemble!.members).toHaveLength(3);
+      expect(run0.ensemble!.series.map((s) => s.name)).toEqual(["proxy:mean", "proxy:wco"]);
+      // Member 0 is trained exactly as the single proxy is; the others differ.
+      expect(run0.ensemble!.members[0]).toBe(one.runs[0]!.validationAccuracy);
+      const member = (sink: typeof single, name: string) => sink.runs[0]!.curves.filter((c) => c.series === name).map((c) => c.goldScore);
+      expect(member(ensemble, "member:0")).toEqual(member(single, "proxy:mean"));
+      expect(member(ensemble, "member:1")).not.toEqual(member(ensemble, "member:0"));
+      expect(ensemble.runs[0]!.metrics.map((m) => m.name)).toEqual(
+        expect.arrayContaining(["member.2.val_accuracy", "rm.val_accuracy.mean"]),
+      );
+    }, 180_000);
+
+    it("runs a sweep grid over other fields as one dataset study per grid point, runs named by the point", async () => {
+      const datasets = { labelledExamples: () => examples };
+      const sink = memorySink();
+      const study = parse(datasetStudy).study!;
+      const result = (await run(
+        {
+          study,
+          grid: {
+            "bon.ns": [
+              [1, 2],
+              [1, 2, 4],
+            ],
+            "task.dataset.heldOutFraction": [0.2],
+          },
+        },
+        { runtime, seed: 0, sink, cacheDir: dir, datasets },
+      )) as DatasetBonSweepResult;
+      expect(result.points.map((p) => p.overrides)).toEqual([
+        { "bon.ns": [1, 2], "task.dataset.heldOutFraction": 0.2 },
+        { "bon.ns": [1, 2, 4], "task.dataset.heldOutFraction": 0.2 },
+      ]);
+      expect(sink.runs.map((r) => r.id)).toEqual([
+        "on-data/tiny/n20/noise0/s1/bon.ns=[1,2],task.dataset.heldOutFraction=0.2",
+        "on-data/tiny/n20/noise0/s1/bon.ns=[1,2,4],task.dataset.heldOutFraction=0.2",
+      ]);
+      expect(sink.runs.map((r) => r.config.overrides)).toEqual(result.points.map((p) => p.overrides));
+      // Each point ran its own settings: its own n values.
+      expect(sink.runs.map((r) => Math.max(...r.curves.map((c) => c.x)))).toEqual([2, 4]);
+      expect(result.runs).toHaveLength(2);
+      // An invalid point is refused before any work, naming it.
+      const before = sink.runs.length;
+      await expect(run({ study, grid: { "bon.poolSize": [4, 2] } }, { runtime, seed: 0, sink, cacheDir: dir, datasets })).rejects.toThrow(
+        /bon\.ns.*sweep point/,
+      );
+      expect(sink.runs.length).toBe(before);
+    }, 180_000);
 
     it("refuses to run without the lab's datasets rather than run the built-in world", async () => {
       await expect(run(parse(datasetStudy).study!, { runtime, seed: 0, sink: memorySink(), cacheDir: dir })).rejects.toThrow(

@@ -7,9 +7,12 @@
 import { loadHfTokenizer, ByteTokenizer, type Tokenizer } from "@goodhart/engine";
 import { defaultNs } from "../../bon/kl.ts";
 import type { ExperimentContext } from "../../experiments/sink.ts";
-import type { BonStudyConfig } from "../../kinds/bon-study/schema.ts";
 import { loadDatasetModelStarts } from "../../experiments/model-init.ts";
-import { runDatasetBonStudy, type DatasetBonConfig, type DatasetBonResult } from "./study.ts";
+import { runDatasetBonStudy, type DatasetBonConfig, type DatasetBonResult, type DatasetProxyRun } from "./study.ts";
+import { canonicalJson, sweep } from "../../config/sweep.ts";
+import { parsePath, setAt } from "../../config/paths.ts";
+import { validate } from "../../config/validate.ts";
+import { bonStudySchema, type BonStudyConfig } from "../../kinds/bon-study/schema.ts";
 
 /** The dataset study a best-of-n study config describes. */
 export function datasetConfigFromBonStudy(study: BonStudyConfig): DatasetBonConfig {
@@ -35,6 +38,7 @@ export function datasetConfigFromBonStudy(study: BonStudyConfig): DatasetBonConf
       trainingSizes: study.trainingSizes,
       labelNoise: study.labelNoise,
       seeds: study.seeds,
+      ensemble: study.ensemble,
       init: study.proxy.init,
     },
     bon: {
@@ -50,8 +54,13 @@ export function datasetTokenizer(spec: string): Tokenizer {
   return spec === "byte" ? new ByteTokenizer() : loadHfTokenizer(spec);
 }
 
-export async function runBonStudyOnDataset(study: BonStudyConfig, context: ExperimentContext): Promise<DatasetBonResult> {
-  const config = datasetConfigFromBonStudy(study);
+/** Runs the study on its dataset; `point` names the sweep grid point it is (in run ids and configs). */
+export async function runBonStudyOnDataset(
+  study: BonStudyConfig,
+  context: ExperimentContext,
+  point?: Record<string, unknown>,
+): Promise<DatasetBonResult> {
+  const config = { ...datasetConfigFromBonStudy(study), ...(point ? { point } : {}) };
   if (!context.datasets)
     throw new Error(
       `${study.name}: a dataset task needs the lab's datasets, and this runner provides none (run it through the lab: goodhart run or the app)`,
@@ -63,4 +72,50 @@ export async function runBonStudyOnDataset(study: BonStudyConfig, context: Exper
   // The model's own folder also names its special tokens (GPT-2's end of text), which tokenizer.json alone may not.
   const tokenizer = starts.tokenizer ?? datasetTokenizer(study.task.dataset!.tokenizer);
   return runDatasetBonStudy(examples, tokenizer, config, context, starts);
+}
+
+/** A dataset study swept over other fields: one dataset study per grid point. */
+export interface DatasetBonSweepResult {
+  study: string;
+  datasetId: number;
+  /** Each grid point's study (its values in `overrides`), in the grid's order (the last key varies fastest). */
+  points: (DatasetBonResult & { overrides: Record<string, unknown> })[];
+  /** Every point's proxy runs. */
+  runs: DatasetProxyRun[];
+}
+
+/** The study with one grid point's values set, validated. */
+function studyAt(study: BonStudyConfig, overrides: Record<string, unknown>): BonStudyConfig {
+  const variant = structuredClone(study) as unknown as Record<string, unknown>;
+  for (const [path, value] of Object.entries(overrides)) setAt(variant, parsePath(path), structuredClone(value), path);
+  return validate(bonStudySchema(), variant);
+}
+
+/**
+ * A dataset study swept over other fields (`grid`: field path -> values; e.g. `bon.poolSize`,
+ * `task.dataset.heldOutFraction`, `proxy.init`, even `task.dataset.datasetId`): every point is
+ * checked first (sweep() validates each and refuses duplicates, as for the built-in task), then
+ * run as its own dataset study, its runs named by the point. A point's SFT policy comes from the
+ * cache when its recipe and data are another point's.
+ */
+export async function runBonStudySweepOnDataset(
+  study: BonStudyConfig,
+  grid: Record<string, readonly unknown[]>,
+  context: ExperimentContext,
+): Promise<DatasetBonSweepResult> {
+  const points = [...new Map(sweep(study, grid).map((r) => [canonicalJson(r.overrides), r.overrides])).values()];
+  const variants = points.map((overrides) => ({ overrides, study: studyAt(study, overrides) }));
+  for (const v of variants) {
+    if (v.study.task.kind !== "dataset")
+      throw new Error(
+        `${study.name}: grid point ${canonicalJson(v.overrides)} leaves the dataset task; sweep the dataset study's own fields`,
+      );
+  }
+  const results: DatasetBonSweepResult["points"] = [];
+  for (const v of variants) {
+    context.signal?.throwIfAborted();
+    context.sink.log(`grid point ${results.length + 1}/${variants.length}: ${canonicalJson(v.overrides)}`);
+    results.push({ ...(await runBonStudyOnDataset(v.study, context, v.overrides)), overrides: v.overrides });
+  }
+  return { study: study.name, datasetId: study.task.dataset!.datasetId, points: results, runs: results.flatMap((r) => r.runs) };
 }

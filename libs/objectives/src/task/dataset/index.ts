@@ -4,4 +4,10 @@ export { splitDataset, toPairs, type DatasetPair, type DatasetSplits, type Label
 export { loadOrTrainSftPolicy, sftPolicyHash, type CachedSftPolicy, type SftPolicySpec } from "./sft-policy.ts";
 export { runDatasetBonStudy, type DatasetBonConfig, type DatasetBonResult, type DatasetProxyRun, type RmSize } from "./study.ts";
 export { hhRlhfBonPreset } from "./presets.ts";
-export { runBonStudyOnDataset, datasetConfigFromBonStudy } from "./from-bon-study.ts";
+export {
+  runBonStudyOnDataset,
+  runBonStudySweepOnDataset,
+  datasetConfigFromBonStudy,
+  type DatasetBonSweepResult,
+} from "./from-bon-study.ts";
+export { datasetDaaPreparer, runDaaStudyOnDataset } from "./daa.ts";

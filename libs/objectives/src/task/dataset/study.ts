@@ -17,15 +17,16 @@
  * The run configs name the dataset, so stored curves say which data they measure.
  */
 import { Rng, generate, hash64, rewardScores, type Gpt, type RewardModelConfig, type Runtime, type Tokenizer } from "@goodhart/engine";
-import { bestOfNPromptValues, curveFromPromptValues, poolsFromMatrix, type BonCurvePoint } from "../../bon/estimator.ts";
+import { bestOfNCurve, bestOfNPromptValues, curveFromPromptValues, poolsFromMatrix, type BonCurvePoint } from "../../bon/estimator.ts";
 import { bonCurvePoints } from "../../experiments/bon-curve-points.ts";
-import { applyNormalisation, fitNormalisation } from "../../ensemble.ts";
+import { aggregate, aggregationName, applyNormalisation, fitNormalisation, type Aggregation } from "../../ensemble.ts";
 import { pairwiseAccuracy, trainRewardModel, type Comparison, type RewardTrainingOptions } from "../../experiments/reward-training.ts";
 import type { ExperimentContext } from "../../experiments/sink.ts";
 import { DatasetEncoder } from "./encoder.ts";
 import { splitDataset, type DatasetPair, type LabelledExample } from "./pairs.ts";
 import { loadOrTrainSftPolicy, type SftPolicySpec } from "./sft-policy.ts";
 import { phaseTimer } from "../../experiments/phase-timer.ts";
+import { canonicalJson } from "../../config/sweep.ts";
 import type { ModelRef } from "../../kinds/common-fields.ts";
 
 /** Registered models loaded by the caller (experiments/model-init.ts): pi_init itself, and the trunk every proxy starts from. */
@@ -43,6 +44,8 @@ export interface RmSize {
 
 export interface DatasetBonConfig {
   name: string;
+  /** A sweep grid point's values (field path -> value): named in every run's id and config. */
+  point?: Record<string, unknown>;
   /** The lab's id of the imported dataset (stored with every run and curve). */
   datasetId: number;
   /** Seed of the split, the policy, the samples and the label noise. */
@@ -59,6 +62,8 @@ export interface DatasetBonConfig {
     labelNoise: number[];
     seeds: number[];
     epochs?: number;
+    /** Reward models per proxy (Coste et al. 2024), trained with different seeds and data orders on the same labels; default 1. */
+    ensemble?: { size: number; aggregations: Aggregation[] };
     /** "pretrained" (default): trunks from an LM of the proxy's size fine-tuned like pi_init; "scratch": random; "model:<id>": a registered model's trunk (DatasetModelStarts.proxyTrunk). */
     init?: "pretrained" | "scratch" | ModelRef;
   };
@@ -78,6 +83,11 @@ export interface DatasetProxyRun {
   /** Agreement with gold on the held-out pairs (does it order them as gold does). */
   goldAgreement: number;
   curve: BonCurvePoint[];
+  /** An ensemble (size > 1): each member's held-out accuracy, and every aggregation's numbers and curve (the first is the run's headline above). */
+  ensemble?: {
+    members: number[];
+    series: { name: string; validationAccuracy: number; goldAgreement: number; curve: BonCurvePoint[] }[];
+  };
 }
 
 export interface DatasetBonResult {
@@ -90,7 +100,26 @@ export interface DatasetBonResult {
   timings: Record<string, number>;
 }
 
-function comparisonsOf(encoder: DatasetEncoder, pairs: readonly DatasetPair[]): Comparison[] {
+/** Gold (Gao/Coste on real data): a reward model of the gold size trained on all of the training split's labels. */
+export function trainDatasetGold(
+  runtime: Runtime,
+  encoder: DatasetEncoder,
+  train: readonly Comparison[],
+  gold: RmSize & { epochs?: number },
+  seed: number,
+  options: Omit<Parameters<typeof trainRewardModel>[4], "epochs">,
+) {
+  return trainRewardModel(
+    runtime,
+    rmConfig(gold, encoder),
+    train,
+    { seed: seedOf(`${seed}/gold`), order: new Rng(seed).fork("gold-order") },
+    { ...options, epochs: gold.epochs ?? 3 },
+  );
+}
+
+/** The pairs as reward-model comparisons (chosen first), in the encoder's sequence format. */
+export function comparisonsOf(encoder: DatasetEncoder, pairs: readonly DatasetPair[]): Comparison[] {
   return pairs.map((p) => ({
     chosen: encoder.sequence(p.prompt, p.chosen),
     rejected: encoder.sequence(p.prompt, p.rejected),
@@ -102,12 +131,23 @@ function rmConfig(size: RmSize, encoder: DatasetEncoder): RewardModelConfig {
   return { vocab: encoder.vocabSize, maxSeq: encoder.maxSeq, dModel: size.dModel, nHeads: size.heads, nLayers: size.layers };
 }
 
+/** A sweep point as text for run ids: `bon.poolSize=16,proxy.init="scratch"`. */
+function pointName(point: Record<string, unknown>): string {
+  return Object.entries(point)
+    .map(([k, v]) => `${k}=${canonicalJson(v)}`)
+    .join(",");
+}
+
 function seedOf(label: string): number {
   return Number(hash64(label) & 0x7fffffffn);
 }
 
-/** N samples per prompt from pi_init: the sequences reward models score, and ln pi_init of each. */
-async function samplePools(
+/**
+ * N samples per prompt from a policy (seeds `seed + p * poolSize + i`): the sequences reward models
+ * score, ln policy of each, and whether the policy ended it (else it was cut at the length limit
+ * and closed with the end token for scoring only).
+ */
+export async function samplePools(
   runtime: Runtime,
   encoder: DatasetEncoder,
   policy: Parameters<typeof generate>[1],
@@ -118,6 +158,7 @@ async function samplePools(
 ) {
   const sequences: number[][] = [];
   const completions: string[] = [];
+  const ended: boolean[] = [];
   const logProb = new Float64Array(prompts.length * poolSize);
   for (let p = 0; p < prompts.length; p++) {
     signal?.throwIfAborted();
@@ -140,9 +181,10 @@ async function samplePools(
       logProb[p * poolSize + i] = g.logprobs[i]!.slice(0, end >= 0 ? end + 1 : tokens.length).reduce((a, b) => a + b, 0);
       sequences.push([...promptIds, ...body, encoder.eos]);
       completions.push(encoder.decode(body));
+      ended.push(end >= 0);
     });
   }
-  return { sequences, completions, logProb };
+  return { sequences, completions, logProb, ended };
 }
 
 /** Runs the study on the labelled examples of one dataset (see the module comment). */
@@ -223,18 +265,11 @@ export async function runDatasetBonStudy(
   const heldOutComparisons = comparisonsOf(encoder, splits.heldOut);
   const rmOptions = { ...config.rmTraining, padToken: encoder.pad, signal };
   const gold = await timed("gold", () =>
-    trainRewardModel(
-      runtime,
-      rmConfig(config.gold, encoder),
-      trainComparisons,
-      { seed: seedOf(`${config.seed}/gold`), order: new Rng(config.seed).fork("gold-order") },
-      {
-        ...rmOptions,
-        epochs: config.gold.epochs ?? 3,
-        onStep: (step) =>
-          progress("gold", step, (config.gold.epochs ?? 3) * Math.ceil(trainComparisons.length / (config.rmTraining?.batchSize ?? 64))),
-      },
-    ),
+    trainDatasetGold(runtime, encoder, trainComparisons, config.gold, config.seed, {
+      ...rmOptions,
+      onStep: (step: number) =>
+        progress("gold", step, (config.gold.epochs ?? 3) * Math.ceil(trainComparisons.length / (config.rmTraining?.batchSize ?? 64))),
+    }),
   );
   const goldValidationAccuracy = await pairwiseAccuracy(runtime, gold.model, heldOutComparisons, encoder.pad);
   sink.log(`gold RM (${config.gold.name}): held-out accuracy ${goldValidationAccuracy.toFixed(3)}, train ${gold.finalAccuracy.toFixed(3)}`);
@@ -251,7 +286,7 @@ export async function runDatasetBonStudy(
       applyNormalisation([all.subarray(0, reference.length)], norm)[0]!,
       applyNormalisation([all.subarray(reference.length)], norm)[0]!,
     ];
-    return { ref, pool };
+    return { ref, pool, rawRef: all.subarray(0, reference.length) };
   };
   const goldScores = await timed("gold", () => scoreAll(gold.model));
 
@@ -273,6 +308,23 @@ export async function runDatasetBonStudy(
   };
 
   // 4-5. Proxies and their curves.
+  const pointSuffix = config.point && Object.keys(config.point).length > 0 ? `/${pointName(config.point)}` : "";
+  const ensembleSize = config.proxies.ensemble?.size ?? 1;
+  const aggregations: Aggregation[] =
+    ensembleSize === 1 ? [{ kind: "mean" }] : (config.proxies.ensemble?.aggregations ?? [{ kind: "mean" }]);
+  // Held-out accuracy and agreement with gold, from scores of the held-out pairs (chosen, rejected interleaved).
+  const pairAccuracy = (ref: ArrayLike<number>) => {
+    let hits = 0;
+    for (let i = 0; i < heldOutComparisons.length; i++) if (ref[2 * i]! > ref[2 * i + 1]!) hits++;
+    return hits / heldOutComparisons.length;
+  };
+  const agreement = (ref: ArrayLike<number>) => {
+    let agree = 0;
+    for (let i = 0; i < heldOutComparisons.length; i++) {
+      if ((goldScores.ref[2 * i]! - goldScores.ref[2 * i + 1]!) * (ref[2 * i]! - ref[2 * i + 1]!) > 0) agree++;
+    }
+    return agree / heldOutComparisons.length;
+  };
   const order = new Rng(config.seed).fork("proxy-order").permutation(splits.train.length);
   const runs: DatasetProxyRun[] = [];
   const klPrompts = `held-out:${evalPrompts.length}x${config.bon.poolSize}`;
@@ -283,7 +335,7 @@ export async function runDatasetBonStudy(
     for (const trainingSize of config.proxies.trainingSizes) {
       for (const noise of config.proxies.labelNoise) {
         for (const seed of config.proxies.seeds) {
-          const id = `${config.name}/${size.name}/n${trainingSize}/noise${noise}/s${seed}`;
+          const id = `${config.name}/${size.name}/n${trainingSize}/noise${noise}/s${seed}${pointSuffix}`;
           const runConfig = {
             task: { kind: "dataset", datasetId: config.datasetId },
             proxy: size,
@@ -291,7 +343,9 @@ export async function runDatasetBonStudy(
             trainingSize,
             labelNoise: noise,
             seed,
+            ...(ensembleSize > 1 ? { ensemble: config.proxies.ensemble } : {}),
             bon: config.bon,
+            ...(pointSuffix ? { overrides: config.point } : {}),
           };
           const runSink = sink.beginRun({ id, name: id, seed, config: runConfig });
           try {
@@ -305,40 +359,69 @@ export async function runDatasetBonStudy(
             runSink.metric(0, "labels.kept", data.length);
             runSink.metric(0, "labels.flipped", flipped.slice(0, trainingSize).filter(Boolean).length);
             const trunk = await trunkOf(size);
-            const trained = await timed("proxies", () =>
-              trainRewardModel(
-                runtime,
-                starts.proxyTrunk ? starts.proxyTrunk.model.config : rmConfig(size, encoder),
-                data,
-                { seed: seedOf(`${id}/init`), order: new Rng(seed).fork("data-order"), ...(trunk ? { from: trunk } : {}) },
-                {
-                  ...rmOptions,
-                  epochs: config.proxies.epochs ?? 3,
-                  onStep: (step, loss) => {
-                    if (step % 10 === 0) runSink.metric(step, "member.0.train_loss", loss);
+            // Members share the labels (and flips) and differ in seed and data order; member 0 is
+            // seeded as a single proxy is, so a study without an ensemble keeps its numbers.
+            const memberScores: { ref: Float64Array; pool: Float64Array }[] = [];
+            const memberAccuracy: number[] = [];
+            for (let m = 0; m < ensembleSize; m++) {
+              const trained = await timed("proxies", () =>
+                trainRewardModel(
+                  runtime,
+                  starts.proxyTrunk ? starts.proxyTrunk.model.config : rmConfig(size, encoder),
+                  data,
+                  {
+                    seed: seedOf(m === 0 ? `${id}/init` : `${id}/member-${m}`),
+                    order: (m === 0 ? new Rng(seed) : new Rng(seed).fork(`member-${m}`)).fork("data-order"),
+                    ...(trunk ? { from: trunk } : {}),
                   },
-                },
-              ),
-            );
-            const validationAccuracy = await pairwiseAccuracy(runtime, trained.model, heldOutComparisons, encoder.pad);
-            const proxyScores = await timed("proxies", () => scoreAll(trained.model));
-            let agree = 0;
-            for (let i = 0; i < heldOutComparisons.length; i++) {
-              const g = goldScores.ref[2 * i]! - goldScores.ref[2 * i + 1]!;
-              const q = proxyScores.ref[2 * i]! - proxyScores.ref[2 * i + 1]!;
-              if (g * q > 0) agree++;
+                  {
+                    ...rmOptions,
+                    epochs: config.proxies.epochs ?? 3,
+                    onStep: (step, loss) => {
+                      if (step % 10 === 0) runSink.metric(step, `member.${m}.train_loss`, loss);
+                    },
+                  },
+                ),
+              );
+              const scores = await timed("proxies", () => scoreAll(trained.model));
+              const accuracy = pairAccuracy(scores.rawRef);
+              runSink.metric(trained.steps, `member.${m}.val_accuracy`, accuracy);
+              memberScores.push(scores);
+              memberAccuracy.push(accuracy);
             }
-            const goldAgreement = agree / heldOutComparisons.length;
-            runSink.metric(trained.steps, "member.0.val_accuracy", validationAccuracy);
-            runSink.metric(trained.steps, "rm.val_accuracy.mean", validationAccuracy);
+            runSink.metric(0, "rm.val_accuracy.mean", memberAccuracy.reduce((a, b) => a + b, 0) / ensembleSize);
             const t0 = performance.now();
-            const values = bestOfNPromptValues(
-              poolsFromMatrix(proxyScores.pool, goldScores.pool, config.bon.poolSize, pools.logProb),
-              config.bon.ns,
-            );
-            const curve = curveFromPromptValues(values);
-            runSink.curvePoints(bonCurvePoints("proxy:mean", curve, klPrompts));
+            const refs = memberScores.map((x) => x.ref);
+            const memberPools = memberScores.map((x) => x.pool);
+            // One series per aggregation, and for an ensemble each member on its own (as the built-in study).
+            const series = aggregations.map((a) => ({
+              name: `proxy:${aggregationName(a)}`,
+              ref: aggregate(refs, a),
+              pool: aggregate(memberPools, a),
+            }));
+            if (ensembleSize > 1) memberScores.forEach((x, m) => series.push({ name: `member:${m}`, ref: x.ref, pool: x.pool }));
+            const results = series.map((s) => {
+              const curve = curveFromPromptValues(
+                bestOfNPromptValues(poolsFromMatrix(s.pool, goldScores.pool, config.bon.poolSize, pools.logProb), config.bon.ns),
+              );
+              // Each member's expected (normalised) score of the sample this series selects.
+              const memberCurves =
+                ensembleSize > 1
+                  ? memberPools.map((row) => bestOfNCurve(poolsFromMatrix(s.pool, row, config.bon.poolSize), config.bon.ns))
+                  : [];
+              runSink.curvePoints(
+                bonCurvePoints(s.name, curve, klPrompts, ensembleSize > 1 ? (i) => memberCurves.map((c) => c[i]!.goldGain) : undefined),
+              );
+              return {
+                name: s.name,
+                validationAccuracy: ensembleSize > 1 ? pairAccuracy(s.ref) : memberAccuracy[0]!,
+                goldAgreement: agreement(s.ref),
+                curve,
+              };
+            });
             timings.curves! += (performance.now() - t0) / 1000;
+            const head = results[0]!;
+            const { validationAccuracy, goldAgreement, curve } = head;
             const run: DatasetProxyRun = {
               id,
               proxy: size.name,
@@ -348,6 +431,7 @@ export async function runDatasetBonStudy(
               validationAccuracy,
               goldAgreement,
               curve,
+              ...(ensembleSize > 1 ? { ensemble: { members: memberAccuracy, series: results.slice(0, aggregations.length) } } : {}),
             };
             runs.push(run);
             const last = curve[curve.length - 1]!;
