@@ -407,7 +407,7 @@ export async function runConstrainedStudy(
   }
 
   async function runNm(seed: number): Promise<NmResult> {
-    const start = s.nm.start ?? names.map(() => 1);
+    const start = s.nm.start ?? names.map(() => 0);
     const search = new NelderMead(start, { step: s.nm.step });
     const controller = lagrangianWeights({
       kind: "tanh",

@@ -90,4 +90,18 @@ describe("gold surface and proxy points", () => {
     expect(pp.range[0]![0]).toBeLessThan(0.1);
     expect(pp.bestObserved.gold).toBeGreaterThan(2);
   });
+
+  it("restricts a proxy point to the values the sweep reached", () => {
+    // Gold falls almost linearly in component 0 over [1, 3]: the 1-D quadratic's vertex lies far
+    // below the data, so the proxy point is the lowest value reached.
+    const data = [
+      [1, 1.5, 2, 2.5, 3].map((v) => ({
+        components: [Float64Array.of(v, v), Float64Array.of(0.1 * v, -0.1 * v)],
+        gold: Float64Array.of(-v - 0.01 * v * v, -v - 0.01 * v * v + 0.02),
+      })),
+    ];
+    const pp = proxyPoints(["a", "b"], data, { replicates: 20 });
+    expect(pp.range[0]).toEqual([1, 3]);
+    expect(pp.individual[0]!.estimate).toBe(1);
+  });
 });

@@ -9,6 +9,9 @@
  * grad g = 0 when the quadratic part is negative definite (a maximum), else there is none. Each
  * component's own proxy point theta_i is the peak of the one-dimensional quadratic g ~ c + b v_i +
  * a v_i^2 fitted over the same points (the component value beyond which gold falls), when a < 0.
+ * Both are restricted to the range of values the sweep reached: a peak outside it was not observed,
+ * and within the data gold is highest at the boundary (an unrestricted quadratic's vertex can lie
+ * far away when gold falls almost linearly).
  *
  * Intervals: percentile bootstrap over evaluation prompts and seeds (stats/bootstrap.ts): each
  * replicate recomputes every point's means on the resampled prompts and seeds and refits.
@@ -162,7 +165,7 @@ export interface ProxyPoints {
   individual: (BootstrapInterval | null)[];
   /** The evaluation point (of any seed) of highest gold: a threshold when no fit has a peak. */
   bestObserved: { v: number[]; gold: number };
-  /** The observed range of each component's values (a proxy point far outside it is an extrapolation). */
+  /** The observed range of each component's values; proxy points are restricted to it. */
   range: [number, number][];
 }
 
@@ -192,6 +195,9 @@ export function proxyPoints(
   const identity: Resample = { seeds: data.map((_, i) => i), prompts: Array.from({ length: prompts }, (_, i) => i) };
   const all = pointsOf(data, identity);
   const surface = fitQuadraticSurface(all);
+  const range = components.map((_, i) => [Math.min(...all.map((p) => p.v[i]!)), Math.max(...all.map((p) => p.v[i]!))] as [number, number]);
+  // A peak outside the values the sweep reached was not observed: gold is highest at the boundary.
+  const clamp = (v: number, i: number) => Math.min(range[i]![1], Math.max(range[i]![0], v));
   // One fit per replicate, shared by every statistic (bootstrapMany asks each statistic in turn).
   let last: Resample | null = null;
   let cached: { joint: number[] | null; individual: (number | null)[] } = { joint: null, individual: [] };
@@ -199,14 +205,16 @@ export function proxyPoints(
     if (r !== last) {
       const pts = pointsOf(data, r);
       const surf = fitQuadraticSurface(pts);
+      const max = surf ? surfaceMaximum(surf) : null;
       cached = {
-        joint: surf ? surfaceMaximum(surf) : null,
-        individual: components.map((_, i) =>
-          componentProxyPoint(
+        joint: max ? max.map(clamp) : null,
+        individual: components.map((_, i) => {
+          const peak = componentProxyPoint(
             pts.map((p) => p.v[i]!),
             pts.map((p) => p.gold),
-          ),
-        ),
+          );
+          return peak === null ? null : clamp(peak, i);
+        }),
       };
       last = r;
     }
@@ -231,6 +239,6 @@ export function proxyPoints(
     joint,
     individual: components.map((_, i) => orNull(ci[`individual${i}`]!)),
     bestObserved: { v: [...best.v], gold: best.gold },
-    range: components.map((_, i) => [Math.min(...all.map((p) => p.v[i]!)), Math.max(...all.map((p) => p.v[i]!))] as [number, number]),
+    range,
   };
 }

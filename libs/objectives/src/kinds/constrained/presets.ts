@@ -12,7 +12,7 @@ export const CONSTRAINED_RLHF_PRESET_LIST: readonly KindPreset[] = [
     name: "moskovitz-proxy-points",
     title: "Moskovitz et al.: proxy points of two component RMs",
     description:
-      "Reward models for sentiment and informativeness, a fixed-weight PPO sweep over five weightings (no KL penalty), the quadratic gold surface over the two components with its joint proxy point and each component's own, with bootstrap intervals; three seeds.",
+      "Reward models for informativeness and fluency, a fixed-weight PPO sweep over five weightings (KL penalty 0.02), the quadratic gold surface over the two components with its joint proxy point and each component's own, with bootstrap intervals; three seeds.",
     papers: [MOSKOVITZ],
     datasets: ["builtin"],
     overrides: {

@@ -14,7 +14,7 @@ describe("the constrained-rlhf kind", () => {
     expect(pp.seeds).toEqual([1, 2, 3]);
     const c = kindRegistry.presetConfig("moskovitz-constrained").config as unknown as ConstrainedRlhfConfig;
     expect(c.methods).toEqual(["fixed", "ppo-sat", "all-ppo", "mu-ppo", "xi-ppo", "nm-ppo"]);
-    expect(c.components).toEqual(["sentiment", "informativeness"]);
+    expect(c.components).toEqual(["informativeness", "fluency"]);
     expect(c.seeds).toHaveLength(3);
     for (const p of kindRegistry.presets("constrained-rlhf")) expect(p.preset.papers).toEqual(["Moskovitz et al. 2024"]);
   });
@@ -22,13 +22,16 @@ describe("the constrained-rlhf kind", () => {
   it("describes every field", () => {
     const d = kindRegistry.describe("constrained-rlhf");
     expect(schemaAt(d.configSchema, ["components"])).toMatchObject({ type: "array", uniqueItems: true });
-    expect(schemaAt(d.configSchema, ["components", 0])).toMatchObject({ enum: ["sentiment", "informativeness", "fluency", "repetition", "length"] });
+    expect(schemaAt(d.configSchema, ["components", 0])).toMatchObject({
+      enum: ["sentiment", "informativeness", "fluency", "repetition", "length"],
+    });
     expect(schemaAt(d.configSchema, ["methods", 0])).toMatchObject({ enum: ["fixed", "ppo-sat", "all-ppo", "mu-ppo", "xi-ppo", "nm-ppo"] });
     expect(JSON.parse(JSON.stringify(d))).toEqual(d);
   });
 
   it("refuses configs that do not fit together, naming the field", () => {
-    const parse = (c: Record<string, unknown>) => () => kindRegistry.parse("constrained-rlhf", { preset: "moskovitz-constrained", ...c }, "c.yaml");
+    const parse = (c: Record<string, unknown>) => () =>
+      kindRegistry.parse("constrained-rlhf", { preset: "moskovitz-constrained", ...c }, "c.yaml");
     expect(parse({ sweep: { weights: [[1, 0, 0]] } })).toThrow(/sweep\.weights\[0\]: expected 2 weights \(one per component\), got 3/);
     expect(parse({ sweep: { weights: [[0, 0]] } })).toThrow(/sweep\.weights\[0\]: expected at least one weight above 0/);
     expect(parse({ thresholds: [1] })).toThrow(/thresholds: expected 2 thresholds/);
@@ -36,7 +39,14 @@ describe("the constrained-rlhf kind", () => {
     expect(parse({ sweep: { weights: [] }, methods: ["xi-ppo"] })).toThrow(/thresholds: expected thresholds, or a sweep/);
     expect(parse({ components: ["sentiment"] })).toThrow(/components/);
     expect(parse({ components: ["sentiment", "kindness"] })).toThrow(/components\[1\]/);
-    expect(() => kindRegistry.parse("constrained-rlhf", { preset: "moskovitz-constrained", sweep: { weights: [] }, methods: ["xi-ppo"], thresholds: [0.5, 0.5] })).not.toThrow();
+    expect(() =>
+      kindRegistry.parse("constrained-rlhf", {
+        preset: "moskovitz-constrained",
+        sweep: { weights: [] },
+        methods: ["xi-ppo"],
+        thresholds: [0.5, 0.5],
+      }),
+    ).not.toThrow();
   });
 
   it("plans its memory phases under its own field names", () => {
