@@ -94,7 +94,7 @@ export const BON_STUDY_PRESET_LIST: readonly KindPreset[] = [
     name: "hh-rlhf-bon",
     title: "Best-of-n on HH-RLHF style preference data",
     description:
-      "Gao/Coste on real labels: an SFT policy on the dataset's chosen responses, a 2-layer gold RM on all training labels, 1-layer proxies on 250/500/1000 comparisons with 0 and 25% noise, N = 32 on 32 held-out prompts. Needs an imported pairwise dataset (about 10 minutes on 2 cores for HH-RLHF harmless-base test).",
+      "Gao/Coste on real labels: an SFT policy on the dataset's chosen responses, a 2-layer gold RM on all training labels, 1-layer proxies on 250/500/1000 comparisons with 0 and 25% noise, N = 32 on 32 held-out prompts. Needs an imported pairwise dataset (HH-RLHF harmless-base test: 95 s wall and 144 CPU-s measured on 2 lightly loaded cores).",
     papers: [GAO, COSTE],
     datasets: ["pairwise preferences (HH-RLHF harmless-base)"],
     requires: [
