@@ -61,7 +61,8 @@ function openLab(extra: { queueUrl?: string; runConcurrency?: number } = {}): { 
   const dir = path.join(root, `lab-${++labs}`);
   const file = path.join(dir, "lab.sqlite");
   const store = openDatabase(file);
-  const service = createLabService({ store, dataDir: path.join(dir, "data"), threads: 1, ...extra });
+  // The workers' cache too: a base policy pretrained once serves every lab and worker.
+  const service = createLabService({ store, dataDir: path.join(dir, "data"), cacheDir: path.join(root, "cache"), threads: 1, ...extra });
   return { service, store, file };
 }
 
@@ -89,6 +90,20 @@ function stored(store: LabStore, runId: number) {
   }));
   const { resumedFrom: _resumedFrom, ...result } = (store.runs.get(runId)?.result ?? {}) as Record<string, unknown>;
   return { metrics, curves, result };
+}
+
+/**
+ * A result less what differs between any two executions of the same run: wall times (`timings`)
+ * and whether the base policy came from the cache (`cached`); the numbers stay.
+ */
+function withoutExecutionFacts(value: unknown): unknown {
+  if (Array.isArray(value)) return value.map(withoutExecutionFacts);
+  if (value === null || typeof value !== "object") return value;
+  return Object.fromEntries(
+    Object.entries(value)
+      .filter(([k]) => k !== "timings" && k !== "cached")
+      .map(([k, v]) => [k, withoutExecutionFacts(v)]),
+  );
 }
 
 describe.skipIf(unavailable !== null)("worker pool (BullMQ on a real redis-server)", () => {
@@ -193,6 +208,47 @@ describe.skipIf(unavailable !== null)("worker pool (BullMQ on a real redis-serve
       lab.store.close();
     }
   }, 200_000);
+
+  it("runs a best-of-n study's grid points on the pool, equal to the study run locally (curves, fits, results)", async () => {
+    // Two grid points (label noise 0 and 0.25); each pooled point runs alone, from its narrowed config.
+    const study = {
+      name: "pooled",
+      task: { seed: 0, prompts: { train: 200, validation: 20, test: 20 } },
+      basePolicy: { layers: 1, dModel: 16, heads: 2, pretrainSteps: 10 },
+      proxySizes: [{ name: "tiny", layers: 1, dModel: 16, heads: 2 }],
+      trainingSizes: [128],
+      labelNoise: [0, 0.25],
+      ensemble: { size: 2, aggregations: ["mean", "wco"] },
+      bon: { poolSize: 8, evalPrompts: 4 },
+      seeds: [1],
+    };
+    const results = [];
+    for (const queueUrl of [undefined, url]) {
+      const lab = openLab(queueUrl ? { queueUrl } : {});
+      try {
+        const experiment = await lab.service.experiments.create({ name: "bon", kind: "bon-study", config: study });
+        await lab.service.runs.start({ experimentId: experiment.id, seed: 0 });
+        const ids = (await lab.service.runs.list({ experimentId: experiment.id })).map((r) => r.id);
+        expect(ids).toHaveLength(2);
+        for (const id of ids)
+          expect(await waitForStatus(lab.service, id, ["done", "failed", "cancelled", "interrupted"], 240_000)).toBe("done");
+        results.push(
+          ids.map((id) => ({
+            ...stored(lab.store, id),
+            result: withoutExecutionFacts(stored(lab.store, id).result),
+            fits: lab.store.fits.forRun(id).map(({ id: _id, runId: _runId, createdAt: _createdAt, ...f }) => f),
+          })),
+        );
+        if (queueUrl) for (const id of ids) expect((await lab.service.runs.get({ id })).executor).toMatch(/^w[123]@/);
+      } finally {
+        await lab.service.close();
+        lab.store.close();
+      }
+    }
+    expect(results[0]![0]!.curves.length).toBeGreaterThan(0);
+    expect(results[0]![0]!.fits.length).toBeGreaterThan(0);
+    expect(results[1]).toStrictEqual(results[0]);
+  }, 300_000);
 
   it("refuses a wrong or missing password clearly, in the worker and in the lab, creating nothing", async () => {
     const wrong = `redis://:not-the-password@127.0.0.1:${redis.port}`;
