@@ -2,9 +2,10 @@ import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { createRuntime, type Runtime } from "@goodhart/engine";
-import { nullSink } from "../experiments/sink.ts";
-import { DMOERM_DEFAULTS, runDmoermStudy } from "./study.ts";
+import { Rng, createRuntime, type Runtime } from "@goodhart/engine";
+import { nullSink, type LabelSetComparisons } from "../experiments/sink.ts";
+import { createTask } from "../task/task.ts";
+import { DMOERM_DEFAULTS, runDmoermStudy, type DmoermConfig } from "./study.ts";
 
 let rt: Runtime;
 const cacheDir = mkdtempSync(join(tmpdir(), "goodhart-dmoerm-"));
@@ -51,5 +52,42 @@ describe("DMoERM study (small)", () => {
     );
     expect(r.dmoerm_bon_peak_minus_single.low).toBeLessThanOrEqual(r.dmoerm_bon_peak_minus_single.high);
     expect(r.bon.single.observedPeak.estimate).toBeGreaterThanOrEqual(0);
+  });
+});
+
+describe("DMoERM study with stored label sets", () => {
+  const task = createTask(0, { prompts: { train: 4, validation: 1, test: 1 } });
+  const prompt = task.prompts.train[0]!;
+  const words = (seed: number) => task.sampleCompletion(new Rng(seed), prompt).join(" ");
+  const set = (over: Partial<LabelSetComparisons> = {}): LabelSetComparisons => ({
+    id: 7,
+    name: "judge/length",
+    dimension: "length",
+    source: "llm",
+    pairs: [{ exampleId: 11, prompt: prompt.text, responseA: words(1), responseB: words(2), preferred: "a" }],
+    ...over,
+  });
+  const config: DmoermConfig = { ...DMOERM_DEFAULTS, capabilities: ["length"], labels: { capability: "labelSets", labelSets: [7] } };
+  const run = (s: LabelSetComparisons | null, c = config) =>
+    runDmoermStudy(c, {
+      runtime: rt,
+      seed: 1,
+      sink: nullSink(),
+      cacheDir,
+      ...(s ? { datasets: { labelledExamples: () => [], labelSet: () => s } } : {}),
+    });
+
+  it("refuses, before any training, label sets it cannot use, naming the set and the example", async () => {
+    await expect(run(null)).rejects.toThrow(/labels.capability is labelSets, but this run was given no label sets/);
+    await expect(run(set({ dimension: "fluency" }))).rejects.toThrow(/label set 7 \('judge\/length'\) labels 'fluency'/);
+    await expect(run(set(), { ...config, capabilities: ["length", "fluency"] })).rejects.toThrow(
+      /capabilities lists 'fluency', but no label set in labels.labelSets labels it/,
+    );
+    await expect(run(set({ pairs: [{ ...set().pairs[0]!, prompt: "write a poem" }] }))).rejects.toThrow(
+      /label set 7 \('judge\/length'\), example 11: .*not a prompt of this task/,
+    );
+    await expect(run(set({ pairs: [{ ...set().pairs[0]!, responseA: "zebra!" }] }))).rejects.toThrow(
+      /label set 7 \('judge\/length'\), example 11: .*not in the task vocabulary/,
+    );
   });
 });

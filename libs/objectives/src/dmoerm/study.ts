@@ -181,6 +181,8 @@ export async function runDmoermStudy(config: DmoermConfig, context: ExperimentCo
   const log = (m: string) => sink.log(m);
   const task = createTask(config.task.seed, { prompts: config.task.prompts });
   const tokenizer = new WordTokenizer(task.vocabulary);
+  // Label sets are read and checked first, so a bad one is refused before any training.
+  const labelSets = config.labels.capability === "labelSets" ? await labelSetCapabilities(config, context, task, tokenizer) : null;
   const bonPrompts = task.prompts.test.slice(0, config.bon.prompts);
   const bonSamples = bonPrompts.length * config.bon.poolSize;
   // Rough seconds per unit on two cores: only the ratios matter for the ETA.
@@ -219,15 +221,15 @@ export async function runDmoermStudy(config: DmoermConfig, context: ExperimentCo
   if (policy.cached) tracker.skip("pretrain");
   lap("pretrain", t);
 
-  // 2. The outer router, and the capability label sets when the labels come from the lab.
+  // 2. The outer router.
   t = performance.now();
-  const labelSets = config.labels.capability === "labelSets" ? await labelSetCapabilities(config, context, task, tokenizer) : null;
   const categories = [...task.categories];
   const routes = new Map<string, string>();
   let route: (prompts: readonly TaskPrompt[]) => Promise<void>;
   let routerResult: DmoermResult["router"];
   if (config.router === "rule") {
     route = async (prompts) => prompts.forEach((p) => routes.set(p.text, p.category));
+    tracker.skip("router");
     routerResult = { kind: "rule", trainAccuracy: 1, testAccuracy: 1, testPrompts: task.prompts.test.length };
   } else {
     progress("router", 0, 1);
