@@ -95,5 +95,17 @@ export function withFileGrants(api: LabApi, grants: FileGrants): LabApi {
       return imported;
     },
   };
-  return { ...api, datasets, runs };
+  // A model folder dropped on the page arrives as its files, each a grant; the lab copies them.
+  const models: LabApi["models"] = {
+    ...api.models,
+    import: async (input) => {
+      const { files, ...rest } = input as LabInput<"models", "import">;
+      if (!files) return api.models.import(input);
+      const resolved = files.map((f) => ({ name: f.name, path: grants.resolve(f.path, "models.import") }));
+      const model = await api.models.import({ ...rest, files: resolved });
+      for (const f of files) await grants.release(f.path);
+      return model;
+    },
+  };
+  return { ...api, datasets, runs, models };
 }

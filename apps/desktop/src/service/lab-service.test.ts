@@ -213,7 +213,7 @@ describe("LabService on a real SQLite file", () => {
     const compare = await service.compare.runs({ runIds: [imported.run.id] });
     expect(compare.curves[0]!.points.filter((p) => p.series === "rescore:gold" && p.goldScore !== null)).toHaveLength(6);
     expect((await service.runs.list()).map((r) => r.id)).toContain(imported.run.id);
-    await expect(service.runs.rescore({ runId: imported.run.id, with: "model:1" })).rejects.toThrow(/No scorer 'model:1'/);
+    await expect(service.runs.rescore({ runId: imported.run.id, with: "rm-7" })).rejects.toThrow(/No scorer 'rm-7'/);
   });
 
   it("experiments: kinds, create with a validated config, list, get", async () => {

@@ -816,7 +816,7 @@ export function createLabService(options: LabServiceOptions): LabService {
       },
     },
 
-    models: modelsHandlers(store),
+    models: modelsHandlers(store, dataDir),
 
     importRunBundle: (runId, bundle) => pool.importBundle(runId, bundle),
 

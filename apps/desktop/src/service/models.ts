@@ -2,8 +2,8 @@
 // sharded index, tokenizer.json or vocab.json + merges.txt) recorded in the models table, so runs
 // can start a policy or a reward model from it. Registering reads only config.json, the tokenizer's
 // presence and the safetensors headers; the weights are loaded when a run needs them.
-import { createHash } from "node:crypto";
-import { existsSync, openSync, readFileSync, readSync, closeSync, statSync } from "node:fs";
+import { createHash, randomBytes } from "node:crypto";
+import { copyFileSync, existsSync, mkdirSync, openSync, readFileSync, readSync, closeSync, rmSync, statSync } from "node:fs";
 import path from "node:path";
 import type { HfArchitecture } from "@goodhart/engine";
 import { describeMemoryPlan, gptConfigFromHf, gptParamCount, planMemory, resolveGptConfig } from "@goodhart/engine";
@@ -158,6 +158,71 @@ export function registerModelFolder(store: LabStore, dir: string, name?: string)
   return { model: toRegistered(model), created: true };
 }
 
+/** A file of a model folder handed over one by one (a browser cannot upload a folder): its name in the folder and where it is now. */
+export interface ModelFile {
+  name: string;
+  path: string;
+}
+
+/** Names a model folder's files may have: no folders, nothing hidden. */
+const MODEL_FILE_NAME = /^[\w-][\w.-]*$/;
+
+/**
+ * Registers a model folder handed over as its files (config.json, model.safetensors or the shards
+ * and their index, tokenizer.json, ...): they are copied into `<dataDir>/models/<name>-<random>/`,
+ * a folder the lab owns (uploads are temporary, and a run loads the weights long after), then
+ * registered like any folder. A set the engine cannot run is refused and nothing is kept; the same
+ * files again return the model registered from them before.
+ */
+export function registerModelFiles(
+  store: LabStore,
+  dataDir: string,
+  files: readonly ModelFile[],
+  name?: string,
+): { model: RegisteredModel; created: boolean } {
+  const seen = new Set<string>();
+  for (const f of files) {
+    if (!MODEL_FILE_NAME.test(f.name)) throw new Error(`model file name "${f.name}" must be a plain file name (letters, digits, . - _)`);
+    if (seen.has(f.name)) throw new Error(`model file "${f.name}" was given twice`);
+    seen.add(f.name);
+  }
+  if (!seen.has("config.json"))
+    throw new Error(
+      `the dropped files (${[...seen].join(", ")}) have no config.json; drop the model folder's files together: config.json, model.safetensors (or its shards and model.safetensors.index.json) and tokenizer.json`,
+    );
+  const label = (name ?? "").trim() || modelNameFromConfig(files) || "model";
+  const slug = label.replace(/[^\w.-]+/g, "_").slice(0, 60);
+  const dir = path.join(dataDir, "models", `${slug}-${randomBytes(4).toString("hex")}`);
+  mkdirSync(dir, { recursive: true });
+  try {
+    for (const f of files) copyFileSync(f.path, path.join(dir, f.name));
+    const info = inspectModelFolder(dir);
+    const root = path.resolve(dataDir, "models");
+    const earlier = store.models
+      .list()
+      .find((m) => m.kind === HF_MODEL_KIND && m.hash === info.fingerprint && m.name === label && m.path?.startsWith(root + path.sep));
+    if (earlier) {
+      rmSync(dir, { recursive: true, force: true });
+      return { model: toRegistered(earlier), created: false };
+    }
+    return registerModelFolder(store, dir, label);
+  } catch (err) {
+    rmSync(dir, { recursive: true, force: true });
+    throw err;
+  }
+}
+
+/** The checkpoint's own name when its config.json says (`_name_or_path`), for a model dropped without a name. */
+function modelNameFromConfig(files: readonly ModelFile[]): string | null {
+  const config = files.find((f) => f.name === "config.json");
+  try {
+    const n = (JSON.parse(readFileSync(config!.path, "utf8")) as { _name_or_path?: unknown })._name_or_path;
+    return typeof n === "string" && n.trim() ? path.basename(n.trim()) : null;
+  } catch {
+    return null; // inspectModelFolder names what is wrong with config.json
+  }
+}
+
 /** Every registered model folder, oldest first. */
 export function listModelFolders(store: LabStore): RegisteredModel[] {
   return store.models
@@ -181,12 +246,15 @@ export function modelInitChoices(store: LabStore): { value: string; label: strin
 }
 
 /** The LabApi `models` service, wired in lab-service.ts. A folder the engine cannot run is a validation error naming the file. */
-export function modelsHandlers(store: LabStore) {
+export function modelsHandlers(store: LabStore, dataDir: string) {
   return {
     list: async (): Promise<ModelDto[]> => listModelFolders(store),
     import: async (raw: unknown): Promise<ModelDto> => {
       const input = raw as LabInput<"models", "import">;
       try {
+        if (input.files && input.path) throw new Error("models.import takes a folder path or its files, not both");
+        if (input.files) return registerModelFiles(store, dataDir, input.files, input.name).model;
+        if (!input.path) throw new Error("models.import needs the folder's path or its files");
         return registerModelFolder(store, input.path, input.name).model;
       } catch (e) {
         throw new LabValidationError(e instanceof Error ? e.message : String(e));

@@ -166,8 +166,8 @@ export const RescoreDto = z.object({
   steps: z.number().int(),
   series: z.string(),
   curvePoints: z.number().int(),
-  /** The mean gold of the first rescored step, subtracted so that step scores 0 (the lab's recentring). */
-  goldOffset: z.number(),
+  /** The mean gold of the first rescored step, subtracted so that step scores 0 (the lab's recentring); null without gold. */
+  goldOffset: z.number().nullable(),
   /** Why steps have no curve point (no per-sequence KL logged at that step), or null. */
   note: z.string().nullable(),
 });
@@ -359,7 +359,7 @@ export const labMethods = {
         .strict(),
       RunImportDto,
     ),
-    /** Scores an external run's rollout samples offline (`gold`: the built-in task's gold judge), adding a gold curve. */
+    /** Scores an external run's rollout samples offline (`gold`: the built-in task's gold judge; `model:<id>`: a reward model the lab trained), adding a curve. */
     rescore: method(z.object({ runId: Id, with: z.string().min(1).max(200).default("gold") }).strict(), RescoreDto),
   },
   curves: {
@@ -404,8 +404,25 @@ export const labMethods = {
   },
   models: {
     list: method(none, z.array(ModelDto)),
-    /** Registers a model folder on this machine (idempotent for an unchanged folder). */
-    import: method(z.object({ path: z.string().min(1), name: z.string().min(1).max(200).optional() }).strict(), ModelDto),
+    /**
+     * Registers a model folder (idempotent for an unchanged folder): its path on this machine, or
+     * its files (a dropped folder: grant ids from uploads or the preload, with each file's name),
+     * which the lab copies into a folder of its own.
+     */
+    import: method(
+      z
+        .object({
+          path: z.string().min(1).optional(),
+          files: z
+            .array(z.object({ name: z.string().min(1).max(200), path: z.string().min(1) }).strict())
+            .min(1)
+            .max(256)
+            .optional(),
+          name: z.string().min(1).max(200).optional(),
+        })
+        .strict(),
+      ModelDto,
+    ),
     /** What an experiment form can offer as policy / reward-model initialisation: "builtin" or "model:<id>". */
     initChoices: method(none, z.array(z.object({ value: z.string(), label: z.string() }))),
   },

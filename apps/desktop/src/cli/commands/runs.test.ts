@@ -96,5 +96,8 @@ describe("goodhart runs import / rescore", () => {
     const scorer = captureIo();
     expect(await main(["runs", "rescore", "2", "--with", "rm-7", "--db", db], scorer)).toBe(2);
     expect(scorer.stderr).toMatch(/No scorer 'rm-7'/);
+    const model = captureIo();
+    expect(await main(["runs", "rescore", "2", "--with", "model:99", "--db", db], model)).toBe(2);
+    expect(model.stderr).toMatch(/Model 99 does not exist/);
   });
 });

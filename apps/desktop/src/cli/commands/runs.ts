@@ -26,14 +26,14 @@ function externalLines(external: ExternalRun | null): string[] {
   const m = external.mapping as {
     trainer?: string;
     kl?: { key: string; estimatorName: string; aggregation: string; clip: string | null; conversion: string } | null;
-    rescore?: { scorer: string; samples: number };
+    rescored?: Record<string, unknown>;
   };
   const kl = m.kl;
   return [
     `  external    ${external.tool} ${m.trainer ?? ""}: ${external.files.map((f) => `${f.fileName} (${f.format}, imported ${f.importedAt.slice(0, 19).replace("T", " ")})`).join("; ")}`,
     `  KL          ${kl ? `${kl.key}: ${kl.estimatorName}, ${kl.aggregation}${kl.clip ? `, clamp ${kl.clip}` : ""}; conversion: ${kl.conversion}` : "none logged"}`,
     ...(external.samples
-      ? [`  samples     ${external.samples} rollout samples${m.rescore ? `, rescored with ${m.rescore.scorer}` : ""}`]
+      ? [`  samples     ${external.samples} rollout samples${m.rescored ? `, rescored with ${Object.keys(m.rescored).join(", ")}` : ""}`]
       : []),
   ];
 }
@@ -310,20 +310,23 @@ export const runsImportCommand: CliCommand = {
 
 export const runsRescoreCommand: CliCommand = {
   name: ["runs", "rescore"],
-  summary: "Score an external run's rollout samples offline with the lab's gold judge, adding a gold curve",
+  summary: "Score an external run's rollout samples offline with the lab's gold judge or a lab reward model, adding a curve",
   usage: [
-    "goodhart runs rescore <run> --with gold [--db path] [--json]",
+    "goodhart runs rescore <run> --with gold|model:<id> [--db path] [--json]",
     "",
-    "Scores every rollout sample of a run imported from another tool with the built-in task's gold",
-    "judge (its prompts must be the built-in task's), and stores per step the mean gold (recentred so",
-    "the first step scores 0) with its standard error, and the curve rescore:gold against the KL the",
-    "tool logged, where it logged a per-sequence KL. Rescoring again replaces the scores.",
+    "Scores every rollout sample of a run imported from another tool (its prompts must be the",
+    "built-in task's). --with gold: the built-in task's gold judge; stores per step the mean gold",
+    "(recentred so the first step scores 0) with its standard error and the curve rescore:gold against",
+    "the KL the tool logged, where it logged a per-sequence KL. --with model:<id>: a reward model a lab",
+    "run trained (a models row of kind reward; goodhart runs show --json of its run lists them),",
+    "scored on CPU in this process; curve rescore:model:<id> (with the gold, once rescored with gold).",
+    "Rescoring again replaces the scores.",
   ].join("\n"),
   async run(args, io) {
     const opts = parseOptions(args, { values: ["db", "with"], booleans: ["json"] });
     const id = runIdArg(opts.positionals);
     const scorer = opts.values.with;
-    if (scorer === undefined) throw new UsageError("--with is required: --with gold");
+    if (scorer === undefined) throw new UsageError("--with is required: --with gold or --with model:<id>");
     const door = await openLabDoor({ db: opts.values.db, holder: "goodhart runs rescore", executes: false });
     try {
       const r = await door.api.runs.rescore({ runId: id, with: scorer }).catch((err: Error) => {
@@ -332,7 +335,7 @@ export const runsRescoreCommand: CliCommand = {
       if (opts.flags.has("json")) io.out(JSON.stringify(r, null, 2));
       else {
         io.out(
-          `Rescored run ${r.runId} with ${r.scorer}: ${r.samples} samples over ${r.steps} steps; ${r.curvePoints} points on curve ${r.series} (gold recentred by ${short(r.goldOffset)})`,
+          `Rescored run ${r.runId} with ${r.scorer}: ${r.samples} samples over ${r.steps} steps; ${r.curvePoints} points on curve ${r.series}${r.goldOffset !== null ? ` (gold recentred by ${short(r.goldOffset)})` : ""}`,
         );
         if (r.note) io.out(`  ${r.note}`);
       }

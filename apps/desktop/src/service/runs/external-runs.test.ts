@@ -1,7 +1,8 @@
 import { mkdtempSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { createTask } from "@goodhart/objectives";
+import { RewardModel, createRuntime, rewardScores, saveModel } from "@goodhart/engine";
+import { WordTokenizer, createTask } from "@goodhart/objectives";
 import { type LabStore, externalRun, externalSamples, openDatabase } from "@goodhart/storage";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { fixturePath } from "../../../../../fixtures/index.ts";
@@ -46,7 +47,7 @@ describe("rescoring an external run with the built-in task's gold judge", () => 
     // The fixture's policy pads completions with praise: its score rises while gold falls.
     expect(cols.proxyScore[5]).toBeGreaterThan(cols.proxyScore[0]!);
     expect(cols.goldScore[5]).toBeLessThan(-1);
-    expect(externalRun(store, run.id)).toMatchObject({ rescoredSamples: 48, mapping: { rescore: { scorer: "gold", samples: 48 } } });
+    expect(externalRun(store, run.id)).toMatchObject({ rescoredSamples: 48, mapping: { rescored: { gold: { samples: 48 } } } });
     // Rescoring again replaces, it does not add.
     await handlers.rescore({ runId: run.id, with: "gold" });
     expect(store.curves.readColumns(run.id, RESCORE_GOLD_SERIES)!.x.length).toBe(6);
@@ -89,6 +90,61 @@ describe("rescoring an external run with the built-in task's gold judge", () => 
     writeFileSync(file, '{"step": 1, "data": {"actor/kl_loss": 0.1}}\nnot json\n');
     await expect(handlers.import({ path: file })).rejects.toThrow(/metrics\.jsonl, line 2: invalid JSON/);
     expect(store.runs.list()).toEqual([]);
+  });
+});
+
+describe("rescoring an external run with a reward model the lab trained", () => {
+  it("scores each sample with the engine's rewardScores and adds the curve rescore:model:<id>, with the gold once rescored", async () => {
+    const task = createTask(5);
+    const tokenizer = new WordTokenizer(task.vocabulary);
+    const dir = mkdtempSync(join(tmpdir(), "rm-"));
+    // A reward model as a best-of-n study saves its proxy members (random weights: what matters is the path they take).
+    const rm = new RewardModel({ vocab: tokenizer.vocabSize, maxSeq: 64, dModel: 16, nHeads: 2, nLayers: 1 }, { seed: 11 });
+    await saveModel(join(dir, "member-0"), rm);
+    const model = store.models.create({ name: "proxy:member:0", kind: "reward", path: join(dir, "member-0") });
+    const { run } = await handlers.import({ path: fixturePath("runs/verl-ppo-metrics.jsonl") });
+    await handlers.import({ path: fixturePath("runs/verl-rollouts.jsonl"), runId: run.id });
+    await handlers.rescore({ runId: run.id, with: "gold" });
+    const result = await handlers.rescore({ runId: run.id, with: `model:${model.id}` });
+    expect(result).toMatchObject({
+      scorer: `model:${model.id}`,
+      samples: 48,
+      steps: 6,
+      curvePoints: 6,
+      series: `rescore:model:${model.id}`,
+      note: null,
+    });
+
+    const samples = externalSamples(store, run.id);
+    const runtime = await createRuntime({ device: "cpu" });
+    let expected: Float32Array;
+    try {
+      const sequences = samples.map((s) => tokenizer.sequenceIds(task.parsePrompt(s.prompt).words, s.completion.split(" ")));
+      expected = await rewardScores(runtime, rm, sequences, { padToken: tokenizer.special.pad });
+    } finally {
+      await runtime.release();
+    }
+    const cols = store.curves.readColumns(run.id, `rescore:model:${model.id}`)!;
+    const gold = store.curves.readColumns(run.id, RESCORE_GOLD_SERIES)!;
+    for (let step = 1; step <= 6; step++) {
+      const idx = samples.flatMap((s, i) => (s.step === step ? [i] : []));
+      const mean = idx.reduce((a, i) => a + expected[i]!, 0) / idx.length;
+      expect(cols.proxyScore[step - 1]).toBeCloseTo(mean, 5);
+      expect(cols.goldScore[step - 1]).toBe(gold.goldScore[step - 1]);
+      expect(cols.kl[step - 1]).toBe(gold.kl[step - 1]);
+    }
+    expect(externalRun(store, run.id)!.mapping).toMatchObject({ rescored: { gold: {}, [`model:${model.id}`]: { normalised: false } } });
+  });
+
+  it("refuses a model that is not a lab reward model, and an unknown scorer", async () => {
+    const { run } = await handlers.import({ path: fixturePath("runs/verl-rollouts.jsonl") });
+    const lm = store.models.create({ name: "pythia", kind: "hf-lm", path: "/models/pythia" });
+    await expect(handlers.rescore({ runId: run.id, with: `model:${lm.id}` })).rejects.toThrow(
+      /is a hf-lm model, not a reward model trained by the lab/,
+    );
+    await expect(handlers.rescore({ runId: run.id, with: "model:99" })).rejects.toThrow(/Model 99 does not exist/);
+    await expect(handlers.rescore({ runId: run.id, with: "rm-7" })).rejects.toThrow(/No scorer 'rm-7'/);
+    expect(store.metrics.names(run.id).filter((n) => n.startsWith("rescore."))).toEqual([]);
   });
 });
 

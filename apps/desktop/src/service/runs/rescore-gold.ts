@@ -9,29 +9,15 @@
  * before anything is written, naming the sample.
  */
 import { createTask } from "@goodhart/objectives";
-import {
-  type CurvePoint,
-  EXTERNAL_KL_PROMPTS,
-  type JsonObject,
-  type LabStore,
-  externalRun,
-  externalSamples,
-  storeRescore,
-} from "@goodhart/storage";
+import { type JsonObject, type LabStore, externalRun, externalSamples, storeRescore } from "@goodhart/storage";
 import { LabConflictError, LabValidationError } from "../../shared/errors.ts";
 import type { RescoreDto } from "../../shared/lab-api.ts";
+import { curveAtKl, missingKlNote, perSequenceKl, stepMeans } from "./rescore-series.ts";
 
 export const RESCORE_GOLD_SERIES = "rescore:gold";
 
-function meanAndSe(values: readonly number[]): { mean: number; se: number | null } {
-  const n = values.length;
-  const mean = values.reduce((a, b) => a + b, 0) / n;
-  if (n < 2) return { mean, se: null };
-  const variance = values.reduce((a, b) => a + (b - mean) ** 2, 0) / (n - 1);
-  return { mean, se: Math.sqrt(variance / n) };
-}
-
-export function rescoreWithGold(store: LabStore, runId: number): RescoreDto {
+/** The external run and its samples, or a refusal saying what is missing. */
+export function rescorable(store: LabStore, runId: number) {
   const run = externalRun(store, runId);
   if (!run) throw new LabConflictError(`Run ${runId} was not imported from another tool; only external runs are rescored.`);
   const samples = externalSamples(store, runId);
@@ -39,6 +25,11 @@ export function rescoreWithGold(store: LabStore, runId: number): RescoreDto {
     throw new LabConflictError(
       `Run ${runId} has no rollout samples to rescore; import its rollout dump first (goodhart runs import <dump.jsonl> --run ${runId}).`,
     );
+  return { run, samples };
+}
+
+export function rescoreWithGold(store: LabStore, runId: number): RescoreDto {
+  const { run, samples } = rescorable(store, runId);
   // The gold judge is the same for every task seed; the seed only orders the prompt splits.
   const task = createTask(0);
   const golds = samples.map((s) => {
@@ -50,66 +41,26 @@ export function rescoreWithGold(store: LabStore, runId: number): RescoreDto {
       );
     }
   });
-  const steps = [...new Set(samples.map((s) => s.step))].sort((a, b) => a - b);
-  const perStep = steps.map((step) => {
-    const g = golds.filter((x) => x.step === step).map((x) => x.gold);
-    const scores = samples.filter((s) => s.step === step && s.score !== null).map((s) => s.score!);
-    return { step, gold: meanAndSe(g), proxy: scores.length ? meanAndSe(scores) : null, n: g.length };
-  });
-  const offset = perStep[0]!.gold.mean;
-  const kl = run.mapping.kl as { estimatorName?: string; perSequence?: boolean } | null | undefined;
-  const klMetric = kl?.perSequence && kl.estimatorName ? `train.kl_sequence_${kl.estimatorName}` : null;
-  const klSeries = klMetric ? store.metrics.series(runId, klMetric) : null;
-  const klAt = new Map<number, number>();
-  if (klSeries) klSeries.steps.forEach((s, i) => klAt.set(s, klSeries.values[i]!));
-  const curve: CurvePoint[] = [];
-  const missing: number[] = [];
-  for (const p of perStep) {
-    const k = klAt.get(p.step);
-    if (k === undefined || !Number.isFinite(k)) {
-      missing.push(p.step);
-      continue;
-    }
-    curve.push({
-      runId,
-      series: RESCORE_GOLD_SERIES,
-      x: p.step,
-      xKind: "step",
-      kl: Math.max(0, k),
-      klEstimator: kl!.estimatorName!,
-      klPrompts: EXTERNAL_KL_PROMPTS,
-      goldScore: p.gold.mean - offset,
-      goldSe: p.gold.se,
-      proxyScore: p.proxy?.mean ?? null,
-      proxySe: p.proxy?.se ?? null,
-      prompts: p.n,
-    });
-  }
-  const metrics = perStep.flatMap((p) => [
-    { step: p.step, name: "rescore.gold", value: p.gold.mean - offset },
-    { step: p.step, name: "rescore.gold_raw", value: p.gold.mean },
+  const gold = stepMeans(golds.map((g) => ({ step: g.step, value: g.gold })));
+  const proxy = stepMeans(samples.filter((s) => s.score !== null).map((s) => ({ step: s.step, value: s.score! })));
+  const steps = [...gold.keys()];
+  const offset = gold.get(steps[0]!)!.mean;
+  const kl = perSequenceKl(store, run);
+  const { curve, missing } = curveAtKl(runId, RESCORE_GOLD_SERIES, kl, steps, (step) => ({
+    goldScore: gold.get(step)!.mean - offset,
+    goldSe: gold.get(step)!.se,
+    proxyScore: proxy.get(step)?.mean ?? null,
+    proxySe: proxy.get(step)?.se ?? null,
+    prompts: gold.get(step)!.n,
+  }));
+  const metrics = steps.flatMap((step) => [
+    { step, name: "rescore.gold", value: gold.get(step)!.mean - offset },
+    { step, name: "rescore.gold_raw", value: gold.get(step)!.mean },
   ]);
-  const note = !klSeries
-    ? "the run's log gives no per-sequence KL, so the gold scores are stored as metrics (rescore.gold) without a curve"
-    : missing.length
-      ? `no per-sequence KL logged at step${missing.length > 1 ? "s" : ""} ${missing.join(", ")}: those steps are metrics only`
-      : null;
-  storeRescore(store, runId, {
-    golds,
-    metrics,
-    curve,
-    mapping: {
-      ...run.mapping,
-      rescore: {
-        scorer: "gold",
-        judge: "built-in task gold",
-        series: RESCORE_GOLD_SERIES,
-        samples: golds.length,
-        goldOffset: offset,
-        note,
-      },
-    } as JsonObject,
-  });
+  const note = missingKlNote(kl, missing, "rescore.gold");
+  const rescored = { ...((run.mapping.rescored as JsonObject | undefined) ?? {}) };
+  rescored.gold = { judge: "built-in task gold", series: RESCORE_GOLD_SERIES, samples: golds.length, goldOffset: offset, note };
+  storeRescore(store, runId, { golds, metrics, curve, mapping: { ...run.mapping, rescored } });
   return {
     runId,
     scorer: "gold",
