@@ -45,6 +45,25 @@ const DAA_CONFIG = {
   seeds: [1],
 };
 
+const CONSTRAINED_CONFIG = {
+  name: "constrained-view",
+  task: TINY_TASK,
+  basePolicy: TINY_POLICY,
+  componentRm: { size: { name: "tiny", layers: 1, dModel: 32, heads: 2 }, trainingSize: 300 },
+  sweep: {
+    weights: [
+      [1, 0],
+      [0.5, 0.5],
+      [0, 1],
+    ],
+    klCoef: 0,
+  },
+  methods: ["fixed", "mu-ppo", "xi-ppo"],
+  rl: { steps: 9, promptsPerStep: 16 },
+  evaluation: { every: 3, prompts: 16, samplesPerPrompt: 2 },
+  seeds: [1],
+};
+
 /** Starts an experiment and waits until every run of it is done. */
 async function runToEnd(api: LabApi, kind: string, config: Record<string, unknown>): Promise<RunDto[]> {
   const experiment = await api.experiments.create({ name: String(config.name), kind, config });
@@ -68,15 +87,17 @@ describe("result views", () => {
   let state: LabState;
   let rlRuns: RunDto[];
   let daaRuns: RunDto[];
+  let constrainedRuns: RunDto[];
 
   beforeAll(async () => {
     lab = await openRealLab();
     rlRuns = await runToEnd(lab.api, "rl-study", RL_CONFIG);
     daaRuns = await runToEnd(lab.api, "daa", DAA_CONFIG);
+    constrainedRuns = await runToEnd(lab.api, "constrained-rlhf", CONSTRAINED_CONFIG);
     state = new LabState(lab.api);
     state.listen();
     await state.refresh();
-  }, 300_000);
+  }, 480_000);
 
   afterAll(async () => {
     document.body.innerHTML = "";
@@ -170,6 +191,37 @@ describe("result views", () => {
       expect(logps.querySelectorAll('[data-line$=":chosen"]').length).toBe(2);
       expect(logps.querySelectorAll('[data-line$=":rejected"]').length).toBe(2);
       expect(textOf(wr)).toContain("training progress (epochs)");
+    } finally {
+      unmount(view);
+    }
+  });
+
+  it("constrained RLHF: gold per method, multipliers, components against thresholds, the gold surface with proxy points", async () => {
+    // A study without grid points is one lab run holding every method's series; with grid points, mu-PPO's own run.
+    const run = constrainedRuns.find((r) => r.name.includes("mu-ppo")) ?? constrainedRuns[0]!;
+    expect(run).toBeDefined();
+    const router = new Router();
+    router.selectedRunId = run.id;
+    document.body.innerHTML = "";
+    const view = mount(RunsScreen, { target: document.body, props: { lab: state, router } });
+    try {
+      click(await waitFor(() => document.querySelector<HTMLElement>('[data-testid="tab-results"]')));
+      await waitFor(() => figures("surface").length > 0, 20_000);
+      // Gold per method: the three sweep weightings and both constrained methods, from the study's runs.
+      const gold = figures("gold")[0]!;
+      const keys = [...gold.querySelectorAll("[data-line]")].map((l) => l.getAttribute("data-line"));
+      expect(keys).toEqual(["sweep-0-1/s1:gold", "sweep-0.5-0.5/s1:gold", "sweep-1-0/s1:gold", "mu-ppo/s1:gold", "xi-ppo/s1:gold"]);
+      expect(figures("multipliers").map((f) => f.dataset.figure)).toEqual(["mu-ppo/s1:lambda", "xi-ppo/s1:lambda"]);
+      expect(figures("thresholds")[0]!.querySelectorAll('[data-line*=":threshold:"]').length).toBe(2);
+      // The surface: one slice per component and the component space (two components); the stored proxy points in words.
+      const stored = (await Promise.all(constrainedRuns.map((r) => lab.api.runs.result({ runId: r.id })))).find(
+        (r) => r && "proxyPoints" in r,
+      ) as { proxyPoints: { components: string[]; individual: ({ estimate: number } | null)[] } } | undefined;
+      expect(stored, "the study stores its proxy points").toBeDefined();
+      const names = stored!.proxyPoints.components;
+      expect(figures("surface").map((f) => f.dataset.figure)).toEqual([...names.map((n) => `surface:${n}`), "surface:space"]);
+      const own = stored!.proxyPoints.individual[0];
+      expect(textOf(figures("surface")[0]!)).toContain(`${names[0]}: own proxy point ${own ? short(own.estimate) : "none"}`);
     } finally {
       unmount(view);
     }
