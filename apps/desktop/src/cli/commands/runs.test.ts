@@ -40,6 +40,9 @@ describe("goodhart runs import / rescore", () => {
     const list = captureIo();
     expect(await main(["runs", "list", "--db", db], list)).toBe(0);
     expect(list.stdout).toMatch(/^1 +done .*\[external trl\] trl KTO: trl-kto-trainer_state\.json$/m);
+    const json = captureIo();
+    expect(await main(["runs", "list", "--db", db, "--json"], json)).toBe(0);
+    expect(JSON.parse(json.stdout)[0]).toMatchObject({ id: 1, status: "done", external: { tool: "trl", trainer: "KTO", format: "trl" } });
     const show = captureIo();
     expect(await main(["runs", "show", "1", "--db", db], show)).toBe(0);
     expect(show.stdout).toMatch(/external +trl KTO: trl-kto-trainer_state\.json \(trl, imported /);

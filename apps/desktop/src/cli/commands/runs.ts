@@ -60,7 +60,12 @@ export const runsListCommand: CliCommand = {
       if (opts.flags.has("json")) {
         io.out(
           JSON.stringify(
-            runs.map(({ config: _c, ...r }) => ({ ...r, series: store.curves.series(r.id).map((s) => s.name) })),
+            runs.map(({ config, ...r }) => ({
+              ...r,
+              series: store.curves.series(r.id).map((s) => s.name),
+              // A run imported from another tool says where from (its config is otherwise left out here).
+              ...(config.external ? { external: config.external } : {}),
+            })),
             null,
             2,
           ),
