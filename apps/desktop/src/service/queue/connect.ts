@@ -94,9 +94,27 @@ export async function openPoolQueue(address: QueueAddress, options: { timeoutMs?
   return queue;
 }
 
-/** Ready QueueEvents on the pool (the submitting lab's live view of its jobs). */
-export async function openPoolEvents(address: QueueAddress, options: { timeoutMs?: number } = {}): Promise<QueueEvents> {
-  const events = new QueueEvents(POOL_QUEUE, { connection: connectionOf(address) });
+/**
+ * The id of the newest event on the queue's event stream, read through the driver (ioredis)
+ * directly; undefined when the driver offers no XREVRANGE.
+ */
+async function newestEventId(queue: Queue): Promise<string | undefined> {
+  const client = (await queue.getBackend().client) as unknown as {
+    xrevrange?: (key: string, end: string, start: string, count: "COUNT", n: number) => Promise<[string, string[]][]>;
+  };
+  if (typeof client.xrevrange !== "function") return undefined;
+  const newest = await client.xrevrange(queue.toKey("events"), "+", "-", "COUNT", 1);
+  return newest[0]?.[0] ?? "0-0";
+}
+
+/**
+ * Ready QueueEvents on the pool (the submitting lab's live view of its jobs). It reads from the
+ * stream position of `queue` now, not from whenever its first blocking read happens to reach
+ * Redis: a job added right after this returns cannot have its first events missed.
+ */
+export async function openPoolEvents(address: QueueAddress, queue: Queue, options: { timeoutMs?: number } = {}): Promise<QueueEvents> {
+  const lastEventId = await newestEventId(queue);
+  const events = new QueueEvents(POOL_QUEUE, { connection: connectionOf(address), ...(lastEventId ? { lastEventId } : {}) });
   try {
     await firstOf(events, events.waitUntilReady(), address.label, options.timeoutMs ?? 10_000);
   } catch (err) {

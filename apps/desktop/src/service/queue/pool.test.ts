@@ -250,6 +250,36 @@ describe.skipIf(unavailable !== null)("worker pool (BullMQ on a real redis-serve
     expect(results[1]).toStrictEqual(results[0]);
   }, 300_000);
 
+  it("cancels pooled runs: a waiting job is removed at once, an executing one stops on its worker", async () => {
+    const lab = openLab({ queueUrl: url });
+    try {
+      const alive = workers.filter((w) => w.proc.exitCode === null && w.proc.signalCode === null).length;
+      const experiment = await lab.service.experiments.create({
+        name: "long",
+        kind: "diagnostic.counter",
+        config: { steps: 400, stepMs: 25, checkpointEvery: 50 },
+      });
+      // One more run than there are live workers: at least one waits in the queue.
+      const ids: number[] = [];
+      for (let seed = 1; seed <= alive + 1; seed++) ids.push((await lab.service.runs.start({ experimentId: experiment.id, seed })).id);
+      await Promise.all(ids.slice(0, alive).map((id) => waitForStatus(lab.service, id, ["running"], 60_000)));
+      const all = await Promise.all(ids.map((id) => lab.service.runs.get({ id })));
+      const waiting = all.find((r) => r.status === "queued")!;
+      expect(waiting).toBeDefined();
+      expect((await lab.service.runs.cancel({ id: waiting.id })).status).toBe("cancelled");
+      const running = ids.find((id) => id !== waiting.id)!;
+      const t0 = Date.now();
+      expect((await lab.service.runs.cancel({ id: running })).status).toBe("cancelled");
+      expect(Date.now() - t0).toBeLessThan(10_000);
+      for (const id of ids.filter((i) => i !== waiting.id && i !== running)) await lab.service.runs.cancel({ id });
+      // A cancelled run took no bundle.
+      expect(lab.store.runExecutions.get(running)?.bundleHash).toBeNull();
+    } finally {
+      await lab.service.close();
+      lab.store.close();
+    }
+  }, 120_000);
+
   it("refuses a wrong or missing password clearly, in the worker and in the lab, creating nothing", async () => {
     const wrong = `redis://:not-the-password@127.0.0.1:${redis.port}`;
     const worker = startWorker("wrong", wrong);

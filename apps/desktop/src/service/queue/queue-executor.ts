@@ -50,6 +50,9 @@ export interface BundleImport {
   hash: string;
 }
 
+/** How often the lab checks its open jobs' states in Redis, beside the events. */
+const RECONCILE_MS = 5_000;
+
 /** The fields of a lab job that the pool job carries itself (everything else travels as `inputs`). */
 const OWN_FIELDS = new Set(["runs", "experimentModule", "config", "seed", "device", "threads", "runDir", "cacheDir", "resume"]);
 
@@ -66,6 +69,8 @@ export class QueueExecutor {
   readonly #byJob = new Map<string, Tracked>();
   readonly #byRun = new Map<number, Tracked>();
   #closed = false;
+  #reconcileTimer: NodeJS.Timeout;
+  #reconciling = false;
 
   private constructor(options: QueueExecutorOptions, queue: Queue, events: QueueEvents) {
     this.#o = options;
@@ -77,13 +82,17 @@ export class QueueExecutor {
     events.on("progress", ({ jobId, data }) => this.#onProgress(jobId, data as PoolProgress));
     events.on("completed", ({ jobId, returnvalue }) => this.#onCompleted(jobId, returnvalue));
     events.on("failed", ({ jobId, failedReason }) => void this.#onFailed(jobId, failedReason));
+    // Events are the fast path; this check is the safe one (an event lost to a reconnect or a
+    // trimmed stream must not leave a run waiting forever).
+    this.#reconcileTimer = setInterval(() => void this.#reconcile(), RECONCILE_MS);
+    this.#reconcileTimer.unref();
   }
 
   /** Connects to the pool; a wrong password or an unreachable server is a QueueConnectionError. */
   static async open(options: QueueExecutorOptions): Promise<QueueExecutor> {
     const queue = await openPoolQueue(options.address);
     try {
-      const events = await openPoolEvents(options.address);
+      const events = await openPoolEvents(options.address, queue);
       return new QueueExecutor(options, queue, events);
     } catch (err) {
       await closeQuietly(queue);
@@ -223,8 +232,29 @@ export class QueueExecutor {
         );
       }),
     );
+    clearInterval(this.#reconcileTimer);
     await closeQuietly(this.#events);
     await closeQuietly(this.#queue);
+  }
+
+  /** Brings every open run up to its job's state in Redis: started, completed (imported) or failed. */
+  async #reconcile(): Promise<void> {
+    if (this.#reconciling || this.#closed) return;
+    this.#reconciling = true;
+    try {
+      for (const t of [...this.#byJob.values()]) {
+        if (t.ended || this.#closed) continue;
+        const job = await Job.fromId(this.#queue, t.jobId).catch(() => undefined);
+        if (!job || t.ended) continue;
+        const state = await job.getState().catch(() => "unknown");
+        if ((state === "active" || state === "completed") && !t.begun && job.processedBy)
+          this.#onProgress(t.jobId, { type: "started", worker: job.processedBy, attempt: job.attemptsStarted, resumedFromStep: null });
+        if (state === "completed") this.#onCompleted(t.jobId, job.returnvalue);
+        else if (state === "failed") await this.#onFailed(t.jobId, job.failedReason);
+      }
+    } finally {
+      this.#reconciling = false;
+    }
   }
 
   #track(run: JobRun, jobId: string): Tracked {
