@@ -4,7 +4,8 @@
 //                                     AdamW), steps/s and peak RSS of PPO and RLOO at the
 //                                     rl-quick-demo size
 //   tsx tools/bench/rl.ts --science   the science findings at science size (below) with 3 seeds
-//   tsx tools/bench/rl.ts --presets   wall time of gao-rl and coste-rl at their default size
+//   tsx tools/bench/rl.ts --presets   wall time, CPU-seconds and the phase split of gao-rl and
+//                                     coste-rl at their default size
 //   (no flag: all three)
 //
 // Science size: the base policy and task of rl-quick-demo (1 layer, d32, 200 pretraining steps),
@@ -48,16 +49,23 @@ const SCIENCE_SIZE: RlStudyConfig = {
   seeds: [1, 2, 3],
 };
 
-async function study(name: string, config: unknown): Promise<{ result: RlStudyResult; seconds: number }> {
+async function study(name: string, config: unknown): Promise<{ result: RlStudyResult; seconds: number; cpuSeconds: number; load: number }> {
+  // CPU time of the whole process (ONNX Runtime's threads included): on a shared machine wall
+  // time says more about the neighbours than about the study.
+  const cpu0 = process.cpuUsage();
+  const load0 = os.loadavg()[0]!;
   const t0 = performance.now();
   const result = await runRlStudy(config, { runtime, seed: 1, sink: nullSink(), cacheDir });
   const seconds = (performance.now() - t0) / 1000;
-  console.log(`${name}: ${seconds.toFixed(1)} s`, result.timings);
+  const cpu = process.cpuUsage(cpu0);
+  const cpuSeconds = (cpu.user + cpu.system) / 1e6;
+  const load = (load0 + os.loadavg()[0]!) / 2;
+  console.log(`${name}: ${seconds.toFixed(1)} s wall, ${cpuSeconds.toFixed(1)} CPU-s, load average ~${load.toFixed(1)}`, result.timings);
   for (const r of result.runs)
     console.log(
       `  ${r.id}: peak ${r.peakGold.toFixed(3)} @${r.peakStep}, final ${r.finalGold.toFixed(3)} +- ${r.finalGoldSe.toFixed(3)}, KL ${r.finalKl.toFixed(2)}`,
     );
-  return { result, seconds };
+  return { result, seconds, cpuSeconds, load };
 }
 
 const science: Record<string, number | string> = {};
@@ -116,8 +124,23 @@ try {
     put("rl_uwo_kl001_minus_single", objectiveMinusSingle(coste.result.runs, "uwo", 0.01), "tsx tools/bench/rl.ts --science");
   }
   if (want("--presets")) {
-    results.rl_gao_preset_s = Number((await study("gao-rl", kindRegistry.presetConfig("gao-rl").config)).seconds.toFixed(1));
-    results.rl_coste_preset_s = Number((await study("coste-rl", kindRegistry.presetConfig("coste-rl").config)).seconds.toFixed(1));
+    // Each preset at its default size; gao-rl first pays the base policy's pretraining (fresh cache),
+    // coste-rl finds it cached. Beside wall time: CPU-seconds and where the time went (seconds of
+    // wall time summed over the runs: generation, scoring, forward/backward + AdamW, evaluation).
+    for (const [key, name] of [
+      ["rl_gao_preset", "gao-rl"],
+      ["rl_coste_preset", "coste-rl"],
+    ] as const) {
+      const { result, seconds, cpuSeconds, load } = await study(name, kindRegistry.presetConfig(name).config);
+      results[`${key}_s`] = Number(seconds.toFixed(1));
+      results[`${key}_cpu_s`] = Number(cpuSeconds.toFixed(1));
+      results[`${key}_load_avg`] = Number(load.toFixed(1));
+      const sum = (k: keyof RlStudyResult["runs"][number]["timings"]) => result.runs.reduce((s, r) => s + r.timings[k], 0);
+      results[`${key}_pretrain_s`] = Number(result.timings.pretrain!.toFixed(1));
+      results[`${key}_proxies_s`] = Number(result.timings.proxies!.toFixed(1));
+      for (const phase of ["generation", "scoring", "train", "evaluation"] as const)
+        results[`${key}_${phase}_s`] = Number(sum(phase).toFixed(1));
+    }
   }
   if (Object.keys(results).length) recordBench("objectives", "cpu", results, { merge: true });
   if (Object.keys(science).length) recordBench("science", "cpu", science, { merge: true });
