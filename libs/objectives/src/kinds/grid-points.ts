@@ -12,7 +12,14 @@ export function planGridPoints<C, P extends { id: string }>(
   narrow: (config: C, point: P) => C,
   name: (point: P) => string = (p) => p.id,
 ): KindGridPoint[] {
-  return expand(config).map((point) => {
+  const points = expand(config);
+  const seen = new Set<string>();
+  for (const p of points) {
+    // Two points under one id would be one lab run (e.g. two proxy sizes of the same name).
+    if (seen.has(p.id)) throw new Error(`grid point ${p.id} appears twice; give each value of an axis its own name`);
+    seen.add(p.id);
+  }
+  return points.map((point) => {
     const alone = narrow(config, point);
     const check = expand(alone);
     if (check.length !== 1 || check[0]!.id !== point.id)

@@ -57,5 +57,8 @@ describe("rl-study kind", () => {
     const gold = planRlStudy(gao).filter((p) => p.key.includes("/gold/"));
     expect(gold.map((p) => p.key)).toEqual(["gao-rl/gold/gold/kl0/s1", "gao-rl/gold/gold/kl0/s2", "gao-rl/gold/gold/kl0/s3"]);
     expect(kindRegistry.get("rl-study").plan).toBe(planRlStudy);
+    // Two proxy sizes under one name would be one run: refused, naming the point.
+    const twin = { ...config, proxySizes: [config.proxySizes[0]!, { ...config.proxySizes[0]!, layers: 3 }] };
+    expect(() => planRlStudy(twin)).toThrow(/grid point coste-rl\/small\/single\/kl0\/s1 appears twice/);
   });
 });
