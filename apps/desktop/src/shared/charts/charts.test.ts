@@ -38,6 +38,8 @@ describe("svg primitives", () => {
   it("draws nice ticks and survives empty or flat data", () => {
     expect(niceTicks(0, 1)).toEqual([0, 0.2, 0.4, 0.6, 0.8, 1]);
     expect(niceTicks(-3, 17, 4)).toEqual([0, 5, 10, 15]);
+    // Zero reached by repeated addition is zero, not -5.55e-17.
+    expect(niceTicks(-0.62, 0.25)).toEqual([-0.6, -0.4, -0.2, 0, 0.2]);
     expect(renderLinePanel({ title: "t", xLabel: "x", yLabel: "y", lines: [], legend: [] })).toContain("no data");
     const flat = renderLinePanel({
       title: "t",
