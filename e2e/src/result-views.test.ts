@@ -1,6 +1,7 @@
 /**
- * The RL and direct alignment result views in Chromium, light and dark. A tiny rl-study (PPO
- * against a 2-member mean ensemble) and a tiny daa study (DPO and IPO at two betas) are submitted
+ * The RL, direct alignment and constrained RLHF result views in Chromium, light and dark. A tiny
+ * rl-study (PPO against a 2-member mean ensemble), a tiny daa study (DPO and IPO at two betas) and a
+ * tiny constrained-rlhf study (a 3-weighting sweep, mu-PPO and xi-PPO) are submitted
  * through the HTTP door of a lab of their own (so the other specs' empty-lab and Compare checks
  * never see these runs) and executed by its workers; then the Runs screen's Results tab shows what
  * they stored, Compare shows the views' headline figures, and the report carries them too.
@@ -38,6 +39,17 @@ const DAA_CONFIG = {
   labels: { pairs: 128, noise: 0 },
   training: { epochs: 2, batchSize: 32, lr: 1e-2, finetune: "lora", loraRank: 4 },
   evaluation: { prompts: 16, samplesPerPrompt: 2, heldOutPairs: 32, epochOneFractions: [0.2, 0.4, 0.6, 0.8] },
+  seeds: [1],
+};
+
+const CONSTRAINED_CONFIG = {
+  name: "constrained-e2e",
+  task: TINY_TASK,
+  basePolicy: TINY_POLICY,
+  componentRm: { size: { name: "tiny", layers: 1, dModel: 32, heads: 2 }, trainingSize: 300 },
+  methods: ["fixed", "mu-ppo", "xi-ppo"],
+  rl: { steps: 9, promptsPerStep: 16 },
+  evaluation: { every: 3, prompts: 16, samplesPerPrompt: 2 },
   seeds: [1],
 };
 
@@ -135,15 +147,17 @@ afterAll(async () => {
 describe("result views", () => {
   let rl: RunRow[];
   let daa: RunRow[];
+  let constrained: RunRow[];
 
-  it("runs a tiny RL and a tiny direct alignment study through the HTTP door", async () => {
+  it("runs tiny RL, direct alignment and constrained RLHF studies through the HTTP door", async () => {
     rl = await runToEnd("rl-study", RL_CONFIG);
     daa = await runToEnd("daa", DAA_CONFIG);
+    constrained = await runToEnd("constrained-rlhf", CONSTRAINED_CONFIG);
     expect(rl.length).toBe(1);
     expect(daa.length).toBeGreaterThanOrEqual(1);
     await page.reload();
     await page.waitForSelector("main[data-screen]");
-  }, 300_000);
+  }, 480_000);
 
   it("shows the RL run view: gold, proxy and members against √KL with the fit and d*, KL by estimator, training metrics, onset", async () => {
     await openResults(rl[0]!.id);
@@ -165,6 +179,15 @@ describe("result views", () => {
     expect(await count('[data-section="win-rate"] [data-testid="view-figure"]')).toBe(2);
     expect(await count('[data-section="logps"] [data-line$=":chosen"]')).toBe(4);
     await bothThemes("result-views-daa");
+  });
+
+  it("shows the constrained RLHF view: gold per method, multipliers, thresholds, the gold surface with proxy points", async () => {
+    await openResults((constrained.find((r) => r.name.includes("mu-ppo")) ?? constrained[0]!).id);
+    expect(await count('[data-section="gold"] [data-line]')).toBe(5); // 3 sweep weightings, mu-PPO, xi-PPO
+    expect(await count('[data-section="multipliers"] [data-testid="view-figure"]')).toBe(2);
+    expect(await count('[data-section="thresholds"] [data-line*=":threshold:"]')).toBe(4);
+    expect(await count('[data-section="surface"] [data-testid="view-figure"]')).toBe(3); // 2 slices and the component space
+    await bothThemes("result-views-constrained");
   });
 
   it("puts the views' headline figures in Compare and in the report", async () => {
