@@ -10,7 +10,9 @@ import { afterEach, describe, expect, it } from "vitest";
 import { fixturePath } from "../../../../../fixtures/index.ts";
 import { type LabService, createLabService } from "../lab-service.ts";
 import { waitForStatus } from "../testing/wait-for.ts";
+import { resolveRunConfig } from "../../cli/run-config.ts";
 import { modelRefsOf } from "./model-folders.ts";
+import { ExperimentRegistry } from "./registry.ts";
 
 const GPT2 = fixturePath("models/tiny-gpt2");
 
@@ -37,6 +39,15 @@ describe("studies started from a registered model", () => {
       { field: "study.proxy.init", id: 2 },
       { field: "grid.basePolicy.init[1]", id: 5 },
     ]);
+  });
+
+  it("the CLI sets them with --set basePolicy.init=model:<id> (a string, validated by the kind's schema)", () => {
+    const registry = new ExperimentRegistry();
+    const rl = resolveRunConfig({ kind: "rl-study", set: ["basePolicy.init=model:4", "proxy.init=model:5"] }, registry);
+    expect(rl.config).toMatchObject({ basePolicy: { init: "model:4" }, proxy: { init: "model:5" } });
+    expect(() => resolveRunConfig({ kind: "daa", set: ["basePolicy.init=gpt2"] }, registry)).toThrow(
+      /basePolicy\.init: expected "builtin" or "model:<id>" of a registered model/,
+    );
   });
 
   it("refuses a config naming a model the lab has not registered, naming the field, and stores nothing", async () => {
