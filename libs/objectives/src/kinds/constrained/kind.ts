@@ -20,15 +20,10 @@ export const constrainedRlhfKind = defineKind({
       pattern: "sweep-*",
       title: "Fixed-weight sweep",
       group: "constrained",
-      description: "PPO on a fixed weighting of the component rewards.",
+      description:
+        "PPO on a fixed weighting of the component rewards; the weighting of highest mean final gold is the fixed-weight baseline (result tunedWeights).",
     },
-    {
-      pattern: "fixed/*",
-      title: "Tuned fixed weights",
-      group: "constrained",
-      description: "The sweep's weighting of highest mean final gold.",
-    },
-    { pattern: "*-ppo/*", title: "Constrained PPO", group: "constrained", description: "PPO-SAT, All-PPO, mu-PPO, xi-PPO, NM-PPO." },
+    { pattern: "*-ppo/*", title: "Constrained PPO", group: "constrained", description: "All-PPO, mu-PPO, xi-PPO, NM-PPO." },
     { pattern: "ppo-sat/*", title: "PPO-SAT", group: "constrained", description: "Fixed weights on rewards saturated at the thresholds." },
   ],
   metrics: [
