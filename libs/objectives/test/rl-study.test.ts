@@ -135,7 +135,7 @@ describe("RL on the built-in task", () => {
     expect(run.best).toMatchObject({ step: at.step, firedAtStep: fired.fireStep, gold: at.gold, goldSe: at.goldSe, kl: at.kl });
     expect(readBestCheckpoint(run.best!.path)).toMatchObject({ step: at.step });
     const stored = sink.runs[0]!;
-    expect(stored.checkpoints.find((m) => m.name === "best")).toMatchObject({ kind: "policy", path: run.best!.path });
+    expect(stored.checkpoints.find((m) => m.name === "best")).toMatchObject({ kind: "policy", path: run.best!.path, step: at.step });
     expect(stored.metrics.find((m) => m.name === "onset.best_gold")).toMatchObject({ step: at.step, value: at.gold });
 
     const stopped = await runRlStudy(

@@ -121,6 +121,8 @@ export interface ExperimentCheckpoint {
   /** Extra facts stored with it: config, normalisation constants, validation accuracy. */
   config: Record<string, unknown>;
   hash?: string;
+  /** The training step whose weights it holds (stored with the checkpoint; default 0). */
+  step?: number;
 }
 
 /** Reports of one run (one grid point of a study). */

@@ -434,6 +434,7 @@ export async function runRlStudy(input: unknown, context: ExperimentContext, opt
         name: "best",
         kind: "policy",
         path: trained.best.dir,
+        step: best.step,
         config: {
           format: "goodhart-rl-best",
           files: ["best.safetensors", "best.json"],

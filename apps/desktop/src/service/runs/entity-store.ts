@@ -71,5 +71,5 @@ export function storeModel(store: LabStore, runId: number | null, m: ModelSample
   const model =
     (m.hash && store.models.list().find((x) => x.hash === m.hash && x.path === m.path)) ||
     store.models.create({ name: m.name, kind: m.kind, path: m.path, config: m.config, hash: m.hash ?? null });
-  store.checkpoints.create({ modelId: model.id, runId, step: 0, path: m.path, config: m.config, hash: m.hash ?? null });
+  store.checkpoints.create({ modelId: model.id, runId, step: m.step ?? 0, path: m.path, config: m.config, hash: m.hash ?? null });
 }
