@@ -13,6 +13,8 @@ import { run as runRl } from "../kinds/rl/run.ts";
 import { rlStudySchema } from "../kinds/rl/schema.ts";
 import { dmoermSchema } from "../kinds/dmoerm/schema.ts";
 import { run as runDmoerm } from "../kinds/dmoerm/run.ts";
+import { run as runConstrained } from "../kinds/constrained/run.ts";
+import { constrainedRlhfSchema } from "../kinds/constrained/schema.ts";
 import type { LabelledExample } from "../task/dataset/pairs.ts";
 import { datasetModelPhases, planPhase } from "./memory-check.ts";
 import { modelFolderConfig, type ModelSource } from "./model-init.ts";
@@ -60,7 +62,13 @@ const datasetStudy = {
 
 describe("model init fields", () => {
   it("every kind takes basePolicy.init = model:<id>, described as a picker of registered models", () => {
-    for (const schema of [bonStudySchema(), rlStudySchema(), daaStudySchema(), dmoermSchema()] as Schema<unknown>[]) {
+    for (const schema of [
+      bonStudySchema(),
+      rlStudySchema(),
+      daaStudySchema(),
+      dmoermSchema(),
+      constrainedRlhfSchema(),
+    ] as Schema<unknown>[]) {
       const { issues } = parse(schema, { basePolicy: { layers: 2, dModel: 64, heads: 4, pretrainSteps: 10, init: "model:3" } });
       expect(issues.filter((i) => i.path.startsWith("basePolicy"))).toEqual([]);
       const bad = parse(schema, { basePolicy: { layers: 2, dModel: 64, heads: 4, pretrainSteps: 10, init: "model:x" } });
@@ -88,6 +96,7 @@ describe("model init fields", () => {
       ["basePolicy.init", () => runDaa(parse(daaStudySchema(), { basePolicy: { init: "model:1" } }).value, context)],
       ["basePolicy.init", () => runDmoerm(parse(dmoermSchema(), { basePolicy: { init: "model:2" } }).value, context)],
       ["proxy.init", () => runBon(parse(bonStudySchema(), { proxy: { init: "model:1" } }).value, context)],
+      ["basePolicy.init", () => runConstrained(parse(constrainedRlhfSchema(), { basePolicy: { init: "model:1" } }).value, context)],
     ];
     for (const [field, start] of cases) {
       const err = await start().then(

@@ -3,6 +3,7 @@ import { runConstrainedStudy, type ConstrainedStudyResult } from "../../constrai
 import type { ExperimentContext } from "../../experiments/sink.ts";
 import { assertStudyFits, rlStudyPhases, type MemoryPhase } from "../../experiments/memory-check.ts";
 import { DEFAULT_RL_STUDY, type RlStudyConfig } from "../rl/schema.ts";
+import { refuseModelInitsOnBuiltinTask } from "../../experiments/model-init.ts";
 import type { ConstrainedRlhfConfig } from "./schema.ts";
 
 /**
@@ -29,6 +30,8 @@ export function constrainedStudyPhases(s: ConstrainedRlhfConfig): MemoryPhase[] 
 
 export async function run(config: unknown, context: ExperimentContext): Promise<ConstrainedStudyResult> {
   const s = config as ConstrainedRlhfConfig;
+  // The built-in task's word vocabulary fits no registered model (experiments/model-init.ts).
+  refuseModelInitsOnBuiltinTask(s.name, s, ["basePolicy.init"], context);
   assertStudyFits(s.name, constrainedStudyPhases(s), context.runtime.device);
   return runConstrainedStudy(config, context);
 }
