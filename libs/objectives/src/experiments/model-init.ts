@@ -184,8 +184,12 @@ export async function loadDatasetModelStarts(study: BonStudyConfig, context: Exp
   }
   assertStudyFits(study.name, datasetModelPhases(study, planned, seq), context.runtime.device);
   const starts: LoadedModelStarts = {};
+  // One load per folder: pi_init is only read, and a proxy copies the trunk before training.
+  const loaded = new Map<number, Awaited<ReturnType<typeof loadHfModel>>>();
   for (const { init, folder } of planned) {
-    const { model, tokenizer, hfConfig } = await loadHfModel(folder.path);
+    const hf = loaded.get(init.id) ?? (await loadHfModel(folder.path));
+    loaded.set(init.id, hf);
+    const { model, tokenizer, hfConfig } = hf;
     if (tokenizer) starts.tokenizer ??= withConfigSpecialTokens(tokenizer, hfConfig);
     const name = `${init.ref} (${folder.name})`;
     if (init.field === "basePolicy.init") starts.policy = { model, label: name, path: folder.path, hash: folder.fingerprint ?? init.ref };
