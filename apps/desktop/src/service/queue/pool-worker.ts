@@ -16,9 +16,9 @@ import { type Job, UnrecoverableError, Worker } from "bullmq";
 import { ExperimentRegistry } from "../experiments/registry.ts";
 import { checkpointPath } from "../runs/checkpoint-path.ts";
 import { type RunJob, type RunOutcome, RunExecutor, type RunSink } from "../runs/run-executor.ts";
-import { closeQuietly, describeQueueError, openPoolQueue, reportErrors } from "./connect.ts";
+import { closeQuietly, openPoolQueue, reportErrors } from "./connect.ts";
 import { POOL_QUEUE, type PoolJob, type PoolProgress, parsePoolJob } from "./pool-job.ts";
-import { type QueueAddress, connectionOf } from "./queue-url.ts";
+import { type QueueAddress, connectionOf, redactQueueUrl } from "./queue-url.ts";
 import { BUNDLE_FORMAT, type BundleContent, type RunBundle, decodeBundle, emptyContent, encodeBundle } from "./run-bundle.ts";
 
 export interface PoolWorkerOptions {
@@ -244,7 +244,7 @@ export async function startPoolWorker(options: PoolWorkerOptions): Promise<PoolW
       if (pendingProgress) sendProgress();
       if (outcome.status === "interrupted") {
         // Killed thread or this worker shutting down: the job goes back to the queue (from the checkpoint, with a shared folder).
-        throw new Error(`run interrupted on ${id}: ${outcome.error}`);
+        throw new Error(closing ? `${id} was stopped (Ctrl-C / SIGTERM)` : `run interrupted on ${id}: ${outcome.error}`);
       }
       if (outcome.status === "cancelled") throw new UnrecoverableError(closing ? `${id} stopped` : "cancelled by the lab");
       if (outcome.status === "failed") throw new UnrecoverableError(`${outcome.error.name}: ${outcome.error.message}`);
@@ -270,7 +270,11 @@ export async function startPoolWorker(options: PoolWorkerOptions): Promise<PoolW
     maxStalledCount: 3,
   });
   reportErrors(worker, address.label, (t) => log(`${id}: ${t}`));
-  worker.on("failed", (job, err) => log(`${id}: job ${job?.id ?? "?"} failed: ${describeQueueError(err, address.label)}`));
+  worker.on("failed", (job, err) => {
+    // An interrupted run is tried again (elsewhere) while attempts remain; anything else has failed.
+    const again = err.name !== "UnrecoverableError" && job !== undefined && job.attemptsMade < (job.opts.attempts ?? 1);
+    log(`${id}: job ${job?.id ?? "?"} ${again ? "goes back to the queue" : "failed"}: ${redactQueueUrl(err.message)}`);
+  });
   await worker.waitUntilReady();
   log(
     `${id}: waiting for runs on ${address.label} (queue ${POOL_QUEUE}, ${options.concurrency} at a time${shared ? `, shared folder ${shared}` : ""})`,
