@@ -85,6 +85,9 @@ describe("model init fields", () => {
     expect(JSON.stringify(builtin)).toBe(JSON.stringify(parse(bonStudySchema(), {}).value));
     expect(parse(bonStudySchema(), { proxy: { init: "model:2" } }).value!.proxy.init).toBe("model:2");
     expect(parse(rlStudySchema(), { proxy: { init: "model:2" } }).issues).toEqual([]);
+    expect(JSON.stringify(parse(rlStudySchema(), { proxy: { init: "pretrained" } }).value)).toBe(
+      JSON.stringify(parse(rlStudySchema(), {}).value),
+    );
   });
 
   it("the built-in task refuses a registered model in every kind, naming the field, the model and what fits", async () => {

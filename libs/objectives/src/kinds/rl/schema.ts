@@ -128,6 +128,25 @@ const modelSize: Schema<ModelSize> = headsDivideDModel(
   }),
 );
 
+const proxyInitBlock = obj<{ init: "pretrained" | ModelRef }>({
+  init: field(modelInitSchema(["pretrained"] as const), "pretrained", {
+    description:
+      'Where every proxy starts: "pretrained" = an LM of its size pretrained like the base policy, "model:<id>" = a registered model.',
+  }),
+});
+
+/** The block, left out of the parsed config unless it names a model, so RL run ids stay what they were before the field. */
+function optionalUnlessModel(block: typeof proxyInitBlock): Schema<{ init: "pretrained" | ModelRef } | undefined> {
+  const inner = optional(block);
+  return {
+    ...inner,
+    parse(value, path, issues) {
+      const parsed = inner.parse(value, path, issues);
+      return parsed?.init === "pretrained" ? undefined : parsed;
+    },
+  };
+}
+
 export function rlStudySchema(d: RlStudyConfig = DEFAULT_RL_STUDY): Schema<RlStudyConfig> {
   const shape = obj<RlStudyConfig>({
     experiment: experimentField("rl-overoptimization", d.experiment),
@@ -147,17 +166,7 @@ export function rlStudySchema(d: RlStudyConfig = DEFAULT_RL_STUDY): Schema<RlStu
       { preset: "Name of the base policy.", layers: "Layers of the base policy.", pretrainSteps: "Pretraining steps (cached)." },
       { description: "pi_init: the policy RL starts from and every KL is measured against." },
     ),
-    proxy: meta(
-      optional(
-        obj<{ init: "pretrained" | ModelRef }>({
-          init: field(modelInitSchema(["pretrained"] as const), "pretrained", {
-            description:
-              'Where every proxy starts: "pretrained" = an LM of its size pretrained like the base policy, "model:<id>" = a registered model.',
-          }),
-        }),
-      ),
-      { description: "How the proxy reward models start (left out: pretrained)." },
-    ),
+    proxy: meta(optionalUnlessModel(proxyInitBlock), { description: "How the proxy reward models start (left out: pretrained)." }),
     proxySizes: field(list(modelSize, { minLength: 1 }), d.proxySizes, { description: "Proxy reward-model sizes (an axis)." }),
     trainingSize: field(positiveInt(), d.trainingSize, { description: "Comparisons in each proxy's training set.", unit: "comparisons" }),
     labelNoise: field(num({ min: 0, below: 0.5 }), d.labelNoise, {
