@@ -20,9 +20,10 @@ type KindRun = (config: unknown, context: KindContext) => Promise<unknown>;
 
 type JsonObject = Record<string, unknown>;
 
-function runSinkFor(context: ExperimentContext, key: string, reported: Map<string, JsonObject>): RunSink {
+function runSinkFor(context: ExperimentContext, key: string, reported: Map<string, JsonObject>, begun: Set<string>): RunSink {
   if (key !== "" && context.runKeys.includes(key)) {
     const sink = labRunSink(context, key);
+    begun.add(key);
     return {
       ...sink,
       result(result) {
@@ -61,16 +62,33 @@ export async function runKindModule(
   });
   try {
     const reported = new Map<string, JsonObject>();
-    const sink = labExperimentSink(context, (spec) => runSinkFor(context, spec.id, reported));
-    const result = await mod.run(config, {
-      runtime,
-      seed: context.seed,
-      sink,
-      signal: context.signal,
-      cacheDir: context.cacheDir,
-      ...(context.datasets ? { datasets: context.datasets } : {}),
-      ...(context.models ? { models: context.models } : {}),
-    });
+    const begun = new Set<string>();
+    const sink = labExperimentSink(context, (spec) => runSinkFor(context, spec.id, reported, begun));
+    let result: unknown;
+    try {
+      result = await mod.run(config, {
+        runtime,
+        seed: context.seed,
+        sink,
+        signal: context.signal,
+        cacheDir: context.cacheDir,
+        ...(context.datasets ? { datasets: context.datasets } : {}),
+      });
+    } catch (err) {
+      // Refused before any grid point began (a study that cannot fit, a bad dataset): the failure
+      // is the study's, so every point failed with it (a point left unreached by a later failure
+      // stays resumable instead).
+      const points = context.runKeys.filter((k) => k !== "");
+      if (begun.size === 0 && points.length > 1 && !context.cancelRequested()) {
+        const message = err instanceof Error ? err.message : String(err);
+        for (const key of points) {
+          const r = context.run(key);
+          r.begin();
+          r.end("failed", message);
+        }
+      }
+      throw err;
+    }
     const out: JsonObject =
       typeof result === "object" && result !== null && !Array.isArray(result) ? (result as JsonObject) : { result: result ?? null };
     for (const [key, own] of reported) context.run(key).result(withStudyPart(own, out, key));
