@@ -40,7 +40,7 @@ export interface Dropped {
 export function droppedFiles(data: Pick<DataTransfer, "items" | "files"> | null | undefined): Promise<Dropped> {
   if (!data) return Promise.resolve({ files: [], folder: null });
   const entries = [...(data.items ?? [])]
-    .map((item) => (item as DataTransferItem & { webkitGetAsEntry?: () => DropEntry | null }).webkitGetAsEntry?.() ?? null)
+    .map((item) => (item as unknown as { webkitGetAsEntry?: () => DropEntry | null }).webkitGetAsEntry?.() ?? null)
     .filter((e): e is DropEntry => e !== null);
   const loose = [...(data.files ?? [])];
   if (!entries.some((e) => e.isDirectory)) return Promise.resolve({ files: loose, folder: null });
