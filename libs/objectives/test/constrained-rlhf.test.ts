@@ -68,7 +68,7 @@ describe("constrained RLHF on the built-in task", () => {
     // Stored series (docs/constrained-rlhf.md).
     const xiRun = sink.runs.find((x) => x.id === "constrained-test/xi-ppo/s1")!;
     const names = new Set(xiRun.metrics.map((m) => m.name));
-    for (const n of ["gold", "kl", "component/informativeness", "threshold/length", "lambda/informativeness", "train.loss"])
+    for (const n of ["gold", "gold_raw", "kl", "component/informativeness", "threshold/length", "lambda/informativeness", "train.loss"])
       expect(names.has(`constrained/xi-ppo/s1/${n}`), n).toBe(true);
     expect(xiRun.curves.map((p) => p.x)).toEqual([0, 5, 10, 15, 20, 25, 30]);
     expect(xiRun.curves.every((p) => p.series === "xi-ppo/s1" && p.proxyScores!.length === 2)).toBe(true);

@@ -448,6 +448,8 @@ function reportEval(
   const point = constrainedCurvePoint(key, e, first, klPrompts);
   const prefix = `constrained/${key}`;
   runSink.metric(e.step, `${prefix}/gold`, point.goldScore);
+  // The surface is fitted on raw gold means (each run's step 0 differs by its evaluation samples).
+  runSink.metric(e.step, `${prefix}/gold_raw`, e.point.gold.mean);
   runSink.metric(e.step, `${prefix}/kl`, point.kl);
   e.components.forEach((c, i) => runSink.metric(e.step, `${prefix}/component/${names[i]}`, c.mean));
   e.thresholds?.forEach((v, i) => runSink.metric(e.step, `${prefix}/threshold/${names[i]}`, v));
