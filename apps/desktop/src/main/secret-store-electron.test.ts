@@ -2,15 +2,20 @@
 // API boundary (safeStorage: a real AES-256-GCM cipher whose key the fake holds, so the file on disk
 // is a real encrypted round trip): the main process's LabApi keeps it in the keychain-backed file,
 // hands it to a real service host over the host protocol, and the host's labeling job sends it to a
-// chat-completions server; neither the window's answers nor the database ever hold it.
+// chat-completions server; neither the window's answers nor the database ever hold it. The worker
+// pool's password takes the same road out of a queue URL, to a real password-protected redis-server.
 import { createCipheriv, createDecipheriv, randomBytes } from "node:crypto";
 import { mkdtempSync, readdirSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import { Queue } from "bullmq";
 import { afterEach, describe, expect, it } from "vitest";
 import { connectServiceHost, type HostClient } from "../service/host/host-client.ts";
 import type { FromHost, MessageEnd, ToHost } from "../service/host/protocol.ts";
 import { runServiceHost } from "../service/host/service-host.ts";
+import { QUEUE_PASSWORD } from "../service/queue/lab-pool.ts";
+import { POOL_QUEUE } from "../service/queue/pool-job.ts";
+import { poolTestsUnavailable, startRedis } from "../service/queue/testing/redis-server.ts";
 import { LLM_API_KEY, handedOverSecretStore } from "../service/secret-store.ts";
 import { shownPair, startChatServer } from "../service/testing/chat-server.ts";
 import type { SafeStorage } from "./electron-types.ts";
@@ -77,6 +82,14 @@ async function desktop(safeStorage: SafeStorage) {
   return { dir, secretsFile, hostSecrets, keychain, handed, api };
 }
 
+/** Every file under `dir`, as one text (to check a secret is nowhere in it). */
+function everythingIn(dir: string): string {
+  return readdirSync(dir, { recursive: true, withFileTypes: true })
+    .filter((e) => e.isFile())
+    .map((e) => readFileSync(join(e.parentPath, e.name)).toString("latin1"))
+    .join("\n");
+}
+
 describe("the API key through the main process", () => {
   it("encrypts it to the keychain file, hands it to the service process, and the labeler sends it", async () => {
     const d = await desktop(fakeSafeStorage());
@@ -117,11 +130,7 @@ describe("the API key through the main process", () => {
     await expect(
       api.labels.startLlm({ datasetId: dataset.id, template: "overall", model: "m", baseUrl: chat.baseUrl, name: "j2" }),
     ).rejects.toThrow(/No API key/);
-    const everything = readdirSync(d.dir, { recursive: true, withFileTypes: true })
-      .filter((e) => e.isFile())
-      .map((e) => readFileSync(join(e.parentPath, e.name)).toString("latin1"))
-      .join("\n");
-    expect(everything).not.toContain(KEY);
+    expect(everythingIn(d.dir)).not.toContain(KEY);
   });
 
   it("refuses the key where Linux offers only the basic_text backend, storing and handing over nothing", async () => {
@@ -131,5 +140,90 @@ describe("the API key through the main process", () => {
     expect(d.handed).toEqual([]);
     expect(d.hostSecrets.get(LLM_API_KEY)).toBeNull();
     expect((await api.settings.get()).llmApiKeySet).toBe(false);
+  });
+});
+
+const QUEUE_PW = "pool-s3cret-through-the-keychain";
+const poolUnavailable = poolTestsUnavailable();
+
+describe("the worker pool's password through the main process", () => {
+  it.skipIf(poolUnavailable !== null)(
+    "keeps a queue URL's password in the keychain and hands it to the service, which submits to a password-protected pool; another URL without one clears it",
+    async () => {
+      const redis = await startRedis({ password: QUEUE_PW });
+      cleanups.push(() => redis.stop());
+      const d = await desktop(fakeSafeStorage());
+      const api = d.api();
+      const url = `redis://127.0.0.1:${redis.port}`;
+      const settings = await api.settings.update({ queueUrl: `redis://:${QUEUE_PW}@127.0.0.1:${redis.port}` });
+      expect(settings.queueUrl).toBe(url);
+      expect(JSON.stringify(settings)).not.toContain(QUEUE_PW);
+      expect(d.keychain.get(QUEUE_PASSWORD)).toBe(QUEUE_PW);
+      expect(readFileSync(d.secretsFile, "utf8")).not.toContain(QUEUE_PW);
+      expect(d.handed).toEqual([[QUEUE_PASSWORD, QUEUE_PW]]);
+      expect(d.hostSecrets.get(QUEUE_PASSWORD)).toBe(QUEUE_PW);
+
+      // Settings shows the URL without its password; "Use pool" sending it back keeps the password.
+      await api.settings.update({ queueUrl: url });
+      expect(d.keychain.get(QUEUE_PASSWORD)).toBe(QUEUE_PW);
+      expect(d.hostSecrets.get(QUEUE_PASSWORD)).toBe(QUEUE_PW);
+      // A restarted app hands it over again.
+      d.handed.length = 0;
+      d.api();
+      expect(d.handed).toEqual([[QUEUE_PASSWORD, QUEUE_PW]]);
+
+      // The service authenticates with it: the run is submitted to the pool and waits there.
+      const env = process.env.GOODHART_QUEUE_PASSWORD;
+      delete process.env.GOODHART_QUEUE_PASSWORD;
+      cleanups.push(() => env !== undefined && (process.env.GOODHART_QUEUE_PASSWORD = env));
+      const experiment = await api.experiments.create({ name: "pooled", kind: "diagnostic.counter", config: { steps: 3, stepMs: 1 } });
+      const run = await api.runs.start({ experimentId: experiment.id, seed: 1 });
+      expect(run.status).toBe("queued");
+      const queue = new Queue(POOL_QUEUE, { connection: { host: "127.0.0.1", port: redis.port, password: QUEUE_PW } });
+      try {
+        expect(await queue.count()).toBe(1);
+      } finally {
+        await queue.close();
+      }
+      await api.runs.cancel({ id: run.id });
+
+      // Another pool's URL without a password clears it (it is never sent to another server).
+      await api.settings.update({ queueUrl: `${url}/1` });
+      expect(d.keychain.has(QUEUE_PASSWORD)).toBe(false);
+      expect(d.hostSecrets.get(QUEUE_PASSWORD)).toBeNull();
+      await expect(api.runs.start({ experimentId: experiment.id, seed: 2 })).rejects.toThrow(/requires a password \(NOAUTH\)/);
+
+      // So does clearing the URL.
+      await api.settings.update({ queueUrl: `redis://:${QUEUE_PW}@127.0.0.1:${redis.port}` });
+      expect((await api.settings.update({ queueUrl: "" })).queueUrl).toBeNull();
+      expect(d.keychain.has(QUEUE_PASSWORD)).toBe(false);
+      expect(d.hostSecrets.get(QUEUE_PASSWORD)).toBeNull();
+      expect(everythingIn(d.dir)).not.toContain(QUEUE_PW);
+    },
+    60_000,
+  );
+
+  it("a refused update leaves the password as it was; without a real keychain a password is refused, changing nothing", async () => {
+    const d = await desktop(fakeSafeStorage());
+    const api = d.api();
+    await api.settings.update({ queueUrl: `redis://:${QUEUE_PW}@pool.example:6380` });
+    // Not a queue URL: refused in the main process, naming the field.
+    await expect(api.settings.update({ queueUrl: ":new@pool.example" })).rejects.toThrow(/^queueUrl: /);
+    // Refused by the service (another field): the new password is taken back.
+    await expect(api.settings.update({ queueUrl: "redis://:new-pw@other.example:6380", runConcurrency: 0 })).rejects.toThrow(
+      /Invalid input for settings\.update/,
+    );
+    expect(d.keychain.get(QUEUE_PASSWORD)).toBe(QUEUE_PW);
+    expect(d.hostSecrets.get(QUEUE_PASSWORD)).toBe(QUEUE_PW);
+    expect((await api.settings.get()).queueUrl).toBe("redis://pool.example:6380");
+
+    const plain = await desktop(fakeSafeStorage("basic_text"));
+    const refusing = plain.api();
+    await expect(refusing.settings.update({ queueUrl: `redis://:${QUEUE_PW}@pool.example:6380` })).rejects.toThrow(
+      /queueUrl: the OS keychain is not available/,
+    );
+    expect(plain.handed).toEqual([]);
+    expect((await refusing.settings.get()).queueUrl).toBeNull();
+    expect(everythingIn(plain.dir)).not.toContain(QUEUE_PW);
   });
 });
