@@ -50,6 +50,12 @@ export interface ProxyTrainingOptions {
    * RLHF trains one reward model per gold component with `score` = that component.
    */
   label?: { name: string; score: (prompt: TaskPrompt, words: readonly string[]) => number };
+  /**
+   * Base-policy samples already drawn in this study, by draw (label, seed, prompts): proxies of
+   * several sizes (or label noises) for one seed compare the very same samples, so a study passes
+   * one map to every call and each draw is sampled once. Only for one base policy and task.
+   */
+  samples?: Map<string, PolicySample[]>;
 }
 
 function repeat(prompts: readonly TaskPrompt[], count: number): TaskPrompt[] {
@@ -69,8 +75,14 @@ export async function trainProxies(
 ): Promise<TrainedProxies> {
   const seedOf = (label: string) => Number(new Rng(spec.seed).fork(label).nextUint32() % 1_000_000) * 1000;
   const trainPrompts = repeat(task.prompts.train, spec.trainingSize);
-  const draw = (prompts: TaskPrompt[], label: string) =>
-    samplePolicy(runtime, base, tokenizer, prompts, { seed: seedOf(label), signal: options.signal });
+  const draw = async (prompts: TaskPrompt[], label: string): Promise<PolicySample[]> => {
+    const key = `${label}/${seedOf(label)}/${prompts.length}`;
+    const known = options.samples?.get(key);
+    if (known) return known;
+    const drawn = await samplePolicy(runtime, base, tokenizer, prompts, { seed: seedOf(label), signal: options.signal });
+    options.samples?.set(key, drawn);
+    return drawn;
+  };
   const [a, b] = [await draw(trainPrompts, "proxy-train-a"), await draw(trainPrompts, "proxy-train-b")];
   const score = options.label?.score ?? ((prompt: TaskPrompt, words: readonly string[]) => task.gold(prompt, words).total);
   const goldOf = (s: PolicySample[]) => Float64Array.from(s, (x) => score(x.prompt, x.words));

@@ -37,6 +37,7 @@ import {
   type OnsetSignal,
 } from "./onset.ts";
 import { trainProxies, type TrainedProxies } from "./proxies.ts";
+import type { PolicySample } from "../experiments/policy-samples.ts";
 import { goldReward, proxyReward, type RewardSource } from "./rewards.ts";
 import { trainPolicy, type RlTrainingConfig, type StepTimings } from "./train.ts";
 
@@ -171,6 +172,8 @@ export async function runRlStudy(input: unknown, context: ExperimentContext, opt
   sink.checkpoint({ name: "base-policy", kind: "policy", path: base.path, hash: base.hash, config: { ...policySpec } });
 
   const proxies = new Map<string, TrainedProxies>();
+  // The base-policy samples proxies are trained on depend on the seed, not on the proxy's size.
+  const proxySamples = new Map<string, PolicySample[]>();
   const needsEnsemble = s.objectives.some((o) => o === "mean" || o === "wco" || o === "uwo");
   const proxiesFor = async (run: RlRunSpec): Promise<TrainedProxies> => {
     const key = `${run.proxy.name}/${run.seed}`;
@@ -195,6 +198,7 @@ export async function runRlStudy(input: unknown, context: ExperimentContext, opt
         rmTraining: s.rmTraining,
         validationPrompts: s.task.prompts.validation,
         signal,
+        samples: proxySamples,
       },
     );
     timings.proxies! += (performance.now() - t1) / 1000;
