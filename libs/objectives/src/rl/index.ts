@@ -14,3 +14,4 @@ export { rlStudyKind } from "../kinds/rl/kind.ts";
 export { DEFAULT_RL_STUDY, rlStudySchema, type RlStudyConfig, type RlObjective, type RlAlgorithmSettings } from "../kinds/rl/schema.ts";
 export * from "./checkpoint.ts";
 export * from "./onset.ts";
+export * from "./keep-best.ts";
