@@ -7,13 +7,10 @@
  * they stored, Compare shows the views' headline figures, and the report carries them too.
  * Screenshots go to e2e/artifacts/ (result-views-*).
  */
-import { mkdtempSync, rmSync } from "node:fs";
-import { tmpdir } from "node:os";
-import { join } from "node:path";
 import type { Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { startBrowserMode } from "@goodhart/desktop";
 import { type Session, goTo, openLab, screenshot, until as untilOnPage } from "./browser.ts";
+import { type Lab, callFromPage, startLab } from "./labs.ts";
 
 const TINY_TASK = { prompts: { train: 200, validation: 48, test: 24 } };
 const TINY_POLICY = { layers: 1, dModel: 32, heads: 2, pretrainSteps: 100 };
@@ -60,27 +57,15 @@ interface RunRow {
   error: string | null;
 }
 
-let dir: string;
-let stopLab: () => void;
-let stopped: Promise<unknown>;
+let lab: Lab;
 let session: Session;
 let page: Page;
 
-/** A LabApi call over HTTP from inside the page (its session cookie authenticates). */
+/** A LabApi call over HTTP from inside the page (its session cookie authenticates); its value, or it throws. */
 async function call<T>(method: string, input: unknown = {}): Promise<T> {
-  const out = await page.evaluate(
-    async ({ method, input }) => {
-      const res = await fetch(`/api/${method}`, {
-        method: "POST",
-        headers: { "content-type": "application/json" },
-        body: JSON.stringify(input),
-      });
-      return (await res.json()) as { ok: boolean; value?: unknown; error?: { message: string } };
-    },
-    { method, input },
-  );
-  if (!out.ok) throw new Error(`${method}: ${out.error?.message}`);
-  return out.value as T;
+  const { body } = await callFromPage(page, method, input);
+  if (!body.ok) throw new Error(`${method}: ${body.error?.message}`);
+  return body.value as T;
 }
 
 /** Submits an experiment and waits until every run it made is done. */
@@ -117,31 +102,14 @@ async function openResults(runId: number): Promise<void> {
 }
 
 beforeAll(async () => {
-  dir = mkdtempSync(join(tmpdir(), "goodhart-e2e-views-"));
-  const until = new Promise<string>((resolve) => (stopLab = () => resolve("e2e finished")));
-  let printed!: (url: string) => void;
-  const url = new Promise<string>((resolve) => (printed = resolve));
-  // The renderer was built by global setup.
-  stopped = startBrowserMode({
-    dbFile: join(dir, "lab.sqlite"),
-    port: 0,
-    until,
-    buildRenderer: false,
-    log: (line) => {
-      const m = /(http:\/\/127\.0\.0\.1:\d+\/\?token=\S+)/.exec(line);
-      if (m) printed(m[1]!);
-    },
-  });
-  const launchUrl = await Promise.race([url, stopped.then(() => Promise.reject(new Error("the lab stopped before printing its URL")))]);
-  session = await openLab(launchUrl, { height: 1000 });
+  lab = await startLab("views");
+  session = await openLab(lab.launchUrl, { height: 1000 });
   page = session.page;
 }, 120_000);
 
 afterAll(async () => {
   await session?.close();
-  stopLab?.();
-  await stopped;
-  rmSync(dir, { recursive: true, force: true });
+  await lab?.stop();
 });
 
 describe("result views", () => {

@@ -4,69 +4,12 @@
  * not log the first out), take files only through its own uploads (one by drop, one by the file
  * picker), show only its own data, and delete each upload once imported.
  */
-import { mkdtempSync, readdirSync, rmSync, writeFileSync } from "node:fs";
-import { tmpdir } from "node:os";
+import { readdirSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { type Browser, type BrowserContext, type Page, chromium } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { startBrowserMode } from "@goodhart/desktop";
 import { dropFile } from "./browser.ts";
-
-interface Lab {
-  launchUrl: string;
-  port: number;
-  dir: string;
-  stop(): Promise<void>;
-}
-
-/** A browser-mode lab on its own database, as `npm start` runs it (the renderer is built by global setup). */
-async function startLab(name: string): Promise<Lab> {
-  const dir = mkdtempSync(join(tmpdir(), `goodhart-e2e-${name}-`));
-  let stop!: () => void;
-  const until = new Promise<string>((resolve) => (stop = () => resolve("e2e finished")));
-  let printed!: (url: string) => void;
-  const url = new Promise<string>((resolve) => (printed = resolve));
-  const stopped = startBrowserMode({
-    dbFile: join(dir, "lab.sqlite"),
-    port: 0,
-    until,
-    buildRenderer: false,
-    log: (line) => {
-      const m = /(http:\/\/127\.0\.0\.1:\d+\/\?token=\S+)/.exec(line);
-      if (m) printed(m[1]!);
-    },
-  });
-  const launchUrl = await Promise.race([url, stopped.then(() => Promise.reject(new Error(`lab ${name} stopped before printing its URL`)))]);
-  return {
-    launchUrl,
-    port: Number(new URL(launchUrl).port),
-    dir,
-    async stop() {
-      stop();
-      await stopped;
-      rmSync(dir, { recursive: true, force: true });
-    },
-  };
-}
-
-/** A LabApi call from inside the page, authenticated by whatever cookies the browser sends. */
-async function callFromPage(
-  page: Page,
-  method: string,
-  input: unknown = {},
-): Promise<{ status: number; body: { ok: boolean; value?: any; error?: { message: string } } }> {
-  return page.evaluate(
-    async ({ method, input }) => {
-      const res = await fetch(`/api/${method}`, {
-        method: "POST",
-        headers: { "content-type": "application/json" },
-        body: JSON.stringify(input),
-      });
-      return { status: res.status, body: await res.json() };
-    },
-    { method, input },
-  );
-}
+import { type Lab, callFromPage, startLab } from "./labs.ts";
 
 const pairs = (tag: string, n: number): string =>
   Array.from({ length: n }, (_, i) =>
