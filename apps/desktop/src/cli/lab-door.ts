@@ -132,3 +132,25 @@ export async function openLabDoor(options: LabDoorOptions): Promise<LabDoor> {
     },
   };
 }
+
+/** Errors of the service that are the user's to fix (bad input, not found, not possible now), by their wire names. */
+const USER_ERRORS = new Set(["ValidationError", "NotFoundError", "ConflictError"]);
+
+/** Rethrows the service's refusal of the user's input as a UsageError (message only, exit 2); anything else as it is. */
+export function userError(err: unknown): never {
+  if (err instanceof Error && USER_ERRORS.has(err.name)) throw new UsageError(err.message);
+  throw err;
+}
+
+/**
+ * Opens the door, hands it to `use` and closes it: the shape of every command that reads or
+ * writes the lab without executing runs. Refusals of the service become usage errors.
+ */
+export async function withLabDoor<T>(options: LabDoorOptions, use: (door: LabDoor) => Promise<T>): Promise<T> {
+  const door = await openLabDoor(options);
+  try {
+    return await use(door).catch(userError);
+  } finally {
+    await door.close();
+  }
+}

@@ -185,6 +185,26 @@ describe("LabService on a real SQLite file", () => {
     await expect(service.labels.cancelLlm({ id: 1 })).rejects.toThrow(/does not exist/);
   });
 
+  it("labels: the synthetic labeler stores one noisy label set per dimension; bad input is a validation error that adds nothing", async () => {
+    const { dir, dbFile } = workspace();
+    const { service, store } = start(dir, dbFile);
+    const dataset = await service.labels.createComparisons({ name: "pairs", count: 20, seed: 3 });
+    const sets = await service.labels.createSynthetic({ datasetId: dataset.id, name: "syn", dimensions: ["overall", "length"], noise: 0.3, seed: 5 });
+    expect(sets.map((s) => [s.name, s.dimension, s.source, s.size, s.flipP, s.seed])).toEqual([
+      ["syn/overall", "overall", "synthetic", 20, 0.3, 5],
+      ["syn/length", "length", "synthetic", 20, 0.3, 5],
+    ]);
+    expect(sets[0]!.flippedCount).toBeGreaterThan(0);
+    expect((await service.labels.stats({ datasetId: dataset.id })).total).toBe(40);
+    const taken = service.labels.createSynthetic({ datasetId: dataset.id, name: "syn" });
+    await expect(taken).rejects.toMatchObject({ name: "ValidationError", message: expect.stringMatching(/'syn\/overall' already exists/) });
+    await expect(service.labels.createSynthetic({ datasetId: dataset.id, name: "x", dimensions: ["charm"] })).rejects.toThrow(
+      /unknown dimension 'charm'/,
+    );
+    await expect(service.labels.createSynthetic({ datasetId: dataset.id, name: "x", noise: 1 })).rejects.toThrow(/noise/);
+    expect(store.labelSets.list(dataset.id).map((s) => s.name)).toEqual(["syn/overall", "syn/length"]);
+  });
+
   it("models: registers a Hugging Face folder once, lists it, offers it as an initialisation; a folder without config.json is refused", async () => {
     const { dir, dbFile } = workspace();
     const { service } = start(dir, dbFile);

@@ -89,6 +89,8 @@ export function llmLabelingHandlers(store: LabStore, secrets: SecretStore, env: 
         inconsistent: null,
         malformed: null,
         requests: null,
+        cached: null,
+        notes: [],
         error: null,
         startedAt: new Date().toISOString(),
       };
@@ -97,7 +99,11 @@ export function llmLabelingHandlers(store: LabStore, secrets: SecretStore, env: 
         template: input.template,
         name: input.name,
         endpoint: { baseUrl: input.baseUrl, model: input.model, apiKey: key },
-        judge: input.requestsPerMinute ? { requestsPerMinute: input.requestsPerMinute } : {},
+        judge: {
+          ...(input.requestsPerMinute ? { requestsPerMinute: input.requestsPerMinute } : {}),
+          // Retry notices reach whoever follows the job (the CLI prints them); the latest 50 are kept.
+          log: (line) => void (dto.notes = [...dto.notes, line].slice(-50)),
+        },
         signal: abort.signal,
         onProgress: (done) => (dto.done = done),
       }).then(
@@ -110,6 +116,7 @@ export function llmLabelingHandlers(store: LabStore, secrets: SecretStore, env: 
             inconsistent: r.summary.inconsistent,
             malformed: r.summary.malformed,
             requests: r.summary.requests,
+            cached: r.summary.cached,
           });
         },
         (e: unknown) => {

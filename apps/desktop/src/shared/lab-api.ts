@@ -61,6 +61,8 @@ const IntervalDto = z.object({
   low: z.number().nullable(),
   high: z.number().nullable(),
   level: z.number(),
+  /** The bootstrap SE (standard deviation of the replicates). */
+  se: z.number().nullable(),
   replicates: z.number().int(),
   failed: z.number().int(),
 });
@@ -112,10 +114,29 @@ export const LlmJobDto = z.object({
   inconsistent: z.number().int().nullable(),
   malformed: z.number().int().nullable(),
   requests: z.number().int().nullable(),
+  /** Answers read from the cache instead of the endpoint; null until done. */
+  cached: z.number().int().nullable(),
+  /** The judge's notices so far (retries after rate limits or errors), the latest 50. */
+  notes: z.array(z.string()),
   error: z.string().nullable(),
   startedAt: z.string(),
 });
 export type LlmJobDto = z.infer<typeof LlmJobDto>;
+
+/** A label set: which labels of a dataset a run trains on, with the flips drawn for label noise. */
+export const LabelSetDto = z.object({
+  id: Id,
+  name: z.string(),
+  datasetId: Id,
+  dimension: z.string(),
+  source: LabelSource.nullable(),
+  flipP: z.number(),
+  seed: z.number().int(),
+  size: z.number().int().nonnegative(),
+  flippedCount: z.number().int().nonnegative(),
+  createdAt: z.string(),
+});
+export type LabelSetDto = z.infer<typeof LabelSetDto>;
 
 const llmJobInput = {
   datasetId: Id,
@@ -234,11 +255,28 @@ export const labMethods = {
       z
         .object({
           name: z.string().min(1).max(200),
-          count: z.number().int().min(1).max(10_000).default(100),
+          count: z.number().int().min(1).max(100_000).default(100),
           seed: z.number().int().nonnegative().default(0),
         })
         .strict(),
       DatasetDto,
+    ),
+    /**
+     * The synthetic labeler on a dataset of comparisons: per dimension, the built-in gold's
+     * preferences as `synthetic` labels and a label set `<name>/<dimension>` with each non-tie label
+     * flipped with probability `noise` (seeded).
+     */
+    createSynthetic: method(
+      z
+        .object({
+          datasetId: Id,
+          name: z.string().min(1).max(200),
+          dimensions: z.array(z.string().min(1)).min(1).max(32).default(["overall"]),
+          noise: z.number().min(0).lt(1).default(0),
+          seed: z.number().int().nonnegative().default(0),
+        })
+        .strict(),
+      z.array(LabelSetDto),
     ),
     /** Requests, tokens, cost and least time of judging a dataset with the LLM judge (cached answers subtracted); sends nothing. */
     estimateLlm: method(

@@ -18,6 +18,7 @@ export const LAB_METHOD_NAMES: readonly string[] = [
   "labels.remove",
   "labels.agreement",
   "labels.createComparisons",
+  "labels.createSynthetic",
   "labels.estimateLlm",
   "labels.startLlm",
   "labels.llmJob",

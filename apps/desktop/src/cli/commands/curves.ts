@@ -1,6 +1,7 @@
 import type { CurvePoint, LabStore, Run } from "@goodhart/storage";
 import { type CliCommand, UsageError } from "../command.ts";
-import { openLab, parseOptions } from "./import.ts";
+import { withLabDoor } from "../lab-door.ts";
+import { parseOptions } from "./import.ts";
 
 /** Finds a run by numeric id or by exact name. */
 export function findRun(store: LabStore, ref: string): Run {
@@ -33,8 +34,10 @@ export const curvesCommand: CliCommand = {
     if (opts.positionals.length !== 1) throw new UsageError("give one run id or name (see goodhart runs list)");
     const format = opts.values.format ?? "csv";
     if (format !== "csv" && format !== "json") throw new UsageError(`--format must be csv or json, got '${format}'`);
-    const store = openLab(opts.values.db);
-    try {
+    // Read-only, through the door's connection: the series' estimator and prompt counts and the
+    // fits are printed as stored.
+    return withLabDoor({ db: opts.values.db, holder: "goodhart curves", executes: false }, async (door) => {
+      const store = door.store();
       const run = findRun(store, opts.positionals[0]!);
       let series = store.curves.series(run.id);
       if (opts.values.series !== undefined) {
@@ -111,8 +114,6 @@ export const curvesCommand: CliCommand = {
         io.out(lines.join("\n"));
       }
       return 0;
-    } finally {
-      store.close();
-    }
+    });
   },
 };

@@ -1,6 +1,8 @@
-import type { Dataset, DetectionReport, Example } from "@goodhart/storage";
+import type { DetectionReport, Example } from "@goodhart/storage";
 import { type CliCommand, UsageError } from "../command.ts";
-import { importReportLines, openLab, parseOptions } from "./import.ts";
+import { withLabDoor } from "../lab-door.ts";
+import type { DatasetDto } from "../../shared/dto.ts";
+import { importReportLines, parseOptions } from "./import.ts";
 
 function clip(text: string | null, width: number): string {
   if (text === null) return "-";
@@ -20,24 +22,23 @@ export const datasetsListCommand: CliCommand = {
   async run(args, io) {
     const opts = parseOptions(args, { values: ["db"], booleans: ["json"] });
     if (opts.positionals.length) throw new UsageError(`unexpected argument '${opts.positionals[0]}'`);
-    const store = openLab(opts.values.db);
-    try {
-      const datasets = store.datasets.list();
+    return withLabDoor({ db: opts.values.db, holder: "goodhart datasets list", executes: false }, async (door) => {
+      const datasets = await door.api.datasets.list();
       if (opts.flags.has("json")) {
         io.out(
           JSON.stringify(
-            datasets.map(({ detection: _d, ...d }) => d),
+            datasets.map(({ importReport: _r, ...d }) => d),
             null,
             2,
           ),
         );
       } else if (datasets.length === 0) {
-        io.out(`No datasets in ${store.path}. Import one with: goodhart import <file>`);
+        io.out(`No datasets in ${door.dbFile}. Import one with: goodhart import <file>`);
       } else {
         io.out(
           table([
             ["id", "name", "format", "rows", "imported", "source"],
-            ...datasets.map((d: Dataset) => [
+            ...datasets.map((d: DatasetDto) => [
               String(d.id),
               d.name,
               d.format,
@@ -49,9 +50,7 @@ export const datasetsListCommand: CliCommand = {
         );
       }
       return 0;
-    } finally {
-      store.close();
-    }
+    });
   },
 };
 
@@ -65,8 +64,10 @@ export const datasetsShowCommand: CliCommand = {
     if (idText === undefined || extra.length) throw new UsageError("give one dataset id (see goodhart datasets list)");
     const id = Number(idText);
     if (!Number.isInteger(id) || id <= 0) throw new UsageError(`'${idText}' is not a dataset id`);
-    const store = openLab(opts.values.db);
-    try {
+    // Counts, categories, the full import report and each sample's labels are read from the
+    // database through the door (read-only; LabApi's dataset view is the Dataset screen's).
+    return withLabDoor({ db: opts.values.db, holder: "goodhart datasets show", executes: false }, async (door) => {
+      const store = door.store();
       const dataset = store.datasets.get(id);
       if (!dataset) throw new UsageError(`no dataset ${id} in ${store.path} (see goodhart datasets list)`);
       const labels = store.datasets.labelCounts(id);
@@ -108,8 +109,6 @@ export const datasetsShowCommand: CliCommand = {
         ].join("\n"),
       );
       return 0;
-    } finally {
-      store.close();
-    }
+    });
   },
 };

@@ -3,14 +3,11 @@ import path from "node:path";
 import {
   type ImportProgress,
   type ImportResult,
-  type LabStore,
   type LabelSource,
   type LabelValues,
   ON_BAD_ROW,
   type OnBadRow,
-  defaultDatabasePath,
   importDataset,
-  openDatabase,
   parseLabelValues,
   parseMapping,
 } from "@goodhart/storage";
@@ -49,11 +46,6 @@ export function parseOptions(
     else values[name] = value;
   }
   return { positionals, values, lists, flags };
-}
-
-/** Opens the lab database named by --db, else GOODHART_DB, else the OS app-data default. */
-export function openLab(dbOption: string | undefined): LabStore {
-  return openDatabase(dbOption ?? defaultDatabasePath());
 }
 
 function progressPrinter(io: CliIo, file: string): (p: ImportProgress) => void {

@@ -1,11 +1,12 @@
+import path from "node:path";
 import { type CliCommand, UsageError } from "../command.ts";
-import type { RegisteredModel } from "../../service/models.ts";
-import { listModelFolders, registerModelFolder } from "../../service/models.ts";
-import { openLab, parseOptions } from "./import.ts";
+import { withLabDoor } from "../lab-door.ts";
+import type { ModelDto } from "../../shared/lab-api.ts";
+import { parseOptions } from "./import.ts";
 
 const gb = (bytes: number) => `${(bytes / 2 ** 30).toFixed(2)} GB`;
 
-function describe(m: RegisteredModel): string[] {
+function describe(m: ModelDto): string[] {
   return [
     `Model ${m.id} "${m.name}"`,
     `  folder        ${m.path}`,
@@ -25,15 +26,16 @@ export const modelsImportCommand: CliCommand = {
     const opts = parseOptions(args, { values: ["db", "name"], booleans: ["json"] });
     const [dir, ...extra] = opts.positionals;
     if (dir === undefined || extra.length) throw new UsageError("give one model folder");
-    const store = openLab(opts.values.db);
-    try {
-      const { model, created } = registerModelFolder(store, dir, opts.values.name);
+    return withLabDoor({ db: opts.values.db, holder: "goodhart models import", executes: false }, async (door) => {
+      // Importing an unchanged folder again returns its entry: it was there before this call.
+      const before = new Set((await door.api.models.list()).map((m) => m.id));
+      // Absolute: a running lab resolves paths from its own working folder.
+      const model = await door.api.models.import({ path: path.resolve(dir), ...(opts.values.name ? { name: opts.values.name } : {}) });
+      const created = !before.has(model.id);
       if (opts.flags.has("json")) io.out(JSON.stringify({ created, model }, null, 2));
       else io.out([...(created ? [] : [`Already registered (unchanged):`]), ...describe(model)].join("\n"));
       return 0;
-    } finally {
-      store.close();
-    }
+    });
   },
 };
 
@@ -44,15 +46,12 @@ export const modelsListCommand: CliCommand = {
   async run(args, io) {
     const opts = parseOptions(args, { values: ["db"], booleans: ["json"] });
     if (opts.positionals.length) throw new UsageError(`unexpected argument '${opts.positionals[0]}'`);
-    const store = openLab(opts.values.db);
-    try {
-      const models = listModelFolders(store);
+    return withLabDoor({ db: opts.values.db, holder: "goodhart models list", executes: false }, async (door) => {
+      const models = await door.api.models.list();
       if (opts.flags.has("json")) io.out(JSON.stringify(models, null, 2));
-      else if (models.length === 0) io.out(`No models in ${store.path}. Register one with: goodhart models import <folder>`);
+      else if (models.length === 0) io.out(`No models in ${door.dbFile}. Register one with: goodhart models import <folder>`);
       else io.out(models.flatMap(describe).join("\n"));
       return 0;
-    } finally {
-      store.close();
-    }
+    });
   },
 };

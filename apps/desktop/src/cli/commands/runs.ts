@@ -2,9 +2,9 @@ import { readFileSync } from "node:fs";
 import path from "node:path";
 import { type ExternalRun, RUN_LOG_FORMATS, type Run, type RunLogFormat, type RunStatus, externalRun } from "@goodhart/storage";
 import { type CliCommand, type CliIo, UsageError } from "../command.ts";
-import { openLabDoor } from "../lab-door.ts";
+import { openLabDoor, withLabDoor } from "../lab-door.ts";
 import { SIGNAL_EXIT_CODES, followRuns, stopSignals } from "../study-submit.ts";
-import { openLab, parseOptions } from "./import.ts";
+import { parseOptions } from "./import.ts";
 import { parseThreads } from "./run.ts";
 
 const STATUSES: readonly RunStatus[] = ["queued", "running", "done", "failed", "cancelled", "interrupted"];
@@ -54,8 +54,9 @@ export const runsListCommand: CliCommand = {
     const status = opts.values.status;
     if (status !== undefined && !STATUSES.includes(status as RunStatus))
       throw new UsageError(`--status must be one of ${STATUSES.join(", ")}`);
-    const store = openLab(opts.values.db);
-    try {
+    // Read-only, through the door's connection (the runs as stored, with their series).
+    return withLabDoor({ db: opts.values.db, holder: "goodhart runs list", executes: false }, async (door) => {
+      const store = door.store();
       const runs = store.runs.list(status ? { status: status as RunStatus } : {});
       if (opts.flags.has("json")) {
         io.out(
@@ -92,9 +93,7 @@ export const runsListCommand: CliCommand = {
         for (const r of failed) io.out(`run ${r.id}: ${r.error}`);
       }
       return 0;
-    } finally {
-      store.close();
-    }
+    });
   },
 };
 
