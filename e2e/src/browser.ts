@@ -62,6 +62,17 @@ export async function screenshot(page: Page, name: string): Promise<string> {
   return path;
 }
 
+/** Screenshots as e2e/artifacts/<name>-light.png and <name>-dark.png, switching the theme (Alt+T) and back. */
+export async function screenshotBothThemes(page: Page, name: string): Promise<void> {
+  await screenshot(page, `${name}-light`);
+  await page.keyboard.press("Alt+KeyT");
+  await page.waitForSelector('html[data-theme="dark"]');
+  await page.waitForTimeout(50);
+  await screenshot(page, `${name}-dark`);
+  await page.keyboard.press("Alt+KeyT");
+  await page.waitForSelector('html[data-theme="light"]');
+}
+
 /** Drops a file on the window the way a user's drag does: a DataTransfer holding a File. */
 export async function dropFile(page: Page, name: string, bytes: Uint8Array): Promise<void> {
   await page.evaluate(

@@ -11,7 +11,7 @@ import { join } from "node:path";
 import type { Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
 import { fixturePath } from "../../fixtures/index.ts";
-import { type Session, artifactsDir, dropFile, goTo, openLab, screenshot, until as untilOnPage } from "./browser.ts";
+import { type Session, artifactsDir, dropFile, goTo, openLab, screenshot, screenshotBothThemes, until as untilOnPage } from "./browser.ts";
 
 const launchUrl = inject("labLaunchUrl");
 let session: Session;
@@ -28,15 +28,7 @@ function until<T>(read: () => Promise<T>, ok: (v: T) => boolean, timeoutMs = 30_
   return untilOnPage(page, read, ok, timeoutMs);
 }
 
-async function bothThemes(name: string): Promise<void> {
-  await screenshot(page, `${name}-light`);
-  await page.keyboard.press("Alt+KeyT");
-  await page.waitForSelector('html[data-theme="dark"]');
-  await page.waitForTimeout(50);
-  await screenshot(page, `${name}-dark`);
-  await page.keyboard.press("Alt+KeyT");
-  await page.waitForSelector('html[data-theme="light"]');
-}
+const bothThemes = (name: string): Promise<void> => screenshotBothThemes(page, name);
 
 beforeAll(async () => {
   session = await openLab(launchUrl);

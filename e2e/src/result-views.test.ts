@@ -9,7 +9,7 @@
  */
 import type { Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { type Session, goTo, openLab, screenshot, until as untilOnPage } from "./browser.ts";
+import { type Session, goTo, openLab, screenshot, screenshotBothThemes, until as untilOnPage } from "./browser.ts";
 import { type Lab, callFromPage, startLab } from "./labs.ts";
 
 const TINY_TASK = { prompts: { train: 200, validation: 48, test: 24 } };
@@ -82,15 +82,7 @@ async function runToEnd(kind: string, config: Record<string, unknown>): Promise<
   return runs;
 }
 
-async function bothThemes(name: string): Promise<void> {
-  await screenshot(page, `${name}-light`);
-  await page.keyboard.press("Alt+KeyT");
-  await page.waitForSelector('html[data-theme="dark"]');
-  await page.waitForTimeout(50);
-  await screenshot(page, `${name}-dark`);
-  await page.keyboard.press("Alt+KeyT");
-  await page.waitForSelector('html[data-theme="light"]');
-}
+const bothThemes = (name: string): Promise<void> => screenshotBothThemes(page, name);
 
 const count = (selector: string) => page.locator(selector).count();
 
