@@ -1,19 +1,13 @@
 // The Experiment screen offers the lab's imported datasets where a config names one: the
 // hh-rlhf-bon preset leaves task.dataset.datasetId to the user, and its field is a select of the
 // datasets a real lab holds (imported through the same upload + import calls the page makes).
-import { flushSync, mount, unmount } from "svelte";
+import { mount, unmount } from "svelte";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { LabState } from "../state/lab-state.svelte.ts";
 import { Router } from "../state/router.svelte.ts";
-import { $, click, waitFor } from "../testing/dom.ts";
+import { $, choose, click, waitFor } from "../testing/dom.ts";
 import { type RealLab, openRealLab, readFixture } from "../testing/real-lab.ts";
 import ExperimentScreen from "./ExperimentScreen.svelte";
-
-function choose(select: HTMLSelectElement, value: string): void {
-  select.value = value;
-  select.dispatchEvent(new Event("change", { bubbles: true }));
-  flushSync();
-}
 
 describe("the dataset picker of the Experiment screen", () => {
   let lab: RealLab;

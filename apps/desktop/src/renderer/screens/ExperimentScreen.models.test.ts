@@ -2,20 +2,14 @@
 // reward model (basePolicy.init, proxy.init): the field's "registered model" variant is a select
 // of the folders a real lab registered (LabApi models.initChoices), and the chosen model:<id>
 // lands in the config.
-import { flushSync, mount, unmount } from "svelte";
+import { mount, unmount } from "svelte";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { fixturePath } from "../../../../../fixtures/index.ts";
 import { LabState } from "../state/lab-state.svelte.ts";
 import { Router } from "../state/router.svelte.ts";
-import { $, click, waitFor } from "../testing/dom.ts";
+import { $, choose, click, waitFor } from "../testing/dom.ts";
 import { type RealLab, openRealLab } from "../testing/real-lab.ts";
 import ExperimentScreen from "./ExperimentScreen.svelte";
-
-function choose(select: HTMLSelectElement, value: string): void {
-  select.value = value;
-  select.dispatchEvent(new Event("change", { bubbles: true }));
-  flushSync();
-}
 
 describe("the model picker of the Experiment screen", () => {
   let lab: RealLab;

@@ -32,3 +32,10 @@ export function click(el: HTMLElement): void {
   el.click();
   flushSync();
 }
+
+/** Picks an option of a select the way a user does (value + change event). */
+export function choose(select: HTMLSelectElement, value: string): void {
+  select.value = value;
+  select.dispatchEvent(new Event("change", { bubbles: true }));
+  flushSync();
+}
