@@ -256,6 +256,9 @@ export async function trainPolicy(d: RlTrainingDeps): Promise<RlTrainingResult> 
     for (const name of Object.keys(results[0]!.metrics))
       metric(s, `train.${name}`, mean(results.map((r) => Number(r.metrics[name]!.data[0]))));
     metric(s, "train.completion_tokens", mean(rollout.completions.map((x) => x.length)));
+    // Logged at the RL step like the other training metrics (not at the optimizer's update count,
+    // which runs epochs x minibatches times faster under PPO).
+    if (c.algorithm === "ppo" && valueError !== null) metric(s, "train.value_error", valueError);
     kl.update(mean(seqKl), rollout.completions.length);
     if (d.checkpoint && s % d.checkpoint.every === 0)
       await saveRlCheckpoint(d.checkpoint.dir, rl.policy.store, trainer, {
@@ -290,7 +293,6 @@ export async function trainPolicy(d: RlTrainingDeps): Promise<RlTrainingResult> 
       for (let t = 0; t < T; t++) sumSquares += (a.values[i]![t]! - g.returns[t]!) ** 2;
       tokens += T;
     }
-    metric(trainer.steps, "train.value_error", sumSquares / tokens);
     valueError = sumSquares / tokens;
     if (c.whitenAdvantages) {
       const flat = whiten(Float64Array.from(adv.flatMap((x) => [...x])));
