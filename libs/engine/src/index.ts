@@ -100,6 +100,7 @@ export type { RewardModelConfig } from "./models/reward-model.ts";
 export { RewardModel, lastRealToken, readLast, rewardModelParamCount } from "./models/reward-model.ts";
 export type { EnsembleSharing, RewardEnsembleConfig, ResolvedRewardEnsembleConfig } from "./models/ensemble.ts";
 export { RewardEnsemble, resolveRewardEnsembleConfig, rewardEnsembleParamCount } from "./models/ensemble.ts";
+export { StackedRewardModels } from "./models/stacked-reward-models.ts";
 export type { HasTrunk, LoraConfig, ResolvedLoraConfig } from "./models/lora.ts";
 export { LoraAdapter, LoraBank, mergeLora, resolveLoraConfig } from "./models/lora.ts";
 export type { PaddedBatch } from "./models/batch-tensors.ts";

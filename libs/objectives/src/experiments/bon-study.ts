@@ -41,7 +41,8 @@ import { WordTokenizer } from "../task/word-tokenizer.ts";
 import { basePolicyGptConfig, loadOrPretrainBasePolicy } from "../task/base-policy.ts";
 import type { TaskPrompt } from "../task/prompts.ts";
 import { sampleLogProbs, samplePolicy, type PolicySample } from "./policy-samples.ts";
-import { REWARD_TRAINING_DEFAULTS, trainRewardModel, type Comparison, type RewardTrainingOptions } from "./reward-training.ts";
+import { REWARD_TRAINING_DEFAULTS, type Comparison, type RewardTrainingOptions } from "./reward-training.ts";
+import { trainStackedRewardModels } from "./stacked-reward-training.ts";
 import { ProgressTracker, type PhasePlan } from "./progress.ts";
 import { storedBonStudyResult } from "./bon-analysis.ts";
 import type { ExperimentContext, ExperimentInterval, ExperimentSampleSet, RunSink } from "./sink.ts";
@@ -493,34 +494,31 @@ export async function runBonStudy(config: unknown, context: ExperimentContext, o
         const poolScores: Float32Array[] = [];
         const members: BonRunResult["members"] = [];
         const stepsPerMember = rmEpochs * Math.ceil(train.length / rmBatch);
+        // The k members train together in one stacked program (same math as one at a time, each
+        // with its own seed, data order and gradient clipping; experiments/stacked-reward-training.ts).
+        const trainedMembers = await timed("rm-training", () =>
+          trainStackedRewardModels(
+            runtime,
+            cfg,
+            train,
+            Array.from({ length: k }, (_, m) => ({
+              seed: Number(hash64(`${run.id}/member-${m}`) & 0x7fffffffn),
+              order: new Rng(run.seed).fork(`member-${m}`).fork("data-order"),
+              ...(trunk ? { from: trunk } : {}),
+            })),
+            {
+              ...options.rmTraining,
+              padToken: tokenizer.special.pad,
+              signal,
+              onStep: (m, step, loss) => {
+                if (step % 10 === 0) runSink.metric(step, `member.${m}.train_loss`, loss);
+                if (m === k - 1) progress(`rm-training:${run.id}`, k * step, k * stepsPerMember, `${run.proxy.name} members 1-${k}`);
+              },
+            },
+          ),
+        );
         for (let m = 0; m < k; m++) {
-          const memberRng = new Rng(run.seed).fork(`member-${m}`);
-          const trained = await timed("rm-training", () =>
-            trainRewardModel(
-              runtime,
-              cfg,
-              train,
-              {
-                seed: Number(hash64(`${run.id}/member-${m}`) & 0x7fffffffn),
-                order: memberRng.fork("data-order"),
-                ...(trunk ? { from: trunk } : {}),
-              },
-              {
-                ...options.rmTraining,
-                padToken: tokenizer.special.pad,
-                signal,
-                onStep: (step, loss) => {
-                  if (step % 10 === 0) runSink.metric(step, `member.${m}.train_loss`, loss);
-                  progress(
-                    `rm-training:${run.id}`,
-                    m * stepsPerMember + step,
-                    k * stepsPerMember,
-                    `${run.proxy.name} member ${m + 1}/${k}`,
-                  );
-                },
-              },
-            ),
-          );
+          const trained = trainedMembers[m]!;
           const scored = await timed("scoring", async () => {
             const all = await rewardScores(runtime, trained.model, [...reference, ...poolSequences], {
               padToken: tokenizer.special.pad,

@@ -103,7 +103,7 @@ function sizeConfig(size: { layers: number; dModel: number; heads: number }, voc
   return { vocab, maxSeq: SEQ, dModel: size.dModel, nHeads: size.heads, nLayers: size.layers };
 }
 
-/** Best-of-n on the built-in task: pretraining, then each proxy size's reward models trained one at a time, then scored together. */
+/** Best-of-n on the built-in task: pretraining, then each proxy size's reward models trained together (stacked), then scored together. */
 export function bonStudyPhases(s: BonStudyConfig, rmBatch = REWARD_TRAINING_DEFAULTS.batchSize): MemoryPhase[] {
   const vocab = taskVocab(s.task.seed, s.task.prompts);
   const policy = basePolicyGptConfig(s.basePolicy, vocab);
@@ -113,7 +113,18 @@ export function bonStudyPhases(s: BonStudyConfig, rmBatch = REWARD_TRAINING_DEFA
     const config = sizeConfig(size, vocab);
     phases.push({
       name: `training proxy ${size.name}`,
-      models: [{ role: `proxy RM ${size.name}`, field, config, mode: "full", batch: 2 * rmBatch, seq: SEQ }],
+      // The ensemble's members train in one stacked program (experiments/stacked-reward-training.ts).
+      models: [
+        {
+          role: `proxy RM ${size.name}`,
+          field: `${field} or ensemble.size`,
+          config,
+          mode: "full",
+          batch: 2 * rmBatch,
+          seq: SEQ,
+          copies: s.ensemble.size,
+        },
+      ],
     });
     phases.push({
       name: `scoring with proxy ${size.name}`,
