@@ -146,6 +146,8 @@ export interface Run {
   error: string | null;
   /** What the run's experiment returned (its headline numbers), once its job has returned. */
   result: JsonObject | null;
+  /** The Goodhart Lab version that created the run; null for runs stored before labs recorded it, and for imported runs. */
+  labVersion: string | null;
 }
 
 export interface MetricPoint {

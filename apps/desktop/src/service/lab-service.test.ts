@@ -185,11 +185,41 @@ describe("LabService on a real SQLite file", () => {
     await expect(service.labels.cancelLlm({ id: 1 })).rejects.toThrow(/does not exist/);
   });
 
+  it("runs record the lab version that created them; a stored config that no longer parses names that version", async () => {
+    const { dir, dbFile } = workspace();
+    const { service, store } = start(dir, dbFile);
+    const root = JSON.parse(readFileSync(new URL("../../../../package.json", import.meta.url), "utf8")) as { version: string };
+    const app = JSON.parse(readFileSync(new URL("../../package.json", import.meta.url), "utf8")) as { version: string };
+    // The packaged app ships only its own package.json: it must carry the repository's version.
+    expect(app.version).toBe(root.version);
+    const e = await service.experiments.create({ name: "versioned", kind: "diagnostic.counter", config: { steps: 3 } });
+    const run = await service.runs.start({ experimentId: e.id });
+    expect(store.runs.get(run.id)!.labVersion).toBe(root.version);
+    expect(await waitForStatus(service, run.id, ["done", "failed"])).toBe("done");
+    // A grid point an older lab stored in a shape this one no longer reads.
+    const study = store.experiments.create({ name: "old", kind: "bon-study", config: {} });
+    const old = store.runs.create({ name: "old point", seed: 1, experimentId: study.id, config: { id: "x" }, labVersion: "0.0.7" });
+    store.runs.setStatus(old.id, "running");
+    store.runs.setStatus(old.id, "cancelled");
+    await expect(service.runs.resume({ id: old.id })).rejects.toThrow(
+      new RegExp(
+        `Run ${old.id} cannot be executed again: it was stored by Goodhart Lab 0\\.0\\.7 \\(on \\d{4}-\\d\\d-\\d\\d; this is ${root.version.replace(/\./g, "\\.")}\\) and its config is no longer one runnable bon-study grid point; config no longer valid: id: unknown field`,
+      ),
+    );
+    expect(store.runs.get(old.id)!.status).toBe("cancelled");
+  });
+
   it("labels: the synthetic labeler stores one noisy label set per dimension; bad input is a validation error that adds nothing", async () => {
     const { dir, dbFile } = workspace();
     const { service, store } = start(dir, dbFile);
     const dataset = await service.labels.createComparisons({ name: "pairs", count: 20, seed: 3 });
-    const sets = await service.labels.createSynthetic({ datasetId: dataset.id, name: "syn", dimensions: ["overall", "length"], noise: 0.3, seed: 5 });
+    const sets = await service.labels.createSynthetic({
+      datasetId: dataset.id,
+      name: "syn",
+      dimensions: ["overall", "length"],
+      noise: 0.3,
+      seed: 5,
+    });
     expect(sets.map((s) => [s.name, s.dimension, s.source, s.size, s.flipP, s.seed])).toEqual([
       ["syn/overall", "overall", "synthetic", 20, 0.3, 5],
       ["syn/length", "length", "synthetic", 20, 0.3, 5],

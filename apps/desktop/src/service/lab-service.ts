@@ -44,6 +44,7 @@ import { checkpointPath } from "./runs/checkpoint-path.ts";
 import { FIT_FORM_TEXT } from "./runs/fit-form.ts";
 import { LLM_API_KEY, type SecretStore, llmKeyHandlers, noSecretStore } from "./secret-store.ts";
 import { labelsHandlers } from "./labels-api.ts";
+import { LAB_VERSION } from "./lab-version.ts";
 import { modelsHandlers } from "./models.ts";
 import { externalRunsHandlers } from "./runs/external-runs.ts";
 import { SettingsStore } from "./settings-store.ts";
@@ -389,8 +390,12 @@ export function createLabService(options: LabServiceOptions): LabService {
       // Configs are validated when stored, so one that no longer parses was stored by an earlier
       // Goodhart Lab: say so, and which fields changed, rather than a bare validation error.
       const reason = (err instanceof Error ? err.message : String(err)).replace(`Invalid config for experiment kind '${kind.kind}': `, "");
+      // Runs record the version that created them (since migration 0120); older ones only their date.
+      const storedBy = run.labVersion
+        ? `Goodhart Lab ${run.labVersion} (on ${run.createdAt.slice(0, 10)}; this is ${LAB_VERSION})`
+        : `an earlier Goodhart Lab (on ${run.createdAt.slice(0, 10)})`;
       throw new LabConflictError(
-        `Run ${runId} cannot be executed again: it was stored by an earlier Goodhart Lab (on ${run.createdAt.slice(0, 10)}) and its config is no longer one runnable ${kind.kind} grid point; config no longer valid: ${reason}. Start its experiment again instead.`,
+        `Run ${runId} cannot be executed again: it was stored by ${storedBy} and its config is no longer one runnable ${kind.kind} grid point; config no longer valid: ${reason}. Start its experiment again instead.`,
       );
     }
   };
@@ -623,6 +628,7 @@ export function createLabService(options: LabServiceOptions): LabService {
               seed: input.seed,
               config: p.config,
               device,
+              labVersion: LAB_VERSION,
             }),
           );
         });

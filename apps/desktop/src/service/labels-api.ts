@@ -17,7 +17,15 @@ type Interval = { estimate: number; low: number; high: number; level: number; se
 /** NaN (an undefined kappa) crosses the boundary as null. */
 function interval(ci: Interval): AgreementDto["raw"] {
   const n = (v: number) => (Number.isFinite(v) ? v : null);
-  return { estimate: n(ci.estimate), low: n(ci.low), high: n(ci.high), level: ci.level, se: n(ci.se), replicates: ci.replicates, failed: ci.failed };
+  return {
+    estimate: n(ci.estimate),
+    low: n(ci.low),
+    high: n(ci.high),
+    level: ci.level,
+    se: n(ci.se),
+    replicates: ci.replicates,
+    failed: ci.failed,
+  };
 }
 
 /** The labelers' RangeErrors (unknown dataset or dimension, a taken name, bad noise) are the caller's mistakes. */

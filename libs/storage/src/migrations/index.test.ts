@@ -11,7 +11,7 @@ afterAll(() => rmSync(dir, { recursive: true, force: true }));
 describe("migration runner", () => {
   it("has versions in increasing steps of 10", () => {
     expect(() => checkMigrationOrder(migrations)).not.toThrow();
-    expect(migrations.map((m) => m.version)).toEqual([10, 20, 30, 50, 60, 80, 90, 100]);
+    expect(migrations.map((m) => m.version)).toEqual([10, 20, 30, 50, 60, 80, 90, 100, 120]);
     expect(() =>
       checkMigrationOrder([
         { version: 20, name: "b", up() {} },
@@ -23,7 +23,7 @@ describe("migration runner", () => {
 
   it("applies all pending migrations and sets user_version, then nothing on the second run", () => {
     const db = new Database(":memory:");
-    expect(migrate(db)).toEqual([10, 20, 30, 50, 60, 80, 90, 100]);
+    expect(migrate(db)).toEqual([10, 20, 30, 50, 60, 80, 90, 100, 120]);
     expect(db.pragma("user_version", { simple: true })).toBe(latestVersion());
     expect(migrate(db)).toEqual([]);
   });
@@ -32,7 +32,7 @@ describe("migration runner", () => {
     const db = new Database(":memory:");
     migrate(db, migrations.slice(0, 1));
     expect(db.pragma("user_version", { simple: true })).toBe(10);
-    expect(migrate(db)).toEqual([20, 30, 50, 60, 80, 90, 100]);
+    expect(migrate(db)).toEqual([20, 30, 50, 60, 80, 90, 100, 120]);
   });
 
   it("rolls every pending migration back when one fails", () => {

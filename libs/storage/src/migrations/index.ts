@@ -7,12 +7,23 @@ import { migration0060 } from "./0060-curve-statistics-and-samples.ts";
 import { migration0080 } from "./0080-llm-judgements.ts";
 import { migration0090 } from "./0090-external-runs.ts";
 import { migration0100 } from "./0100-run-executions.ts";
+import { migration0120 } from "./0120-run-lab-version.ts";
 import type { Migration } from "./migration.ts";
 
 export type { Migration } from "./migration.ts";
 
 /** Every migration, oldest first. Append only; never edit a released one. */
-export const migrations: readonly Migration[] = [migration0010, migration0020, migration0030, migration0050, migration0060, migration0080, migration0090, migration0100];
+export const migrations: readonly Migration[] = [
+  migration0010,
+  migration0020,
+  migration0030,
+  migration0050,
+  migration0060,
+  migration0080,
+  migration0090,
+  migration0100,
+  migration0120,
+];
 
 /** Thrown when the file was written by a newer Goodhart Lab than this one. */
 export class NewerDatabaseError extends Error {

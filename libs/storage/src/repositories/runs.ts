@@ -16,6 +16,7 @@ interface RunRow {
   ended_at: string | null;
   error: string | null;
   result: string | null;
+  lab_version: string | null;
 }
 
 const toRun = (r: RunRow): Run => ({
@@ -32,6 +33,7 @@ const toRun = (r: RunRow): Run => ({
   endedAt: r.ended_at,
   error: r.error,
   result: fromJson<JsonObject>(r.result),
+  labVersion: r.lab_version,
 });
 
 /**
@@ -62,6 +64,8 @@ export interface NewRun {
   sweepId?: number | null;
   config?: JsonObject;
   device?: string | null;
+  /** The Goodhart Lab version creating the run (the service passes its own). */
+  labVersion?: string | null;
 }
 
 export class RunRepository {
@@ -77,7 +81,7 @@ export class RunRepository {
 
   constructor(private readonly db: Database.Database) {
     this.insertStmt = db.prepare(
-      "INSERT INTO runs (experiment_id, sweep_id, name, config, status, seed, device, created_at) VALUES (?, ?, ?, ?, 'queued', ?, ?, ?)",
+      "INSERT INTO runs (experiment_id, sweep_id, name, config, status, seed, device, created_at, lab_version) VALUES (?, ?, ?, ?, 'queued', ?, ?, ?, ?)",
     );
     this.getStmt = db.prepare<[number], RunRow>("SELECT * FROM runs WHERE id = ?");
     this.listStmt = db.prepare<[], RunRow>("SELECT * FROM runs ORDER BY id");
@@ -104,8 +108,16 @@ export class RunRepository {
   /** Creates a run in status `queued`. */
   create(r: NewRun): Run {
     const id = Number(
-      this.insertStmt.run(r.experimentId ?? null, r.sweepId ?? null, r.name, toJson(r.config ?? {}), r.seed, r.device ?? null, nowIso())
-        .lastInsertRowid,
+      this.insertStmt.run(
+        r.experimentId ?? null,
+        r.sweepId ?? null,
+        r.name,
+        toJson(r.config ?? {}),
+        r.seed,
+        r.device ?? null,
+        nowIso(),
+        r.labVersion ?? null,
+      ).lastInsertRowid,
     );
     return this.get(id)!;
   }

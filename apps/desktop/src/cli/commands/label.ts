@@ -169,7 +169,12 @@ export const labelAgreementCommand: CliCommand = {
     if (extra.length) throw new UsageError(`unexpected argument '${extra[0]}'`);
     const id = datasetId(idText);
     return withLabDoor({ db: opts.values.db, holder: "goodhart label agreement", executes: false }, async (door) => {
-      const { datasetId: _id, dimension, raterNames, ...report } = await door.api.labels.agreement({
+      const {
+        datasetId: _id,
+        dimension,
+        raterNames,
+        ...report
+      } = await door.api.labels.agreement({
         datasetId: id,
         dimension: opts.values.dimension ?? "overall",
       });
