@@ -6,6 +6,7 @@
 //   tsx tools/bench/constrained.ts --reduced       the same at reduced size (one seed fewer, half the
 //                                                  RL steps) when the full presets do not fit the time
 //   tsx tools/bench/constrained.ts --constrained   only moskovitz-constrained (its time and the science)
+//   tsx tools/bench/constrained.ts --proxy-points  only moskovitz-proxy-points (its time)
 //
 // Keys (bench-results/objectives.json): constrained_preset_s and constrained_proxy_points_preset_s
 // (wall), *_cpu_s (process CPU seconds, ONNX Runtime's threads included), constrained_load_avg_1m.
@@ -29,6 +30,7 @@ import { recordBench } from "./record.ts";
 
 const reduced = process.argv.includes("--reduced");
 const onlyConstrained = process.argv.includes("--constrained");
+const onlyProxyPoints = process.argv.includes("--proxy-points");
 const dir = mkdtempSync(path.join(os.tmpdir(), "goodhart-bench-constrained-"));
 const cacheDir = path.join(dir, "cache");
 const runtime = await createRuntime({ device: "cpu", threads: 2 });
@@ -80,7 +82,7 @@ async function timed(name: string): Promise<{ result: ConstrainedStudyResult; wa
 
 const results: Record<string, number | string> = {};
 const science: Record<string, number | string> = {};
-const command = `tsx tools/bench/constrained.ts${reduced ? " --reduced" : ""}${onlyConstrained ? " --constrained" : ""}`;
+const command = `tsx tools/bench/constrained.ts${reduced ? " --reduced" : ""}${onlyConstrained ? " --constrained" : ""}${onlyProxyPoints ? " --proxy-points" : ""}`;
 
 function put(key: string, f: ConstrainedFinding | null): void {
   if (!f) return;
@@ -103,15 +105,17 @@ try {
     results[`constrained_proxy_points_preset_s${suffix}`] = Number(pp.wall.toFixed(1));
     results[`constrained_proxy_points_preset_cpu_s${suffix}`] = Number(pp.cpu.toFixed(1));
   }
-  const c = await timed("moskovitz-constrained");
-  results[`constrained_preset_s${suffix}`] = Number(c.wall.toFixed(1));
-  results[`constrained_preset_cpu_s${suffix}`] = Number(c.cpu.toFixed(1));
+  if (!onlyProxyPoints) {
+    const c = await timed("moskovitz-constrained");
+    results[`constrained_preset_s${suffix}`] = Number(c.wall.toFixed(1));
+    results[`constrained_preset_cpu_s${suffix}`] = Number(c.cpu.toFixed(1));
+    const f = c.result.findings;
+    put("xi_ppo_minus_fixed_gold", f.xiMinusFixed);
+    put("mu_ppo_minus_fixed_gold", f.muMinusFixed);
+    put("nm_ppo_threshold_error", f.nmThresholdError);
+    put("nm_ppo_step_fraction", f.nmStepFraction);
+  }
   results.constrained_load_avg_1m = Number(os.loadavg()[0]!.toFixed(1));
-  const f = c.result.findings;
-  put("xi_ppo_minus_fixed_gold", f.xiMinusFixed);
-  put("mu_ppo_minus_fixed_gold", f.muMinusFixed);
-  put("nm_ppo_threshold_error", f.nmThresholdError);
-  put("nm_ppo_step_fraction", f.nmStepFraction);
   recordBench("objectives", "cpu", results, { merge: true });
   if (Object.keys(science).length) recordBench("science", "cpu", science, { merge: true });
 } finally {
