@@ -2,14 +2,10 @@
 // imported into a real SQLite lab, its rows loaded by the service and handed to the run's worker,
 // the dataset task (not the built-in world) trained and evaluated, curves stored under runs whose
 // config names the dataset. Test size: one proxy on 200 comparisons, N = 8 on 8 prompts.
-import { mkdtempSync } from "node:fs";
-import { tmpdir } from "node:os";
-import { join } from "node:path";
-import { openDatabase } from "@goodhart/storage";
-import { afterEach, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import { fixturePath } from "../../../../../fixtures/index.ts";
 import { LabValidationError } from "../../shared/errors.ts";
-import { type LabService, createLabService } from "../lab-service.ts";
+import { tempLabs } from "../testing/temp-labs.ts";
 import { waitForStatus } from "../testing/wait-for.ts";
 
 /** The hh-rlhf-bon preset's test size as a bon-study config, with one proxy. */
@@ -37,21 +33,7 @@ export function tinyDatasetStudy(datasetId: number): Record<string, unknown> {
   };
 }
 
-const services: { service: LabService; close(): void }[] = [];
-afterEach(async () => {
-  for (const s of services.splice(0)) {
-    await s.service.close();
-    s.close();
-  }
-});
-
-function open() {
-  const dir = mkdtempSync(join(tmpdir(), "goodhart-bon-dataset-"));
-  const store = openDatabase(join(dir, "lab.sqlite"));
-  const service = createLabService({ store, dataDir: join(dir, "data"), cacheDir: join(dir, "cache") });
-  services.push({ service, close: () => store.close() });
-  return { store, service };
-}
+const open = tempLabs("bon-dataset", { ownCache: true });
 
 describe("bon-study on an imported dataset in the application", () => {
   it("refuses a dataset id the lab does not have, naming the field and the id, and stores nothing", async () => {

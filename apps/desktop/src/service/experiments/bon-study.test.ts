@@ -1,12 +1,8 @@
 // The best-of-n study run by the application: in a worker thread, persisted by the service's
 // single writer on a real SQLite file. A tiny study (seconds of CPU) stands in for a real one.
-import { mkdtempSync } from "node:fs";
-import { tmpdir } from "node:os";
-import { join } from "node:path";
-import { openDatabase } from "@goodhart/storage";
-import { afterEach, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import { LabValidationError } from "../../shared/errors.ts";
-import { type LabService, createLabService } from "../lab-service.ts";
+import { tempLabs } from "../testing/temp-labs.ts";
 import { waitForStatus } from "../testing/wait-for.ts";
 
 const TINY_STUDY = {
@@ -21,21 +17,7 @@ const TINY_STUDY = {
   seeds: [1],
 };
 
-const services: { service: LabService; close(): void }[] = [];
-afterEach(async () => {
-  for (const s of services.splice(0)) {
-    await s.service.close();
-    s.close();
-  }
-});
-
-function open() {
-  const dir = mkdtempSync(join(tmpdir(), "goodhart-bon-svc-"));
-  const store = openDatabase(join(dir, "lab.sqlite"));
-  const service = createLabService({ store, dataDir: join(dir, "data") });
-  services.push({ service, close: () => store.close() });
-  return { store, service };
-}
+const open = tempLabs("bon-svc");
 
 describe("bon-study in the application", () => {
   it("is listed with its parameters, and a bad config is refused naming the field", async () => {

@@ -3,34 +3,16 @@
 // study-level part (here a total; for DAA its findings) stored with every run of the study; a
 // study-level fit with the job's first run; a grid point executed again alone (resume) as the
 // same run.
-import { mkdtempSync } from "node:fs";
-import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { openDatabase } from "@goodhart/storage";
-import { afterEach, describe, expect, it, vi } from "vitest";
-import { type LabService, createLabService } from "../lab-service.ts";
+import { describe, expect, it, vi } from "vitest";
 import { gridToyKind } from "../testing/grid-kind/kind.ts";
+import { tempLabs } from "../testing/temp-labs.ts";
 import { waitForStatus } from "../testing/wait-for.ts";
 import { withStudyPart } from "./kind-adapter.ts";
 import { ExperimentRegistry } from "./registry.ts";
 
-const services: { service: LabService; close(): void }[] = [];
-let lastDir = "";
-afterEach(async () => {
-  for (const s of services.splice(0)) {
-    await s.service.close();
-    s.close();
-  }
-});
-
-function open() {
-  const dir = mkdtempSync(join(tmpdir(), "goodhart-grid-kind-"));
-  lastDir = dir;
-  const store = openDatabase(join(dir, "lab.sqlite"));
-  const service = createLabService({ store, dataDir: join(dir, "data"), registry: new ExperimentRegistry({ kinds: [gridToyKind] }) });
-  services.push({ service, close: () => store.close() });
-  return { store, service };
-}
+const openLab = tempLabs("grid-kind");
+const open = () => openLab({ registry: new ExperimentRegistry({ kinds: [gridToyKind] }) });
 
 describe("a kind's grid points as runs", () => {
   it("stores one run per grid point with its own curves, metrics and result plus the study's part", async () => {
@@ -75,11 +57,11 @@ describe("a kind's grid points as runs", () => {
   }, 120_000);
 
   it("a grid point that failed resumes alone as the same run; its study part covers it alone", async () => {
-    const { service, store } = open();
+    const { service, store, dir } = open();
     const experiment = await service.experiments.create({
       name: "f",
       kind: "toy.grid",
-      config: { name: "f", points: [1, 2, 3], steps: 2, failOnce: [2], markerDir: join(lastDir, "markers") },
+      config: { name: "f", points: [1, 2, 3], steps: 2, failOnce: [2], markerDir: join(dir, "markers") },
     });
     await service.runs.start({ experimentId: experiment.id, seed: 4 });
     const runs = (await service.runs.list({ experimentId: experiment.id })).sort((a, b) => a.id - b.id);

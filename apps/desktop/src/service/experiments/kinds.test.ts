@@ -2,33 +2,16 @@
 // registered with the registry's constructor option, is listed with its schema and presets,
 // validated at submission, expanded into sweep points, and run in a real worker thread (through
 // the adapter that gives library-style kinds their context) on a real SQLite file.
-import { mkdtempSync } from "node:fs";
-import { tmpdir } from "node:os";
-import { join } from "node:path";
-import { openDatabase } from "@goodhart/storage";
-import { afterEach, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import { LabValidationError } from "../../shared/errors.ts";
-import { type LabService, createLabService } from "../lab-service.ts";
 import { toyKind } from "../testing/toy-kind/kind.ts";
 import { toyGold } from "../testing/toy-kind/run.ts";
+import { tempLabs } from "../testing/temp-labs.ts";
 import { waitForStatus } from "../testing/wait-for.ts";
 import { ExperimentRegistry } from "./registry.ts";
 
-const services: { service: LabService; close(): void }[] = [];
-afterEach(async () => {
-  for (const s of services.splice(0)) {
-    await s.service.close();
-    s.close();
-  }
-});
-
-function open(registry = new ExperimentRegistry({ kinds: [toyKind] })) {
-  const dir = mkdtempSync(join(tmpdir(), "goodhart-kinds-"));
-  const store = openDatabase(join(dir, "lab.sqlite"));
-  const service = createLabService({ store, dataDir: join(dir, "data"), registry });
-  services.push({ service, close: () => store.close() });
-  return { store, service };
-}
+const openLab = tempLabs("kinds");
+const open = (registry = new ExperimentRegistry({ kinds: [toyKind] })) => openLab({ registry });
 
 describe("experiment kinds through the service", () => {
   it("lists every kind with its JSON schema (units, ranges, enums, nested objects, lists), presets and views", async () => {

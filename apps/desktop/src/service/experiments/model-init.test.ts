@@ -2,13 +2,11 @@
 // refuses a config naming a model the lab lacks, sends the named folders with the job, and the
 // worker loads them - a dataset-task best-of-n study whose pi_init and proxy trunks are the tiny
 // GPT-2 checkpoint runs to done; an RL study on the built-in task is refused with the reason.
-import { existsSync, mkdtempSync } from "node:fs";
-import { tmpdir } from "node:os";
+import { existsSync } from "node:fs";
 import { join } from "node:path";
-import { openDatabase } from "@goodhart/storage";
-import { afterEach, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import { fixturePath } from "../../../../../fixtures/index.ts";
-import { type LabService, createLabService } from "../lab-service.ts";
+import { tempLabs } from "../testing/temp-labs.ts";
 import { waitForStatus } from "../testing/wait-for.ts";
 import { resolveRunConfig } from "../../cli/run-config.ts";
 import { modelRefsOf } from "./model-folders.ts";
@@ -16,21 +14,7 @@ import { ExperimentRegistry } from "./registry.ts";
 
 const GPT2 = fixturePath("models/tiny-gpt2");
 
-const services: { service: LabService; close(): void }[] = [];
-afterEach(async () => {
-  for (const s of services.splice(0)) {
-    await s.service.close();
-    s.close();
-  }
-});
-
-function open() {
-  const dir = mkdtempSync(join(tmpdir(), "goodhart-model-init-"));
-  const store = openDatabase(join(dir, "lab.sqlite"));
-  const service = createLabService({ store, dataDir: join(dir, "data"), cacheDir: join(dir, "cache") });
-  services.push({ service, close: () => store.close() });
-  return { store, service, cacheDir: join(dir, "cache") };
-}
+const open = tempLabs("model-init", { ownCache: true });
 
 describe("studies started from a registered model", () => {
   it("finds every model:<id> a config sets, with its field, in plain studies and grids", () => {
@@ -59,7 +43,7 @@ describe("studies started from a registered model", () => {
   });
 
   it("runs a dataset-task best-of-n study whose pi_init and proxies start from a registered GPT-2 folder", async () => {
-    const { store, service, cacheDir } = open();
+    const { store, service, dir } = open();
     const model = await service.models.import({ path: GPT2 });
     const dataset = await service.datasets.import({ path: fixturePath("preference/hh-rlhf_harmless-base_test.jsonl.gz"), name: "hh" });
     // The checkpoint's shape: 2 layers, d 32, 4 heads, 64 positions, a byte-level tokenizer.
@@ -92,7 +76,7 @@ describe("studies started from a registered model", () => {
     expect(done.status).toBe("done");
     // pi_init and the proxy trunks came from the folder: the dataset task trained and cached no LM
     // (with the built-in inits it caches pi_init under <cache>/dataset-policy).
-    expect(existsSync(join(cacheDir, "dataset-policy"))).toBe(false);
+    expect(existsSync(join(dir, "cache", "dataset-policy"))).toBe(false);
     expect(JSON.stringify(done.config)).toContain(`"init":"model:${model.id}"`);
     const points = (await service.curves.get({ runId: run.id })).filter((p) => p.series === "proxy:mean");
     expect(points.map((p) => p.x).sort((a, b) => a - b)).toEqual([1, 2, 4, 8]);
