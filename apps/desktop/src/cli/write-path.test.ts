@@ -1,6 +1,7 @@
 // One write path: with a lab running in browser mode (a real child process holding the runner lock
 // and publishing lab.json), `goodhart` commands that write (models import, label pairs, label
-// synthetic) and read (models list, datasets list) go to that lab's service over HTTP. The test
+// synthetic, label llm as a job of the lab) and read (models list, datasets list) go to that lab's
+// service over HTTP. The test
 // process is the CLI: it watches every openDatabase call it makes, so "no second SQLite writer"
 // is checked, not assumed; the lab's own API then lists what the commands stored.
 import { type ChildProcess, spawn } from "node:child_process";
@@ -11,6 +12,7 @@ import { fileURLToPath } from "node:url";
 import { afterAll, describe, expect, it, vi } from "vitest";
 import * as storage from "@goodhart/storage";
 import { fixturePath } from "../../../../fixtures/index.ts";
+import { shownPair, startChatServer } from "../service/testing/chat-server.ts";
 import { createHttpLabClient } from "../shared/http-client.ts";
 import type { CliIo } from "./command.ts";
 import { main } from "./main.ts";
@@ -30,9 +32,12 @@ function captureIo(): CliIo & { stdout: string; stderr: string } {
   return io;
 }
 
-/** Browser mode on `db` in a child process; resolves once it prints its URL. */
+const LLM_KEY = "sk-write-path-0123456789";
+
+/** Browser mode on `db` in a child process (with the LLM judge's key in its environment); resolves once it prints its URL. */
 async function startLab(db: string): Promise<{ proc: ChildProcess; exited: Promise<number | null> }> {
-  const proc = spawn(process.execPath, ["--import", "tsx", browserLab, db], { stdio: ["ignore", "pipe", "pipe"] });
+  const env = { ...process.env, GOODHART_LLM_API_KEY: LLM_KEY };
+  const proc = spawn(process.execPath, ["--import", "tsx", browserLab, db], { env, stdio: ["ignore", "pipe", "pipe"] });
   let output = "";
   const exited = new Promise<number | null>((resolve) => proc.once("exit", (code) => resolve(code)));
   await new Promise<void>((resolve, reject) => {
@@ -55,8 +60,15 @@ async function startLab(db: string): Promise<{ proc: ChildProcess; exited: Promi
 }
 
 describe("every CLI write goes through the running lab's service", () => {
-  it("models import, label pairs and label synthetic reach browser mode, and this process opens no database", async () => {
+  it("models import, label pairs, label synthetic and label llm reach browser mode, and this process opens no database", async () => {
     const db = path.join(root, "lab", "lab.sqlite");
+    // The judge's endpoint: one rate-limit refusal (its retry notice must reach the CLI), then a
+    // consistent judge (the longer response wins, equal lengths tie).
+    const chat = await startChatServer((req, n) => {
+      if (n === 1) return { status: 429, headers: { "retry-after": "0" } };
+      const { first, second } = shownPair(req.user);
+      return first.length > second.length ? "1" : first.length < second.length ? "2" : "0";
+    });
     const lab = await startLab(db);
     const opened = vi.mocked(storage.openDatabase);
     opened.mockClear();
@@ -81,6 +93,35 @@ describe("every CLI write goes through the running lab's service", () => {
       expect(await main(["label", "synthetic", "1", "--name", "syn", "--db", db], taken)).toBe(2);
       expect(taken.stderr).toMatch(/a label set named 'syn\/overall' already exists/);
 
+      // The judge runs as a job of the lab, with the lab's key (this process has none).
+      delete process.env.GOODHART_LLM_API_KEY;
+      const judged = captureIo();
+      const llm = [
+        "label",
+        "llm",
+        "1",
+        "--name",
+        "judge",
+        "--base-url",
+        chat.baseUrl,
+        "--model",
+        "m",
+        "--rpm",
+        "6000",
+        "--yes",
+        "--db",
+        db,
+      ];
+      expect(await main(llm, judged)).toBe(0);
+      expect(judged.stdout).toMatch(
+        /label set 2 'judge': 6 kept, 0 dropped \(the two orders disagreed\), 0 dropped \(malformed answer\); 12 requests sent, 0 answers from the cache/,
+      );
+      expect(judged.stderr).toMatch(/Judging in the running lab Goodhart Lab in browser mode/);
+      expect(judged.stderr).toMatch(/LLM judge: .*429.*retry 1\//);
+      // Twelve answers plus the refused request, each with the lab's key.
+      expect(chat.requests.map((r) => r.authorization)).toEqual(Array(13).fill(`Bearer ${LLM_KEY}`));
+      expect(judged.stdout + judged.stderr).not.toContain(LLM_KEY);
+
       const listed = captureIo();
       expect(await main(["datasets", "list", "--db", db, "--json"], listed)).toBe(0);
       expect((JSON.parse(listed.stdout) as { name: string }[]).map((d) => d.name)).toEqual(["cmp"]);
@@ -90,9 +131,13 @@ describe("every CLI write goes through the running lab's service", () => {
       // The running lab's service holds what the commands stored.
       expect((await client.api.models.list()).map((m) => m.name)).toEqual(["tiny-gpt2"]);
       expect((await client.api.datasets.list()).map((d) => [d.name, d.rowCount])).toEqual([["cmp", 6]]);
-      expect(await client.api.labels.stats({ datasetId: 1 })).toMatchObject({ total: 6, counts: [{ source: "synthetic", count: 6 }] });
+      expect((await client.api.labels.stats({ datasetId: 1 })).counts).toEqual([
+        { source: "llm", dimension: "overall", count: 6 },
+        { source: "synthetic", dimension: "overall", count: 6 },
+      ]);
     } finally {
       client.close();
+      await chat.close();
       lab.proc.kill("SIGINT");
       expect(await lab.exited).toBe(130);
     }
