@@ -1,9 +1,8 @@
 // One write path: with a lab running in browser mode (a real child process holding the runner lock
 // and publishing lab.json), `goodhart` commands that write (models import, label pairs, label
 // synthetic, label llm as a job of the lab) and read (models list, datasets list) go to that lab's
-// service over HTTP. The test
-// process is the CLI: it watches every openDatabase call it makes, so "no second SQLite writer"
-// is checked, not assumed; the lab's own API then lists what the commands stored.
+// service over HTTP. The test process is the CLI: it watches every openDatabase call it makes, so
+// "no second SQLite writer" is checked, not assumed; the lab's own API then lists what was stored.
 import { type ChildProcess, spawn } from "node:child_process";
 import { mkdtempSync, readFileSync, rmSync } from "node:fs";
 import os from "node:os";
