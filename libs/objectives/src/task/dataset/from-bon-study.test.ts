@@ -168,6 +168,9 @@ describe("bon-study task.kind dataset", () => {
       // Each point ran its own settings: its own n values.
       expect(sink.runs.map((r) => Math.max(...r.curves.map((c) => c.x)))).toEqual([2, 4]);
       expect(result.runs).toHaveLength(2);
+      // Gold does not depend on bon.ns: trained at the first point, shared with the second.
+      expect(sink.logs.filter((l) => /gold RM \(gold\) shared with an earlier grid point/.test(l))).toHaveLength(1);
+      expect(result.points[1]!.gold).toEqual(result.points[0]!.gold);
       // An invalid point is refused before any work, naming it.
       const before = sink.runs.length;
       await expect(run({ study, grid: { "bon.poolSize": [4, 2] } }, { runtime, seed: 0, sink, cacheDir: dir, datasets })).rejects.toThrow(

@@ -8,7 +8,7 @@ import { loadHfTokenizer, ByteTokenizer, type Tokenizer } from "@goodhart/engine
 import { defaultNs } from "../../bon/kl.ts";
 import type { ExperimentContext } from "../../experiments/sink.ts";
 import { loadDatasetModelStarts } from "../../experiments/model-init.ts";
-import { runDatasetBonStudy, type DatasetBonConfig, type DatasetBonResult, type DatasetProxyRun } from "./study.ts";
+import { runDatasetBonStudy, type DatasetBonConfig, type DatasetBonResult, type DatasetProxyRun, type GoldCache } from "./study.ts";
 import { canonicalJson, sweep } from "../../config/sweep.ts";
 import { parsePath, setAt } from "../../config/paths.ts";
 import { validate } from "../../config/validate.ts";
@@ -59,6 +59,7 @@ export async function runBonStudyOnDataset(
   study: BonStudyConfig,
   context: ExperimentContext,
   point?: Record<string, unknown>,
+  golds?: GoldCache,
 ): Promise<DatasetBonResult> {
   const config = { ...datasetConfigFromBonStudy(study), ...(point ? { point } : {}) };
   if (!context.datasets)
@@ -71,7 +72,7 @@ export async function runBonStudyOnDataset(
   const starts = await loadDatasetModelStarts(study, context);
   // The model's own folder also names its special tokens (GPT-2's end of text), which tokenizer.json alone may not.
   const tokenizer = starts.tokenizer ?? datasetTokenizer(study.task.dataset!.tokenizer);
-  return runDatasetBonStudy(examples, tokenizer, config, context, starts);
+  return runDatasetBonStudy(examples, tokenizer, config, context, starts, golds);
 }
 
 /** A dataset study swept over other fields: one dataset study per grid point. */
@@ -96,7 +97,7 @@ function studyAt(study: BonStudyConfig, overrides: Record<string, unknown>): Bon
  * `task.dataset.heldOutFraction`, `proxy.init`, even `task.dataset.datasetId`): every point is
  * checked first (sweep() validates each and refuses duplicates, as for the built-in task), then
  * run as its own dataset study, its runs named by the point. A point's SFT policy comes from the
- * cache when its recipe and data are another point's.
+ * cache, and its gold from an earlier point, when their recipe and data are the same.
  */
 export async function runBonStudySweepOnDataset(
   study: BonStudyConfig,
@@ -112,10 +113,11 @@ export async function runBonStudySweepOnDataset(
       );
   }
   const results: DatasetBonSweepResult["points"] = [];
+  const golds: GoldCache = new Map();
   for (const v of variants) {
     context.signal?.throwIfAborted();
     context.sink.log(`grid point ${results.length + 1}/${variants.length}: ${canonicalJson(v.overrides)}`);
-    results.push({ ...(await runBonStudyOnDataset(v.study, context, v.overrides)), overrides: v.overrides });
+    results.push({ ...(await runBonStudyOnDataset(v.study, context, v.overrides, golds)), overrides: v.overrides });
   }
   return { study: study.name, datasetId: study.task.dataset!.datasetId, points: results, runs: results.flatMap((r) => r.runs) };
 }

@@ -187,6 +187,12 @@ export async function samplePools(
   return { sequences, completions, logProb, ended };
 }
 
+/**
+ * Golds trained in this process, keyed by everything a gold depends on, so the grid points of one
+ * sweep that differ only in other fields (bon.poolSize, proxy.init, ...) share one.
+ */
+export type GoldCache = Map<string, ReturnType<typeof trainDatasetGold>>;
+
 /** Runs the study on the labelled examples of one dataset (see the module comment). */
 export async function runDatasetBonStudy(
   examples: readonly LabelledExample[],
@@ -194,6 +200,7 @@ export async function runDatasetBonStudy(
   config: DatasetBonConfig,
   context: ExperimentContext,
   starts: DatasetModelStarts = {},
+  golds?: GoldCache,
 ): Promise<DatasetBonResult> {
   const { runtime, sink, signal } = context;
   const timings: Record<string, number> = { policy: 0, gold: 0, sampling: 0, proxies: 0, curves: 0 };
@@ -264,13 +271,26 @@ export async function runDatasetBonStudy(
   const trainComparisons = comparisonsOf(encoder, splits.train);
   const heldOutComparisons = comparisonsOf(encoder, splits.heldOut);
   const rmOptions = { ...config.rmTraining, padToken: encoder.pad, signal };
-  const gold = await timed("gold", () =>
+  const goldKey = canonicalJson({
+    datasetId: config.datasetId,
+    examples: examples.length,
+    seed: config.seed,
+    heldOutFraction: config.heldOutFraction,
+    encoder: { ...encoder.options, vocab: encoder.vocabSize, eos: encoder.eos, pad: encoder.pad, tokenizer: tokenizer.constructor.name },
+    gold: config.gold,
+    rmTraining: config.rmTraining ?? null,
+  });
+  const sharedGold = golds?.get(goldKey);
+  const training =
+    sharedGold ??
     trainDatasetGold(runtime, encoder, trainComparisons, config.gold, config.seed, {
       ...rmOptions,
       onStep: (step: number) =>
         progress("gold", step, (config.gold.epochs ?? 3) * Math.ceil(trainComparisons.length / (config.rmTraining?.batchSize ?? 64))),
-    }),
-  );
+    });
+  if (golds && !sharedGold) golds.set(goldKey, training);
+  if (sharedGold) sink.log(`gold RM (${config.gold.name}) shared with an earlier grid point (same data, split, size and training)`);
+  const gold = await timed("gold", () => training);
   const goldValidationAccuracy = await pairwiseAccuracy(runtime, gold.model, heldOutComparisons, encoder.pad);
   sink.log(`gold RM (${config.gold.name}): held-out accuracy ${goldValidationAccuracy.toFixed(3)}, train ${gold.finalAccuracy.toFixed(3)}`);
 
