@@ -18,7 +18,7 @@
  * strictly more data.
  */
 import { join } from "node:path";
-import { Rng, hash64, rewardScores, saveModel, type Gpt, type RewardModelConfig } from "@goodhart/engine";
+import { Rng, hash64, rewardModelParamCount, rewardScores, saveModel, type Gpt, type RewardModelConfig } from "@goodhart/engine";
 import {
   bestOfNCurve,
   bestOfNPromptValues,
@@ -43,6 +43,7 @@ import type { TaskPrompt } from "../task/prompts.ts";
 import { sampleLogProbs, samplePolicy, type PolicySample } from "./policy-samples.ts";
 import { REWARD_TRAINING_DEFAULTS, type Comparison, type RewardTrainingOptions } from "./reward-training.ts";
 import { trainStackedRewardModels } from "./stacked-reward-training.ts";
+import { proxyRuntimes } from "./proxy-runtime.ts";
 import { ProgressTracker, type PhasePlan } from "./progress.ts";
 import { storedBonStudyResult } from "./bon-analysis.ts";
 import type { ExperimentContext, ExperimentInterval, ExperimentSampleSet, RunSink } from "./sink.ts";
@@ -250,6 +251,7 @@ export async function runBonStudy(config: unknown, context: ExperimentContext, o
     groups.get(key)!.push(r);
   }
   const { runtime, sink, signal } = context;
+  const proxyRuntime = proxyRuntimes(runtime);
   const timings: Record<string, number> = { pretrain: 0, sampling: 0, "rm-training": 0, scoring: 0, curves: 0 };
   const timed = phaseTimer(timings);
   // The vocabulary (and so the tokenizer) is the same for every task seed.
@@ -294,10 +296,14 @@ export async function runBonStudy(config: unknown, context: ExperimentContext, o
   const results: BonRunResult[] = [];
   const groupResults: BonStudyResult["groups"] = [];
   let g = 0;
-  for (const [key, runs] of groups) {
-    const out = await runGroup(runs, g++);
-    results.push(...out.runs);
-    groupResults.push({ overrides: JSON.parse(key) as Record<string, unknown>, basePolicy: out.basePolicy, baseGold: out.baseGold });
+  try {
+    for (const [key, runs] of groups) {
+      const out = await runGroup(runs, g++);
+      results.push(...out.runs);
+      groupResults.push({ overrides: JSON.parse(key) as Record<string, unknown>, basePolicy: out.basePolicy, baseGold: out.baseGold });
+    }
+  } finally {
+    await proxyRuntime.release();
   }
   return {
     study: study.name,
@@ -496,9 +502,10 @@ export async function runBonStudy(config: unknown, context: ExperimentContext, o
         const stepsPerMember = rmEpochs * Math.ceil(train.length / rmBatch);
         // The k members train together in one stacked program (same math as one at a time, each
         // with its own seed, data order and gradient clipping; experiments/stacked-reward-training.ts).
+        const rmRuntime = await proxyRuntime.forParams(k * rewardModelParamCount(cfg));
         const trainedMembers = await timed("rm-training", () =>
           trainStackedRewardModels(
-            runtime,
+            rmRuntime,
             cfg,
             train,
             Array.from({ length: k }, (_, m) => ({
@@ -520,7 +527,7 @@ export async function runBonStudy(config: unknown, context: ExperimentContext, o
         for (let m = 0; m < k; m++) {
           const trained = trainedMembers[m]!;
           const scored = await timed("scoring", async () => {
-            const all = await rewardScores(runtime, trained.model, [...reference, ...poolSequences], {
+            const all = await rewardScores(rmRuntime, trained.model, [...reference, ...poolSequences], {
               padToken: tokenizer.special.pad,
               batchSize: 256,
             });
