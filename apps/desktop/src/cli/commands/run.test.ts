@@ -1,6 +1,6 @@
 // `goodhart run`, `runs list` and `curves` on a real SQLite file, with a real (tiny) study: the
 // policy is pretrained, proxies are trained by the engine, and everything lands in the store.
-import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
@@ -110,6 +110,12 @@ describe("goodhart runs list and curves", () => {
     const json = captureIo();
     expect(await main(["runs", "list", "--db", db, "--json", "--status", "done"], json)).toBe(0);
     expect((JSON.parse(json.stdout) as { series: string[] }[])[0]!.series).toContain("proxy:uwo-0.5");
+    // The run records the lab version that created it (the app's package.json).
+    const { version } = JSON.parse(readFileSync(new URL("../../../package.json", import.meta.url), "utf8")) as { version: string };
+    expect((JSON.parse(json.stdout) as { labVersion: string | null }[])[0]!.labVersion).toBe(version);
+    const show = captureIo();
+    expect(await main(["runs", "show", "1", "--db", db], show)).toBe(0);
+    expect(show.stdout).toContain(` by Goodhart Lab ${version}`);
   });
 
   it("curves --format csv prints one row per point with d = sqrt(kl)", async () => {

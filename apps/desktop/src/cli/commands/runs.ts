@@ -130,13 +130,17 @@ export const runsShowCommand: CliCommand = {
         .names(id)
         .map((name) => ({ name, last: store.metrics.latest(id, name)!, points: store.metrics.series(id, name).steps.length }));
       const series = store.curves.series(id).map((s) => s.name);
-      const result = store.runs.get(id)?.result ?? null;
+      const stored = store.runs.get(id);
+      const result = stored?.result ?? null;
+      // Recorded since migration 0120; older runs and imported ones have none.
+      const labVersion = stored?.labVersion ?? null;
       const external = externalRun(store, id) ?? null;
       if (opts.flags.has("json")) {
         io.out(
           JSON.stringify(
             {
               ...run,
+              labVersion,
               series,
               metrics: metrics.map((m) => ({ name: m.name, step: m.last.step, value: m.last.value, points: m.points })),
               result,
@@ -153,7 +157,7 @@ export const runsShowCommand: CliCommand = {
         `  status      ${run.status}${run.error ? ` (${run.error})` : ""}`,
         `  experiment  ${run.experimentId ?? "-"}   seed ${run.seed}   device ${run.device ?? "-"}`,
         ...(run.executor ? [`  executes    ${run.executor} (worker pool)`] : []),
-        `  created     ${run.createdAt}${run.startedAt ? `   started ${run.startedAt}` : ""}${run.endedAt ? `   ended ${run.endedAt}` : ""}`,
+        `  created     ${run.createdAt}${labVersion ? ` by Goodhart Lab ${labVersion}` : ""}${run.startedAt ? `   started ${run.startedAt}` : ""}${run.endedAt ? `   ended ${run.endedAt}` : ""}`,
         `  progress    ${run.progress ? `${run.progress.step}/${run.progress.totalSteps}` : "-"}${run.checkpointStep !== null ? `   checkpoint at step ${run.checkpointStep}` : ""}`,
         ...externalLines(external),
         `  series      ${series.length ? series.join(", ") : "-"}`,
