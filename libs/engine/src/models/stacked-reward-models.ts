@@ -128,8 +128,11 @@ export class StackedRewardModels {
       return bias ? y.add(bias.reshape([M, 1, bias.shape[1]!])) : y;
     };
     const arange = zeros([T], "float32").add(1).cumsum(0, { exclusive: true }); // (T,)
+    // One additive mask for future and padding keys, shared by every layer: -1e9 where either
+    // masks, 0 elsewhere. Adding 0 leaves a score exactly as it was and a masked weight is exactly 0
+    // after softmax, as with the trunk's two Wheres, at one op on the scores instead of two.
     const future = arange.unsqueeze(1).lt(arange.unsqueeze(0)); // (T, T)
-    const keyMask = rowMask.reshape([MR, 1, 1, T]);
+    const blocked = where(rowMask.reshape([MR, 1, 1, T]), where(future, -1e9, 0), -1e9); // (M*R, 1, T, T)
     const heads = (t: Tensor) => t.reshape([MR, T, H, D]).transpose([0, 2, 1, 3]); // (M*R, H, T, D)
 
     for (let i = 0; i < c.nLayers; i++) {
@@ -141,7 +144,7 @@ export class StackedRewardModels {
       let scores = heads(q!)
         .matmul(heads(k!).T)
         .mul(1 / Math.sqrt(D)); // (M*R, H, T, T)
-      scores = where(keyMask, where(future, -1e9, scores), -1e9);
+      scores = scores.add(blocked);
       const mixed = scores.softmax(-1).matmul(heads(v!)); // (M*R, H, T, D)
       const attnOut = project(`${b}.attn.proj`, mixed.transpose([0, 2, 1, 3]).reshape([M, N, H * D]));
       const mlp = (h: Tensor) => {
