@@ -67,6 +67,7 @@ export const runDto = (r: Run, live: { progress: RunDto["progress"]; checkpointS
   error: r.error,
   progress: live.progress,
   checkpointStep: live.checkpointStep,
+  labVersion: r.labVersion,
 });
 
 export const curvePointDto = (p: CurvePoint): CurvePointDto => ({

@@ -229,6 +229,8 @@ export const RunDto = z.object({
   progress: z.object({ step: z.number().int().nonnegative(), totalSteps: z.number().int().nonnegative() }).nullable(),
   /** The step of the last checkpoint written, or null when there is none to resume from. */
   checkpointStep: z.number().int().nonnegative().nullable(),
+  /** The Goodhart Lab version that created the run (runs.lab_version), or null for older and imported runs. */
+  labVersion: z.string().nullable(),
   /** Where a pooled run executes: its worker (`name@host`) or `queue host:port` while it waits; absent when this lab runs it. */
   executor: z.string().optional(),
 });

@@ -85,6 +85,7 @@ describe("LabApi contract", () => {
             error: null,
             progress: null,
             checkpointStep: null,
+            labVersion: null,
             secret: "dropped",
           };
         },

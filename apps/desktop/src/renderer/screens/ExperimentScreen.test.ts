@@ -1,5 +1,6 @@
 import { mount, unmount } from "svelte";
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from "vitest";
+import appPackage from "../../../package.json" with { type: "json" };
 import { waitForStatus } from "../../service/testing/wait-for.ts";
 import { LabState } from "../state/lab-state.svelte.ts";
 import { Router } from "../state/router.svelte.ts";
@@ -109,6 +110,11 @@ describe("Experiment, Runs and Compare screens", () => {
     const first = await waitFor(() => count() > 0 && count());
     await waitFor(() => count() > first);
     expect($('[data-testid="run-detail"]').dataset.status).toBe("running");
+    // The run details name the Goodhart Lab that created the run (the app's package.json version).
+    expect($('[data-testid="run-lab-version"]').textContent).toBe(`Goodhart Lab ${appPackage.version}`);
+    expect($('[data-testid="run-lab-version"]').parentElement!.textContent).toMatch(
+      new RegExp(`created .+ by Goodhart Lab ${appPackage.version.replaceAll(".", "\\.")}`),
+    );
     // Cancel from the screen, then resume from the last checkpoint; the curve completes.
     click($('[data-testid="cancel-run"]'));
     await waitFor(() => $('[data-testid="run-detail"]').dataset.status === "cancelled", 10_000);

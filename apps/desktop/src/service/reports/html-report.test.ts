@@ -18,6 +18,7 @@ const run = (id: number, name: string): RunDto => ({
   error: null,
   progress: null,
   checkpointStep: null,
+  labVersion: null,
 });
 
 /** A best-of-n curve with the Gao et al. shape: gold d(a - b d), proxy rising. */
