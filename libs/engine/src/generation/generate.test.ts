@@ -97,6 +97,21 @@ describe("generate", () => {
     expect(out.tokens[0]!.length).toBeLessThanOrEqual(4);
   });
 
+  it("drops finished rows from the decode batch without changing any row's tokens (log-probs to float rounding)", async () => {
+    const many = randomRows(8, [4, 1, 6, 3, 5, 2, 6, 4, 2, 5, 3, 1], V);
+    const free = await generate(rt, model, many, { maxNewTokens: 16, seeds: 4, dropFinished: false });
+    const stop = free.tokens[0]![2]!; // rows finish at different steps
+    const kept = await generate(rt, model, many, { maxNewTokens: 16, seeds: 4, stopToken: stop, dropFinished: false });
+    const dropped = await generate(rt, model, many, { maxNewTokens: 16, seeds: 4, stopToken: stop });
+    const lengths = new Set(kept.tokens.map((t) => t.length));
+    expect(lengths.size, "rows should finish at different steps").toBeGreaterThan(2);
+    expect(dropped.tokens).toEqual(kept.tokens);
+    // A smaller batch may take other kernels in ONNX Runtime: equal up to float rounding.
+    dropped.logprobs.flat().forEach((l, i) => expect(Math.abs(l - kept.logprobs.flat()[i]!)).toBeLessThan(1e-5));
+    expect(dropped.stats.runs).toBe(kept.stats.runs);
+    expect(dropped.stats.decodeRows).toBeLessThan(kept.stats.decodeRows);
+  });
+
   it("returns the temperature-1 log-probs that logprobs() scores for the same completions", async () => {
     const out = await generate(rt, model, prompts, { maxNewTokens: 9, seeds: 3, temperature: 0.7, topK: 10 });
     const scored = await logprobs(rt, model, prompts, out.tokens, { batchSize: 4 });

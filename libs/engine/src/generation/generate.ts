@@ -29,6 +29,15 @@ export interface GenerateOptions extends SamplingOptions {
    * keep results independent of the split). Default: all prompts in one batch.
    */
   batchSize?: number;
+  /**
+   * With the KV cache, drop finished rows from the decode batch (once a quarter of it has
+   * finished), so short completions stop costing compute while the longest one runs on. A row's
+   * logits do not depend on the other rows, but ONNX Runtime's kernels for a smaller batch may round
+   * differently: log-probs agree to about 1e-6 and tokens are the same unless a draw falls within
+   * that of a boundary between tokens. Deterministic either way (the same inputs drop the same rows).
+   * Default true.
+   */
+  dropFinished?: boolean;
 }
 
 export interface GenerationResult {
@@ -39,8 +48,8 @@ export interface GenerationResult {
    * (log-softmax of the raw logits), whatever temperature/top-k/top-p drew it: what KL terms need.
    */
   logprobs: number[][];
-  /** Program runs, wall time, and time inside ONNX Runtime. */
-  stats: { runs: number; ms: number; ortMs: number; samplingMs: number };
+  /** Program runs, wall time, time inside ONNX Runtime, and rows summed over the KV-cache decode runs. */
+  stats: { runs: number; ms: number; ortMs: number; samplingMs: number; decodeRows: number };
 }
 
 function seedsFor(seeds: GenerateOptions["seeds"], n: number): number[] {
@@ -67,7 +76,7 @@ export async function generate(
   if (prompts.length === 0) throw new Error("generate: no prompts");
   if (prompts.length <= size) return generateBatch(runtime, model, prompts, options);
   const seeds = seedsFor(options.seeds, prompts.length);
-  const result: GenerationResult = { tokens: [], logprobs: [], stats: { runs: 0, ms: 0, ortMs: 0, samplingMs: 0 } };
+  const result: GenerationResult = { tokens: [], logprobs: [], stats: { runs: 0, ms: 0, ortMs: 0, samplingMs: 0, decodeRows: 0 } };
   for (let start = 0; start < prompts.length; start += size) {
     const part = await generateBatch(runtime, model, prompts.slice(start, start + size), {
       ...options,
@@ -75,7 +84,7 @@ export async function generate(
     });
     result.tokens.push(...part.tokens);
     result.logprobs.push(...part.logprobs);
-    for (const k of ["runs", "ms", "ortMs", "samplingMs"] as const) result.stats[k] += part.stats[k];
+    for (const k of ["runs", "ms", "ortMs", "samplingMs", "decodeRows"] as const) result.stats[k] += part.stats[k];
   }
   return result;
 }
@@ -116,6 +125,7 @@ async function generateBatch(
   let runs = 0;
   let ortMs = 0;
   let samplingMs = 0;
+  let decodeRows = 0;
   const timed = async (s: Session, feeds: Record<string, HostTensor>) => {
     const before = s.stats.ortMs;
     const out = await s.run(feeds);
@@ -127,28 +137,37 @@ async function generateBatch(
   let out = await timed(prefill, { ...params, ids: prompt.ids, mask: prompt.mask });
   const c = model.config;
   // Capacity: the prompt plus every sampled token but the last, which is never fed back.
-  const cache = kv ? new KvCache(B, c.nLayers, c.nKvHeads, c.headDim, T + maxNew - 1) : undefined;
+  let cache = kv ? new KvCache(B, c.nLayers, c.nKvHeads, c.headDim, T + maxNew - 1) : undefined;
   cache?.append(out, mask, T);
-  const ones = new Uint8Array(B).fill(1);
   const V = model.config.vocab;
+  const dropFinished = options.dropFinished ?? true;
+  // Original row of each row of the decode batch (all rows until finished ones are dropped).
+  let live = Array.from({ length: B }, (_, b) => b);
   for (let step = 0; step < maxNew; step++) {
     const ts = performance.now();
-    const logits = out.logits!.data as Float32Array; // (B, V)
-    const next = new BigInt64Array(B).fill(BigInt(pad));
-    for (let b = 0; b < B; b++) {
-      if (done[b]) continue;
-      const token = sampleToken(logits, sampling, sampling.temperature === 0 ? 0 : rngs[b]!.uniform(), b * V, V);
+    const logits = out.logits!.data as Float32Array; // (live rows, V)
+    let next = new BigInt64Array(live.length).fill(BigInt(pad));
+    live.forEach((b, i) => {
+      if (done[b]) return;
+      const token = sampleToken(logits, sampling, sampling.temperature === 0 ? 0 : rngs[b]!.uniform(), i * V, V);
       tokens[b]!.push(token);
-      logprobs[b]!.push(logSoftmaxAt(logits, token, b * V, V));
-      next[b] = BigInt(token);
+      logprobs[b]!.push(logSoftmaxAt(logits, token, i * V, V));
+      next[i] = BigInt(token);
       if (token === options.stopToken) done[b] = true;
-    }
+    });
     samplingMs += performance.now() - ts;
     if (step === maxNew - 1 || done.every(Boolean)) break;
-    const nextIds: HostTensor = { dtype: "int64", shape: [B, 1], data: next };
     if (decode && cache) {
+      const keep = live.flatMap((b, i) => (done[b] ? [] : [i]));
+      if (dropFinished && live.length - keep.length >= Math.max(1, live.length / 4)) {
+        cache = cache.select(keep);
+        next = BigInt64Array.from(keep, (i) => next[i]!);
+        live = keep.map((i) => live[i]!);
+      }
+      const nextIds: HostTensor = { dtype: "int64", shape: [live.length, 1], data: next };
       out = await timed(decode, { ...params, ids: nextIds, ...cache.feeds() });
-      cache.append(out, ones, 1); // finished rows too: their outputs are ignored
+      decodeRows += live.length;
+      cache.append(out, new Uint8Array(live.length).fill(1), 1); // finished rows not yet dropped too: their outputs are ignored
     } else {
       // No cache: rerun the full forward over the sequences grown by one real position.
       const longer = new BigInt64Array(B * (T + 1));
@@ -169,5 +188,5 @@ async function generateBatch(
       });
     }
   }
-  return { tokens, logprobs, stats: { runs, ms: performance.now() - t0, ortMs, samplingMs } };
+  return { tokens, logprobs, stats: { runs, ms: performance.now() - t0, ortMs, samplingMs, decodeRows } };
 }

@@ -71,3 +71,28 @@ describe("KV-cache decode", () => {
     });
   }
 });
+
+describe("KvCache.select", () => {
+  it("keeps the chosen rows' keys, values and mask, in the given order", () => {
+    const cache = new KvCache(3, 2, 2, 4, 5);
+    const outputs: Record<string, { dtype: "float32"; shape: number[]; data: Float32Array }> = {};
+    for (let l = 0; l < 2; l++)
+      for (const kind of ["k", "v"])
+        outputs[`present.${kind}.${l}`] = {
+          dtype: "float32",
+          shape: [3, 2, 2, 4],
+          data: Float32Array.from({ length: 3 * 2 * 2 * 4 }, (_, i) => i + 100 * l + (kind === "v" ? 1000 : 0)),
+        };
+    cache.append(outputs, Uint8Array.from([1, 1, 0, 1, 1, 0]), 2);
+    const picked = cache.select([2, 0]);
+    expect(picked.batch).toBe(2);
+    expect(picked.length).toBe(2);
+    const stride = 2 * 5 * 4;
+    for (let l = 0; l < 2; l++)
+      [2, 0].forEach((r, i) => {
+        expect(picked.keys[l]!.subarray(i * stride, (i + 1) * stride)).toEqual(cache.keys[l]!.subarray(r * stride, (r + 1) * stride));
+        expect(picked.values[l]!.subarray(i * stride, (i + 1) * stride)).toEqual(cache.values[l]!.subarray(r * stride, (r + 1) * stride));
+      });
+    expect([...picked.mask]).toEqual([1, 0, 0, 0, 0, 1, 1, 0, 0, 0]);
+  });
+});

@@ -45,6 +45,24 @@ export class KvCache {
     this.length += T;
   }
 
+  /**
+   * A cache holding only the given rows (indices into this batch, in that order), with the same
+   * capacity and length: what decoding continues with once the other rows have finished.
+   */
+  select(rows: readonly number[]): KvCache {
+    const { heads: H, headDim: D, capacity: C } = this;
+    const out = new KvCache(rows.length, this.layers, H, D, C);
+    const stride = H * C * D; // one row of a layer's keys or values
+    for (let l = 0; l < this.layers; l++)
+      rows.forEach((r, i) => {
+        out.keys[l]!.set(this.keys[l]!.subarray(r * stride, (r + 1) * stride), i * stride);
+        out.values[l]!.set(this.values[l]!.subarray(r * stride, (r + 1) * stride), i * stride);
+      });
+    rows.forEach((r, i) => out.mask.set(this.mask.subarray(r * C, (r + 1) * C), i * C));
+    out.length = this.length;
+    return out;
+  }
+
   /** Feeds for a decode step: `cache.k.<i>`, `cache.v.<i>` and `cache_mask` at full capacity. */
   feeds(): Record<string, HostTensor> {
     const shape = [this.batch, this.heads, this.capacity, this.headDim];
