@@ -6,7 +6,15 @@
 //   tsx tools/bench/rl.ts --science   the science findings at science size (below) with 3 seeds
 //   tsx tools/bench/rl.ts --presets   wall time, CPU-seconds and the phase split of gao-rl and
 //                                     coste-rl at their default size
-//   (no flag: all three)
+//   tsx tools/bench/rl.ts --phases [--cache DIR]
+//                                     CPU-seconds of each phase of a coste-rl step and evaluation
+//                                     (PPO 32 x 1, five small proxies, the default base policy,
+//                                     pretrained into DIR when not cached there), each the old way
+//                                     and the current way back to back in one process: generation
+//                                     keeping finished rows vs dropping them, member scoring one
+//                                     member at a time in batches of 256 vs stacked in length
+//                                     batches, the analysis program over one batch vs length batches
+//   (no flag: the first three)
 //
 // Science size: the base policy and task of rl-quick-demo (1 layer, d32, 200 pretraining steps),
 // proxies the size of the policy trained on 2,000 comparisons, RLOO for 50 steps, evaluated every
@@ -16,10 +24,21 @@
 import { mkdtempSync, rmSync } from "node:fs";
 import os from "node:os";
 import path from "node:path";
-import { createRuntime } from "@goodhart/engine";
+import { RewardModel, createRuntime, generate } from "@goodhart/engine";
 import {
   DEFAULT_RL_STUDY,
+  MAX_COMPLETION_TOKENS,
+  RlPolicy,
+  WordTokenizer,
+  analyseRollout,
+  completionSlice,
+  createTask,
   goldDropSingle,
+  loadOrPretrainBasePolicy,
+  memberScorer,
+  memberScores,
+  rowBatch,
+  sampleRollout,
   kindRegistry,
   nullSink,
   objectiveMinusSingle,
@@ -30,10 +49,11 @@ import {
 } from "@goodhart/objectives";
 import { recordBench } from "./record.ts";
 
-const all = !["--step", "--science", "--presets"].some((f) => process.argv.includes(f));
-const want = (flag: string) => all || process.argv.includes(flag);
+const all = !["--step", "--science", "--presets", "--phases"].some((f) => process.argv.includes(f));
+const want = (flag: string) => (all && flag !== "--phases") || process.argv.includes(flag);
 const dir = mkdtempSync(path.join(os.tmpdir(), "goodhart-bench-rl-"));
-const cacheDir = path.join(dir, "cache");
+const cacheArg = process.argv.indexOf("--cache");
+const cacheDir = cacheArg > 0 && process.argv[cacheArg + 1] ? path.resolve(process.argv[cacheArg + 1]!) : path.join(dir, "cache");
 const runtime = await createRuntime({ device: "cpu", threads: 2 });
 
 const SCIENCE_SIZE: RlStudyConfig = {
@@ -83,8 +103,90 @@ function put(key: string, f: RlFinding | null, command: string): void {
   );
 }
 
+/** CPU-seconds per call of `f` (ONNX Runtime's threads included), over `reps` calls. */
+async function cpuSecondsPerCall(reps: number, f: () => Promise<unknown>): Promise<number> {
+  const c0 = process.cpuUsage();
+  for (let i = 0; i < reps; i++) await f();
+  const c = process.cpuUsage(c0);
+  return (c.user + c.system) / 1e6 / reps;
+}
+
+/**
+ * The phases of a coste-rl step (32 rollouts) and evaluation (64 prompts x 2), the old way and the
+ * current way alternately, so both see the same load. The base policy is the preset's (pretrained);
+ * the five proxies are untrained members of the preset's small size (scoring cost does not depend
+ * on the weights).
+ */
+async function phases(results: Record<string, number | string>): Promise<void> {
+  const s = DEFAULT_RL_STUDY;
+  const task = createTask(s.task.seed, { prompts: s.task.prompts });
+  const tokenizer = new WordTokenizer(task.vocabulary);
+  const pad = tokenizer.special.pad;
+  const spec = {
+    layers: s.basePolicy.layers,
+    dModel: s.basePolicy.dModel,
+    heads: s.basePolicy.heads,
+    pretrainSteps: s.basePolicy.pretrainSteps,
+    seed: s.task.seed,
+  };
+  const base = await loadOrPretrainBasePolicy(runtime, task, tokenizer, spec, cacheDir);
+  const rl = new RlPolicy(base.model, 1);
+  const session = await rl.analysisSession(runtime);
+  const members = [1, 2, 3, 4, 5].map(
+    (seed) => new RewardModel({ vocab: tokenizer.vocabSize, maxSeq: 64, dModel: 64, nHeads: 4, nLayers: 2 }, { seed }),
+  );
+  const scorer = memberScorer(runtime, members, pad);
+  const reps = 6;
+  const load0 = os.loadavg()[0]!;
+  for (const [name, prompts] of [
+    ["step", task.prompts.train.slice(0, 32)],
+    ["eval", task.prompts.test.slice(0, 64).flatMap((p) => [p, p])],
+  ] as const) {
+    const ids = prompts.map((p) => tokenizer.promptIds(p.words));
+    const gen = (dropFinished: boolean) =>
+      generate(runtime, rl.sampler(), ids, {
+        maxNewTokens: MAX_COMPLETION_TOKENS,
+        stopToken: tokenizer.special.eos,
+        padToken: pad,
+        seeds: 5,
+        temperature: 1,
+        dropFinished,
+      });
+    const rollout = await sampleRollout(
+      runtime,
+      rl.sampler(),
+      tokenizer,
+      prompts,
+      prompts.map((_, i) => 5 + i),
+    );
+    const oneBatchAnalysis = async () => {
+      const batch = rowBatch(rollout.promptIds, rollout.completions, pad);
+      const { actions: _unused, ...inputs } = batch.feeds;
+      const out = await session.run({ ...rl.feeds(), ...inputs });
+      return rollout.completions.map((c, b) => completionSlice(out.logp!.data as Float32Array, batch, b, c.length));
+    };
+    const timings: Record<string, [number, number]> = { generation: [0, 0], scoring: [0, 0], analysis: [0, 0] };
+    for (let r = 0; r < reps; r++) {
+      timings.generation![0] += await cpuSecondsPerCall(1, () => gen(false));
+      timings.generation![1] += await cpuSecondsPerCall(1, () => gen(true));
+      timings.scoring![0] += await cpuSecondsPerCall(1, () => memberScores(runtime, members, rollout.sequences, pad));
+      timings.scoring![1] += await cpuSecondsPerCall(1, () => scorer.score(rollout.sequences));
+      timings.analysis![0] += await cpuSecondsPerCall(1, oneBatchAnalysis);
+      timings.analysis![1] += await cpuSecondsPerCall(1, () => analyseRollout(session, rl, rollout, pad));
+    }
+    for (const [phase, [before, after]] of Object.entries(timings)) {
+      results[`rl_phase_${name}_${phase}_cpu_s_before`] = Number((before / reps).toFixed(4));
+      results[`rl_phase_${name}_${phase}_cpu_s`] = Number((after / reps).toFixed(4));
+      console.log(`${name} ${phase}: ${(before / reps).toFixed(4)} -> ${(after / reps).toFixed(4)} CPU-s`);
+    }
+  }
+  results.rl_phase_load_avg = Number(((load0 + os.loadavg()[0]!) / 2).toFixed(1));
+  console.log(`load average ~${results.rl_phase_load_avg}`);
+}
+
 const results: Record<string, number | string> = {};
 try {
+  if (want("--phases")) await phases(results);
   if (want("--step")) {
     for (const algorithm of ["rloo", "ppo"] as const) {
       const config = {

@@ -4,6 +4,7 @@ export * from "./losses.ts";
 export { RlPolicy, rowBatch, tokenFeed, completionSlice, type RowBatch } from "./policy.ts";
 export * from "./rollout.ts";
 export * from "./rewards.ts";
+export { memberScorer, type MemberScorer } from "./member-scores.ts";
 export * from "./evaluate.ts";
 export * from "./train.ts";
 export * from "./proxies.ts";

@@ -3,7 +3,8 @@
  * whose members are normalised to mean 0 / std 1 on the base policy's samples and aggregated by
  * mean, WCO or UWO; Coste et al. 2024).
  */
-import { rewardScores, type RewardModel, type Runtime } from "@goodhart/engine";
+import type { RewardModel, Runtime } from "@goodhart/engine";
+import { memberScorer } from "./member-scores.ts";
 import { aggregate, applyNormalisation, type Aggregation, type Normalisation } from "../ensemble.ts";
 import type { BuiltinTask } from "../task/task.ts";
 import type { Rollout } from "./rollout.ts";
@@ -30,17 +31,7 @@ export function goldReward(task: BuiltinTask): RewardSource {
   return { name: "gold", score: async (rollout) => ({ reward: goldOf(task, rollout), members: null }) };
 }
 
-/** Raw member scores (k rows) of sequences. */
-export async function memberScores(
-  runtime: Runtime,
-  members: readonly RewardModel[],
-  sequences: readonly (readonly number[])[],
-  pad: number,
-): Promise<Float32Array[]> {
-  const out: Float32Array[] = [];
-  for (const m of members) out.push(await rewardScores(runtime, m, sequences, { padToken: pad, batchSize: 256 }));
-  return out;
-}
+export { memberScores } from "./member-scores.ts";
 
 export function proxyReward(
   runtime: Runtime,
@@ -52,10 +43,12 @@ export function proxyReward(
 ): RewardSource {
   if (members.length !== normalisation.mean.length)
     throw new RangeError(`proxyReward: ${members.length} members but normalisation for ${normalisation.mean.length}`);
+  // All k members in one program per batch (member-scores.ts): every RL step and evaluation scores with them.
+  const scorer = memberScorer(runtime, members, pad);
   return {
     name,
     async score(rollout) {
-      const normalised = applyNormalisation(await memberScores(runtime, members, rollout.sequences, pad), normalisation);
+      const normalised = applyNormalisation(await scorer.score(rollout.sequences), normalisation);
       return { reward: aggregate(normalised, aggregation), members: normalised };
     },
   };

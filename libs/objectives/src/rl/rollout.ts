@@ -7,6 +7,7 @@ import { generate, type Gpt, type Runtime, type Session } from "@goodhart/engine
 import { MAX_COMPLETION_TOKENS } from "../task/base-policy.ts";
 import type { TaskPrompt } from "../task/prompts.ts";
 import type { WordTokenizer } from "../task/word-tokenizer.ts";
+import { lengthBatches } from "./length-batches.ts";
 import { completionSlice, rowBatch, type RlPolicy, type RowBatch } from "./policy.ts";
 
 export interface Rollout {
@@ -55,6 +56,7 @@ export async function sampleRollout(
 
 /** Per-sample, per-completion-token values of a rollout under the current policy. */
 export interface RolloutAnalysis {
+  /** The rollout's rows laid out as one batch (the analysis itself runs over batches of similar length). */
   batch: RowBatch;
   logp: Float64Array[];
   refLogp: Float64Array[];
@@ -64,19 +66,35 @@ export interface RolloutAnalysis {
   entropy: Float64Array;
 }
 
-/** Runs the analysis program over a rollout (one batch). */
+/**
+ * Runs the analysis program over a rollout, in batches of rows of similar length
+ * (length-batches.ts): each row's values do not depend on the other rows, and a batch padded to the
+ * rollout's longest completion would spend much of its work on padding.
+ */
 export async function analyseRollout(session: Session, rl: RlPolicy, rollout: Rollout, pad: number): Promise<RolloutAnalysis> {
+  const n = rollout.completions.length;
   const batch = rowBatch(rollout.promptIds, rollout.completions, pad);
-  const { actions: _unused, ...inputs } = batch.feeds; // the analysis reads every position
-  const out = await session.run({ ...rl.feeds(), ...inputs });
-  const take = (name: string) => rollout.completions.map((c, b) => completionSlice(out[name]!.data as Float32Array, batch, b, c.length));
-  const entropy = take("entropy").map((e) => e.reduce((s, x) => s + x, 0) / Math.max(1, e.length));
+  const params = rl.feeds();
+  const names = ["logp", "ref_logp", "exact_kl", "values", "entropy"] as const;
+  const out = Object.fromEntries(names.map((name) => [name, new Array<Float64Array>(n)])) as Record<(typeof names)[number], Float64Array[]>;
+  for (const rows of lengthBatches(rollout.completions.map((c, i) => rollout.promptIds[i]!.length + c.length))) {
+    const part = rowBatch(
+      rows.map((r) => rollout.promptIds[r]!),
+      rows.map((r) => rollout.completions[r]!),
+      pad,
+    );
+    const { actions: _unused, ...inputs } = part.feeds; // the analysis reads every position
+    const result = await session.run({ ...params, ...inputs });
+    for (const name of names)
+      rows.forEach((r, b) => (out[name][r] = completionSlice(result[name]!.data as Float32Array, part, b, rollout.completions[r]!.length)));
+  }
+  const entropy = out.entropy.map((e) => e.reduce((s, x) => s + x, 0) / Math.max(1, e.length));
   return {
     batch,
-    logp: take("logp"),
-    refLogp: take("ref_logp"),
-    exactKl: take("exact_kl"),
-    values: take("values"),
+    logp: out.logp,
+    refLogp: out.ref_logp,
+    exactKl: out.exact_kl,
+    values: out.values,
     entropy: Float64Array.from(entropy),
   };
 }
