@@ -8,8 +8,9 @@
 //                                     coste-rl at their default size
 //   tsx tools/bench/rl.ts --phases [--cache DIR]
 //                                     CPU-seconds of each phase of a coste-rl step and evaluation
-//                                     (PPO 32 x 1, five small proxies, the default base policy,
-//                                     pretrained into DIR when not cached there), each the old way
+//                                     (PPO 32 x 1, five small proxies), of a gao-rl RLOO step (16 x 4,
+//                                     one small proxy), with the default base policy (pretrained
+//                                     into DIR when not cached there), each the old way
 //                                     and the current way back to back in one process: generation
 //                                     keeping finished rows vs dropping them, member scoring one
 //                                     member at a time in batches of 256 vs stacked in length
@@ -114,8 +115,9 @@ async function cpuSecondsPerCall(reps: number, f: () => Promise<unknown>): Promi
 /**
  * The phases of a coste-rl step (32 rollouts) and evaluation (64 prompts x 2), the old way and the
  * current way alternately, so both see the same load. The base policy is the preset's (pretrained);
- * the five proxies are untrained members of the preset's small size (scoring cost does not depend
- * on the weights).
+ * the proxies are untrained members of the small size (scoring cost does not depend on the
+ * weights). gao-rl's RLOO step is measured with one small member (its proxies are tiny, small and
+ * medium).
  */
 async function phases(results: Record<string, number | string>): Promise<void> {
   const s = DEFAULT_RL_STUDY;
@@ -135,13 +137,16 @@ async function phases(results: Record<string, number | string>): Promise<void> {
   const members = [1, 2, 3, 4, 5].map(
     (seed) => new RewardModel({ vocab: tokenizer.vocabSize, maxSeq: 64, dModel: 64, nHeads: 4, nLayers: 2 }, { seed }),
   );
-  const scorer = memberScorer(runtime, members, pad);
+  const single = members.slice(0, 1);
   const reps = 6;
   const load0 = os.loadavg()[0]!;
-  for (const [name, prompts] of [
-    ["step", task.prompts.train.slice(0, 32)],
-    ["eval", task.prompts.test.slice(0, 64).flatMap((p) => [p, p])],
+  // coste-rl's PPO step (five members), gao-rl's RLOO step (16 prompts x 4, one member), an evaluation.
+  for (const [name, prompts, proxy] of [
+    ["step", task.prompts.train.slice(0, 32), members],
+    ["rloo_step", task.prompts.train.slice(0, 16).flatMap((p) => [p, p, p, p]), single],
+    ["eval", task.prompts.test.slice(0, 64).flatMap((p) => [p, p]), members],
   ] as const) {
+    const scorer = memberScorer(runtime, proxy, pad);
     const ids = prompts.map((p) => tokenizer.promptIds(p.words));
     const gen = (dropFinished: boolean) =>
       generate(runtime, rl.sampler(), ids, {
@@ -169,7 +174,7 @@ async function phases(results: Record<string, number | string>): Promise<void> {
     for (let r = 0; r < reps; r++) {
       timings.generation![0] += await cpuSecondsPerCall(1, () => gen(false));
       timings.generation![1] += await cpuSecondsPerCall(1, () => gen(true));
-      timings.scoring![0] += await cpuSecondsPerCall(1, () => memberScores(runtime, members, rollout.sequences, pad));
+      timings.scoring![0] += await cpuSecondsPerCall(1, () => memberScores(runtime, proxy, rollout.sequences, pad));
       timings.scoring![1] += await cpuSecondsPerCall(1, () => scorer.score(rollout.sequences));
       timings.analysis![0] += await cpuSecondsPerCall(1, oneBatchAnalysis);
       timings.analysis![1] += await cpuSecondsPerCall(1, () => analyseRollout(session, rl, rollout, pad));
