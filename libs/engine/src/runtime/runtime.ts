@@ -74,6 +74,10 @@ export interface Runtime {
   /** Why the requested device is not in use; absent when it is. */
   readonly fallbackReason?: string;
   readonly threads?: number;
+  /** Whether ONNX Runtime's CPU memory arena is on (RuntimeOptions.cpuMemArena). */
+  readonly cpuMemArena: boolean;
+  /** Sessions open now (opened and not yet released): what a caller checks to see it releases its own. */
+  readonly openSessions: number;
   /** Compiles (cached) and opens (cached per structural hash) a session for a program. */
   session(program: Program | CompiledProgram): Promise<Session>;
   /** Releases every session this runtime opened. */
@@ -111,7 +115,7 @@ export async function createRuntime(options: RuntimeOptions = {}): Promise<Runti
     fallbackReason = reasons.join("; ");
     if (requested !== "auto") log(`goodhart engine: device ${requested} unavailable (${fallbackReason}); running on cpu`);
   }
-  return new OrtRuntime(device, requested, fallbackReason, options.threads, options.cpuMemArena);
+  return new OrtRuntime(device, requested, fallbackReason, options.threads, options.cpuMemArena !== false);
 }
 
 class OrtRuntime implements Runtime {
@@ -122,8 +126,12 @@ class OrtRuntime implements Runtime {
     readonly requested: RuntimeDevice,
     readonly fallbackReason: string | undefined,
     readonly threads: number | undefined,
-    readonly cpuMemArena: boolean | undefined,
+    readonly cpuMemArena: boolean,
   ) {}
+
+  get openSessions(): number {
+    return this.sessions.size;
+  }
 
   session(program: Program | CompiledProgram): Promise<Session> {
     const compiled = "model" in program ? program : compile(program);

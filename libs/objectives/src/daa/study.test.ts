@@ -29,11 +29,13 @@ describe("direct alignment study at test size", () => {
   let cacheDir: string;
   let sink: ReturnType<typeof memorySink>;
   let result: DaaStudyResult;
+  let openAfterStudy: number;
   beforeAll(async () => {
     runtime = await createRuntime({ device: "cpu", threads: 2 });
     cacheDir = mkdtempSync(join(tmpdir(), "daa-study-"));
     sink = memorySink();
     result = await runDaaStudy(TEST_STUDY, { runtime, seed: 7, sink, cacheDir }, { bootstrapReplicates: 200 });
+    openAfterStudy = runtime.openSessions;
   }, 120_000);
   afterAll(async () => {
     await runtime?.release();
@@ -49,6 +51,11 @@ describe("direct alignment study at test size", () => {
     expect(() => kindRegistry.parse("daa", { evaluation: { epochOneFractions: [0.5] } })).toThrow(
       /evaluation.epochOneFractions: expected at least 4 checkpoints/,
     );
+  });
+
+  it("runs on a runtime of its own (CPU arena off) and leaves no session open on the job's", () => {
+    expect(runtime.cpuMemArena).toBe(true);
+    expect(openAfterStudy).toBe(0);
   });
 
   it("evaluates at step 0, at >= 4 checkpoints inside epoch 1 and at its end, each with SEs over prompts", () => {

@@ -16,7 +16,7 @@
  * runs differ only in their loss, beta, eta and seed: paired comparisons.
  */
 import { join } from "node:path";
-import { Rng, hash64, type Gpt } from "@goodhart/engine";
+import { Rng, createRuntime, hash64, type Gpt, type Runtime } from "@goodhart/engine";
 import { labelByGold, type GoldLabel } from "../labels.ts";
 import { validate } from "../config/validate.ts";
 import { canonicalJson } from "../config/sweep.ts";
@@ -255,6 +255,37 @@ export async function runDaaStudy(
   prepare: DaaTaskPreparer = prepareBuiltinDaa,
 ): Promise<DaaStudyResult> {
   const study = validate(daaStudySchema(), config);
+  const runtime = await openStudyRuntime(context.runtime);
+  try {
+    return await runDaaStudyOn(study, { ...context, runtime }, options, prepare);
+  } finally {
+    if (runtime !== context.runtime) await runtime.release();
+  }
+}
+
+/**
+ * The runtime a study runs on: the job's device and threads with ONNX Runtime's CPU arena off,
+ * released when the study ends. Almost every program run of a study has a new sequence length
+ * (batches of sampled completions), and with the arena on each session kept the largest set of
+ * intermediates it had ever held: a 4-run study at test size peaked at 860 MB with it and 422 MB
+ * without, for about the same CPU time (docs/direct-alignment.md, Memory). The arena changes where
+ * buffers live, never a computed value, so results are bitwise the same either way.
+ */
+async function openStudyRuntime(shared: Runtime): Promise<Runtime> {
+  if (!shared.cpuMemArena) return shared;
+  return createRuntime({
+    device: shared.device,
+    ...(shared.threads ? { threads: shared.threads } : {}),
+    cpuMemArena: false,
+  });
+}
+
+async function runDaaStudyOn(
+  study: DaaStudyConfig,
+  context: ExperimentContext,
+  options: DaaStudyOptions,
+  prepare: DaaTaskPreparer,
+): Promise<DaaStudyResult> {
   const specs = expandDaaStudy(study);
   const { runtime, sink, signal } = context;
   const timings: Record<string, number> = { pretrain: 0, sampling: 0, training: 0, evaluation: 0, analysis: 0 };

@@ -93,6 +93,40 @@ describe("trainDaa", () => {
     });
   }
 
+  it("holds its training session only while it trains: released when it returns and when it stops", async () => {
+    await fingerprint(base); // the evaluation's own session stays open: every run shares it
+    const open = runtime.openSessions;
+    let during = 0;
+    await trainDaa(runtime, base, pairs, options(), async (step, p) => {
+      during = Math.max(during, runtime.openSessions);
+      return { step, ...(await fingerprint(p)) };
+    });
+    expect(during).toBe(open + 1);
+    expect(runtime.openSessions).toBe(open);
+    const stop = new AbortController();
+    await expect(
+      trainDaa(runtime, base, pairs, options({ loss: { kind: "ipo", beta: 0.2 }, signal: stop.signal }), async (step) => {
+        if (step === 2) stop.abort();
+        return { step };
+      }),
+    ).rejects.toThrow();
+    expect(runtime.openSessions).toBe(open);
+  });
+
+  it("trains to the same bytes with ONNX Runtime's CPU arena off (what a study runs on)", async () => {
+    const evaluate = (step: number, p: Gpt) => fingerprint(p).then((f) => ({ step, ...f }));
+    const arenaOff = await createRuntime({ device: "cpu", threads: 2, cpuMemArena: false });
+    try {
+      for (const finetune of ["lora", "full"] as const) {
+        const on = await trainDaa(runtime, base, pairs, options({ finetune }), evaluate);
+        const off = await trainDaa(arenaOff, base, pairs, options({ finetune }), evaluate);
+        expect(off.evaluations).toEqual(on.evaluations);
+      }
+    } finally {
+      await arenaOff.release();
+    }
+  });
+
   it("refuses a checkpoint of a run with another length, naming the file", async () => {
     await expect(
       trainDaa(runtime, base, pairs, options({ epochs: 3, checkpointDir: join(dir, "resume-lora") }), async (step) => ({ step })),

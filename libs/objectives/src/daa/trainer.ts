@@ -32,6 +32,7 @@ import {
   type ParameterStore,
   type ProjectionKind,
   type Runtime,
+  type Trainer,
 } from "@goodhart/engine";
 import { daaLossGraph, type DaaLossParams } from "./losses.ts";
 import { sequenceFeeds, sequenceInputs, summedLogProbs, type ScoredSequence } from "./sequences.ts";
@@ -122,69 +123,80 @@ export async function trainDaa<E>(
     optimizer: { weightDecay: options.weightDecay ?? 0, maxGradNorm: 1 },
     schedule: linearWarmup(options.lr, Math.max(1, Math.ceil(0.1 * perEpoch))),
   });
-  const frozen = lora ? base.store.feeds() : {};
-
-  // Resume from the last checkpoint when there is one.
-  let evaluations: E[] = [];
-  let start = 0;
-  let resumedFrom: number | null = null;
-  const dir = options.checkpointDir;
-  if (dir && existsSync(join(dir, "state.json"))) {
-    const state = JSON.parse(await readFile(join(dir, "state.json"), "utf8")) as { step: number; total: number; evaluations: E[] };
-    if (state.total !== total)
-      throw new Error(
-        `${join(dir, "state.json")}: checkpoint of a run with ${state.total} steps, this run has ${total}; delete the folder`,
-      );
-    const saved = lora
-      ? (await loadLoraAdapter(join(dir, "weights"), base)).store
-      : (await loadModelOfKind(join(dir, "weights"), "gpt")).store;
-    for (const p of trainable.list()) trainable.set(p.name, Float32Array.from(saved.get(p.name).value));
-    if (state.step > 0) trainer.loadState(await loadOptimizerState(join(dir, "optimizer.safetensors")));
-    evaluations = state.evaluations;
-    start = state.step;
-    resumedFrom = state.step;
+  // The training session is this run's alone (its program holds the loss and beta), and ONNX
+  // Runtime keeps the largest intermediates it ever ran in its arena: released when the run ends,
+  // or a grid of runs holds one such session per point (docs/direct-alignment.md, Memory).
+  try {
+    return await trainWith(trainer);
+  } finally {
+    await trainer.session.release();
   }
-  const checkpoint = async (step: number) => {
-    if (!dir) return;
-    await mkdir(dir, { recursive: true });
-    if (lora) await saveLoraAdapter(join(dir, "weights"), lora);
-    else await saveModel(join(dir, "weights"), policy);
-    if (step > 0) await saveOptimizerState(join(dir, "optimizer.safetensors"), trainer.state());
-    // state.json last: it names a step whose weights and moments are already on disk.
-    await writeFileAtomic(join(dir, "state.json"), new TextEncoder().encode(JSON.stringify({ step, total, evaluations })));
-  };
-  const evaluationPolicy = (): Gpt => {
-    if (!lora) return policy;
-    const merged = base.clone();
-    mergeLora(merged, lora);
-    return merged;
-  };
-  const runEvaluation = async (step: number) => {
-    evaluations.push(await evaluate(step, evaluationPolicy()));
-    await checkpoint(step);
-  };
 
-  let trainSeconds = 0;
-  if (start === 0 && resumedFrom === null && evalSteps.has(0)) await runEvaluation(0);
-  for (let step = start; step < total; step++) {
-    options.signal?.throwIfAborted();
-    const epoch = Math.floor(step / perEpoch);
-    const within = step % perEpoch;
-    const order = new Rng(options.seed).fork(`order-${epoch}`).permutation(pairs.length);
-    const batch = order.slice(within * options.batchSize, (within + 1) * options.batchSize).map((i) => pairs[i]!);
-    const t0 = performance.now();
-    const rows = [...batch.map((p) => p.chosen), ...batch.map((p) => p.rejected)];
-    const refLp = Float32Array.from([...batch.map((p) => p.refChosen), ...batch.map((p) => p.refRejected)]);
-    const r = await trainer.step({
-      ...frozen,
-      ...sequenceFeeds(rows, options.pad),
-      ref_logp: { dtype: "float32", shape: [rows.length], data: refLp },
-    });
-    trainSeconds += (performance.now() - t0) / 1000;
-    if (!Number.isFinite(r.loss))
-      throw new Error(`daa training (${options.loss.kind}, beta ${options.loss.beta}) diverged at step ${step + 1} (loss ${r.loss})`);
-    options.onStep?.(step + 1, total, r.loss, Number(r.metrics.margin!.data[0]));
-    if (evalSteps.has(step + 1)) await runEvaluation(step + 1);
+  async function trainWith(trainer: Trainer): Promise<DaaTrainingResult<E>> {
+    const frozen = lora ? base.store.feeds() : {};
+
+    // Resume from the last checkpoint when there is one.
+    let evaluations: E[] = [];
+    let start = 0;
+    let resumedFrom: number | null = null;
+    const dir = options.checkpointDir;
+    if (dir && existsSync(join(dir, "state.json"))) {
+      const state = JSON.parse(await readFile(join(dir, "state.json"), "utf8")) as { step: number; total: number; evaluations: E[] };
+      if (state.total !== total)
+        throw new Error(
+          `${join(dir, "state.json")}: checkpoint of a run with ${state.total} steps, this run has ${total}; delete the folder`,
+        );
+      const saved = lora
+        ? (await loadLoraAdapter(join(dir, "weights"), base)).store
+        : (await loadModelOfKind(join(dir, "weights"), "gpt")).store;
+      for (const p of trainable.list()) trainable.set(p.name, Float32Array.from(saved.get(p.name).value));
+      if (state.step > 0) trainer.loadState(await loadOptimizerState(join(dir, "optimizer.safetensors")));
+      evaluations = state.evaluations;
+      start = state.step;
+      resumedFrom = state.step;
+    }
+    const checkpoint = async (step: number) => {
+      if (!dir) return;
+      await mkdir(dir, { recursive: true });
+      if (lora) await saveLoraAdapter(join(dir, "weights"), lora);
+      else await saveModel(join(dir, "weights"), policy);
+      if (step > 0) await saveOptimizerState(join(dir, "optimizer.safetensors"), trainer.state());
+      // state.json last: it names a step whose weights and moments are already on disk.
+      await writeFileAtomic(join(dir, "state.json"), new TextEncoder().encode(JSON.stringify({ step, total, evaluations })));
+    };
+    const evaluationPolicy = (): Gpt => {
+      if (!lora) return policy;
+      const merged = base.clone();
+      mergeLora(merged, lora);
+      return merged;
+    };
+    const runEvaluation = async (step: number) => {
+      evaluations.push(await evaluate(step, evaluationPolicy()));
+      await checkpoint(step);
+    };
+
+    let trainSeconds = 0;
+    if (start === 0 && resumedFrom === null && evalSteps.has(0)) await runEvaluation(0);
+    for (let step = start; step < total; step++) {
+      options.signal?.throwIfAborted();
+      const epoch = Math.floor(step / perEpoch);
+      const within = step % perEpoch;
+      const order = new Rng(options.seed).fork(`order-${epoch}`).permutation(pairs.length);
+      const batch = order.slice(within * options.batchSize, (within + 1) * options.batchSize).map((i) => pairs[i]!);
+      const t0 = performance.now();
+      const rows = [...batch.map((p) => p.chosen), ...batch.map((p) => p.rejected)];
+      const refLp = Float32Array.from([...batch.map((p) => p.refChosen), ...batch.map((p) => p.refRejected)]);
+      const r = await trainer.step({
+        ...frozen,
+        ...sequenceFeeds(rows, options.pad),
+        ref_logp: { dtype: "float32", shape: [rows.length], data: refLp },
+      });
+      trainSeconds += (performance.now() - t0) / 1000;
+      if (!Number.isFinite(r.loss))
+        throw new Error(`daa training (${options.loss.kind}, beta ${options.loss.beta}) diverged at step ${step + 1} (loss ${r.loss})`);
+      options.onStep?.(step + 1, total, r.loss, Number(r.metrics.margin!.data[0]));
+      if (evalSteps.has(step + 1)) await runEvaluation(step + 1);
+    }
+    return { steps: total, evaluations, stepsRun: total - start, resumedFrom, trainSeconds };
   }
-  return { steps: total, evaluations, stepsRun: total - start, resumedFrom, trainSeconds };
 }
