@@ -31,18 +31,22 @@ const defaultTrust = (event: IpcMainInvokeEvent): boolean => event.senderFrame !
 
 const failure = (name: string, message: string): LabResponse => ({ ok: false, error: { name, message } });
 
-/** A grant for `path` in the sender's window, when it is an existing regular file. */
-function grantFile(grants: WindowFileGrants, event: IpcMainInvokeEvent, path: unknown): LabResponse {
+/**
+ * A grant for `path` in the sender's window: an existing regular file, or a dropped folder (a
+ * folder grant, which only a dataset import reads: a save_to_disk or Parquet-shard folder).
+ */
+export function grantFile(grants: WindowFileGrants, event: Pick<IpcMainInvokeEvent, "sender">, path: unknown): LabResponse {
   if (typeof path !== "string" || !isAbsolute(path))
-    return failure("ValidationError", "files:grant needs the absolute path of a dropped or chosen file.");
-  let isFile: boolean;
+    return failure("ValidationError", "files:grant needs the absolute path of a dropped or chosen file or folder.");
+  let stats: ReturnType<typeof statSync>;
   try {
-    isFile = statSync(path).isFile();
+    stats = statSync(path);
   } catch (err) {
     return failure("NotFoundError", `${path}: cannot be read (${(err as NodeJS.ErrnoException).code ?? String(err)}).`);
   }
-  if (!isFile)
-    return failure("ValidationError", `${path} is not a file (a folder or device cannot be imported; drop the dataset file itself).`);
+  if (stats.isDirectory()) return { ok: true, value: grants.for(event.sender.id).grant(path, { folder: true }) };
+  if (!stats.isFile())
+    return failure("ValidationError", `${path} is neither a file nor a folder (a device or socket cannot be imported; drop the dataset itself).`);
   return { ok: true, value: grants.for(event.sender.id).grant(path) };
 }
 

@@ -3,6 +3,7 @@ import { existsSync, mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterEach, describe, expect, it } from "vitest";
+import { fixturePath } from "../../../../fixtures/index.ts";
 import { exposeLabBridge } from "../preload/bridge.ts";
 import type { LabRuntime } from "../service/runtime.ts";
 import { openLabRuntime } from "../service/runtime.ts";
@@ -17,7 +18,8 @@ import type { ElectronMain, IpcMain, IpcMainInvokeEvent, IpcRenderer, Session, W
 import { openAppLog } from "./app-log.ts";
 import { isAllowedExternalLink, openExternalLink } from "./external-links.ts";
 import { hardenSession, hardenWebContents, withCspHeader } from "./hardening.ts";
-import { registerLabIpc } from "./ipc-handlers.ts";
+import { grantFile, registerLabIpc } from "./ipc-handlers.ts";
+import { WindowFileGrants } from "./window-file-grants.ts";
 import { runElectronMain, startElectronApp } from "./main.ts";
 import { createSafeStorageSecretStore } from "./secret-store-electron.ts";
 import { mainWindowOptions } from "./window-options.ts";
@@ -83,7 +85,13 @@ function fakeWebUtils() {
     onDisk.set(file, path);
     return file;
   };
-  return { webUtils, drop };
+  // A dropped folder reaches the page as a File with no bytes whose path is the folder's.
+  const dropFolder = (path: string): File => {
+    const file = new File([], path.split("/").pop()!);
+    onDisk.set(file, path);
+    return file;
+  };
+  return { webUtils, drop, dropFolder };
 }
 
 function fakeWebContents() {
@@ -323,10 +331,14 @@ describe("files dropped or picked in Electron", () => {
       ok: false,
       error: { name: "ForbiddenError" },
     });
-    // The grant channel itself takes only existing files, and only from the app's page.
-    expect(await ipc.ipcRenderer.invoke(FILE_GRANT_CHANNEL, home)).toMatchObject({
+    // The grant channel itself takes only existing files and folders, and only from the app's page.
+    expect(await ipc.ipcRenderer.invoke(FILE_GRANT_CHANNEL, "/dev/null")).toMatchObject({
       ok: false,
-      error: { message: expect.stringMatching(/is not a file/) },
+      error: { message: expect.stringMatching(/is neither a file nor a folder/) },
+    });
+    expect(await ipc.ipcRenderer.invoke(FILE_GRANT_CHANNEL, join(home, "missing.jsonl"))).toMatchObject({
+      ok: false,
+      error: { name: "NotFoundError" },
     });
     expect(await ipc.ipcRenderer.invoke(FILE_GRANT_CHANNEL, "relative/path.jsonl")).toMatchObject({
       ok: false,
@@ -337,6 +349,40 @@ describe("files dropped or picked in Electron", () => {
     expect(await foreign.ipcRenderer.invoke(FILE_GRANT_CHANNEL, secret)).toMatchObject({ ok: false, error: { name: "ForbiddenError" } });
 
     expect(r.store.datasets.list().map((d) => d.name)).toEqual(["dropped"]);
+  });
+
+  it("grants a dropped folder, which a dataset import reads as one dataset and nothing else accepts", async () => {
+    const ipc = fakeIpc(APP_START_URL, 1);
+    const r = runtime();
+    registerLabIpc({ ipcMain: ipc.ipcMain, api: r.service, subscribe: r.service.subscribe, targets: () => [] });
+    const files = fakeWebUtils();
+    const exposed = new Map<string, unknown>();
+    exposeLabBridge({ exposeInMainWorld: (key, value) => exposed.set(key, value) }, ipc.ipcRenderer, files.webUtils);
+    const bridge = exposed.get(BRIDGE_GLOBAL) as LabBridge;
+    const api = createLabApiFromBridge(bridge);
+
+    // A save_to_disk DatasetDict dropped whole: the folder importer reads its splits as one dataset.
+    const folder = fixturePath("datasets/hh-rlhf_harmless-base_save_to_disk");
+    const grant = await bridge.grantFile(files.dropFolder(folder));
+    expect(grant).toMatch(/^grant-[\w-]{24}$/);
+    expect(await api.datasets.detect({ path: grant })).toMatchObject({ container: "arrow", format: "hh-rlhf" });
+    expect(await api.datasets.import({ path: grant })).toMatchObject({ name: "hh-rlhf_harmless-base_save_to_disk", rowCount: 120 });
+    // A folder grant is no file: a run log or a model file must be the file itself.
+    const again = await bridge.grantFile(files.dropFolder(folder));
+    await expect(api.runs.import({ path: again })).rejects.toThrow(/^runs\.import: '.*hh-rlhf_harmless-base_save_to_disk' is a folder; drop the file itself/);
+    await expect(api.models.import({ files: [{ name: "config.json", path: again }] })).rejects.toThrow(/models\.import: .* is a folder/);
+
+    // The grant function itself: a folder grant resolves only where folders are read, in its own window.
+    const grants = new WindowFileGrants();
+    const answer = grantFile(grants, { sender: { id: 7 } }, folder);
+    expect(answer).toMatchObject({ ok: true, value: expect.stringMatching(/^grant-/) });
+    const id = (answer as { value: string }).value;
+    expect(grants.for(7).resolve(id, "datasets.import", { folders: true })).toBe(folder);
+    expect(() => grants.for(7).resolve(id, "runs.import")).toThrow(/is a folder/);
+    expect(() => grants.for(8).resolve(id, "datasets.import", { folders: true })).toThrow(/is not a file dropped, chosen or uploaded/);
+    expect(grantFile(grants, { sender: { id: 7 } }, "/dev/null")).toMatchObject({ ok: false, error: { name: "ValidationError" } });
+    // The fixture folder is left as it was.
+    expect(existsSync(join(folder, "train", "state.json"))).toBe(true);
   });
 });
 

@@ -20,7 +20,12 @@ const toPath = (file: File, onProgress: (p: { loaded: number; total: number }) =
   return (window as unknown as Record<string, LabBridge>)[BRIDGE_GLOBAL]!.grantFile(file);
 };
 
+// A dropped dataset folder: Electron's main process grants the folder itself; browser mode has
+// no folder grant and uploads the folder's files instead.
+const folderToPath =
+  mode === "browser" ? undefined : (folder: File) => (window as unknown as Record<string, LabBridge>)[BRIDGE_GLOBAL]!.grantFile(folder);
+
 mount(App, {
   target: document.getElementById("app")!,
-  props: { lab, router: new Router(), theme: new Theme(), importer: new Importer(api, toPath) },
+  props: { lab, router: new Router(), theme: new Theme(), importer: new Importer(api, toPath, folderToPath) },
 });

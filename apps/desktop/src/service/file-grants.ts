@@ -10,6 +10,7 @@
 import { randomBytes } from "node:crypto";
 import { rm } from "node:fs/promises";
 import { isAbsolute } from "node:path";
+import { LabValidationError } from "../shared/errors.ts";
 import type { LabApi, LabInput } from "../shared/lab-api.ts";
 
 /** A file reference the page did not get from a drop, a file picker or an upload. */
@@ -21,6 +22,8 @@ interface Grant {
   path: string;
   /** An uploaded copy the lab owns: deleted once imported, or when the grants are disposed. */
   upload: boolean;
+  /** A dropped folder (Electron): only a dataset import reads a folder as a whole. */
+  folder: boolean;
 }
 
 const GRANT_PREFIX = "grant-";
@@ -30,21 +33,22 @@ export class FileGrants {
   readonly #grants = new Map<string, Grant>();
 
   /** Grants access to `path`; returns the id the page uses in its place. */
-  grant(path: string, options: { upload?: boolean } = {}): string {
+  grant(path: string, options: { upload?: boolean; folder?: boolean } = {}): string {
     if (!isAbsolute(path)) throw new Error(`A file grant needs an absolute path, not '${path}'.`);
     const id = `${GRANT_PREFIX}${randomBytes(18).toString("base64url")}`;
-    this.#grants.set(id, { path, upload: options.upload ?? false });
+    this.#grants.set(id, { path, upload: options.upload ?? false, folder: options.folder ?? false });
     return id;
   }
 
-  /** The path behind a grant id; `use` names the call for the error message. */
-  resolve(ref: string, use: string): string {
+  /** The path behind a grant id; `use` names the call for the error message; a folder grant only where `folders` says. */
+  resolve(ref: string, use: string, options: { folders?: boolean } = {}): string {
     const grant = this.#grants.get(ref);
     if (!grant) {
       throw new FileNotGrantedError(
         `${use}: '${ref}' is not a file dropped, chosen or uploaded in this window; the lab only reads files you hand it (drop the file on the window or choose it with the file picker).`,
       );
     }
+    if (grant.folder && !options.folders) throw new LabValidationError(`${use}: '${grant.path}' is a folder; drop the file itself.`);
     return grant.path;
   }
 
@@ -68,20 +72,26 @@ export class FileGrants {
 
 /**
  * The LabApi a page may call: `datasets.detect` and `datasets.import` take a grant id in `path`
- * (resolved here, refused when unknown), and so does `runs.import`; a successful import releases the
- * grant, deleting an uploaded copy. Every other method is `api`'s own.
+ * (a file's, or a dropped folder's) or one per file in `files` (resolved here, refused when
+ * unknown), and so does `runs.import` in `path`; a successful import releases the grants, deleting
+ * uploaded copies. Every other method is `api`'s own.
  */
 export function withFileGrants(api: LabApi, grants: FileGrants): LabApi {
+  // A dataset is a granted file or folder (`path`), or a dropped folder's files, each a grant (`files`).
+  const source = (input: { path?: string; files?: { name: string; path: string }[] }, use: string) => ({
+    ...(input.path !== undefined ? { path: grants.resolve(input.path, use, { folders: true }) } : {}),
+    ...(input.files ? { files: input.files.map((f) => ({ name: f.name, path: grants.resolve(f.path, use) })) } : {}),
+  });
   const datasets: LabApi["datasets"] = {
     ...api.datasets,
     detect: async (input) => {
-      const { path, ...rest } = input as LabInput<"datasets", "detect">;
-      return api.datasets.detect({ ...rest, path: grants.resolve(path, "datasets.detect") });
+      const { path, files, ...rest } = input as LabInput<"datasets", "detect">;
+      return api.datasets.detect({ ...rest, ...source({ path, files }, "datasets.detect") });
     },
     import: async (input) => {
-      const { path, ...rest } = input as LabInput<"datasets", "import">;
-      const dataset = await api.datasets.import({ ...rest, path: grants.resolve(path, "datasets.import") });
-      await grants.release(path);
+      const { path, files, ...rest } = input as LabInput<"datasets", "import">;
+      const dataset = await api.datasets.import({ ...rest, ...source({ path, files }, "datasets.import") });
+      for (const ref of [...(path !== undefined ? [path] : []), ...(files ?? []).map((f) => f.path)]) await grants.release(ref);
       return dataset;
     },
   };

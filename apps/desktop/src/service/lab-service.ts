@@ -46,6 +46,7 @@ import { LLM_API_KEY, type SecretStore, llmKeyHandlers, noSecretStore } from "./
 import { labelsHandlers } from "./labels-api.ts";
 import { LAB_VERSION } from "./lab-version.ts";
 import { modelsHandlers } from "./models.ts";
+import { withDatasetSource } from "./dataset-files.ts";
 import { externalRunsHandlers } from "./runs/external-runs.ts";
 import { SettingsStore } from "./settings-store.ts";
 import { QUEUE_PASSWORD, labPool } from "./queue/lab-pool.ts";
@@ -519,19 +520,22 @@ export function createLabService(options: LabServiceOptions): LabService {
       get: async (input) => datasetDto(requireDataset((input as LabInput<"datasets", "get">).id)),
       import: async (raw) => {
         const input = raw as LabInput<"datasets", "import">;
+        // A path, or a dropped folder's files staged as a folder for the import (dataset-files.ts).
         return datasetDto(
-          await (options.importDataset ?? importWithStorage)(store, input.path, {
-            name: input.name,
-            format: input.format,
-            mapping: input.mapping,
-            labelValues: input.labelValues,
-            onBadRow: input.onBadRow,
-          }),
+          await withDatasetSource(dataDir, input, (path) =>
+            (options.importDataset ?? importWithStorage)(store, path, {
+              name: input.name,
+              format: input.format,
+              mapping: input.mapping,
+              labelValues: input.labelValues,
+              onBadRow: input.onBadRow,
+            }),
+          ),
         );
       },
       detect: async (raw) => {
         const input = raw as LabInput<"datasets", "detect">;
-        const r = await detectFormat(input.path, { format: input.format, mapping: input.mapping });
+        const r = await withDatasetSource(dataDir, input, (path) => detectFormat(path, { format: input.format, mapping: input.mapping }));
         return {
           container: r.container,
           gzip: r.gzip,

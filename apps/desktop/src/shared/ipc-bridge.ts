@@ -22,7 +22,8 @@ export interface LabBridge {
   /**
    * A grant id for a file the user dropped or picked (the preload reads its path with
    * `webUtils.getPathForFile`; the page never sees it), to pass as `path` to `datasets.detect` /
-   * `datasets.import`. Rejects for a File that is not on disk (one the page built itself).
+   * `datasets.import`; a dropped folder's File gives a folder grant, which only those two read.
+   * Rejects for a File that is not on disk (one the page built itself).
    */
   grantFile(file: File): Promise<string>;
   /** A stored report printed to PDF by the main process (`webContents.printToPDF` with the report's print stylesheet). */

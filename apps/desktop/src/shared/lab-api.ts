@@ -54,6 +54,13 @@ const none = z.object({}).strict().optional();
 const byId = z.object({ id: Id }).strict();
 const ok = z.object({ ok: z.literal(true) });
 const maxPage = 1000;
+/** A dropped dataset folder's files: each its path inside the folder (`train/state.json`) and the grant (or path) of its bytes. */
+const DatasetFilesDto = z
+  .array(z.object({ name: z.string().min(1).max(500), path: z.string().min(1) }).strict())
+  .min(1)
+  .max(4096);
+/** The dropped folder's own name (the dataset's default name). */
+const DatasetFolderName = z.string().min(1).max(200);
 
 /** A statistic with its percentile bootstrap interval (libs/objectives BootstrapInterval). */
 const IntervalDto = z.object({
@@ -199,11 +206,17 @@ export const labMethods = {
   datasets: {
     list: method(none, z.array(DatasetDto)),
     get: method(byId, DatasetDto),
-    /** Imports a file already on this machine (drag-in gives a path in Electron; browser mode uploads first). */
+    /**
+     * Imports a file or folder already on this machine (drag-in gives a grant in Electron; browser
+     * mode uploads first), or a dropped folder's files (`files`, names relative to the folder named
+     * `folder`), which the lab places in a temporary folder and imports as one dataset.
+     */
     import: method(
       z
         .object({
-          path: z.string().min(1),
+          path: z.string().min(1).optional(),
+          files: DatasetFilesDto.optional(),
+          folder: DatasetFolderName.optional(),
           name: z.string().min(1).optional(),
           format: z.string().min(1).optional(),
           mapping: ColumnMappingDto.optional(),
@@ -213,9 +226,17 @@ export const labMethods = {
         .strict(),
       DatasetDto,
     ),
-    /** What importing the file would recognise (format, column roles), read from its first record; imports nothing. */
+    /** What importing the file (or folder, or a dropped folder's `files`) would recognise (format, column roles); imports nothing. */
     detect: method(
-      z.object({ path: z.string().min(1), format: z.string().min(1).optional(), mapping: ColumnMappingDto.optional() }).strict(),
+      z
+        .object({
+          path: z.string().min(1).optional(),
+          files: DatasetFilesDto.optional(),
+          folder: DatasetFolderName.optional(),
+          format: z.string().min(1).optional(),
+          mapping: ColumnMappingDto.optional(),
+        })
+        .strict(),
       DetectionDto,
     ),
     /** A page of examples, after the given 1-based row (0 = from the start). */

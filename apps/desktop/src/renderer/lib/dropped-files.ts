@@ -1,7 +1,8 @@
 /**
  * The files of a drop. A dropped folder reaches the page as a directory entry
- * (`DataTransferItem.webkitGetAsEntry`, Chromium and Electron): its top-level files are read from
- * it, so a model folder can be dropped whole; loose files dropped together come as they are.
+ * (`DataTransferItem.webkitGetAsEntry`, Chromium and Electron): its files are read from it (a
+ * model folder's top-level files; a dataset folder's files in every subfolder, with their paths),
+ * so a folder can be dropped whole; loose files dropped together come as they are.
  * Entries must be taken while the drop event is being dispatched (the list empties afterwards),
  * so call this synchronously from the handler and await the promise after.
  */
@@ -30,26 +31,66 @@ async function entriesOf(dir: DropEntry): Promise<DropEntry[]> {
   }
 }
 
-/** What was dropped: the files, with a dropped folder replaced by its top-level files (subfolders are skipped), and that folder's name. */
-export interface Dropped {
-  files: File[];
-  /** The dropped folder's name (the first one), or null when loose files were dropped. */
-  folder: string | null;
+/** How deep a dropped folder is read with `subfolders` (the dataset importer looks three levels down for shards). */
+const MAX_DEPTH = 4;
+
+/**
+ * A folder's files with their paths inside it (`train/state.json`): top-level files only, or with
+ * `subfolders` those of its subfolders too, up to MAX_DEPTH levels. Hidden entries (`.git`,
+ * `.DS_Store`) are skipped: no importer reads them.
+ */
+async function filesUnder(dir: DropEntry, subfolders: boolean, prefix = "", depth = 1): Promise<{ file: File; path: string }[]> {
+  const out: { file: File; path: string }[] = [];
+  for (const child of await entriesOf(dir)) {
+    if (child.name.startsWith(".")) continue;
+    if (child.isFile) out.push({ file: await fileOf(child), path: prefix + child.name });
+    else if (child.isDirectory && subfolders && depth < MAX_DEPTH)
+      out.push(...(await filesUnder(child, subfolders, `${prefix}${child.name}/`, depth + 1)));
+  }
+  return out;
 }
 
-export function droppedFiles(data: Pick<DataTransfer, "items" | "files"> | null | undefined): Promise<Dropped> {
-  if (!data) return Promise.resolve({ files: [], folder: null });
-  const entries = [...(data.items ?? [])]
-    .map((item) => (item as unknown as { webkitGetAsEntry?: () => DropEntry | null }).webkitGetAsEntry?.() ?? null)
-    .filter((e): e is DropEntry => e !== null);
+/** What was dropped: the files, with a dropped folder replaced by its files, and that folder. */
+export interface Dropped {
+  files: File[];
+  /** Each file's path inside the dropped folder (`train/state.json`), or its name for a loose file. */
+  paths: string[];
+  /** The dropped folder's name (the first one), or null when loose files were dropped. */
+  folder: string | null;
+  /** The dropped folder itself as the page received it (Electron's preload grants it as a folder), or null. */
+  folderFile: File | null;
+}
+
+/**
+ * The files of a drop. A dropped folder gives its top-level files (a model folder), or with
+ * `subfolders` every file below it with its path inside the folder (a DatasetDict's `train/...`).
+ */
+export function droppedFiles(
+  data: Pick<DataTransfer, "items" | "files"> | null | undefined,
+  options: { subfolders?: boolean } = {},
+): Promise<Dropped> {
+  const none: Dropped = { files: [], paths: [], folder: null, folderFile: null };
+  if (!data) return Promise.resolve(none);
+  const dropped = [...(data.items ?? [])]
+    .map((item) => {
+      const it = item as unknown as { webkitGetAsEntry?: () => DropEntry | null; getAsFile?: () => File | null };
+      return { entry: it.webkitGetAsEntry?.() ?? null, file: it.getAsFile?.() ?? null };
+    })
+    .filter((d): d is { entry: DropEntry; file: File | null } => d.entry !== null);
   const loose = [...(data.files ?? [])];
-  if (!entries.some((e) => e.isDirectory)) return Promise.resolve({ files: loose, folder: null });
+  const dir = dropped.find((d) => d.entry.isDirectory);
+  if (!dir) return Promise.resolve({ ...none, files: loose, paths: loose.map((f) => f.name) });
   return (async () => {
-    const files: File[] = [];
-    for (const entry of entries) {
-      if (entry.isFile) files.push(await fileOf(entry));
-      else if (entry.isDirectory) for (const child of await entriesOf(entry)) if (child.isFile) files.push(await fileOf(child));
+    const found: { file: File; path: string }[] = [];
+    for (const { entry } of dropped) {
+      if (entry.isFile) found.push({ file: await fileOf(entry), path: entry.name });
+      else if (entry.isDirectory) found.push(...(await filesUnder(entry, options.subfolders ?? false)));
     }
-    return { files, folder: entries.find((e) => e.isDirectory)!.name };
+    return {
+      files: found.map((f) => f.file),
+      paths: found.map((f) => f.path),
+      folder: dir.entry.name,
+      folderFile: dir.file ?? loose.find((f) => f.name === dir.entry.name) ?? null,
+    };
   })();
 }

@@ -3,7 +3,7 @@ import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from
 import { Importer } from "../state/importer.svelte.ts";
 import { LabState } from "../state/lab-state.svelte.ts";
 import { Router } from "../state/router.svelte.ts";
-import { $, click, waitFor } from "../testing/dom.ts";
+import { $, click, folderTransfer, waitFor } from "../testing/dom.ts";
 import { type RealLab, openRealLab, readFixture } from "../testing/real-lab.ts";
 import DatasetsScreen from "./DatasetsScreen.svelte";
 
@@ -50,6 +50,43 @@ describe("DatasetsScreen", () => {
     const stats = await lab.api.labels.stats({ datasetId: (await lab.api.datasets.list())[0]!.id });
     if (stats.total > 0)
       await waitFor(() => document.querySelector('[data-testid="label-stats"]')?.textContent?.includes(String(stats.total)));
+  });
+
+  it("imports a dropped save_to_disk folder (a DatasetDict, its files uploaded with their paths) as one dataset through the same preview", async () => {
+    const folder = "hh-rlhf_harmless-base_save_to_disk";
+    const names = [
+      "dataset_dict.json",
+      "train/state.json",
+      "train/dataset_info.json",
+      "train/data-00000-of-00002.arrow",
+      "train/data-00001-of-00002.arrow",
+      "test/state.json",
+      "test/dataset_info.json",
+      "test/data-00000-of-00001.arrow",
+    ];
+    const before = (await lab.api.datasets.list()).length;
+    const files = () => Object.fromEntries(names.map((n) => [n, new File([readFixture(`datasets/${folder}/${n}`)], n.split("/").pop()!)]));
+    await importer.acceptDrop(folderTransfer(folder, files()));
+    await waitFor(() => document.querySelector('[data-testid="import-panel"][data-phase="ready"]'));
+    expect($('[data-testid="import-folder"]').textContent).toMatch(new RegExp(`^\\s*${folder}/\\s*\\(folder, 8 files, `));
+    expect($('[data-testid="detected-format"]').textContent).toBe("hh-rlhf");
+    expect($('[data-testid="detected"]').textContent).toContain("arrow");
+    expect(($('[data-testid="mapping"] select[data-role="chosen"]') as HTMLSelectElement).value).toBe("chosen");
+    expect(await lab.api.datasets.list()).toHaveLength(before); // detection imports nothing
+    click($('[data-testid="import-button"]'));
+    await waitFor(() => document.querySelector('[data-testid="import-done"]'), 30_000);
+    // Both splits' shards, read in dataset_dict.json's order: the sub-folders kept their names.
+    const added = (await lab.api.datasets.list()).slice(before);
+    expect(added.map((d) => [d.name, d.rowCount, d.format])).toEqual([[folder, 120, "hh-rlhf"]]);
+    await waitFor(() => $('[data-testid="dataset-rows"]').textContent === "120");
+
+    // The same folder again: the lab's refusal names the dropped folder, not where it rebuilt it.
+    await importer.acceptDrop(folderTransfer(folder, files()));
+    await waitFor(() => document.querySelector('[data-testid="import-panel"][data-phase="ready"]'));
+    click($('[data-testid="import-button"]'));
+    const error = await waitFor(() => document.querySelector('[data-testid="import-error"]'), 30_000);
+    expect(error.textContent).toMatch(new RegExp(`^${folder}: the same content was already imported as dataset \\d+`));
+    expect(await lab.api.datasets.list()).toHaveLength(before + 1);
   });
 
   it("shows the importer's error naming the row and imports nothing", async () => {
