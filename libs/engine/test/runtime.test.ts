@@ -35,6 +35,20 @@ describe("createRuntime", () => {
     await rt.release();
   });
 
+  it("counts its open sessions: one per program, reused, and gone once released", async () => {
+    const rt = await createRuntime({ device: "cpu", threads: 1, cpuMemArena: false });
+    expect(rt.cpuMemArena).toBe(false);
+    const x = input("x", "float32", [2]);
+    const a = await rt.session({ outputs: { y: x.mul(2) } });
+    await rt.session({ outputs: { y: x.mul(2) } }); // the same program: the cached session
+    await rt.session({ outputs: { y: x.add(1) } });
+    expect(rt.openSessions).toBe(2);
+    await a.release();
+    expect(rt.openSessions).toBe(1);
+    await rt.release();
+    expect(rt.openSessions).toBe(0);
+  });
+
   it("rejects an unknown device name", async () => {
     await expect(createRuntime({ device: "tpu" as RuntimeDevice })).rejects.toThrow(/unknown device "tpu"/);
   });
