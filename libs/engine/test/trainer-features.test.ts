@@ -112,6 +112,28 @@ describe("gradient accumulation", () => {
     expect(maxRelDiff(whole.store, micro.store)).toBeLessThan(1e-4);
   });
 
+  it("trains a store with a parameter the loss does not read (a value head under RLOO): accumulate, apply and the host update", async () => {
+    const withUnused = () => {
+      const c = classifier();
+      linear(c.store, "unused", 16, 1, { std: 0.4 });
+      return c;
+    };
+    const accumulated = withUnused();
+    const t = await createTrainer({ runtime: rt, params: accumulated.store, loss: accumulated.loss, schedule: constantSchedule(0.05) });
+    const b = batch(5, 8);
+    await t.accumulate(feeds(b, 0, 4), 4);
+    await t.accumulate(feeds(b, 4, 8), 4);
+    await t.apply();
+    const host = withUnused();
+    const h = await createTrainer({ runtime: rt, params: host.store, loss: host.loss, schedule: constantSchedule(0.05), update: "host" });
+    await h.step(feeds(b));
+    expect(maxRelDiff(accumulated.store, host.store)).toBeLessThan(1e-4);
+    // With a zero gradient AdamW only decays the weight: p (1 - lr * weightDecay).
+    const initial = withUnused().store.get("unused.weight").value;
+    const decayed = accumulated.store.get("unused.weight").value;
+    initial.forEach((v, i) => expect(decayed[i]).toBeCloseTo(v * (1 - 0.05 * 0.01), 6));
+  });
+
   it("refuses apply() with nothing accumulated, step() while micro-batches wait, and a bad weight", async () => {
     const { store, loss } = classifier();
     const t = await createTrainer({ runtime: rt, params: store, loss, schedule: constantSchedule(0.05) });

@@ -254,6 +254,14 @@ export async function createTrainer(config: TrainerConfig): Promise<Trainer> {
     }
   };
   const primaryLr = (rates: Record<string, number>) => rates[DEFAULT_GROUP] ?? rates[groups[0]!.name]!;
+  // A parameter the loss does not read (e.g. a value head under RLOO) has a zero gradient and is no
+  // input of the gradient-only programs (accumulate, host update): feed each program only the
+  // parameters it reads.
+  const paramFeedsOf = (s: Session): Record<string, HostTensor> => {
+    const feeds = config.params.feeds();
+    const reads = new Set(s.program.inputs.map((i) => i.name));
+    return Object.fromEntries(Object.entries(feeds).filter(([name]) => reads.has(name)));
+  };
   const metricsOf = (out: Record<string, HostTensor>) =>
     Object.fromEntries(Object.keys(config.metrics ?? {}).map((k) => [k, out[`metric.${k}`]!]));
 
@@ -297,7 +305,7 @@ export async function createTrainer(config: TrainerConfig): Promise<Trainer> {
       const t0 = performance.now();
       const ort0 = session.stats.ortMs;
       const rates = lrs();
-      const all: Record<string, HostTensor> = { ...feeds, ...config.params.feeds() };
+      const all: Record<string, HostTensor> = { ...feeds, ...paramFeedsOf(session) };
       if (update === "graph") Object.assign(all, optimizerFeeds(rates));
       const out = await session.run(all, undefined, update === "graph" ? updateTargets() : gradTargets());
       const gradNorm = Number(out.grad_norm!.data[0]);
@@ -328,7 +336,7 @@ export async function createTrainer(config: TrainerConfig): Promise<Trainer> {
       }
       const ort0 = accumulateSession.stats.ortMs;
       const sums = acc ?? new Map(params.map((p) => [p.name, new Float32Array(p.value.length)]));
-      const all: Record<string, HostTensor> = { ...feeds, ...config.params.feeds(), "acc.weight": f32(weight) };
+      const all: Record<string, HostTensor> = { ...feeds, ...paramFeedsOf(accumulateSession), "acc.weight": f32(weight) };
       for (const p of params) all[`acc.${p.name}`] = { dtype: "float32", shape: p.shape, data: sums.get(p.name)! };
       const out = await accumulateSession.run(all);
       acc = new Map(params.map((p) => [p.name, out[`new.acc.${p.name}`]!.data as Float32Array]));
