@@ -73,6 +73,7 @@ export async function runKindModule(
         signal: context.signal,
         cacheDir: context.cacheDir,
         ...(context.datasets ? { datasets: context.datasets } : {}),
+        ...(context.models ? { models: context.models } : {}),
       });
     } catch (err) {
       // Refused before any grid point began (a study that cannot fit, a bad dataset): the failure
