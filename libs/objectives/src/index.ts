@@ -29,6 +29,7 @@ export * from "./experiments/sink.ts";
 export * from "./experiments/progress.ts";
 export * from "./experiments/policy-samples.ts";
 export * from "./experiments/reward-training.ts";
+export * from "./experiments/stacked-reward-training.ts";
 export * from "./experiments/bon-study.ts";
 export * from "./experiments/bon-analysis.ts";
 export * from "./experiments/bon-findings.ts";
