@@ -32,6 +32,13 @@ describe("best-of-n peak comparison", () => {
     expect(r.peakDifference.holds).toBe(true);
   });
 
+  it("does not call a difference against DMoERM a finding: the finding is > 0", () => {
+    const { gold, faithful, noise } = pools(60, 16);
+    const r = compareBonPeaks(gold, { dmoerm: noise, single: faithful }, 16, { replicates: 200, seed: 1 });
+    expect(r.peakDifference.high).toBeLessThan(0);
+    expect(r.peakDifference.holds).toBe(false);
+  });
+
   it("gives zero difference with the same proxy on both sides", () => {
     const { gold, faithful } = pools(20, 8);
     const r = compareBonPeaks(gold, { dmoerm: faithful, single: faithful }, 8, { replicates: 50 });

@@ -13,14 +13,7 @@
 import { bestOfNPromptValues, poolsFromMatrix, type BonPromptValues } from "../bon/estimator.ts";
 import { defaultNs, klBestOfN } from "../bon/kl.ts";
 import { bonSeriesIntervals } from "../bon/statistics.ts";
-import {
-  bootstrapMany,
-  excludesZero,
-  resampledMean,
-  type BootstrapInterval,
-  type BootstrapOptions,
-  type Resample,
-} from "../stats/bootstrap.ts";
+import { bootstrapMany, resampledMean, type BootstrapInterval, type BootstrapOptions, type Resample } from "../stats/bootstrap.ts";
 
 export interface BonSeriesSummary {
   /** Mean gold gain at each n of `ns`. */
@@ -86,6 +79,6 @@ export function compareBonPeaks(
     d: ns.map((n) => Math.sqrt(klBestOfN(n))),
     dmoerm: summary(dm, ci.dmoerm, options),
     single: summary(single, ci.single, options),
-    peakDifference: { ...ci.difference, holds: excludesZero(ci.difference) },
+    peakDifference: { ...ci.difference, holds: ci.difference.low > 0 },
   };
 }
