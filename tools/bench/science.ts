@@ -8,7 +8,7 @@
 //   goodhart run tools/bench/science-bon-data.yaml --db data.sqlite
 //   npx tsx tools/bench/science.ts demo.sqlite data.sqlite
 import { pathToFileURL } from "node:url";
-import { demoFindings, moreDataFinding, promptValuesFromPools, type Finding, type FindingRun } from "@goodhart/objectives";
+import { aboveZero, demoFindings, moreDataFinding, promptValuesFromPools, type Finding, type FindingRun } from "@goodhart/objectives";
 import { openDatabase } from "@goodhart/storage";
 import { recordBench } from "./record.ts";
 
@@ -65,7 +65,7 @@ function put(results: Record<string, number | string>, key: string, f: Finding):
   results[`${key}_ci_high`] = round(f.high);
   results[`${key}_seeds`] = f.seeds;
   results[`${key}_prompts`] = f.prompts;
-  results[`${key}_holds`] = f.low > 0 || f.high < 0 ? 1 : 0;
+  results[`${key}_holds`] = aboveZero(f) ? 1 : 0; // every best-of-n finding is "> 0"
   results[`${key}_command`] = REPRODUCE;
 }
 

@@ -13,7 +13,14 @@
 import { bestOfNPromptValues, poolsFromMatrix, type BonPromptValues } from "../bon/estimator.ts";
 import { defaultNs, klBestOfN } from "../bon/kl.ts";
 import { bonSeriesIntervals } from "../bon/statistics.ts";
-import { bootstrapMany, resampledMean, type BootstrapInterval, type BootstrapOptions, type Resample } from "../stats/bootstrap.ts";
+import {
+  aboveZero,
+  bootstrapMany,
+  resampledMean,
+  type BootstrapInterval,
+  type BootstrapOptions,
+  type Resample,
+} from "../stats/bootstrap.ts";
 
 export interface BonSeriesSummary {
   /** Mean gold gain at each n of `ns`. */
@@ -79,6 +86,6 @@ export function compareBonPeaks(
     d: ns.map((n) => Math.sqrt(klBestOfN(n))),
     dmoerm: summary(dm, ci.dmoerm, options),
     single: summary(single, ci.single, options),
-    peakDifference: { ...ci.difference, holds: ci.difference.low > 0 },
+    peakDifference: { ...ci.difference, holds: aboveZero(ci.difference) },
   };
 }

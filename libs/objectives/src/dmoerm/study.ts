@@ -23,7 +23,7 @@
  */
 import { Rng, type RewardModelConfig, rewardScores } from "@goodhart/engine";
 import { labelByGold } from "../labels.ts";
-import { bootstrapMany, type BootstrapInterval } from "../stats/bootstrap.ts";
+import { aboveZero, bootstrapMany, type BootstrapInterval } from "../stats/bootstrap.ts";
 import { GOLD_COMPONENTS, type GoldComponent, type GoldScore } from "../task/gold.ts";
 import { createTask, toWords } from "../task/task.ts";
 import type { TaskPrompt } from "../task/prompts.ts";
@@ -490,8 +490,8 @@ export async function runDmoermStudy(config: DmoermConfig, context: ExperimentCo
     dmoerm_agreement: ci.dmoerm,
     single_rm_agreement: ci.single,
     ensemble_agreement: ci.ensemble,
-    dmoerm_minus_single_agreement: { ...ci.minusSingle, holds: ci.minusSingle.low > 0 },
-    dmoerm_minus_ensemble_agreement: { ...ci.minusEnsemble, holds: ci.minusEnsemble.low > 0 },
+    dmoerm_minus_single_agreement: { ...ci.minusSingle, holds: aboveZero(ci.minusSingle) },
+    dmoerm_minus_ensemble_agreement: { ...ci.minusEnsemble, holds: aboveZero(ci.minusEnsemble) },
     bon,
     dmoerm_bon_peak_minus_single: bon.peakDifference,
     categories: categoryResults,

@@ -1,7 +1,8 @@
 /**
  * The RL study's findings across seeds, each with a 95% percentile bootstrap interval over seeds
  * and evaluation prompts (stats/bootstrap.ts; the same prompt indices for every seed and both
- * sides of a difference, so comparisons stay paired). A finding holds when its interval excludes 0.
+ * sides of a difference, so comparisons stay paired). Every finding here is "> 0" and holds when its
+ * interval lies above 0.
  *
  * - goldDropSingle: peak minus final gold gain of single-proxy runs without KL penalty (Gao et
  *   al.: > 0 means the run overoptimized). The peak is the best evaluation of each run, chosen on
@@ -10,7 +11,7 @@
  * - <objective>MinusSingle at a KL coefficient: final gold gain of the ensemble objective minus
  *   that of one member alone, same seed (same proxies) and prompts (Coste et al.: > 0).
  */
-import { bootstrapMany, resampledMean, type BootstrapInterval } from "../stats/bootstrap.ts";
+import { aboveZero, bootstrapMany, resampledMean, type BootstrapInterval } from "../stats/bootstrap.ts";
 import type { RlObjective } from "../kinds/rl/schema.ts";
 import type { RlRunResult } from "./study.ts";
 
@@ -28,7 +29,7 @@ function finding(values: number[][], options: { replicates?: number; seed: strin
     { value: (r) => resampledMean(values, r) },
     { replicates: options.replicates ?? 1000, seed: options.seed },
   ).value;
-  return { ...ci, seeds: shape.seeds, prompts: shape.prompts, holds: ci.low > 0 || ci.high < 0 };
+  return { ...ci, seeds: shape.seeds, prompts: shape.prompts, holds: aboveZero(ci) };
 }
 
 /** Peak minus final gold of the single-proxy runs of one proxy size at KL coefficient 0. */

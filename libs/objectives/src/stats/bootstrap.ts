@@ -129,7 +129,15 @@ export function resampledMean(values: readonly ArrayLike<number>[], r: Resample)
   return sum / (r.seeds.length * r.prompts.length);
 }
 
-/** Whether an interval excludes zero (a finding "holds", DESIGN.md section 2). */
+/** Whether an interval excludes zero (a difference is significant either way). */
 export function excludesZero(ci: Pick<BootstrapInterval, "low" | "high">): boolean {
   return ci.low > 0 || ci.high < 0;
+}
+
+/**
+ * Whether a finding stated as "> 0" holds: its interval excludes zero on the finding's side
+ * (DESIGN.md section 2). An interval wholly below zero is a significant result against the finding.
+ */
+export function aboveZero(ci: Pick<BootstrapInterval, "low">): boolean {
+  return ci.low > 0;
 }

@@ -3,7 +3,7 @@ import { Rng } from "@goodhart/engine";
 import { fitOveroptimization } from "../fits.ts";
 import { meanAndSe, quantileSorted } from "./describe.ts";
 import { averageSeeds, interpolate, sharedGrid } from "./seed-grid.ts";
-import { bootstrap, bootstrapMany, excludesZero, resampledMean, type Resample } from "./bootstrap.ts";
+import { aboveZero, bootstrap, bootstrapMany, excludesZero, resampledMean, type Resample } from "./bootstrap.ts";
 
 describe("meanAndSe and quantiles", () => {
   it("gives the sample mean and sd/sqrt(n)", () => {
@@ -86,6 +86,8 @@ describe("bootstrap", () => {
     expect(() => bootstrap({ seeds: 0, prompts: 5 }, () => 0)).toThrow(/at least 1 seed/);
     expect(excludesZero({ low: 0.1, high: 0.3 })).toBe(true);
     expect(excludesZero({ low: -0.1, high: 0.3 })).toBe(false);
+    expect(aboveZero({ low: 0.1 })).toBe(true);
+    expect(aboveZero({ low: -0.3 })).toBe(false); // e.g. [-0.3, -0.1]: excludes zero, against a "> 0" finding
   });
 
   // Coverage: the 95% interval should contain the true value in about 95% of repeated experiments.
