@@ -11,11 +11,11 @@ import { Rng, constantSchedule, createTrainer, type Gpt, type Runtime, type Step
 import type { BuiltinTask } from "../task/task.ts";
 import type { TaskPrompt } from "../task/prompts.ts";
 import type { WordTokenizer } from "../task/word-tokenizer.ts";
-import { gae, whiten } from "../rl/advantages.ts";
+import { gae } from "../rl/advantages.ts";
 import { evaluatePolicy, type EvalPoint } from "../rl/evaluate.ts";
-import { rowBatch, tokenFeed } from "../rl/policy.ts";
+import { ppoMinibatches, sampleStepRollout, whitenTokens } from "../rl/ppo-loop.ts";
 import type { RewardSource } from "../rl/rewards.ts";
-import { sampleRollout, type Rollout } from "../rl/rollout.ts";
+import type { Rollout } from "../rl/rollout.ts";
 import type { RlTrainingConfig } from "../rl/train.ts";
 import { weightedAdvantage } from "./multipliers.ts";
 import type { WeightController } from "./methods.ts";
@@ -168,21 +168,8 @@ export async function trainConstrainedPolicy(d: ConstrainedTrainingDeps): Promis
   for (; step < c.steps; step++) {
     d.signal?.throwIfAborted();
     if (step % c.eval.every === 0) await evaluate(step);
-    const prompts: TaskPrompt[] = [];
-    for (let i = 0; i < c.promptsPerStep; i++) {
-      const p = train[rng.int(0, train.length)]!;
-      for (let j = 0; j < c.samplesPerPrompt; j++) prompts.push(p);
-    }
-    const seedBase = rng.nextUint32();
     const rollout = await timed("generation", () =>
-      sampleRollout(
-        d.runtime,
-        policy.rl.sampler(),
-        d.tokenizer,
-        prompts,
-        prompts.map((_, i) => seedBase + i),
-        d.signal,
-      ),
+      sampleStepRollout(d.runtime, policy.rl.sampler(), d.tokenizer, train, c, rng, d.signal),
     );
     const { scores, a } = await timed("scoring", async () => ({
       scores: await d.rewards.score(rollout),
@@ -232,44 +219,21 @@ export async function trainConstrainedPolicy(d: ConstrainedTrainingDeps): Promis
       });
       adv.push(weightedAdvantage(kl.advantages, w.kl, componentAdv, w.components));
     }
-    if (c.whitenAdvantages) {
-      const flat = whiten(Float64Array.from(adv.flatMap((x) => [...x])));
-      let o = 0;
-      for (const x of adv) for (let t = 0; t < x.length; t++) x[t] = flat[o++]!;
-    }
-    const out: StepResult[] = [];
-    const size = Math.ceil(n / c.ppo.minibatches);
-    for (let epoch = 0; epoch < c.ppo.epochs; epoch++) {
-      const perm = rng.permutation(n);
-      for (let m = 0; m < c.ppo.minibatches; m++) {
-        const rows = perm.slice(m * size, (m + 1) * size);
-        if (rows.length === 0) continue;
-        d.signal?.throwIfAborted();
-        const batch = rowBatch(
-          rows.map((i) => rollout.promptIds[i]!),
-          rows.map((i) => rollout.completions[i]!),
-          pad,
-        );
-        const pick = (xs: Float64Array[]) =>
-          tokenFeed(
-            batch,
-            rows.map((i) => xs[i]!),
-          );
-        const feeds = {
-          ...batch.feeds,
-          old_logp: pick(a.logp),
-          advantages: pick(adv),
-          returns: pick(klReturns),
-          old_values: pick(a.klValues),
-        };
-        componentReturns.forEach((ret, i) => {
-          Object.assign(feeds, { [`returns_${i}`]: pick(ret), [`old_values_${i}`]: pick(a.componentValues[i]!) });
-        });
-        const result = await timed("train", () => trainer.step(feeds));
-        if (!Number.isFinite(result.loss)) throw new Error(`constrained ppo: loss ${result.loss} at update ${trainer.steps}`);
-        out.push(result);
-      }
-    }
-    return out;
+    if (c.whitenAdvantages) whitenTokens(adv);
+    return ppoMinibatches(rollout, pad, c.ppo, rng, d.signal, async ({ batch, pick }) => {
+      const feeds = {
+        ...batch.feeds,
+        old_logp: pick(a.logp),
+        advantages: pick(adv),
+        returns: pick(klReturns),
+        old_values: pick(a.klValues),
+      };
+      componentReturns.forEach((ret, i) => {
+        Object.assign(feeds, { [`returns_${i}`]: pick(ret), [`old_values_${i}`]: pick(a.componentValues[i]!) });
+      });
+      const result = await timed("train", () => trainer.step(feeds));
+      if (!Number.isFinite(result.loss)) throw new Error(`constrained ppo: loss ${result.loss} at update ${trainer.steps}`);
+      return result;
+    });
   }
 }

@@ -6,17 +6,17 @@
  */
 import { Rng, constantSchedule, createTrainer, type Gpt, type Runtime, type StepResult, type Trainer } from "@goodhart/engine";
 import type { BuiltinTask } from "../task/task.ts";
-import type { TaskPrompt } from "../task/prompts.ts";
 import type { WordTokenizer } from "../task/word-tokenizer.ts";
 import { gae, leaveOneOutAdvantages, whiten } from "./advantages.ts";
 import { evaluatePolicy, type EvalPoint } from "./evaluate.ts";
 import { KlController, type KlControl } from "./kl-controller.ts";
-import { RlPolicy, rowBatch, tokenFeed } from "./policy.ts";
+import { RlPolicy, rowBatch } from "./policy.ts";
 import type { RewardSource } from "./rewards.ts";
 import { hasRlCheckpoint, loadRlCheckpoint, saveRlCheckpoint } from "./checkpoint.ts";
 import { keepBestCandidate, readBestCheckpoint, saveBestCandidate, type BestCheckpoint } from "./keep-best.ts";
 import { rm } from "node:fs/promises";
-import { analyseRollout, sampleRollout, type Rollout, type RolloutAnalysis } from "./rollout.ts";
+import { analyseRollout, type Rollout, type RolloutAnalysis } from "./rollout.ts";
+import { ppoMinibatches, sampleStepRollout, whitenTokens } from "./ppo-loop.ts";
 import { phaseTimer } from "../experiments/phase-timer.ts";
 
 export interface PpoSettings {
@@ -221,22 +221,7 @@ export async function trainPolicy(d: RlTrainingDeps): Promise<RlTrainingResult> 
       await evaluate(step);
       if (d.stopAfterEvaluation?.()) break;
     }
-    const prompts: TaskPrompt[] = [];
-    for (let i = 0; i < c.promptsPerStep; i++) {
-      const p = train[rng.int(0, train.length)]!;
-      for (let j = 0; j < c.samplesPerPrompt; j++) prompts.push(p);
-    }
-    const seedBase = rng.nextUint32();
-    const rollout = await timed("generation", () =>
-      sampleRollout(
-        d.runtime,
-        rl.sampler(),
-        d.tokenizer,
-        prompts,
-        prompts.map((_, i) => seedBase + i),
-        d.signal,
-      ),
-    );
+    const rollout = await timed("generation", () => sampleStepRollout(d.runtime, rl.sampler(), d.tokenizer, train, c, rng, d.signal));
     const { scored, a } = await timed("scoring", async () => ({
       scored: await d.reward.score(rollout),
       a: await analyseRollout(analysis, rl, rollout, pad),
@@ -294,38 +279,15 @@ export async function trainPolicy(d: RlTrainingDeps): Promise<RlTrainingResult> 
       tokens += T;
     }
     valueError = sumSquares / tokens;
-    if (c.whitenAdvantages) {
-      const flat = whiten(Float64Array.from(adv.flatMap((x) => [...x])));
-      let o = 0;
-      for (const x of adv) for (let t = 0; t < x.length; t++) x[t] = flat[o++]!;
-    }
-    const out: StepResult[] = [];
-    const size = Math.ceil(n / c.ppo.minibatches);
-    for (let epoch = 0; epoch < c.ppo.epochs; epoch++) {
-      const perm = rng.permutation(n);
-      for (let m = 0; m < c.ppo.minibatches; m++) {
-        const rows = perm.slice(m * size, (m + 1) * size);
-        if (rows.length === 0) continue;
-        d.signal?.throwIfAborted();
-        const batch = rowBatch(
-          rows.map((i) => rollout.promptIds[i]!),
-          rows.map((i) => rollout.completions[i]!),
-          pad,
-        );
-        const pick = (xs: Float64Array[]) =>
-          tokenFeed(
-            batch,
-            rows.map((i) => xs[i]!),
-          );
-        const result = await timed("train", () =>
-          trainer.step({ ...batch.feeds, old_logp: pick(a.logp), advantages: pick(adv), returns: pick(ret), old_values: pick(a.values) }),
-        );
-        timings.trainHost += result.ms.host / 1000;
-        if (!Number.isFinite(result.loss)) throw new Error(`ppo: loss ${result.loss} at update ${trainer.steps}`);
-        out.push(result);
-      }
-    }
-    return out;
+    if (c.whitenAdvantages) whitenTokens(adv);
+    return ppoMinibatches(rollout, pad, c.ppo, rng, d.signal, async ({ batch, pick }) => {
+      const result = await timed("train", () =>
+        trainer.step({ ...batch.feeds, old_logp: pick(a.logp), advantages: pick(adv), returns: pick(ret), old_values: pick(a.values) }),
+      );
+      timings.trainHost += result.ms.host / 1000;
+      if (!Number.isFinite(result.loss)) throw new Error(`ppo: loss ${result.loss} at update ${trainer.steps}`);
+      return result;
+    });
   }
 
   async function rlooUpdate(rollout: Rollout, reward: Float64Array, seqKl: number[], beta: number): Promise<StepResult> {
