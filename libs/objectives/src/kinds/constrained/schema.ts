@@ -3,21 +3,29 @@
  * task: one reward model per named gold component, a fixed-weight PPO sweep that locates the proxy
  * points, and the constrained methods run against those points (constrained/study.ts).
  */
-import type { BasePolicyConfig, ModelSize, TaskConfig } from "../bon-study/schema.ts";
+import { modelSize, type BasePolicyConfig, type ModelSize, type TaskConfig } from "../bon-study/schema.ts";
 import { GOLD_COMPONENTS, type GoldComponent } from "../../task/gold.ts";
 import { CONSTRAINED_METHODS, type ConstrainedMethod } from "../../constrained/methods.ts";
 import type { ConstrainedTrainingConfig } from "../../constrained/learner.ts";
-import { type ConfigIssue, type Schema, bool, list, nullable, num, obj, oneOf, refine, str } from "../../config/validate.ts";
+import { type ConfigIssue, type Schema, list, nullable, num, obj, oneOf, refine } from "../../config/validate.ts";
 import {
   basePolicyField,
   builtinTaskField,
   experimentField,
   field,
-  headsDivideDModel,
   nonNegativeInt,
   positiveInt,
   studyNameField,
 } from "../common-fields.ts";
+import {
+  type EvaluationSettings,
+  type RmTrainingSettings,
+  checkEvaluationFits,
+  checkMinibatchesFit,
+  evaluationField,
+  rlLoopFields,
+  rmTrainingField,
+} from "../rl/ppo-fields.ts";
 
 /** The PPO settings of every run (the learner is always PPO: one value head per reward). */
 export type ConstrainedRlSettings = Omit<ConstrainedTrainingConfig, "eval">;
@@ -34,7 +42,7 @@ export interface ConstrainedRlhfConfig {
     /** Comparisons labelled by the component (ties dropped). */
     trainingSize: number;
     labelNoise: number;
-    training: { epochs: number; batchSize: number; lr: number };
+    training: RmTrainingSettings;
   };
   /** Fixed-weight PPO runs that locate the proxy points and tune the fixed-weight baseline. */
   sweep: { weights: number[][]; klCoef: number };
@@ -45,7 +53,7 @@ export interface ConstrainedRlhfConfig {
   /** NM-PPO: Nelder-Mead over thresholds inside one run. */
   nm: { steps: number; every: number; start: number[] | null; step: number; goldPrompts: number };
   rl: ConstrainedRlSettings;
-  evaluation: { every: number; prompts: number; samplesPerPrompt: number };
+  evaluation: EvaluationSettings;
   seeds: number[];
 }
 
@@ -87,15 +95,6 @@ export const DEFAULT_CONSTRAINED_RLHF: ConstrainedRlhfConfig = {
   seeds: [1, 2, 3],
 };
 
-const modelSize: Schema<ModelSize> = headsDivideDModel(
-  obj<ModelSize>({
-    name: str({ pattern: /^[a-z0-9][a-z0-9_-]*$/i, patternText: "a name of letters, digits, - and _" }),
-    layers: positiveInt(64),
-    dModel: positiveInt(8192),
-    heads: positiveInt(128),
-  }),
-);
-
 /** Methods that need thresholds (from the config or the sweep's proxy points). */
 const NEEDS_THRESHOLDS: readonly ConstrainedMethod[] = ["ppo-sat", "all-ppo", "mu-ppo", "xi-ppo"];
 
@@ -132,15 +131,7 @@ export function constrainedRlhfSchema(d: ConstrainedRlhfConfig = DEFAULT_CONSTRA
           description: "Probability of flipping each component label.",
           unit: "probability",
         }),
-        training: field(
-          obj({
-            epochs: field(positiveInt(), d.componentRm.training.epochs, { description: "Passes over the comparisons." }),
-            batchSize: field(positiveInt(), d.componentRm.training.batchSize, { description: "Comparisons per step." }),
-            lr: field(num({ above: 0 }), d.componentRm.training.lr, { description: "Peak learning rate." }),
-          }),
-          d.componentRm.training,
-          { description: "Bradley-Terry training from the pretrained trunk." },
-        ),
+        training: rmTrainingField(d.componentRm.training, "Bradley-Terry training from the pretrained trunk."),
       }),
       d.componentRm,
       { description: "The component reward models (one per component, per seed)." },
@@ -187,50 +178,20 @@ export function constrainedRlhfSchema(d: ConstrainedRlhfConfig = DEFAULT_CONSTRA
       { description: "NM-PPO: Nelder-Mead (coefficients 1, 2, 0.5, 0.5) over the thresholds of a xi-PPO run." },
     ),
     rl: field(
-      obj<ConstrainedRlSettings>({
-        steps: field(positiveInt(), d.rl.steps, { description: "Rollout + update rounds per run.", unit: "steps" }),
-        promptsPerStep: field(positiveInt(), d.rl.promptsPerStep, { description: "Training prompts per rollout.", unit: "prompts" }),
-        samplesPerPrompt: field(positiveInt(), d.rl.samplesPerPrompt, {
-          description: "Completions per prompt per rollout.",
-          unit: "samples",
+      obj<ConstrainedRlSettings>(
+        rlLoopFields(d.rl, {
+          steps: "Rollout + update rounds per run.",
+          samplesPerPrompt: "Completions per prompt per rollout.",
+          valueLr: "Value heads' learning rate.",
+          whitenAdvantages: "Whiten the mixed advantage over the batch's tokens.",
+          valueCoef: "Value-loss coefficient (each head).",
+          ppo: "PPO settings.",
         }),
-        lr: field(num({ above: 0 }), d.rl.lr, { description: "Policy learning rate (constant AdamW)." }),
-        valueLr: field(num({ above: 0 }), d.rl.valueLr, { description: "Value heads' learning rate." }),
-        maxGradNorm: field(num({ above: 0 }), d.rl.maxGradNorm, { description: "Global gradient-norm clip." }),
-        whitenAdvantages: field(bool(), d.rl.whitenAdvantages, { description: "Whiten the mixed advantage over the batch's tokens." }),
-        ppo: field(
-          obj({
-            epochs: field(positiveInt(), d.rl.ppo.epochs, { description: "Passes over each rollout." }),
-            minibatches: field(positiveInt(), d.rl.ppo.minibatches, { description: "Minibatches per pass." }),
-            clip: field(num({ above: 0 }), d.rl.ppo.clip, { description: "Ratio clip epsilon." }),
-            valueClip: field(num({ above: 0 }), d.rl.ppo.valueClip, { description: "Value clip." }),
-            valueCoef: field(num({ min: 0 }), d.rl.ppo.valueCoef, { description: "Value-loss coefficient (each head)." }),
-            entropyCoef: field(num({ min: 0 }), d.rl.ppo.entropyCoef, { description: "Entropy-bonus coefficient." }),
-            gamma: field(num({ min: 0, max: 1 }), d.rl.ppo.gamma, { description: "Discount." }),
-            lambda: field(num({ min: 0, max: 1 }), d.rl.ppo.lambda, { description: "GAE lambda." }),
-          }),
-          d.rl.ppo,
-          { description: "PPO settings." },
-        ),
-      }),
+      ),
       d.rl,
       { description: "PPO with one value head per component plus one for the KL reward." },
     ),
-    evaluation: field(
-      obj({
-        every: field(positiveInt(), d.evaluation.every, {
-          description: "Evaluate every this many steps (and after the last).",
-          unit: "steps",
-        }),
-        prompts: field(positiveInt(), d.evaluation.prompts, { description: "Held-out test prompts per evaluation.", unit: "prompts" }),
-        samplesPerPrompt: field(positiveInt(), d.evaluation.samplesPerPrompt, {
-          description: "Samples per prompt per evaluation.",
-          unit: "samples",
-        }),
-      }),
-      d.evaluation,
-      { description: "Evaluations on held-out prompts: gold, each component's value, KL." },
-    ),
+    evaluation: evaluationField(d.evaluation, "Evaluations on held-out prompts: gold, each component's value, KL."),
     seeds: field(list(nonNegativeInt, { minLength: 1, unique: true }), d.seeds, { description: "Seeds (an axis)." }),
   });
   return refine(shape, (s, _path, issues: ConfigIssue[]) => {
@@ -256,16 +217,8 @@ export function constrainedRlhfSchema(d: ConstrainedRlhfConfig = DEFAULT_CONSTRA
         path: "thresholds",
         message: "expected thresholds, or a sweep to read the proxy points from (sweep.weights is empty)",
       });
-    if (s.rl.ppo.minibatches > s.rl.promptsPerStep * s.rl.samplesPerPrompt)
-      issues.push({
-        path: "rl.ppo.minibatches",
-        message: `expected at most promptsPerStep x samplesPerPrompt (${s.rl.promptsPerStep * s.rl.samplesPerPrompt}), got ${s.rl.ppo.minibatches}`,
-      });
-    if (s.evaluation.prompts > s.task.prompts.test)
-      issues.push({
-        path: "evaluation.prompts",
-        message: `expected at most task.prompts.test (${s.task.prompts.test}), got ${s.evaluation.prompts}`,
-      });
+    checkMinibatchesFit(s.rl, issues);
+    checkEvaluationFits(s.evaluation, s.task.prompts.test, issues);
     if (s.nm.goldPrompts > s.task.prompts.validation)
       issues.push({
         path: "nm.goldPrompts",

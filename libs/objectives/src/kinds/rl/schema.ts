@@ -8,35 +8,30 @@
  * (size, seed) are shared by every objective and KL coefficient (paired comparisons).
  */
 import type { ModelSize, TaskConfig, BasePolicyConfig } from "../bon-study/schema.ts";
-import { PROXY_SIZES } from "../bon-study/schema.ts";
+import { PROXY_SIZES, modelSize } from "../bon-study/schema.ts";
 import { ONSET_SIGNALS, type OnsetSignal } from "../../rl/onset.ts";
 import type { RlTrainingConfig } from "../../rl/train.ts";
-import {
-  type ConfigIssue,
-  type Schema,
-  bool,
-  list,
-  meta,
-  nullable,
-  num,
-  obj,
-  oneOf,
-  optional,
-  refine,
-  str,
-} from "../../config/validate.ts";
+import { type ConfigIssue, type Schema, list, meta, nullable, num, obj, oneOf, optional, refine } from "../../config/validate.ts";
 import {
   basePolicyField,
   builtinTaskField,
   experimentField,
   field,
-  headsDivideDModel,
   modelInitSchema,
   type ModelRef,
   nonNegativeInt,
   positiveInt,
   studyNameField,
 } from "../common-fields.ts";
+import {
+  type EvaluationSettings,
+  type RmTrainingSettings,
+  checkEvaluationFits,
+  checkMinibatchesFit,
+  evaluationField,
+  rlLoopFields,
+  rmTrainingField,
+} from "./ppo-fields.ts";
 
 /** What a run does when its chosen onset signal fires. */
 export const ONSET_ACTIONS = ["none", "stop", "keep-best"] as const;
@@ -77,8 +72,8 @@ export interface RlStudyConfig {
   /** Adaptive KL control (Ziegler et al.): target KL in nats and horizon in samples, starting from each klCoef. */
   adaptiveKl: { target: number; horizon: number } | null;
   rl: RlAlgorithmSettings;
-  evaluation: { every: number; prompts: number; samplesPerPrompt: number };
-  rmTraining: { epochs: number; batchSize: number; lr: number };
+  evaluation: EvaluationSettings;
+  rmTraining: RmTrainingSettings;
   /**
    * Overoptimization onset detector (rl/onset.ts): what a run does when `signal` fires: nothing
    * (the signals are only reported), stop there, or keep the previous evaluation's policy as its
@@ -118,15 +113,6 @@ export const DEFAULT_RL_STUDY: RlStudyConfig = {
   onset: { action: "none", signal: null },
   seeds: [1, 2, 3],
 };
-
-const modelSize: Schema<ModelSize> = headsDivideDModel(
-  obj<ModelSize>({
-    name: str({ pattern: /^[a-z0-9][a-z0-9_-]*$/i, patternText: "a name of letters, digits, - and _" }),
-    layers: positiveInt(64),
-    dModel: positiveInt(8192),
-    heads: positiveInt(128),
-  }),
-);
 
 const proxyInitBlock = obj<{ init: "pretrained" | ModelRef }>({
   init: field(modelInitSchema(["pretrained"] as const), "pretrained", {
@@ -191,58 +177,20 @@ export function rlStudySchema(d: RlStudyConfig = DEFAULT_RL_STUDY): Schema<RlStu
         algorithm: field(oneOf(["ppo", "rloo"] as const), d.rl.algorithm, {
           description: "PPO (GAE, clipped losses, value head) or RLOO (leave-one-out baseline).",
         }),
-        steps: field(positiveInt(), d.rl.steps, { description: "Rollout + update rounds.", unit: "steps" }),
-        promptsPerStep: field(positiveInt(), d.rl.promptsPerStep, { description: "Training prompts per rollout.", unit: "prompts" }),
-        samplesPerPrompt: field(positiveInt(), d.rl.samplesPerPrompt, {
-          description: "Completions per prompt per rollout (RLOO's k >= 2).",
-          unit: "samples",
+        ...rlLoopFields(d.rl, {
+          steps: "Rollout + update rounds.",
+          samplesPerPrompt: "Completions per prompt per rollout (RLOO's k >= 2).",
+          valueLr: "Value-head learning rate (PPO).",
+          whitenAdvantages: "Whiten advantages over the batch.",
+          valueCoef: "Value-loss coefficient.",
+          ppo: "PPO settings (ignored by RLOO).",
         }),
-        lr: field(num({ above: 0 }), d.rl.lr, { description: "Policy learning rate (constant AdamW)." }),
-        valueLr: field(num({ above: 0 }), d.rl.valueLr, { description: "Value-head learning rate (PPO)." }),
-        maxGradNorm: field(num({ above: 0 }), d.rl.maxGradNorm, { description: "Global gradient-norm clip." }),
-        whitenAdvantages: field(bool(), d.rl.whitenAdvantages, { description: "Whiten advantages over the batch." }),
-        ppo: field(
-          obj({
-            epochs: field(positiveInt(), d.rl.ppo.epochs, { description: "Passes over each rollout." }),
-            minibatches: field(positiveInt(), d.rl.ppo.minibatches, { description: "Minibatches per pass." }),
-            clip: field(num({ above: 0 }), d.rl.ppo.clip, { description: "Ratio clip epsilon." }),
-            valueClip: field(num({ above: 0 }), d.rl.ppo.valueClip, { description: "Value clip." }),
-            valueCoef: field(num({ min: 0 }), d.rl.ppo.valueCoef, { description: "Value-loss coefficient." }),
-            entropyCoef: field(num({ min: 0 }), d.rl.ppo.entropyCoef, { description: "Entropy-bonus coefficient." }),
-            gamma: field(num({ min: 0, max: 1 }), d.rl.ppo.gamma, { description: "Discount." }),
-            lambda: field(num({ min: 0, max: 1 }), d.rl.ppo.lambda, { description: "GAE lambda." }),
-          }),
-          d.rl.ppo,
-          { description: "PPO settings (ignored by RLOO)." },
-        ),
       }),
       d.rl,
       { description: "The RL algorithm and its settings." },
     ),
-    evaluation: field(
-      obj({
-        every: field(positiveInt(), d.evaluation.every, {
-          description: "Evaluate every this many steps (and after the last).",
-          unit: "steps",
-        }),
-        prompts: field(positiveInt(), d.evaluation.prompts, { description: "Held-out test prompts per evaluation.", unit: "prompts" }),
-        samplesPerPrompt: field(positiveInt(), d.evaluation.samplesPerPrompt, {
-          description: "Samples per prompt per evaluation.",
-          unit: "samples",
-        }),
-      }),
-      d.evaluation,
-      { description: "Evaluations on held-out prompts: gold, proxy and every member, KL by estimator." },
-    ),
-    rmTraining: field(
-      obj({
-        epochs: field(positiveInt(), d.rmTraining.epochs, { description: "Passes over the comparisons." }),
-        batchSize: field(positiveInt(), d.rmTraining.batchSize, { description: "Comparisons per step." }),
-        lr: field(num({ above: 0 }), d.rmTraining.lr, { description: "Peak learning rate." }),
-      }),
-      d.rmTraining,
-      { description: "Proxy training (Bradley-Terry, pretrained trunks)." },
-    ),
+    evaluation: evaluationField(d.evaluation, "Evaluations on held-out prompts: gold, proxy and every member, KL by estimator."),
+    rmTraining: rmTrainingField(d.rmTraining, "Proxy training (Bradley-Terry, pretrained trunks)."),
     onset: field(
       obj({
         action: field(oneOf(ONSET_ACTIONS), d.onset.action, {
@@ -268,12 +216,8 @@ export function rlStudySchema(d: RlStudyConfig = DEFAULT_RL_STUDY): Schema<RlStu
         path: "rl.samplesPerPrompt",
         message: `expected at least 2 for RLOO (the leave-one-out baseline), got ${s.rl.samplesPerPrompt}`,
       });
-    if (s.rl.algorithm === "ppo" && s.rl.ppo.minibatches > s.rl.promptsPerStep * s.rl.samplesPerPrompt) {
-      issues.push({
-        path: "rl.ppo.minibatches",
-        message: `expected at most promptsPerStep x samplesPerPrompt (${s.rl.promptsPerStep * s.rl.samplesPerPrompt}), got ${s.rl.ppo.minibatches}`,
-      });
-    }
+    // RLOO updates on the whole rollout at once; only PPO splits it.
+    if (s.rl.algorithm === "ppo") checkMinibatchesFit(s.rl, issues);
     const needsEnsemble = s.objectives.filter((o) => o === "mean" || o === "wco" || o === "uwo");
     if (s.ensembleSize < 2 && needsEnsemble.some((o) => o !== "mean")) {
       issues.push({
@@ -285,10 +229,6 @@ export function rlStudySchema(d: RlStudyConfig = DEFAULT_RL_STUDY): Schema<RlStu
       issues.push({ path: "onset.signal", message: `expected a signal for onset.action ${s.onset.action}, got null` });
     if (s.onset.stopOn && s.onset.action !== "none")
       issues.push({ path: "onset.stopOn", message: `expected onset.action/signal or the older onset.stopOn, not both` });
-    if (s.evaluation.prompts > s.task.prompts.test)
-      issues.push({
-        path: "evaluation.prompts",
-        message: `expected at most task.prompts.test (${s.task.prompts.test}), got ${s.evaluation.prompts}`,
-      });
+    checkEvaluationFits(s.evaluation, s.task.prompts.test, issues);
   });
 }
