@@ -21,25 +21,41 @@ let runtime: Runtime;
 beforeAll(async () => (runtime = await createRuntime({ device: "cpu", threads: 2 })));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
+/** A tiny run on the built-in task: a 1-layer policy, gold as the reward, an evaluation every 2 steps. */
+function tinyRun(
+  loop: Pick<RlTrainingConfig, "algorithm" | "steps" | "promptsPerStep" | "samplesPerPrompt" | "kl">,
+  seed: number,
+): RlTrainingDeps {
+  const task = createTask(0, { prompts: { train: 50, validation: 5, test: 10 } });
+  const tokenizer = new WordTokenizer(task.vocabulary);
+  const base = new Gpt({ vocab: tokenizer.vocabSize, maxSeq: 64, dModel: 16, nHeads: 2, nLayers: 1 }, { seed: 3 });
+  const config: RlTrainingConfig = {
+    ...loop,
+    lr: 3e-3,
+    valueLr: 3e-3,
+    maxGradNorm: 1,
+    whitenAdvantages: true,
+    ppo: PPO_DEFAULTS,
+    eval: { every: 2, prompts: 4, samplesPerPrompt: 1 },
+  };
+  return { runtime, base, task, tokenizer, reward: goldReward(task), config, seed };
+}
+
+/** A parameter's exact bytes, for bit-for-bit comparisons. */
+const bytes = (v: Float32Array) => Buffer.from(v.buffer, v.byteOffset, v.byteLength);
+
 describe("RL checkpoints", () => {
   it("resuming from a checkpoint reproduces the uninterrupted run bit for bit", async () => {
-    const task = createTask(0, { prompts: { train: 50, validation: 5, test: 10 } });
-    const tokenizer = new WordTokenizer(task.vocabulary);
-    const base = new Gpt({ vocab: tokenizer.vocabSize, maxSeq: 64, dModel: 16, nHeads: 2, nLayers: 1 }, { seed: 3 });
-    const config: RlTrainingConfig = {
-      algorithm: "ppo",
-      steps: 4,
-      promptsPerStep: 6,
-      samplesPerPrompt: 1,
-      lr: 3e-3,
-      valueLr: 3e-3,
-      maxGradNorm: 1,
-      whitenAdvantages: true,
-      ppo: PPO_DEFAULTS,
-      kl: { kind: "adaptive", initial: 0.05, target: 1, horizon: 100 },
-      eval: { every: 2, prompts: 4, samplesPerPrompt: 1 },
-    };
-    const deps: RlTrainingDeps = { runtime, base, task, tokenizer, reward: goldReward(task), config, seed: 5 };
+    const deps = tinyRun(
+      {
+        algorithm: "ppo",
+        steps: 4,
+        promptsPerStep: 6,
+        samplesPerPrompt: 1,
+        kl: { kind: "adaptive", initial: 0.05, target: 1, horizon: 100 },
+      },
+      5,
+    );
     const full = await trainPolicy(deps);
 
     const ckpt = path.join(dir, "run");
@@ -55,7 +71,6 @@ describe("RL checkpoints", () => {
     expect(resumed.evals.map((e) => e.step)).toEqual([0, 2, 4]);
     expect(resumed.evals).toEqual(full.evals);
     expect(resumed.finalKlCoef).toBe(full.finalKlCoef);
-    const bytes = (v: Float32Array) => Buffer.from(v.buffer, v.byteOffset, v.byteLength);
     for (const p of full.rl.policy.store.list()) expect(bytes(resumed.rl.policy.store.get(p.name).value).equals(bytes(p.value))).toBe(true);
 
     // A stop requested at an evaluation (an onset signal fired) ends the run right there.
@@ -65,24 +80,8 @@ describe("RL checkpoints", () => {
   }, 90_000);
 
   it("keep-best keeps the previous evaluation's policy when the signal fires, also across a resume", async () => {
-    const task = createTask(0, { prompts: { train: 50, validation: 5, test: 10 } });
-    const tokenizer = new WordTokenizer(task.vocabulary);
-    const base = new Gpt({ vocab: tokenizer.vocabSize, maxSeq: 64, dModel: 16, nHeads: 2, nLayers: 1 }, { seed: 3 });
-    const config: RlTrainingConfig = {
-      algorithm: "rloo",
-      steps: 6,
-      promptsPerStep: 3,
-      samplesPerPrompt: 2,
-      lr: 3e-3,
-      valueLr: 3e-3,
-      maxGradNorm: 1,
-      whitenAdvantages: true,
-      ppo: PPO_DEFAULTS,
-      kl: { kind: "fixed", coef: 0 },
-      eval: { every: 2, prompts: 4, samplesPerPrompt: 1 },
-    };
-    const deps: RlTrainingDeps = { runtime, base, task, tokenizer, reward: goldReward(task), config, seed: 9 };
-    const bytes = (v: Float32Array) => Buffer.from(v.buffer, v.byteOffset, v.byteLength);
+    const deps = tinyRun({ algorithm: "rloo", steps: 6, promptsPerStep: 3, samplesPerPrompt: 2, kl: { kind: "fixed", coef: 0 } }, 9);
+    const base = deps.base;
     // The policy after step 2 (the evaluation before the one the signal fires at).
     const atTwo = await trainPolicy({ ...deps, afterStep: (s) => s === 2 });
     const full = await trainPolicy(deps);
