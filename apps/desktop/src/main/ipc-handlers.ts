@@ -46,7 +46,10 @@ export function grantFile(grants: WindowFileGrants, event: Pick<IpcMainInvokeEve
   }
   if (stats.isDirectory()) return { ok: true, value: grants.for(event.sender.id).grant(path, { folder: true }) };
   if (!stats.isFile())
-    return failure("ValidationError", `${path} is neither a file nor a folder (a device or socket cannot be imported; drop the dataset itself).`);
+    return failure(
+      "ValidationError",
+      `${path} is neither a file nor a folder (a device or socket cannot be imported; drop the dataset itself).`,
+    );
   return { ok: true, value: grants.for(event.sender.id).grant(path) };
 }
 

@@ -369,7 +369,9 @@ describe("files dropped or picked in Electron", () => {
     expect(await api.datasets.import({ path: grant })).toMatchObject({ name: "hh-rlhf_harmless-base_save_to_disk", rowCount: 120 });
     // A folder grant is no file: a run log or a model file must be the file itself.
     const again = await bridge.grantFile(files.dropFolder(folder));
-    await expect(api.runs.import({ path: again })).rejects.toThrow(/^runs\.import: '.*hh-rlhf_harmless-base_save_to_disk' is a folder; drop the file itself/);
+    await expect(api.runs.import({ path: again })).rejects.toThrow(
+      /^runs\.import: '.*hh-rlhf_harmless-base_save_to_disk' is a folder; drop the file itself/,
+    );
     await expect(api.models.import({ files: [{ name: "config.json", path: again }] })).rejects.toThrow(/models\.import: .* is a folder/);
 
     // The grant function itself: a folder grant resolves only where folders are read, in its own window.

@@ -87,7 +87,10 @@ describe("a dataset folder handed over as its files", () => {
     });
     // A made-up path among the files is refused before anything is read.
     await expect(
-      page.datasets.detect({ files: [...files.map(({ name, path }) => ({ name, path })), { name: "x.arrow", path: SAVED }], folder: FOLDER }),
+      page.datasets.detect({
+        files: [...files.map(({ name, path }) => ({ name, path })), { name: "x.arrow", path: SAVED }],
+        folder: FOLDER,
+      }),
     ).rejects.toMatchObject({ name: "ForbiddenError" });
     expect(await page.datasets.detect({ files: files.map(({ name, path }) => ({ name, path })), folder: FOLDER })).toMatchObject({
       format: "hh-rlhf",

@@ -85,7 +85,8 @@ export async function withDatasetSource<T>(dataDir: string, input: DatasetSource
     return use(input.path);
   }
   const folder = input.folder ?? "dataset";
-  if (!SEGMENT.test(folder)) throw new LabValidationError(`dataset folder name '${folder}' must be a plain name (no / \\ : * ? " < > |, not hidden)`);
+  if (!SEGMENT.test(folder))
+    throw new LabValidationError(`dataset folder name '${folder}' must be a plain name (no / \\ : * ? " < > |, not hidden)`);
   const layout = checkedLayout(input.files);
   const root = path.join(dataDir, "staging", randomBytes(6).toString("hex"));
   const dir = path.join(root, folder);

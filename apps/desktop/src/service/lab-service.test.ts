@@ -518,9 +518,15 @@ describe("LabService on a real SQLite file", () => {
     await expect(again.service.settings.setLlmApiKey({ key: "sk-x" })).rejects.toThrow(/only be kept by the desktop app/);
     await expect(again.service.settings.clearLlmApiKey()).rejects.toThrow(/only be kept by the desktop app/);
     // A worker pool's URL is kept without credentials; without a keychain a password is refused.
-    await expect(again.service.settings.update({ queueUrl: "redis://:pw@pool.example:6380" })).rejects.toThrow(/password cannot be kept here/);
-    expect(await again.service.settings.update({ queueUrl: "rediss://pool.example:6380/2" })).toMatchObject({ queueUrl: "rediss://pool.example:6380/2" });
-    expect(JSON.parse(readFileSync(join(dir, "data", "settings.json"), "utf8"))).toMatchObject({ queueUrl: "rediss://pool.example:6380/2" });
+    await expect(again.service.settings.update({ queueUrl: "redis://:pw@pool.example:6380" })).rejects.toThrow(
+      /password cannot be kept here/,
+    );
+    expect(await again.service.settings.update({ queueUrl: "rediss://pool.example:6380/2" })).toMatchObject({
+      queueUrl: "rediss://pool.example:6380/2",
+    });
+    expect(JSON.parse(readFileSync(join(dir, "data", "settings.json"), "utf8"))).toMatchObject({
+      queueUrl: "rediss://pool.example:6380/2",
+    });
     expect((await again.service.settings.update({ queueUrl: "" })).queueUrl).toBeNull();
   });
 

@@ -414,7 +414,12 @@ export const labMethods = {
     /** Imports another tool's run log (TRL, OpenRLHF, verl, W&B CSV, verl rollout dump) as an external run; the same content twice adds nothing. */
     import: method(
       z
-        .object({ path: z.string().min(1), format: z.enum(RUN_LOG_FORMATS).optional(), name: z.string().min(1).max(200).optional(), runId: Id.optional() })
+        .object({
+          path: z.string().min(1),
+          format: z.enum(RUN_LOG_FORMATS).optional(),
+          name: z.string().min(1).max(200).optional(),
+          runId: Id.optional(),
+        })
         .strict(),
       RunImportDto,
     ),
