@@ -110,7 +110,7 @@ export function dmoermSchema(d: DmoermConfig = DMOERM_DEFAULTS): Schema<DmoermCo
       unit: "replicates",
     }),
   });
-  return refine(shape, (s, _path, issues: ConfigIssue[]) => {
+  return refine(refuseDatasetTask(shape), (s, _path, issues: ConfigIssue[]) => {
     if (s.labels.capability === "labelSets" && s.labels.labelSets.length === 0)
       issues.push({
         path: "labels.labelSets",
@@ -121,4 +121,27 @@ export function dmoermSchema(d: DmoermConfig = DMOERM_DEFAULTS): Schema<DmoermCo
     if (s.bootstrapReplicates < 10)
       issues.push({ path: "bootstrapReplicates", message: `expected at least 10, got ${s.bootstrapReplicates}` });
   });
+}
+
+/** Why DMoERM has no dataset task; the message a `task.kind: "dataset"` config is refused with. */
+export const DMOERM_DATASET_REFUSAL =
+  'DMoERM runs on the built-in task only: its experts are trained on per-capability preference labels and its router on prompt categories, and an imported preference dataset carries one overall label per pair and no categories (use bon-study, rl-study or daa with task.kind "dataset")';
+
+/**
+ * Refuses `task.kind: "dataset"` with the reason, before the task block's field check would only
+ * call `kind` an unknown field: DMoERM's task has no kind, since it has one task it can run on.
+ */
+function refuseDatasetTask<T>(schema: Schema<T>): Schema<T> {
+  return {
+    default: schema.default,
+    describe: () => schema.describe(),
+    parse(value, path, issues) {
+      const task = typeof value === "object" && value !== null ? (value as { task?: unknown }).task : undefined;
+      if (typeof task === "object" && task !== null && (task as { kind?: unknown }).kind === "dataset") {
+        issues.push({ path: path ? `${path}.task.kind` : "task.kind", message: DMOERM_DATASET_REFUSAL });
+        return undefined;
+      }
+      return schema.parse(value, path, issues);
+    },
+  };
 }
