@@ -23,6 +23,8 @@ export function describeQueueError(err: unknown, label: string): string {
   if (/ENOTFOUND|EAI_AGAIN/.test(message)) return `the queue host in ${label} is unknown (${message})`;
   if (/could not load the optional 'ioredis'/.test(message))
     return "the Redis driver (the ioredis package) is not installed beside bullmq; install it: npm install ioredis -w apps/desktop";
+  if (/certificate|CERT_|SELF_SIGNED/i.test(message))
+    return `the queue at ${label} presented a TLS certificate this side does not trust (${message}); give the CA that signed it in GOODHART_QUEUE_TLS_CA (a PEM file)`;
   if (/SSL|TLS|EPROTO|wrong version number/i.test(message))
     return `TLS failed with the queue at ${label} (${message}); use rediss:// only for a server that speaks TLS`;
   return `the queue at ${label} failed: ${message}`;

@@ -1,3 +1,6 @@
+import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import os from "node:os";
+import path from "node:path";
 import { describe, expect, it } from "vitest";
 import { QueueUrlError, connectionOf, parseQueueUrl, publicQueueUrl, redactQueueUrl } from "./queue-url.ts";
 import { describeQueueError } from "./connect.ts";
@@ -24,6 +27,29 @@ describe("queue URLs", () => {
   it("takes the password from GOODHART_QUEUE_PASSWORD when the URL has none (the URL's wins)", () => {
     expect(parseQueueUrl("redis://h:1", "from-env").password).toBe("from-env");
     expect(parseQueueUrl("redis://:in-url@h:1", "from-env").password).toBe("in-url");
+  });
+
+  it("reads GOODHART_QUEUE_TLS_CA's PEM for rediss:// (into the driver's tls.ca), ignores it for redis://, names a bad file", () => {
+    const dir = mkdtempSync(path.join(os.tmpdir(), "goodhart-queue-url-"));
+    try {
+      const ca = path.join(dir, "ca.pem");
+      const pem = "-----BEGIN CERTIFICATE-----\nMIIB\n-----END CERTIFICATE-----\n";
+      writeFileSync(ca, pem);
+      const a = parseQueueUrl("rediss://h:1", undefined, ca);
+      expect(a.tlsCa).toBe(pem);
+      expect(connectionOf(a).tls).toEqual({ ca: pem });
+      expect(parseQueueUrl("redis://h:1", undefined, ca).tlsCa).toBeUndefined();
+      expect(() => parseQueueUrl("rediss://h:1", undefined, path.join(dir, "none.pem"))).toThrow(
+        /^GOODHART_QUEUE_TLS_CA: cannot read the CA certificate file .*none\.pem \(ENOENT\)/,
+      );
+      writeFileSync(path.join(dir, "key.pem"), "-----BEGIN PRIVATE KEY-----\n");
+      expect(() => parseQueueUrl("rediss://h:1", undefined, path.join(dir, "key.pem"))).toThrow(QueueUrlError);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+    expect(describeQueueError(new Error("self-signed certificate in certificate chain"), "h:1")).toMatch(
+      /^the queue at h:1 presented a TLS certificate this side does not trust .*GOODHART_QUEUE_TLS_CA/,
+    );
   });
 
   it("refuses other schemes and bad databases without echoing the password", () => {

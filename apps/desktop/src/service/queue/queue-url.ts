@@ -2,7 +2,11 @@
  * The worker pool's address: `redis://[user:password@]host[:port][/db]` or `rediss://...` (TLS).
  * Credentials may also come from GOODHART_QUEUE_PASSWORD (so they stay out of shell history and
  * process listings). Everything the lab logs or stores names the queue by `host:port` only.
+ * A `rediss://` server whose certificate is signed by a private CA is trusted through
+ * GOODHART_QUEUE_TLS_CA (a PEM file); without it Node's public CAs apply.
  */
+import { readFileSync } from "node:fs";
+
 export interface QueueAddress {
   host: string;
   port: number;
@@ -10,6 +14,8 @@ export interface QueueAddress {
   username?: string;
   password?: string;
   tls: boolean;
+  /** PEM text of the CA certificate(s) that sign the server's certificate (rediss:// only). */
+  tlsCa?: string;
   /** `host:port`: the only form that is printed, logged or stored. */
   label: string;
 }
@@ -21,7 +27,7 @@ export interface QueueConnection {
   db: number;
   username?: string;
   password?: string;
-  tls?: Record<string, never>;
+  tls?: { ca?: string };
 }
 
 export class QueueUrlError extends Error {
@@ -29,10 +35,33 @@ export class QueueUrlError extends Error {
 }
 
 /**
- * Parses a queue URL. `password` (e.g. GOODHART_QUEUE_PASSWORD) is used when the URL has none.
+ * Reads the CA file for a TLS queue, once, when the address is parsed: a missing or non-PEM file
+ * is a clear error before any connection is tried.
+ */
+function readTlsCa(file: string): string {
+  let text: string;
+  try {
+    text = readFileSync(file, "utf8");
+  } catch (err) {
+    throw new QueueUrlError(
+      `GOODHART_QUEUE_TLS_CA: cannot read the CA certificate file ${file} (${(err as NodeJS.ErrnoException).code ?? err})`,
+    );
+  }
+  if (!text.includes("-----BEGIN CERTIFICATE-----"))
+    throw new QueueUrlError(`GOODHART_QUEUE_TLS_CA: ${file} holds no PEM certificate (-----BEGIN CERTIFICATE-----)`);
+  return text;
+}
+
+/**
+ * Parses a queue URL. `password` (e.g. GOODHART_QUEUE_PASSWORD) is used when the URL has none;
+ * `tlsCaFile` (GOODHART_QUEUE_TLS_CA) is read for rediss:// and ignored for redis://.
  * @throws QueueUrlError naming what is wrong, never echoing a password
  */
-export function parseQueueUrl(text: string, password: string | undefined = process.env.GOODHART_QUEUE_PASSWORD): QueueAddress {
+export function parseQueueUrl(
+  text: string,
+  password: string | undefined = process.env.GOODHART_QUEUE_PASSWORD,
+  tlsCaFile: string | undefined = process.env.GOODHART_QUEUE_TLS_CA,
+): QueueAddress {
   let url: URL;
   try {
     url = new URL(text);
@@ -52,13 +81,15 @@ export function parseQueueUrl(text: string, password: string | undefined = proce
   const urlPassword = url.password ? decodeURIComponent(url.password) : undefined;
   const username = url.username ? decodeURIComponent(url.username) : undefined;
   const pass = urlPassword ?? (password === "" ? undefined : password);
+  const tls = url.protocol === "rediss:";
   return {
     host,
     port,
     db,
     ...(username ? { username } : {}),
     ...(pass !== undefined ? { password: pass } : {}),
-    tls: url.protocol === "rediss:",
+    tls,
+    ...(tls && tlsCaFile ? { tlsCa: readTlsCa(tlsCaFile) } : {}),
     label: `${url.hostname}:${port}`,
   };
 }
@@ -70,7 +101,7 @@ export function connectionOf(address: QueueAddress): QueueConnection {
     db: address.db,
     ...(address.username ? { username: address.username } : {}),
     ...(address.password !== undefined ? { password: address.password } : {}),
-    ...(address.tls ? { tls: {} } : {}),
+    ...(address.tls ? { tls: address.tlsCa ? { ca: address.tlsCa } : {} } : {}),
   };
 }
 

@@ -36,9 +36,21 @@ export interface RedisServer {
   stop(): Promise<void>;
 }
 
-export async function startRedis(options: { password?: string } = {}): Promise<RedisServer> {
+/** PEM files for a TLS-only server: its certificate and key, and the CA that signed it. */
+export interface RedisTlsFiles {
+  cert: string;
+  key: string;
+  ca: string;
+}
+
+export async function startRedis(options: { password?: string; tls?: RedisTlsFiles } = {}): Promise<RedisServer> {
   const port = await freePort();
-  const args = ["--port", String(port), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no"];
+  // With TLS the plain port is closed (--port 0): a client that does not speak TLS gets nothing.
+  const listen = options.tls
+    ? ["--port", "0", "--tls-port", String(port), "--tls-cert-file", options.tls.cert, "--tls-key-file", options.tls.key]
+    : ["--port", String(port)];
+  const tlsArgs = options.tls ? ["--tls-ca-cert-file", options.tls.ca, "--tls-auth-clients", "no"] : [];
+  const args = [...listen, ...tlsArgs, "--bind", "127.0.0.1", "--save", "", "--appendonly", "no"];
   if (options.password) args.push("--requirepass", options.password);
   const proc: ChildProcess = spawn("redis-server", args, { stdio: ["ignore", "pipe", "pipe"] });
   let output = "";
