@@ -87,6 +87,25 @@ describe("importRunLog on real and documented logs", () => {
     });
   });
 
+  it("verl console output (a real log from verl's quickstart): step lines read as the file logger's records", () => {
+    const file = fixturePath("runs/verl-quickstart-console.log");
+    const r = importRunLog(store, file);
+    expect(r).toMatchObject({ format: "verl", curvePoints: 2 });
+    expect(store.runs.get(r.runId)!.config.external).toMatchObject({ tool: "verl", trainer: "PPO (GAE)", format: "verl" });
+    expect(Array.from(store.metrics.series(r.runId, "train.completion_tokens").values)).toEqual([239.133, 232.242]);
+    expect(Array.from(store.metrics.series(r.runId, "train.reward").steps)).toEqual([0, 1]);
+    // Keys verl does not name for the lab keep their own name, parentheses included.
+    expect(store.metrics.latest(r.runId, "ext.critic/lr(1e-4)")?.value).toBe(0.1);
+    // Step 1 prints actor/reward_kl_penalty twice (0.000, then 0.001 where step 0 has the
+    // coefficient): the first is kept and the repeat is reported, not silently merged.
+    expect(Array.from(store.metrics.series(r.runId, "train.kl").values)).toEqual([0, 0]);
+    expect(Array.from(store.metrics.series(r.runId, "train.kl_coef").steps)).toEqual([0]);
+    const mapping = externalRun(store, r.runId)!.mapping as { skipped: Record<string, number> };
+    expect(mapping.skipped).toEqual({ "actor/reward_kl_penalty (printed again in one line)": 1 });
+    const cols = store.curves.readColumns(r.runId, EXTERNAL_PROXY_SERIES)!;
+    expect(Array.from(cols.proxyScore)).toEqual([0.004, 0]);
+  });
+
   it("OpenRLHF metric log: train/ keys, per-token k1 converted with response_length", () => {
     const r = importRunLog(store, fixturePath("runs/openrlhf-ppo-metrics.jsonl"));
     expect(r).toMatchObject({ format: "openrlhf", curvePoints: 8 });
@@ -184,6 +203,16 @@ describe("importRunLog refuses malformed logs and repeats", () => {
       /r\.jsonl, line 2, field "output": expected the output text/,
     ],
     ["x.jsonl", '{"hello": 1}\n', /x\.jsonl, line 1: cannot tell which tool wrote this log/],
+    [
+      "console.log",
+      "(main_task pid=7) step:1 - actor/kl_loss:0.1 - critic/score/mean:0.5\n(main_task pid=7) step:2 - actor/kl_loss 0.2\n",
+      /console\.log, line 2: expected key:value between ' - ', got 'actor\/kl_loss 0\.2'/,
+    ],
+    [
+      "console.log",
+      "(main_task pid=7) epoch 0, step 1\n(main_task pid=7) done\n",
+      /console\.log, line 1: cannot tell which tool wrote this log/,
+    ],
   ];
   for (const [name, text, error] of cases) {
     it(`${name}: ${error.source.slice(0, 60)}`, () => {

@@ -12,6 +12,7 @@
  */
 import { firstKey, jsonlObjects } from "./jsonl-log.ts";
 import { type LogRow, type ParsedRunLog, RunLogError, numericValues, stepOf } from "./run-log.ts";
+import { verlConsoleRecords } from "./verl-console.ts";
 
 export const VERL_NAMES: Readonly<Record<string, string>> = {
   "actor/reward_kl_penalty": "train.kl",
@@ -75,7 +76,14 @@ export function verlReading(keys: ReadonlySet<string>): Pick<ParsedRunLog, "trai
 export function parseVerlLog(text: string, file: string): ParsedRunLog {
   const rows: LogRow[] = [];
   const skipped: Record<string, number> = {};
-  for (const { line, record } of jsonlObjects(text, file)) {
+  const repeated: Record<string, number> = {};
+  // JSON lines from the file logger, or the console logger's `step:n - key:value` lines.
+  const isJsonl = text
+    .replace(/^\uFEFF/, "")
+    .trimStart()
+    .startsWith("{");
+  const records = isJsonl ? jsonlObjects(text, file) : verlConsoleRecords(text, file, repeated);
+  for (const { line, record } of records) {
     const data = "data" in record ? record.data : record;
     if (typeof data !== "object" || data === null || Array.isArray(data))
       throw new RunLogError(file, line, "expected the metrics as an object", "data");
@@ -90,5 +98,6 @@ export function parseVerlLog(text: string, file: string): ParsedRunLog {
   const keys = new Set(rows.flatMap((r) => Object.keys(r.values)));
   if (![...keys].some((k) => k.startsWith("actor/") || k.startsWith("critic/")))
     throw new RunLogError(file, rows[0]!.line, "none of verl's actor/ or critic/ keys: not a verl metric log");
+  for (const [key, n] of Object.entries(repeated)) skipped[`${key} (printed again in one line)`] = n;
   return { tool: "verl", ...verlReading(keys), rows, settings: {}, skipped };
 }
