@@ -30,6 +30,7 @@ export * from "./experiments/progress.ts";
 export * from "./experiments/policy-samples.ts";
 export * from "./experiments/reward-training.ts";
 export * from "./experiments/stacked-reward-training.ts";
+export * from "./experiments/parallel-stacks.ts";
 export * from "./experiments/bon-study.ts";
 export * from "./experiments/bon-analysis.ts";
 export * from "./experiments/bon-findings.ts";

@@ -44,6 +44,8 @@ import { sampleLogProbs, samplePolicy, type PolicySample } from "./policy-sample
 import { REWARD_TRAINING_DEFAULTS, type Comparison, type RewardTrainingOptions } from "./reward-training.ts";
 import { trainStackedRewardModels } from "./stacked-reward-training.ts";
 import { proxyRuntimes } from "./proxy-runtime.ts";
+import { StackTrainingPool, defaultStackWorkers } from "./parallel-stacks.ts";
+import type { TrainedReward } from "./reward-training.ts";
 import { ProgressTracker, type PhasePlan } from "./progress.ts";
 import { storedBonStudyResult } from "./bon-analysis.ts";
 import type { ExperimentContext, ExperimentInterval, ExperimentSampleSet, RunSink } from "./sink.ts";
@@ -62,6 +64,12 @@ export interface BonStudyOptions {
   bootstrapReplicates?: number;
   /** Store the best-of-n pools behind the curves through `RunSink.samples` (default true). */
   keepSamples?: boolean;
+  /**
+   * Worker threads that train runs' member stacks at once when the proxies run on the one-thread
+   * runtime (experiments/parallel-stacks.ts; same bytes as in this thread). 1 trains them here,
+   * one after another. Default min(2, available cores).
+   */
+  rmWorkers?: number;
 }
 
 /** One series' headline numbers. */
@@ -252,6 +260,8 @@ export async function runBonStudy(config: unknown, context: ExperimentContext, o
   }
   const { runtime, sink, signal } = context;
   const proxyRuntime = proxyRuntimes(runtime);
+  const rmWorkers = options.rmWorkers ?? defaultStackWorkers();
+  let stackPool: StackTrainingPool | undefined; // opened on the first stack it trains
   const timings: Record<string, number> = { pretrain: 0, sampling: 0, "rm-training": 0, scoring: 0, curves: 0 };
   const timed = phaseTimer(timings);
   // The vocabulary (and so the tokenizer) is the same for every task seed.
@@ -303,6 +313,7 @@ export async function runBonStudy(config: unknown, context: ExperimentContext, o
       groupResults.push({ overrides: JSON.parse(key) as Record<string, unknown>, basePolicy: out.basePolicy, baseGold: out.baseGold });
     }
   } finally {
+    await stackPool?.close();
     await proxyRuntime.release();
   }
   return {
@@ -415,13 +426,19 @@ export async function runBonStudy(config: unknown, context: ExperimentContext, o
     // Pretrained trunks for the proxies: one LM per proxy size, pretrained like the base policy.
     // proxy.init is study-wide, so one group's runs share it (a grid over it makes groups).
     const proxyInit = first.proxyInit;
-    const trunks = new Map<string, Gpt>();
+    const trunks = new Map<string, Promise<Gpt>>(); // promises: a prefetched run may ask while it loads
     if (proxyInit === "scratch") for (const key of new Set(runs.map(trunkKey))) tracker.skip(`pretrain-proxy:g${group}:${key}`);
     const trunkOf = async (run: BonRunConfig): Promise<Gpt | undefined> => {
       if (proxyInit === "scratch") return undefined;
       const key = trunkKey(run);
       const known = trunks.get(key);
       if (known) return known;
+      const loading = loadTrunk(run);
+      trunks.set(key, loading);
+      return loading;
+    };
+    const loadTrunk = async (run: BonRunConfig): Promise<Gpt> => {
+      const key = trunkKey(run);
       const spec = { ...policySpec, layers: run.proxy.layers, dModel: run.proxy.dModel, heads: run.proxy.heads };
       const phase = `pretrain-proxy:g${group}:${key}`;
       const lm = await timed("pretrain", () =>
@@ -433,13 +450,51 @@ export async function runBonStudy(config: unknown, context: ExperimentContext, o
       if (lm.cached) tracker.skip(phase);
       progress(phase, spec.pretrainSteps, spec.pretrainSteps, lm.cached ? "loaded from cache" : "pretrained");
       sink.log(`${run.proxy.name} proxy trunk ${lm.cached ? "loaded from" : "pretrained and cached in"} ${lm.path}`);
-      trunks.set(key, lm.model);
       return lm.model;
+    };
+
+    // Labels: flips drawn over the largest training set, so smaller sets are prefixes with the same flips.
+    const trainingSetOf = (run: BonRunConfig) => {
+      const labelled = labelByGold(gTrainA, gTrainB, new Rng(run.seed).fork(`label-noise-${run.labelNoise}`), { noise: run.labelNoise });
+      const kept = labelled.labels.filter((l) => l.pair < run.trainingSize);
+      return { kept, train: comparisons(trainA, trainB, gTrainA, gTrainB, kept, true) };
+    };
+    const memberSeed = (run: BonRunConfig, m: number) => Number(hash64(`${run.id}/member-${m}`) & 0x7fffffffn);
+    const memberOrder = (run: BonRunConfig, m: number) => new Rng(run.seed).fork(`member-${m}`).fork("data-order");
+    // Runs whose stacks train in the worker pool, started ahead so the pool's workers overlap; each
+    // keeps its recorded steps until its run replays them into its own sink.
+    type Recorded = { members: TrainedReward[]; steps: [number, number, number, number][] };
+    const inPool = new Map<string, Promise<Recorded>>();
+    const pooled = (run: BonRunConfig) =>
+      rmWorkers > 1 && proxyRuntime.singleThreaded(k * rewardModelParamCount(rmConfig(run, tokenizer.vocabSize, maxSeq)));
+    const startInPool = (run: BonRunConfig): Promise<Recorded> => {
+      const known = inPool.get(run.id);
+      if (known) return known;
+      const started = (async () => {
+        const trunk = await trunkOf(run);
+        const steps: Recorded["steps"] = [];
+        stackPool ??= new StackTrainingPool(rmWorkers);
+        const members = await stackPool.train(
+          {
+            config: rmConfig(run, tokenizer.vocabSize, maxSeq),
+            data: trainingSetOf(run).train,
+            members: Array.from({ length: k }, (_, m) => ({ seed: memberSeed(run, m), orderKey: memberOrder(run, m).key })),
+            ...(trunk ? { trunk } : {}),
+            options: { ...options.rmTraining, padToken: tokenizer.special.pad },
+          },
+          (...s) => steps.push(s),
+        );
+        return { members, steps };
+      })();
+      started.catch(() => {}); // a run that fails first closes the pool under the ones started ahead
+      inPool.set(run.id, started);
+      return started;
     };
 
     // 3-4. Runs.
     const groupRuns: BonRunResult[] = [];
-    for (const run of runs) {
+    for (const [i, run] of runs.entries()) {
+      if (pooled(run)) for (const next of runs.slice(i, i + rmWorkers)) if (pooled(next)) startInPool(next);
       const runSink = sink.beginRun({ id: run.id, name: run.id, seed: run.seed, config: run as unknown as Record<string, unknown> });
       try {
         const runResult = await runOne(run);
@@ -473,10 +528,7 @@ export async function runBonStudy(config: unknown, context: ExperimentContext, o
       }
 
       async function runOne(run: BonRunConfig): Promise<BonRunResult> {
-        // Labels: flips drawn over the largest training set, so smaller sets are prefixes with the same flips.
-        const labelled = labelByGold(gTrainA, gTrainB, new Rng(run.seed).fork(`label-noise-${run.labelNoise}`), { noise: run.labelNoise });
-        const kept = labelled.labels.filter((l) => l.pair < run.trainingSize);
-        const train = comparisons(trainA, trainB, gTrainA, gTrainB, kept, true);
+        const { kept, train } = trainingSetOf(run);
         runSink.metric(0, "labels.kept", kept.length);
         runSink.metric(0, "labels.flipped", kept.filter((l) => l.flipped).length);
         runSink.labelSet({
@@ -503,27 +555,30 @@ export async function runBonStudy(config: unknown, context: ExperimentContext, o
         // The k members train together in one stacked program (same math as one at a time, each
         // with its own seed, data order and gradient clipping; experiments/stacked-reward-training.ts).
         const rmRuntime = await proxyRuntime.forParams(k * rewardModelParamCount(cfg));
-        const trainedMembers = await timed("rm-training", () =>
-          trainStackedRewardModels(
+        const onStep = (m: number, step: number, loss: number) => {
+          if (step % 10 === 0) runSink.metric(step, `member.${m}.train_loss`, loss);
+          if (m === k - 1) progress(`rm-training:${run.id}`, k * step, k * stepsPerMember, `${run.proxy.name} members 1-${k}`);
+        };
+        // In the pool (started ahead, see startInPool) this times only the wait for this run's stack.
+        const trainedMembers = await timed("rm-training", async () => {
+          if (pooled(run)) {
+            const recorded = await startInPool(run);
+            signal?.throwIfAborted();
+            for (const [m, step, loss] of recorded.steps) onStep(m, step, loss);
+            return recorded.members;
+          }
+          return trainStackedRewardModels(
             rmRuntime,
             cfg,
             train,
             Array.from({ length: k }, (_, m) => ({
-              seed: Number(hash64(`${run.id}/member-${m}`) & 0x7fffffffn),
-              order: new Rng(run.seed).fork(`member-${m}`).fork("data-order"),
+              seed: memberSeed(run, m),
+              order: memberOrder(run, m),
               ...(trunk ? { from: trunk } : {}),
             })),
-            {
-              ...options.rmTraining,
-              padToken: tokenizer.special.pad,
-              signal,
-              onStep: (m, step, loss) => {
-                if (step % 10 === 0) runSink.metric(step, `member.${m}.train_loss`, loss);
-                if (m === k - 1) progress(`rm-training:${run.id}`, k * step, k * stepsPerMember, `${run.proxy.name} members 1-${k}`);
-              },
-            },
-          ),
-        );
+            { ...options.rmTraining, padToken: tokenizer.special.pad, signal, onStep },
+          );
+        });
         for (let m = 0; m < k; m++) {
           const trained = trainedMembers[m]!;
           const scored = await timed("scoring", async () => {

@@ -12,12 +12,14 @@ describe("proxyRuntimes", () => {
     expect(small.device).toBe("cpu");
     expect(await chooser.forParams(10)).toBe(small);
     expect(await chooser.forParams(SINGLE_THREAD_MAX_PARAMS + 1)).toBe(study);
+    expect([chooser.singleThreaded(10), chooser.singleThreaded(SINGLE_THREAD_MAX_PARAMS + 1)]).toEqual([true, false]);
     await chooser.release();
     await study.release();
   });
   it("keeps a runtime that already has one thread", async () => {
     const study = await createRuntime({ device: "cpu", threads: 1 });
     expect(await proxyRuntimes(study).forParams(10)).toBe(study);
+    expect(proxyRuntimes(study).singleThreaded(10)).toBe(false);
     await study.release();
   });
 });

@@ -15,17 +15,21 @@ export const SINGLE_THREAD_MAX_PARAMS = 1_000_000;
 export interface ProxyRuntimes {
   /** The runtime for proxy programs with this many parameters. */
   forParams(params: number): Promise<Runtime>;
+  /** Whether forParams(params) is the dedicated one-thread CPU runtime (which a stack-training worker can reproduce exactly). */
+  singleThreaded(params: number): boolean;
   /** Releases the one-thread runtime if one was opened (never the study's own). */
   release(): Promise<void>;
 }
 
 export function proxyRuntimes(runtime: Runtime): ProxyRuntimes {
   let single: Promise<Runtime> | undefined;
+  const singleThreaded = (params: number) => runtime.device === "cpu" && runtime.threads !== 1 && params <= SINGLE_THREAD_MAX_PARAMS;
   return {
     forParams(params) {
-      if (runtime.device !== "cpu" || runtime.threads === 1 || params > SINGLE_THREAD_MAX_PARAMS) return Promise.resolve(runtime);
+      if (!singleThreaded(params)) return Promise.resolve(runtime);
       return (single ??= createRuntime({ device: "cpu", threads: 1 }));
     },
+    singleThreaded,
     async release() {
       if (single) await (await single).release();
     },

@@ -40,6 +40,7 @@ const optionsSchema: Schema<BonStudyOptions> = obj<BonStudyOptions>({
   saveMembers: optional(bool()),
   bootstrapReplicates: optional(meta(positiveInt(), { unit: "replicates" })),
   keepSamples: optional(bool()),
+  rmWorkers: optional(meta(positiveInt(), { unit: "workers" })),
 });
 
 const gridSchema = record(list({ parse: (v) => v, describe: () => ({}) }, { minLength: 1 }), {
