@@ -258,8 +258,9 @@ export const runsImportCommand: CliCommand = {
   usage: [
     `goodhart runs import <file> [--format ${RUN_LOG_FORMATS.join("|")}] [--name text] [--run id] [--db path] [--json]`,
     "",
-    "Reads TRL's trainer_state.json, OpenRLHF or verl metric logs (JSON lines), a W&B CSV export of one",
-    "run, or a verl rollout dump (JSON lines of input, output, score, step); the format is detected",
+    "Reads TRL's trainer_state.json, OpenRLHF or verl metric logs (JSON lines; verl's console output",
+    "too), a W&B CSV export of one run, or a verl rollout dump (JSON lines of input, output, score,",
+    "step); the format is detected",
     "unless given. Metrics get the lab's names and the tool's KL is recorded with its estimator and",
     "converted to per sequence where the log allows (docs/run-import.md); Compare shows the run beside",
     "the lab's own, marked external. --run adds a rollout dump's samples to a run imported before.",
