@@ -12,7 +12,7 @@ import type { TaskPrompt } from "../task/prompts.ts";
 import type { WordTokenizer } from "../task/word-tokenizer.ts";
 import type { RlPolicy } from "./policy.ts";
 import { goldOf, type RewardSource } from "./rewards.ts";
-import { analyseRollout, sampleRollout } from "./rollout.ts";
+import { analyseRollout, codecOf, sampleRollout, type Rollout, type RolloutCodec } from "./rollout.ts";
 
 export interface MeanSe {
   mean: number;
@@ -38,16 +38,19 @@ export interface EvalPoint {
   valueError?: number | null;
 }
 
-export interface EvalSetup {
+export interface EvalSetup<P = TaskPrompt> {
   runtime: Runtime;
   session: Session;
-  task: BuiltinTask;
-  tokenizer: WordTokenizer;
-  prompts: readonly TaskPrompt[];
+  /** The built-in task, whose programmatic gold judges the samples unless `gold` is given. */
+  task?: BuiltinTask;
+  /** Gold of each sample of a rollout, for a task without a programmatic gold (an imported dataset's gold RM). */
+  gold?: (rollout: Rollout<P>) => Promise<Float64Array>;
+  tokenizer: WordTokenizer | RolloutCodec<P>;
+  prompts: readonly P[];
   samplesPerPrompt: number;
   seedBase: number;
   /** The proxy to report (the optimized one, or an evaluation-only proxy when gold is optimized). */
-  proxy: RewardSource | null;
+  proxy: RewardSource<P> | null;
   signal?: AbortSignal;
 }
 
@@ -61,19 +64,24 @@ function perPromptMeans(values: ArrayLike<number>, prompts: number, k: number): 
   return out;
 }
 
-export async function evaluatePolicy(rl: RlPolicy, step: number, e: EvalSetup): Promise<EvalPoint> {
+function builtinTaskOf<P>(e: EvalSetup<P>): BuiltinTask {
+  if (!e.task) throw new Error("evaluatePolicy: give the built-in task or a gold scorer");
+  return e.task;
+}
+
+export async function evaluatePolicy<P = TaskPrompt>(rl: RlPolicy, step: number, e: EvalSetup<P>): Promise<EvalPoint> {
   const k = e.samplesPerPrompt;
   const prompts = e.prompts.flatMap((p) => Array.from({ length: k }, () => p));
   const seeds = prompts.map((_, i) => e.seedBase + i);
   const rollout = await sampleRollout(e.runtime, rl.sampler(), e.tokenizer, prompts, seeds, e.signal);
-  const analysis = await analyseRollout(e.session, rl, rollout, e.tokenizer.special.pad);
+  const analysis = await analyseRollout(e.session, rl, rollout, codecOf(e.tokenizer).pad);
   const kls = rollout.completions.map((_, i) => sequenceKl(analysis.exactKl[i]!, analysis.logp[i]!, analysis.refLogp[i]!));
   const P = e.prompts.length;
   const stat = (values: ArrayLike<number>): MeanSe => {
     const m = meanAndSe(perPromptMeans(values, P, k));
     return { mean: m.mean, se: m.se };
   };
-  const gold = goldOf(e.task, rollout);
+  const gold = e.gold ? await e.gold(rollout) : goldOf(builtinTaskOf(e), rollout as unknown as Rollout);
   const scored = e.proxy ? await e.proxy.score(rollout) : null;
   let disagreement: number | null = null;
   if (scored?.members && scored.members.length > 1) {

@@ -10,22 +10,22 @@ import type { TaskPrompt } from "../task/prompts.ts";
 import type { WordTokenizer } from "../task/word-tokenizer.ts";
 import { whiten } from "./advantages.ts";
 import { rowBatch, tokenFeed, type RowBatch } from "./policy.ts";
-import { sampleRollout, type Rollout } from "./rollout.ts";
+import { sampleRollout, type Rollout, type RolloutCodec } from "./rollout.ts";
 
 /**
  * One step's rollout: `promptsPerStep` training prompts drawn with replacement, each repeated
  * `samplesPerPrompt` times, sampled with consecutive seeds from one drawn base.
  */
-export function sampleStepRollout(
+export function sampleStepRollout<P = TaskPrompt>(
   runtime: Runtime,
   sampler: Gpt,
-  tokenizer: WordTokenizer,
-  train: readonly TaskPrompt[],
+  tokenizer: WordTokenizer | RolloutCodec<P>,
+  train: readonly P[],
   c: { promptsPerStep: number; samplesPerPrompt: number },
   rng: Rng,
   signal?: AbortSignal,
-): Promise<Rollout> {
-  const prompts: TaskPrompt[] = [];
+): Promise<Rollout<P>> {
+  const prompts: P[] = [];
   for (let i = 0; i < c.promptsPerStep; i++) {
     const p = train[rng.int(0, train.length)]!;
     for (let j = 0; j < c.samplesPerPrompt; j++) prompts.push(p);
@@ -59,7 +59,7 @@ export interface PpoMinibatch {
  * `minibatches` (the last may be short, an empty one is skipped); `update` runs one optimizer step.
  */
 export async function ppoMinibatches(
-  rollout: Rollout,
+  rollout: Rollout<unknown>,
   pad: number,
   ppo: { epochs: number; minibatches: number },
   rng: Rng,

@@ -7,6 +7,7 @@ import type { RewardModel, Runtime } from "@goodhart/engine";
 import { memberScorer } from "./member-scores.ts";
 import { aggregate, applyNormalisation, type Aggregation, type Normalisation } from "../ensemble.ts";
 import type { BuiltinTask } from "../task/task.ts";
+import type { TaskPrompt } from "../task/prompts.ts";
 import type { Rollout } from "./rollout.ts";
 
 export interface RewardEvaluation {
@@ -16,10 +17,10 @@ export interface RewardEvaluation {
   members: Float64Array[] | null;
 }
 
-export interface RewardSource {
+export interface RewardSource<P = TaskPrompt> {
   /** "gold" or "proxy:<aggregation>". */
   readonly name: string;
-  score(rollout: Rollout): Promise<RewardEvaluation>;
+  score(rollout: Rollout<P>): Promise<RewardEvaluation>;
 }
 
 /** Gold of each completion (the built-in task's programmatic judge). */
@@ -33,14 +34,14 @@ export function goldReward(task: BuiltinTask): RewardSource {
 
 export { memberScores } from "./member-scores.ts";
 
-export function proxyReward(
+export function proxyReward<P = TaskPrompt>(
   runtime: Runtime,
   members: readonly RewardModel[],
   normalisation: Normalisation,
   aggregation: Aggregation,
   pad: number,
   name: string,
-): RewardSource {
+): RewardSource<P> {
   if (members.length !== normalisation.mean.length)
     throw new RangeError(`proxyReward: ${members.length} members but normalisation for ${normalisation.mean.length}`);
   // All k members in one program per batch (member-scores.ts): every RL step and evaluation scores with them.

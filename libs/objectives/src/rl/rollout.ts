@@ -6,12 +6,12 @@
 import { generate, type Gpt, type Runtime, type Session } from "@goodhart/engine";
 import { MAX_COMPLETION_TOKENS } from "../task/base-policy.ts";
 import type { TaskPrompt } from "../task/prompts.ts";
-import type { WordTokenizer } from "../task/word-tokenizer.ts";
+import { WordTokenizer } from "../task/word-tokenizer.ts";
 import { lengthBatches } from "./length-batches.ts";
 import { completionSlice, rowBatch, type RlPolicy, type RowBatch } from "./policy.ts";
 
-export interface Rollout {
-  prompts: TaskPrompt[];
+export interface Rollout<P = TaskPrompt> {
+  prompts: P[];
   promptIds: number[][];
   /** Tokens the policy chose, up to and including its end token (the actions). */
   completions: number[][];
@@ -21,35 +21,68 @@ export interface Rollout {
   sequences: number[][];
 }
 
+/**
+ * How a task's prompts become tokens and its completions text: the built-in task's word tokenizer
+ * (wordCodec), or an imported dataset's encoder (task/dataset/rl.ts).
+ */
+export interface RolloutCodec<P> {
+  pad: number;
+  eos: number;
+  maxNewTokens: number;
+  promptIds(prompt: P): number[];
+  /** The completion's body: its tokens before the end token, without special tokens. */
+  body(completion: readonly number[]): number[];
+  words(body: readonly number[]): string[];
+}
+
+/** The built-in task's codec: word ids after four special tokens, MAX_COMPLETION_TOKENS new tokens. */
+export function wordCodec(tokenizer: WordTokenizer): RolloutCodec<TaskPrompt> {
+  const eos = tokenizer.special.eos;
+  return {
+    pad: tokenizer.special.pad,
+    eos,
+    maxNewTokens: MAX_COMPLETION_TOKENS,
+    promptIds: (p) => tokenizer.promptIds(p.words),
+    body: (t) => {
+      const end = t.indexOf(eos);
+      return (end >= 0 ? t.slice(0, end) : t).filter((id) => id >= 4);
+    },
+    words: (b) => tokenizer.decodeWords(b),
+  };
+}
+
+/** A codec as given, or the built-in task's for its word tokenizer. */
+export function codecOf<P>(tokenizer: WordTokenizer | RolloutCodec<P>): RolloutCodec<P> {
+  return tokenizer instanceof WordTokenizer ? (wordCodec(tokenizer) as unknown as RolloutCodec<P>) : tokenizer;
+}
+
 /** Draws one completion per prompt entry (repeat a prompt for several). */
-export async function sampleRollout(
+export async function sampleRollout<P = TaskPrompt>(
   runtime: Runtime,
   policy: Gpt,
-  tokenizer: WordTokenizer,
-  prompts: readonly TaskPrompt[],
+  tokenizer: WordTokenizer | RolloutCodec<P>,
+  prompts: readonly P[],
   seeds: readonly number[],
   signal?: AbortSignal,
-): Promise<Rollout> {
+): Promise<Rollout<P>> {
   signal?.throwIfAborted();
-  const eos = tokenizer.special.eos;
-  const promptIds = prompts.map((p) => tokenizer.promptIds(p.words));
+  const codec = codecOf(tokenizer);
+  const eos = codec.eos;
+  const promptIds = prompts.map((p) => codec.promptIds(p));
   const g = await generate(runtime, policy, promptIds, {
-    maxNewTokens: MAX_COMPLETION_TOKENS,
+    maxNewTokens: codec.maxNewTokens,
     stopToken: eos,
-    padToken: tokenizer.special.pad,
+    padToken: codec.pad,
     seeds: [...seeds],
     temperature: 1,
   });
   const completions = g.tokens.map((t) => [...t]);
-  const bodies = completions.map((t) => {
-    const end = t.indexOf(eos);
-    return (end >= 0 ? t.slice(0, end) : t).filter((id) => id >= 4);
-  });
+  const bodies = completions.map((t) => codec.body(t));
   return {
     prompts: [...prompts],
     promptIds,
     completions,
-    words: bodies.map((b) => tokenizer.decodeWords(b)),
+    words: bodies.map((b) => codec.words(b)),
     sequences: bodies.map((b, i) => [...promptIds[i]!, ...b, eos]),
   };
 }
@@ -71,7 +104,7 @@ export interface RolloutAnalysis {
  * (length-batches.ts): each row's values do not depend on the other rows, and a batch padded to the
  * rollout's longest completion would spend much of its work on padding.
  */
-export async function analyseRollout(session: Session, rl: RlPolicy, rollout: Rollout, pad: number): Promise<RolloutAnalysis> {
+export async function analyseRollout<P>(session: Session, rl: RlPolicy, rollout: Rollout<P>, pad: number): Promise<RolloutAnalysis> {
   const n = rollout.completions.length;
   const batch = rowBatch(rollout.promptIds, rollout.completions, pad);
   const params = rl.feeds();

@@ -11,7 +11,7 @@
  * 4. per run: the fit d (a - b ln d) with d* = e^(a/b - 1) and prompt-bootstrap intervals.
  */
 import { join } from "node:path";
-import { Rng, hash64 } from "@goodhart/engine";
+import { Rng, hash64, type Gpt } from "@goodhart/engine";
 import { canonicalJson } from "../config/sweep.ts";
 import { aggregationName, UWO_LAMBDA, type Aggregation } from "../ensemble.ts";
 import { validate } from "../config/validate.ts";
@@ -22,6 +22,7 @@ import { KL_ESTIMATOR_NAMES } from "../kl/estimators.ts";
 import { meanAndSe } from "../stats/describe.ts";
 import { loadOrPretrainBasePolicy, type BasePolicySpec } from "../task/base-policy.ts";
 import { createTask } from "../task/task.ts";
+import type { TaskPrompt } from "../task/prompts.ts";
 import { WordTokenizer } from "../task/word-tokenizer.ts";
 import type { EvalPoint } from "./evaluate.ts";
 import { fitRlRun, type RlFit } from "./fit.ts";
@@ -39,7 +40,7 @@ import {
 import { trainProxies, type TrainedProxies } from "./proxies.ts";
 import type { PolicySample } from "../experiments/policy-samples.ts";
 import { goldReward, proxyReward, type RewardSource } from "./rewards.ts";
-import { trainPolicy, type RlTrainingConfig, type StepTimings } from "./train.ts";
+import { trainPolicy, type RlTrainingConfig, type RlTrainingDeps, type StepTimings } from "./train.ts";
 
 export { expandRlStudy, planRlStudy, type RlRunSpec } from "../kinds/rl/plan.ts";
 
@@ -136,10 +137,32 @@ export interface RlStudyOptions {
   resume?: boolean;
 }
 
-export async function runRlStudy(input: unknown, context: ExperimentContext, options: RlStudyOptions = {}): Promise<RlStudyResult> {
-  const s = validate(rlStudySchema(), input);
+/**
+ * The task's part of an RL study: pi_init, how the learner sees the task (prompts, tokens, gold),
+ * gold as a reward to optimize, and the proxies of a grid point. The built-in task's
+ * (builtinRlTask) or an imported dataset's (task/dataset/rl.ts).
+ */
+export interface RlTaskSetup<P> {
+  base: { model: Gpt; hash: string; cached: boolean; path: string };
+  /** What trainPolicy takes of the task: the built-in task and its tokenizer, or a task io. */
+  learner: Pick<RlTrainingDeps<P>, "task" | "tokenizer" | "io">;
+  pad: number;
+  gold: RewardSource<P>;
+  /** Trains (once per study: the study keeps them by size and seed) the proxies of a run's size and seed. */
+  trainProxies(run: RlRunSpec, members: number): Promise<TrainedProxies>;
+  /** The evaluation prompts curves name beside their KL (`test:<prompts>x<samples>`, ...). */
+  klPrompts: string;
+}
+
+export type RlTaskPreparer<P> = (
+  s: RlStudyConfig,
+  context: ExperimentContext,
+  progress: (phase: string, done: number, total: number) => void,
+) => Promise<RlTaskSetup<P>>;
+
+/** The built-in task: its world and word tokenizer, the pretrained base policy (cached), proxies on base-policy samples labelled by gold. */
+export const builtinRlTask: RlTaskPreparer<TaskPrompt> = async (s, context, progress) => {
   const { runtime, sink, signal } = context;
-  const timings: Record<string, number> = { pretrain: 0, proxies: 0, rl: 0 };
   const task = createTask(s.task.seed, { prompts: s.task.prompts });
   const tokenizer = new WordTokenizer(task.vocabulary);
   const policySpec: BasePolicySpec = {
@@ -149,6 +172,47 @@ export async function runRlStudy(input: unknown, context: ExperimentContext, opt
     pretrainSteps: s.basePolicy.pretrainSteps,
     seed: s.task.seed,
   };
+  const base = await loadOrPretrainBasePolicy(runtime, task, tokenizer, policySpec, context.cacheDir, {
+    signal,
+    onStep: (step, total) => progress("pretrain", step, total),
+  });
+  sink.log(base.cached ? `base policy loaded from ${base.path}` : `base policy pretrained and cached in ${base.path}`);
+  sink.checkpoint({ name: "base-policy", kind: "policy", path: base.path, hash: base.hash, config: { ...policySpec } });
+  // The base-policy samples proxies are trained on depend on the seed, not on the proxy's size.
+  const proxySamples = new Map<string, PolicySample[]>();
+  return {
+    base,
+    learner: { task, tokenizer },
+    pad: tokenizer.special.pad,
+    gold: goldReward(task),
+    klPrompts: `test:${s.evaluation.prompts}x${s.evaluation.samplesPerPrompt}`,
+    trainProxies: (run, members) =>
+      trainProxies(
+        runtime,
+        task,
+        tokenizer,
+        base.model,
+        policySpec,
+        { size: run.proxy, trainingSize: s.trainingSize, labelNoise: s.labelNoise, members, seed: run.seed },
+        context.cacheDir,
+        { rmTraining: s.rmTraining, validationPrompts: s.task.prompts.validation, signal, samples: proxySamples },
+      ),
+  };
+};
+
+export async function runRlStudy(input: unknown, context: ExperimentContext, options: RlStudyOptions = {}): Promise<RlStudyResult> {
+  return runRlStudyOn(validate(rlStudySchema(), input), context, options, builtinRlTask);
+}
+
+/** An RL study (validated) on the task `prepare` sets up. */
+export async function runRlStudyOn<P>(
+  s: RlStudyConfig,
+  context: ExperimentContext,
+  options: RlStudyOptions,
+  prepare: RlTaskPreparer<P>,
+): Promise<RlStudyResult> {
+  const { runtime, sink, signal } = context;
+  const timings: Record<string, number> = { pretrain: 0, proxies: 0, rl: 0 };
   const runs = expandRlStudy(s);
   const t0 = performance.now();
   const progress = (phase: string, done: number, total: number, message?: string) =>
@@ -163,44 +227,18 @@ export async function runRlStudy(input: unknown, context: ExperimentContext, opt
     });
 
   const t = performance.now();
-  const base = await loadOrPretrainBasePolicy(runtime, task, tokenizer, policySpec, context.cacheDir, {
-    signal,
-    onStep: (step, total) => progress("pretrain", step, total),
-  });
+  const setup = await prepare(s, context, progress);
+  const base = setup.base;
   timings.pretrain = (performance.now() - t) / 1000;
-  sink.log(base.cached ? `base policy loaded from ${base.path}` : `base policy pretrained and cached in ${base.path}`);
-  sink.checkpoint({ name: "base-policy", kind: "policy", path: base.path, hash: base.hash, config: { ...policySpec } });
 
   const proxies = new Map<string, TrainedProxies>();
-  // The base-policy samples proxies are trained on depend on the seed, not on the proxy's size.
-  const proxySamples = new Map<string, PolicySample[]>();
   const needsEnsemble = s.objectives.some((o) => o === "mean" || o === "wco" || o === "uwo");
   const proxiesFor = async (run: RlRunSpec): Promise<TrainedProxies> => {
     const key = `${run.proxy.name}/${run.seed}`;
     const known = proxies.get(key);
     if (known) return known;
     const t1 = performance.now();
-    const trained = await trainProxies(
-      runtime,
-      task,
-      tokenizer,
-      base.model,
-      policySpec,
-      {
-        size: run.proxy,
-        trainingSize: s.trainingSize,
-        labelNoise: s.labelNoise,
-        members: needsEnsemble ? s.ensembleSize : 1,
-        seed: run.seed,
-      },
-      context.cacheDir,
-      {
-        rmTraining: s.rmTraining,
-        validationPrompts: s.task.prompts.validation,
-        signal,
-        samples: proxySamples,
-      },
-    );
+    const trained = await setup.trainProxies(run, needsEnsemble ? s.ensembleSize : 1);
     timings.proxies! += (performance.now() - t1) / 1000;
     sink.log(
       `${key}: ${trained.members.length} proxy member(s), validation accuracy ${trained.validationAccuracy.map((a) => a.toFixed(3)).join(", ")}`,
@@ -243,18 +281,18 @@ export async function runRlStudy(input: unknown, context: ExperimentContext, opt
   async function runOne(run: RlRunSpec, runSink: RunSink, onStep: (step: number) => void): Promise<RlRunResult> {
     const started = performance.now();
     const series = objectiveSeries(run.objective, s.uwoLambda);
-    let reward: RewardSource;
-    let evalProxy: RewardSource | null = null;
+    let reward: RewardSource<P>;
+    let evalProxy: RewardSource<P> | null = null;
     let memberAccuracy: number[] = [];
     if (run.objective === "gold") {
-      reward = goldReward(task);
+      reward = setup.gold;
     } else {
       const trained = await proxiesFor(run);
       // A single-member run reports the member it optimizes: the same alone as inside an ensemble study.
       memberAccuracy = run.objective === "single" ? trained.validationAccuracy.slice(0, 1) : trained.validationAccuracy;
-      const pad = tokenizer.special.pad;
+      const pad = setup.pad;
       if (run.objective === "single") {
-        reward = proxyReward(
+        reward = proxyReward<P>(
           runtime,
           trained.members.slice(0, 1),
           { mean: trained.normalisation.mean.slice(0, 1), std: trained.normalisation.std.slice(0, 1) },
@@ -264,7 +302,7 @@ export async function runRlStudy(input: unknown, context: ExperimentContext, opt
         );
       } else {
         const a: Aggregation = run.objective === "uwo" ? { kind: "uwo", lambda: s.uwoLambda ?? UWO_LAMBDA.ppo } : { kind: run.objective };
-        reward = proxyReward(runtime, trained.members, trained.normalisation, a, pad, series);
+        reward = proxyReward<P>(runtime, trained.members, trained.normalisation, a, pad, series);
       }
       evalProxy = reward;
       memberAccuracy.forEach((acc, m) => runSink.metric(0, `member.${m}.val_accuracy`, acc));
@@ -305,7 +343,7 @@ export async function runRlStudy(input: unknown, context: ExperimentContext, opt
       .padStart(16, "0");
     const runDir = join(context.cacheDir, "rl", `${run.id.replace(/[^A-Za-z0-9._-]+/g, "_")}-${runKey}`);
     const checkpointDir = join(runDir, "rl-checkpoint");
-    const klPrompts = `test:${s.evaluation.prompts}x${s.evaluation.samplesPerPrompt}`;
+    const klPrompts = setup.klPrompts;
     const emit = (p: EvalPoint) => {
       const first = points[0]!;
       const point: ExperimentCurvePoint = {
@@ -328,11 +366,10 @@ export async function runRlStudy(input: unknown, context: ExperimentContext, opt
       runSink.metric(p.step, "eval.entropy", p.entropy);
       if (p.disagreement !== null) runSink.metric(p.step, "eval.disagreement", p.disagreement);
     };
-    const trained = await trainPolicy({
+    const trained = await trainPolicy<P>({
       runtime,
       base: base.model,
-      task,
-      tokenizer,
+      ...setup.learner,
       reward,
       evalProxy,
       config: trainingConfig(s, run.klCoef),

@@ -7,6 +7,7 @@
 import { Rng, constantSchedule, createTrainer, type Gpt, type Runtime, type StepResult, type Trainer } from "@goodhart/engine";
 import type { BuiltinTask } from "../task/task.ts";
 import type { WordTokenizer } from "../task/word-tokenizer.ts";
+import type { TaskPrompt } from "../task/prompts.ts";
 import { gae, leaveOneOutAdvantages, whiten } from "./advantages.ts";
 import { evaluatePolicy, type EvalPoint } from "./evaluate.ts";
 import { KlController, type KlControl } from "./kl-controller.ts";
@@ -15,7 +16,7 @@ import type { RewardSource } from "./rewards.ts";
 import { hasRlCheckpoint, loadRlCheckpoint, saveRlCheckpoint } from "./checkpoint.ts";
 import { keepBestCandidate, readBestCheckpoint, saveBestCandidate, type BestCheckpoint } from "./keep-best.ts";
 import { rm } from "node:fs/promises";
-import { analyseRollout, type Rollout, type RolloutAnalysis } from "./rollout.ts";
+import { analyseRollout, codecOf, type Rollout, type RolloutAnalysis, type RolloutCodec } from "./rollout.ts";
 import { ppoMinibatches, sampleStepRollout, whitenTokens } from "./ppo-loop.ts";
 import { phaseTimer } from "../experiments/phase-timer.ts";
 
@@ -70,14 +71,28 @@ export interface StepTimings {
   evaluation: number;
 }
 
-export interface RlTrainingDeps {
+/**
+ * A task other than the built-in one (an imported dataset, task/dataset/rl.ts): how its prompts
+ * become tokens, its training and evaluation prompts, and its gold.
+ */
+export interface RlTaskIo<P> {
+  codec: RolloutCodec<P>;
+  trainPrompts: readonly P[];
+  /** Held-out prompts; the learner evaluates on the first `eval.prompts`. */
+  evalPrompts: readonly P[];
+  gold: (rollout: Rollout<P>) => Promise<Float64Array>;
+}
+
+export interface RlTrainingDeps<P = TaskPrompt> {
   runtime: Runtime;
   base: Gpt;
-  task: BuiltinTask;
-  tokenizer: WordTokenizer;
-  reward: RewardSource;
+  /** The built-in task and its tokenizer; or `io` for another task. */
+  task?: BuiltinTask;
+  tokenizer?: WordTokenizer;
+  io?: RlTaskIo<P>;
+  reward: RewardSource<P>;
   /** Proxy reported at evaluations (default: `reward` unless it is gold). */
-  evalProxy?: RewardSource | null;
+  evalProxy?: RewardSource<P> | null;
   config: RlTrainingConfig;
   seed: number;
   signal?: AbortSignal;
@@ -129,7 +144,21 @@ export function validateTrainingConfig(c: RlTrainingConfig): void {
   }
 }
 
-export async function trainPolicy(d: RlTrainingDeps): Promise<RlTrainingResult> {
+/** The task's prompts, codec and gold: `io`, or the built-in task's (its test prompts evaluate). */
+function taskIoOf<P>(d: RlTrainingDeps<P>): {
+  io: RlTaskIo<P> | null;
+  tokenizer: WordTokenizer | RolloutCodec<P>;
+  train: readonly P[];
+  test: readonly P[];
+} {
+  if (d.io) return { io: d.io, tokenizer: d.io.codec, train: d.io.trainPrompts, test: d.io.evalPrompts };
+  if (!d.task || !d.tokenizer) throw new Error("rl: give the built-in task and its tokenizer, or a task io");
+  const prompts = d.task.prompts as unknown as { train: readonly P[]; test: readonly P[] };
+  return { io: null, tokenizer: d.tokenizer, train: prompts.train, test: prompts.test };
+}
+
+export async function trainPolicy<P = TaskPrompt>(d: RlTrainingDeps<P>): Promise<RlTrainingResult> {
+  const taskIo = taskIoOf(d);
   const c = d.config;
   validateTrainingConfig(c);
   let rng = new Rng(d.seed).fork("rl");
@@ -166,11 +195,11 @@ export async function trainPolicy(d: RlTrainingDeps): Promise<RlTrainingResult> 
   });
   const analysis = await rl.analysisSession(d.runtime);
   const kl = new KlController(c.kl);
-  const pad = d.tokenizer.special.pad;
+  const pad = codecOf(taskIo.tokenizer).pad;
   const timings: StepTimings = { generation: 0, scoring: 0, train: 0, trainHost: 0, evaluation: 0 };
   const timed = phaseTimer<keyof StepTimings>(timings);
   const evalProxy = d.evalProxy !== undefined ? d.evalProxy : d.reward.name === "gold" ? null : d.reward;
-  const evalPrompts = d.task.prompts.test.slice(0, c.eval.prompts);
+  const evalPrompts = taskIo.test.slice(0, c.eval.prompts);
   const evalSeedBase = Number(new Rng(d.seed).fork("eval-samples").nextUint32() % 1_000_000) * 1000;
   const evals: EvalPoint[] = [];
   let valueError: number | null = null;
@@ -180,8 +209,8 @@ export async function trainPolicy(d: RlTrainingDeps): Promise<RlTrainingResult> 
       evaluatePolicy(rl, step, {
         runtime: d.runtime,
         session: analysis,
-        task: d.task,
-        tokenizer: d.tokenizer,
+        ...(taskIo.io ? { gold: taskIo.io.gold } : { task: d.task }),
+        tokenizer: taskIo.tokenizer,
         prompts: evalPrompts,
         samplesPerPrompt: c.eval.samplesPerPrompt,
         seedBase: evalSeedBase,
@@ -198,7 +227,7 @@ export async function trainPolicy(d: RlTrainingDeps): Promise<RlTrainingResult> 
     }
   };
   const metric = (step: number, name: string, value: number) => d.onMetric?.(step, name, value);
-  const train = d.task.prompts.train;
+  const train = taskIo.train;
   if (train.length === 0) throw new RangeError("rl: the task has no training prompts");
 
   let step = 0;
@@ -221,7 +250,7 @@ export async function trainPolicy(d: RlTrainingDeps): Promise<RlTrainingResult> 
       await evaluate(step);
       if (d.stopAfterEvaluation?.()) break;
     }
-    const rollout = await timed("generation", () => sampleStepRollout(d.runtime, rl.sampler(), d.tokenizer, train, c, rng, d.signal));
+    const rollout = await timed("generation", () => sampleStepRollout(d.runtime, rl.sampler(), taskIo.tokenizer, train, c, rng, d.signal));
     const { scored, a } = await timed("scoring", async () => ({
       scored: await d.reward.score(rollout),
       a: await analyseRollout(analysis, rl, rollout, pad),
@@ -261,7 +290,7 @@ export async function trainPolicy(d: RlTrainingDeps): Promise<RlTrainingResult> 
   if (evals.length === 0 || evals[evals.length - 1]!.step !== step) await evaluate(step);
   return { evals, timings, steps: step, finalKlCoef: kl.coef, rl, trainer, best };
 
-  async function ppoUpdate(rollout: Rollout, a: RolloutAnalysis, reward: Float64Array, beta: number): Promise<StepResult[]> {
+  async function ppoUpdate(rollout: Rollout<P>, a: RolloutAnalysis, reward: Float64Array, beta: number): Promise<StepResult[]> {
     const n = rollout.completions.length;
     const adv: Float64Array[] = [];
     const ret: Float64Array[] = [];
@@ -290,7 +319,7 @@ export async function trainPolicy(d: RlTrainingDeps): Promise<RlTrainingResult> 
     });
   }
 
-  async function rlooUpdate(rollout: Rollout, reward: Float64Array, seqKl: number[], beta: number): Promise<StepResult> {
+  async function rlooUpdate(rollout: Rollout<P>, reward: Float64Array, seqKl: number[], beta: number): Promise<StepResult> {
     const penalised = Float64Array.from(reward, (r, i) => r - beta * seqKl[i]!);
     let adv = leaveOneOutAdvantages(penalised, c.samplesPerPrompt);
     if (c.whitenAdvantages) adv = whiten(adv);
