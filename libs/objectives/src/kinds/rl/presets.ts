@@ -60,4 +60,41 @@ export const RL_STUDY_PRESET_LIST: readonly KindPreset[] = [
       rl: { algorithm: "ppo", promptsPerStep: 32, samplesPerPrompt: 1 },
     },
   },
+  {
+    name: "hh-rlhf-rl",
+    title: "RL against proxies on HH-RLHF style preference data",
+    description:
+      "Gao et al. and Coste et al. on real labels: pi_init an SFT policy on the dataset's chosen responses, gold a 2-layer reward model trained on all of the training split's labels, a 2-member 1-layer proxy trained on 1000 of the dataset's comparisons with 25% label noise; RLOO against member 0, the ensemble's WCO and gold itself, no KL penalty, one seed; gold and proxy against KL on 16 held-out prompts. Small. Needs an imported pairwise dataset.",
+    papers: [GAO, COSTE],
+    datasets: ["pairwise preferences (HH-RLHF harmless-base)"],
+    requires: [
+      { path: "task.dataset.datasetId", description: "the id of an imported pairwise dataset (goodhart datasets list)", example: 1 },
+    ],
+    overrides: {
+      name: "hh-rlhf-rl",
+      task: {
+        kind: "dataset",
+        seed: 0,
+        // The data settings of bon-study's hh-rlhf-bon preset: the same split, gold size and SFT policy.
+        dataset: {
+          tokenizer: "byte",
+          heldOutFraction: 0.15,
+          maxPromptTokens: 128,
+          maxResponseTokens: 64,
+          gold: { name: "gold-2x64", layers: 2, dModel: 64, heads: 4 },
+        },
+      },
+      basePolicy: { preset: "sft-byte", layers: 2, dModel: 64, heads: 4, pretrainSteps: 300 },
+      proxySizes: [{ name: "1x32", layers: 1, dModel: 32, heads: 2 }],
+      trainingSize: 1000,
+      labelNoise: 0.25,
+      ensembleSize: 2,
+      objectives: ["gold", "single", "wco"],
+      klCoefs: [0],
+      rl: { algorithm: "rloo", steps: 30, promptsPerStep: 8, samplesPerPrompt: 2 },
+      evaluation: { every: 5, prompts: 16, samplesPerPrompt: 2 },
+      rmTraining: { epochs: 2, batchSize: 32, lr: 3e-3 },
+      seeds: [1],
+    },
+  },
 ];

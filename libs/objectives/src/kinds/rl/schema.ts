@@ -7,14 +7,16 @@
  * Axes: proxySizes x objectives x klCoefs x seeds, one RL run per point; the proxies of a
  * (size, seed) are shared by every objective and KL coefficient (paired comparisons).
  */
-import type { ModelSize, TaskConfig, BasePolicyConfig } from "../bon-study/schema.ts";
+import type { ModelSize, BonTaskConfig, BasePolicyConfig } from "../bon-study/schema.ts";
 import { PROXY_SIZES, modelSize } from "../bon-study/schema.ts";
 import { ONSET_SIGNALS, type OnsetSignal } from "../../rl/onset.ts";
 import type { RlTrainingConfig } from "../../rl/train.ts";
-import { type ConfigIssue, type Schema, list, meta, nullable, num, obj, oneOf, optional, refine } from "../../config/validate.ts";
+import { type ConfigIssue, type Schema, list, meta, nullable, num, obj, oneOf, optional, refine, str } from "../../config/validate.ts";
+import { datasetTaskBlock, datasetTaskIssues } from "../dataset-task.ts";
 import {
   basePolicyField,
-  builtinTaskField,
+  promptSplitsField,
+  taskSeedField,
   experimentField,
   field,
   modelInitSchema,
@@ -51,7 +53,8 @@ export type RlAlgorithmSettings = Omit<RlTrainingConfig, "kl" | "eval">;
 export interface RlStudyConfig {
   experiment: "rl-overoptimization";
   name: string;
-  task: TaskConfig;
+  /** The built-in task, or an imported dataset (`kind: "dataset"` with its `dataset` block; task/dataset/rl.ts). */
+  task: BonTaskConfig;
   basePolicy: BasePolicyConfig;
   /** How the proxies start (left out: from LMs of their sizes pretrained like the base policy). */
   proxy?: { init: "pretrained" | ModelRef };
@@ -137,16 +140,23 @@ export function rlStudySchema(d: RlStudyConfig = DEFAULT_RL_STUDY): Schema<RlStu
   const shape = obj<RlStudyConfig>({
     experiment: experimentField("rl-overoptimization", d.experiment),
     name: studyNameField(d.name, "Study name; part of every run id."),
-    task: builtinTaskField(d.task, {
-      kind: "The built-in synthetic world.",
-      seed: "Seed of the task world.",
-      prompts: {
-        train: "Training prompts: proxy comparisons and RL rollouts.",
-        validation: "Validation prompts: RM accuracy pairs and the normalisation reference.",
-        test: "Held-out prompts of the evaluations.",
-      },
-      block: "The task.",
-    }),
+    task: field(
+      obj<BonTaskConfig>({
+        kind: field(str({ oneOf: ["builtin", "dataset"] }) as Schema<"builtin" | "dataset">, d.task.kind, {
+          description:
+            "The task: the built-in synthetic world, or an imported dataset (its training prompts are the rollouts', its comparisons the proxies' data, its gold RM the gold; see `dataset`).",
+        }),
+        dataset: datasetTaskBlock(modelSize),
+        seed: taskSeedField(d.task.seed, "Seed of the task: the built-in world, or the dataset's split and SFT policy."),
+        prompts: promptSplitsField(d.task.prompts, {
+          train: "Training prompts: proxy comparisons and RL rollouts (built-in task).",
+          validation: "Validation prompts: RM accuracy pairs and the normalisation reference (built-in task).",
+          test: "Held-out prompts of the evaluations (built-in task).",
+        }),
+      }),
+      d.task,
+      { description: "The task." },
+    ),
     basePolicy: basePolicyField(
       d.basePolicy,
       { preset: "Name of the base policy.", layers: "Layers of the base policy.", pretrainSteps: "Pretraining steps (cached)." },
@@ -229,6 +239,8 @@ export function rlStudySchema(d: RlStudyConfig = DEFAULT_RL_STUDY): Schema<RlStu
       issues.push({ path: "onset.signal", message: `expected a signal for onset.action ${s.onset.action}, got null` });
     if (s.onset.stopOn && s.onset.action !== "none")
       issues.push({ path: "onset.stopOn", message: `expected onset.action/signal or the older onset.stopOn, not both` });
-    checkEvaluationFits(s.evaluation, s.task.prompts.test, issues);
+    datasetTaskIssues(s.task, issues);
+    // On a dataset the held-out split bounds the evaluation prompts; the study checks it once the split is known.
+    if (s.task.kind === "builtin") checkEvaluationFits(s.evaluation, s.task.prompts.test, issues);
   });
 }

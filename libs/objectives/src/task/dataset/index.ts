@@ -11,3 +11,4 @@ export {
   type DatasetBonSweepResult,
 } from "./from-bon-study.ts";
 export { datasetDaaPreparer, runDaaStudyOnDataset } from "./daa.ts";
+export { datasetCodec, datasetRlPreparer, datasetRlRefusal, runRlStudyOnDataset } from "./rl.ts";
