@@ -102,7 +102,8 @@ export function datasetRlPreparer(examples: readonly LabelledExample[], tokenize
     const heldComparisons = comparisonsOf(encoder, splits.heldOut);
     const reference = heldComparisons.flatMap((c) => [c.chosen, c.rejected]);
     const gold = await trainDatasetGold(runtime, encoder, trainComparisons, d.gold, seed, { padToken: pad, signal });
-    const goldNorm = fitNormalisation([await rewardScores(runtime, gold.model, reference, { padToken: pad, batchSize: 128 })]);
+    const goldReference = await rewardScores(runtime, gold.model, reference, { padToken: pad, batchSize: 128 });
+    const goldNorm = fitNormalisation([goldReference]);
     const goldOf = async (sequences: readonly number[][]) =>
       applyNormalisation([await rewardScores(runtime, gold.model, sequences, { padToken: pad, batchSize: 128 })], goldNorm)[0]!;
     const accuracyOn = (scores: ArrayLike<number>) => {
@@ -111,7 +112,7 @@ export function datasetRlPreparer(examples: readonly LabelledExample[], tokenize
       return hits / heldComparisons.length;
     };
     sink.log(
-      `dataset ${d.datasetId}: ${splits.train.length} training pairs, ${splits.heldOut.length} held out, ${splits.evalPrompts.length} held-out prompts; gold (${d.gold.name}) train accuracy ${gold.finalAccuracy.toFixed(3)}`,
+      `dataset ${d.datasetId}: ${splits.train.length} training pairs, ${splits.heldOut.length} held out, ${splits.evalPrompts.length} held-out prompts; gold (${d.gold.name}) held-out accuracy ${accuracyOn(goldReference).toFixed(3)}, train ${gold.finalAccuracy.toFixed(3)}`,
     );
 
     // Proxy trunks: an LM of each proxy size fine-tuned like pi_init (pi_init itself at its size).
