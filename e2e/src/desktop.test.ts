@@ -132,7 +132,9 @@ describe("Goodhart Lab desktop UI", () => {
       (s) => s === "done",
       60_000,
     );
-    expect(await pointsNow()).toBe(60);
+    // "done" triggers one more fetch of the points (RunsScreen refetches on a status change), which
+    // may land just after the status is drawn: wait for it, then require every point.
+    expect(await until(pointsNow, (n) => n === 60)).toBe(60);
   });
 
   it("compares two runs: one panel, a colour per run, peaks, metrics and the config diff", async () => {
