@@ -26,12 +26,13 @@ afterAll(() => rmSync(root, { recursive: true, force: true }));
 const cliBin = fileURLToPath(new URL("../../bin/goodhart.mjs", import.meta.url));
 const browserLab = fileURLToPath(new URL("./testing/browser-lab.ts", import.meta.url));
 
-// Two grid points (label noise 0 and 0.25) with enough reward-model training to interrupt.
+// Two grid points (label noise 0 and 0.25) with enough reward-model training to interrupt: the
+// CLI prints progress at most every 2 s, and a run must still be training when it does.
 const STUDY = `name: doors
 task: {seed: 0, prompts: {train: 400, validation: 20, test: 20}}
 basePolicy: {layers: 1, dModel: 16, heads: 2, pretrainSteps: 20}
 proxySizes: [{name: tiny, layers: 1, dModel: 16, heads: 2}]
-trainingSizes: [384]
+trainingSizes: [1536]
 labelNoise: [0, 0.25]
 ensemble: {size: 3, aggregations: [mean, wco]}
 bon: {poolSize: 8, evalPrompts: 4}

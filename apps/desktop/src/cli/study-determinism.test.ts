@@ -29,7 +29,7 @@ seeds: [1]
 const studyFile = path.join(root, "study.yaml");
 writeFileSync(studyFile, STUDY);
 // Long enough reward-model training (two grid points) for a kill to land inside it.
-const LONGER_STUDY = STUDY.replace("trainingSizes: [96]", "trainingSizes: [384]").replace("labelNoise: [0.25]", "labelNoise: [0, 0.25]");
+const LONGER_STUDY = STUDY.replace("trainingSizes: [96]", "trainingSizes: [1536]").replace("labelNoise: [0.25]", "labelNoise: [0, 0.25]");
 const longerStudyFile = path.join(root, "longer-study.yaml");
 writeFileSync(longerStudyFile, LONGER_STUDY);
 

@@ -44,7 +44,7 @@ import { sampleLogProbs, samplePolicy, type PolicySample } from "./policy-sample
 import { REWARD_TRAINING_DEFAULTS, type Comparison, type RewardTrainingOptions } from "./reward-training.ts";
 import { trainStackedRewardModels } from "./stacked-reward-training.ts";
 import { proxyRuntimes } from "./proxy-runtime.ts";
-import { StackTrainingPool, defaultStackWorkers } from "./parallel-stacks.ts";
+import { StackTrainingPool } from "./parallel-stacks.ts";
 import type { TrainedReward } from "./reward-training.ts";
 import { ProgressTracker, type PhasePlan } from "./progress.ts";
 import { storedBonStudyResult } from "./bon-analysis.ts";
@@ -67,7 +67,9 @@ export interface BonStudyOptions {
   /**
    * Worker threads that train runs' member stacks at once when the proxies run on the one-thread
    * runtime (experiments/parallel-stacks.ts; same bytes as in this thread). 1 trains them here,
-   * one after another. Default min(2, available cores).
+   * one after another. Default 1: the pool is opt-in until it is shown to shorten a study on an
+   * idle machine (it measured slower under load), and in this thread progress stays per step and
+   * Ctrl-C stops training at once (docs/best-of-n.md).
    */
   rmWorkers?: number;
 }
@@ -260,7 +262,7 @@ export async function runBonStudy(config: unknown, context: ExperimentContext, o
   }
   const { runtime, sink, signal } = context;
   const proxyRuntime = proxyRuntimes(runtime);
-  const rmWorkers = options.rmWorkers ?? defaultStackWorkers();
+  const rmWorkers = options.rmWorkers ?? 1;
   let stackPool: StackTrainingPool | undefined; // opened on the first stack it trains
   const timings: Record<string, number> = { pretrain: 0, sampling: 0, "rm-training": 0, scoring: 0, curves: 0 };
   const timed = phaseTimer(timings);
