@@ -24,7 +24,7 @@ import { validate } from "../../config/validate.ts";
 import { daaStudySchema } from "../../kinds/daa/schema.ts";
 import { DatasetEncoder } from "./encoder.ts";
 import { splitDataset, type DatasetPair, type LabelledExample } from "./pairs.ts";
-import { loadOrTrainSftPolicy } from "./sft-policy.ts";
+import { loadOrTrainSftPolicy, sftSpecOf } from "./sft-policy.ts";
 import { comparisonsOf, samplePools, trainDatasetGold } from "./study.ts";
 import { datasetTokenizer } from "./from-bon-study.ts";
 
@@ -47,13 +47,7 @@ export function datasetDaaPreparer(examples: readonly LabelledExample[], tokeniz
     const pad = encoder.pad;
 
     // pi_init and the frozen reference.
-    const spec = {
-      layers: study.basePolicy.layers,
-      dModel: study.basePolicy.dModel,
-      heads: study.basePolicy.heads,
-      steps: study.basePolicy.pretrainSteps,
-      seed,
-    };
+    const spec = sftSpecOf(study.basePolicy, seed);
     const policy = await timed("pretrain", () =>
       loadOrTrainSftPolicy(runtime, encoder, spec, splits.train, context.cacheDir, {
         signal,

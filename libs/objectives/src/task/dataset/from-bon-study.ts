@@ -9,6 +9,7 @@ import { defaultNs } from "../../bon/kl.ts";
 import type { ExperimentContext } from "../../experiments/sink.ts";
 import { loadDatasetModelStarts } from "../../experiments/model-init.ts";
 import { runDatasetBonStudy, type DatasetBonConfig, type DatasetBonResult, type DatasetProxyRun, type GoldCache } from "./study.ts";
+import { sftSpecOf } from "./sft-policy.ts";
 import { canonicalJson, sweep } from "../../config/sweep.ts";
 import { parsePath, setAt } from "../../config/paths.ts";
 import { validate } from "../../config/validate.ts";
@@ -26,12 +27,7 @@ export function datasetConfigFromBonStudy(study: BonStudyConfig): DatasetBonConf
     heldOutFraction: d.heldOutFraction,
     maxPromptTokens: d.maxPromptTokens,
     maxResponseTokens: d.maxResponseTokens,
-    policy: {
-      layers: study.basePolicy.layers,
-      dModel: study.basePolicy.dModel,
-      heads: study.basePolicy.heads,
-      steps: study.basePolicy.pretrainSteps,
-    },
+    policy: sftSpecOf(study.basePolicy),
     gold: d.gold,
     proxies: {
       sizes: study.proxySizes,

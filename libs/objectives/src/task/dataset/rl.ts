@@ -27,7 +27,7 @@ import type { TrainedProxies } from "../../rl/proxies.ts";
 import { memberScores } from "../../rl/member-scores.ts";
 import { DatasetEncoder } from "./encoder.ts";
 import { splitDataset, type LabelledExample } from "./pairs.ts";
-import { loadOrTrainSftPolicy } from "./sft-policy.ts";
+import { loadOrTrainSftPolicy, sftSpecOf } from "./sft-policy.ts";
 import { comparisonsOf, trainDatasetGold } from "./study.ts";
 import { datasetTokenizer } from "./from-bon-study.ts";
 
@@ -77,13 +77,7 @@ export function datasetRlPreparer(examples: readonly LabelledExample[], tokenize
     const pad = encoder.pad;
 
     // pi_init: the SFT policy (cached by hash).
-    const spec = {
-      layers: s.basePolicy.layers,
-      dModel: s.basePolicy.dModel,
-      heads: s.basePolicy.heads,
-      steps: s.basePolicy.pretrainSteps,
-      seed,
-    };
+    const spec = sftSpecOf(s.basePolicy, seed);
     const policy = await loadOrTrainSftPolicy(runtime, encoder, spec, splits.train, context.cacheDir, {
       signal,
       onStep: (step, total) => progress("pretrain", step, total),

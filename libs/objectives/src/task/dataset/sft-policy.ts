@@ -59,6 +59,20 @@ export interface CachedSftPolicy {
   finalLoss: number;
 }
 
+/** The SFT policy spec of a study's base-policy block (its size and pretraining steps). */
+export function sftSpecOf(
+  basePolicy: { layers: number; dModel: number; heads: number; pretrainSteps: number },
+  seed?: number,
+): SftPolicySpec {
+  const spec: SftPolicySpec = {
+    layers: basePolicy.layers,
+    dModel: basePolicy.dModel,
+    heads: basePolicy.heads,
+    steps: basePolicy.pretrainSteps,
+  };
+  return seed === undefined ? spec : { ...spec, seed };
+}
+
 /** Loads the SFT policy from `<cacheDir>/dataset-policy/<hash>`, or trains and saves it there. */
 export async function loadOrTrainSftPolicy(
   runtime: Runtime,
