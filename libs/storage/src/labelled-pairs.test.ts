@@ -47,8 +47,42 @@ describe("labelledPairs", () => {
     const pairs = labelledPairs(store, ds.id);
     expect(pairs).toHaveLength(2498);
     expect(pairs.map((p) => p.id)).toEqual(ids.filter((id) => !unlabelled.has(id)));
-    expect(pairs[0]).toEqual({ id: ids[0], prompt: "p1", responseA: "a1", responseB: "b1", preferred: "b", split: null });
+    // Its two labels are both passed, in stored order, unnamed ones by position.
+    expect(pairs[0]).toEqual({
+      id: ids[0],
+      prompt: "p1",
+      responseA: "a1",
+      responseB: "b1",
+      preferred: "b",
+      split: null,
+      judgments: [
+        { annotator: "#1", preferred: "b" },
+        { annotator: "#2", preferred: "a" },
+      ],
+    });
+    // A pair labelled once carries no judgments.
+    expect(pairs[1]).toEqual({ id: ids[2], prompt: "p3", responseA: "a3", responseB: "b3", preferred: "a", split: null });
     expect(pairs.find((p) => p.id === ids[3])!.split).toBe("test");
+  });
+
+  it("passes every annotator's label of a multi-annotator pair, named as stored, beside the first label as preferred", () => {
+    const { store, ds } = emptyDataset();
+    const [one, two] = store.examples.insertMany(ds.id, [example(1), example(2)]);
+    store.labels.addMany([
+      { exampleId: one!, preferred: "a" as const, source: "human" as const, annotator: "annotator1" },
+      { exampleId: one!, preferred: "tie" as const, source: "human" as const, annotator: "annotator2" },
+      { exampleId: one!, preferred: "b" as const, source: "human" as const, annotator: "annotator3" },
+      { exampleId: two!, preferred: "b" as const, source: "llm" as const, annotator: "gpt-4" },
+    ]);
+    const [p1, p2] = labelledPairs(store, ds.id);
+    expect(p1).toMatchObject({ preferred: "a" });
+    expect(p1!.judgments).toEqual([
+      { annotator: "annotator1", preferred: "a" },
+      { annotator: "annotator2", preferred: "tie" },
+      { annotator: "annotator3", preferred: "b" },
+    ]);
+    expect(p2).toMatchObject({ preferred: "b" });
+    expect(p2!.judgments).toBeUndefined();
   });
 
   it("skips rows that are not pairs", () => {
