@@ -3,8 +3,8 @@
  * which dataset, how it is tokenized and split, and the gold reward model trained on its labels
  * (task/dataset/). One definition, so the fields, defaults and picker are the same in every kind.
  */
-import { type ConfigIssue, type Schema, meta, num, obj, optional, str } from "../config/validate.ts";
-import type { DatasetTaskConfig, ModelSize } from "./bon-study/schema.ts";
+import { type ConfigIssue, type Schema, list, meta, num, obj, optional, refine, str } from "../config/validate.ts";
+import type { DatasetTaskConfig, GoldPanelConfig, ModelSize } from "./bon-study/schema.ts";
 import { field, positiveInt } from "./common-fields.ts";
 
 /** The optional `dataset` block of a task; `modelSize` is the kinds' transformer-size schema (for gold). */
@@ -28,8 +28,12 @@ export function datasetTaskBlock(modelSize: Schema<ModelSize>): Schema<DatasetTa
         gold: field(
           modelSize,
           { name: "gold", layers: 2, dModel: 64, heads: 4 },
-          { description: "The gold reward model, trained on all of the training split's labels." },
+          {
+            description:
+              "The gold reward model, trained on all of the training split's labels (with goldPanel: on the panel's labels only).",
+          },
         ),
+        goldPanel: goldPanelBlock(),
       }),
     ),
     {
@@ -39,10 +43,48 @@ export function datasetTaskBlock(modelSize: Schema<ModelSize>): Schema<DatasetTa
   );
 }
 
-/** A task of kind "dataset" has the block, a built-in one has none. */
-export function datasetTaskIssues(task: { kind: string; dataset?: unknown }, issues: ConfigIssue[]): void {
+/** `task.dataset.goldPanel`: agreement-based gold on a multi-annotator dataset (task/dataset/annotator-panel.ts). */
+function goldPanelBlock(): Schema<GoldPanelConfig | undefined> {
+  const block = obj<GoldPanelConfig>({
+    annotators: meta(optional(list(str(), { minLength: 1, unique: true })), {
+      description: "Annotators held out as the panel, by the names the dataset stores (goodhart datasets show); every label they gave.",
+    }),
+    perPair: meta(optional(num({ integer: true, min: 1 })), {
+      description: "Instead of names: per pair, a seeded draw of this many of its annotators forms the panel.",
+      unit: "annotators",
+    }),
+  });
+  return meta(
+    optional(
+      refine(block, (v, path, issues) => {
+        if ((v.annotators === undefined) === (v.perPair === undefined))
+          issues.push({ path, message: "expected exactly one of annotators (names) and perPair (a count)" });
+      }),
+    ),
+    {
+      description:
+        "Agreement-based gold for a multi-annotator dataset: the panel's labels are held out from the proxies (which train on the other annotators' majority), gold trains on the panel's labels only, and every reward model's agreement with the panel on held-out pairs is reported beside the human ceiling. Absent: gold trains on all training labels.",
+    },
+  );
+}
+
+/**
+ * A task of kind "dataset" has the block, a built-in one has none. `goldPanel` is for kinds that
+ * run agreement-based gold (bon-study); others refuse it with the reason.
+ */
+export function datasetTaskIssues(
+  task: { kind: string; dataset?: { goldPanel?: unknown } },
+  issues: ConfigIssue[],
+  options: { goldPanel?: boolean } = {},
+): void {
   if (task.kind === "dataset" && !task.dataset)
     issues.push({ path: "task.dataset", message: 'expected the dataset block (datasetId, ...) with task.kind "dataset"' });
+  if (task.dataset?.goldPanel !== undefined && !options.goldPanel)
+    issues.push({
+      path: "task.dataset.goldPanel",
+      message:
+        "agreement-based gold runs in bon-study only: this kind's gold is the reward model trained on all training labels, and its label set comes from each pair's first label, so a held-out annotator panel would not be kept out of training",
+    });
   if (task.kind === "builtin" && task.dataset)
     issues.push({ path: "task.dataset", message: 'expected no dataset block with task.kind "builtin"' });
 }

@@ -62,7 +62,18 @@ export interface DatasetRunSummary {
   validationAccuracy: number;
   goldAgreement: number;
   curve: { n: number; proxyGain: number; goldGain: number }[];
+  /** With a held-out annotator panel (task.dataset.goldPanel): agreement with the panel's labels on held-out pairs. */
+  agreement?: { panel: string[]; pairs: number; proxy: AgreementCi; goldRm: AgreementCi; humanCeiling: AgreementCi };
 }
+
+interface AgreementCi {
+  estimate: number;
+  low: number;
+  high: number;
+}
+
+/** `0.536 [0.464, 0.608]`: an agreement and its 95% interval. */
+const withCi = (a: AgreementCi) => `${a.estimate.toFixed(3)} [${a.low.toFixed(3)}, ${a.high.toFixed(3)}]`;
 
 /** The stored results of dataset-task runs (they name their dataset), in run order. */
 export function datasetRunsOf(results: readonly (Record<string, unknown> | null)[]): DatasetRunSummary[] {
@@ -181,8 +192,12 @@ export function printOutcome(outcome: StudyRunOutcome, io: CliIo): void {
     );
     for (const r of outcome.datasetRuns) {
       const last = r.curve[r.curve.length - 1]!;
+      const a = r.agreement;
       io.out(
-        `  ${r.proxy} on ${r.trainingSize} comparisons, noise ${r.labelNoise}, seed ${r.seed}: held-out accuracy ${r.validationAccuracy.toFixed(3)}, agrees with gold on ${r.goldAgreement.toFixed(3)}; at n = ${last.n} proxy ${last.proxyGain.toFixed(3)}, gold ${last.goldGain.toFixed(3)}`,
+        `  ${r.proxy} on ${r.trainingSize} comparisons, noise ${r.labelNoise}, seed ${r.seed}: held-out accuracy ${r.validationAccuracy.toFixed(3)}, agrees with gold on ${r.goldAgreement.toFixed(3)}; at n = ${last.n} proxy ${last.proxyGain.toFixed(3)}, gold ${last.goldGain.toFixed(3)}` +
+          (a
+            ? `; agreement with the held-out annotators (${a.panel.length <= 3 ? a.panel.join(", ") : `${a.panel.length} annotators`}) on ${a.pairs} pairs: proxy ${withCi(a.proxy)}, gold RM ${withCi(a.goldRm)}, human ceiling ${withCi(a.humanCeiling)}`
+            : ""),
       );
     }
   }

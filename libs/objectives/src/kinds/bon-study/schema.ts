@@ -72,6 +72,14 @@ export interface DatasetTaskConfig {
   maxResponseTokens: number;
   /** The gold reward model: larger than the proxies, trained on all training labels. */
   gold: ModelSize;
+  /** Agreement-based gold on a multi-annotator dataset (held-out annotator panel); absent: gold trains on all training labels. */
+  goldPanel?: GoldPanelConfig;
+}
+
+/** The held-out annotator panel: named annotators, or per pair a seeded draw of `perPair` of its annotators (exactly one). */
+export interface GoldPanelConfig {
+  annotators?: string[];
+  perPair?: number;
 }
 
 /**
@@ -358,7 +366,7 @@ export function bonStudySchema(defaults: BonStudyConfig = DEFAULT_BON_STUDY): Sc
         if (n > s.bon.poolSize) issues.push({ path: `bon.ns[${i}]`, message: `expected n <= bon.poolSize (${s.bon.poolSize}), got ${n}` });
       });
     }
-    datasetTaskIssues(s.task, issues);
+    datasetTaskIssues(s.task, issues, { goldPanel: true });
     if (s.task.kind === "builtin" && s.bon.evalPrompts > s.task.prompts.test) {
       issues.push({
         path: "bon.evalPrompts",

@@ -29,6 +29,7 @@ export function datasetConfigFromBonStudy(study: BonStudyConfig): DatasetBonConf
     maxResponseTokens: d.maxResponseTokens,
     policy: sftSpecOf(study.basePolicy),
     gold: d.gold,
+    ...(d.goldPanel ? { goldPanel: d.goldPanel } : {}),
     proxies: {
       sizes: study.proxySizes,
       trainingSizes: study.trainingSizes,

@@ -14,6 +14,11 @@
  *    to mean 0 / std 1 on the held-out responses), and best-of-n curves of gold and proxy gain
  *    against KL_bon(n) = ln n - (n-1)/n.
  *
+ * With `goldPanel` (a multi-annotator dataset), gold is agreement-based instead
+ * (annotator-panel.ts): the panel's labels train gold only, the other annotators' the proxies and
+ * pi_init, and every reward model's agreement with the panel on held-out pairs is reported next to
+ * the human ceiling.
+ *
  * The run configs name the dataset, so stored curves say which data they measure.
  */
 import { Rng, generate, hash64, rewardScores, type Gpt, type RewardModelConfig, type Runtime, type Tokenizer } from "@goodhart/engine";
@@ -24,6 +29,7 @@ import { pairwiseAccuracy, trainRewardModel, type Comparison, type RewardTrainin
 import type { ExperimentContext } from "../../experiments/sink.ts";
 import { DatasetEncoder } from "./encoder.ts";
 import { splitDataset, type DatasetPair, type LabelledExample } from "./pairs.ts";
+import { humanCeiling, rewardModelPanelAgreement, splitByPanel, type GoldPanelSpec, type PanelAgreement } from "./annotator-panel.ts";
 import { loadOrTrainSftPolicy, type SftPolicySpec } from "./sft-policy.ts";
 import { phaseTimer } from "../../experiments/phase-timer.ts";
 import { canonicalJson } from "../../config/sweep.ts";
@@ -56,6 +62,8 @@ export interface DatasetBonConfig {
   maxResponseTokens: number;
   policy: SftPolicySpec;
   gold: RmSize & { epochs?: number };
+  /** Agreement-based gold on a multi-annotator dataset: the held-out annotator panel (annotator-panel.ts); absent: gold trains on all training labels. */
+  goldPanel?: GoldPanelSpec;
   proxies: {
     sizes: RmSize[];
     trainingSizes: number[];
@@ -86,8 +94,23 @@ export interface DatasetProxyRun {
   /** An ensemble (size > 1): each member's held-out accuracy, and every aggregation's numbers and curve (the first is the run's headline above). */
   ensemble?: {
     members: number[];
-    series: { name: string; validationAccuracy: number; goldAgreement: number; curve: BonCurvePoint[] }[];
+    series: { name: string; validationAccuracy: number; goldAgreement: number; curve: BonCurvePoint[]; panelAgreement?: PanelAgreement }[];
   };
+  /** With a gold panel: this proxy's (headline series') agreement with the panel's labels on the held-out pairs, beside gold's and the human ceiling. */
+  agreement?: { panel: string[]; pairs: number; proxy: PanelAgreement; goldRm: PanelAgreement; humanCeiling: PanelAgreement };
+}
+
+/** With a gold panel: who is in it and the study-wide agreement numbers. */
+export interface DatasetPanelResult {
+  panel: string[];
+  /** Labelled pairs with two or more annotators. */
+  multiAnnotated: number;
+  /** Comparisons gold trained on (the panel's labels on the training split). */
+  goldTrain: number;
+  /** Held-out pairs agreement is measured on (both the panel and the training annotators label them). */
+  pairs: number;
+  goldRm: PanelAgreement;
+  humanCeiling: PanelAgreement;
 }
 
 export interface DatasetBonResult {
@@ -96,6 +119,8 @@ export interface DatasetBonResult {
   splits: { train: number; heldOut: number; evalPrompts: number; dropped: number };
   policy: { hash: string; cached: boolean; path: string; finalLoss: number };
   gold: { size: string; validationAccuracy: number; trainAccuracy: number };
+  /** Agreement-based gold (config.goldPanel) only. */
+  agreement?: DatasetPanelResult;
   runs: DatasetProxyRun[];
   timings: Record<string, number>;
 }
@@ -205,7 +230,12 @@ export async function runDatasetBonStudy(
   const { runtime, sink, signal } = context;
   const timings: Record<string, number> = { policy: 0, gold: 0, sampling: 0, proxies: 0, curves: 0 };
   const timed = phaseTimer(timings);
-  const splits = splitDataset(examples, { seed: config.seed, heldOutFraction: config.heldOutFraction });
+  const splitOptions = { seed: config.seed, heldOutFraction: config.heldOutFraction };
+  // With a gold panel, `splits.train` holds the training annotators' labels only (proxies, pi_init, trunks).
+  const panelSplits = config.goldPanel
+    ? splitByPanel(examples, { ...splitOptions, datasetId: config.datasetId, panel: config.goldPanel })
+    : undefined;
+  const splits = panelSplits ?? splitDataset(examples, splitOptions);
   const maxTrain = Math.max(...config.proxies.trainingSizes);
   if (maxTrain > splits.train.length) {
     throw new RangeError(
@@ -217,6 +247,10 @@ export async function runDatasetBonStudy(
   sink.log(
     `dataset ${config.datasetId}: ${splits.train.length} training and ${splits.heldOut.length} held-out pairs (${splits.dropped} ties dropped), ${evalPrompts.length} evaluation prompts`,
   );
+  if (panelSplits)
+    sink.log(
+      `gold panel ${panelSplits.panel.join(", ")}: gold trains on its ${panelSplits.goldTrain.length} labels, proxies on the other annotators' majority; ${panelSplits.heldOut.length} held-out pairs labelled by both (${panelSplits.multiAnnotated} pairs have >= 2 annotators)`,
+    );
   // Phases in order with rough shares of the wall time, for the study-wide fraction.
   const started = performance.now();
   const shares: Record<string, [number, number]> = { policy: [0, 0.35], gold: [0.35, 0.55], sampling: [0.55, 0.65], proxies: [0.65, 1] };
@@ -267,8 +301,9 @@ export async function runDatasetBonStudy(
     config: { datasetId: config.datasetId, ...config.policy },
   });
 
-  // 3. Gold: all of the training split's labels.
+  // 3. Gold: all of the training split's labels, or with a panel only the panel's.
   const trainComparisons = comparisonsOf(encoder, splits.train);
+  const goldComparisons = panelSplits ? comparisonsOf(encoder, panelSplits.goldTrain) : trainComparisons;
   const heldOutComparisons = comparisonsOf(encoder, splits.heldOut);
   const rmOptions = { ...config.rmTraining, padToken: encoder.pad, signal };
   const goldKey = canonicalJson({
@@ -278,15 +313,16 @@ export async function runDatasetBonStudy(
     heldOutFraction: config.heldOutFraction,
     encoder: { ...encoder.options, vocab: encoder.vocabSize, eos: encoder.eos, pad: encoder.pad, tokenizer: tokenizer.constructor.name },
     gold: config.gold,
+    goldPanel: config.goldPanel ?? null,
     rmTraining: config.rmTraining ?? null,
   });
   const sharedGold = golds?.get(goldKey);
   const training =
     sharedGold ??
-    trainDatasetGold(runtime, encoder, trainComparisons, config.gold, config.seed, {
+    trainDatasetGold(runtime, encoder, goldComparisons, config.gold, config.seed, {
       ...rmOptions,
       onStep: (step: number) =>
-        progress("gold", step, (config.gold.epochs ?? 3) * Math.ceil(trainComparisons.length / (config.rmTraining?.batchSize ?? 64))),
+        progress("gold", step, (config.gold.epochs ?? 3) * Math.ceil(goldComparisons.length / (config.rmTraining?.batchSize ?? 64))),
     });
   if (golds && !sharedGold) golds.set(goldKey, training);
   if (sharedGold) sink.log(`gold RM (${config.gold.name}) shared with an earlier grid point (same data, split, size and training)`);
@@ -309,6 +345,20 @@ export async function runDatasetBonStudy(
     return { ref, pool, rawRef: all.subarray(0, reference.length) };
   };
   const goldScores = await timed("gold", () => scoreAll(gold.model));
+  // Agreement-based evaluation: gold's and the training annotators' agreement with the panel.
+  const panelResult: DatasetPanelResult | undefined = panelSplits && {
+    panel: panelSplits.panel,
+    multiAnnotated: panelSplits.multiAnnotated,
+    goldTrain: panelSplits.goldTrain.length,
+    pairs: panelSplits.heldOut.length,
+    goldRm: rewardModelPanelAgreement(panelSplits, goldScores.rawRef),
+    humanCeiling: humanCeiling(panelSplits),
+  };
+  const ci = (a: PanelAgreement) => `${a.estimate.toFixed(3)} [${a.low.toFixed(3)}, ${a.high.toFixed(3)}]`;
+  if (panelResult)
+    sink.log(
+      `agreement with the panel on ${panelResult.pairs} held-out pairs: gold RM ${ci(panelResult.goldRm)}, human ceiling (training annotators' majority) ${ci(panelResult.humanCeiling)}`,
+    );
 
   // Proxy trunks: an LM of each proxy size trained exactly like pi_init (the same recipe, data and
   // seed, so the cache returns pi_init itself when the sizes agree).
@@ -437,8 +487,22 @@ export async function runDatasetBonStudy(
                 validationAccuracy: ensembleSize > 1 ? pairAccuracy(s.ref) : memberAccuracy[0]!,
                 goldAgreement: agreement(s.ref),
                 curve,
+                ...(panelSplits ? { panelAgreement: rewardModelPanelAgreement(panelSplits, s.ref) } : {}),
               };
             });
+            if (panelResult) {
+              const record = (name: string, a: PanelAgreement) => {
+                runSink.metric(0, name, a.estimate);
+                runSink.metric(0, `${name}_ci_low`, a.low);
+                runSink.metric(0, `${name}_ci_high`, a.high);
+              };
+              record("agreement.proxy", results[0]!.panelAgreement!);
+              // An ensemble: every aggregation and member too (agreement.proxy.wco, agreement.member.0, ...).
+              if (ensembleSize > 1) for (const r of results) record(`agreement.${r.name.replace(":", ".")}`, r.panelAgreement!);
+              record("agreement.gold_rm", panelResult.goldRm);
+              record("agreement.human_ceiling", panelResult.humanCeiling);
+              runSink.metric(0, "agreement.pairs", panelResult.pairs);
+            }
             timings.curves! += (performance.now() - t0) / 1000;
             const head = results[0]!;
             const { validationAccuracy, goldAgreement, curve } = head;
@@ -452,11 +516,22 @@ export async function runDatasetBonStudy(
               goldAgreement,
               curve,
               ...(ensembleSize > 1 ? { ensemble: { members: memberAccuracy, series: results.slice(0, aggregations.length) } } : {}),
+              ...(panelResult
+                ? {
+                    agreement: {
+                      panel: panelResult.panel,
+                      pairs: panelResult.pairs,
+                      proxy: head.panelAgreement!,
+                      goldRm: panelResult.goldRm,
+                      humanCeiling: panelResult.humanCeiling,
+                    },
+                  }
+                : {}),
             };
             runs.push(run);
             const last = curve[curve.length - 1]!;
             runSink.log(
-              `${id}: held-out acc ${validationAccuracy.toFixed(3)}, gold agreement ${goldAgreement.toFixed(3)}, at n=${last.n} proxy ${last.proxyGain.toFixed(3)} gold ${last.goldGain.toFixed(3)}`,
+              `${id}: held-out acc ${validationAccuracy.toFixed(3)}, gold agreement ${goldAgreement.toFixed(3)}, at n=${last.n} proxy ${last.proxyGain.toFixed(3)} gold ${last.goldGain.toFixed(3)}${run.agreement ? `; agreement with the panel ${ci(run.agreement.proxy)}` : ""}`,
             );
             runSink.result?.({ datasetId: config.datasetId, goldValidationAccuracy, ...run, curve } as unknown as Record<string, unknown>);
             runSink.end("done");
@@ -475,6 +550,7 @@ export async function runDatasetBonStudy(
     splits: { train: splits.train.length, heldOut: splits.heldOut.length, evalPrompts: evalPrompts.length, dropped: splits.dropped },
     policy: { hash: policy.hash, cached: policy.cached, path: policy.path, finalLoss: policy.finalLoss },
     gold: { size: config.gold.name, validationAccuracy: goldValidationAccuracy, trainAccuracy: gold.finalAccuracy },
+    ...(panelResult ? { agreement: panelResult } : {}),
     runs,
     timings,
   };
