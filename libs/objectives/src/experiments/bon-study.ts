@@ -44,7 +44,7 @@ import { sampleLogProbs, samplePolicy, type PolicySample } from "./policy-sample
 import { REWARD_TRAINING_DEFAULTS, type Comparison, type RewardTrainingOptions } from "./reward-training.ts";
 import { trainStackedRewardModels } from "./stacked-reward-training.ts";
 import { proxyRuntimes } from "./proxy-runtime.ts";
-import { StackTrainingPool } from "./parallel-stacks.ts";
+import { StackTrainingPool, defaultStackWorkers } from "./parallel-stacks.ts";
 import type { TrainedReward } from "./reward-training.ts";
 import { ProgressTracker, type PhasePlan } from "./progress.ts";
 import { storedBonStudyResult } from "./bon-analysis.ts";
@@ -65,11 +65,10 @@ export interface BonStudyOptions {
   /** Store the best-of-n pools behind the curves through `RunSink.samples` (default true). */
   keepSamples?: boolean;
   /**
-   * Worker threads that train runs' member stacks at once when the proxies run on the one-thread
-   * runtime (experiments/parallel-stacks.ts; same bytes as in this thread). 1 trains them here,
-   * one after another. Default 1: the pool is opt-in until it is shown to shorten a study on an
-   * idle machine (it measured slower under load), and in this thread progress stays per step and
-   * Ctrl-C stops training at once (docs/best-of-n.md).
+   * Worker threads that train runs' member stacks at once, and score the reference and the pool
+   * with each member, when the proxies run on the one-thread runtime (experiments/parallel-stacks.ts;
+   * same bytes as in this thread). 1 trains and scores them here, one after another. Default
+   * min(2, available cores).
    */
   rmWorkers?: number;
 }
@@ -123,6 +122,9 @@ export interface BonStudyResult {
 }
 
 /** Per-unit cost guesses (seconds, 2-core CPU) for the ETA; only their ratios matter. */
+/** Rows per scoring batch of a proxy member (in this thread and in the stack pool's workers alike). */
+const SCORE_BATCH = 256;
+
 const COST = { pretrainStep: 0.1, sample: 0.01, rmStepPerKParams: 0.0004, scorePerKParams: 0.00001 };
 
 function rmConfig(run: BonRunConfig, vocab: number, maxSeq: number): RewardModelConfig {
@@ -262,7 +264,7 @@ export async function runBonStudy(config: unknown, context: ExperimentContext, o
   }
   const { runtime, sink, signal } = context;
   const proxyRuntime = proxyRuntimes(runtime);
-  const rmWorkers = options.rmWorkers ?? 1;
+  const rmWorkers = options.rmWorkers ?? defaultStackWorkers();
   let stackPool: StackTrainingPool | undefined; // opened on the first stack it trains
   const timings: Record<string, number> = { pretrain: 0, sampling: 0, "rm-training": 0, scoring: 0, curves: 0 };
   const timed = phaseTimer(timings);
@@ -463,9 +465,10 @@ export async function runBonStudy(config: unknown, context: ExperimentContext, o
     };
     const memberSeed = (run: BonRunConfig, m: number) => Number(hash64(`${run.id}/member-${m}`) & 0x7fffffffn);
     const memberOrder = (run: BonRunConfig, m: number) => new Rng(run.seed).fork(`member-${m}`).fork("data-order");
-    // Runs whose stacks train in the worker pool, started ahead so the pool's workers overlap; each
-    // keeps its recorded steps until its run replays them into its own sink.
-    type Recorded = { members: TrainedReward[]; steps: [number, number, number, number][] };
+    // Runs whose stacks train (and score the reference and the pool) in the worker pool, started
+    // ahead so the pool's workers overlap; each keeps its recorded steps until its run replays
+    // them into its own sink. Progress reaches the tracker live.
+    type Recorded = { members: TrainedReward[]; scores: Float32Array[]; steps: [number, number, number, number][] };
     const inPool = new Map<string, Promise<Recorded>>();
     const pooled = (run: BonRunConfig) =>
       rmWorkers > 1 && proxyRuntime.singleThreaded(k * rewardModelParamCount(rmConfig(run, tokenizer.vocabSize, maxSeq)));
@@ -475,19 +478,33 @@ export async function runBonStudy(config: unknown, context: ExperimentContext, o
       const started = (async () => {
         const trunk = await trunkOf(run);
         const steps: Recorded["steps"] = [];
-        stackPool ??= new StackTrainingPool(rmWorkers);
-        const members = await stackPool.train(
+        if (!stackPool) {
+          stackPool = new StackTrainingPool(rmWorkers);
+          // Ctrl-C / cancel: stop the workers now rather than after the stacks in flight.
+          signal?.addEventListener("abort", () => void stackPool?.close(), { once: true });
+        }
+        const data = trainingSetOf(run).train;
+        const stepsPerMember = rmEpochs * Math.ceil(data.length / rmBatch);
+        const trained = await stackPool.train(
           {
             config: rmConfig(run, tokenizer.vocabSize, maxSeq),
-            data: trainingSetOf(run).train,
+            data,
             members: Array.from({ length: k }, (_, m) => ({ seed: memberSeed(run, m), orderKey: memberOrder(run, m).key })),
             ...(trunk ? { trunk } : {}),
             options: { ...options.rmTraining, padToken: tokenizer.special.pad },
+            score: { sequences: [...reference, ...poolSequences], batchSize: SCORE_BATCH },
           },
           (...s) => steps.push(s),
+          (p) =>
+            p.phase === "training"
+              ? progress(`rm-training:${run.id}`, k * p.step, k * stepsPerMember, `${run.proxy.name} members 1-${k}`)
+              : progress(`scoring:${run.id}`, p.membersScored, k),
         );
-        return { members, steps };
-      })();
+        return { members: trained.members, scores: trained.scores!, steps };
+      })().catch((err: unknown) => {
+        signal?.throwIfAborted(); // a pool closed by the abort: the run is cancelled, not failed
+        throw err;
+      });
       started.catch(() => {}); // a run that fails first closes the pool under the ones started ahead
       inPool.set(run.id, started);
       return started;
@@ -557,37 +574,46 @@ export async function runBonStudy(config: unknown, context: ExperimentContext, o
         // The k members train together in one stacked program (same math as one at a time, each
         // with its own seed, data order and gradient clipping; experiments/stacked-reward-training.ts).
         const rmRuntime = await proxyRuntime.forParams(k * rewardModelParamCount(cfg));
-        const onStep = (m: number, step: number, loss: number) => {
+        const recordStep = (m: number, step: number, loss: number) => {
           if (step % 10 === 0) runSink.metric(step, `member.${m}.train_loss`, loss);
+        };
+        const onStep = (m: number, step: number, loss: number) => {
+          recordStep(m, step, loss);
           if (m === k - 1) progress(`rm-training:${run.id}`, k * step, k * stepsPerMember, `${run.proxy.name} members 1-${k}`);
         };
-        // In the pool (started ahead, see startInPool) this times only the wait for this run's stack.
-        const trainedMembers = await timed("rm-training", async () => {
-          if (pooled(run)) {
-            const recorded = await startInPool(run);
-            signal?.throwIfAborted();
-            for (const [m, step, loss] of recorded.steps) onStep(m, step, loss);
-            return recorded.members;
-          }
-          return trainStackedRewardModels(
-            rmRuntime,
-            cfg,
-            train,
-            Array.from({ length: k }, (_, m) => ({
-              seed: memberSeed(run, m),
-              order: memberOrder(run, m),
-              ...(trunk ? { from: trunk } : {}),
-            })),
-            { ...options.rmTraining, padToken: tokenizer.special.pad, signal, onStep },
-          );
+        // In the pool (started ahead, see startInPool) the worker also scored the reference and the
+        // pool with each member; this times only the wait for this run's stack.
+        const inWorker = await timed("rm-training", async () => {
+          if (!pooled(run)) return undefined;
+          const recorded = await startInPool(run);
+          signal?.throwIfAborted();
+          for (const [m, step, loss] of recorded.steps) recordStep(m, step, loss);
+          return recorded;
         });
+        const trainedMembers =
+          inWorker?.members ??
+          (await timed("rm-training", () =>
+            trainStackedRewardModels(
+              rmRuntime,
+              cfg,
+              train,
+              Array.from({ length: k }, (_, m) => ({
+                seed: memberSeed(run, m),
+                order: memberOrder(run, m),
+                ...(trunk ? { from: trunk } : {}),
+              })),
+              { ...options.rmTraining, padToken: tokenizer.special.pad, signal, onStep },
+            ),
+          ));
         for (let m = 0; m < k; m++) {
           const trained = trainedMembers[m]!;
           const scored = await timed("scoring", async () => {
-            const all = await rewardScores(rmRuntime, trained.model, [...reference, ...poolSequences], {
-              padToken: tokenizer.special.pad,
-              batchSize: 256,
-            });
+            const all =
+              inWorker?.scores[m] ??
+              (await rewardScores(rmRuntime, trained.model, [...reference, ...poolSequences], {
+                padToken: tokenizer.special.pad,
+                batchSize: SCORE_BATCH,
+              }));
             const ref = all.subarray(0, reference.length);
             return { validationAccuracy: validationAccuracy(ref), ref, pool: all.subarray(reference.length) };
           });

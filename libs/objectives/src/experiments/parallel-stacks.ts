@@ -7,7 +7,13 @@
  * A worker runs the same trainStackedRewardModels on the same inputs with the same one-thread CPU
  * runtime as the study's thread, so its members are bitwise the ones the sequential path trains.
  * The per-step callbacks are recorded in the worker and replayed, in order, when the stack is
- * handed back, so metrics reach the sink in the same order as before.
+ * handed back, so metrics reach the sink in the same order as before; progress (one message per
+ * training step of the stack, one per scored member) arrives while the worker runs, so a study's
+ * progress bar moves as it does in one thread.
+ *
+ * A job may also ask the worker to score sequences with every trained member (the study's
+ * reference and best-of-n pool): the same rewardScores call on the same one-thread runtime the
+ * study's thread would make, so the scores are the same bytes and the scoring runs in parallel too.
  */
 import { availableParallelism } from "node:os";
 import { Worker } from "node:worker_threads";
@@ -27,6 +33,17 @@ export interface StackJob {
   /** The pretrained LM whose trunk every member starts from (copied to the worker). */
   trunk?: Gpt;
   options?: RewardTrainingOptions & { padToken?: number };
+  /** Sequences to score with each trained member (rewardScores with this batch size and the job's pad token). */
+  score?: { sequences: readonly (readonly number[])[]; batchSize: number };
+}
+
+/** What a stack's worker says while it runs: a training step (of the last member) or a scored member. */
+export type StackProgress = { phase: "training"; step: number } | { phase: "scoring"; membersScored: number };
+
+/** A trained stack as the pool hands it back: the members and, when the job asked, each member's scores. */
+export interface TrainedStack {
+  members: TrainedReward[];
+  scores?: Float32Array[];
 }
 
 /** @internal The message a worker receives. */
@@ -37,6 +54,16 @@ export interface StackJobMessage {
   members: readonly StackMemberSpec[];
   trunk?: { config: GptConfig; prefix: string; params: [string, Float32Array][] };
   options: RewardTrainingOptions & { padToken?: number };
+  score?: { sequences: readonly (readonly number[])[]; batchSize: number };
+}
+
+/** @internal What the pool sends a worker: a job, `cancel` (stop the job at its next step) or `close` (release and exit). */
+export type StackControlMessage = { type: "job"; job: StackJobMessage } | { type: "cancel" } | { type: "close" };
+
+/** @internal A worker's message while a job runs. */
+export interface StackProgressMessage {
+  id: number;
+  progress: StackProgress;
 }
 
 /** @internal What a worker sends back: the members' weights and the recorded steps (member, step, loss, accuracy)*. */
@@ -44,7 +71,7 @@ export interface StackResultMessage {
   id: number;
   ok: boolean;
   error?: string;
-  members?: { params: [string, Float32Array][]; steps: number; finalLoss: number; finalAccuracy: number }[];
+  members?: { params: [string, Float32Array][]; steps: number; finalLoss: number; finalAccuracy: number; scores?: Float32Array }[];
   steps?: Float64Array;
 }
 
@@ -59,12 +86,17 @@ const entry = new URL("./stack-worker.ts", import.meta.url).href;
 interface Slot {
   worker: Worker;
   busy: boolean;
+  exited: Promise<void>;
 }
+
+/** How long close() waits for a worker to stop by itself before terminating it (it finishes its current step first). */
+const CLOSE_GRACE_MS = 30_000;
 
 interface Pending {
   message: StackJobMessage;
   resolve: (r: StackResultMessage) => void;
   reject: (e: unknown) => void;
+  onProgress?: (p: StackProgress) => void;
 }
 
 export class StackTrainingPool {
@@ -74,6 +106,7 @@ export class StackTrainingPool {
   readonly #inFlight = new Map<number, Pending & { slot: Slot }>();
   #nextId = 0;
   #closed = false;
+  #closing: Promise<void> | undefined;
 
   constructor(size: number = defaultStackWorkers()) {
     if (!Number.isInteger(size) || size < 1) throw new RangeError(`StackTrainingPool: size must be a whole number >= 1, got ${size}`);
@@ -81,10 +114,14 @@ export class StackTrainingPool {
   }
 
   /**
-   * Trains one stack in a worker; resolves with the members (as trainStackedRewardModels returns
-   * them) after replaying the recorded steps through `onStep`.
+   * Trains one stack in a worker (and scores `job.score` with each member); resolves after
+   * replaying the recorded steps through `onStep`. `onProgress` hears the worker as it goes.
    */
-  async train(job: StackJob, onStep?: (member: number, step: number, loss: number, accuracy: number) => void): Promise<TrainedReward[]> {
+  async train(
+    job: StackJob,
+    onStep?: (member: number, step: number, loss: number, accuracy: number) => void,
+    onProgress?: (p: StackProgress) => void,
+  ): Promise<TrainedStack> {
     if (this.#closed) throw new Error("StackTrainingPool: train() after close()");
     const { padToken, ...options } = job.options ?? {};
     const message: StackJobMessage = {
@@ -93,6 +130,7 @@ export class StackTrainingPool {
       data: job.data,
       members: job.members,
       options: { ...options, ...(padToken === undefined ? {} : { padToken }) },
+      ...(job.score ? { score: job.score } : {}),
       ...(job.trunk
         ? {
             trunk: {
@@ -104,27 +142,46 @@ export class StackTrainingPool {
         : {}),
     };
     const result = await new Promise<StackResultMessage>((resolve, reject) => {
-      this.#queue.push({ message, resolve, reject });
+      this.#queue.push({ message, resolve, reject, ...(onProgress ? { onProgress } : {}) });
       this.#pump();
     });
     if (!result.ok) throw new Error(result.error);
     const s = result.steps!;
     for (let i = 0; i < s.length; i += 4) onStep?.(s[i]!, s[i + 1]!, s[i + 2]!, s[i + 3]!);
-    return result.members!.map((m, i) => {
+    const members = result.members!.map((m, i) => {
       const model = new RewardModel(job.config, { seed: job.members[i]!.seed });
       for (const [name, values] of m.params) model.store.set(name, values);
       return { model, steps: m.steps, finalLoss: m.finalLoss, finalAccuracy: m.finalAccuracy };
     });
+    return { members, ...(job.score ? { scores: result.members!.map((m) => m.scores!) } : {}) };
   }
 
-  /** Stops the workers; jobs still queued or running reject. */
-  async close(): Promise<void> {
+  /**
+   * Stops the workers; jobs still queued or running reject at once. A worker inside a job stops
+   * at its next training step (never terminated mid-call: that aborts the process natively) and
+   * ends by itself; resolves when every worker has exited. Safe to call more than once.
+   */
+  close(): Promise<void> {
+    this.#closing ??= this.#close();
+    return this.#closing;
+  }
+
+  async #close(): Promise<void> {
     this.#closed = true;
     const err = new Error("StackTrainingPool closed");
     for (const p of this.#queue.splice(0)) p.reject(err);
     for (const p of this.#inFlight.values()) p.reject(err);
     this.#inFlight.clear();
-    await Promise.all(this.#slots.map((s) => s.worker.terminate()));
+    await Promise.all(
+      this.#slots.map(async (slot) => {
+        slot.worker.postMessage({ type: "cancel" } satisfies StackControlMessage);
+        slot.worker.postMessage({ type: "close" } satisfies StackControlMessage);
+        let timer: NodeJS.Timeout | undefined;
+        const late = new Promise<"late">((resolve) => (timer = setTimeout(() => resolve("late"), CLOSE_GRACE_MS)));
+        if ((await Promise.race([slot.exited, late])) === "late") await slot.worker.terminate();
+        clearTimeout(timer);
+      }),
+    );
     this.#slots.length = 0;
   }
 
@@ -135,14 +192,15 @@ export class StackTrainingPool {
       const job = this.#queue.shift()!;
       slot.busy = true;
       this.#inFlight.set(job.message.id, { ...job, slot });
-      slot.worker.postMessage(job.message);
+      slot.worker.postMessage({ type: "job", job: job.message } satisfies StackControlMessage);
     }
   }
 
   #spawn(): Slot {
     const worker = new Worker(bootstrap, { workerData: { entry }, name: `goodhart-rm-stack-${this.#slots.length}` });
-    const slot: Slot = { worker, busy: false };
-    worker.on("message", (r: StackResultMessage) => {
+    const slot: Slot = { worker, busy: false, exited: new Promise((resolve) => worker.once("exit", () => resolve())) };
+    worker.on("message", (r: StackResultMessage | StackProgressMessage) => {
+      if ("progress" in r) return this.#inFlight.get(r.id)?.onProgress?.(r.progress);
       const pending = this.#inFlight.get(r.id);
       this.#inFlight.delete(r.id);
       slot.busy = false;
@@ -155,7 +213,8 @@ export class StackTrainingPool {
           this.#inFlight.delete(id);
           p.reject(e);
         }
-      this.#slots.splice(this.#slots.indexOf(slot), 1);
+      const at = this.#slots.indexOf(slot);
+      if (at >= 0) this.#slots.splice(at, 1);
     };
     worker.on("error", fail);
     worker.on("exit", (code) => {
