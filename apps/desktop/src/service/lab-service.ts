@@ -23,9 +23,11 @@ import { EventHub } from "./event-hub.ts";
 import { type AppKind, ExperimentRegistry } from "./experiments/registry.ts";
 import {
   DATASET_ID_FIELD,
+  GOLD_PANEL_FIELD,
   LABEL_SETS_FIELD,
   datasetIdsOf,
   datasetRowsFor,
+  goldPanelRefusal,
   labelSetIdsOf,
   labelSetRowsFor,
   missingDatasets,
@@ -468,6 +470,9 @@ export function createLabService(options: LabServiceOptions): LabService {
         `Invalid config for experiment kind '${kind.kind}': ${DATASET_ID_FIELD}: no dataset ${missing.join(", ")} in this lab (goodhart datasets list shows the lab's datasets)`,
       );
     }
+    const panelRefusal = goldPanelRefusal(store, config);
+    if (panelRefusal)
+      throw new LabValidationError(`Invalid config for experiment kind '${kind.kind}': ${GOLD_PANEL_FIELD}: ${panelRefusal}`);
     const absentModel = missingModels(store, config)[0];
     if (absentModel)
       throw new LabValidationError(

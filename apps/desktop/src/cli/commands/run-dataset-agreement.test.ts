@@ -53,15 +53,19 @@ describe("goodhart run with a held-out annotator panel", () => {
         "m",
       ),
     );
-    // A panel naming an annotator the dataset lacks is refused when the study starts, naming the ones it has.
+    // A panel naming an annotator the dataset lacks is refused before anything is stored, naming the ones it has.
     const bad = captureIo();
     const badPanel = 'task.dataset.goldPanel={"annotators": ["annotator9"]}';
-    await main(
+    const badCode = await main(
       ["run", "--preset", "hh-rlhf-bon", "--set", `task.dataset.datasetId=${datasetId}`, "--set", badPanel, ...TEST_SIZE, "--db", db],
       bad,
     );
-    expect(bad.stdout + bad.stderr).toMatch(
-      /goldPanel\.annotators names 'annotator9', which labelled none of its pairs; its annotators are annotator1, annotator2, annotator3/,
+    expect(badCode).not.toBe(0);
+    expect(bad.stderr).toMatch(
+      /task\.dataset\.goldPanel: dataset \d+: goldPanel\.annotators names 'annotator9', which labelled none of its pairs; its annotators are annotator1, annotator2, annotator3/,
     );
+    const after = openDatabase(db);
+    expect(after.experiments.list()).toHaveLength(1);
+    after.close();
   }, 120_000);
 });

@@ -57,6 +57,23 @@ describe("a multi-annotator dataset in the application", () => {
     expect(datasetRowsFor(store, panelStudy(hh.id))[hh.id]!.some((r) => r.judgments !== undefined)).toBe(false);
   });
 
+  it("refuses a panel the lab's data cannot give before storing anything, naming the field and the dataset", async () => {
+    const { store, service } = open();
+    const single = await service.datasets.import({ path: fixturePath("preference/stack_exchange_paired_tiny.json"), name: "se" });
+    await expect(service.experiments.create({ name: "one-label", kind: "bon-study", config: panelStudy(single.id) })).rejects.toThrow(
+      new RegExp(
+        `task\\.dataset\\.goldPanel: dataset ${single.id}: agreement-based gold \\(task\\.dataset\\.goldPanel\\) needs pairs labelled by several annotators; 0 of its 25 labelled pairs have >= 2 annotators`,
+      ),
+    );
+    const pandalm = await service.datasets.import({ path: fixturePath("preference/pandalm_testset-v1.json.gz"), name: "pandalm" });
+    const unknown = panelStudy(pandalm.id) as { task: { dataset: { goldPanel: unknown } } };
+    unknown.task.dataset.goldPanel = { annotators: ["annotator9"] };
+    await expect(service.experiments.create({ name: "unknown", kind: "bon-study", config: unknown })).rejects.toThrow(
+      /task\.dataset\.goldPanel: dataset \d+: goldPanel\.annotators names 'annotator9', which labelled none of its pairs; its annotators are annotator1, annotator2, annotator3/,
+    );
+    expect(store.experiments.list()).toHaveLength(0);
+  });
+
   it("runs agreement-based gold in the worker and stores the agreement metrics and result", async () => {
     const { service } = open();
     const dataset = await service.datasets.import({ path: fixturePath("preference/pandalm_testset-v1.json.gz"), name: "pandalm" });

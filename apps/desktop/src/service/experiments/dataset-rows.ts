@@ -3,7 +3,7 @@
  * has no database: the service loads a dataset's labelled pairs (and the label sets a config names)
  * once, when it queues the job, and sends them in the worker's start message.
  */
-import type { LabelSetComparisons, LabelledExample } from "@goodhart/objectives";
+import { splitByPanel, type GoldPanelSpec, type LabelSetComparisons, type LabelledExample } from "@goodhart/objectives";
 import { labelledPairs, type LabStore } from "@goodhart/storage";
 
 /** Where a config names its dataset (a study's task, in a plain study or a `{study, grid?}` job). */
@@ -28,6 +28,35 @@ export function missingDatasets(store: LabStore, config: Record<string, unknown>
 /** The rows of every dataset `config` reads, by id (what the worker's start message carries). */
 export function datasetRowsFor(store: LabStore, config: Record<string, unknown>): Record<number, LabelledExample[]> {
   return Object.fromEntries(datasetIdsOf(config).map((id) => [id, labelledPairs(store, id)]));
+}
+
+/** Where a config names the held-out annotator panel of agreement-based gold. */
+export const GOLD_PANEL_FIELD = "task.dataset.goldPanel";
+
+/**
+ * Why a config's annotator panel cannot run on the lab's data (a dataset with one label per pair,
+ * an annotator it lacks, a panel leaving a side no labels), checked on the study's own split
+ * before anything is stored; undefined when it can, or when the config has no panel.
+ */
+export function goldPanelRefusal(store: LabStore, config: Record<string, unknown>): string | undefined {
+  const body = (typeof config.study === "object" && config.study !== null ? config.study : config) as {
+    task?: { seed?: number; dataset?: { heldOutFraction?: number; goldPanel?: GoldPanelSpec } };
+  };
+  const d = body.task?.dataset;
+  if (!d?.goldPanel) return undefined;
+  for (const id of datasetIdsOf(config)) {
+    try {
+      splitByPanel(labelledPairs(store, id), {
+        seed: body.task?.seed ?? 0,
+        heldOutFraction: d.heldOutFraction ?? 0.15,
+        datasetId: id,
+        panel: d.goldPanel,
+      });
+    } catch (err) {
+      return err instanceof Error ? err.message : String(err);
+    }
+  }
+  return undefined;
 }
 
 /** Where a config names stored label sets: the DMoERM kind's capability labels (`labels.capability: labelSets`). */
