@@ -431,13 +431,17 @@ export async function runBonStudy(config: unknown, context: ExperimentContext, o
     // proxy.init is study-wide, so one group's runs share it (a grid over it makes groups).
     const proxyInit = first.proxyInit;
     const trunks = new Map<string, Promise<Gpt>>(); // promises: a prefetched run may ask while it loads
+    // One trunk at a time, in the order runs ask: the first size's stacks can go to the pool's
+    // workers while this thread pretrains the next size (interleaved, all would finish last).
+    let lastTrunk: Promise<unknown> = Promise.resolve();
     if (proxyInit === "scratch") for (const key of new Set(runs.map(trunkKey))) tracker.skip(`pretrain-proxy:g${group}:${key}`);
     const trunkOf = async (run: BonRunConfig): Promise<Gpt | undefined> => {
       if (proxyInit === "scratch") return undefined;
       const key = trunkKey(run);
       const known = trunks.get(key);
       if (known) return known;
-      const loading = loadTrunk(run);
+      const loading = lastTrunk.catch(() => {}).then(() => loadTrunk(run));
+      lastTrunk = loading;
       trunks.set(key, loading);
       return loading;
     };
@@ -510,10 +514,11 @@ export async function runBonStudy(config: unknown, context: ExperimentContext, o
       return started;
     };
 
-    // 3-4. Runs.
+    // 3-4. Runs. Every pooled run's stack is queued now, in run order, so the workers never wait
+    // for this thread to reach a run (its results are a few MB at most: weights and scores).
+    for (const run of runs) if (pooled(run)) startInPool(run);
     const groupRuns: BonRunResult[] = [];
-    for (const [i, run] of runs.entries()) {
-      if (pooled(run)) for (const next of runs.slice(i, i + rmWorkers)) if (pooled(next)) startInPool(next);
+    for (const run of runs) {
       const runSink = sink.beginRun({ id: run.id, name: run.id, seed: run.seed, config: run as unknown as Record<string, unknown> });
       try {
         const runResult = await runOne(run);
