@@ -14,7 +14,7 @@ import { fixturePath } from "../../../../fixtures/index.ts";
 import { createHttpLabClient } from "../shared/http-client.ts";
 import { createLabService } from "../service/lab-service.ts";
 import { waitForStatus } from "../service/testing/wait-for.ts";
-import type { CliIo } from "./command.ts";
+import { captureIo } from "./testing/capture-io.ts";
 import { main } from "./main.ts";
 
 const root = mkdtempSync(path.join(os.tmpdir(), "goodhart-doors-"));
@@ -93,11 +93,6 @@ function child(args: string[]): Child {
 
 const cliStudy = (db: string) => child([cliBin, "run", studyFile, "--db", db]);
 const browserMode = (db: string) => child(["--import", "tsx", browserLab, db]);
-
-function captureIo(): CliIo & { stdout: string; stderr: string } {
-  const io = { stdout: "", stderr: "", out: (t: string) => void (io.stdout += `${t}\n`), err: (t: string) => void (io.stderr += `${t}\n`) };
-  return io;
-}
 
 function runsOf(db: string) {
   const store = openDatabase(db);

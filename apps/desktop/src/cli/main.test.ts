@@ -1,16 +1,6 @@
 import { describe, expect, it } from "vitest";
-import type { CliIo } from "./command.ts";
+import { captureIo } from "./testing/capture-io.ts";
 import { cliVersion, main } from "./main.ts";
-
-function captureIo(): CliIo & { stdout: string; stderr: string } {
-  const io = {
-    stdout: "",
-    stderr: "",
-    out: (t: string) => void (io.stdout += `${t}\n`),
-    err: (t: string) => void (io.stderr += `${t}\n`),
-  };
-  return io;
-}
 
 describe("goodhart CLI", () => {
   it("prints help listing the commands", async () => {

@@ -13,7 +13,7 @@ import * as storage from "@goodhart/storage";
 import { fixturePath } from "../../../../fixtures/index.ts";
 import { shownPair, startChatServer } from "../service/testing/chat-server.ts";
 import { createHttpLabClient } from "../shared/http-client.ts";
-import type { CliIo } from "./command.ts";
+import { captureIo } from "./testing/capture-io.ts";
 import { main } from "./main.ts";
 
 // The real openDatabase, observed: every database this process opens is recorded.
@@ -25,11 +25,6 @@ vi.mock("@goodhart/storage", async (importOriginal) => {
 const root = mkdtempSync(path.join(os.tmpdir(), "goodhart-write-path-"));
 afterAll(() => rmSync(root, { recursive: true, force: true }));
 const browserLab = fileURLToPath(new URL("./testing/browser-lab.ts", import.meta.url));
-
-function captureIo(): CliIo & { stdout: string; stderr: string } {
-  const io = { stdout: "", stderr: "", out: (t: string) => void (io.stdout += `${t}\n`), err: (t: string) => void (io.stderr += `${t}\n`) };
-  return io;
-}
 
 const LLM_KEY = "sk-write-path-0123456789";
 

@@ -6,16 +6,11 @@ import { existsSync, mkdtempSync, statSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterEach, describe, expect, it } from "vitest";
-import type { CliIo } from "../cli/command.ts";
+import { captureIo } from "../cli/testing/capture-io.ts";
 import { main } from "../cli/main.ts";
 import { type ForkedHost, forkServiceHost } from "../service/host/fork-host.ts";
 import { readLabEndpoint } from "../service/runner-lock.ts";
 import { type SubmissionEndpoint, startSubmissionEndpoint } from "./submission-endpoint.ts";
-
-function captureIo(): CliIo & { stdout: string; stderr: string } {
-  const io = { stdout: "", stderr: "", out: (t: string) => void (io.stdout += `${t}\n`), err: (t: string) => void (io.stderr += `${t}\n`) };
-  return io;
-}
 
 async function until<T>(read: () => T | null | undefined, what: string, timeoutMs = 10_000): Promise<T> {
   for (const started = Date.now(); Date.now() - started < timeoutMs; await new Promise((r) => setTimeout(r, 20))) {

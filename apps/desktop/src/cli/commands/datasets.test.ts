@@ -2,7 +2,7 @@ import { mkdtempSync, rmSync } from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import type { CliIo } from "../command.ts";
+import { captureIo } from "../testing/capture-io.ts";
 import { main } from "../main.ts";
 import { fixturePath } from "../../../../../fixtures/index.ts";
 
@@ -10,11 +10,6 @@ const fixtures = fixturePath("preference");
 const dir = mkdtempSync(path.join(os.tmpdir(), "goodhart-cli-datasets-"));
 const db = path.join(dir, "lab.sqlite");
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
-
-function captureIo(): CliIo & { stdout: string; stderr: string } {
-  const io = { stdout: "", stderr: "", out: (t: string) => void (io.stdout += `${t}\n`), err: (t: string) => void (io.stderr += `${t}\n`) };
-  return io;
-}
 
 beforeAll(async () => {
   for (const f of ["activeuf_ultrafeedback_binarized_custom.jsonl", "stack_exchange_paired_tiny.json"]) {

@@ -1,12 +1,7 @@
 import { describe, expect, it } from "vitest";
-import type { CliIo } from "../command.ts";
+import { captureIo } from "../testing/capture-io.ts";
 import { main } from "../main.ts";
 import { DEMO_STUDY } from "@goodhart/objectives";
-
-function captureIo(): CliIo & { stdout: string; stderr: string } {
-  const io = { stdout: "", stderr: "", out: (t: string) => void (io.stdout += `${t}\n`), err: (t: string) => void (io.stderr += `${t}\n`) };
-  return io;
-}
 
 // The full demo takes minutes; it is timed by tools/bench/objectives.ts, and the same code path
 // (runStudy + storage sink) is tested end to end by run.test.ts at test size.

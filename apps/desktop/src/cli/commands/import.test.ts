@@ -3,18 +3,13 @@ import os from "node:os";
 import path from "node:path";
 import { openDatabase } from "@goodhart/storage";
 import { afterAll, describe, expect, it } from "vitest";
-import type { CliIo } from "../command.ts";
+import { captureIo } from "../testing/capture-io.ts";
 import { main } from "../main.ts";
 import { fixturePath } from "../../../../../fixtures/index.ts";
 
 const fixtures = fixturePath("preference");
 const dir = mkdtempSync(path.join(os.tmpdir(), "goodhart-cli-import-"));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
-
-function captureIo(): CliIo & { stdout: string; stderr: string } {
-  const io = { stdout: "", stderr: "", out: (t: string) => void (io.stdout += `${t}\n`), err: (t: string) => void (io.stderr += `${t}\n`) };
-  return io;
-}
 
 describe("goodhart import", () => {
   it("imports a fixture, reports the detected format, and refuses the same content again", async () => {

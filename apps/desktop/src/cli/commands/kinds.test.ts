@@ -1,17 +1,12 @@
 // `goodhart kinds` and `goodhart presets` through the CLI's entry, with the default registry and
 // with a toy kind from a test-only folder registered through the registry's constructor option.
 import { describe, expect, it } from "vitest";
-import type { CliIo } from "../command.ts";
+import { captureIo } from "../testing/capture-io.ts";
 import { main } from "../main.ts";
 import { ExperimentRegistry } from "../../service/experiments/registry.ts";
 import { toyKind } from "../../service/testing/toy-kind/kind.ts";
 import { kindsCommand } from "./kinds.ts";
 import { presetsCommand } from "./presets.ts";
-
-function captureIo(): CliIo & { stdout: string; stderr: string } {
-  const io = { stdout: "", stderr: "", out: (t: string) => void (io.stdout += `${t}\n`), err: (t: string) => void (io.stderr += `${t}\n`) };
-  return io;
-}
 
 const withToy = new ExperimentRegistry({ kinds: [toyKind] });
 const toyCommands = [kindsCommand(withToy), presetsCommand(withToy)];

@@ -4,7 +4,7 @@ import path from "node:path";
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
 import { createTask } from "@goodhart/objectives";
 import { openDatabase } from "@goodhart/storage";
-import type { CliIo } from "../command.ts";
+import { captureIo } from "../testing/capture-io.ts";
 import { main } from "../main.ts";
 import { shownPair, startChatServer, type TestChatServer } from "../../service/testing/chat-server.ts";
 import { LLM_KEY_ENV } from "./label.ts";
@@ -14,11 +14,6 @@ const db = path.join(dir, "lab.sqlite");
 const KEY = "sk-cli-test-0123456789";
 const task = createTask(0, { prompts: { train: 1, validation: 1, test: 1 } });
 let server: TestChatServer;
-
-function captureIo(): CliIo & { stdout: string; stderr: string } {
-  const io = { stdout: "", stderr: "", out: (t: string) => void (io.stdout += `${t}\n`), err: (t: string) => void (io.stderr += `${t}\n`) };
-  return io;
-}
 
 beforeAll(async () => {
   server = await startChatServer((req) => {

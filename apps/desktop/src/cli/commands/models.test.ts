@@ -3,7 +3,7 @@ import os from "node:os";
 import path from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
 import { openDatabase } from "@goodhart/storage";
-import type { CliIo } from "../command.ts";
+import { captureIo } from "../testing/capture-io.ts";
 import { main } from "../main.ts";
 import { modelInitChoices } from "../../service/models.ts";
 import { fixturePath } from "../../../../../fixtures/index.ts";
@@ -11,11 +11,6 @@ import { fixturePath } from "../../../../../fixtures/index.ts";
 const dir = mkdtempSync(path.join(os.tmpdir(), "goodhart-cli-models-"));
 const db = path.join(dir, "lab.sqlite");
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
-
-function captureIo(): CliIo & { stdout: string; stderr: string } {
-  const io = { stdout: "", stderr: "", out: (t: string) => void (io.stdout += `${t}\n`), err: (t: string) => void (io.stderr += `${t}\n`) };
-  return io;
-}
 
 describe("goodhart models", () => {
   it("imports GPT-2 and Llama folders with architecture, size and tokenizer, once each", async () => {

@@ -4,13 +4,8 @@ import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { openLabRuntime } from "../../service/runtime.ts";
 import { waitForStatus } from "../../service/testing/wait-for.ts";
-import type { CliIo } from "../command.ts";
+import { captureIo } from "../testing/capture-io.ts";
 import { main } from "../main.ts";
-
-function captureIo(): CliIo & { stdout: string; stderr: string } {
-  const io = { stdout: "", stderr: "", out: (t: string) => void (io.stdout += `${t}\n`), err: (t: string) => void (io.stderr += `${t}\n`) };
-  return io;
-}
 
 describe("goodhart report", () => {
   it("writes a self-contained HTML report and the curves of finished runs", async () => {

@@ -7,17 +7,12 @@ import path from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
 import { openDatabase } from "@goodhart/storage";
 import { fixturePath } from "../../../../../fixtures/index.ts";
-import type { CliIo } from "../command.ts";
+import { captureIo } from "../testing/capture-io.ts";
 import { main } from "../main.ts";
 
 const dir = mkdtempSync(path.join(os.tmpdir(), "goodhart-cli-dataset-"));
 const db = path.join(dir, "lab.sqlite");
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
-
-function captureIo(): CliIo & { stdout: string; stderr: string } {
-  const io = { stdout: "", stderr: "", out: (t: string) => void (io.stdout += `${t}\n`), err: (t: string) => void (io.stderr += `${t}\n`) };
-  return io;
-}
 
 /** The preset shrunk to test size (the preset's own numbers are for a ten-minute run). */
 const TEST_SIZE = [

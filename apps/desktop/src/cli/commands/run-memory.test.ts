@@ -5,16 +5,11 @@ import os from "node:os";
 import path from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
 import { openDatabase } from "@goodhart/storage";
-import type { CliIo } from "../command.ts";
+import { captureIo } from "../testing/capture-io.ts";
 import { main } from "../main.ts";
 
 const dir = mkdtempSync(path.join(os.tmpdir(), "goodhart-cli-run-memory-"));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
-
-function captureIo(): CliIo & { stdout: string; stderr: string } {
-  const io = { stdout: "", stderr: "", out: (t: string) => void (io.stdout += `${t}\n`), err: (t: string) => void (io.stderr += `${t}\n`) };
-  return io;
-}
 
 // 64 layers x d8192: about 52 billion parameters, 190 GB of float32 before any optimizer state.
 const HUGE_POLICY = "basePolicy: {layers: 64, dModel: 8192, heads: 64, pretrainSteps: 20}";

@@ -5,18 +5,13 @@ import os from "node:os";
 import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { openDatabase } from "@goodhart/storage";
-import type { CliIo } from "../command.ts";
+import { captureIo } from "../testing/capture-io.ts";
 import { main } from "../main.ts";
 import { studyResultOf } from "./run.ts";
 
 const dir = mkdtempSync(path.join(os.tmpdir(), "goodhart-cli-run-"));
 const db = path.join(dir, "lab.sqlite");
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
-
-function captureIo(): CliIo & { stdout: string; stderr: string } {
-  const io = { stdout: "", stderr: "", out: (t: string) => void (io.stdout += `${t}\n`), err: (t: string) => void (io.stderr += `${t}\n`) };
-  return io;
-}
 
 const CONFIG = `# a study small enough for a test
 name: cli-test
