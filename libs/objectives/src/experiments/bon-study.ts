@@ -431,8 +431,7 @@ export async function runBonStudy(config: unknown, context: ExperimentContext, o
     // proxy.init is study-wide, so one group's runs share it (a grid over it makes groups).
     const proxyInit = first.proxyInit;
     const trunks = new Map<string, Promise<Gpt>>(); // promises: a prefetched run may ask while it loads
-    // One trunk at a time, in the order runs ask: the first size's stacks can go to the pool's
-    // workers while this thread pretrains the next size (interleaved, all would finish last).
+    // One trunk at a time, in the order runs ask (interleaved pretraining would only finish all later).
     let lastTrunk: Promise<unknown> = Promise.resolve();
     if (proxyInit === "scratch") for (const key of new Set(runs.map(trunkKey))) tracker.skip(`pretrain-proxy:g${group}:${key}`);
     const trunkOf = async (run: BonRunConfig): Promise<Gpt | undefined> => {
@@ -514,8 +513,11 @@ export async function runBonStudy(config: unknown, context: ExperimentContext, o
       return started;
     };
 
-    // 3-4. Runs. Every pooled run's stack is queued now, in run order, so the workers never wait
-    // for this thread to reach a run (its results are a few MB at most: weights and scores).
+    // 3-4. Runs. The pooled runs' trunks first (pretrained here while no worker competes for the
+    // cores: overlapping them measured slower and noisier), then every pooled run's stack is queued,
+    // in run order, so the workers never wait for this thread to reach a run (a run's results are
+    // a few MB at most: weights and scores).
+    for (const run of runs) if (pooled(run)) await trunkOf(run);
     for (const run of runs) if (pooled(run)) startInPool(run);
     const groupRuns: BonRunResult[] = [];
     for (const run of runs) {
