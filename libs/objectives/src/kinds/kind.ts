@@ -74,6 +74,25 @@ export interface SummaryColumn {
   se?: { result: string };
 }
 
+/**
+ * A column whose value is the result object at `path` (its `.mean`, or `.estimate` for an interval
+ * estimate) shown with that object's `.se`.
+ */
+export function meanSeColumn(
+  key: string,
+  title: string,
+  path: string,
+  options: { unit?: string; value?: "mean" | "estimate" } = {},
+): SummaryColumn {
+  return {
+    key,
+    title,
+    ...(options.unit ? { unit: options.unit } : {}),
+    source: { result: `${path}.${options.value ?? "mean"}` },
+    se: { result: `${path}.se` },
+  };
+}
+
 export interface KindViews {
   /** The one chart a reader should see first (Compare, reports). */
   headline: ChartSpec;

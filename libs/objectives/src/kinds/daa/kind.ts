@@ -2,7 +2,7 @@
  * Direct alignment overoptimization as an experiment kind: DPO, IPO, SLiC and RPO over a grid of
  * betas (KL budgets) on the built-in task (Rafailov et al. 2024; Liu et al. 2024).
  */
-import { defineKind } from "../kind.ts";
+import { defineKind, meanSeColumn } from "../kind.ts";
 import { planDaaStudy } from "./plan.ts";
 import { DAA_PRESET_LIST } from "./presets.ts";
 import { daaStudySchema } from "./schema.ts";
@@ -47,47 +47,12 @@ export const daaKind = defineKind({
     summaryColumns: [
       { key: "series", title: "Loss and beta", source: { result: "runs[].series" } },
       { key: "seed", title: "Seed", source: { result: "runs[].seed" } },
-      {
-        key: "kl",
-        title: "Final KL (exact)",
-        unit: "nats",
-        source: { result: "runs[].final.kl.mean" },
-        se: { result: "runs[].final.kl.se" },
-      },
-      {
-        key: "winRate",
-        title: "Final gold win rate",
-        unit: "fraction",
-        source: { result: "runs[].final.winRate.mean" },
-        se: { result: "runs[].final.winRate.se" },
-      },
-      {
-        key: "goldGain",
-        title: "Final gold gain",
-        source: { result: "runs[].final.goldGain.mean" },
-        se: { result: "runs[].final.goldGain.se" },
-      },
-      {
-        key: "chosenLogp",
-        title: "Held-out chosen log-prob",
-        unit: "nats",
-        source: { result: "runs[].final.chosenLogp.mean" },
-        se: { result: "runs[].final.chosenLogp.se" },
-      },
-      {
-        key: "rejectedLogp",
-        title: "Held-out rejected log-prob",
-        unit: "nats",
-        source: { result: "runs[].final.rejectedLogp.mean" },
-        se: { result: "runs[].final.rejectedLogp.se" },
-      },
-      {
-        key: "implicitAccuracy",
-        title: "Implicit-reward accuracy",
-        unit: "fraction",
-        source: { result: "runs[].final.implicitAccuracy.mean" },
-        se: { result: "runs[].final.implicitAccuracy.se" },
-      },
+      meanSeColumn("kl", "Final KL (exact)", "runs[].final.kl", { unit: "nats" }),
+      meanSeColumn("winRate", "Final gold win rate", "runs[].final.winRate", { unit: "fraction" }),
+      meanSeColumn("goldGain", "Final gold gain", "runs[].final.goldGain"),
+      meanSeColumn("chosenLogp", "Held-out chosen log-prob", "runs[].final.chosenLogp", { unit: "nats" }),
+      meanSeColumn("rejectedLogp", "Held-out rejected log-prob", "runs[].final.rejectedLogp", { unit: "nats" }),
+      meanSeColumn("implicitAccuracy", "Implicit-reward accuracy", "runs[].final.implicitAccuracy", { unit: "fraction" }),
     ],
   },
   // Each grid point is a lab run of its own (resumable alone; what a worker executes).

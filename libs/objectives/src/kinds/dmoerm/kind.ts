@@ -2,7 +2,7 @@
  * DMoERM (Quan 2024) as an experiment kind: per task category a base RM with one LoRA expert per
  * capability and an MLP over the experts, against a single RM and an ensemble on the same labels.
  */
-import { defineKind } from "../kind.ts";
+import { defineKind, meanSeColumn } from "../kind.ts";
 import { DMOERM_PRESET_LIST } from "./presets.ts";
 import { dmoermSchema } from "./schema.ts";
 
@@ -28,27 +28,9 @@ export const dmoermKind = defineKind({
     },
     panels: [],
     summaryColumns: [
-      {
-        key: "dmoerm",
-        title: "DMoERM agreement",
-        unit: "fraction",
-        source: { result: "dmoerm_agreement.estimate" },
-        se: { result: "dmoerm_agreement.se" },
-      },
-      {
-        key: "single",
-        title: "Single RM agreement",
-        unit: "fraction",
-        source: { result: "single_rm_agreement.estimate" },
-        se: { result: "single_rm_agreement.se" },
-      },
-      {
-        key: "ensemble",
-        title: "Ensemble agreement",
-        unit: "fraction",
-        source: { result: "ensemble_agreement.estimate" },
-        se: { result: "ensemble_agreement.se" },
-      },
+      meanSeColumn("dmoerm", "DMoERM agreement", "dmoerm_agreement", { unit: "fraction", value: "estimate" }),
+      meanSeColumn("single", "Single RM agreement", "single_rm_agreement", { unit: "fraction", value: "estimate" }),
+      meanSeColumn("ensemble", "Ensemble agreement", "ensemble_agreement", { unit: "fraction", value: "estimate" }),
       { key: "minusSingle", title: "DMoERM - single", unit: "fraction", source: { result: "dmoerm_minus_single_agreement.estimate" } },
       {
         key: "minusEnsemble",
@@ -57,13 +39,10 @@ export const dmoermKind = defineKind({
         source: { result: "dmoerm_minus_ensemble_agreement.estimate" },
       },
       { key: "routerAccuracy", title: "Router accuracy (held out)", unit: "fraction", source: { result: "router.testAccuracy" } },
-      {
-        key: "bonPeakMinusSingle",
-        title: "BoN peak gold: DMoERM - single",
+      meanSeColumn("bonPeakMinusSingle", "BoN peak gold: DMoERM - single", "dmoerm_bon_peak_minus_single", {
         unit: "gold",
-        source: { result: "dmoerm_bon_peak_minus_single.estimate" },
-        se: { result: "dmoerm_bon_peak_minus_single.se" },
-      },
+        value: "estimate",
+      }),
     ],
   },
   module: new URL("./run.ts", import.meta.url).href,
