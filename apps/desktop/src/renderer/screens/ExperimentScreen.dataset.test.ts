@@ -1,6 +1,7 @@
-// The Experiment screen offers the lab's imported datasets where a config names one: the
-// hh-rlhf-bon preset leaves task.dataset.datasetId to the user, and its field is a select of the
-// datasets a real lab holds (imported through the same upload + import calls the page makes).
+// The Experiment screen offers the lab's imported datasets where a config names one: the dataset
+// presets of best-of-n, RL and direct alignment (hh-rlhf-bon, hh-rlhf-rl, hh-rlhf-dpo) leave
+// task.dataset.datasetId to the user, and its field is a select of the datasets a real lab holds
+// (imported through the same upload + import calls the page makes).
 import { mount, unmount } from "svelte";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { LabState } from "../state/lab-state.svelte.ts";
@@ -20,19 +21,27 @@ describe("the dataset picker of the Experiment screen", () => {
     await lab.close();
   });
 
-  it("lists the imported dataset for hh-rlhf-bon's task.dataset.datasetId and puts the chosen id in the config", async () => {
+  let dataset: Awaited<ReturnType<RealLab["api"]["datasets"]["import"]>>;
+  beforeAll(async () => {
     const file = new File([readFixture("preference/stack_exchange_paired_tiny.json")], "stack_exchange_paired_tiny.json");
-    const dataset = await lab.api.datasets.import({ path: await lab.toPath(file), name: "se-tiny" });
+    dataset = await lab.api.datasets.import({ path: await lab.toPath(file), name: "se-tiny" });
+  });
+
+  it.each([
+    ["bon-study", "hh-rlhf-bon"],
+    ["rl-study", "hh-rlhf-rl"],
+    ["daa", "hh-rlhf-dpo"],
+  ])("%s: lists the imported dataset for %s's task.dataset.datasetId and puts the chosen id in the config", async (kind, presetName) => {
     const state = new LabState(lab.api);
     const stopListening = state.listen();
     await state.refresh();
     document.body.innerHTML = "";
     const view = mount(ExperimentScreen, { target: document.body, props: { lab: state, router: new Router() } });
     try {
-      click(await waitFor(() => document.querySelector<HTMLElement>('[data-kind="bon-study"]')));
+      click(await waitFor(() => document.querySelector<HTMLElement>(`[data-kind="${kind}"]`)));
       const preset = $('[data-testid="preset-picker"]') as HTMLSelectElement;
-      expect([...preset.options].map((o) => o.value)).toContain("hh-rlhf-bon");
-      choose(preset, "hh-rlhf-bon");
+      expect([...preset.options].map((o) => o.value)).toContain(presetName);
+      choose(preset, presetName);
 
       const picker = $('[data-param="task.dataset.datasetId"]') as HTMLSelectElement;
       expect(picker.tagName).toBe("SELECT");
