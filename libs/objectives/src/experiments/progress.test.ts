@@ -21,6 +21,23 @@ describe("ProgressTracker", () => {
     expect(sink.progressLog.at(-1)!.fraction).toBeCloseTo(1, 12);
   });
 
+  it("counts a phase reported again from its start once (a pool worker, then the study)", () => {
+    const sink = memorySink();
+    const t = new ProgressTracker(
+      [
+        { phase: "scoring", units: 5, secondsPerUnit: 1 },
+        { phase: "b", units: 5, secondsPerUnit: 1 },
+      ],
+      sink,
+      0,
+    );
+    for (let m = 1; m <= 5; m++) t.update("scoring", m, 5);
+    for (let m = 1; m <= 5; m++) t.update("scoring", m, 5);
+    expect(sink.progressLog.at(-1)!.fraction).toBeCloseTo(0.5, 12);
+    t.update("b", 1, 5);
+    expect(sink.progressLog.at(-1)!.fraction).toBeCloseTo(0.6, 12);
+  });
+
   it("drops a skipped phase's remaining cost (a cached pretraining)", () => {
     const sink = memorySink();
     const t = new ProgressTracker(

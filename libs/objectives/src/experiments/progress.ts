@@ -42,9 +42,12 @@ export class ProgressTracker {
   /** Records that a phase has now done `done` of `total` units (total may refine the plan). */
   update(phase: string, done: number, total: number, message?: string): void {
     const plan = this.plan.get(phase);
+    // Only progress beyond the furthest point a phase reached counts: a phase reported from two
+    // places (a pool worker as it runs, then the study as it stores the results) is counted once.
     const previous = this.doneUnits.get(phase) ?? 0;
-    this.doneUnits.set(phase, done);
-    if (plan) this.doneCost += Math.max(0, Math.min(done, plan.units) - Math.min(previous, plan.units)) * plan.secondsPerUnit;
+    const reached = Math.max(previous, done);
+    this.doneUnits.set(phase, reached);
+    if (plan) this.doneCost += (Math.min(reached, plan.units) - Math.min(previous, plan.units)) * plan.secondsPerUnit;
     const now = performance.now();
     if (done < total && now - this.lastEmit < this.intervalMs) return;
     this.lastEmit = now;
