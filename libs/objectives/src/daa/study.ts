@@ -42,6 +42,7 @@ import {
 import { stepsPerEpoch, trainDaa, type DaaPair } from "./trainer.ts";
 import { fitFrontier, rpoMinusDpo, winRateDropEpochOne, type DaaCell, type DaaFinding, type FrontierFit } from "./findings.ts";
 import { phaseTimer } from "../experiments/phase-timer.ts";
+import type { DatasetPanelResult, RunPanelAgreement } from "../task/dataset/panel-study.ts";
 import { daaLossLabel, expandDaaStudy, type DaaRunSpec } from "../kinds/daa/plan.ts";
 
 export { expandDaaStudy, planDaaStudy, type DaaRunSpec } from "../kinds/daa/plan.ts";
@@ -64,12 +65,16 @@ export interface DaaRunResult extends DaaRunSpec {
   evaluations: DaaEvaluationSummary[];
   /** The last checkpoint's numbers (the table's columns). */
   final: DaaEvaluationSummary;
+  /** Agreement-based gold (a dataset task's goldPanel): the final policy's implicit reward, gold and the human ceiling against the panel. */
+  agreement?: RunPanelAgreement;
 }
 
 export interface DaaStudyResult {
   study: string;
   basePolicy: { hash: string; cached: boolean; path: string };
   runs: DaaRunResult[];
+  /** Agreement-based gold (a dataset task's goldPanel): the panel and the study-wide agreement numbers. */
+  agreement?: DatasetPanelResult;
   fits: FrontierFit[];
   /** Science findings with their bootstrap intervals (absent when the study lacks the runs they need). */
   findings: Partial<Record<"daa_winrate_drop_epoch1" | "rpo_minus_dpo_chosen_logp" | "rpo_minus_dpo_gold", DaaFinding>>;
@@ -129,6 +134,12 @@ export interface DaaPrepared {
   setup: DaaEvaluationSetup;
   /** Names the prompts KL is averaged over, stored with every curve point. */
   klPrompts: string;
+  /**
+   * Agreement-based gold (task/dataset/daa.ts with a goldPanel; the held-out pairs are oriented by
+   * the panel's choice): the study-wide numbers, and a run's agreement from its final evaluation,
+   * which `run` also stores as metrics.
+   */
+  agreement?: { study: DatasetPanelResult; run(final: DaaEvaluation, runSink: RunSink): RunPanelAgreement };
 }
 
 /** The task-specific phases of a study: the built-in task (prepareBuiltinDaa) or an imported dataset (task/dataset/daa.ts). */
@@ -416,6 +427,7 @@ async function runDaaStudyOn(
     study: study.name,
     basePolicy: { hash: base.hash, cached: base.cached, path: base.path },
     runs: results,
+    ...(prepared.agreement ? { agreement: prepared.agreement.study } : {}),
     fits,
     findings,
     rpoByEta,
@@ -515,6 +527,7 @@ async function runDaaStudyOn(
     timings.evaluation! += evalSeconds;
     const evaluations = trained.evaluations;
     const last = evaluations[evaluations.length - 1]!;
+    const agreement = prepared.agreement?.run(last, runSink);
     runSink.log(
       `${spec.series} seed ${spec.seed}: KL ${last.kl.mean.toFixed(3)}, win rate ${last.winRate.mean.toFixed(3)}, gold gain ${last.goldGain.mean.toFixed(3)}, chosen log-prob ${last.chosenLogp.mean.toFixed(2)}`,
     );
@@ -530,6 +543,7 @@ async function runDaaStudyOn(
         evaluations: evaluations.map(summary),
         final: summary(last),
         stepsRunPairs: trained.stepsRun * training.batchSize,
+        ...(agreement ? { agreement } : {}),
       },
       evaluations,
     };

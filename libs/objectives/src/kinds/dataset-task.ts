@@ -70,7 +70,7 @@ function goldPanelBlock(): Schema<GoldPanelConfig | undefined> {
 
 /**
  * A task of kind "dataset" has the block, a built-in one has none. `goldPanel` is for kinds that
- * run agreement-based gold (bon-study); others refuse it with the reason.
+ * run agreement-based gold (bon-study, rl-study, daa); others refuse it with the reason.
  */
 export function datasetTaskIssues(
   task: { kind: string; dataset?: { goldPanel?: unknown } },
@@ -83,7 +83,7 @@ export function datasetTaskIssues(
     issues.push({
       path: "task.dataset.goldPanel",
       message:
-        "agreement-based gold runs in bon-study only: this kind's gold is the reward model trained on all training labels, and its label set comes from each pair's first label, so a held-out annotator panel would not be kept out of training",
+        "agreement-based gold runs in bon-study, rl-study and daa only: this kind's gold is the reward model trained on all training labels, so a held-out annotator panel would not be kept out of training",
     });
   if (task.kind === "builtin" && task.dataset)
     issues.push({ path: "task.dataset", message: 'expected no dataset block with task.kind "builtin"' });

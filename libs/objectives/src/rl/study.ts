@@ -40,6 +40,7 @@ import {
 import { trainProxies, type TrainedProxies } from "./proxies.ts";
 import type { PolicySample } from "../experiments/policy-samples.ts";
 import { goldReward, proxyReward, type RewardSource } from "./rewards.ts";
+import type { DatasetPanelResult, RunPanelAgreement } from "../task/dataset/panel-study.ts";
 import { trainPolicy, type RlTrainingConfig, type RlTrainingDeps, type StepTimings } from "./train.ts";
 
 export { expandRlStudy, planRlStudy, type RlRunSpec } from "../kinds/rl/plan.ts";
@@ -99,12 +100,16 @@ export interface RlRunResult {
   best: { step: number; firedAtStep: number; path: string; gold: number; goldSe: number; kl: number } | null;
   timings: StepTimings;
   seconds: number;
+  /** Agreement-based gold (a dataset task's goldPanel): this run's proxy, gold and the human ceiling against the panel. */
+  agreement?: RunPanelAgreement;
 }
 
 export interface RlStudyResult {
   study: string;
   basePolicy: { hash: string; cached: boolean; path: string };
   runs: RlRunResult[];
+  /** Agreement-based gold (a dataset task's goldPanel): the panel and the study-wide agreement numbers. */
+  agreement?: DatasetPanelResult;
   timings: Record<string, number>;
   /** Per onset signal over the runs: mean lead time in overoptimized runs, false-alarm and miss rates. */
   onset: Record<OnsetSignal, ReturnType<typeof summariseOnset>>;
@@ -152,6 +157,14 @@ export interface RlTaskSetup<P> {
   trainProxies(run: RlRunSpec, members: number): Promise<TrainedProxies>;
   /** The evaluation prompts curves name beside their KL (`test:<prompts>x<samples>`, ...). */
   klPrompts: string;
+  /**
+   * Agreement-based gold (task/dataset/rl.ts with a goldPanel): the study-wide numbers, and a run's
+   * agreement with the panel (its proxies, null for a gold run), which `run` also stores as metrics.
+   */
+  agreement?: {
+    study: DatasetPanelResult;
+    run(run: RlRunSpec, proxies: TrainedProxies | null, runSink: RunSink): RunPanelAgreement;
+  };
 }
 
 export type RlTaskPreparer<P> = (
@@ -276,7 +289,14 @@ export async function runRlStudyOn<P>(
       ),
     ]),
   ) as RlStudyResult["onset"];
-  return { study: s.name, basePolicy: { hash: base.hash, cached: base.cached, path: base.path }, runs: results, timings, onset };
+  return {
+    study: s.name,
+    basePolicy: { hash: base.hash, cached: base.cached, path: base.path },
+    runs: results,
+    ...(setup.agreement ? { agreement: setup.agreement.study } : {}),
+    timings,
+    onset,
+  };
 
   async function runOne(run: RlRunSpec, runSink: RunSink, onStep: (step: number) => void): Promise<RlRunResult> {
     const started = performance.now();
@@ -284,10 +304,11 @@ export async function runRlStudyOn<P>(
     let reward: RewardSource<P>;
     let evalProxy: RewardSource<P> | null = null;
     let memberAccuracy: number[] = [];
+    let runProxies: TrainedProxies | null = null;
     if (run.objective === "gold") {
       reward = setup.gold;
     } else {
-      const trained = await proxiesFor(run);
+      const trained = (runProxies = await proxiesFor(run));
       // A single-member run reports the member it optimizes: the same alone as inside an ensemble study.
       memberAccuracy = run.objective === "single" ? trained.validationAccuracy.slice(0, 1) : trained.validationAccuracy;
       const pad = setup.pad;
@@ -307,6 +328,7 @@ export async function runRlStudyOn<P>(
       evalProxy = reward;
       memberAccuracy.forEach((acc, m) => runSink.metric(0, `member.${m}.val_accuracy`, acc));
     }
+    const agreement = setup.agreement?.run(run, runProxies, runSink);
     const points: EvalPoint[] = [];
     // Onset signals, from what a run sees without gold; the chosen one may stop the run or keep its best checkpoint.
     const observations: OnsetObservation[] = [];
@@ -528,6 +550,7 @@ export async function runRlStudyOn<P>(
       best,
       timings: trained.timings,
       seconds,
+      ...(agreement ? { agreement } : {}),
     };
   }
 }

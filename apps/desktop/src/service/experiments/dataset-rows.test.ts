@@ -74,6 +74,38 @@ describe("a multi-annotator dataset in the application", () => {
     expect(store.experiments.list()).toHaveLength(0);
   });
 
+  it("refuses a bad panel for rl-study and daa at create the same way, storing nothing", async () => {
+    const { store, service } = open();
+    const single = await service.datasets.import({ path: fixturePath("preference/stack_exchange_paired_tiny.json"), name: "se" });
+    const pandalm = await service.datasets.import({ path: fixturePath("preference/pandalm_testset-v1.json.gz"), name: "pandalm" });
+    const study = (datasetId: number, goldPanel: unknown) => ({
+      name: "panel",
+      task: { kind: "dataset", seed: 0, dataset: { datasetId, gold: { name: "gold-1x24", layers: 1, dModel: 24, heads: 2 }, goldPanel } },
+    });
+    for (const kind of ["rl-study", "daa"]) {
+      await expect(service.experiments.create({ name: "one-label", kind, config: study(single.id, { perPair: 1 }) })).rejects.toThrow(
+        new RegExp(
+          `task\\.dataset\\.goldPanel: dataset ${single.id}: agreement-based gold .* 0 of its 25 labelled pairs have >= 2 annotators`,
+        ),
+      );
+      await expect(
+        service.experiments.create({ name: "unknown", kind, config: study(pandalm.id, { annotators: ["annotator9"] }) }),
+      ).rejects.toThrow(
+        /task\.dataset\.goldPanel: dataset \d+: goldPanel\.annotators names 'annotator9', which labelled none of its pairs/,
+      );
+      // Every annotator on the panel leaves the training side nothing.
+      const all = { annotators: ["annotator1", "annotator2", "annotator3"] };
+      await expect(service.experiments.create({ name: "everyone", kind, config: study(pandalm.id, all) })).rejects.toThrow(
+        /task\.dataset\.goldPanel: dataset \d+: the panel annotator1, annotator2, annotator3 leaves the proxies no training labels/,
+      );
+    }
+    expect(store.experiments.list()).toHaveLength(0);
+    // A good panel is accepted by both kinds.
+    for (const kind of ["rl-study", "daa"])
+      await service.experiments.create({ name: `ok-${kind}`, kind, config: study(pandalm.id, { annotators: ["annotator3"] }) });
+    expect(store.experiments.list()).toHaveLength(2);
+  });
+
   it("runs agreement-based gold in the worker and stores the agreement metrics and result", async () => {
     const { service } = open();
     const dataset = await service.datasets.import({ path: fixturePath("preference/pandalm_testset-v1.json.gz"), name: "pandalm" });

@@ -186,7 +186,7 @@ export function daaStudySchema(defaults: DaaStudyConfig = DEFAULT_DAA_STUDY): Sc
     }),
   });
   return refine(shape, (s, _path, issues: ConfigIssue[]) => {
-    datasetTaskIssues(s.task, issues);
+    datasetTaskIssues(s.task, issues, { goldPanel: true });
     // A dataset's own held-out split bounds these when the study runs (task/dataset/daa.ts).
     if (s.task.kind === "builtin" && s.evaluation.prompts > s.task.prompts.test)
       issues.push({

@@ -239,7 +239,7 @@ export function rlStudySchema(d: RlStudyConfig = DEFAULT_RL_STUDY): Schema<RlStu
       issues.push({ path: "onset.signal", message: `expected a signal for onset.action ${s.onset.action}, got null` });
     if (s.onset.stopOn && s.onset.action !== "none")
       issues.push({ path: "onset.stopOn", message: `expected onset.action/signal or the older onset.stopOn, not both` });
-    datasetTaskIssues(s.task, issues);
+    datasetTaskIssues(s.task, issues, { goldPanel: true });
     // On a dataset the held-out split bounds the evaluation prompts; the study checks it once the split is known.
     if (s.task.kind === "builtin") checkEvaluationFits(s.evaluation, s.task.prompts.test, issues);
   });

@@ -199,11 +199,13 @@ describe("task.dataset.goldPanel in the kinds' configs", () => {
     );
   });
 
-  it("rl-study and daa refuse it at the field, with the reason", () => {
+  it("rl-study and daa take it too, and check it as bon-study does", () => {
     for (const schema of [rlStudySchema(), daaStudySchema()]) {
-      expect(issuesOf(schema, { name: "panel", task: task({ perPair: 1 }) })).toContainEqual({
+      for (const panel of [{ annotators: ["annotator3"] }, { perPair: 1 }])
+        expect(issuesOf(schema, { name: "panel", task: task(panel) }).filter((i) => i.path.startsWith("task.dataset"))).toEqual([]);
+      expect(issuesOf(schema, { name: "panel", task: task({}) })).toContainEqual({
         path: "task.dataset.goldPanel",
-        message: expect.stringMatching(/agreement-based gold runs in bon-study only: .*first label/),
+        message: "expected exactly one of annotators (names) and perPair (a count)",
       });
     }
   });

@@ -13,6 +13,13 @@
  * - evaluation: the held-out split's pairs (their dataset labels) for log-probs and implicit-reward
  *   accuracy, and `evaluation.prompts` held-out prompts where pi_init's and the trained policy's
  *   samples (the same seeds at every checkpoint) are scored by gold for the win rate and gold gain.
+ *
+ * With `task.dataset.goldPanel` (a multi-annotator dataset), gold is agreement-based, as in the
+ * best-of-n study (panel-study.ts): pi_init and the label set come from the training annotators'
+ * majority only, gold trains on the panel's only, and the held-out pairs are oriented by the
+ * panel's choice, so the implicit-reward accuracy the study already measures on them is the
+ * policy's agreement with the panel. Every run stores the final policy's implicit-reward
+ * agreement, gold's and the human ceiling (`agreement.*` metrics, an `agreement` result block).
  */
 import { Rng, rewardScores, type Tokenizer } from "@goodhart/engine";
 import { applyNormalisation, fitNormalisation } from "../../ensemble.ts";
@@ -23,7 +30,18 @@ import { sequenceLogProbs, type ScoredSequence } from "../../daa/sequences.ts";
 import { validate } from "../../config/validate.ts";
 import { daaStudySchema } from "../../kinds/daa/schema.ts";
 import { DatasetEncoder } from "./encoder.ts";
-import { splitDataset, type DatasetPair, type LabelledExample } from "./pairs.ts";
+import type { DatasetPair, LabelledExample } from "./pairs.ts";
+import {
+  formatAgreement,
+  outcomePanelAgreement,
+  panelResult,
+  panelResultMessage,
+  panelSplitMessage,
+  recordAgreement,
+  recordStudyAgreement,
+  runPanelAgreement,
+  studySplits,
+} from "./panel-study.ts";
 import { loadOrTrainSftPolicy, sftSpecOf } from "./sft-policy.ts";
 import { comparisonsOf, samplePools, trainDatasetGold } from "./study.ts";
 import { datasetTokenizer } from "./from-bon-study.ts";
@@ -36,7 +54,12 @@ export function datasetDaaPreparer(examples: readonly LabelledExample[], tokeniz
     const { runtime, sink, signal } = context;
     const { evaluation: ev, labels } = study;
     const seed = study.task.seed;
-    const splits = splitDataset(examples, { seed, heldOutFraction: d.heldOutFraction });
+    const { splits, goldTrain, panel } = studySplits(examples, {
+      seed,
+      heldOutFraction: d.heldOutFraction,
+      datasetId: d.datasetId,
+      ...(d.goldPanel ? { goldPanel: d.goldPanel } : {}),
+    });
     if (labels.pairs > splits.train.length)
       throw new RangeError(
         `${study.name}: labels.pairs asks for ${labels.pairs} comparisons; dataset ${d.datasetId}'s training split has ${splits.train.length}`,
@@ -45,6 +68,7 @@ export function datasetDaaPreparer(examples: readonly LabelledExample[], tokeniz
       throw new RangeError(`${study.name}: dataset ${d.datasetId} has no held-out pairs (raise task.dataset.heldOutFraction)`);
     const encoder = new DatasetEncoder(tokenizer, { maxPromptTokens: d.maxPromptTokens, maxResponseTokens: d.maxResponseTokens });
     const pad = encoder.pad;
+    if (panel) sink.log(panelSplitMessage(panel));
 
     // pi_init and the frozen reference.
     const spec = sftSpecOf(study.basePolicy, seed);
@@ -65,10 +89,10 @@ export function datasetDaaPreparer(examples: readonly LabelledExample[], tokeniz
     });
     const reference = policy.model.clone({ prefix: "ref." });
 
-    // Gold, normalised on the held-out responses.
+    // Gold (with a panel: on the panel's labels only), normalised on the held-out responses.
     const heldComparisons = comparisonsOf(encoder, splits.heldOut);
     const gold = await timed("sampling", () =>
-      trainDatasetGold(runtime, encoder, comparisonsOf(encoder, splits.train), d.gold, seed, { padToken: pad, signal }),
+      trainDatasetGold(runtime, encoder, comparisonsOf(encoder, goldTrain), d.gold, seed, { padToken: pad, signal }),
     );
     const heldResponses = heldComparisons.flatMap((c) => [c.chosen, c.rejected]);
     const heldScores = await rewardScores(runtime, gold.model, heldResponses, { padToken: pad, batchSize: 128 });
@@ -76,6 +100,8 @@ export function datasetDaaPreparer(examples: readonly LabelledExample[], tokeniz
     let goldHits = 0;
     for (let i = 0; i < heldComparisons.length; i++) if (heldScores[2 * i]! > heldScores[2 * i + 1]!) goldHits++;
     const goldAccuracy = goldHits / heldComparisons.length;
+    const studyAgreement = panel && panelResult(panel, heldScores);
+    if (studyAgreement) sink.log(panelResultMessage(studyAgreement));
     const goldOf = async (sequences: readonly ScoredSequence[]) =>
       applyNormalisation(
         [
@@ -151,6 +177,24 @@ export function datasetDaaPreparer(examples: readonly LabelledExample[], tokeniz
         sampler,
       },
       klPrompts: `held-out:${prompts.length}x${ev.samplesPerPrompt}`,
+      ...(studyAgreement
+        ? {
+            agreement: {
+              study: studyAgreement,
+              // The held-out pairs are the panel's first `h`, chosen = the panel's choice: implicit-reward accuracy is agreement with it.
+              run: (final, runSink) => {
+                const block = runPanelAgreement(studyAgreement);
+                if (final.perPair.correct.length >= 2) {
+                  block.implicitReward = outcomePanelAgreement(panel!, final.perPair.correct);
+                  recordAgreement(runSink, "agreement.implicit_reward", block.implicitReward);
+                  runSink.log(`final policy: implicit-reward agreement with the panel ${formatAgreement(block.implicitReward)}`);
+                }
+                recordStudyAgreement(runSink, studyAgreement);
+                return block;
+              },
+            },
+          }
+        : {}),
     };
   };
 }

@@ -3,42 +3,17 @@
 // with real ONNX Runtime sessions. Annotator 3 is the held-out panel; the proxies train on
 // annotators 1 and 2. The same data through the lab's importer and loader is tested in
 // apps/desktop service/experiments/dataset-rows.test.ts.
-import { mkdtempSync, readFileSync, rmSync } from "node:fs";
+import { mkdtempSync, rmSync } from "node:fs";
 import os from "node:os";
 import path from "node:path";
-import { gunzipSync } from "node:zlib";
 import { createRuntime, type Runtime } from "@goodhart/engine";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { fixturePath } from "../../../../../fixtures/index.ts";
 import type { ConfigIssue } from "../../config/validate.ts";
 import { memorySink } from "../../experiments/sink.ts";
 import { run } from "../../kinds/bon-study/run.ts";
 import { bonStudySchema, type BonStudyConfig } from "../../kinds/bon-study/schema.ts";
-import type { Judgment, LabelledExample } from "./pairs.ts";
+import { pandalmExamples } from "./pandalm-examples.ts";
 import type { DatasetBonResult } from "./study.ts";
-
-/** PandaLM's rows as the lab loads them: instruction + blank line + input, every annotator's judgment (1 = A, 2 = B, 0 = tie). */
-function pandalmExamples(): LabelledExample[] {
-  const rows = JSON.parse(gunzipSync(readFileSync(fixturePath("preference/pandalm_testset-v1.json.gz"))).toString("utf8")) as Record<
-    string,
-    string | number
-  >[];
-  const vote = (v: number): Judgment["preferred"] => (v === 1 ? "a" : v === 2 ? "b" : "tie");
-  return rows.map((r, i) => {
-    const judgments = (["annotator1", "annotator2", "annotator3"] as const).map((annotator) => ({
-      annotator,
-      preferred: vote(r[annotator] as number),
-    }));
-    return {
-      id: i + 1,
-      prompt: r.input ? `${r.instruction}\n\n${r.input}` : String(r.instruction),
-      responseA: String(r.response1),
-      responseB: String(r.response2),
-      preferred: judgments[0]!.preferred,
-      judgments,
-    };
-  });
-}
 
 const studyConfig = {
   name: "pandalm-panel",

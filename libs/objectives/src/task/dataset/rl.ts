@@ -13,23 +13,42 @@
  *   flips for every member), members differing in seed and data order, trunks from an LM of the
  *   proxy's size fine-tuned like pi_init; each member normalised on the held-out responses, its
  *   accuracy measured on the held-out pairs' dataset labels.
+ *
+ * With `task.dataset.goldPanel` (a multi-annotator dataset), gold is agreement-based, as in the
+ * best-of-n study (panel-study.ts): pi_init, the trunks and the proxies train on the training
+ * annotators' majority only, gold on the panel's only, and every run stores its proxy's (the
+ * reward it optimizes) and each member's agreement with the panel on the held-out pairs, beside
+ * gold's and the human ceiling (`agreement.*` metrics, an `agreement` block in the result).
  */
 import { Rng, hash64, rewardScores, type Gpt, type RewardModel, type Tokenizer } from "@goodhart/engine";
-import { applyNormalisation, fitNormalisation } from "../../ensemble.ts";
+import { aggregate, applyNormalisation, fitNormalisation, UWO_LAMBDA, type Aggregation } from "../../ensemble.ts";
 import type { ExperimentContext } from "../../experiments/sink.ts";
 import { REWARD_TRAINING_DEFAULTS, trainRewardModel } from "../../experiments/reward-training.ts";
 import { validate } from "../../config/validate.ts";
 import { rlStudySchema, type RlStudyConfig } from "../../kinds/rl/schema.ts";
 import { modelIdOf } from "../../kinds/common-fields.ts";
-import { runRlStudyOn, type RlStudyOptions, type RlStudyResult, type RlTaskPreparer } from "../../rl/study.ts";
+import { runRlStudyOn, type RlStudyOptions, type RlStudyResult, type RlTaskPreparer, type RlTaskSetup } from "../../rl/study.ts";
 import type { RolloutCodec } from "../../rl/rollout.ts";
 import type { TrainedProxies } from "../../rl/proxies.ts";
 import { memberScores } from "../../rl/member-scores.ts";
 import { DatasetEncoder } from "./encoder.ts";
-import { splitDataset, type LabelledExample } from "./pairs.ts";
+import type { LabelledExample } from "./pairs.ts";
+import { rewardModelPanelAgreement, type PanelAgreement } from "./annotator-panel.ts";
+import {
+  formatAgreement,
+  panelResult,
+  panelResultMessage,
+  panelSplitMessage,
+  recordAgreement,
+  recordStudyAgreement,
+  runPanelAgreement,
+  studySplits,
+} from "./panel-study.ts";
 import { loadOrTrainSftPolicy, sftSpecOf } from "./sft-policy.ts";
 import { comparisonsOf, trainDatasetGold } from "./study.ts";
 import { datasetTokenizer } from "./from-bon-study.ts";
+
+type RlRunAgreement = NonNullable<RlTaskSetup<string>["agreement"]>["run"];
 
 /** The dataset task's rollout codec: `<bos> prompt <sep>` in, a response of at most maxResponseTokens out. */
 export function datasetCodec(encoder: DatasetEncoder): RolloutCodec<string> {
@@ -64,7 +83,12 @@ export function datasetRlPreparer(examples: readonly LabelledExample[], tokenize
     if (refusal) throw new Error(refusal);
     const { runtime, sink, signal } = context;
     const seed = s.task.seed;
-    const splits = splitDataset(examples, { seed, heldOutFraction: d.heldOutFraction });
+    const { splits, goldTrain, panel } = studySplits(examples, {
+      seed,
+      heldOutFraction: d.heldOutFraction,
+      datasetId: d.datasetId,
+      ...(d.goldPanel ? { goldPanel: d.goldPanel } : {}),
+    });
     if (s.trainingSize > splits.train.length)
       throw new RangeError(
         `${s.name}: trainingSize asks for ${s.trainingSize} comparisons; dataset ${d.datasetId}'s training split has ${splits.train.length}`,
@@ -75,6 +99,7 @@ export function datasetRlPreparer(examples: readonly LabelledExample[], tokenize
       );
     const encoder = new DatasetEncoder(tokenizer, { maxPromptTokens: d.maxPromptTokens, maxResponseTokens: d.maxResponseTokens });
     const pad = encoder.pad;
+    if (panel) sink.log(panelSplitMessage(panel));
 
     // pi_init: the SFT policy (cached by hash).
     const spec = sftSpecOf(s.basePolicy, seed);
@@ -91,11 +116,12 @@ export function datasetRlPreparer(examples: readonly LabelledExample[], tokenize
       config: { datasetId: d.datasetId, ...spec },
     });
 
-    // Gold, normalised on the held-out responses (the proxies' normalisation reference too).
+    // Gold (with a panel: on the panel's labels only), normalised on the held-out responses (the proxies' normalisation reference too).
     const trainComparisons = comparisonsOf(encoder, splits.train);
+    const goldComparisons = panel ? comparisonsOf(encoder, goldTrain) : trainComparisons;
     const heldComparisons = comparisonsOf(encoder, splits.heldOut);
     const reference = heldComparisons.flatMap((c) => [c.chosen, c.rejected]);
-    const gold = await trainDatasetGold(runtime, encoder, trainComparisons, d.gold, seed, { padToken: pad, signal });
+    const gold = await trainDatasetGold(runtime, encoder, goldComparisons, d.gold, seed, { padToken: pad, signal });
     const goldReference = await rewardScores(runtime, gold.model, reference, { padToken: pad, batchSize: 128 });
     const goldNorm = fitNormalisation([goldReference]);
     const goldOf = async (sequences: readonly number[][]) =>
@@ -108,6 +134,10 @@ export function datasetRlPreparer(examples: readonly LabelledExample[], tokenize
     sink.log(
       `dataset ${d.datasetId}: ${splits.train.length} training pairs, ${splits.heldOut.length} held out, ${splits.evalPrompts.length} held-out prompts; gold (${d.gold.name}) held-out accuracy ${accuracyOn(goldReference).toFixed(3)}, train ${gold.finalAccuracy.toFixed(3)}`,
     );
+
+    // Agreement-based gold: gold's and the human ceiling's agreement with the panel (held-out pairs are panel-oriented).
+    const studyAgreement = panel && panelResult(panel, goldReference);
+    if (studyAgreement) sink.log(panelResultMessage(studyAgreement));
 
     // Proxy trunks: an LM of each proxy size fine-tuned like pi_init (pi_init itself at its size).
     const trunks = new Map<string, Gpt>();
@@ -154,13 +184,40 @@ export function datasetRlPreparer(examples: readonly LabelledExample[], tokenize
         members.push(trained.model);
       }
       const refScores = await memberScores(runtime, members, reference, pad);
-      return {
+      const trained: TrainedProxies = {
         members,
         normalisation: fitNormalisation(refScores),
         validationAccuracy: refScores.map(accuracyOn),
         labelsFlipped: flipped.slice(0, s.trainingSize).filter(Boolean).length,
         labelsKept: data.length,
       };
+      referenceScores.set(trained, refScores);
+      return trained;
+    };
+    // Each trained ensemble's raw scores of the held-out responses, for its agreement with the panel.
+    const referenceScores = new WeakMap<TrainedProxies, Float32Array[]>();
+    const agreementOf = (run: Parameters<RlRunAgreement>[0], trained: TrainedProxies | null, runSink: Parameters<RlRunAgreement>[2]) => {
+      const block = runPanelAgreement(studyAgreement!);
+      if (trained) {
+        const refs = applyNormalisation(referenceScores.get(trained)!, trained.normalisation);
+        // The reward the run optimizes: member 0 alone, or the ensemble under the run's aggregation.
+        const a: Aggregation | null =
+          run.objective === "single"
+            ? null
+            : run.objective === "uwo"
+              ? { kind: "uwo", lambda: s.uwoLambda ?? UWO_LAMBDA.ppo }
+              : { kind: run.objective as "mean" | "wco" };
+        const members: PanelAgreement[] = refs.map((r) => rewardModelPanelAgreement(panel!, r));
+        block.proxy = a ? rewardModelPanelAgreement(panel!, aggregate(refs, a)) : members[0]!;
+        recordAgreement(runSink, "agreement.proxy", block.proxy);
+        if (a) {
+          block.members = members;
+          members.forEach((m, i) => recordAgreement(runSink, `agreement.member.${i}`, m));
+        }
+        runSink.log(`${run.id}: agreement with the panel ${formatAgreement(block.proxy)}`);
+      }
+      recordStudyAgreement(runSink, studyAgreement!);
+      return block;
     };
 
     const trainPrompts = [...new Set(splits.train.map((p) => p.prompt))];
@@ -172,6 +229,7 @@ export function datasetRlPreparer(examples: readonly LabelledExample[], tokenize
       gold: { name: "gold", score: async (rollout) => ({ reward: await goldOfRollout(rollout), members: null }) },
       trainProxies,
       klPrompts: `held-out:${s.evaluation.prompts}x${s.evaluation.samplesPerPrompt}`,
+      ...(studyAgreement ? { agreement: { study: studyAgreement, run: agreementOf } } : {}),
     };
   };
 }

@@ -28,8 +28,18 @@ import { aggregate, aggregationName, applyNormalisation, fitNormalisation, type 
 import { pairwiseAccuracy, trainRewardModel, type Comparison, type RewardTrainingOptions } from "../../experiments/reward-training.ts";
 import type { ExperimentContext } from "../../experiments/sink.ts";
 import { DatasetEncoder } from "./encoder.ts";
-import { splitDataset, type DatasetPair, type LabelledExample } from "./pairs.ts";
-import { humanCeiling, rewardModelPanelAgreement, splitByPanel, type GoldPanelSpec, type PanelAgreement } from "./annotator-panel.ts";
+import type { DatasetPair, LabelledExample } from "./pairs.ts";
+import { rewardModelPanelAgreement, type GoldPanelSpec, type PanelAgreement } from "./annotator-panel.ts";
+import {
+  formatAgreement,
+  panelResult as studyPanelResult,
+  panelResultMessage,
+  panelSplitMessage,
+  recordAgreement,
+  recordStudyAgreement,
+  studySplits,
+  type DatasetPanelResult,
+} from "./panel-study.ts";
 import { loadOrTrainSftPolicy, type SftPolicySpec } from "./sft-policy.ts";
 import { phaseTimer } from "../../experiments/phase-timer.ts";
 import { canonicalJson } from "../../config/sweep.ts";
@@ -100,18 +110,7 @@ export interface DatasetProxyRun {
   agreement?: { panel: string[]; pairs: number; proxy: PanelAgreement; goldRm: PanelAgreement; humanCeiling: PanelAgreement };
 }
 
-/** With a gold panel: who is in it and the study-wide agreement numbers. */
-export interface DatasetPanelResult {
-  panel: string[];
-  /** Labelled pairs with two or more annotators. */
-  multiAnnotated: number;
-  /** Comparisons gold trained on (the panel's labels on the training split). */
-  goldTrain: number;
-  /** Held-out pairs agreement is measured on (both the panel and the training annotators label them). */
-  pairs: number;
-  goldRm: PanelAgreement;
-  humanCeiling: PanelAgreement;
-}
+export type { DatasetPanelResult } from "./panel-study.ts";
 
 export interface DatasetBonResult {
   study: string;
@@ -230,12 +229,17 @@ export async function runDatasetBonStudy(
   const { runtime, sink, signal } = context;
   const timings: Record<string, number> = { policy: 0, gold: 0, sampling: 0, proxies: 0, curves: 0 };
   const timed = phaseTimer(timings);
-  const splitOptions = { seed: config.seed, heldOutFraction: config.heldOutFraction };
   // With a gold panel, `splits.train` holds the training annotators' labels only (proxies, pi_init, trunks).
-  const panelSplits = config.goldPanel
-    ? splitByPanel(examples, { ...splitOptions, datasetId: config.datasetId, panel: config.goldPanel })
-    : undefined;
-  const splits = panelSplits ?? splitDataset(examples, splitOptions);
+  const {
+    splits,
+    goldTrain,
+    panel: panelSplits,
+  } = studySplits(examples, {
+    seed: config.seed,
+    heldOutFraction: config.heldOutFraction,
+    datasetId: config.datasetId,
+    ...(config.goldPanel ? { goldPanel: config.goldPanel } : {}),
+  });
   const maxTrain = Math.max(...config.proxies.trainingSizes);
   if (maxTrain > splits.train.length) {
     throw new RangeError(
@@ -247,10 +251,7 @@ export async function runDatasetBonStudy(
   sink.log(
     `dataset ${config.datasetId}: ${splits.train.length} training and ${splits.heldOut.length} held-out pairs (${splits.dropped} ties dropped), ${evalPrompts.length} evaluation prompts`,
   );
-  if (panelSplits)
-    sink.log(
-      `gold panel ${panelSplits.panel.join(", ")}: gold trains on its ${panelSplits.goldTrain.length} labels, proxies on the other annotators' majority; ${panelSplits.heldOut.length} held-out pairs labelled by both (${panelSplits.multiAnnotated} pairs have >= 2 annotators)`,
-    );
+  if (panelSplits) sink.log(panelSplitMessage(panelSplits));
   // Phases in order with rough shares of the wall time, for the study-wide fraction.
   const started = performance.now();
   const shares: Record<string, [number, number]> = { policy: [0, 0.35], gold: [0.35, 0.55], sampling: [0.55, 0.65], proxies: [0.65, 1] };
@@ -303,7 +304,7 @@ export async function runDatasetBonStudy(
 
   // 3. Gold: all of the training split's labels, or with a panel only the panel's.
   const trainComparisons = comparisonsOf(encoder, splits.train);
-  const goldComparisons = panelSplits ? comparisonsOf(encoder, panelSplits.goldTrain) : trainComparisons;
+  const goldComparisons = panelSplits ? comparisonsOf(encoder, goldTrain) : trainComparisons;
   const heldOutComparisons = comparisonsOf(encoder, splits.heldOut);
   const rmOptions = { ...config.rmTraining, padToken: encoder.pad, signal };
   const goldKey = canonicalJson({
@@ -346,19 +347,8 @@ export async function runDatasetBonStudy(
   };
   const goldScores = await timed("gold", () => scoreAll(gold.model));
   // Agreement-based evaluation: gold's and the training annotators' agreement with the panel.
-  const panelResult: DatasetPanelResult | undefined = panelSplits && {
-    panel: panelSplits.panel,
-    multiAnnotated: panelSplits.multiAnnotated,
-    goldTrain: panelSplits.goldTrain.length,
-    pairs: panelSplits.heldOut.length,
-    goldRm: rewardModelPanelAgreement(panelSplits, goldScores.rawRef),
-    humanCeiling: humanCeiling(panelSplits),
-  };
-  const ci = (a: PanelAgreement) => `${a.estimate.toFixed(3)} [${a.low.toFixed(3)}, ${a.high.toFixed(3)}]`;
-  if (panelResult)
-    sink.log(
-      `agreement with the panel on ${panelResult.pairs} held-out pairs: gold RM ${ci(panelResult.goldRm)}, human ceiling (training annotators' majority) ${ci(panelResult.humanCeiling)}`,
-    );
+  const panelResult: DatasetPanelResult | undefined = panelSplits && studyPanelResult(panelSplits, goldScores.rawRef);
+  if (panelResult) sink.log(panelResultMessage(panelResult));
 
   // Proxy trunks: an LM of each proxy size trained exactly like pi_init (the same recipe, data and
   // seed, so the cache returns pi_init itself when the sizes agree).
@@ -491,17 +481,11 @@ export async function runDatasetBonStudy(
               };
             });
             if (panelResult) {
-              const record = (name: string, a: PanelAgreement) => {
-                runSink.metric(0, name, a.estimate);
-                runSink.metric(0, `${name}_ci_low`, a.low);
-                runSink.metric(0, `${name}_ci_high`, a.high);
-              };
-              record("agreement.proxy", results[0]!.panelAgreement!);
+              recordAgreement(runSink, "agreement.proxy", results[0]!.panelAgreement!);
               // An ensemble: every aggregation and member too (agreement.proxy.wco, agreement.member.0, ...).
-              if (ensembleSize > 1) for (const r of results) record(`agreement.${r.name.replace(":", ".")}`, r.panelAgreement!);
-              record("agreement.gold_rm", panelResult.goldRm);
-              record("agreement.human_ceiling", panelResult.humanCeiling);
-              runSink.metric(0, "agreement.pairs", panelResult.pairs);
+              if (ensembleSize > 1)
+                for (const r of results) recordAgreement(runSink, `agreement.${r.name.replace(":", ".")}`, r.panelAgreement!);
+              recordStudyAgreement(runSink, panelResult);
             }
             timings.curves! += (performance.now() - t0) / 1000;
             const head = results[0]!;
@@ -531,7 +515,7 @@ export async function runDatasetBonStudy(
             runs.push(run);
             const last = curve[curve.length - 1]!;
             runSink.log(
-              `${id}: held-out acc ${validationAccuracy.toFixed(3)}, gold agreement ${goldAgreement.toFixed(3)}, at n=${last.n} proxy ${last.proxyGain.toFixed(3)} gold ${last.goldGain.toFixed(3)}${run.agreement ? `; agreement with the panel ${ci(run.agreement.proxy)}` : ""}`,
+              `${id}: held-out acc ${validationAccuracy.toFixed(3)}, gold agreement ${goldAgreement.toFixed(3)}, at n=${last.n} proxy ${last.proxyGain.toFixed(3)} gold ${last.goldGain.toFixed(3)}${run.agreement ? `; agreement with the panel ${formatAgreement(run.agreement.proxy)}` : ""}`,
             );
             runSink.result?.({ datasetId: config.datasetId, goldValidationAccuracy, ...run, curve } as unknown as Record<string, unknown>);
             runSink.end("done");
