@@ -63,7 +63,7 @@ function goldPanelBlock(): Schema<GoldPanelConfig | undefined> {
     ),
     {
       description:
-        "Agreement-based gold for a multi-annotator dataset: the panel's labels are held out from the proxies (which train on the other annotators' majority), gold trains on the panel's labels only, and every reward model's agreement with the panel on held-out pairs is reported beside the human ceiling. Absent: gold trains on all training labels.",
+        "Agreement-based gold for a multi-annotator dataset: the panel's labels are held out from pi_init, the proxies and a DAA's label set (which train on the other annotators' majority), gold trains on the panel's labels only, and every reward model's (a DAA policy's implicit reward's) agreement with the panel on held-out pairs is reported beside the human ceiling. Absent: gold trains on all training labels.",
     },
   );
 }
