@@ -191,6 +191,11 @@ describe("goodhart run --kind", () => {
     const io = captureIo();
     expect(await main(["run", "--kind", "diagnostic.counter", "--set", "steps=5", "--set", "stepMs=1", "--db", other], io)).toBe(0);
     expect(io.stderr).toMatch(/Started 1 run \(1\) of experiment 1 in this process/);
+    // The kind's summary table (its views' summary columns, as Compare shows them), one row per run.
+    const lines = io.stdout.split("\n");
+    const header = lines.findIndex((l) => /^Final state\s+Steps$/.test(l));
+    expect(header).toBeGreaterThanOrEqual(0);
+    expect(lines[header + 1]).toMatch(/^\S+\s+5$/);
     const store = openDatabase(other);
     try {
       const [run] = store.runs.list();

@@ -11,10 +11,12 @@ import {
 import { defaultDatabasePath } from "@goodhart/storage";
 import { parse as parseYaml } from "yaml";
 import { type CliCommand, type CliIo, UsageError } from "../command.ts";
-import { openLabDoor } from "../lab-door.ts";
+import { type LabDoor, openLabDoor } from "../lab-door.ts";
 import { type ResolvedRunConfig, resolveRunConfig } from "../run-config.ts";
 import { SIGNAL_EXIT_CODES, type StopSignal, stopSignals, submitAndFollow } from "../study-submit.ts";
 import { summaryTable } from "../summary-table.ts";
+import { textTable } from "../text-table.ts";
+import { summaryTable as kindSummaryTable } from "../../shared/summary.ts";
 import { QueueUrlError, parseQueueUrl } from "../../service/queue/queue-url.ts";
 import { parseOptions } from "./import.ts";
 
@@ -49,6 +51,11 @@ export interface StudyRunOutcome {
   wallS: number;
   /** Runs of a study on an imported dataset, from their stored results (the table above is the built-in task's). */
   datasetRuns: DatasetRunSummary[];
+  /**
+   * Other kinds: the kind's summary table (its views' summary columns, as Compare and the report
+   * show them) over the runs' stored results, one or more rows per run.
+   */
+  kindTable?: { header: string[]; rows: string[][] };
 }
 
 /** What a dataset-task run stores as its result (task/dataset/study.ts), as far as the CLI prints it. */
@@ -149,6 +156,7 @@ export async function runSubmission(
       const store = door.store();
       const stored = submission.runIds.map((id) => store.runs.get(id)?.result ?? null);
       const result = experiment.kind === "bon-study" ? studyResultOf(stored) : null;
+      const kindTable = experiment.kind === "bon-study" ? undefined : await kindTableOf(door.api, experiment.kind, stored);
       return {
         result,
         dbPath: door.dbFile,
@@ -160,6 +168,7 @@ export async function runSubmission(
         signal: submission.signal,
         wallS: submission.wallS,
         datasetRuns: experiment.kind === "bon-study" ? datasetRunsOf(stored) : [],
+        ...(kindTable ? { kindTable } : {}),
       };
     } finally {
       await door.close();
@@ -167,6 +176,19 @@ export async function runSubmission(
   } finally {
     signals.dispose();
   }
+}
+
+/** A kind's summary table over its runs' stored results (runs without a result add no row). */
+async function kindTableOf(
+  api: LabDoor["api"],
+  kind: string,
+  results: readonly (Record<string, unknown> | null)[],
+): Promise<{ header: string[]; rows: string[][] } | undefined> {
+  const columns = (await api.kinds.list()).find((k) => k.id === kind)?.views.summaryColumns;
+  if (!columns || columns.length === 0) return undefined;
+  const tables = results.filter((r) => r !== null).map((r) => kindSummaryTable(r, columns));
+  const rows = tables.flatMap((t) => t.rows);
+  return rows.length > 0 ? { header: tables[0]!.header, rows } : undefined;
 }
 
 /** The exit code of a study: 130/143 when a signal stopped it, 1 when a run did not end done, else 0. */
@@ -184,6 +206,10 @@ export function printOutcome(outcome: StudyRunOutcome, io: CliIo): void {
     io.out("");
     io.out(`Gold and proxy are gains over the base policy (mean gold ${result.baseGold.toFixed(3)}), against d = sqrt(KL_bon(n)).`);
     io.out(`Base policy: ${result.basePolicy.cached ? "loaded from cache" : "pretrained and cached"} in ${result.basePolicy.path}`);
+  }
+  if (outcome.kindTable) {
+    io.out(textTable([outcome.kindTable.header, ...outcome.kindTable.rows]));
+    io.out("");
   }
   if (outcome.datasetRuns.length > 0) {
     const first = outcome.datasetRuns[0]!;

@@ -6,13 +6,9 @@ import { openLabDoor, withLabDoor } from "../lab-door.ts";
 import { SIGNAL_EXIT_CODES, followRuns, stopSignals } from "../study-submit.ts";
 import { parseOptions } from "./import.ts";
 import { parseThreads } from "./run.ts";
+import { textTable } from "../text-table.ts";
 
 const STATUSES: readonly RunStatus[] = ["queued", "running", "done", "failed", "cancelled", "interrupted"];
-
-function table(rows: string[][]): string {
-  const widths = rows[0]!.map((_, c) => Math.max(...rows.map((r) => r[c]!.length)));
-  return rows.map((r) => r.map((cell, c) => (c === r.length - 1 ? cell : cell.padEnd(widths[c]!))).join("  ")).join("\n");
-}
 
 /** `[external trl] ` for a run imported from another tool (its config carries `external`), else "". */
 function externalTag(run: Pick<Run, "config">): string {
@@ -75,7 +71,7 @@ export const runsListCommand: CliCommand = {
         io.out(`No runs in ${store.path}. Start one with: goodhart demo`);
       } else {
         io.out(
-          table([
+          textTable([
             ["id", "status", "seed", "device", "time", "series", "created", "name"],
             ...runs.map((r) => [
               String(r.id),
