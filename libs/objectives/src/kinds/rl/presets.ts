@@ -46,7 +46,7 @@ export const RL_STUDY_PRESET_LIST: readonly KindPreset[] = [
     name: "coste-rl",
     title: "Coste et al.: ensembles under RL",
     description:
-      "Coste et al. 2024's PPO setting on the built-in task: 25% label noise, five-member proxies, one member alone vs mean vs WCO vs UWO (lambda 0.1), KL penalty 0 and 0.01, PPO, three seeds.",
+      "Coste et al. 2024's PPO setting on the built-in task: 25% label noise, five-member proxies, one member alone vs mean vs WCO vs UWO (lambda 0.1), KL penalty 0 and 0.01, PPO, three seeds, gold evaluated every 5 steps.",
     papers: [COSTE],
     datasets: ["builtin"],
     overrides: {
@@ -58,6 +58,10 @@ export const RL_STUDY_PRESET_LIST: readonly KindPreset[] = [
       uwoLambda: 0.1,
       klCoefs: [0, 0.01],
       rl: { algorithm: "ppo", promptsPerStep: 32, samplesPerPrompt: 1 },
+      // 20 evaluations per run rather than 10: Coste et al. evaluate every 100 of 3000 PPO steps (30 per
+      // run). Evaluations use their own seeds, so training is unchanged; they only see the curve more often
+      // (docs/rl.md, "coste-rl: what changed and why").
+      evaluation: { every: 5 },
     },
   },
   {

@@ -9,6 +9,9 @@ describe("rl-study kind", () => {
     expect(runs("rl-quick-demo").map((r) => r.id)).toEqual(["rl-quick-demo/gold/gold/kl0/s1", "rl-quick-demo/policy-size/single/kl0/s1"]);
     expect(runs("gao-rl")).toHaveLength(3 * 3);
     expect(runs("coste-rl")).toHaveLength(4 * 2 * 3);
+    // coste-rl evaluates 20 times in its 100 steps (Coste et al.: every 100 of 3000 PPO steps, 30 times).
+    const coste = kindRegistry.presetConfig("coste-rl").config as unknown as RlStudyConfig;
+    expect(coste.rl.steps / coste.evaluation.every).toBe(20);
     expect(objectiveSeries("uwo", 0.1)).toBe("proxy:uwo-0.1");
     expect(objectiveSeries("single", 0.1)).toBe("member:0");
   });
