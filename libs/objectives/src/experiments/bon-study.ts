@@ -421,6 +421,8 @@ export async function runBonStudy(config: unknown, context: ExperimentContext, o
       return valLabels.length ? hits / valLabels.length : NaN;
     };
     const poolSequences = pool.map((s) => s.sequence);
+    // What every proxy member scores: the reference, then the pool.
+    const scoredSequences = [...reference, ...poolSequences];
     const maxSeq = basePolicyGptConfig(policySpec, tokenizer.vocabSize).maxSeq ?? 64;
     const klPrompts = `test:${evalSet.length}x${poolSize}`;
     // ln pi_init of every pool sample: the Beirami KL estimate of each best-of-n point needs it.
@@ -495,7 +497,7 @@ export async function runBonStudy(config: unknown, context: ExperimentContext, o
             members: Array.from({ length: k }, (_, m) => ({ seed: memberSeed(run, m), orderKey: memberOrder(run, m).key })),
             ...(trunk ? { trunk } : {}),
             options: { ...options.rmTraining, padToken: tokenizer.special.pad },
-            score: { sequences: [...reference, ...poolSequences], batchSize: SCORE_BATCH },
+            score: { sequences: scoredSequences, batchSize: SCORE_BATCH },
           },
           (...s) => steps.push(s),
           (p) =>
@@ -617,7 +619,7 @@ export async function runBonStudy(config: unknown, context: ExperimentContext, o
           const scored = await timed("scoring", async () => {
             const all =
               inWorker?.scores[m] ??
-              (await rewardScores(rmRuntime, trained.model, [...reference, ...poolSequences], {
+              (await rewardScores(rmRuntime, trained.model, scoredSequences, {
                 padToken: tokenizer.special.pad,
                 batchSize: SCORE_BATCH,
               }));

@@ -162,7 +162,12 @@ export async function pairwiseAccuracy(runtime: Runtime, model: RewardModel, dat
     data.flatMap((p) => [p.chosen, p.rejected]),
     { padToken, batchSize: 256 },
   );
+  return interleavedAccuracy(scores, data.length);
+}
+
+/** Fraction of `pairs` comparisons scored chosen-first (scores interleaved: chosen, rejected, ...) with r_chosen > r_rejected. */
+export function interleavedAccuracy(scores: ArrayLike<number>, pairs: number): number {
   let hits = 0;
-  for (let i = 0; i < data.length; i++) if (scores[2 * i]! > scores[2 * i + 1]!) hits++;
-  return hits / data.length;
+  for (let i = 0; i < pairs; i++) if (scores[2 * i]! > scores[2 * i + 1]!) hits++;
+  return hits / pairs;
 }

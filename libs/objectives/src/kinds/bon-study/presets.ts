@@ -6,6 +6,7 @@
 import { UWO_LAMBDA } from "../../ensemble.ts";
 import { deepMerge } from "../../config/paths.ts";
 import type { KindPreset } from "../kind.ts";
+import { HH_RLHF_SFT_POLICY, HH_RLHF_TASK } from "../hh-rlhf-data.ts";
 import { hhRlhfBonPreset } from "../../task/dataset/presets.ts";
 import { DEFAULT_BON_STUDY, PROXY_SIZES, type BonStudyConfig } from "./schema.ts";
 
@@ -102,24 +103,8 @@ export const BON_STUDY_PRESET_LIST: readonly KindPreset[] = [
     ],
     overrides: {
       name: "hh-rlhf-bon",
-      task: {
-        kind: "dataset",
-        seed: HH.seed,
-        dataset: {
-          tokenizer: "byte",
-          heldOutFraction: HH.heldOutFraction,
-          maxPromptTokens: HH.maxPromptTokens,
-          maxResponseTokens: HH.maxResponseTokens,
-          gold: { name: HH.gold.name, layers: HH.gold.layers, dModel: HH.gold.dModel, heads: HH.gold.heads },
-        },
-      },
-      basePolicy: {
-        preset: "sft-byte",
-        layers: HH.policy.layers,
-        dModel: HH.policy.dModel,
-        heads: HH.policy.heads,
-        pretrainSteps: HH.policy.steps,
-      },
+      task: HH_RLHF_TASK,
+      basePolicy: HH_RLHF_SFT_POLICY,
       proxySizes: HH.proxies.sizes,
       trainingSizes: HH.proxies.trainingSizes,
       labelNoise: HH.proxies.labelNoise,

@@ -5,6 +5,7 @@
 import { deepMerge } from "../../config/paths.ts";
 import { RPO_PAPER_ETA } from "../../daa/losses.ts";
 import type { KindPreset } from "../kind.ts";
+import { HH_RLHF_SFT_POLICY, HH_RLHF_TASK } from "../hh-rlhf-data.ts";
 import { DEFAULT_DAA_STUDY, type DaaStudyConfig } from "./schema.ts";
 
 const RAFAILOV = "Rafailov et al. 2024";
@@ -40,19 +41,8 @@ export const DAA_PRESET_LIST: readonly KindPreset[] = [
     ],
     overrides: {
       name: "hh-rlhf-dpo",
-      task: {
-        kind: "dataset",
-        seed: 0,
-        // The data settings of bon-study's hh-rlhf-bon preset: the same split, gold size and SFT policy.
-        dataset: {
-          tokenizer: "byte",
-          heldOutFraction: 0.15,
-          maxPromptTokens: 128,
-          maxResponseTokens: 64,
-          gold: { name: "gold-2x64", layers: 2, dModel: 64, heads: 4 },
-        },
-      },
-      basePolicy: { preset: "sft-byte", layers: 2, dModel: 64, heads: 4, pretrainSteps: 300 },
+      task: HH_RLHF_TASK,
+      basePolicy: HH_RLHF_SFT_POLICY,
       losses: ["dpo", "ipo"],
       betas: [0.1, 0.5],
       labels: { pairs: 512, noise: 0 },

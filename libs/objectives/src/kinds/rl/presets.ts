@@ -3,6 +3,7 @@
  * DEFAULT_RL_STUDY.
  */
 import type { KindPreset } from "../kind.ts";
+import { HH_RLHF_SFT_POLICY, HH_RLHF_TASK } from "../hh-rlhf-data.ts";
 import { PROXY_SIZES } from "../bon-study/schema.ts";
 
 const GAO = "Gao et al. 2023";
@@ -76,19 +77,8 @@ export const RL_STUDY_PRESET_LIST: readonly KindPreset[] = [
     ],
     overrides: {
       name: "hh-rlhf-rl",
-      task: {
-        kind: "dataset",
-        seed: 0,
-        // The data settings of bon-study's hh-rlhf-bon preset: the same split, gold size and SFT policy.
-        dataset: {
-          tokenizer: "byte",
-          heldOutFraction: 0.15,
-          maxPromptTokens: 128,
-          maxResponseTokens: 64,
-          gold: { name: "gold-2x64", layers: 2, dModel: 64, heads: 4 },
-        },
-      },
-      basePolicy: { preset: "sft-byte", layers: 2, dModel: 64, heads: 4, pretrainSteps: 300 },
+      task: HH_RLHF_TASK,
+      basePolicy: HH_RLHF_SFT_POLICY,
       proxySizes: [{ name: "1x32", layers: 1, dModel: 32, heads: 2 }],
       trainingSize: 1000,
       labelNoise: 0.25,

@@ -44,6 +44,7 @@ import {
 } from "./panel-study.ts";
 import { loadOrTrainSftPolicy, sftSpecOf } from "./sft-policy.ts";
 import { comparisonsOf, samplePools, trainDatasetGold } from "./study.ts";
+import { interleavedAccuracy } from "../../experiments/reward-training.ts";
 import { datasetTokenizer } from "./from-bon-study.ts";
 
 /** The task's part of a DAA study on `examples` (see the module comment). */
@@ -58,7 +59,7 @@ export function datasetDaaPreparer(examples: readonly LabelledExample[], tokeniz
       seed,
       heldOutFraction: d.heldOutFraction,
       datasetId: d.datasetId,
-      ...(d.goldPanel ? { goldPanel: d.goldPanel } : {}),
+      goldPanel: d.goldPanel,
     });
     if (labels.pairs > splits.train.length)
       throw new RangeError(
@@ -97,9 +98,7 @@ export function datasetDaaPreparer(examples: readonly LabelledExample[], tokeniz
     const heldResponses = heldComparisons.flatMap((c) => [c.chosen, c.rejected]);
     const heldScores = await rewardScores(runtime, gold.model, heldResponses, { padToken: pad, batchSize: 128 });
     const norm = fitNormalisation([heldScores]);
-    let goldHits = 0;
-    for (let i = 0; i < heldComparisons.length; i++) if (heldScores[2 * i]! > heldScores[2 * i + 1]!) goldHits++;
-    const goldAccuracy = goldHits / heldComparisons.length;
+    const goldAccuracy = interleavedAccuracy(heldScores, heldComparisons.length);
     const studyAgreement = panel && panelResult(panel, heldScores);
     if (studyAgreement) sink.log(panelResultMessage(studyAgreement));
     const goldOf = async (sequences: readonly ScoredSequence[]) =>

@@ -27,7 +27,7 @@ export interface StudySplits {
 /** Splits `examples` for a study: by splitDataset, or with `goldPanel` by splitByPanel (whose errors name the dataset). */
 export function studySplits(
   examples: readonly LabelledExample[],
-  options: { seed: number; heldOutFraction: number; datasetId: number; goldPanel?: GoldPanelSpec },
+  options: { seed: number; heldOutFraction: number; datasetId: number; goldPanel?: GoldPanelSpec | undefined },
 ): StudySplits {
   const { seed, heldOutFraction } = options;
   if (!options.goldPanel) {

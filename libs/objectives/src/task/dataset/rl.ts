@@ -23,7 +23,7 @@
 import { Rng, hash64, rewardScores, type Gpt, type RewardModel, type Tokenizer } from "@goodhart/engine";
 import { aggregate, applyNormalisation, fitNormalisation, UWO_LAMBDA, type Aggregation } from "../../ensemble.ts";
 import type { ExperimentContext } from "../../experiments/sink.ts";
-import { REWARD_TRAINING_DEFAULTS, trainRewardModel } from "../../experiments/reward-training.ts";
+import { REWARD_TRAINING_DEFAULTS, interleavedAccuracy, trainRewardModel } from "../../experiments/reward-training.ts";
 import { validate } from "../../config/validate.ts";
 import { rlStudySchema, type RlStudyConfig } from "../../kinds/rl/schema.ts";
 import { modelIdOf } from "../../kinds/common-fields.ts";
@@ -87,7 +87,7 @@ export function datasetRlPreparer(examples: readonly LabelledExample[], tokenize
       seed,
       heldOutFraction: d.heldOutFraction,
       datasetId: d.datasetId,
-      ...(d.goldPanel ? { goldPanel: d.goldPanel } : {}),
+      goldPanel: d.goldPanel,
     });
     if (s.trainingSize > splits.train.length)
       throw new RangeError(
@@ -126,11 +126,7 @@ export function datasetRlPreparer(examples: readonly LabelledExample[], tokenize
     const goldNorm = fitNormalisation([goldReference]);
     const goldOf = async (sequences: readonly number[][]) =>
       applyNormalisation([await rewardScores(runtime, gold.model, sequences, { padToken: pad, batchSize: 128 })], goldNorm)[0]!;
-    const accuracyOn = (scores: ArrayLike<number>) => {
-      let hits = 0;
-      for (let i = 0; i < heldComparisons.length; i++) if (scores[2 * i]! > scores[2 * i + 1]!) hits++;
-      return hits / heldComparisons.length;
-    };
+    const accuracyOn = (scores: ArrayLike<number>) => interleavedAccuracy(scores, heldComparisons.length);
     sink.log(
       `dataset ${d.datasetId}: ${splits.train.length} training pairs, ${splits.heldOut.length} held out, ${splits.evalPrompts.length} held-out prompts; gold (${d.gold.name}) held-out accuracy ${accuracyOn(goldReference).toFixed(3)}, train ${gold.finalAccuracy.toFixed(3)}`,
     );

@@ -25,7 +25,13 @@ import { Rng, generate, hash64, rewardScores, type Gpt, type RewardModelConfig, 
 import { bestOfNCurve, bestOfNPromptValues, curveFromPromptValues, poolsFromMatrix, type BonCurvePoint } from "../../bon/estimator.ts";
 import { bonCurvePoints } from "../../experiments/bon-curve-points.ts";
 import { aggregate, aggregationName, applyNormalisation, fitNormalisation, type Aggregation } from "../../ensemble.ts";
-import { pairwiseAccuracy, trainRewardModel, type Comparison, type RewardTrainingOptions } from "../../experiments/reward-training.ts";
+import {
+  interleavedAccuracy,
+  pairwiseAccuracy,
+  trainRewardModel,
+  type Comparison,
+  type RewardTrainingOptions,
+} from "../../experiments/reward-training.ts";
 import type { ExperimentContext } from "../../experiments/sink.ts";
 import { DatasetEncoder } from "./encoder.ts";
 import type { DatasetPair, LabelledExample } from "./pairs.ts";
@@ -238,7 +244,7 @@ export async function runDatasetBonStudy(
     seed: config.seed,
     heldOutFraction: config.heldOutFraction,
     datasetId: config.datasetId,
-    ...(config.goldPanel ? { goldPanel: config.goldPanel } : {}),
+    goldPanel: config.goldPanel,
   });
   const maxTrain = Math.max(...config.proxies.trainingSizes);
   if (maxTrain > splits.train.length) {
@@ -373,11 +379,7 @@ export async function runDatasetBonStudy(
   const aggregations: Aggregation[] =
     ensembleSize === 1 ? [{ kind: "mean" }] : (config.proxies.ensemble?.aggregations ?? [{ kind: "mean" }]);
   // Held-out accuracy and agreement with gold, from scores of the held-out pairs (chosen, rejected interleaved).
-  const pairAccuracy = (ref: ArrayLike<number>) => {
-    let hits = 0;
-    for (let i = 0; i < heldOutComparisons.length; i++) if (ref[2 * i]! > ref[2 * i + 1]!) hits++;
-    return hits / heldOutComparisons.length;
-  };
+  const pairAccuracy = (ref: ArrayLike<number>) => interleavedAccuracy(ref, heldOutComparisons.length);
   const agreement = (ref: ArrayLike<number>) => {
     let agree = 0;
     for (let i = 0; i < heldOutComparisons.length; i++) {
