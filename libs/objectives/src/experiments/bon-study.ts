@@ -121,10 +121,10 @@ export interface BonStudyResult {
   groups: { overrides: Record<string, unknown>; basePolicy: { hash: string; cached: boolean; path: string }; baseGold: number }[];
 }
 
-/** Per-unit cost guesses (seconds, 2-core CPU) for the ETA; only their ratios matter. */
 /** Rows per scoring batch of a proxy member (in this thread and in the stack pool's workers alike). */
 const SCORE_BATCH = 256;
 
+/** Per-unit cost guesses (seconds, 2-core CPU) for the ETA; only their ratios matter. */
 const COST = { pretrainStep: 0.1, sample: 0.01, rmStepPerKParams: 0.0004, scorePerKParams: 0.00001 };
 
 function rmConfig(run: BonRunConfig, vocab: number, maxSeq: number): RewardModelConfig {

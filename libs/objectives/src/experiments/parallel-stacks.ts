@@ -33,8 +33,13 @@ export interface StackJob {
   /** The pretrained LM whose trunk every member starts from (copied to the worker). */
   trunk?: Gpt;
   options?: RewardTrainingOptions & { padToken?: number };
-  /** Sequences to score with each trained member (rewardScores with this batch size and the job's pad token). */
-  score?: { sequences: readonly (readonly number[])[]; batchSize: number };
+  score?: StackScoring;
+}
+
+/** Sequences to score with each trained member (rewardScores with this batch size and the job's pad token). */
+export interface StackScoring {
+  sequences: readonly (readonly number[])[];
+  batchSize: number;
 }
 
 /** What a stack's worker says while it runs: a training step (of the last member) or a scored member. */
@@ -54,7 +59,7 @@ export interface StackJobMessage {
   members: readonly StackMemberSpec[];
   trunk?: { config: GptConfig; prefix: string; params: [string, Float32Array][] };
   options: RewardTrainingOptions & { padToken?: number };
-  score?: { sequences: readonly (readonly number[])[]; batchSize: number };
+  score?: StackScoring;
 }
 
 /** @internal What the pool sends a worker: a job, `cancel` (stop the job at its next step) or `close` (release and exit). */
