@@ -182,12 +182,26 @@ describe.skipIf(unavailable !== null)("worker pool (BullMQ on a real redis-serve
       // The first worker seen executing a run past its first checkpoint, and no further than half
       // way, is killed: progress reaches the lab through Redis at most five times a second, so a
       // later report (on a loaded machine, the run's last) may arrive when the run has already
-      // finished and there is nothing left to resume.
+      // finished and there is nothing left to resume. It is killed only while its run folder holds
+      // a whole checkpoint (the worker thread's file and the points beside it at the same step): a
+      // kill between those two writes makes the next worker restart the run, by design.
       const off = lab.service.runs.onDidProgress((p) => {
         if (killed || p.step < COUNTER.checkpointEvery + 1 || p.step > COUNTER.steps / 2) return;
-        const executor = lab.store.runExecutions.get(p.runId)?.worker ?? "";
+        const execution = lab.store.runExecutions.get(p.runId);
+        const executor = execution?.worker ?? "";
         const victim = workers.find((w) => executor.startsWith(`${w.name}@`) && w.proc.exitCode === null);
-        if (!victim) return;
+        if (!victim || !execution?.jobId) return;
+        // The run's folder in the shared folder: the job id less its trailing hash (`<lab>-r<run>`).
+        const runDir = path.join(shared, "runs", execution.jobId.replace(/-[^-]+$/, ""));
+        const stepIn = (file: string) => {
+          try {
+            return (JSON.parse(readFileSync(path.join(runDir, file), "utf8")) as { step?: number }).step ?? null;
+          } catch {
+            return null;
+          }
+        };
+        const checkpointStep = stepIn("checkpoint.json");
+        if (checkpointStep === null || checkpointStep !== stepIn("bundle-partial.json")) return;
         killed = victim;
         victim.proc.kill("SIGKILL");
       });
